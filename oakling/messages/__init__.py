@@ -1,0 +1,19 @@
+"""Message types (gen2 `dai.Buffer`, `dai.ImgFrame`, ...) and the wire codec that carries them between processes.
+
+Importing this package is cheap: OpenCV is imported only inside the functions that need it."""
+from .buffer import Buffer
+from .cameracontrol import CameraControl
+from .clock import Clock
+from .datatype import DatatypeEnum
+from .detections import ImgDetection, ImgDetections
+from .enums import CameraExposureOffset, Colormap, FrameEvent, Interpolation
+from .geometry import Point2f, Rect, RotatedRect, Size2f
+from .imagemanipconfig import ImageManipConfig
+from .imgframe import ImgFrame, RawImgFrame
+from .nndata import NNData, TensorInfo
+
+__all__ = [
+    "Buffer", "ImgFrame", "RawImgFrame", "NNData", "TensorInfo", "ImgDetections", "ImgDetection",
+    "ImageManipConfig", "CameraControl", "Point2f", "Size2f", "RotatedRect", "Rect", "DatatypeEnum", "Clock",
+    "CameraExposureOffset", "Colormap", "FrameEvent", "Interpolation",
+]
