@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Small Buffers echoed host -> device -> host (XLinkIn -> XLinkOut), against a same-run baseline:
+the same number of 16-byte records echoed between two Python processes over a bare Unix socket.
+
+Target: ≥ 5,000 messages/s.
+"""
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+import oakling as dai
+
+N = 20000
+_ECHO = """
+import socket, sys
+s = socket.socket(fileno=int(sys.argv[1]))
+def exact(n):
+    data = b""
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        if not chunk:
+            sys.exit(0)
+        data += chunk
+    return data
+while True:
+    head = exact(4)
+    s.sendall(head + exact(int.from_bytes(head, "little")))
+"""
+
+
+def _exact(sock, n):
+    data = b""
+    while len(data) < n:
+        data += sock.recv(n - len(data))
+    return data
+
+
+def baseline() -> float:
+    """One record at a time each way, read exactly, as a minimal message protocol does."""
+    ours, theirs = socket.socketpair()
+    proc = subprocess.Popen([sys.executable, "-c", _ECHO, str(theirs.fileno())], pass_fds=[theirs.fileno()])
+    theirs.close()
+    record = struct.pack("<I", 16) + bytes(16)
+
+    def send():
+        for _ in range(N):
+            ours.sendall(record)
+
+    start = time.perf_counter()
+    threading.Thread(target=send).start()
+    for _ in range(N):
+        _exact(ours, 4)
+        _exact(ours, 16)
+    elapsed = time.perf_counter() - start
+    ours.close()
+    proc.wait()
+    return N / elapsed
+
+
+def oakling_rate() -> float:
+    pipeline = dai.Pipeline()
+    xin = pipeline.create(dai.node.XLinkIn)
+    xin.setStreamName("in")
+    xout = pipeline.create(dai.node.XLinkOut)
+    xout.setStreamName("out")
+    xin.out.link(xout.input)
+    with dai.Device(pipeline) as device:
+        qin, qout = device.getInputQueue("in"), device.getOutputQueue("out")
+
+        def send():
+            for k in range(N):
+                b = dai.Buffer()
+                b.setData(bytes(16))
+                b.setSequenceNum(k)
+                qin.send(b)
+
+        start = time.perf_counter()
+        threading.Thread(target=send).start()
+        for k in range(N):
+            assert qout.get().getSequenceNum() == k
+        return N / (time.perf_counter() - start)
+
+
+if __name__ == "__main__":
+    base = baseline()
+    ours = oakling_rate()
+    print(f"echo small Buffers host->device->host: {ours:7.0f} msgs/s | baseline bare socket echo: "
+          f"{base:7.0f} msgs/s | ratio {ours / base:.2f} (target >= 5000 msgs/s: "
+          f"{'met' if ours >= 5000 else 'MISSED'})")

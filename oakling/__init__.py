@@ -1,0 +1,34 @@
+"""oakling: an open DepthAI device. Write DepthAI gen2 code with `import oakling as dai`; the
+pipeline runs in a device process that oakling starts, with no OAK camera needed.
+
+This module only re-exports the gen2-compatible names; see the README for a tour.
+"""
+from . import node
+from .device.device import Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform, XLinkProtocol
+from .device.host_queues import DataInputQueue, DataOutputQueue
+from .log import LogLevel, LogMessage
+from .messages import (Buffer, CameraControl, Clock, DatatypeEnum, ImageManipConfig, ImgDetection,
+                       ImgDetections, ImgFrame, NNData, Point2f, RawImgFrame, Rect, RotatedRect, Size2f,
+                       TensorInfo)
+from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
+from .nodes.color_camera import ColorCameraProperties
+from .nodes.mono_camera import MonoCameraProperties
+from .pipeline import Pipeline
+from .pipeline.node import Node
+
+__version__ = "0.1.0"
+
+# gen2 names oakling does not have yet: using one says so instead of an AttributeError.
+GEN2_NAMES_NOT_YET = {
+    "AprilTagConfig", "BoardConfig", "CalibrationHandler", "DetectionNetworkType", "EncodedFrame",
+    "IMUData", "MessageGroup", "OpenVINO", "ProcessorType", "SpatialImgDetections",
+    "SpatialLocationCalculatorConfig", "StereoDepthConfig", "StereoDepthProperties", "SystemInformation",
+    "Tracklets", "VideoEncoderProperties",
+}
+
+
+def __getattr__(name: str):
+    if name in GEN2_NAMES_NOT_YET:
+        raise NotImplementedError(f"oakling does not implement dai.{name} yet — see the README for "
+                                  f"what it supports")
+    raise AttributeError(f"module 'oakling' has no attribute '{name}'")

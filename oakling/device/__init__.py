@@ -1,0 +1,1 @@
+"""The device: its process, runtime, links, and the host-side Device handle and queues."""

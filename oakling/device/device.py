@@ -1,0 +1,403 @@
+"""`dai.Device`: starts a device process on this machine and runs a pipeline on it.
+
+    with dai.Device(pipeline) as device:
+        q = device.getOutputQueue("preview", maxSize=4, blocking=False)
+        frame = q.get().getCvFrame()
+
+The host keeps one control link to the device process and one link per XLink stream. Closing
+the Device stops the process within a second; if the host dies, the process sees its control link
+close and exits; if the process dies, every waiting `get()` raises RuntimeError.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from enum import IntEnum
+
+from ..log import LogLevel, LogMessage
+from ..pipeline.pipeline import Pipeline
+from ..pipeline.schema import build as build_schema
+from .host_queues import DataInputQueue, DataOutputQueue
+from .link import Link, LinkClosed
+
+START_TIMEOUT = 30.0
+CLOSE_TIMEOUT = 1.0
+_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class XLinkDeviceState(IntEnum):
+    X_LINK_ANY_STATE = 0
+    X_LINK_BOOTED = 1
+    X_LINK_UNBOOTED = 2
+    X_LINK_BOOTLOADER = 3
+    X_LINK_FLASH_BOOTED = 4
+
+
+class XLinkProtocol(IntEnum):
+    X_LINK_USB_VSC = 0
+    X_LINK_USB_CDC = 1
+    X_LINK_PCIE = 2
+    X_LINK_IPC = 3
+    X_LINK_TCP_IP = 4
+
+
+class XLinkPlatform(IntEnum):
+    X_LINK_ANY_PLATFORM = 0
+    X_LINK_MYRIAD_2 = 2450
+    X_LINK_MYRIAD_X = 2480
+
+
+class UsbSpeed(IntEnum):
+    UNKNOWN = 0
+    LOW = 1
+    FULL = 2
+    HIGH = 3
+    SUPER = 4
+    SUPER_PLUS = 5
+
+
+def _local_mxid() -> str:
+    """A stable 18-character id for this machine's device, shaped like an OAK's MxId."""
+    try:
+        with open("/etc/machine-id") as f:
+            seed = f.read().strip()
+    except OSError:
+        seed = socket.gethostname()
+    return hashlib.sha1(f"oakling:{seed}".encode()).hexdigest()[:16].upper() + "00"
+
+
+class DeviceInfo:
+    """Which device to open: oakling offers the local one, running in a process of its own."""
+
+    def __init__(self, mxid: str | None = None, name: str = "local",
+                 state: XLinkDeviceState = XLinkDeviceState.X_LINK_UNBOOTED):
+        self.mxid = mxid or _local_mxid()
+        self.name = name
+        self.state = state
+        self.protocol = XLinkProtocol.X_LINK_IPC
+        self.platform = XLinkPlatform.X_LINK_MYRIAD_X
+        self.status = 0
+
+    def getMxId(self) -> str:
+        return self.mxid
+
+    def __repr__(self) -> str:
+        return f"DeviceInfo(name={self.name!r}, mxid={self.mxid!r}, {self.state.name}, {self.protocol.name})"
+
+
+_OPTIONS = {"realtime"}
+
+
+class Device:
+    """gen2's `dai.Device`. Accepts gen2's constructor forms; the USB and OpenVINO arguments are
+    accepted and have no effect. oakling options go as keywords: `realtime=False` delivers every
+    camera frame as fast as the pipeline takes it instead of pacing to setFps."""
+
+    def __init__(self, *args, **options):
+        unknown = set(options) - _OPTIONS
+        if unknown:
+            raise TypeError(f"Device(): unknown option(s) {sorted(unknown)} — oakling accepts "
+                            f"{sorted(_OPTIONS)}")
+        self._options = options
+        pipeline = next((a for a in args if isinstance(a, Pipeline)), None)
+        info = next((a for a in args if isinstance(a, DeviceInfo)), None)
+        wanted = next((a for a in args if isinstance(a, str)), None)
+        self._info = DeviceInfo()
+        if (info and info.mxid != self._info.mxid) or (wanted not in (None, "", self._info.mxid, self._info.name)):
+            raise RuntimeError(f"Cannot find any device with given deviceInfo ({info or wanted}) — "
+                               f"oakling offers one local device, {self._info.mxid}")
+        self._lock = threading.Lock()
+        self._closed = False
+        self._closing = False
+        self._lost_reason: str | None = None
+        self._log_level = LogLevel.WARN
+        self._log_output_level = LogLevel.WARN
+        self._log_callbacks: dict[int, object] = {}
+        self._next_callback = 1
+        self._output_queues: dict[str, DataOutputQueue] = {}
+        self._input_queues: dict[str, DataInputQueue] = {}
+        self._stream_links: list[Link] = []
+        self._events: list[str] = []
+        self._events_cond = threading.Condition()
+        self._failed_nodes: dict[str, str] = {}
+        self._started = threading.Event()
+        self._start_error: str | None = None
+        self._pipeline_running = False
+        self._spawn()
+        if pipeline is not None:
+            self.startPipeline(pipeline)
+
+    # -- process --
+    def _spawn(self):
+        host_end, device_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH")) if p)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "oakling.device.process", str(device_end.fileno())],
+            pass_fds=[device_end.fileno()], stdin=subprocess.DEVNULL, env=env)
+        device_end.close()
+        self._control = Link(host_end, "control")
+        self._control_thread = threading.Thread(target=self._read_control, name="oakling-control", daemon=True)
+        self._control_thread.start()
+
+    def _read_control(self):
+        try:
+            while True:
+                record = self._control.recv()
+                if record[0] != "control":
+                    continue
+                request = record[1]
+                op = request.get("op")
+                if op == "log":
+                    self._on_log(LogMessage(request["node"], request["level"], time.monotonic(), request["text"]))
+                elif op == "node_failed":
+                    self._failed_nodes[request["node"]] = request["text"]
+                elif op == "started":
+                    self._start_error = request["error"]
+                    self._started.set()
+                elif op == "closed":
+                    return
+        except LinkClosed:
+            if not self._closing:
+                self._device_lost()
+
+    def _lost(self) -> str:
+        """Why the device went away, for the errors raised by queues; the first caller records it."""
+        if self._closing:
+            return "the device was closed"
+        with self._lock:
+            if self._lost_reason is None:
+                try:
+                    code = self._process.wait(0.3)
+                    how = f"exit code {code}" if code >= 0 else f"killed by signal {-code}"
+                except subprocess.TimeoutExpired:
+                    how = "the link to it broke"
+                self._lost_reason = f"the device process stopped unexpectedly ({how}) — see the device log above"
+                self._pipeline_running = False
+            return self._lost_reason
+
+    def _device_lost(self):
+        reason = self._lost()
+        self._started.set()
+        for q in list(self._output_queues.values()) + list(self._input_queues.values()):
+            q.close(reason)
+
+    # -- pipeline --
+    def startPipeline(self, pipeline: Pipeline | None = None) -> bool:
+        if pipeline is None:
+            raise RuntimeError("startPipeline() needs the pipeline: call device.startPipeline(pipeline)")
+        self._check_open()
+        if self._pipeline_running:
+            raise RuntimeError("A pipeline is already running on this device — close it and open a new Device")
+        schema, assets, storage = build_schema(pipeline)
+        outputs, inputs = {}, {}
+        for node in pipeline.getAllNodes():
+            if node.getName() not in ("XLinkOut", "XLinkIn"):
+                continue
+            name = node.properties["streamName"]
+            if not name:
+                raise RuntimeError(f"{node.getName()}({node.id}): the stream name is empty — call "
+                                   f"setStreamName('...') on it")
+            other = outputs.get(name) or inputs.get(name)
+            if other is not None:
+                raise RuntimeError(f"{node.getName()}({node.id}) and {other.getName()}({other.id}) both "
+                                   f"use the stream name '{name}' — give each XLink node its own name")
+            (outputs if node.getName() == "XLinkOut" else inputs)[name] = node
+        names = list(outputs) + list(inputs)
+        pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in names]
+        request = {"op": "start", "schema": schema, "assets": assets, "streams": names,
+                   "options": self._options,
+                   "pool": {name: node.properties["numFrames"] for name, node in inputs.items()}}
+        self._started.clear()
+        self._control.send_control(request, storage, fds=[p[1].fileno() for p in pairs])
+        for _, device_end in pairs:
+            device_end.close()
+        links = {name: Link(host_end, name) for name, (host_end, _) in zip(names, pairs)}
+        self._stream_links = list(links.values())
+        for name in outputs:
+            self._output_queues[name] = DataOutputQueue(name, links[name], 16, True, self._lost, self._on_queue_message)
+        for name, node in inputs.items():
+            self._input_queues[name] = DataInputQueue(
+                name, links[name], 16, True, self._lost, node.properties["maxDataSize"],
+                node_label=f"XLinkIn({node.id})")
+        if not self._started.wait(START_TIMEOUT):
+            self.close()
+            raise RuntimeError(f"the device did not start the pipeline within {START_TIMEOUT:.0f} s")
+        if self._lost_reason:
+            raise RuntimeError(f"Could not start the pipeline: {self._lost_reason}")
+        if self._start_error:
+            raise RuntimeError(f"Could not start the pipeline: {self._start_error}")
+        self._pipeline_running = True
+        return True
+
+    def isPipelineRunning(self) -> bool:
+        return self._pipeline_running and not self._closed and self._lost_reason is None
+
+    def getFailedNodes(self) -> dict[str, str]:
+        """oakling extension: nodes whose worker stopped with an error, as {"Node(id)": reason}."""
+        return dict(self._failed_nodes)
+
+    # -- queues --
+    def getOutputQueue(self, name: str, maxSize: int | None = None, blocking: bool = True) -> DataOutputQueue:
+        queue = self._output_queues.get(name)
+        if queue is None:
+            raise RuntimeError(f"Queue for stream name '{name}' doesn't exist — the pipeline's XLinkOut "
+                               f"streams are {sorted(self._output_queues) or 'none'}")
+        if maxSize is not None:
+            queue.setMaxSize(maxSize)
+            queue.setBlocking(blocking)
+        return queue
+
+    def getInputQueue(self, name: str, maxSize: int | None = None, blocking: bool = True) -> DataInputQueue:
+        queue = self._input_queues.get(name)
+        if queue is None:
+            raise RuntimeError(f"Queue for stream name '{name}' doesn't exist — the pipeline's XLinkIn "
+                               f"streams are {sorted(self._input_queues) or 'none'}")
+        if maxSize is not None:
+            queue.setMaxSize(maxSize)
+            queue.setBlocking(blocking)
+        return queue
+
+    def getOutputQueueNames(self) -> list[str]:
+        return list(self._output_queues)
+
+    def getInputQueueNames(self) -> list[str]:
+        return list(self._input_queues)
+
+    def _on_queue_message(self, name: str):
+        with self._events_cond:
+            self._events.append(name)
+            if len(self._events) > 1024:
+                del self._events[0]
+            self._events_cond.notify_all()
+
+    def getQueueEvents(self, queueNames=None, maxNumEvents: int = 2 ** 31, timeout=timedelta(microseconds=-1)) -> list[str]:
+        """Names of queues that received messages, waiting until there is at least one (or the
+        timeout, a timedelta; negative waits forever)."""
+        if isinstance(queueNames, str):
+            queueNames = [queueNames]
+        wanted = set(queueNames) if queueNames else None
+        seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
+        deadline = None if seconds < 0 else time.monotonic() + seconds
+        with self._events_cond:
+            while True:
+                picked = [k for k, n in enumerate(self._events) if wanted is None or n in wanted][:maxNumEvents]
+                if picked:
+                    names = [self._events[k] for k in picked]
+                    for k in reversed(picked):
+                        del self._events[k]
+                    return names
+                remaining = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
+                if remaining <= 0 or self._closed:
+                    return []
+                self._events_cond.wait(remaining)
+
+    def getQueueEvent(self, queueNames=None, timeout=timedelta(microseconds=-1)) -> str:
+        events = self.getQueueEvents(queueNames, 1, timeout)
+        return events[0] if events else ""
+
+    # -- logging --
+    def setLogLevel(self, level: LogLevel):
+        self._log_level = LogLevel(level)
+        self._control.send_control({"op": "log_level", "level": int(level)})
+
+    def getLogLevel(self) -> LogLevel:
+        return self._log_level
+
+    def setLogOutputLevel(self, level: LogLevel):
+        self._log_output_level = LogLevel(level)
+
+    def getLogOutputLevel(self) -> LogLevel:
+        return self._log_output_level
+
+    def addLogCallback(self, callback) -> int:
+        callback_id = self._next_callback
+        self._next_callback += 1
+        self._log_callbacks[callback_id] = callback
+        return callback_id
+
+    def removeLogCallback(self, callback_id: int) -> bool:
+        return self._log_callbacks.pop(callback_id, None) is not None
+
+    def _on_log(self, message: LogMessage):
+        if message.level >= self._log_output_level and self._log_output_level != LogLevel.OFF:
+            print(message.format(self._info.mxid), file=sys.stderr, flush=True)
+        for callback in list(self._log_callbacks.values()):
+            callback(message)
+
+    # -- info --
+    def getDeviceInfo(self) -> DeviceInfo:
+        return self._info
+
+    def getMxId(self) -> str:
+        return self._info.mxid
+
+    def getUsbSpeed(self) -> UsbSpeed:
+        return UsbSpeed.SUPER
+
+    @staticmethod
+    def getAllAvailableDevices() -> list[DeviceInfo]:
+        return [DeviceInfo()]
+
+    @staticmethod
+    def getFirstAvailableDevice():
+        return True, DeviceInfo()
+
+    @staticmethod
+    def getDeviceByMxId(mxid: str):
+        info = DeviceInfo()
+        return (True, info) if mxid == info.mxid else (False, DeviceInfo(mxid))
+
+    # -- lifetime --
+    def _check_open(self):
+        if self._closed:
+            raise RuntimeError("Device already closed or disconnected")
+        if self._lost_reason:
+            raise RuntimeError(self._lost_reason)
+
+    def isClosed(self) -> bool:
+        return self._closed
+
+    def close(self):
+        """Stops the pipeline and the device process (within a second) and closes every queue."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closing = True
+            self._closed = True
+        for q in list(self._output_queues.values()) + list(self._input_queues.values()):
+            q.close("the device was closed", discard=True)
+        deadline = time.monotonic() + CLOSE_TIMEOUT * 0.6
+        try:
+            self._control.send_control({"op": "close"})
+            self._control_thread.join(CLOSE_TIMEOUT * 0.5)
+        except LinkClosed:
+            pass
+        try:
+            self._process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        for link in self._stream_links + [self._control]:
+            link.close()
+        self._pipeline_running = False
+        with self._events_cond:
+            self._events_cond.notify_all()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass

@@ -1,0 +1,180 @@
+"""The host's end of each XLink stream: gen2's DataOutputQueue and DataInputQueue.
+
+Each queue has its own thread, as in gen2. An output queue's thread reads the stream, runs the
+callbacks and queues the message; when the queue is full and blocking, the thread stops reading,
+which back-pressures the device all the way to the source node.
+"""
+from __future__ import annotations
+
+import inspect
+import itertools
+import threading
+
+from ..messages.buffer import Buffer
+from .link import Link, LinkClosed
+from .queue import MessageQueue, QueueClosed
+
+
+def _arity(callback) -> int:
+    try:
+        params = inspect.signature(callback).parameters.values()
+    except (TypeError, ValueError):
+        return 1
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if any(p.kind == p.VAR_POSITIONAL for p in params):
+        return 2
+    return min(len(positional), 2)
+
+
+class _HostQueue:
+    def __init__(self, name: str, link: Link, max_size: int, blocking: bool, lost):
+        """`lost()` gives the reason to report once the link to the device is gone."""
+        self._name = name
+        self._link = link
+        self._lost = lost
+        self._queue = MessageQueue(max_size, blocking, name)
+
+    def getName(self) -> str:
+        return self._name
+
+    def setMaxSize(self, size: int):
+        self._queue.set_max_size(size)
+
+    def getMaxSize(self) -> int:
+        return self._queue.max_size()
+
+    def setBlocking(self, blocking: bool):
+        self._queue.set_blocking(blocking)
+
+    def getBlocking(self) -> bool:
+        return self._queue.blocking()
+
+    def isClosed(self) -> bool:
+        return self._queue.closed
+
+    def close(self, reason: str = "the queue was closed", discard: bool = False):
+        self._queue.close(reason, discard)
+
+    def _closed_error(self, e: QueueClosed) -> RuntimeError:
+        return RuntimeError(f"Queue '{self._name}': {e}")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} '{self._name}'>"
+
+
+class DataOutputQueue(_HostQueue):
+    """Messages from an XLinkOut stream. `get()` blocks (Ctrl-C still works); `get(timeout=s)`
+    raises TimeoutError after `s` seconds (an oakling extension)."""
+
+    def __init__(self, name, link, max_size=16, blocking=True, lost=None, on_message=None):
+        super().__init__(name, link, max_size, blocking, lost)
+        self._callbacks: dict[int, tuple] = {}
+        self._ids = itertools.count(1)
+        if on_message is not None:
+            self._queue.on_put = lambda q: on_message(name)
+        self._thread = threading.Thread(target=self._read, name=f"oakling-out-{name}", daemon=True)
+        self._thread.start()
+
+    def _read(self):
+        try:
+            while True:
+                record = self._link.recv()
+                if record[0] == "msg":
+                    msg = record[1]
+                    for callback, arity in list(self._callbacks.values()):
+                        (callback() if arity == 0 else callback(msg) if arity == 1
+                         else callback(self._name, msg))
+                    self._queue.put(msg)
+                elif record[0] == "end":
+                    self._queue.close(f"the stream ended: {record[1]}")
+                    return
+        except LinkClosed:
+            self._queue.close(self._lost() if self._lost else "the device closed the stream")
+        except QueueClosed:
+            pass
+
+    def get(self, timeout: float | None = None):
+        try:
+            return self._queue.get(timeout)
+        except QueueClosed as e:
+            raise self._closed_error(e) from None
+        except TimeoutError:
+            raise TimeoutError(f"Queue '{self._name}': no message within {timeout} s") from None
+
+    def tryGet(self):
+        try:
+            return self._queue.try_get()
+        except QueueClosed as e:
+            raise self._closed_error(e) from None
+
+    def tryGetAll(self) -> list:
+        try:
+            return self._queue.try_get_all()
+        except QueueClosed as e:
+            raise self._closed_error(e) from None
+
+    def getAll(self, timeout: float | None = None) -> list:
+        """Waits for at least one message, then returns every queued message."""
+        first = self.get(timeout)
+        return [first] + self._queue.try_get_all()
+
+    def has(self) -> bool:
+        return self._queue.has()
+
+    def front(self):
+        return self._queue.front()
+
+    def addCallback(self, callback) -> int:
+        """Call `callback()`, `callback(msg)` or `callback(name, msg)` on each message (on the
+        queue's thread). Returns an id for removeCallback."""
+        if not callable(callback):
+            raise TypeError(f"Queue '{self._name}'.addCallback: expected a callable, got {callback!r}")
+        callback_id = next(self._ids)
+        self._callbacks[callback_id] = (callback, _arity(callback))
+        return callback_id
+
+    def removeCallback(self, callback_id: int) -> bool:
+        return self._callbacks.pop(callback_id, None) is not None
+
+
+class DataInputQueue(_HostQueue):
+    """Messages to an XLinkIn stream; `send()` waits for room when full and blocking, or drops the
+    oldest queued message when not."""
+
+    def __init__(self, name, link, max_size=16, blocking=True, lost=None, max_data_size=5 * 1024 * 1024,
+                 node_label="XLinkIn"):
+        super().__init__(name, link, max_size, blocking, lost)
+        self._max_data_size = max_data_size
+        self._node_label = node_label
+        self._thread = threading.Thread(target=self._write, name=f"oakling-in-{name}", daemon=True)
+        self._thread.start()
+
+    def _write(self):
+        try:
+            while True:
+                self._link.send_message(self._queue.get())
+        except QueueClosed:
+            pass
+        except LinkClosed:
+            self._queue.close(self._lost() if self._lost else "the device closed the stream")
+
+    def send(self, msg):
+        if not isinstance(msg, Buffer):
+            raise TypeError(f"Queue '{self._name}'.send: expected a message (dai.Buffer, dai.ImgFrame, "
+                            f"dai.NNData, …), got {type(msg).__name__}")
+        size = msg.getData().nbytes
+        if size > self._max_data_size:
+            raise RuntimeError(
+                f"Queue '{self._name}': message of {size} bytes is larger than {self._node_label}'s "
+                f"maxDataSize of {self._max_data_size} bytes — call setMaxDataSize({size}) on the "
+                f"XLinkIn node when building the pipeline")
+        try:
+            self._queue.put(msg)
+        except QueueClosed as e:
+            raise self._closed_error(e) from None
+
+    def setMaxDataSize(self, size: int):
+        self._max_data_size = int(size)
+
+    def getMaxDataSize(self) -> int:
+        return self._max_data_size

@@ -1,0 +1,224 @@
+"""A link: one connected stream socket carrying messages between two processes.
+
+Each frame on the socket is `[u32 header size][u32 inline payload size][msgpack header][payload]`.
+Small payloads travel inline. Large ones travel through shared memory: the sender keeps a pool of
+memfd segments, hands each segment's descriptor to the receiver once (SCM_RIGHTS), copies the
+payload into a free segment and sends only its id. The receiver wraps the segment as a NumPy array
+without copying; when the last reference to that array dies, it clears the segment's busy byte and
+the sender may reuse it. Busy bytes are written by one side each way, so no lock crosses processes.
+memfd segments have no name, so nothing is left behind when either process dies.
+"""
+from __future__ import annotations
+
+import array
+import ctypes
+import mmap
+import os
+import socket
+import struct
+import threading
+import time
+from collections import deque
+
+import msgpack
+import numpy as np
+
+from ..messages import codec
+
+_FRAME = struct.Struct("<II")
+_MSG, _SEGMENT, _DROP, _CONTROL, _END = range(5)
+_SEGMENT_HEADER = 64          # byte 0: busy flag; payload starts at 64 for alignment
+_SEGMENT_ROUNDING = 1 << 20   # segments grow in MiB steps
+_ANCILLARY = socket.CMSG_SPACE(16 * 4)
+
+
+class LinkClosed(Exception):
+    """The other end closed the link or died."""
+
+
+class _Segment:
+    """One shared-memory slot: a memfd mapping with a busy byte and room for one payload."""
+
+    def __init__(self, seg_id: int, size: int, fd: int | None = None):
+        self.id = seg_id
+        self.size = size
+        if fd is None:
+            fd = os.memfd_create(f"oakling-link-{seg_id}", os.MFD_CLOEXEC)
+            os.ftruncate(fd, _SEGMENT_HEADER + size)
+        self.fd = fd
+        self.map = mmap.mmap(fd, _SEGMENT_HEADER + size)
+        self.busy = np.frombuffer(self.map, np.uint8, 1)
+        self.data = np.frombuffer(self.map, np.uint8, size, _SEGMENT_HEADER)
+        self.address = ctypes.addressof(ctypes.c_char.from_buffer(self.map)) + _SEGMENT_HEADER
+
+    def close_fd(self):
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+class _Lease:
+    """Owner of a received shared-memory payload; frees the sender's segment when collected."""
+    __slots__ = ("__array_interface__", "_segment", "__weakref__")
+
+    def __init__(self, segment: _Segment, nbytes: int):
+        self._segment = segment
+        self.__array_interface__ = {"data": (segment.address, False), "shape": (nbytes,),
+                                    "typestr": "|u1", "version": 3}
+
+    def __del__(self):
+        self._segment.busy[0] = 0
+
+
+class Link:
+    """Messages and control records over one socket. `send_*` are thread-safe; one thread receives."""
+
+    def __init__(self, sock: socket.socket, name: str = "", *, shm_threshold: int = 64 * 1024,
+                 max_segments: int = 16, segment_wait: float = 0.05):
+        self.sock = sock
+        self.name = name
+        self.shm_threshold = shm_threshold
+        self.max_segments = max_segments
+        self.segment_wait = segment_wait
+        self._send_lock = threading.Lock()
+        self._segments: list[_Segment] = []     # ours, as sender
+        self._next_segment = 0
+        self._peer_segments: dict[int, _Segment] = {}   # theirs, as receiver
+        self._fds: deque[int] = deque()
+        self._header = bytearray(_FRAME.size)
+        self._closed = False
+
+    # -- sending --
+    def send_message(self, msg, metadata_only: bool = False):
+        datatype, meta, payload = codec.encode(msg)
+        if metadata_only:
+            payload = payload[:0]
+        nbytes = payload.nbytes
+        if nbytes >= self.shm_threshold:
+            with self._send_lock:
+                segment = self._free_segment(nbytes)
+                if segment is not None:
+                    segment.busy[0] = 1
+                    np.copyto(segment.data[:nbytes], payload)
+                    self._send_locked([_MSG, datatype, meta, segment.id, nbytes])
+                    return
+        self._send([_MSG, datatype, meta, -1, nbytes], payload)
+
+    def send_control(self, obj, payload: bytes = b"", fds: list[int] = ()):
+        self._send([_CONTROL, obj], payload, fds)
+
+    def send_end(self, reason: str = ""):
+        self._send([_END, reason])
+
+    def _send(self, header, payload=b"", fds=()):
+        with self._send_lock:
+            self._send_locked(header, payload, fds)
+
+    def _send_locked(self, header, payload=b"", fds=()):
+        if self._closed:
+            raise LinkClosed(f"link '{self.name}' is closed")
+        head = msgpack.packb(header, use_bin_type=True)
+        buffers = [_FRAME.pack(len(head), len(payload)) + head]
+        if len(payload):
+            buffers.append(memoryview(payload).cast("B"))
+        ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+        try:
+            sent = self.sock.sendmsg(buffers, ancillary)
+            for buffer in buffers:  # finish a partial send, without ancillary data
+                if sent >= len(buffer):
+                    sent -= len(buffer)
+                    continue
+                self.sock.sendall(memoryview(buffer)[sent:])
+                sent = 0
+        except OSError as e:
+            self._closed = True
+            raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
+
+    def _free_segment(self, nbytes: int) -> _Segment | None:
+        """A free segment of at least `nbytes`, making one if the pool allows; None → send inline."""
+        deadline = None
+        while True:
+            free = [s for s in self._segments if not s.busy[0]]
+            fitting = [s for s in free if s.size >= nbytes]
+            if fitting:
+                return min(fitting, key=lambda s: s.size)
+            if len(self._segments) < self.max_segments or free:
+                if len(self._segments) >= self.max_segments:
+                    smallest = min(free, key=lambda s: s.size)
+                    self._segments.remove(smallest)
+                    self._send_locked([_DROP, smallest.id])
+                    smallest.close_fd()
+                size = -(-nbytes // _SEGMENT_ROUNDING) * _SEGMENT_ROUNDING
+                segment = _Segment(self._next_segment, size)
+                self._next_segment += 1
+                self._send_locked([_SEGMENT, segment.id, size], fds=[segment.fd])
+                segment.close_fd()
+                self._segments.append(segment)
+                return segment
+            # Every segment is still held by the receiver: wait a little, then send inline.
+            now = time.monotonic()
+            deadline = deadline or now + self.segment_wait
+            if now >= deadline:
+                return None
+            time.sleep(0.0005)
+
+    # -- receiving --
+    def recv(self):
+        """The next record: ("msg", message) | ("control", obj, payload) | ("end", reason).
+        Raises LinkClosed when the other end is gone."""
+        while True:
+            self._recv_into(memoryview(self._header))
+            head_size, payload_size = _FRAME.unpack(self._header)
+            head = bytearray(head_size)
+            self._recv_into(memoryview(head))
+            header = msgpack.unpackb(head, raw=False)
+            payload = None
+            if payload_size:
+                payload = np.empty(payload_size, np.uint8)
+                self._recv_into(memoryview(payload))
+            kind = header[0]
+            if kind == _MSG:
+                _, datatype, meta, seg_id, nbytes = header
+                if seg_id >= 0:
+                    payload = np.asarray(_Lease(self._peer_segments[seg_id], nbytes))
+                elif payload is None:
+                    payload = np.empty(0, np.uint8)
+                return "msg", codec.decode(datatype, meta, payload)
+            if kind == _SEGMENT:
+                fd = self._fds.popleft()
+                self._peer_segments[header[1]] = _Segment(header[1], header[2], fd)
+                self._peer_segments[header[1]].close_fd()
+            elif kind == _DROP:
+                self._peer_segments.pop(header[1], None)
+            elif kind == _CONTROL:
+                fds = [self._fds.popleft() for _ in range(len(self._fds))]
+                return "control", header[1], (payload.tobytes() if payload is not None else b""), fds
+            elif kind == _END:
+                return "end", header[1]
+
+    def _recv_into(self, view: memoryview):
+        got = 0
+        while got < len(view):
+            try:
+                n, ancillary, _, _ = self.sock.recvmsg_into([view[got:]], _ANCILLARY)
+            except OSError as e:
+                raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
+            for level, kind, data in ancillary:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    fds = array.array("i")
+                    fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
+                    self._fds.extend(fds)
+            if n == 0:
+                raise LinkClosed(f"link '{self.name}' was closed by the other end")
+            got += n
+
+    def close(self):
+        """Close the socket and forget every segment; payloads still held stay valid until freed."""
+        self._closed = True
+        self._segments.clear()
+        self._peer_segments.clear()
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()

@@ -1,0 +1,116 @@
+"""The device process: `python -m oakling.device.process <control fd>`.
+
+It waits for a pipeline on the control link, builds and runs it, forwards log lines, and exits
+when told to close or as soon as the host end of the control link goes away (the host died).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import threading
+
+from ..log import LogLevel
+from .link import Link, LinkClosed
+from .runtime import PipelineBuildError, Runtime
+
+CLOSE_TIMEOUT = 0.5
+
+
+class HostStream:
+    """One XLink stream as the XLink nodes see it."""
+
+    def __init__(self, link: Link):
+        self.link = link
+
+    def send(self, msg, metadata_only: bool = False):
+        self.link.send_message(msg, metadata_only=metadata_only)
+
+    def receive(self):
+        """The next message from the host, or None once the stream is closed."""
+        try:
+            while True:
+                record = self.link.recv()
+                if record[0] == "msg":
+                    return record[1]
+                if record[0] == "end":
+                    return None
+        except LinkClosed:
+            return None
+
+
+class DeviceProcess:
+    def __init__(self, control: Link):
+        self.control = control
+        self.runtime: Runtime | None = None
+        self.streams: dict[str, HostStream] = {}
+        self.log_level = LogLevel.WARN
+        self._clock_start = None
+
+    def log(self, level: int, node: str, text: str):
+        if level < self.log_level or self.log_level == LogLevel.OFF:
+            return
+        try:
+            self.control.send_control({"op": "log", "level": int(level), "node": node, "text": text})
+        except LinkClosed:
+            pass
+
+    def node_failed(self, label: str, text: str):
+        try:
+            self.control.send_control({"op": "node_failed", "node": label, "text": text})
+        except LinkClosed:
+            pass
+
+    def start(self, request: dict, storage: bytes, fds: list[int]):
+        names = request["streams"]
+        self.streams = {name: HostStream(Link(socket.socket(fileno=fd), name,
+                                                  max_segments=request.get("pool", {}).get(name, 16)))
+                        for name, fd in zip(names, fds)}
+        try:
+            self.runtime = Runtime(request["schema"], request["assets"], storage, self.streams, self.log,
+                                   request.get("options"), on_node_failed=self.node_failed)
+        except PipelineBuildError as e:
+            self.control.send_control({"op": "started", "error": str(e)})
+            return
+        self.runtime.start()
+        self.control.send_control({"op": "started", "error": None})
+
+    def serve(self):
+        try:
+            while True:
+                record = self.control.recv()
+                if record[0] != "control":
+                    continue
+                _, request, payload, fds = record
+                op = request.get("op")
+                if op == "start":
+                    self.start(request, payload, fds)
+                elif op == "log_level":
+                    self.log_level = LogLevel(request["level"])
+                elif op == "close":
+                    self.shutdown()
+                    self.control.send_control({"op": "closed"})
+                    return
+        except LinkClosed:
+            self.shutdown()   # the host is gone
+
+    def shutdown(self):
+        if self.runtime is not None:
+            stopper = threading.Thread(target=self.runtime.stop, args=(CLOSE_TIMEOUT,), daemon=True)
+            stopper.start()
+            for stream in self.streams.values():
+                stream.link.close()
+            stopper.join(CLOSE_TIMEOUT)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    control = Link(socket.socket(fileno=int(argv[0])), "control")
+    DeviceProcess(control).serve()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)   # worker threads are daemons; do not wait for any of them
+
+
+if __name__ == "__main__":
+    main()

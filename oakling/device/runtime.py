@@ -1,0 +1,102 @@
+"""The device runtime: builds node workers from a schema, wires their queues, runs one thread each.
+
+It knows nothing about specific node types: the schema names each node, `oakling.nodes.WORKERS`
+maps the name to a worker class, and the schema's ioInfo and connections give the queues.
+"""
+from __future__ import annotations
+
+import threading
+import traceback
+
+from .. import nodes
+from ..log import LogLevel
+from ..nodes.worker import WorkerContext
+from ..pipeline.schema import node_assets
+from .ports import DeviceInput, DeviceOutput
+from .queue import QueueClosed
+
+
+class PipelineBuildError(RuntimeError):
+    pass
+
+
+class Runtime:
+    def __init__(self, schema: dict, assets: dict, storage: bytes, host_streams: dict, log,
+                 options: dict | None = None, on_node_failed=None):
+        """`log(level, node_label, text)` forwards device log lines; `on_node_failed(label, text)`
+        is told when a worker raises."""
+        self._log = log
+        self._on_node_failed = on_node_failed
+        self.stop_event = threading.Event()
+        self.workers = []
+        self._inputs: list[DeviceInput] = []
+        self._threads: list[threading.Thread] = []
+        self._build(schema, assets, storage, host_streams, options or {})
+
+    def _build(self, schema, assets, storage, host_streams, options):
+        ports: dict[tuple[int, str, str], object] = {}
+        contexts = []
+        for node_id, info in schema["nodes"]:
+            name = info["name"]
+            label = f"{name}({node_id})"
+            try:
+                worker_class = nodes.worker_class(name)
+            except KeyError:
+                raise PipelineBuildError(f"{label}: oakling has no '{name}' node yet — remove it from "
+                                         f"the pipeline, or see the README for the supported nodes") from None
+            inputs, outputs = {}, {}
+            for (group, port_name), io in info["ioInfo"]:
+                port_label = f"{label}.{group + '.' if group else ''}{port_name}"
+                if io["type"] in (2, 3):
+                    port = DeviceInput(port_label, io["blocking"], io["queueSize"], io["waitForMessage"])
+                    inputs[(group, port_name)] = port
+                    self._inputs.append(port)
+                else:
+                    port = outputs[(group, port_name)] = DeviceOutput(port_label)
+                ports[(node_id, group, port_name)] = port
+            contexts.append((worker_class, WorkerContext(
+                node_id=node_id, name=name, properties=info["properties"], inputs=inputs, outputs=outputs,
+                assets=node_assets(assets, storage, node_id),
+                log=lambda level, text, label=label: self._log(level, label, text),
+                stop_event=self.stop_event, host_streams=host_streams, options=options)))
+        for c in schema["connections"]:
+            out = ports.get((c["node1Id"], c["node1OutputGroup"], c["node1Output"]))
+            inp = ports.get((c["node2Id"], c["node2InputGroup"], c["node2Input"]))
+            if not isinstance(out, DeviceOutput) or not isinstance(inp, DeviceInput):
+                raise PipelineBuildError(f"connection {c} names a port that the schema does not declare")
+            out.targets.append(inp)
+            inp.linked = True
+        for worker_class, ctx in contexts:
+            self.workers.append(worker_class(ctx))
+
+    def start(self):
+        for worker in self.workers:
+            thread = threading.Thread(target=self._run, args=(worker,), name=worker.label, daemon=True)
+            self._threads.append(thread)
+            thread.start()
+        names = ", ".join(worker.label for worker in self.workers)
+        self._log(LogLevel.INFO, "", f"pipeline started: {len(self.workers)} nodes ({names})")
+
+    def _run(self, worker):
+        try:
+            worker.run()
+        except QueueClosed:
+            pass
+        except Exception as e:
+            if self.stop_event.is_set():
+                return
+            text = "".join(traceback.format_exception(type(e), e, e.__traceback__)).rstrip()
+            self._log(LogLevel.ERR, worker.label, f"node stopped: {type(e).__name__}: {e}\n{text}")
+            if self._on_node_failed:
+                self._on_node_failed(worker.label, f"{type(e).__name__}: {e}")
+
+    def stop(self, timeout: float = 0.5):
+        self.stop_event.set()
+        for port in self._inputs:
+            port.close("device stopping")
+        for worker in self.workers:
+            close = getattr(worker, "close", None)
+            if close:
+                close()
+        for thread in self._threads:
+            thread.join(timeout / max(1, len(self._threads)))

@@ -1,0 +1,23 @@
+"""`dai.node`: the node classes, for `pipeline.create(dai.node.X)`."""
+from .nodes.color_camera import ColorCamera
+from .nodes.mono_camera import MonoCamera
+from .nodes.xlink import XLinkIn, XLinkOut
+
+__all__ = ["ColorCamera", "MonoCamera", "XLinkIn", "XLinkOut"]
+
+# gen2 node types oakling does not have yet: using one says so instead of an AttributeError.
+GEN2_NODES_NOT_YET = {
+    "AprilTag", "BenchmarkIn", "BenchmarkOut", "Camera", "Cast", "DetectionNetwork", "DetectionParser",
+    "EdgeDetector", "FeatureTracker", "IMU", "ImageAlign", "ImageManip", "MessageDemux",
+    "MobileNetDetectionNetwork", "MobileNetSpatialDetectionNetwork", "NeuralNetwork", "ObjectTracker",
+    "PointCloud", "Script", "SPIIn", "SPIOut", "SpatialDetectionNetwork", "SpatialLocationCalculator",
+    "StereoDepth", "Sync", "SystemLogger", "ToF", "UVC", "VideoEncoder", "Warp", "YoloDetectionNetwork",
+    "YoloSpatialDetectionNetwork",
+}
+
+
+def __getattr__(name: str):
+    if name in GEN2_NODES_NOT_YET:
+        raise NotImplementedError(f"oakling does not implement dai.node.{name} yet — see the README "
+                                  f"for the nodes it has")
+    raise AttributeError(f"module 'oakling.node' has no attribute '{name}'")

@@ -1,0 +1,123 @@
+"""MonoCamera: a greyscale sensor on a board socket, fed here by a synthetic pattern.
+
+    mono = pipeline.create(dai.node.MonoCamera)
+    mono.setBoardSocket(dai.CameraBoardSocket.CAM_B)
+    mono.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
+    mono.out.link(xout.input)
+
+Output `out`: RAW8 frames at the sensor resolution. `raw` and `frameEvent` are declared, not produced.
+"""
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+from ..messages.cameracontrol import CameraControl
+from ..messages.datatype import DatatypeEnum
+from ..messages.imgframe import ImgFrame
+from ..pipeline.node import Node
+from .camera_common import camera_control_properties, CameraBoardSocket, CameraImageOrientation, CaptureWorker, make_frame
+
+
+class MonoCameraProperties:
+    class SensorResolution(IntEnum):
+        THE_720_P = 0
+        THE_800_P = 1
+        THE_400_P = 2
+        THE_480_P = 3
+        THE_1200_P = 4
+
+
+SENSOR_SIZES = {0: (1280, 720), 1: (1280, 800), 2: (640, 400), 3: (640, 480), 4: (1920, 1200)}
+
+
+class MonoCamera(Node):
+    NAME = "MonoCamera"
+    Properties = MonoCameraProperties
+
+    def __init__(self, pipeline, node_id):
+        super().__init__(pipeline, node_id)
+        frame = (DatatypeEnum.ImgFrame,)
+        self.inputControl = self._input("inputControl", types=(DatatypeEnum.CameraControl,),
+                                        blocking=True, queueSize=8, waitForMessage=False)
+        self.out = self._output("out", types=frame)
+        self.raw = self._output("raw", types=frame)
+        self.frameEvent = self._output("frameEvent", types=frame)
+        self.initialControl = CameraControl()
+        self.properties = {
+            "boardSocket": int(CameraBoardSocket.AUTO), "cameraName": "",
+            "imageOrientation": int(CameraImageOrientation.AUTO), "resolution": 0, "fps": 30.0,
+            "isp3aFps": 0, "numFramesPool": 3, "numFramesPoolRaw": 3, "rawPacked": None,
+        }
+
+    def serialize_properties(self) -> dict:
+        props = dict(self.properties)
+        props["initialControl"] = camera_control_properties(self.initialControl)
+        return props
+
+    def setBoardSocket(self, socket):
+        self.properties["boardSocket"] = int(socket)
+
+    def getBoardSocket(self) -> CameraBoardSocket:
+        return CameraBoardSocket(self.properties["boardSocket"])
+
+    def setCamera(self, name: str):
+        self.properties["cameraName"] = str(name)
+
+    def getCamera(self) -> str:
+        return self.properties["cameraName"]
+
+    def setResolution(self, resolution):
+        self.properties["resolution"] = int(MonoCameraProperties.SensorResolution(resolution))
+
+    def getResolution(self):
+        return MonoCameraProperties.SensorResolution(self.properties["resolution"])
+
+    def getResolutionSize(self) -> tuple[int, int]:
+        return SENSOR_SIZES[self.properties["resolution"]]
+
+    def getResolutionWidth(self) -> int:
+        return self.getResolutionSize()[0]
+
+    def getResolutionHeight(self) -> int:
+        return self.getResolutionSize()[1]
+
+    def setFps(self, fps: float):
+        if float(fps) <= 0:
+            raise ValueError(f"{self.NAME}({self.id}).setFps: fps must be positive, got {fps}")
+        self.properties["fps"] = float(fps)
+
+    def getFps(self) -> float:
+        return self.properties["fps"]
+
+    def setImageOrientation(self, orientation):
+        self.properties["imageOrientation"] = int(orientation)
+
+    def getImageOrientation(self):
+        return CameraImageOrientation(self.properties["imageOrientation"])
+
+    def setNumFramesPool(self, n: int):
+        self.properties["numFramesPool"] = int(n)
+
+    def getNumFramesPool(self) -> int:
+        return self.properties["numFramesPool"]
+
+    def setRawNumFramesPool(self, n: int):
+        self.properties["numFramesPoolRaw"] = int(n)
+
+    def getRawNumFramesPool(self) -> int:
+        return self.properties["numFramesPoolRaw"]
+
+
+class MonoCameraWorker(CaptureWorker):
+    def source_size(self):
+        return SENSOR_SIZES[self.properties["resolution"]]
+
+    def emit(self, bgr, seq, ts_ns):
+        out = self.output("out")
+        if out.linked:
+            grey = bgr[:, :, 1]   # the pattern's green channel: a cheap, distinct grey picture
+            h, w = grey.shape
+            out.send(make_frame(np.ascontiguousarray(grey), w, h, ImgFrame.Type.RAW8, seq, ts_ns,
+                                self.properties["boardSocket"]))

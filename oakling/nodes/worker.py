@@ -1,0 +1,56 @@
+"""The device-side half of a node: a Worker runs on its own thread in the device process.
+
+The runtime hands each worker its ports and properties; a worker reads its inputs with
+`get()`/`try_get()`/`receive()`, sends with `send()`, and logs with `log()`. It never sees links or
+processes. A worker's `run()` returns when it is done; a stop closes its queues, which ends any
+wait with QueueClosed.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass
+class WorkerContext:
+    node_id: int
+    name: str
+    properties: dict
+    inputs: dict          # (group, name) -> device input port
+    outputs: dict         # (group, name) -> device output port
+    assets: dict[str, bytes]
+    log: Callable[[int, str], None]          # (LogLevel value, text)
+    stop_event: threading.Event
+    host_streams: Any = None                 # stream name -> host stream (XLink nodes only)
+    options: dict = field(default_factory=dict)
+
+
+class Worker:
+    def __init__(self, ctx: WorkerContext):
+        self.ctx = ctx
+        self.properties = ctx.properties
+
+    @property
+    def label(self) -> str:
+        return f"{self.ctx.name}({self.ctx.node_id})"
+
+    def input(self, name: str, group: str = ""):
+        return self.ctx.inputs[(group, name)]
+
+    def output(self, name: str, group: str = ""):
+        return self.ctx.outputs[(group, name)]
+
+    def log(self, level: int, text: str):
+        self.ctx.log(level, text)
+
+    @property
+    def stopping(self) -> bool:
+        return self.ctx.stop_event.is_set()
+
+    def sleep(self, seconds: float) -> bool:
+        """Sleep unless the device stops first; True if it is stopping."""
+        return self.ctx.stop_event.wait(seconds) if seconds > 0 else self.stopping
+
+    def run(self):
+        raise NotImplementedError

@@ -1,0 +1,102 @@
+"""XLinkIn and XLinkOut: the streams between the host's queues and the pipeline.
+
+    xin = pipeline.create(dai.node.XLinkIn);  xin.setStreamName("in")    # host → device, output `out`
+    xout = pipeline.create(dai.node.XLinkOut); xout.setStreamName("out")  # device → host, input `input` ("in")
+
+Each stream name becomes one host queue: `device.getInputQueue("in")`, `device.getOutputQueue("out")`.
+"""
+from __future__ import annotations
+
+import time
+
+from ..pipeline.node import Node
+from .worker import Worker
+
+XLINK_USB_BUFFER_MAX_SIZE = 5 * 1024 * 1024
+
+
+class XLinkIn(Node):
+    NAME = "XLinkIn"
+
+    def __init__(self, pipeline, node_id):
+        super().__init__(pipeline, node_id)
+        self.out = self._output("out")
+        self.properties = {"maxDataSize": XLINK_USB_BUFFER_MAX_SIZE, "numFrames": 8, "streamName": ""}
+
+    def setStreamName(self, name: str):
+        self.properties["streamName"] = str(name)
+
+    def getStreamName(self) -> str:
+        return self.properties["streamName"]
+
+    def setMaxDataSize(self, size: int):
+        """Largest message payload, in bytes, that the host may send on this stream."""
+        self.properties["maxDataSize"] = int(size)
+
+    def getMaxDataSize(self) -> int:
+        return self.properties["maxDataSize"]
+
+    def setNumFrames(self, n: int):
+        """How many messages may be in flight from the host at once (the stream's buffer pool)."""
+        self.properties["numFrames"] = int(n)
+
+    def getNumFrames(self) -> int:
+        return self.properties["numFrames"]
+
+
+class XLinkOut(Node):
+    NAME = "XLinkOut"
+
+    def __init__(self, pipeline, node_id):
+        super().__init__(pipeline, node_id)
+        self.input = self._input("in", attr="input", blocking=True, queueSize=8, waitForMessage=True)
+        self.properties = {"maxFpsLimit": -1.0, "metadataOnly": False, "streamName": ""}
+
+    def setStreamName(self, name: str):
+        self.properties["streamName"] = str(name)
+
+    def getStreamName(self) -> str:
+        return self.properties["streamName"]
+
+    def setFpsLimit(self, fps: float):
+        """Forward at most `fps` messages per second; the rest are dropped on the device."""
+        self.properties["maxFpsLimit"] = float(fps)
+
+    def getFpsLimit(self) -> float:
+        return self.properties["maxFpsLimit"]
+
+    def setMetadataOnly(self, metadata_only: bool):
+        """Send messages without their data (sizes, types, timestamps only)."""
+        self.properties["metadataOnly"] = bool(metadata_only)
+
+    def getMetadataOnly(self) -> bool:
+        return self.properties["metadataOnly"]
+
+
+class XLinkInWorker(Worker):
+    def run(self):
+        stream = self.ctx.host_streams[self.properties["streamName"]]
+        out = self.output("out")
+        while not self.stopping:
+            msg = stream.receive()
+            if msg is None:   # the host closed the stream
+                return
+            out.send(msg)
+
+
+class XLinkOutWorker(Worker):
+    def run(self):
+        stream = self.ctx.host_streams[self.properties["streamName"]]
+        source = self.input("in")
+        fps_limit = self.properties["maxFpsLimit"]
+        min_interval = 1.0 / fps_limit if fps_limit > 0 else 0.0
+        metadata_only = self.properties["metadataOnly"]
+        last_sent = -1e9
+        while True:
+            msg = source.get()
+            if min_interval:
+                now = time.monotonic()
+                if now - last_sent < min_interval:
+                    continue
+                last_sent = now
+            stream.send(msg, metadata_only=metadata_only)

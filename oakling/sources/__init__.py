@@ -1,0 +1,1 @@
+"""Camera sources: where camera frames come from when there is no sensor."""

@@ -1,0 +1,47 @@
+"""The synthetic camera: a test pattern that scrolls down by a few rows each frame.
+
+Frames are row windows into a pattern stacked twice, so each frame is a contiguous view that
+costs no copy to make, and the picture wraps seamlessly. Views are read-only: nodes make new
+frames, they never write into their inputs.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_BARS_BGR = [(255, 255, 255), (0, 255, 255), (255, 255, 0), (0, 255, 0),
+             (255, 0, 255), (0, 0, 255), (255, 0, 0), (16, 16, 16)]
+
+
+def pattern(width: int, height: int) -> np.ndarray:
+    """One period of the pattern: colour bars over a diagonal ramp, with a grid (BGR, H×W×3)."""
+    y, x = np.mgrid[0:height, 0:width]
+    ramp = ((x + y) * 255 // max(1, width + height)).astype(np.uint8)
+    img = np.repeat(ramp[:, :, None], 3, axis=2)
+    bar_w = max(1, width // len(_BARS_BGR))
+    top = height // 2
+    for k, colour in enumerate(_BARS_BGR):
+        img[:top, k * bar_w:(k + 1) * bar_w] = colour
+    step = max(8, min(width, height) // 8)
+    img[::step, :] = 128
+    img[:, ::step] = 128
+    return img
+
+
+class SyntheticSource:
+    """`read()` returns the next BGR frame (a read-only view, H×W×3) of a scrolling pattern."""
+
+    def __init__(self, width: int, height: int, rows_per_frame: int | None = None):
+        self.width, self.height = width, height
+        tile = pattern(width, height)
+        self._strip = np.ascontiguousarray(np.concatenate([tile, tile], axis=0))
+        self._strip.flags.writeable = False
+        self._step = rows_per_frame or max(1, height // 120)
+        self._offset = 0
+
+    def read(self) -> np.ndarray:
+        top = self._offset
+        self._offset = (self._offset + self._step) % self.height
+        return self._strip[top:top + self.height]
+
+    def close(self):
+        pass

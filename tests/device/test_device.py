@@ -1,0 +1,263 @@
+"""End-to-end: a real device process, real links, the host's queues."""
+import threading
+import time
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+import oakling as dai
+from conftest import camera_pipeline, echo_pipeline
+
+
+def test_camera_preview_reaches_the_host_with_sequence_and_timestamps():
+    p, _, _ = camera_pipeline()
+    with dai.Device(p) as device:
+        q = device.getOutputQueue("preview")
+        frames = [q.get() for _ in range(5)]
+    assert all(isinstance(f, dai.ImgFrame) for f in frames)
+    f = frames[0]
+    assert (f.getWidth(), f.getHeight(), f.getType()) == (300, 300, dai.ImgFrame.Type.BGR888i)
+    assert f.getCvFrame().shape == (300, 300, 3)
+    assert [f.getSequenceNum() for f in frames] == list(range(5))
+    stamps = [f.getTimestamp() for f in frames]
+    assert all(isinstance(t, timedelta) for t in stamps)
+    assert stamps == sorted(stamps) and stamps[0] < stamps[-1]
+    assert abs((dai.Clock.now() - stamps[-1]).total_seconds()) < 5
+    assert not np.array_equal(frames[0].getFrame(), frames[4].getFrame())   # the pattern moves
+
+
+@pytest.mark.parametrize("interleaved, order, frame_type, shape", [
+    (True, dai.ColorCameraProperties.ColorOrder.BGR, dai.ImgFrame.Type.BGR888i, (120, 160, 3)),
+    (True, dai.ColorCameraProperties.ColorOrder.RGB, dai.ImgFrame.Type.RGB888i, (120, 160, 3)),
+    (False, dai.ColorCameraProperties.ColorOrder.BGR, dai.ImgFrame.Type.BGR888p, (3, 120, 160)),
+    (False, dai.ColorCameraProperties.ColorOrder.RGB, dai.ImgFrame.Type.RGB888p, (3, 120, 160)),
+])
+def test_preview_type_follows_interleaved_and_colour_order(interleaved, order, frame_type, shape):
+    reference, _, _ = camera_pipeline(160, 120)
+    p, _, _ = camera_pipeline(160, 120, interleaved=interleaved, order=order)
+    with dai.Device(reference) as device:
+        expected = device.getOutputQueue("preview").get().getCvFrame()
+    with dai.Device(p) as device:
+        frame = device.getOutputQueue("preview").get()
+    assert frame.getType() == frame_type
+    assert frame.getFrame().shape == shape
+    np.testing.assert_array_equal(frame.getCvFrame(), expected)   # same first picture, any layout
+
+
+def test_fps_paces_frames_in_real_time():
+    p, _, _ = camera_pipeline(64, 64, fps=20)
+    with dai.Device(p) as device:
+        q = device.getOutputQueue("preview")
+        first = q.get()
+        for _ in range(10):
+            last = q.get()
+    seconds = (last.getTimestamp() - first.getTimestamp()).total_seconds()
+    assert 0.4 < seconds < 0.7, seconds
+
+
+def test_mono_camera_sends_raw8_at_the_sensor_resolution():
+    p = dai.Pipeline()
+    mono = p.createMonoCamera()
+    mono.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
+    mono.setBoardSocket(dai.CameraBoardSocket.LEFT)
+    xout = p.createXLinkOut()
+    xout.setStreamName("mono")
+    mono.out.link(xout.input)
+    with dai.Device(p) as device:
+        frame = device.getOutputQueue("mono").get()
+    assert (frame.getWidth(), frame.getHeight(), frame.getType()) == (640, 400, dai.ImgFrame.Type.RAW8)
+    assert frame.getFrame().shape == (400, 640)
+    assert frame.getInstanceNum() == 1
+
+
+def test_device_then_start_pipeline():
+    p, _, _ = camera_pipeline(64, 64)
+    device = dai.Device()
+    try:
+        assert not device.isPipelineRunning()
+        assert device.startPipeline(p)
+        assert device.isPipelineRunning()
+        assert device.getOutputQueue("preview").get().getWidth() == 64
+    finally:
+        device.close()
+    assert device.isClosed() and not device.isPipelineRunning()
+    device.close()   # a second close is harmless
+
+
+def test_queues_are_made_once_per_stream_and_unknown_names_raise():
+    with dai.Device(echo_pipeline()) as device:
+        assert device.getOutputQueueNames() == ["out"] and device.getInputQueueNames() == ["in"]
+        q = device.getOutputQueue("out")
+        assert device.getOutputQueue("out", maxSize=4, blocking=False) is q
+        assert (q.getMaxSize(), q.getBlocking(), q.getName()) == (4, False, "out")
+        assert device.getOutputQueue("out").getMaxSize() == 4   # no arguments: settings kept
+        with pytest.raises(RuntimeError, match="Queue for stream name 'nope' doesn't exist"):
+            device.getOutputQueue("nope")
+        with pytest.raises(RuntimeError, match="doesn't exist"):
+            device.getInputQueue("out")
+
+
+def test_default_host_queues_are_16_and_blocking():
+    with dai.Device(echo_pipeline()) as device:
+        for q in (device.getOutputQueue("out"), device.getInputQueue("in")):
+            assert (q.getMaxSize(), q.getBlocking()) == (16, True)
+
+
+def test_device_info_and_available_devices():
+    devices = dai.Device.getAllAvailableDevices()
+    assert len(devices) == 1
+    with dai.Device(echo_pipeline()) as device:
+        assert device.getMxId() == device.getDeviceInfo().getMxId() == devices[0].getMxId()
+        assert len(device.getMxId()) == 18
+
+
+def test_unknown_device_is_not_found():
+    with pytest.raises(RuntimeError, match="Cannot find any device"):
+        dai.Device(dai.DeviceInfo("0000000000000000XX"))
+
+
+def test_stream_names_must_be_set_and_unique():
+    p = dai.Pipeline()
+    p.createXLinkOut()
+    with pytest.raises(RuntimeError, match=r"XLinkOut\(0\): the stream name is empty"):
+        dai.Device(p)
+    p = echo_pipeline()
+    p.getNode(0).setStreamName("out")
+    with pytest.raises(RuntimeError, match="both use the stream name 'out'"):
+        dai.Device(p)
+
+
+def test_oversized_message_is_refused_with_the_fix():
+    with dai.Device(echo_pipeline(max_data_size=1000)) as device:
+        buf = dai.Buffer()
+        buf.setData(np.zeros(2000, np.uint8))
+        with pytest.raises(RuntimeError, match=r"2000 bytes is larger than XLinkIn\(0\)'s maxDataSize of 1000 bytes.*setMaxDataSize\(2000\)"):
+            device.getInputQueue("in").send(buf)
+        small = dai.Buffer()
+        small.setData([1, 2, 3])
+        device.getInputQueue("in").send(small)   # the stream still works
+        assert list(device.getOutputQueue("out").get().getData()) == [1, 2, 3]
+
+
+def test_send_refuses_what_is_not_a_message(echo_device):
+    with pytest.raises(TypeError, match="expected a message"):
+        echo_device.getInputQueue("in").send(b"raw bytes")
+
+
+def test_try_get_has_get_all_and_timeout(echo_device):
+    out, inq = echo_device.getOutputQueue("out"), echo_device.getInputQueue("in")
+    assert out.tryGet() is None and not out.has() and out.tryGetAll() == []
+    with pytest.raises(TimeoutError, match="no message within 0.2 s"):
+        out.get(timeout=0.2)
+    for k in range(3):
+        b = dai.Buffer()
+        b.setData([k])
+        inq.send(b)
+    deadline = time.monotonic() + 5
+    while len(out._queue) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert out.has()
+    assert [m.getData()[0] for m in out.getAll()] == [0, 1, 2]
+
+
+def test_callbacks_with_zero_one_and_two_arguments(echo_device):
+    out, inq = echo_device.getOutputQueue("out"), echo_device.getInputQueue("in")
+    seen, done = [], threading.Event()
+    ids = [out.addCallback(lambda: seen.append("none")),
+           out.addCallback(lambda msg: seen.append(("msg", int(msg.getData()[0])))),
+           out.addCallback(lambda name, msg: (seen.append((name, int(msg.getData()[0]))), done.set()))]
+    b = dai.Buffer()
+    b.setData([7])
+    inq.send(b)
+    assert done.wait(5)
+    assert seen == ["none", ("msg", 7), ("out", 7)]
+    assert out.get().getData()[0] == 7          # messages are still queued
+    for i in ids:
+        assert out.removeCallback(i)
+    assert not out.removeCallback(ids[0])
+    seen.clear()
+    inq.send(b)
+    out.get()
+    assert seen == []
+
+
+def test_queue_events_name_the_queues_that_got_messages():
+    p = echo_pipeline()
+    cam = p.create(dai.node.ColorCamera)
+    cam.setPreviewSize(32, 32)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("cam")
+    cam.preview.link(xout.input)
+    with dai.Device(p) as device:
+        assert device.getQueueEvent("cam", timedelta(seconds=5)) == "cam"
+        assert device.getQueueEvent(["out"], timedelta(milliseconds=100)) == ""
+        b = dai.Buffer()
+        b.setData([1])
+        device.getInputQueue("in").send(b)
+        assert "out" in device.getQueueEvents(["out", "cam"], 10, timedelta(seconds=5)) + \
+            device.getQueueEvents(["out"], 10, timedelta(seconds=5))
+
+
+def test_non_blocking_host_queue_keeps_the_newest():
+    p, _, _ = camera_pipeline(32, 32, fps=100)
+    with dai.Device(p) as device:
+        q = device.getOutputQueue("preview", maxSize=2, blocking=False)
+        time.sleep(0.5)
+        frames = q.tryGetAll()
+        assert len(frames) == 2
+        assert frames[1].getSequenceNum() == frames[0].getSequenceNum() + 1
+        assert frames[0].getSequenceNum() > 10     # the oldest were dropped
+
+
+def test_blocking_host_queue_back_pressures_the_camera():
+    p, _, _ = camera_pipeline(32, 32, fps=200)
+    with dai.Device(p) as device:
+        q = device.getOutputQueue("preview", maxSize=4, blocking=True)
+        time.sleep(0.6)   # ~120 frames' worth of time without reading
+        seqs = [q.get().getSequenceNum() for _ in range(60)]
+    assert seqs == list(range(60))                 # nothing dropped anywhere
+    # The camera stalled while nobody read: it is far behind the ~120 frames it could have made.
+    assert seqs[-1] < 100
+
+
+def test_fps_limit_and_metadata_only():
+    p, cam, xout = camera_pipeline(64, 48, fps=60)
+    xout.setFpsLimit(10)
+    xout.setMetadataOnly(True)
+    with dai.Device(p) as device:
+        q = device.getOutputQueue("preview")
+        first = q.get()
+        for _ in range(5):
+            last = q.get()
+    assert (last.getWidth(), last.getHeight()) == (64, 48)
+    assert last.getData().nbytes == 0
+    seconds = (last.getTimestamp() - first.getTimestamp()).total_seconds()
+    assert seconds > 0.4, seconds   # 5 frames at ≤ 10 fps
+
+
+def test_log_callbacks_and_levels():
+    p, _, _ = camera_pipeline(32, 32)
+    records = []
+    with dai.Device() as device:
+        assert device.getLogLevel() == dai.LogLevel.WARN
+        device.addLogCallback(records.append)
+        device.setLogLevel(dai.LogLevel.DEBUG)
+        device.setLogOutputLevel(dai.LogLevel.OFF)
+        device.startPipeline(p)
+        device.getOutputQueue("preview").get()
+        assert device.getLogLevel() == dai.LogLevel.DEBUG
+        assert device.getLogOutputLevel() == dai.LogLevel.OFF
+    assert records and all(isinstance(r, dai.LogMessage) for r in records)
+    assert any("pipeline started" in r.payload for r in records)
+    assert all(r.level >= dai.LogLevel.DEBUG for r in records)
+
+
+def test_default_log_level_hides_info():
+    p, _, _ = camera_pipeline(32, 32)
+    records = []
+    with dai.Device() as device:
+        device.addLogCallback(records.append)
+        device.startPipeline(p)
+        device.getOutputQueue("preview").get()
+    assert records == []
