@@ -29,6 +29,7 @@ _FRAME = struct.Struct("<II")
 _MSG, _SEGMENT, _DROP, _CONTROL, _END = range(5)
 _SEGMENT_HEADER = 64          # byte 0: busy flag; payload starts at 64 for alignment
 _SEGMENT_ROUNDING = 1 << 20   # segments grow in MiB steps
+_GROW_AFTER = 0.002            # wait this long for a busy segment before making another
 _ANCILLARY = socket.CMSG_SPACE(16 * 4)
 
 
@@ -135,32 +136,36 @@ class Link:
             raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
 
     def _free_segment(self, nbytes: int) -> _Segment | None:
-        """A free segment of at least `nbytes`, making one if the pool allows; None → send inline."""
-        deadline = None
+        """A free segment of at least `nbytes`; None means send inline.
+
+        Reusing a recently freed segment keeps the copy cache-warm, so when every segment is busy
+        the sender first waits briefly for one before growing the pool; once the pool is full it
+        waits up to `segment_wait` before giving up."""
+        started = time.monotonic()
         while True:
             free = [s for s in self._segments if not s.busy[0]]
             fitting = [s for s in free if s.size >= nbytes]
             if fitting:
                 return min(fitting, key=lambda s: s.size)
-            if len(self._segments) < self.max_segments or free:
-                if len(self._segments) >= self.max_segments:
-                    smallest = min(free, key=lambda s: s.size)
-                    self._segments.remove(smallest)
-                    self._send_locked([_DROP, smallest.id])
-                    smallest.close_fd()
-                size = -(-nbytes // _SEGMENT_ROUNDING) * _SEGMENT_ROUNDING
-                segment = _Segment(self._next_segment, size)
-                self._next_segment += 1
-                self._send_locked([_SEGMENT, segment.id, size], fds=[segment.fd])
-                segment.close_fd()
-                self._segments.append(segment)
-                return segment
-            # Every segment is still held by the receiver: wait a little, then send inline.
-            now = time.monotonic()
-            deadline = deadline or now + self.segment_wait
-            if now >= deadline:
+            waited = time.monotonic() - started
+            if free or (len(self._segments) < self.max_segments and waited >= _GROW_AFTER):
+                return self._new_segment(nbytes, free)
+            if waited >= self.segment_wait:
                 return None
-            time.sleep(0.0005)
+            time.sleep(0.0002)
+
+    def _new_segment(self, nbytes: int, free: list[_Segment]) -> _Segment:
+        if len(self._segments) >= self.max_segments:   # replace the smallest free one
+            smallest = min(free, key=lambda s: s.size)
+            self._segments.remove(smallest)
+            self._send_locked([_DROP, smallest.id])
+        size = -(-nbytes // _SEGMENT_ROUNDING) * _SEGMENT_ROUNDING
+        segment = _Segment(self._next_segment, size)
+        self._next_segment += 1
+        self._send_locked([_SEGMENT, segment.id, size], fds=[segment.fd])
+        segment.close_fd()
+        self._segments.append(segment)
+        return segment
 
     # -- receiving --
     def recv(self):
