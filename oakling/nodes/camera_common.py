@@ -38,10 +38,28 @@ class CameraImageOrientation(IntEnum):
     ROTATE_180_DEG = 3
 
 
+# gen2's RawCameraControl fields, in its serialization order: the schema's `initialControl`.
+_CAMERA_CONTROL_FIELDS = (
+    "cmdMask", "autoFocusMode", "lensPosition", "lensPositionRaw", "lensPosAutoInfinity", "lensPosAutoMacro",
+    "expManual", "aeRegion", "afRegion", "awbMode", "sceneMode", "antiBandingMode", "aeLockMode", "awbLockMode",
+    "captureIntent", "controlMode", "effectMode", "frameSyncMode", "strobeConfig", "strobeTimings",
+    "aeMaxExposureTimeUs", "expCompensation", "brightness", "contrast", "saturation", "sharpness",
+    "lumaDenoise", "chromaDenoise", "wbColorTemp", "lowPowerNumFramesBurst", "lowPowerNumFramesDiscard")
+
+
+def _plain(value):
+    if isinstance(value, bool) or value is None or isinstance(value, (str, float)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return {k: _plain(getattr(value, k)) for k in value.__slots__}   # a raw struct
+
+
 def camera_control_properties(control) -> dict:
-    """A CameraControl as the plain values the schema carries (its raw fields)."""
-    from ..messages import codec
-    return codec.encode(control)[1]
+    """A CameraControl as the schema carries it: gen2's RawCameraControl fields as JSON values."""
+    return {name: _plain(getattr(control, name)) for name in _CAMERA_CONTROL_FIELDS}
 
 
 def make_frame(data: np.ndarray, width: int, height: int, frame_type, seq: int, ts_ns: int,

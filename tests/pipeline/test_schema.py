@@ -81,3 +81,14 @@ def test_assets_are_aligned_in_one_storage():
     assert bytes(doc["assetStorage"][64:74]) == b"0123456789"
     from oakling.pipeline.schema import node_assets
     assert node_assets(doc["assets"], bytes(doc["assetStorage"]), 2) == {"b": b"0123456789"}
+
+
+def test_camera_initial_control_is_gen2s_raw_camera_control():
+    p = dai.Pipeline()
+    cam = p.create(dai.node.ColorCamera)
+    cam.initialControl.setManualFocus(100)
+    control = p.serializeToJson()["pipeline"]["nodes"][0][1]["properties"]["initialControl"]
+    assert control["lensPosition"] == 100 and control["cmdMask"] != 0
+    assert control["expManual"] == {"exposureTimeUs": 0, "sensitivityIso": 0, "frameDurationUs": 0}
+    assert {"awbMode", "aeRegion", "strobeTimings", "lowPowerNumFramesDiscard"} <= set(control)
+    json.dumps(control)
