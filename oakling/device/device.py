@@ -212,13 +212,14 @@ class Device:
         names = list(outputs) + list(inputs)
         pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in names]
         request = {"op": "start", "schema": schema, "assets": assets, "streams": names,
-                   "options": self._options,
-                   "pool": {name: node.properties["numFrames"] for name, node in inputs.items()}}
+                   "options": self._options}
         self._started.clear()
         self._control.send_control(request, storage, fds=[p[1].fileno() for p in pairs])
         for _, device_end in pairs:
             device_end.close()
-        links = {name: Link(host_end, name) for name, (host_end, _) in zip(names, pairs)}
+        # An XLinkIn's numFrames sizes its stream's shared-memory pool.
+        links = {name: Link(host_end, name, max_segments=inputs[name].properties["numFrames"] if name in inputs else 16)
+                 for name, (host_end, _) in zip(names, pairs)}
         self._stream_links = list(links.values())
         for name in outputs:
             self._output_queues[name] = DataOutputQueue(name, links[name], 16, True, self._lost, self._on_queue_message)

@@ -63,9 +63,7 @@ class DeviceProcess:
 
     def start(self, request: dict, storage: bytes, fds: list[int]):
         names = request["streams"]
-        self.streams = {name: HostStream(Link(socket.socket(fileno=fd), name,
-                                                  max_segments=request.get("pool", {}).get(name, 16)))
-                        for name, fd in zip(names, fds)}
+        self.streams = {name: HostStream(Link(socket.socket(fileno=fd), name)) for name, fd in zip(names, fds)}
         try:
             self.runtime = Runtime(request["schema"], request["assets"], storage, self.streams, self.log,
                                    request.get("options"), on_node_failed=self.node_failed)

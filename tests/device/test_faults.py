@@ -114,3 +114,28 @@ def test_a_dead_device_makes_a_blocked_get_raise_within_a_second():
             device.getInputQueue("in").send(dai.Buffer())
     finally:
         device.close()
+
+
+def test_ctrl_c_interrupts_a_blocked_get():
+    program = textwrap.dedent("""
+        import oakling as dai
+        p = dai.Pipeline()
+        xin = p.createXLinkIn(); xin.setStreamName("in")
+        xout = p.createXLinkOut(); xout.setStreamName("out")
+        xin.out.link(xout.input)
+        with dai.Device(p) as device:
+            print("waiting", flush=True)
+            try:
+                device.getOutputQueue("out").get()
+            except KeyboardInterrupt:
+                print("interrupted", flush=True)
+    """)
+    host = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True)
+    try:
+        assert host.stdout.readline().strip() == "waiting"
+        time.sleep(0.3)
+        host.send_signal(signal.SIGINT)
+        assert host.stdout.readline().strip() == "interrupted"
+        assert host.wait(3) == 0
+    finally:
+        host.kill()
