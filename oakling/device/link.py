@@ -23,10 +23,11 @@ from collections import deque
 import msgpack
 import numpy as np
 
+from .. import sharedmem
 from ..messages import codec
 
 _FRAME = struct.Struct("<II")
-_MSG, _SEGMENT, _DROP, _CONTROL, _END = range(5)
+_MSG, _SEGMENT, _DROP, _CONTROL, _END, _REGION, _REGION_MSG = range(7)
 _SEGMENT_HEADER = 64          # byte 0: busy flag; payload starts at 64 for alignment
 _SEGMENT_ROUNDING = 1 << 20   # segments grow in MiB steps
 _GROW_AFTER = 0.002            # wait this long for a busy segment before making another
@@ -85,6 +86,8 @@ class Link:
         self._segments: list[_Segment] = []     # ours, as sender
         self._next_segment = 0
         self._peer_segments: dict[int, _Segment] = {}   # theirs, as receiver
+        self._sent_regions: set[int] = set()
+        self._peer_regions: dict[int, mmap.mmap] = {}
         self._fds: deque[int] = deque()
         self._header = bytearray(_FRAME.size)
         self._closed = False
@@ -96,6 +99,15 @@ class Link:
             payload = payload[:0]
         nbytes = payload.nbytes
         if nbytes >= self.shm_threshold:
+            published = sharedmem.find(payload)
+            if published is not None:   # immutable shared bytes: send a reference, copy nothing
+                region, offset = published
+                with self._send_lock:
+                    if region.id not in self._sent_regions:
+                        self._send_locked([_REGION, region.id, region.size], fds=[region.fd])
+                        self._sent_regions.add(region.id)
+                    self._send_locked([_REGION_MSG, datatype, meta, region.id, offset, nbytes])
+                return
             with self._send_lock:
                 segment = self._free_segment(nbytes)
                 if segment is not None:
@@ -193,6 +205,14 @@ class Link:
                 fd = self._fds.popleft()
                 self._peer_segments[header[1]] = _Segment(header[1], header[2], fd)
                 self._peer_segments[header[1]].close_fd()
+            elif kind == _REGION:
+                fd = self._fds.popleft()
+                self._peer_regions[header[1]] = mmap.mmap(fd, header[2], prot=mmap.PROT_READ)
+                os.close(fd)
+            elif kind == _REGION_MSG:
+                _, datatype, meta, region_id, offset, nbytes = header
+                payload = np.frombuffer(self._peer_regions[region_id], np.uint8, nbytes, offset)
+                return "msg", codec.decode(datatype, meta, payload)
             elif kind == _DROP:
                 self._peer_segments.pop(header[1], None)
             elif kind == _CONTROL:
@@ -222,6 +242,7 @@ class Link:
         self._closed = True
         self._segments.clear()
         self._peer_segments.clear()
+        self._peer_regions.clear()
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:

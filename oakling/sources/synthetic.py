@@ -1,12 +1,15 @@
 """The synthetic camera: a test pattern that scrolls down by a few rows each frame.
 
 Frames are row windows into a pattern stacked twice, so each frame is a contiguous view that
-costs no copy to make, and the picture wraps seamlessly. Views are read-only: nodes make new
-frames, they never write into their inputs.
+costs no copy to make, and the picture wraps seamlessly. The pattern lives in a published shared
+region, so frames reach other processes (the host, scripts) by reference, without a copy. Views
+are read-only: nodes make new frames, they never write into their inputs.
 """
 from __future__ import annotations
 
 import numpy as np
+
+from ..sharedmem import shared_array
 
 _BARS_BGR = [(255, 255, 255), (0, 255, 255), (255, 255, 0), (0, 255, 0),
              (255, 0, 255), (0, 0, 255), (255, 0, 0), (16, 16, 16)]
@@ -33,8 +36,11 @@ class SyntheticSource:
     def __init__(self, width: int, height: int, rows_per_frame: int | None = None):
         self.width, self.height = width, height
         tile = pattern(width, height)
-        self._strip = np.ascontiguousarray(np.concatenate([tile, tile], axis=0))
+        self._strip, self._region = shared_array((2 * height, width, 3))
+        self._strip[:height] = tile
+        self._strip[height:] = tile
         self._strip.flags.writeable = False
+        self._region.publish()
         self._step = rows_per_frame or max(1, height // 120)
         self._offset = 0
 
@@ -44,4 +50,4 @@ class SyntheticSource:
         return self._strip[top:top + self.height]
 
     def close(self):
-        pass
+        self._region.release()

@@ -28,22 +28,29 @@ def _alive(pid: int) -> bool:
 def _oakling_maps(pid: int) -> list[str]:
     try:
         with open(f"/proc/{pid}/maps") as f:
-            return [line for line in f if "oakling-link" in line]
+            return [line for line in f if "oakling-" in line]
     except FileNotFoundError:
         return []
 
 
 def test_close_stops_the_device_process_within_a_second_and_frees_shared_memory():
     p, _, _ = camera_pipeline(640, 480, fps=60)
+    full_cam = p.create(dai.node.ColorCamera)
+    full_cam.setPreviewSize(1920, 1080)   # the camera's own pattern: sent by reference
+    full = p.create(dai.node.XLinkOut)
+    full.setStreamName("full")
+    full_cam.preview.link(full.input)
     device = dai.Device(p)
-    frame = device.getOutputQueue("preview").get()   # frames travel through shared memory
+    frame = device.getOutputQueue("preview").get()   # a copy in a link segment
+    full_frame = device.getOutputQueue("full").get()   # a view of a shared region
+    assert not full_frame.getFrame().flags.writeable
     pid = device._process.pid
     assert _alive(pid)
     started = time.monotonic()
     device.close()
     assert time.monotonic() - started < 1.0
     assert not _alive(pid)
-    del frame
+    del frame, full_frame
     import gc
     gc.collect()
     assert _oakling_maps(os.getpid()) == []          # no segment still mapped by the host
