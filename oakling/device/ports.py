@@ -1,5 +1,12 @@
-"""Device-side ports: an input is a bounded queue; an output pushes to every linked input."""
+"""Device-side ports: an input is a bounded queue; an output pushes to every linked input.
+
+End of stream: when every output linked to an input has closed (its node finished or failed),
+the input closes too; its node reads what is queued, then QueueClosed ends it, and so on down
+the pipeline to the host.
+"""
 from __future__ import annotations
+
+import threading
 
 from .queue import MessageQueue
 
@@ -11,6 +18,18 @@ class DeviceInput:
         self.wait_for_message = wait_for_message
         self.linked = False
         self._last = None
+        self._producers = 0
+        self._producers_lock = threading.Lock()
+
+    def add_producer(self):
+        self.linked = True
+        self._producers += 1
+
+    def producer_done(self, reason: str):
+        with self._producers_lock:
+            self._producers -= 1
+            if self._producers == 0:
+                self.queue.close(reason)
 
     def get(self, timeout: float | None = None):
         self._last = self.queue.get(timeout)
@@ -53,3 +72,9 @@ class DeviceOutput:
         """Push to each linked input in turn; a full blocking input makes this wait (gen2)."""
         for target in self.targets:
             target.queue.put(msg)
+
+    def close(self, reason: str):
+        """No more messages will come from here: the end of stream for every linked input."""
+        targets, self.targets = self.targets, []
+        for target in targets:
+            target.producer_done(reason)

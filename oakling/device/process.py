@@ -26,6 +26,12 @@ class HostStream:
     def send(self, msg, metadata_only: bool = False):
         self.link.send_message(msg, metadata_only=metadata_only)
 
+    def end(self, reason: str):
+        try:
+            self.link.send_end(reason)
+        except LinkClosed:
+            pass
+
     def receive(self):
         """The next message from the host, or None once the stream is closed."""
         try:

@@ -9,9 +9,9 @@ import threading
 import time
 from collections import deque
 
+from ..nodes.worker import QueueClosed
 
-class QueueClosed(RuntimeError):
-    pass
+__all__ = ["MessageQueue", "QueueClosed"]
 
 
 class MessageQueue:

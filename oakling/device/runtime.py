@@ -65,7 +65,7 @@ class Runtime:
             if not isinstance(out, DeviceOutput) or not isinstance(inp, DeviceInput):
                 raise PipelineBuildError(f"connection {c} names a port that the schema does not declare")
             out.targets.append(inp)
-            inp.linked = True
+            inp.add_producer()
         for worker_class, ctx in contexts:
             self.workers.append(worker_class(ctx))
 
@@ -78,17 +78,21 @@ class Runtime:
         self._log(LogLevel.INFO, "", f"pipeline started: {len(self.workers)} nodes ({names})")
 
     def _run(self, worker):
+        ending = f"the stream from {worker.label} ended"
         try:
             worker.run()
         except QueueClosed:
             pass
         except Exception as e:
-            if self.stop_event.is_set():
-                return
-            text = "".join(traceback.format_exception(type(e), e, e.__traceback__)).rstrip()
-            self._log(LogLevel.ERR, worker.label, f"node stopped: {type(e).__name__}: {e}\n{text}")
-            if self._on_node_failed:
-                self._on_node_failed(worker.label, f"{type(e).__name__}: {e}")
+            if not self.stop_event.is_set():
+                text = "".join(traceback.format_exception(type(e), e, e.__traceback__)).rstrip()
+                self._log(LogLevel.ERR, worker.label, f"node stopped: {type(e).__name__}: {e}\n{text}")
+                if self._on_node_failed:
+                    self._on_node_failed(worker.label, f"{type(e).__name__}: {e}")
+                ending = f"{worker.label} failed: {type(e).__name__}: {e}"
+        finally:
+            for port in worker.ctx.outputs.values():
+                port.close(ending)
 
     def stop(self, timeout: float = 0.5):
         self.stop_event.set()

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 
+class QueueClosed(RuntimeError):
+    """A port's queue closed: the device is stopping, or every upstream node has ended."""
+
+
 @dataclass
 class WorkerContext:
     node_id: int

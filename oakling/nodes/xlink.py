@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from ..pipeline.node import Node
-from .worker import Worker
+from .worker import QueueClosed, Worker
 
 XLINK_USB_BUFFER_MAX_SIZE = 5 * 1024 * 1024
 
@@ -93,7 +93,12 @@ class XLinkOutWorker(Worker):
         metadata_only = self.properties["metadataOnly"]
         last_sent = -1e9
         while True:
-            msg = source.get()
+            try:
+                msg = source.get()
+            except QueueClosed as e:   # upstream ended: tell the host, unless the device is stopping
+                if not self.stopping:
+                    stream.end(str(e))
+                return
             if min_interval:
                 now = time.monotonic()
                 if now - last_sent < min_interval:

@@ -1,0 +1,92 @@
+"""The device runtime on its own: workers built from a schema, end of stream, failing nodes."""
+import threading
+
+import pytest
+
+import oakling as dai
+from oakling import nodes
+from oakling.device.runtime import PipelineBuildError, Runtime
+from oakling.messages.datatype import DatatypeEnum
+from oakling.nodes.worker import Worker
+from oakling.pipeline.node import Node
+from oakling.pipeline.schema import build
+
+
+class Counter(Node):
+    """Sends `count` Buffers numbered 0…count-1, then ends (or raises, if `fail` is set)."""
+    NAME = "TestCounter"
+
+    def __init__(self, pipeline, node_id):
+        super().__init__(pipeline, node_id)
+        self.out = self._output("out", types=(DatatypeEnum.Buffer,))
+        self.properties = {"count": 5, "fail": False}
+
+
+class CounterWorker(Worker):
+    def run(self):
+        for k in range(self.properties["count"]):
+            self.output("out").send(dai.Buffer().setSequenceNum(k))
+        if self.properties["fail"]:
+            raise ValueError("counter broke")
+
+
+class Collector:
+    """The host end of a stream, as XLinkOut sees it."""
+
+    def __init__(self):
+        self.messages, self.ended = [], threading.Event()
+        self.reason = None
+
+    def send(self, msg, metadata_only=False):
+        self.messages.append(msg)
+
+    def end(self, reason):
+        self.reason = reason
+        self.ended.set()
+
+
+@pytest.fixture
+def counter_node(monkeypatch):
+    monkeypatch.setattr(nodes, "worker_class", lambda name: CounterWorker if name == "TestCounter"
+                        else nodes._load(nodes.WORKERS[name]))
+
+
+def run_counter(fail=False):
+    p = dai.Pipeline()
+    counter = p.create(Counter)
+    counter.properties["fail"] = fail
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("out")
+    counter.out.link(xout.input)
+    schema, assets, storage = build(p)
+    host, logs, failed = Collector(), [], []
+    runtime = Runtime(schema, assets, storage, {"out": host}, lambda *a: logs.append(a),
+                      on_node_failed=lambda *a: failed.append(a))
+    runtime.start()
+    assert host.ended.wait(5)
+    runtime.stop()
+    return host, logs, failed
+
+
+def test_end_of_stream_reaches_the_host_after_every_message(counter_node):
+    host, _, failed = run_counter()
+    assert [m.getSequenceNum() for m in host.messages] == [0, 1, 2, 3, 4]
+    assert "TestCounter(0) ended" in host.reason
+    assert failed == []
+
+
+def test_a_failing_node_is_logged_reported_and_ends_its_streams(counter_node):
+    host, logs, failed = run_counter(fail=True)
+    assert len(host.messages) == 5
+    assert "TestCounter(0) failed: ValueError: counter broke" in host.reason
+    assert failed == [("TestCounter(0)", "ValueError: counter broke")]
+    level, node, text = next(entry for entry in logs if entry[1] == "TestCounter(0)")
+    assert level == dai.LogLevel.ERR and "counter broke" in text and "Traceback" in text
+
+
+def test_unknown_node_names_fail_the_build_clearly():
+    p = dai.Pipeline()
+    p.create(Counter)
+    schema, assets, storage = build(p)
+    with pytest.raises(PipelineBuildError, match=r"TestCounter\(0\): oakling has no 'TestCounter' node"):
+        Runtime(schema, assets, storage, {}, lambda *a: None)
