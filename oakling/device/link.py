@@ -31,7 +31,8 @@ _MSG, _SEGMENT, _DROP, _CONTROL, _END, _REGION, _REGION_MSG = range(7)
 _SEGMENT_HEADER = 64          # byte 0: busy flag; payload starts at 64 for alignment
 _SEGMENT_ROUNDING = 1 << 20   # segments grow in MiB steps
 _GROW_AFTER = 0.002            # wait this long for a busy segment before making another
-_ANCILLARY = socket.CMSG_SPACE(16 * 4)
+_MAX_FDS = 253                # the kernel's SCM_MAX_FD
+_ANCILLARY = socket.CMSG_SPACE(_MAX_FDS * 4)
 
 
 class LinkClosed(Exception):
@@ -118,6 +119,8 @@ class Link:
         self._send([_MSG, datatype, meta, -1, nbytes], payload)
 
     def send_control(self, obj, payload: bytes = b"", fds: list[int] = ()):
+        if len(fds) > _MAX_FDS:
+            raise ValueError(f"link '{self.name}': at most {_MAX_FDS} descriptors per record, got {len(fds)}")
         self._send([_CONTROL, obj], payload, fds)
 
     def send_end(self, reason: str = ""):
@@ -172,16 +175,20 @@ class Link:
             self._segments.remove(smallest)
             self._send_locked([_DROP, smallest.id])
         size = -(-nbytes // _SEGMENT_ROUNDING) * _SEGMENT_ROUNDING
+        if self._closed:
+            raise LinkClosed(f"link '{self.name}' is closed")
         segment = _Segment(self._next_segment, size)
         self._next_segment += 1
-        self._send_locked([_SEGMENT, segment.id, size], fds=[segment.fd])
-        segment.close_fd()
+        try:
+            self._send_locked([_SEGMENT, segment.id, size], fds=[segment.fd])
+        finally:
+            segment.close_fd()
         self._segments.append(segment)
         return segment
 
     # -- receiving --
     def recv(self):
-        """The next record: ("msg", message) | ("control", obj, payload) | ("end", reason).
+        """The next record: ("msg", message) | ("control", obj, payload, fds) | ("end", reason).
         Raises LinkClosed when the other end is gone."""
         while True:
             self._recv_into(memoryview(self._header))
@@ -225,7 +232,7 @@ class Link:
         got = 0
         while got < len(view):
             try:
-                n, ancillary, _, _ = self.sock.recvmsg_into([view[got:]], _ANCILLARY)
+                n, ancillary, flags, _ = self.sock.recvmsg_into([view[got:]], _ANCILLARY)
             except OSError as e:
                 raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
             for level, kind, data in ancillary:
@@ -233,6 +240,8 @@ class Link:
                     fds = array.array("i")
                     fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
                     self._fds.extend(fds)
+            if flags & socket.MSG_CTRUNC:
+                raise LinkClosed(f"link '{self.name}': file descriptors were lost in transit (too many at once)")
             if n == 0:
                 raise LinkClosed(f"link '{self.name}' was closed by the other end")
             got += n

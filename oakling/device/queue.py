@@ -66,18 +66,16 @@ class MessageQueue:
     def put(self, msg, timeout: float | None = None) -> bool:
         """Queue `msg`. Blocking: wait for room (False on timeout). Non-blocking: drop the oldest."""
         with self._cond:
-            if self._blocking:
-                deadline = None if timeout is None else time.monotonic() + timeout
-                while len(self._items) >= self._max_size and self._closed_reason is None:
-                    remaining = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
-                    if remaining <= 0:
-                        return False
-                    self._cond.wait(remaining)
-            else:
-                while len(self._items) >= self._max_size:
-                    self._items.popleft()
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while self._blocking and len(self._items) >= self._max_size and self._closed_reason is None:
+                remaining = 0.1 if deadline is None else min(0.1, deadline - time.monotonic())
+                if remaining <= 0:
+                    return False
+                self._cond.wait(remaining)
             if self._closed_reason is not None:
                 raise QueueClosed(self._closed_reason)
+            while len(self._items) >= self._max_size:   # non-blocking (or made so while waiting)
+                self._items.popleft()
             self._items.append(msg)
             self._cond.notify_all()
         if self.on_put is not None:

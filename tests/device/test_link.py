@@ -1,0 +1,611 @@
+"""Link: messages and control records over one socket; large payloads through reusable memfd segments.
+
+Most tests run both ends in this process over a socketpair (shared memory works within one process too);
+the ones about separate address spaces and a dying peer fork a real child process.
+"""
+import gc
+import hashlib
+import os
+import signal
+import socket
+import tempfile
+import threading
+import time
+import traceback
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from oakling.device.link import Link, LinkClosed, _Lease
+from oakling.messages import Buffer, ImgFrame
+
+MiB = 1 << 20
+
+
+# -- helpers --
+
+def payload(nbytes: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, nbytes, dtype=np.uint8)
+
+
+def buffer(nbytes: int, seed: int = 0) -> Buffer:
+    b = Buffer().setData(payload(nbytes, seed)).setSequenceNum(1000 + seed)
+    return b.setTimestamp(timedelta(seconds=3.25 + seed)).setTimestampDevice(timedelta(microseconds=77 + seed))
+
+
+def frame(height: int, width: int, seed: int = 0) -> ImgFrame:
+    """A BGR frame with every metadata field set to something other than its default."""
+    image = np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    f = ImgFrame().setCvFrame(image, ImgFrame.Type.BGR888i)
+    f.setSequenceNum(41 + seed).setTimestamp(timedelta(seconds=12.5, microseconds=seed))
+    f.setTimestampDevice(timedelta(seconds=3, microseconds=7 + seed)).setInstanceNum(2).setCategory(5 + seed)
+    f._set_camera_settings(exposure_us=8000 + seed, sensitivity_iso=400, lens_position=130, wb_color_temp=5600,
+                           lens_position_raw=0.515625)
+    return f
+
+
+def fields(msg) -> dict:
+    """Every piece of a message's state but its bytes, with each value's type."""
+    state = {k: (type(v).__name__, v) for k, v in vars(msg).items() if k != "_data"}
+    return {"class": type(msg).__name__, **state}
+
+
+def assert_same_message(got, sent):
+    assert fields(got) == fields(sent)
+    assert got.getData().dtype == np.uint8 and got.getData().ndim == 1
+    assert got.getData().tobytes() == sent.getData().tobytes()
+    if isinstance(sent, ImgFrame) and sent.getData().size:
+        np.testing.assert_array_equal(got.getCvFrame(), sent.getCvFrame())
+
+
+def leased(msg) -> bool:
+    return isinstance(msg.getData().base, _Lease)
+
+
+def sha(msg) -> str:
+    return hashlib.sha256(msg.getData()).hexdigest()
+
+
+def mapped_segments() -> set[int]:
+    """Inodes of the link's memfd segments mapped into this process."""
+    with open("/proc/self/maps") as f:
+        return {int(line.split()[4]) for line in f if "oakling-link" in line}
+
+
+def segment_fds() -> set[int]:
+    """Open descriptors of this process that refer to a link memfd."""
+    out = set()
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if "oakling-link" in os.readlink(f"/proc/self/fd/{name}"):
+                out.add(int(name))
+        except OSError:
+            pass
+    return out
+
+
+class Call:
+    """Run `fn` in a daemon thread; keep its result or exception; never hang the test."""
+
+    def __init__(self, fn, *args):
+        self.result = self.error = None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn, args):
+        try:
+            self.result = fn(*args)
+        except BaseException as e:   # noqa: BLE001 — handed to the test
+            self.error = e
+
+    def join(self, timeout: float = 5.0):
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "the call is still blocked"
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+@pytest.fixture
+def make_pair():
+    """make_pair(**link_options) → (sender, receiver) over a fresh socketpair; both closed afterwards."""
+    links = []
+
+    def make(**options):
+        a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pair = Link(a, "tx", **options), Link(b, "rx", **options)
+        links.extend(pair)
+        return pair
+
+    yield make
+    for link in links:
+        link.close()
+
+
+class Child:
+    """A forked process running `body(link)` on the other end of a socketpair. It always exits:
+    os._exit in a finally, an alarm as a backstop, and a kill when the test is done with it."""
+
+    def __init__(self, body, **options):
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.pid = os.fork()
+        if self.pid == 0:   # the child
+            code = 1
+            try:
+                parent_end.close()
+                signal.signal(signal.SIGALRM, signal.SIG_DFL)
+                signal.alarm(10)
+                body(Link(child_end, "child", **options))
+                code = 0
+            except BaseException:   # noqa: BLE001
+                traceback.print_exc()
+            finally:
+                os._exit(code)
+        child_end.close()
+        self.link = Link(parent_end, "parent", **options)
+        self.status = None
+
+    def wait(self, timeout: float = 3.0) -> int:
+        """The child's exit code (negative: killed by that signal); kills it if it does not exit in time."""
+        deadline = time.monotonic() + timeout
+        while self.status is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.status = os.waitstatus_to_exitcode(status)
+            elif time.monotonic() > deadline:
+                os.kill(self.pid, signal.SIGKILL)
+                timeout, deadline = 3.0, time.monotonic() + 3.0
+            else:
+                time.sleep(0.01)
+        return self.status
+
+    def kill(self):
+        os.kill(self.pid, signal.SIGKILL)
+        return self.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.link.close()
+        if self.status is None:
+            self.wait(1.0)
+
+
+def echo_body(link):
+    """Child: for each message, report how it arrived, echo it back, drop it, then say so."""
+    while True:
+        record = link.recv()
+        if record[0] == "end":
+            link.send_end("bye")
+            return
+        if record[0] == "msg":
+            msg = record[1]
+            del record
+            link.send_control({"lease": leased(msg), "nbytes": int(msg.getData().nbytes), "sha": sha(msg)})
+            link.send_message(msg)
+            del msg
+            link.send_control({"released": True, "segments": len(link._segments)})
+
+
+# -- inline or shared memory --
+
+@pytest.mark.parametrize("nbytes, via_shm", [
+    (0, False), (1, False), (4095, False),       # below the threshold: inline
+    (4096, True), (4097, True), (3 * MiB + 5, True),
+])
+def test_payloads_from_the_threshold_up_travel_through_shared_memory(make_pair, nbytes, via_shm):
+    tx, rx = make_pair(shm_threshold=4096)
+    sent = buffer(nbytes, seed=nbytes % 7)
+    tx.send_message(sent)
+    kind, got = rx.recv()
+    assert kind == "msg"
+    assert leased(got) is via_shm
+    assert len(tx._segments) == int(via_shm) and len(rx._peer_segments) == int(via_shm)
+    assert_same_message(got, sent)
+
+
+@pytest.mark.parametrize("height, width, via_shm", [
+    (4, 4, False), (147, 147, False),     # 64 827 bytes < 64 KiB, the default threshold
+    (148, 148, True), (480, 640, True),   # 65 712 bytes ≥ 64 KiB
+])
+def test_image_frames_keep_every_field_and_pixel(make_pair, height, width, via_shm):
+    tx, rx = make_pair()
+    sent = frame(height, width, seed=height)
+    tx.send_message(sent)
+    kind, got = rx.recv()
+    assert kind == "msg" and type(got) is ImgFrame
+    assert leased(got) is via_shm
+    assert_same_message(got, sent)
+    assert got.getType() == ImgFrame.Type.BGR888i and (got.getWidth(), got.getHeight()) == (width, height)
+
+
+def test_a_shared_memory_payload_is_copied_when_sent(make_pair):
+    """Changing the sender's message after sending does not change what the receiver gets."""
+    tx, rx = make_pair(shm_threshold=16)
+    sent = buffer(1000)
+    before = sent.getData().tobytes()
+    tx.send_message(sent)
+    sent.getData()[:] = 0
+    _, got = rx.recv()
+    assert leased(got) and got.getData().tobytes() == before
+
+
+@pytest.mark.parametrize("msg", [
+    pytest.param(buffer(100), id="small-buffer"),
+    pytest.param(buffer(2 * MiB), id="large-buffer"),
+    pytest.param(frame(8, 8), id="small-frame"),
+    pytest.param(frame(480, 640), id="large-frame"),
+])
+def test_metadata_only_sends_an_empty_payload_but_all_metadata(make_pair, msg):
+    tx, rx = make_pair()
+    tx.send_message(msg, metadata_only=True)
+    kind, got = rx.recv()
+    assert kind == "msg" and type(got) is type(msg)
+    assert fields(got) == fields(msg)
+    assert got.getData().size == 0 and got.getData().dtype == np.uint8
+    assert not leased(got)
+    assert tx._segments == []          # no segment is made for a payload that is not sent
+    assert msg.getData().size > 0      # the sender's message keeps its bytes
+
+
+# -- segment reuse --
+
+@pytest.mark.parametrize("hold, segments", [(False, 1), (True, 4)])
+def test_segments_are_reused_once_the_receiver_drops_the_message(make_pair, hold, segments):
+    tx, rx = make_pair(shm_threshold=1024, max_segments=8)
+    held, ids = [], []
+    for i in range(4):
+        sent = buffer(5000 + i, seed=i)
+        tx.send_message(sent)
+        kind, got = rx.recv()
+        assert leased(got)
+        assert_same_message(got, sent)
+        ids.append(got.getData().base._segment.id)
+        if hold:
+            held.append(got)
+        del got
+    assert len(tx._segments) == segments
+    assert len(rx._peer_segments) == segments
+    assert len(set(ids)) == segments
+
+
+@pytest.mark.parametrize("segment_wait", [0.02, 0.2])
+def test_when_the_receiver_holds_every_segment_the_sender_falls_back_to_inline(make_pair, segment_wait):
+    tx, rx = make_pair(shm_threshold=1024, max_segments=2, segment_wait=segment_wait)
+    held = []
+    for i in range(2):
+        tx.send_message(buffer(4096, seed=i))
+        held.append(rx.recv()[1])
+        assert leased(held[-1])
+    sent = buffer(4096, seed=9)
+    started = time.monotonic()
+    tx.send_message(sent)                          # must not hang
+    elapsed = time.monotonic() - started
+    assert segment_wait <= elapsed < segment_wait + 1.0
+    kind, got = rx.recv()
+    assert not leased(got)
+    assert_same_message(got, sent)
+    assert len(tx._segments) == 2
+
+    del held[0]                                    # one segment comes free: shared memory again
+    sent = buffer(4096, seed=10)
+    tx.send_message(sent)
+    kind, got = rx.recv()
+    assert leased(got)
+    assert_same_message(got, sent)
+    assert len(tx._segments) == 2
+
+
+@pytest.mark.parametrize("max_segments, first, second, ids, old_unmapped", [
+    (1, 4096, 3 * MiB // 2, [1], True),            # too small, pool full: dropped, a bigger one made
+    (2, 4096, 3 * MiB // 2, [0, 1], False),        # room in the pool: the old one stays
+    (1, 3 * MiB // 2, 4096, [0], False),           # a smaller payload fits the big segment
+])
+def test_a_payload_larger_than_every_free_segment_gets_a_bigger_one(make_pair, max_segments, first, second, ids,
+                                                                     old_unmapped):
+    gc.collect()
+    baseline = mapped_segments()
+    tx, rx = make_pair(shm_threshold=1024, max_segments=max_segments)
+    tx.send_message(buffer(first, seed=1))
+    kind, got = rx.recv()
+    assert leased(got)
+    del got
+    first_maps = mapped_segments() - baseline
+    assert len(first_maps) == 1
+
+    sent = buffer(second, seed=2)
+    tx.send_message(sent)
+    kind, got = rx.recv()
+    assert leased(got)
+    assert_same_message(got, sent)
+    assert [s.id for s in tx._segments] == ids
+    assert sorted(rx._peer_segments) == ids
+    assert all(s.size >= max(first, second) for s in tx._segments if s.id == ids[-1])
+    assert got.getData().base._segment.size >= second
+    second_maps = mapped_segments() - baseline
+    assert first_maps.isdisjoint(second_maps) is old_unmapped   # the dropped segment is unmapped on both sides
+
+
+# -- control records, end, closing --
+
+@pytest.mark.parametrize("obj, data", [
+    (None, b""),
+    ("ping", b"x"),
+    ({"op": "start", "streams": ["a", "b"], "n": 3, "nested": {"f": [1, 2.5, None, True, b"\x00\xff"]}},
+     bytes(range(256)) * 3000),
+])
+def test_send_control_delivers_the_object_and_payload(make_pair, obj, data):
+    tx, rx = make_pair()
+    call = Call(rx.recv)        # the largest payload does not fit the socket buffer
+    tx.send_control(obj, data)
+    assert call.join() == ("control", obj, data, [])
+
+
+def test_send_control_delivers_working_file_descriptors(make_pair):
+    tx, rx = make_pair()
+    read_end, write_end = os.pipe()
+    with tempfile.TemporaryFile() as f:
+        f.write(b"hello from a file")
+        f.flush()
+        tx.send_control({"op": "fds"}, b"with fds", fds=[write_end, f.fileno()])
+        kind, obj, data, fds = rx.recv()
+        try:
+            assert (kind, obj, data) == ("control", {"op": "fds"}, b"with fds")
+            assert len(fds) == 2 and not {write_end, f.fileno()} & set(fds)   # new descriptors
+            assert os.pread(fds[1], 17, 0) == b"hello from a file"
+            assert os.fstat(fds[1]).st_ino == os.fstat(f.fileno()).st_ino
+            os.write(fds[0], b"through the pipe")
+            assert os.read(read_end, 100) == b"through the pipe"
+        finally:
+            for fd in fds:
+                os.close(fd)
+            os.close(write_end)
+    assert os.read(read_end, 100) == b""    # every write end is closed: the passed one too
+    os.close(read_end)
+
+
+def test_file_descriptors_go_with_their_own_control_record(make_pair):
+    tx, rx = make_pair(shm_threshold=1024)
+    read_end, write_end = os.pipe()
+    try:
+        tx.send_message(buffer(4096))                 # a segment descriptor travels first
+        tx.send_control("none")
+        tx.send_control("one", fds=[write_end])
+        assert rx.recv()[0] == "msg"
+        assert rx.recv() == ("control", "none", b"", [])
+        kind, obj, data, fds = rx.recv()
+        assert (kind, obj, len(fds)) == ("control", "one", 1)
+        assert os.fstat(fds[0]).st_ino == os.fstat(write_end).st_ino
+        os.close(fds[0])
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+def test_more_than_sixteen_descriptors_are_delivered_or_refused(make_pair):
+    tx, rx = make_pair()
+    read_end, write_end = os.pipe()
+    sent = [os.dup(write_end) for _ in range(20)]
+    got = []
+    try:
+        try:
+            tx.send_control("many", fds=sent)
+        except ValueError:
+            return                                      # refusing up front would be fine too
+        kind, obj, data, got = rx.recv()
+        assert len(got) == len(sent)
+    finally:
+        for fd in sent + got + [read_end, write_end]:
+            os.close(fd)
+
+
+@pytest.mark.parametrize("reason", ["", "pipeline stopped", "node ImageManip(3) failed: ünïcode"])
+def test_send_end_gives_end_and_the_reason(make_pair, reason):
+    tx, rx = make_pair()
+    tx.send_end(reason)
+    assert rx.recv() == ("end", reason)
+
+
+def test_records_arrive_in_the_order_they_were_sent(make_pair):
+    tx, rx = make_pair(shm_threshold=1024)
+    msgs = [buffer(10, 1), buffer(5000, 2), buffer(20, 3), buffer(9000, 4)]
+    tx.send_message(msgs[0])
+    tx.send_control("c1")
+    tx.send_message(msgs[1])
+    tx.send_message(msgs[2])
+    tx.send_control("c2", b"p")
+    tx.send_message(msgs[3])
+    tx.send_end("done")
+    records = [rx.recv() for _ in range(7)]
+    assert [r[0] for r in records] == ["msg", "control", "msg", "msg", "control", "msg", "end"]
+    for record, sent in zip([records[i] for i in (0, 2, 3, 5)], msgs):
+        assert_same_message(record[1], sent)
+    assert records[1] == ("control", "c1", b"", []) and records[4] == ("control", "c2", b"p", [])
+
+
+@pytest.mark.parametrize("close", [
+    pytest.param(lambda link: link.close(), id="link-close"),
+    pytest.param(lambda link: link.sock.close(), id="socket-close"),
+    pytest.param(lambda link: link.sock.shutdown(socket.SHUT_WR), id="shutdown-write"),
+])
+def test_closing_one_end_makes_recv_on_the_other_raise_link_closed(make_pair, close):
+    tx, rx = make_pair()
+    waiting = Call(rx.recv)
+    time.sleep(0.05)
+    close(tx)
+    with pytest.raises(LinkClosed):
+        waiting.join(2.0)
+    with pytest.raises(LinkClosed):
+        Call(rx.recv).join(2.0)
+
+
+def test_records_sent_before_closing_are_still_received(make_pair):
+    tx, rx = make_pair(shm_threshold=1024)
+    sent = [buffer(100, 1), buffer(4096, 2)]
+    for m in sent:
+        tx.send_message(m)
+    tx.send_end("bye")
+    tx.close()
+    for m in sent:
+        kind, got = rx.recv()
+        assert_same_message(got, m)
+    assert rx.recv() == ("end", "bye")
+    with pytest.raises(LinkClosed):
+        Call(rx.recv).join(2.0)
+
+
+def test_recv_on_a_link_closed_here_raises_link_closed(make_pair):
+    tx, rx = make_pair()
+    rx.close()
+    with pytest.raises(LinkClosed):
+        Call(rx.recv).join(2.0)
+
+
+SENDS = {
+    "small-message": lambda link: link.send_message(buffer(10)),
+    "large-message": lambda link: link.send_message(buffer(8192)),
+    "metadata-only": lambda link: link.send_message(buffer(8192), metadata_only=True),
+    "control": lambda link: link.send_control({"op": "x"}, b"data"),
+    "end": lambda link: link.send_end("why"),
+}
+
+
+@pytest.mark.parametrize("closed_end", ["this", "peer"])
+@pytest.mark.parametrize("send", SENDS.values(), ids=SENDS.keys())
+def test_sending_on_a_closed_link_raises_link_closed(make_pair, closed_end, send):
+    tx, rx = make_pair(shm_threshold=4096)
+    (tx if closed_end == "this" else rx).close()
+    before = segment_fds()
+    try:
+        with pytest.raises(LinkClosed):
+            send(tx)
+        with pytest.raises(LinkClosed):   # and again: the link stays closed
+            send(tx)
+    finally:
+        for fd in segment_fds() - before:   # see the test below
+            os.close(fd)
+
+
+@pytest.mark.parametrize("closed_end", ["this", "peer"])
+def test_a_failed_large_send_leaks_no_segment_descriptor(make_pair, closed_end):
+    tx, rx = make_pair(shm_threshold=4096)
+    (tx if closed_end == "this" else rx).close()
+    before = segment_fds()
+    leaked = set()
+    try:
+        for _ in range(3):
+            with pytest.raises(LinkClosed):
+                tx.send_message(buffer(8192))
+        leaked = segment_fds() - before
+        assert leaked == set()
+    finally:
+        for fd in leaked:
+            os.close(fd)
+
+
+def test_concurrent_senders_interleave_whole_records(make_pair):
+    # inline records larger than the socket buffer go out in several writes: they must not interleave
+    tx, rx = make_pair(shm_threshold=MiB, max_segments=4)
+    per_thread, large, small = 40, 3 * MiB // 2, 500_000
+
+    def sender(thread_id):
+        for i in range(per_thread):
+            size = large if i % 2 else small
+            tx.send_message(Buffer().setData(np.full(size, thread_id * 64 + i % 64, np.uint8)).setSequenceNum(i))
+
+    def receiver():
+        seen = {0: [], 1: []}
+        for _ in range(2 * per_thread):
+            kind, msg = rx.recv()
+            data = msg.getData()
+            thread_id, i = divmod(int(data[0]), 64)
+            assert (data == data[0]).all() and data.size == (large if msg.getSequenceNum() % 2 else small)
+            seen[thread_id].append(msg.getSequenceNum())
+            del msg, data
+        return seen
+
+    got = Call(receiver)
+    senders = [Call(sender, t) for t in (0, 1)]
+    for s in senders:
+        s.join()
+    assert got.join() == {0: list(range(per_thread)), 1: list(range(per_thread))}
+
+
+# -- separate processes --
+
+@pytest.mark.parametrize("height, width, via_shm", [(4, 4, False), (147, 147, False), (148, 148, True),
+                                                    (720, 1280, True)])
+def test_messages_cross_to_another_process_and_back(height, width, via_shm):
+    with Child(echo_body) as child:
+        sent = frame(height, width, seed=width)
+        child.link.send_message(sent)
+        kind, report, _, _ = child.link.recv()
+        assert kind == "control"
+        assert report == {"lease": via_shm, "nbytes": sent.getData().nbytes, "sha": sha(sent)}
+        kind, echoed = child.link.recv()
+        assert kind == "msg" and leased(echoed) is via_shm
+        assert_same_message(echoed, sent)
+        assert child.link.recv()[1]["released"] is True
+        child.link.send_end()
+        assert child.link.recv() == ("end", "bye")
+        assert child.wait() == 0
+
+
+@pytest.mark.parametrize("hold_echoes, child_segments", [(False, 1), (True, 5)])
+def test_segments_are_reused_across_processes(hold_echoes, child_segments):
+    with Child(echo_body) as child:
+        held, reports = [], []
+        for i in range(5):
+            sent = frame(300, 300, seed=i)
+            child.link.send_message(sent)
+            assert child.link.recv()[1]["sha"] == sha(sent)
+            kind, echoed = child.link.recv()
+            assert_same_message(echoed, sent)
+            if hold_echoes:
+                held.append(echoed)
+            del echoed
+            reports.append(child.link.recv()[1])
+            assert len(child.link._segments) == 1     # the child dropped it before saying "released"
+        assert reports[-1]["segments"] == child_segments
+        child.link.send_end()
+        assert child.link.recv() == ("end", "bye")
+        assert child.wait() == 0
+
+
+def hoard_body(link):
+    """Child: send one large frame, then keep every message received, forever."""
+    link.send_message(frame(300, 300, seed=99))
+    held = []
+    while True:
+        record = link.recv()
+        held.append(record)
+        link.send_control("holding")
+
+
+def test_no_segment_stays_mapped_after_the_receiver_is_killed_and_the_link_closed():
+    gc.collect()
+    maps_before, fds_before = mapped_segments(), segment_fds()
+    with Child(hoard_body, max_segments=2, segment_wait=0.05) as child:
+        link = child.link
+        kind, from_child = link.recv()
+        assert leased(from_child)
+        sent = [frame(300, 300, seed=i) for i in range(2)]
+        for m in sent:
+            link.send_message(m)
+            assert link.recv()[1] == "holding"
+        assert len(link._segments) == 2
+        assert len(mapped_segments() - maps_before) == 3   # our two segments and the child's one
+
+        assert child.kill() == -signal.SIGKILL
+        with pytest.raises(LinkClosed):                   # every segment still busy: inline, to a dead peer
+            link.send_message(frame(300, 300, seed=7))
+        link.close()
+        gc.collect()
+        assert len(mapped_segments() - maps_before) == 1  # the payload we still hold stays valid...
+        assert_same_message(from_child, frame(300, 300, seed=99))
+        del from_child, sent, m
+        gc.collect()
+        assert mapped_segments() - maps_before == set()   # ...and goes with it
+        assert segment_fds() - fds_before == set()
