@@ -6,7 +6,6 @@ which back-pressures the device all the way to the source node.
 """
 from __future__ import annotations
 
-import inspect
 import itertools
 import threading
 
@@ -16,6 +15,7 @@ from .queue import MessageQueue, QueueClosed
 
 
 def _arity(callback) -> int:
+    import inspect   # only when a callback is added: inspect is slow to import
     try:
         params = inspect.signature(callback).parameters.values()
     except (TypeError, ValueError):
