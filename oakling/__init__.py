@@ -7,9 +7,9 @@ from . import node
 from .device.device import Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform, XLinkProtocol
 from .device.host_queues import DataInputQueue, DataOutputQueue
 from .log import LogLevel, LogMessage
-from .messages import (Buffer, CameraControl, Clock, DatatypeEnum, ImageManipConfig, ImgDetection,
-                       ImgDetections, ImgFrame, NNData, Point2f, RawImgFrame, Rect, RotatedRect, Size2f,
-                       TensorInfo)
+from .messages import (Buffer, CameraControl, Clock, Colormap, DatatypeEnum, ImageManipConfig, ImgDetection,
+                       ImgDetections, ImgFrame, Interpolation, NNData, Point2f, RawImgFrame, Rect, RotatedRect,
+                       Size2f, TensorInfo)
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
 from .nodes.mono_camera import MonoCameraProperties

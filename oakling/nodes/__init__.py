@@ -12,6 +12,7 @@ HOST_CLASSES = {
     "XLinkOut": "xlink:XLinkOut",
     "ColorCamera": "color_camera:ColorCamera",
     "MonoCamera": "mono_camera:MonoCamera",
+    "ImageManip": "image_manip:ImageManip",
 }
 
 # gen2 node name (as in the schema) -> "module:Worker", imported only on the device.
@@ -20,6 +21,7 @@ WORKERS = {
     "XLinkOut": "xlink:XLinkOutWorker",
     "ColorCamera": "color_camera:ColorCameraWorker",
     "MonoCamera": "mono_camera:MonoCameraWorker",
+    "ImageManip": "image_manip:ImageManipWorker",
 }
 
 

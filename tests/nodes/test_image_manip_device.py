@@ -1,0 +1,187 @@
+"""ImageManip end to end: a real device process, frames and configs sent from the host queues."""
+import time
+from datetime import timedelta
+
+import cv2
+import numpy as np
+import pytest
+
+import oakling as dai
+
+T = dai.ImgFrame.Type
+TIMEOUT = 10
+
+
+def picture(h=240, w=320, seed=0):
+    y, x = np.mgrid[0:h, 0:w]
+    img = np.dstack(((x * 255 // w), (y * 255 // h), ((x + y + seed * 17) % 256))).astype(np.uint8)
+    return img
+
+
+def frame(seq, img=None, frame_type=T.BGR888i):
+    f = dai.ImgFrame()
+    f.setCvFrame(picture() if img is None else img, frame_type)
+    f.setSequenceNum(seq)
+    return f
+
+
+def manip_pipeline(configure=None):
+    """XLinkIn "img" -> ImageManip.inputImage, XLinkIn "cfg" -> inputConfig, ImageManip.out -> XLinkOut "out"."""
+    p = dai.Pipeline()
+    images, configs = p.create(dai.node.XLinkIn), p.create(dai.node.XLinkIn)
+    images.setStreamName("img")
+    configs.setStreamName("cfg")
+    manip = p.create(dai.node.ImageManip)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("out")
+    images.out.link(manip.inputImage)
+    configs.out.link(manip.inputConfig)
+    manip.out.link(xout.input)
+    if configure:
+        configure(manip)
+    return p, manip
+
+
+def test_initial_config_then_a_config_from_the_host_replaces_it():
+    p, manip = manip_pipeline()
+    manip.initialConfig.setResize(160, 160)
+    manip.initialConfig.setFrameType(T.BGR888p)
+    with dai.Device(p) as device:
+        qi, qc, qo = device.getInputQueue("img"), device.getInputQueue("cfg"), device.getOutputQueue("out")
+        f = frame(7)
+        f.setTimestamp(timedelta(seconds=1234.5)).setTimestampDevice(timedelta(seconds=9.25)).setInstanceNum(2)
+        qi.send(f)
+        out = qo.get(timeout=TIMEOUT)
+        assert (out.getType(), out.getWidth(), out.getHeight()) == (T.BGR888p, 160, 160)
+        assert out.getSequenceNum() == 7 and out.getInstanceNum() == 2
+        assert out.getTimestamp() == f.getTimestamp() and out.getTimestampDevice() == f.getTimestampDevice()
+        want = cv2.resize(picture()[:, 40:280], (160, 160), interpolation=cv2.INTER_LINEAR)
+        assert np.abs(out.getCvFrame().astype(int) - want).max() <= 1
+
+        qc.send(dai.ImageManipConfig().setCropRect(0, 0, 0.5, 0.5).setFrameType(T.GRAY8))
+        seqs = iter(range(100, 200))
+        for seq in seqs:   # the config travels on its own stream: it applies from some image on
+            qi.send(frame(seq))
+            out = qo.get(timeout=TIMEOUT)
+            if out.getType() == T.GRAY8:
+                break
+        else:
+            pytest.fail("the config from the host was never applied")
+        for seq in [next(seqs) for _ in range(3)]:
+            qi.send(frame(seq, picture(seed=seq)))
+            out = qo.get(timeout=TIMEOUT)
+            assert out.getSequenceNum() == seq
+            assert (out.getType(), out.getWidth(), out.getHeight()) == (T.GRAY8, 160, 120)
+            want = cv2.cvtColor(picture(seed=seq)[:120, :160], cv2.COLOR_BGR2GRAY)
+            np.testing.assert_array_equal(out.getFrame(), want)
+
+
+@pytest.mark.parametrize("deprecated", [False, True], ids=["inputConfig.setWaitForMessage", "setWaitForConfigInput"])
+def test_wait_for_config_pairs_one_config_with_one_image_in_order(deprecated):
+    p, manip = manip_pipeline()
+    if deprecated:
+        with pytest.warns(DeprecationWarning):
+            manip.setWaitForConfigInput(True)
+    else:
+        manip.inputConfig.setWaitForMessage(True)
+    with dai.Device(p) as device:
+        qi, qc, qo = device.getInputQueue("img"), device.getInputQueue("cfg"), device.getOutputQueue("out")
+        for seq in range(6):                       # images first: they wait for their configs
+            qi.send(frame(seq, picture(seed=seq)))
+        for k in range(6):
+            qc.send(dai.ImageManipConfig().setCropRect(0, 0, (k + 1) / 8, 0.5))
+        outs = [qo.get(timeout=TIMEOUT) for _ in range(6)]
+        assert [o.getSequenceNum() for o in outs] == list(range(6))
+        assert [o.getWidth() for o in outs] == [40 * (k + 1) for k in range(6)]
+        for k, o in enumerate(outs):
+            np.testing.assert_array_equal(o.getCvFrame(), picture(seed=k)[:120, :40 * (k + 1)])
+
+        # reusePreviousImage: the config applies to image 5 again; skipCurrentImage: image 6 gives nothing
+        qc.send(dai.ImageManipConfig().setResize(32, 32).setReusePreviousImage(True))
+        again = qo.get(timeout=TIMEOUT)
+        assert (again.getSequenceNum(), again.getWidth()) == (5, 32)
+        qc.send(dai.ImageManipConfig().setSkipCurrentImage(True))
+        qi.send(frame(6))
+        qc.send(dai.ImageManipConfig().setResize(16, 16))
+        qi.send(frame(7))
+        after = qo.get(timeout=TIMEOUT)
+        assert (after.getSequenceNum(), after.getWidth()) == (7, 16)
+        assert not qo.has()
+
+
+def test_errors_are_logged_naming_the_node_and_the_device_goes_on():
+    def configure(m):
+        m.inputConfig.setWaitForMessage(True)
+        m.setMaxOutputFrameSize(10000)
+
+    p, manip = manip_pipeline(configure)
+    label = f"ImageManip({manip.id})"
+    records = []
+    with dai.Device(p) as device:
+        device.setLogOutputLevel(dai.LogLevel.OFF)
+        device.addLogCallback(records.append)
+        qi, qc, qo = device.getInputQueue("img"), device.getInputQueue("cfg"), device.getOutputQueue("out")
+        raw10 = dai.ImgFrame()
+        raw10.setType(T.RAW10).setSize(32, 32)
+        raw10.setFrame(np.zeros(32 * 32 * 2, np.uint8))
+        nn = dai.NNData()
+        nn.setLayer("x", [1, 2, 3])
+        pairs = [
+            (dai.ImageManipConfig().setResize(100, 100).setFrameType(T.BGR888p), frame(1)),   # 30000 bytes > 10000
+            (dai.ImageManipConfig().setResize(40, 40), nn),                                   # not an ImgFrame
+            (dai.ImageManipConfig().setResize(40, 40), raw10),                                # unsupported type
+            (dai.ImageManipConfig().setCropRect(1.2, 0, 1.5, 1), frame(4)),                    # crop outside
+            (dai.ImageManipConfig().setResize(40, 40), frame(5)),                             # fine
+        ]
+        for config, image in pairs:
+            qc.send(config)
+            qi.send(image)
+        out = qo.get(timeout=TIMEOUT)
+        assert (out.getSequenceNum(), out.getWidth(), out.getHeight()) == (5, 40, 40)
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and len([r for r in records if r.level == dai.LogLevel.ERR]) < 4:
+            time.sleep(0.02)
+        errors = [r.payload for r in records if r.level == dai.LogLevel.ERR]
+        assert device.getFailedNodes() == {}
+        assert device.isPipelineRunning()
+    assert all(r.nodeIdName == label for r in records if r.level == dai.LogLevel.ERR)
+    assert len(errors) == 4, errors
+    size, not_frame, bad_type, crop = errors
+    assert f"{label}.out" in size and "needs 30000 bytes" in size and "setMaxOutputFrameSize(30000)" in size
+    assert "10000" in size and "dropped" in size
+    assert f"{label}.inputImage: expected ImgFrame, got NNData" in not_frame
+    assert f"{label}.inputImage: expected a frame of type" in bad_type and "got RAW10" in bad_type
+    assert f"{label}.inputImage: expected a crop rect inside the 320x240 frame" in crop
+
+
+def test_camera_to_manip_to_host_matches_the_preview():
+    p = dai.Pipeline()
+    cam = p.create(dai.node.ColorCamera)
+    cam.setPreviewSize(640, 360)
+    cam.setInterleaved(False)
+    cam.setFps(30)
+    manip = p.create(dai.node.ImageManip)
+    manip.initialConfig.setCropRect(0.25, 0, 1, 1)
+    manip.initialConfig.setResize(300, 300)
+    manip.initialConfig.setFrameType(T.NV12)
+    manip.setMaxOutputFrameSize(640 * 360 * 3)
+    cam.preview.link(manip.inputImage)
+    for name, port in (("preview", cam.preview), ("manip", manip.out)):
+        xout = p.create(dai.node.XLinkOut)
+        xout.setStreamName(name)
+        port.link(xout.input)
+    with dai.Device(p) as device:
+        previews = [device.getOutputQueue("preview").get(timeout=TIMEOUT) for _ in range(3)]
+        manips = [device.getOutputQueue("manip").get(timeout=TIMEOUT) for _ in range(3)]
+    assert [m.getSequenceNum() for m in manips] == [0, 1, 2]
+    for preview, out in zip(previews, manips):
+        assert out.getSequenceNum() == preview.getSequenceNum()
+        assert out.getTimestamp() == preview.getTimestamp()
+        assert out.getInstanceNum() == preview.getInstanceNum()
+        assert (out.getType(), out.getWidth(), out.getHeight()) == (T.NV12, 300, 300)
+        bgr = preview.getCvFrame()[:, 160:640][:, 60:420]           # crop, then to the 1:1 aspect
+        want = cv2.cvtColor(cv2.resize(bgr, (300, 300), interpolation=cv2.INTER_LINEAR), cv2.COLOR_BGR2YUV_I420)
+        got = out.getFrame()
+        assert np.abs(got[:300].astype(int) - want[:300]).max() <= 1                 # luma
+        u = got[300:].reshape(150, 150, 2)[:, :, 0]
+        assert np.abs(u.astype(int) - want[300:375].reshape(150, 150)).max() <= 1   # chroma (U)
