@@ -91,20 +91,31 @@ class DeviceInfo:
         return f"DeviceInfo(name={self.name!r}, mxid={self.mxid!r}, {self.state.name}, {self.protocol.name})"
 
 
-_OPTIONS = {"realtime"}
+_OPTIONS = {"realtime", "cameras", "camera_end"}
 
 
 class Device:
     """gen2's `dai.Device`. Accepts gen2's constructor forms; the USB and OpenVINO arguments are
-    accepted and have no effect. oakling options go as keywords: `realtime=False` delivers every
-    camera frame as fast as the pipeline takes it instead of pacing to setFps."""
+    accepted and have no effect. oakling options go as keywords (each has an environment variable
+    for unmodified programs; the keyword wins):
+
+    - `cameras={"CAM_A": "clip.mp4", "LEFT": "frames/"}` (OAKLING_CAMERA_<SOCKET>): the source
+      each board socket's camera shows — a video file, an image, a folder of images, "webcam[:N]"
+      or "synthetic" (the default).
+    - `realtime=False` (OAKLING_REALTIME=0): cameras deliver every frame as fast as the pipeline
+      takes it instead of pacing to setFps.
+    - `camera_end="loop"|"stop"` (OAKLING_CAMERA_END): what a camera does at the end of a video or
+      folder; default loop in real time, stop offline.
+
+    Bad sources (missing files, empty folders, unreadable videos, unknown sockets) raise here."""
 
     def __init__(self, *args, **options):
         unknown = set(options) - _OPTIONS
         if unknown:
             raise TypeError(f"Device(): unknown option(s) {sorted(unknown)} — oakling accepts "
                             f"{sorted(_OPTIONS)}")
-        self._options = options
+        from ..sources import camera_options
+        self._options = camera_options(options, os.environ)
         pipeline = next((a for a in args if isinstance(a, Pipeline)), None)
         info = next((a for a in args if isinstance(a, DeviceInfo)), None)
         wanted = next((a for a in args if isinstance(a, str)), None)

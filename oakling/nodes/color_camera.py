@@ -1,4 +1,5 @@
-"""ColorCamera: a colour sensor on a board socket, fed here by a synthetic pattern.
+"""ColorCamera: a colour sensor on a board socket, fed by the socket's source (a video file, images,
+a webcam, or the synthetic pattern; see oakling.sources).
 
     cam = pipeline.create(dai.node.ColorCamera)
     cam.setPreviewSize(300, 300); cam.setInterleaved(False); cam.setFps(30)
@@ -7,7 +8,15 @@
 Outputs: `preview` (BGR888i/p or RGB888i/p, per setInterleaved and setColorOrder), `video` (NV12),
 `isp` (YUV420p), `still` (NV12, after a CameraControl with setCaptureStill(True) on
 `inputControl`), `raw` and `frameEvent` (declared; not produced). Every output of one capture
-carries the same sequence number and timestamp.
+carries the same sequence number and timestamp. Outputs that are not linked are not made.
+
+Geometry, as gen2 has it (`color_layout`): the source picture is fitted to the sensor resolution
+(scaled to cover, centred, overflow cropped); isp = sensor × ispScale (rounded up); video = a
+centred crop of isp (AUTO: at most 1920×1080, or 3840×2160 for 4K and larger sensors, × ispScale;
+`setSensorCrop` moves it); preview = video, cropped to the preview's aspect ratio around its
+centre when previewKeepAspectRatio (the default), then resized; still = the largest centred
+crop of isp with the still's aspect ratio, resized to the still size (AUTO: as gen2 computes it).
+AUTO board socket: CAM_A.
 """
 from __future__ import annotations
 
@@ -19,7 +28,9 @@ from ..messages.cameracontrol import CameraControl
 from ..messages.datatype import DatatypeEnum
 from ..messages.imgframe import ImgFrame
 from ..pipeline.node import Node
-from .camera_common import camera_control_properties, CameraBoardSocket, CameraImageOrientation, CaptureWorker, make_frame
+from .camera_common import (camera_control_properties, CameraBoardSocket, CameraImageOrientation, CaptureWorker,
+                            LayoutError, centred_aspect_crop, crop_resize, make_frame, planes_crop_resize,
+                            planes_to, sensor_window, sub_window)
 
 AUTO = -1
 
@@ -58,14 +69,86 @@ def _size(args) -> tuple[int, int]:
     return width, height
 
 
-def isp_size(props: dict) -> tuple[int, int]:
-    width, height = SENSOR_SIZES[props["resolution"]]
+def _scaled(props: dict, width: int, height: int) -> tuple[int, int]:
+    """A size × ispScale, rounded up as gen2 does."""
     s = props["ispScale"]
-    if s["horizNumerator"] and s["horizDenominator"]:
+    if s["horizNumerator"] > 0 and s["horizDenominator"] > 0:
         width = -(-width * s["horizNumerator"] // s["horizDenominator"])
-    if s["vertNumerator"] and s["vertDenominator"]:
+    if s["vertNumerator"] > 0 and s["vertDenominator"] > 0:
         height = -(-height * s["vertNumerator"] // s["vertDenominator"])
     return width, height
+
+
+def isp_size(props: dict) -> tuple[int, int]:
+    return _scaled(props, *SENSOR_SIZES[props["resolution"]])
+
+
+_R = ColorCameraProperties.SensorResolution
+# gen2's largest video (the AUTO video size) per sensor resolution, before ispScale; 1920x1080 if
+# not listed. Like gen2's, never more than the isp.
+_AUTO_VIDEO = {_R.THE_4_K: (3840, 2160), _R.THE_12_MP: (3840, 2160), _R.THE_4000X3000: (3840, 2160),
+               _R.THE_13_MP: (3840, 2160), _R.THE_5312X6000: (3840, 2160), _R.THE_48_MP: (3840, 2160),
+               _R.THE_1200_P: (1920, 1200), _R.THE_5_MP: (2592, 1944), _R.THE_720_P: (1280, 720),
+               _R.THE_800_P: (1280, 800), _R.THE_1440X1080: (1440, 1080), _R.THE_2024X1520: (2024, 1080),
+               _R.THE_1352X1012: (1352, 1080)}
+# gen2's AUTO still size where it is not the whole sensor, before ispScale.
+_AUTO_STILL = {_R.THE_12_MP: (4032, 3040), _R.THE_13_MP: (4192, 3120)}
+
+
+def _at_most_isp(props: dict, size: tuple[int, int]) -> tuple[int, int]:
+    iw, ih = isp_size(props)
+    return min(size[0], iw), min(size[1], ih)
+
+
+def video_size(props: dict) -> tuple[int, int]:
+    """The video output's size: setVideoSize, or gen2's AUTO size."""
+    w, h = props["videoWidth"], props["videoHeight"]
+    if w > 0 and h > 0:
+        return w, h
+    return _at_most_isp(props, _scaled(props, *_AUTO_VIDEO.get(props["resolution"], (1920, 1080))))
+
+
+def still_size(props: dict) -> tuple[int, int]:
+    """The still output's size: setStillSize, or gen2's AUTO size."""
+    w, h = props["stillWidth"], props["stillHeight"]
+    if w > 0 and h > 0:
+        return w, h
+    sensor = SENSOR_SIZES[props["resolution"]]
+    return _at_most_isp(props, _scaled(props, *_AUTO_STILL.get(props["resolution"], sensor)))
+
+
+def color_layout(props: dict, src_w: int, src_h: int, strict: bool = True) -> dict:
+    """Where each output comes from in a src_w×src_h source picture: {output: (window, width,
+    height)}, the window as (x, y, w, h) in source pixels. Raises LayoutError for settings gen2
+    refuses (a video bigger than isp) unless not `strict` (video and preview unused): then the
+    video region is clipped to the isp."""
+    iw, ih = isp_size(props)
+    if (src_w, src_h) == (iw, ih):
+        isp = (0.0, 0.0, float(src_w), float(src_h))    # already the isp picture: pixel for pixel
+    else:
+        isp = sensor_window(src_w, src_h, *SENSOR_SIZES[props["resolution"]])
+    vw, vh = video_size(props)
+    if (vw > iw or vh > ih) and not strict:
+        vw, vh = min(vw, iw), min(vh, ih)
+    if vw > iw or vh > ih:
+        raise LayoutError(f"the video size {vw}x{vh} is larger than the isp size {iw}x{ih} — call "
+                          f"setVideoSize with at most {iw}x{ih}, or raise the resolution / ispScale")
+    cx, cy = props.get("sensorCropX", -1.0), props.get("sensorCropY", -1.0)
+    vx = min(iw - vw, round(cx * iw)) if cx >= 0 else (iw - vw) // 2
+    vy = min(ih - vh, round(cy * ih)) if cy >= 0 else (ih - vh) // 2
+    pw, ph = props["previewWidth"], props["previewHeight"]
+    if props["previewKeepAspectRatio"]:
+        px, py, pcw, pch = centred_aspect_crop(vw, vh, pw, ph)
+        preview = (vx + px, vy + py, pcw, pch)
+    else:
+        preview = (vx, vy, vw, vh)
+    sw, sh = still_size(props)
+    return {
+        "isp": (isp, iw, ih),
+        "video": (sub_window(isp, iw, ih, (vx, vy, vw, vh)), vw, vh),
+        "preview": (sub_window(isp, iw, ih, preview), pw, ph),
+        "still": (sub_window(isp, iw, ih, centred_aspect_crop(iw, ih, sw, sh)), sw, sh),
+    }
 
 
 class ColorCamera(Node):
@@ -187,8 +270,7 @@ class ColorCamera(Node):
         self.properties["videoWidth"], self.properties["videoHeight"] = _size(size)
 
     def getVideoSize(self) -> tuple[int, int]:
-        w, h = self.properties["videoWidth"], self.properties["videoHeight"]
-        return (w, h) if w > 0 and h > 0 else self.getIspSize()
+        return video_size(self.properties)
 
     def getVideoWidth(self) -> int:
         return self.getVideoSize()[0]
@@ -200,8 +282,7 @@ class ColorCamera(Node):
         self.properties["stillWidth"], self.properties["stillHeight"] = _size(size)
 
     def getStillSize(self) -> tuple[int, int]:
-        w, h = self.properties["stillWidth"], self.properties["stillHeight"]
-        return (w, h) if w > 0 and h > 0 else self.getIspSize()
+        return still_size(self.properties)
 
     def getStillWidth(self) -> int:
         return self.getStillSize()[0]
@@ -278,25 +359,6 @@ class ColorCamera(Node):
         return self.properties["numFramesPoolRaw"]
 
 
-def _center_crop(img: np.ndarray, width: int, height: int) -> np.ndarray:
-    """The largest centred window of `img` with the aspect ratio width:height."""
-    h, w = img.shape[:2]
-    if w * height > h * width:
-        cw = h * width // height
-        x = (w - cw) // 2
-        return img[:, x:x + cw]
-    ch = w * height // width
-    y = (h - ch) // 2
-    return img[y:y + ch]
-
-
-def _resize(img: np.ndarray, width: int, height: int) -> np.ndarray:
-    if img.shape[1] == width and img.shape[0] == height:
-        return img
-    import cv2
-    return cv2.resize(img, (width, height), interpolation=cv2.INTER_AREA)
-
-
 def bgr_to(bgr: np.ndarray, frame_type) -> np.ndarray:
     """A BGR image converted to the bytes of `frame_type` (no copy for contiguous BGR888i)."""
     T = ImgFrame.Type
@@ -327,47 +389,69 @@ def bgr_to(bgr: np.ndarray, frame_type) -> np.ndarray:
 
 
 class ColorCameraWorker(CaptureWorker):
-    def source_size(self):
+    DEFAULT_SOCKET = 0   # gen2: a ColorCamera on AUTO is the CAM_A (RGB) sensor
+
+    def picture_size(self):
         return isp_size(self.properties)
 
-    def run(self):
+    def sensor_size(self):
+        return SENSOR_SIZES[self.properties["resolution"]]
+
+    def check(self):
+        props = self.properties
+        self._strict = self.output("video").linked or self.output("preview").linked
+        layout = color_layout(props, *self.picture_size(), strict=self._strict)
+        for name in ("isp", "video", "still"):
+            _, w, h = layout[name]
+            if self.output(name).linked and (w % 2 or h % 2):
+                raise LayoutError(f"the {name} size {w}x{h} is odd — {name} frames are YUV 4:2:0 and "
+                                  f"need even sizes; pick another size or ispScale")
+        self._layouts = {}
         self._still_requested = False
-        super().run()
 
     def on_control(self, control):
         if control.getCaptureStill():
             self._still_requested = True
 
-    def emit(self, bgr, seq, ts_ns):
+    def _layout(self, picture):
+        key = picture.shape[1], picture.shape[0]
+        layout = self._layouts.get(key)
+        if layout is None:
+            layout = self._layouts[key] = color_layout(self.properties, *key, strict=self._strict)
+        return layout
+
+    def emit(self, picture, seq, ts_ns):
         props = self.properties
-        socket = props["boardSocket"]
         T = ImgFrame.Type
-        isp_w, isp_h = bgr.shape[1], bgr.shape[0]
+        layout = self._layout(picture)
 
-        def send(port, img, frame_type):
-            h, w = img.shape[:2]
-            port.send(make_frame(bgr_to(img, frame_type), w, h, frame_type, seq, ts_ns, socket))
+        def make(window, w, h, frame_type):
+            if isinstance(picture, np.ndarray) or w % 2 or h % 2:
+                bgr = picture if isinstance(picture, np.ndarray) else self.payload("bgr", picture.to_bgr)
+                return bgr_to(crop_resize(bgr, window, w, h), frame_type)
+            # Planes from a decoder: crop and resize them, and convert only the result.
+            y, u, v = planes_crop_resize(picture, window, w, h)
+            if frame_type in (T.YUV420p, T.NV12):
+                return planes_to(y, u, v, nv12=frame_type == T.NV12)
+            import cv2
+            return bgr_to(cv2.cvtColor(planes_to(y, u, v, nv12=False), cv2.COLOR_YUV2BGR_I420), frame_type)
 
-        isp = self.output("isp")
-        if isp.linked:
-            send(isp, bgr, T.YUV420p)
-        video = self.output("video")
-        vw, vh = props["videoWidth"], props["videoHeight"]
-        if vw <= 0 or vh <= 0:
-            vw, vh = isp_w, isp_h
-        if video.linked:
-            send(video, _resize(_center_crop(bgr, vw, vh), vw, vh), T.NV12)
-        preview = self.output("preview")
-        if preview.linked:
-            pw, ph = props["previewWidth"], props["previewHeight"]
-            img = _center_crop(bgr, pw, ph) if props["previewKeepAspectRatio"] else bgr
+        def send(name, frame_type):
+            window, w, h = layout[name]
+            data = self.payload(name, lambda: make(window, w, h, frame_type))
+            self.output(name).send(make_frame(data, w, h, frame_type, seq, ts_ns, self.socket))
+
+        if self.output("isp").linked:
+            send("isp", T.YUV420p)
+        if self.output("video").linked:
+            send("video", T.NV12)
+        if self.output("preview").linked:
             rgb = props["colorOrder"] == ColorCameraProperties.ColorOrder.RGB
-            frame_type = (T.RGB888i if rgb else T.BGR888i) if props["interleaved"] else (T.RGB888p if rgb else T.BGR888p)
-            send(preview, _resize(img, pw, ph), frame_type)
+            if props["interleaved"]:
+                send("preview", T.RGB888i if rgb else T.BGR888i)
+            else:
+                send("preview", T.RGB888p if rgb else T.BGR888p)
         if self._still_requested:
             self._still_requested = False
-            still = self.output("still")
-            sw, sh = props["stillWidth"], props["stillHeight"]
-            if sw <= 0 or sh <= 0:
-                sw, sh = isp_w, isp_h
-            send(still, _resize(_center_crop(bgr, sw, sh), sw, sh), T.NV12)
+            if self.output("still").linked:
+                send("still", T.NV12)

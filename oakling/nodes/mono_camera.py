@@ -1,11 +1,14 @@
-"""MonoCamera: a greyscale sensor on a board socket, fed here by a synthetic pattern.
+"""MonoCamera: a greyscale sensor on a board socket, fed by the socket's source (a video file,
+images, a webcam, or the synthetic pattern; see oakling.sources), in grey.
 
     mono = pipeline.create(dai.node.MonoCamera)
     mono.setBoardSocket(dai.CameraBoardSocket.CAM_B)
     mono.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
     mono.out.link(xout.input)
 
-Output `out`: RAW8 frames at the sensor resolution. `raw` and `frameEvent` are declared, not produced.
+Output `out`: RAW8 frames (gen2's type for it) at the sensor resolution; the source picture is
+fitted to it (scaled to cover, centred, overflow cropped). `raw` and `frameEvent` are declared,
+not produced. AUTO board socket: CAM_B (LEFT), gen2's original default for a mono camera.
 """
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ from ..messages.cameracontrol import CameraControl
 from ..messages.datatype import DatatypeEnum
 from ..messages.imgframe import ImgFrame
 from ..pipeline.node import Node
-from .camera_common import camera_control_properties, CameraBoardSocket, CameraImageOrientation, CaptureWorker, make_frame
+from .camera_common import (camera_control_properties, CameraBoardSocket, CameraImageOrientation, CaptureWorker,
+                            crop_resize, make_frame, sensor_window)
 
 
 class MonoCameraProperties:
@@ -110,14 +114,27 @@ class MonoCamera(Node):
         return self.properties["numFramesPoolRaw"]
 
 
+def mono_window(src_w: int, src_h: int, sensor_w: int, sensor_h: int) -> tuple:
+    """Where `out` comes from in a src_w×src_h picture, as (x, y, w, h) in its pixels."""
+    if (src_w, src_h) == (sensor_w, sensor_h):
+        return (0.0, 0.0, float(src_w), float(src_h))
+    return sensor_window(src_w, src_h, sensor_w, sensor_h)
+
+
 class MonoCameraWorker(CaptureWorker):
-    def source_size(self):
+    DEFAULT_SOCKET = 1   # gen2: a MonoCamera on AUTO is the CAM_B (LEFT) sensor
+    GRAY = True
+
+    def picture_size(self):
         return SENSOR_SIZES[self.properties["resolution"]]
 
-    def emit(self, bgr, seq, ts_ns):
+    def sensor_size(self):
+        return SENSOR_SIZES[self.properties["resolution"]]
+
+    def emit(self, picture, seq, ts_ns):
         out = self.output("out")
         if out.linked:
-            grey = bgr[:, :, 1]   # the pattern's green channel: a cheap, distinct grey picture
-            h, w = grey.shape
-            out.send(make_frame(np.ascontiguousarray(grey), w, h, ImgFrame.Type.RAW8, seq, ts_ns,
-                                self.properties["boardSocket"]))
+            w, h = self.sensor_size()
+            window = mono_window(picture.shape[1], picture.shape[0], w, h)
+            data = self.payload("out", lambda: np.ascontiguousarray(crop_resize(picture, window, w, h)))
+            out.send(make_frame(data, w, h, ImgFrame.Type.RAW8, seq, ts_ns, self.socket))

@@ -1,1 +1,227 @@
-"""Camera sources: where camera frames come from when there is no sensor."""
+"""Camera sources: where camera frames come from when there is no sensor.
+
+Each board socket gets its own source, chosen on the host:
+
+    dai.Device(pipeline, cameras={"CAM_A": "clip.mp4", "LEFT": "frames/"})
+    OAKLING_CAMERA_CAM_A=clip.mp4 python my_gen2_program.py
+
+A source is named by a string: a video file (read with PyAV), an image file (shown on every frame),
+a folder of images (in name order), `webcam` / `webcam:N` / `/dev/videoN` (OpenCV), or `synthetic`
+(the moving test pattern, also what a socket without a source shows).
+
+The host checks what it can at `Device(...)` time (socket names, that files exist, that a folder
+holds images, that a video has a video stream) and hands the device a plain description per
+socket (`camera_options`). The device opens it (`open_source`) in the camera's own thread.
+
+Every source has the same small interface:
+
+    read()       the next picture in order (offline mode), or None at its end
+    read_at(t)   the picture to show t seconds after the camera started (real-time mode), or None
+    name, frames the name for log lines, and how many pictures it has read from its medium
+    static       True if every picture is the same array (a single image): the camera may cache
+    close()
+
+Pictures are BGR H×W×3 uint8 arrays (H×W for `gray=True`, for MonoCamera), or `Yuv420` planes
+straight from a video decoder (the camera crops and resizes the planes and converts only what it
+sends, which is much cheaper than converting whole frames to BGR first). They may be read-only
+views, and the camera never writes into them.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+# gen2's board socket names (CameraBoardSocket); the deprecated aliases name the same sockets.
+SOCKETS = {"CAM_A": 0, "CAM_B": 1, "CAM_C": 2, "CAM_D": 3, "CAM_E": 4, "CAM_F": 5, "CAM_G": 6, "CAM_H": 7,
+           "RGB": 0, "CENTER": 0, "LEFT": 1, "RIGHT": 2}
+SOCKET_NAMES = {v: k for k, v in reversed(list(SOCKETS.items()))}   # 0 -> "CAM_A", ...
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pnm")
+END_MODES = ("loop", "stop")
+ENV_PREFIX = "OAKLING_CAMERA_"
+_ENV_SETTINGS = {"END"}          # OAKLING_CAMERA_END is a setting, not a socket
+_SOURCE_HELP = ("give a video file (mp4/mkv/avi…), an image, a folder of images, 'webcam', "
+                "'webcam:N' or 'synthetic'")
+
+
+class Yuv420:
+    """A picture as 4:2:0 planes in limited ("TV") range, as decoders give them: Y (H×W, both even),
+    U and V (H/2×W/2). The planes may be views into the decoder's frame, which `owner` keeps alive."""
+
+    __slots__ = ("y", "u", "v", "owner")
+
+    def __init__(self, y, u, v, owner=None):
+        self.y, self.u, self.v, self.owner = y, u, v, owner
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return self.y.shape[0], self.y.shape[1], 3
+
+    def to_bgr(self):
+        """The whole picture in BGR (OpenCV's BT.601 conversion)."""
+        import cv2
+        import numpy as np
+        h, w = self.y.shape
+        i420 = np.empty((h * 3 // 2, w), np.uint8)
+        flat = i420.reshape(-1)
+        flat[:h * w].reshape(h, w)[...] = self.y
+        quarter = (h // 2) * (w // 2)
+        flat[h * w:h * w + quarter].reshape(h // 2, w // 2)[...] = self.u
+        flat[h * w + quarter:].reshape(h // 2, w // 2)[...] = self.v
+        return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420)
+
+
+class SourceError(RuntimeError):
+    """A camera source that cannot be used: a missing file, an unreadable video, an empty folder."""
+
+
+def socket_name(socket: int) -> str:
+    return SOCKET_NAMES.get(int(socket), f"socket {socket}")
+
+
+def parse_socket(key, where: str) -> int:
+    """A board socket from a name ('CAM_A', 'rgb', 'Left'…), a dai.CameraBoardSocket or an int."""
+    if isinstance(key, int) and not isinstance(key, bool):   # IntEnum members too
+        if 0 <= int(key) <= 7:
+            return int(key)
+        if int(key) == -1:
+            raise SourceError(f"{where}: AUTO is not a socket — name the socket the camera resolves to "
+                              f"(ColorCamera AUTO → CAM_A, MonoCamera AUTO → CAM_B)")
+    elif isinstance(key, str):
+        name = key.strip().upper()
+        if name.startswith("CAMERABOARDSOCKET."):
+            name = name[len("CAMERABOARDSOCKET."):]
+        if name in SOCKETS:
+            return SOCKETS[name]
+        if name == "AUTO":
+            return parse_socket(-1, where)
+    raise SourceError(f"{where}: unknown camera socket {key!r} — use CAM_A…CAM_H, RGB, CENTER, LEFT, "
+                      f"RIGHT or a dai.CameraBoardSocket")
+
+
+def _natural_key(name: str):
+    """Name order with numbers compared as numbers: img2.png before img10.png."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
+
+
+def list_images(folder: str) -> list[str]:
+    names = [n for n in os.listdir(folder)
+             if n.lower().endswith(IMAGE_EXTENSIONS) and not n.startswith(".")]
+    return [os.path.join(folder, n) for n in sorted(names, key=_natural_key)]
+
+
+def describe(spec, where: str) -> dict:
+    """Check a source named on the host and describe it for the device (a plain dict).
+    `where` says who named it, for the error messages."""
+    if isinstance(spec, os.PathLike):
+        spec = os.fspath(spec)
+    if not isinstance(spec, str) or not spec.strip():
+        raise SourceError(f"{where}: expected a source name, got {spec!r} — {_SOURCE_HELP}")
+    text = spec.strip()
+    lowered = text.lower()
+    if lowered in ("synthetic", "pattern"):
+        return {"kind": "synthetic", "name": "synthetic"}
+    webcam = re.fullmatch(r"webcam(?::(\d+))?|/dev/video(\d+)", lowered)
+    if webcam:
+        index = int(webcam.group(1) or webcam.group(2) or 0)
+        device = f"/dev/video{index}"
+        if os.path.isdir("/dev") and not os.path.exists(device):
+            raise SourceError(f"{where}: no webcam {index} on this machine ({device} does not exist) — "
+                              f"plug one in, pick another index ('webcam:1'), or use a video file")
+        return {"kind": "webcam", "index": index, "name": f"webcam {index}"}
+    path = os.path.abspath(os.path.expanduser(text))
+    name = os.path.basename(path.rstrip(os.sep)) or path
+    if os.path.isdir(path):
+        images = list_images(path)
+        if not images:
+            raise SourceError(f"{where}: the folder '{path}' holds no images ({', '.join(IMAGE_EXTENSIONS)}) — "
+                              f"put the frames there, or name a video file or an image instead")
+        return {"kind": "images", "path": path, "name": name + "/"}
+    if not os.path.exists(path):
+        raise SourceError(f"{where}: no such file or folder '{path}' — {_SOURCE_HELP}")
+    if path.lower().endswith(IMAGE_EXTENSIONS):
+        return {"kind": "image", "path": path, "name": name}
+    from .video import probe
+    probe(path, where)
+    return {"kind": "video", "path": path, "name": name}
+
+
+def _env_bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SourceError(f"{name}={value!r}: expected 1 or 0 (true/false, yes/no, on/off)")
+
+
+def _end_mode(value, where: str) -> str:
+    mode = str(value).strip().lower()
+    if mode not in END_MODES:
+        raise SourceError(f"{where}: camera_end must be 'loop' or 'stop', got {value!r}")
+    return mode
+
+
+def camera_options(options: dict, environ=os.environ) -> dict:
+    """The Device's camera options, checked, with the environment filled in, as the device gets them:
+    {"realtime": bool, "camera_end": "loop"|"stop", "cameras": {"0": description, ...}}.
+
+    A Device option wins over the environment variable for the same setting or socket."""
+    if "realtime" in options:
+        if not isinstance(options["realtime"], bool):
+            raise SourceError(f"Device(realtime=...): expected True or False, got {options['realtime']!r}")
+        realtime = options["realtime"]
+    elif environ.get("OAKLING_REALTIME", "").strip():
+        realtime = _env_bool("OAKLING_REALTIME", environ["OAKLING_REALTIME"])
+    else:
+        realtime = True
+    if options.get("camera_end") is not None:
+        end = _end_mode(options["camera_end"], "Device(camera_end=...)")
+    elif environ.get(ENV_PREFIX + "END", "").strip():
+        end = _end_mode(environ[ENV_PREFIX + "END"], ENV_PREFIX + "END")
+    else:
+        end = "loop" if realtime else "stop"   # a live camera keeps going; offline, every frame once
+
+    cameras: dict[str, dict] = {}
+    for key, value in sorted(environ.items()):
+        suffix = key[len(ENV_PREFIX):].upper()
+        if not key.upper().startswith(ENV_PREFIX) or suffix in _ENV_SETTINGS or not value.strip():
+            continue
+        socket = parse_socket(suffix, key)
+        cameras[str(socket)] = describe(value, f"{socket_name(socket)} ({key})")
+    given = options.get("cameras") or {}
+    if not isinstance(given, dict):
+        raise SourceError(f"Device(cameras=...): expected a dict like {{'CAM_A': 'clip.mp4'}}, "
+                          f"got {type(given).__name__}")
+    seen: dict[int, object] = {}
+    for key, value in given.items():
+        socket = parse_socket(key, "Device(cameras=...)")
+        if socket in seen:
+            raise SourceError(f"Device(cameras=...): {key!r} and {seen[socket]!r} both name "
+                              f"{socket_name(socket)} — give each socket one source")
+        seen[socket] = key
+        cameras[str(socket)] = describe(value, f"{socket_name(socket)} (Device(cameras=...))")
+    return {"realtime": realtime, "camera_end": end, "cameras": cameras}
+
+
+def open_source(description: dict | None, *, width: int, height: int, gray: bool = False,
+                loop: bool = True):
+    """Open a described source on the device. `width`×`height` is the size the camera would like
+    (the synthetic pattern is made at that size; video decoding may downscale towards it)."""
+    kind = (description or {}).get("kind", "synthetic")
+    if kind == "synthetic":
+        from .synthetic import SyntheticSource
+        return SyntheticSource(width, height, gray=gray)
+    if kind == "video":
+        from .video import VideoSource
+        return VideoSource(description["path"], gray=gray, loop=loop, name=description["name"])
+    if kind == "images":
+        from .images import ImageFolderSource
+        return ImageFolderSource(description["path"], gray=gray, loop=loop, name=description["name"])
+    if kind == "image":
+        from .images import ImageSource
+        return ImageSource(description["path"], gray=gray, name=description["name"])
+    if kind == "webcam":
+        from .webcam import WebcamSource
+        return WebcamSource(description["index"], gray=gray, width=width, height=height)
+    raise SourceError(f"unknown camera source kind {kind!r}")

@@ -3,7 +3,8 @@
 Frames are row windows into a pattern stacked twice, so each frame is a contiguous view that
 costs no copy to make, and the picture wraps seamlessly. The pattern lives in a published shared
 region, so frames reach other processes (the host, scripts) by reference, without a copy. Views
-are read-only: nodes make new frames, they never write into their inputs.
+are read-only: nodes make new frames, they never write into their inputs. With `gray=True` (for
+MonoCamera) the pattern is its green channel, kept the same way, so grey frames cost no copy either.
 """
 from __future__ import annotations
 
@@ -31,12 +32,19 @@ def pattern(width: int, height: int) -> np.ndarray:
 
 
 class SyntheticSource:
-    """`read()` returns the next BGR frame (a read-only view, H×W×3) of a scrolling pattern."""
+    """`read()` returns the next BGR frame (a read-only view, H×W×3; H×W with `gray`) of a
+    scrolling pattern. It never ends."""
 
-    def __init__(self, width: int, height: int, rows_per_frame: int | None = None):
+    static = False
+
+    def __init__(self, width: int, height: int, rows_per_frame: int | None = None, gray: bool = False):
         self.width, self.height = width, height
+        self.name = "synthetic"
+        self.frames = 0
         tile = pattern(width, height)
-        self._strip, self._region = shared_array((2 * height, width, 3))
+        if gray:
+            tile = tile[:, :, 1]
+        self._strip, self._region = shared_array((2 * height,) + tile.shape[1:])
         self._strip[:height] = tile
         self._strip[height:] = tile
         self._strip.flags.writeable = False
@@ -47,7 +55,12 @@ class SyntheticSource:
     def read(self) -> np.ndarray:
         top = self._offset
         self._offset = (self._offset + self._step) % self.height
+        self.frames += 1
         return self._strip[top:top + self.height]
+
+    def read_at(self, t: float) -> np.ndarray:
+        """One new picture per camera frame, whatever the time."""
+        return self.read()
 
     def close(self):
         self._region.release()
