@@ -1,0 +1,74 @@
+"""`--camera SOCKET=SOURCE`: which source feeds the camera on a board socket.
+
+The device reads one environment variable per socket, `OAKLING_CAMERA_<socket>`, where the socket
+is gen2's canonical name (CAM_A…CAM_H). gen2's aliases name the same sockets: RGB and CENTER are
+CAM_A, LEFT is CAM_B, RIGHT is CAM_C.
+
+    >>> camera_environment(["rgb=clip.mp4", "CAM_B=left/"])
+    {'OAKLING_CAMERA_CAM_A': 'clip.mp4', 'OAKLING_CAMERA_CAM_B': 'left/'}
+"""
+from __future__ import annotations
+
+import os
+
+ENV_PREFIX = "OAKLING_CAMERA_"
+REALTIME_ENV = "OAKLING_REALTIME"
+CAMERA_END_ENV = "OAKLING_CAMERA_END"
+CAMERA_ENDS = ("loop", "stop")
+
+SOCKETS = tuple(f"CAM_{letter}" for letter in "ABCDEFGH")
+ALIASES = {"RGB": "CAM_A", "CENTER": "CAM_A", "LEFT": "CAM_B", "RIGHT": "CAM_C"}
+
+
+class CameraOptionError(ValueError):
+    """A `--camera` value that is not SOCKET=SOURCE with a known socket."""
+
+
+def canonical_socket(name: str) -> str:
+    """`"rgb"` → `"CAM_A"`, `"cam_c"` → `"CAM_C"`; anything else raises CameraOptionError."""
+    key = name.strip().upper()
+    if key in SOCKETS:
+        return key
+    if key in ALIASES:
+        return ALIASES[key]
+    raise CameraOptionError(f"--camera: unknown socket {name!r} — use one of {', '.join(SOCKETS)} "
+                            f"or {', '.join(ALIASES)}")
+
+
+def parse_camera(value: str) -> tuple[str, str]:
+    """`"RGB=clip.mp4"` → `("CAM_A", "clip.mp4")`. A source that names an existing file or folder
+    is made absolute, so it still resolves if the program changes directory."""
+    socket, sep, source = value.partition("=")
+    if not sep or not socket.strip() or not source:
+        raise CameraOptionError(f"--camera: expected SOCKET=SOURCE (for example CAM_A=clip.mp4), "
+                                f"got {value!r}")
+    if os.path.exists(source):
+        source = os.path.abspath(source)
+    return canonical_socket(socket), source
+
+
+def camera_environment(values: list[str], environ=os.environ) -> dict[str, str | None]:
+    """The environment variables for a list of `--camera` values; one source per socket. A
+    variable already in `environ` that names a given socket by another spelling
+    (`OAKLING_CAMERA_RGB` for CAM_A) maps to None: it is unset for the run, so `--camera` wins."""
+    env: dict[str, str | None] = {}
+    given: dict[str, str] = {}
+    for value in values:
+        socket, source = parse_camera(value)
+        if socket in given:
+            raise CameraOptionError(f"--camera: {socket} given twice ({given[socket]!r} and {value!r}) "
+                                    f"— RGB/CENTER are CAM_A, LEFT is CAM_B, RIGHT is CAM_C")
+        given[socket] = value
+        env[ENV_PREFIX + socket] = source
+    for key in environ:
+        if key.upper().startswith(ENV_PREFIX) and key not in env and _socket_of(key) in given:
+            env[key] = None
+    return env
+
+
+def _socket_of(key: str) -> str | None:
+    """The socket an OAKLING_CAMERA_* variable names, or None (OAKLING_CAMERA_END)."""
+    try:
+        return canonical_socket(key[len(ENV_PREFIX):])
+    except CameraOptionError:
+        return None

@@ -1,0 +1,210 @@
+"""`oakling run`: run an existing DepthAI program, unchanged, on oakling.
+
+    oakling run app.py
+    oakling run --camera CAM_A=clip.mp4 --headless --max-frames 100 --record out/ app.py --app-flag
+
+Options before the program's path are oakling's; everything after it is the program's. The
+command puts the run together from the modules beside it: cameras.py (`--camera` → environment),
+program.py (`import depthai` → oakling, sys.argv, sys.path), windows.py (cv2.imshow/waitKey without
+a display), recorder.py (`--record`), limits.py (`--max-frames`/`--seconds` and forcing an end),
+report.py (an uncaught exception → a short message).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .cameras import CAMERA_END_ENV, CAMERA_ENDS, REALTIME_ENV, CameraOptionError, camera_environment
+from .limits import DEFAULT_GRACE, FORCED_EXIT_CODE, RunLimit, Watchdog
+from .program import exit_code, program_context, program_path, run_program
+from .recorder import FORMATS, Recorder
+from .report import describe, display_path, print_full
+from .windows import Windows, display_problem
+
+SUMMARY = "run a DepthAI program unchanged: `import depthai as dai` gives oakling"
+USAGE_EXIT = 2
+ERROR_EXIT = 1
+INTERRUPTED_EXIT = 130
+
+DESCRIPTION = """\
+Runs a DepthAI gen2 program unchanged: while it runs, `import depthai as dai` gives oakling, so
+its pipeline runs in an oakling device process on this machine. The program sees sys.argv as
+[program, *program args] and its own directory first on sys.path, as `python program.py` would
+give it. Options before the program's path are oakling's; everything after it is the program's.
+
+Cameras are fed by a synthetic pattern unless --camera gives a source for their socket.
+
+Windows (cv2.imshow / cv2.waitKey): with --headless, or when windows cannot be shown here (DISPLAY
+is not set, or OpenCV has no GUI), no window is opened: cv2.imshow only counts (and with --record
+saves) frames, and cv2.waitKey sleeps 1 ms and returns -1 ("no key"). Once --max-frames or
+--seconds is reached, cv2.waitKey returns ord('q') (ESC on the call after, in turn), so a program
+that quits on 'q' ends through its own exit path. A program still running --grace seconds later
+is stopped (from its next cv2.imshow/waitKey, else as by Ctrl-C) with exit code 124.
+
+Exit code: the program's own (sys.exit(n) gives n, a normal end 0); 1 if it stopped on an
+uncaught exception, reported as its message and the program's file:line (e.g. a DepthAI API
+oakling does not have yet: NotImplementedError naming it); 124 if it had to be stopped after
+the limit; 130 on Ctrl-C; 2 for a usage error."""
+
+EPILOG = """\
+examples:
+  oakling run app.py                       run app.py (windows shown if there is a display)
+  oakling run app.py --fps 10              --fps 10 goes to app.py
+  oakling run --headless --max-frames 5 --record out/ app.py
+                                           5 frames, saved as out/<window>/000000.png, …
+  oakling run --camera CAM_A=clip.mp4 --camera LEFT=left/ --offline --seconds 10 app.py
+                                           feed CAM_A from clip.mp4 and CAM_B from left/, as fast
+                                           as the pipeline takes frames, for 10 s
+
+SOURCE is a video file, an image, a folder of images, webcam[:N] or synthetic (docs/cameras.md).
+--camera sets OAKLING_CAMERA_<socket>=SOURCE for the run, with the socket's canonical name (RGB
+and CENTER are CAM_A, LEFT is CAM_B, RIGHT is CAM_C; another spelling of the same socket already
+in the environment is unset for the run); --offline sets OAKLING_REALTIME=0; --camera-end sets
+OAKLING_CAMERA_END."""
+
+
+def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, set[str]]:
+    """The parser for oakling's options, and the option strings that take a value (needed to
+    find where the program's path is)."""
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     usage=f"{prog} [options] program.py [program args ...]",
+                                     allow_abbrev=False)
+    takes_value: set[str] = set()
+
+    def option(*names, **kwargs):
+        parser.add_argument(*names, **kwargs)
+        if kwargs.get("action") not in ("store_true", "store_false", "count", "help", "version"):
+            takes_value.update(names)
+
+    parser.add_argument("program", nargs="?", help="the DepthAI program (a .py file)")
+    parser.add_argument("args", nargs="*", metavar="program args",
+                        help="passed to the program as sys.argv[1:]")
+    option("--camera", action="append", default=[], metavar="SOCKET=SOURCE",
+           help="feed the camera on SOCKET (CAM_A…CAM_H, RGB, LEFT, RIGHT, CENTER; any case) from "
+                "SOURCE; repeatable")
+    option("--offline", action="store_true",
+           help="cameras deliver frames as fast as the pipeline takes them instead of at their FPS")
+    option("--camera-end", choices=CAMERA_ENDS,
+           help="at the end of a video or image folder: loop, or stop (the program's queue then "
+                "ends as on a disconnected device); default loop, stop with --offline")
+    option("--headless", action="store_true",
+           help="never open windows: cv2.imshow/waitKey are stood in for (automatic without a display)")
+    limits = parser.add_mutually_exclusive_group()
+    limits.add_argument("--max-frames", type=int, metavar="N",
+                        help="end after N cv2.imshow calls on the busiest window")
+    limits.add_argument("--seconds", type=float, metavar="S", help="end after S seconds of wall time")
+    takes_value.update(("--max-frames", "--seconds"))
+    option("--record", metavar="DIR", help="save every shown frame under DIR, per window")
+    option("--record-format", choices=FORMATS, default="png",
+           help="png: DIR/<window>/000000.png, … (default); mp4: DIR/<window>.mp4 (needs PyAV)")
+    option("--grace", type=float, default=DEFAULT_GRACE, metavar="S",
+           help=f"seconds the program has to end after the limit before it is stopped "
+                f"(default {DEFAULT_GRACE:g})")
+    option("--traceback", action="store_true",
+           help="on an uncaught exception, print the full traceback instead of the short message")
+    return parser, takes_value
+
+
+def split_argv(argv: list[str], takes_value: set[str]) -> tuple[list[str], str | None, list[str]]:
+    """`[oakling options…, program, program args…]` → (options, program, program args). The program
+    is the first word that is neither an option nor an option's value (or the word after `--`);
+    what follows it is the program's, untouched."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            return argv[:i], (argv[i + 1] if i + 1 < len(argv) else None), argv[i + 2:]
+        if word.startswith("-") and word != "-":
+            i += 2 if word in takes_value else 1
+            continue
+        return argv[:i], word, argv[i + 1:]
+    return argv, None, []
+
+
+def main(argv: list[str], prog: str = "oakling run") -> int:
+    parser, takes_value = build_parser(prog)
+    options, program, program_args = split_argv(list(argv), takes_value)
+    try:
+        ns = parser.parse_args(options)
+        if program is None:
+            parser.error("the program to run is missing (oakling run [options] program.py [args])")
+        env = camera_environment(ns.camera)
+        if ns.offline:
+            env[REALTIME_ENV] = "0"
+        if ns.camera_end:
+            env[CAMERA_END_ENV] = ns.camera_end
+        limit = RunLimit(max_frames=ns.max_frames, seconds=ns.seconds, grace=ns.grace)
+        path = program_path(program)
+        recorder = Recorder(ns.record, ns.record_format, ns.max_frames) if ns.record else None
+    except SystemExit as exit:      # argparse: --help, or a usage error already printed
+        return exit.code if isinstance(exit.code, int) else USAGE_EXIT
+    except (CameraOptionError, ValueError, FileNotFoundError) as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return USAGE_EXIT
+    try:
+        return run(path, program_args, env, limit, recorder, headless=ns.headless,
+                   full_traceback=ns.traceback)
+    except KeyboardInterrupt:   # a Ctrl-C that came after the program had ended
+        return FORCED_EXIT_CODE if limit.forced else INTERRUPTED_EXIT
+
+
+def run(path: str, program_args: list[str], env: dict[str, str | None], limit: RunLimit,
+        recorder: Recorder | None = None, headless: bool = False, full_traceback: bool = False) -> int:
+    """Run the program at `path` (absolute) to its end; returns the exit code."""
+    name = display_path(path)
+    windows = _windows(limit, recorder, headless, name)
+    watchdog = Watchdog(limit, name)
+    code = ERROR_EXIT
+    with program_context(path, program_args, env):
+        if windows is not None:
+            windows.install()
+        limit.start()
+        watchdog.start()
+        try:
+            run_program(path)
+            code = 0
+        except SystemExit as exit:
+            code = exit_code(exit)
+        except KeyboardInterrupt:
+            if not limit.forced:
+                print(f"oakling run: {name} interrupted (Ctrl-C)", file=sys.stderr)
+            code = INTERRUPTED_EXIT
+        except BaseException as exc:
+            if full_traceback:
+                print_full(exc)
+            else:
+                print(describe(exc), file=sys.stderr)
+            code = ERROR_EXIT
+        finally:
+            watchdog.stop()
+            if windows is not None:
+                windows.uninstall()
+    if limit.forced:
+        code = FORCED_EXIT_CODE
+    if recorder is not None:
+        for line in recorder.close():
+            print(f"oakling run: {line}", file=sys.stderr)
+        if recorder.error:
+            print(f"oakling run: error: {recorder.error}", file=sys.stderr)
+            code = code or ERROR_EXIT
+    sys.stdout.flush()
+    return code
+
+
+def _windows(limit: RunLimit, recorder: Recorder | None, headless: bool, name: str) -> Windows | None:
+    """The cv2 stand-in for this run, or None when the program's cv2 is left as it is (a display,
+    and nothing to count or record)."""
+    try:
+        import cv2
+    except ImportError:
+        return None
+    problem = display_problem(cv2)
+    if not (headless or problem or recorder or limit.active):
+        return None
+    notice = None
+    if not headless and problem and not (recorder or limit.active):
+        notice = (f"oakling run: windows are not shown ({problem}); {name} runs headless — stop it "
+                  f"with Ctrl-C, or give --max-frames/--seconds (see oakling run --help)")
+    return Windows(cv2, limit, headless=headless or problem is not None, recorder=recorder,
+                   program=name, notice=notice)

@@ -1,0 +1,174 @@
+"""`oakling run`: real subprocesses running DepthAI programs unchanged, plus the argument split."""
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from cli_programs import (PREVIEW, PREVIEW_WITHOUT_WAITKEY, REPORT_AND_EXIT, STEREO, STEREO_LINE, cli_env,
+                          oakling_cli, write_program)
+from oakling.cli import main
+from oakling.cli.run import build_parser, split_argv
+
+
+def test_max_frames_ends_the_program_through_its_own_q_check_and_records_every_frame(tmp_path):
+    program = write_program(tmp_path, PREVIEW)
+    out = tmp_path / "out"
+    # No --headless: without DISPLAY, headless is automatic.
+    run = oakling_cli("run", "--max-frames", "5", "--record", str(out), program, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "ended on q" in run.stdout
+    frames = sorted((out / "preview").iterdir())
+    assert [f.name for f in frames] == [f"{i:06d}.png" for i in range(5)]
+    image = cv2.imread(str(frames[-1]))
+    assert image.shape == (240, 320, 3)
+    assert image.any()
+    assert "recorded 5 frames of window 'preview'" in run.stderr
+
+
+def test_seconds_ends_the_program_after_that_much_wall_time(tmp_path):
+    program = write_program(tmp_path, PREVIEW)
+    out = tmp_path / "out"
+    run = oakling_cli("run", "--headless", "--seconds", "1.5", "--record", str(out), program, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "ended on q" in run.stdout
+    assert 1.5 < run.seconds < 1.5 + 4   # interpreter and device start-up included
+    assert len(list((out / "preview").iterdir())) >= 10   # the camera runs at 30 FPS
+
+
+def test_a_program_that_never_calls_waitkey_is_stopped_after_the_grace_period(tmp_path):
+    program = write_program(tmp_path, PREVIEW_WITHOUT_WAITKEY)
+    run = oakling_cli("run", "--headless", "--max-frames", "3", "--grace", "0.3", program, cwd=tmp_path)
+    assert run.returncode == 124
+    assert "still running 0.3 s after --max-frames 3" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_program_that_shows_nothing_is_interrupted_after_seconds_and_grace(tmp_path):
+    program = write_program(tmp_path, "import time\nwhile True:\n    time.sleep(0.05)\n")
+    run = oakling_cli("run", "--seconds", "0.3", "--grace", "0.2", program)
+    assert run.returncode == 124
+    assert "still running 0.2 s after --seconds 0.3" in run.stderr and "Traceback" not in run.stderr
+    assert run.seconds < 3
+
+
+def test_ctrl_c_ends_the_run_with_130(tmp_path):
+    program = write_program(tmp_path, "import time\nprint('ready', flush=True)\ntime.sleep(30)\n")
+    process = subprocess.Popen([sys.executable, "-m", "oakling.cli", "run", program], env=cli_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "ready\n"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=10)
+    assert process.returncode == 130
+    assert "interrupted (Ctrl-C)" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("code", [0, 3])
+def test_the_programs_exit_code_is_the_exit_code(tmp_path, code):
+    program = write_program(tmp_path, REPORT_AND_EXIT)
+    run = oakling_cli("run", program, str(code), cwd=tmp_path)
+    assert run.returncode == code, run.stderr
+
+
+def test_an_api_oakling_lacks_exits_1_naming_it_and_the_programs_line(tmp_path):
+    program = write_program(tmp_path, STEREO, "stereo_app.py")
+    run = oakling_cli("run", program, cwd=tmp_path)
+    assert run.returncode == 1
+    assert "NotImplementedError" in run.stderr
+    assert "dai.node.StereoDepth" in run.stderr
+    assert f"stereo_app.py:{STEREO_LINE}" in run.stderr
+    assert "Traceback" not in run.stderr and "oakling/node.py" not in run.stderr
+
+
+def test_program_args_cameras_and_offline_reach_the_program(tmp_path):
+    program = write_program(tmp_path, REPORT_AND_EXIT)
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"")
+    run = oakling_cli("run", "--camera", "rgb=clip.mp4", "--camera=CAM_c=webcam:0", "--offline",
+                      "--camera-end", "loop", program, "--camera", "x", "--", "--headless",
+                      cwd=tmp_path, env={"OAKLING_CAMERA_CENTER": "old.mp4", "OAKLING_CAMERA_CAM_B": "b/"})
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout)
+    assert seen["argv"] == ["--camera", "x", "--", "--headless"]
+    assert seen["depthai"] == "oakling"
+    assert seen["path0"] == os.path.realpath(tmp_path)
+    assert seen["env"] == {"OAKLING_CAMERA_CAM_A": str(clip), "OAKLING_CAMERA_CAM_B": "b/",
+                           "OAKLING_CAMERA_CAM_C": "webcam:0", "OAKLING_REALTIME": "0",
+                           "OAKLING_CAMERA_END": "loop"}   # CENTER is CAM_A: --camera wins
+
+
+def test_a_camera_fed_from_an_image_shows_it(tmp_path):
+    picture = np.zeros((480, 640, 3), np.uint8)
+    picture[:] = (200, 40, 10)
+    cv2.imwrite(str(tmp_path / "blue.png"), picture)
+    program = write_program(tmp_path, PREVIEW)
+    run = oakling_cli("run", "--camera", "RGB=blue.png", "--max-frames", "2", "--record", "out", program,
+                      cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    shown = cv2.imread(str(tmp_path / "out" / "preview" / "000001.png"))
+    assert shown.shape == (240, 320, 3)
+    np.testing.assert_allclose(shown.mean(axis=(0, 1)), (200, 40, 10), atol=3)
+
+
+def test_an_uncaught_exception_shows_the_programs_frames_only(tmp_path):
+    write_program(tmp_path, "def check(n):\n    raise ValueError(f'bad value {n}')\n", "helper.py")
+    program = write_program(tmp_path, "import helper\n\nhelper.check(7)\n")
+    run = oakling_cli("run", program, cwd="/")   # helper.py is found next to the program
+    assert run.returncode == 1
+    lines = run.stderr.splitlines()
+    assert lines[0] == "oakling run: ValueError: bad value 7"
+    assert "app.py:3 in <module>" in run.stderr and "helper.py:2 in check" in run.stderr
+    assert "runpy" not in run.stderr
+
+
+def test_version_and_help(tmp_path):
+    run = oakling_cli("--version")
+    assert run.returncode == 0 and run.stdout.startswith("oakling ")
+    run = oakling_cli("run", "--help")
+    assert run.returncode == 0
+    for option in ("--camera", "--headless", "--max-frames", "--seconds", "--record", "--offline", "example"):
+        assert option in run.stdout
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run"], "the program to run is missing"),
+    (["run", "--camera", "CAM_Z=x.mp4", "app.py"], "unknown socket 'CAM_Z'"),
+    (["run", "--camera", "clip.mp4", "app.py"], "expected SOCKET=SOURCE"),
+    (["run", "--camera", "rgb=a.mp4", "--camera", "CAM_A=b.mp4", "app.py"], "CAM_A given twice"),
+    (["run", "--max-frames", "0", "app.py"], "--max-frames must be at least 1"),
+    (["run", "--max-frames", "3", "--seconds", "1", "app.py"], "not allowed with argument"),
+    (["run", "--bogus", "app.py"], "unrecognized arguments: --bogus"),
+    (["run", "missing.py"], "no such program: missing.py"),
+    (["walk"], "invalid choice: 'walk'"),
+])
+def test_usage_errors_exit_2_with_a_message(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text("")
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+_, TAKES_VALUE = build_parser()
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["app.py"], ([], "app.py", [])),
+    (["app.py", "--seconds", "3", "x"], ([], "app.py", ["--seconds", "3", "x"])),
+    (["--seconds", "3", "--headless", "app.py", "-v"], (["--seconds", "3", "--headless"], "app.py", ["-v"])),
+    (["--camera=RGB=a.mp4", "app.py", "--", "z"], (["--camera=RGB=a.mp4"], "app.py", ["--", "z"])),
+    (["--record", "out", "--", "-weird.py", "a"], (["--record", "out"], "-weird.py", ["a"])),
+    (["--headless"], (["--headless"], None, [])),
+])
+def test_options_before_the_program_are_oaklings_and_the_rest_the_programs(argv, expected):
+    assert split_argv(argv, TAKES_VALUE) == expected
+
+
+def test_every_option_that_takes_a_value_is_known_to_the_split():
+    parser, takes_value = build_parser()
+    for action in parser._actions:
+        if action.option_strings and action.nargs != 0:
+            assert set(action.option_strings) <= takes_value, action.option_strings
