@@ -49,3 +49,28 @@ def test_synthetic_demo_writes_pngs(tmp_path):
     assert result.returncode == 0, result.stderr
     assert {p.name for p in tmp_path.glob("*.png")} == {"rgb.png", "left.png", "right.png"}
     assert "fps" in result.stdout
+
+
+def test_a_program_reading_past_the_end_of_its_clip_ends_normally(clip, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "oakling.cli", "run", "--headless", "--offline", "--camera-end", "stop",
+         "--camera", f"CAM_A={clip}", str(EXAMPLES / "video_preview.py")],
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "ended with its input" in result.stderr and "clip.mp4 ended after 60 frames" in result.stderr
+
+
+def test_stream_end_is_a_runtime_error_of_its_own(clip):
+    import oakling as dai
+    p = dai.Pipeline()
+    cam = p.create(dai.node.ColorCamera)
+    cam.setPreviewSize(64, 36)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("preview")
+    cam.preview.link(xout.input)
+    with dai.Device(p, cameras={"CAM_A": str(clip)}, realtime=False, camera_end="stop") as device:
+        q = device.getOutputQueue("preview")
+        with pytest.raises(dai.StreamEnded, match="Queue 'preview': the stream ended"):
+            for _ in range(1000):
+                q.get(timeout=10)
+    assert issubclass(dai.StreamEnded, RuntimeError)

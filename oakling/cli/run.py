@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..device.host_queues import StreamEnded
 from .cameras import CAMERA_END_ENV, CAMERA_ENDS, REALTIME_ENV, CameraOptionError, camera_environment
 from .limits import DEFAULT_GRACE, FORCED_EXIT_CODE, RunLimit, Watchdog
 from .program import exit_code, program_context, program_path, run_program
@@ -166,6 +167,9 @@ def run(path: str, program_args: list[str], env: dict[str, str | None], limit: R
             code = 0
         except SystemExit as exit:
             code = exit_code(exit)
+        except StreamEnded as ended:   # the program read past the end of its input: a normal end
+            print(f"oakling run: {name} ended with its input: {ended}", file=sys.stderr)
+            code = 0
         except KeyboardInterrupt:
             if not limit.forced:
                 print(f"oakling run: {name} interrupted (Ctrl-C)", file=sys.stderr)

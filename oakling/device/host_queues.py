@@ -14,6 +14,14 @@ from .link import Link, LinkClosed
 from .queue import MessageQueue, QueueClosed
 
 
+_ENDED = "the stream ended"
+
+
+class StreamEnded(RuntimeError):
+    """The stream's source ended (a camera's clip stopped, a node finished): no message will
+    follow. A RuntimeError, as gen2 raises for a closed queue; an oakling addition."""
+
+
 def _arity(callback) -> int:
     import inspect   # only when a callback is added: inspect is slow to import
     try:
@@ -56,7 +64,8 @@ class _HostQueue:
         self._queue.close(reason, discard)
 
     def _closed_error(self, e: QueueClosed) -> RuntimeError:
-        return RuntimeError(f"Queue '{self._name}': {e}")
+        error = StreamEnded if str(e).startswith(_ENDED) else RuntimeError
+        return error(f"Queue '{self._name}': {e}")
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} '{self._name}'>"
@@ -86,7 +95,7 @@ class DataOutputQueue(_HostQueue):
                          else callback(self._name, msg))
                     self._queue.put(msg)
                 elif record[0] == "end":
-                    self._queue.close(f"the stream ended: {record[1]}")
+                    self._queue.close(f"{_ENDED}: {record[1]}")
                     return
         except LinkClosed:
             self._queue.close(self._lost() if self._lost else "the device closed the stream")
