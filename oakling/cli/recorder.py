@@ -6,7 +6,7 @@
         print(line)                       # recorded 5 frames of window 'preview' to out/preview/
 
 PNG (the default): `DIR/<window>/000000.png`, `000001.png`, … — a window's earlier PNGs in that
-folder are removed first, so the folder holds exactly this run's frames. MP4 (needs PyAV):
+folder are removed first, so the folder holds exactly this run's frames. MP4:
 `DIR/<window>.mp4`, H.264, with each frame stamped at the time it was shown. A window name is made
 safe for a file name (`"Depth map"` → `Depth_map`).
 
@@ -139,12 +139,6 @@ class Recorder:
     def __init__(self, directory: str, fmt: str = "png", max_frames: int | None = None):
         if fmt not in FORMATS:
             raise ValueError(f"--record-format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
-        if fmt == "mp4":
-            try:
-                import av  # noqa: F401
-            except ImportError:
-                raise ValueError("--record-format mp4 needs PyAV (pip install av); "
-                                 "use --record-format png instead") from None
         self.directory = directory
         self.fmt = fmt
         self.max_frames = max_frames

@@ -98,7 +98,7 @@ def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, se
     takes_value.update(("--max-frames", "--seconds"))
     option("--record", metavar="DIR", help="save every shown frame under DIR, per window")
     option("--record-format", choices=FORMATS, default="png",
-           help="png: DIR/<window>/000000.png, … (default); mp4: DIR/<window>.mp4 (needs PyAV)")
+           help="png: DIR/<window>/000000.png, … (default); mp4: DIR/<window>.mp4")
     option("--grace", type=float, default=DEFAULT_GRACE, metavar="S",
            help=f"seconds the program has to end after the limit before it is stopped "
                 f"(default {DEFAULT_GRACE:g})")

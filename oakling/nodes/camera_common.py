@@ -15,9 +15,12 @@ from enum import IntEnum
 
 import numpy as np
 
-from ..messages.clock import now_ns
-from ..messages.imgframe import ImgFrame
 from ..log import LogLevel
+from ..messages.cameracontrol import CameraControl
+from ..messages.clock import now_ns
+from ..messages.datatype import DatatypeEnum
+from ..messages.imgframe import ImgFrame
+from ..pipeline.node import Node
 from .worker import Worker
 
 
@@ -160,6 +163,66 @@ def planes_to(y: np.ndarray, u: np.ndarray, v: np.ndarray, nv12: bool) -> np.nda
         flat[h * w:h * w + quarter].reshape(h // 2, w // 2)[...] = u
         flat[h * w + quarter:].reshape(h // 2, w // 2)[...] = v
     return out
+
+
+class CameraNode(Node):
+    """Host-side settings ColorCamera and MonoCamera share: socket, sensor, fps, orientation and
+    the initial control. Subclasses set `Properties` (with its SensorResolution) and SENSOR_SIZES."""
+
+    Properties = None
+    SENSOR_SIZES: dict[int, tuple[int, int]] = {}
+
+    def __init__(self, pipeline, node_id):
+        super().__init__(pipeline, node_id)
+        self.inputControl = self._input("inputControl", types=(DatatypeEnum.CameraControl,),
+                                        blocking=True, queueSize=8, waitForMessage=False)
+        self.initialControl = CameraControl()
+
+    def serialize_properties(self) -> dict:
+        props = dict(self.properties)
+        props["initialControl"] = camera_control_properties(self.initialControl)
+        return props
+
+    def setBoardSocket(self, socket):
+        self.properties["boardSocket"] = int(socket)
+
+    def getBoardSocket(self) -> CameraBoardSocket:
+        return CameraBoardSocket(self.properties["boardSocket"])
+
+    def setCamera(self, name: str):
+        self.properties["cameraName"] = str(name)
+
+    def getCamera(self) -> str:
+        return self.properties["cameraName"]
+
+    def setResolution(self, resolution):
+        self.properties["resolution"] = int(self.Properties.SensorResolution(resolution))
+
+    def getResolution(self):
+        return self.Properties.SensorResolution(self.properties["resolution"])
+
+    def getResolutionSize(self) -> tuple[int, int]:
+        return self.SENSOR_SIZES[self.properties["resolution"]]
+
+    def getResolutionWidth(self) -> int:
+        return self.getResolutionSize()[0]
+
+    def getResolutionHeight(self) -> int:
+        return self.getResolutionSize()[1]
+
+    def setFps(self, fps: float):
+        if float(fps) <= 0:
+            raise ValueError(f"{self.NAME}({self.id}).setFps: fps must be positive, got {fps}")
+        self.properties["fps"] = float(fps)
+
+    def getFps(self) -> float:
+        return self.properties["fps"]
+
+    def setImageOrientation(self, orientation):
+        self.properties["imageOrientation"] = int(orientation)
+
+    def getImageOrientation(self):
+        return CameraImageOrientation(self.properties["imageOrientation"])
 
 
 class LayoutError(ValueError):

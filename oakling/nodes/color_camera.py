@@ -24,11 +24,9 @@ from enum import IntEnum
 
 import numpy as np
 
-from ..messages.cameracontrol import CameraControl
 from ..messages.datatype import DatatypeEnum
 from ..messages.imgframe import ImgFrame
-from ..pipeline.node import Node
-from .camera_common import (camera_control_properties, CameraBoardSocket, CameraImageOrientation, CaptureWorker,
+from .camera_common import (CameraBoardSocket, CameraNode, CameraImageOrientation, CaptureWorker,
                             LayoutError, centred_aspect_crop, crop_resize, make_frame, planes_crop_resize,
                             planes_to, sensor_window, sub_window)
 
@@ -151,24 +149,22 @@ def color_layout(props: dict, src_w: int, src_h: int, strict: bool = True) -> di
     }
 
 
-class ColorCamera(Node):
+class ColorCamera(CameraNode):
     NAME = "ColorCamera"
     Properties = ColorCameraProperties
+    SENSOR_SIZES = SENSOR_SIZES
 
     def __init__(self, pipeline, node_id):
         super().__init__(pipeline, node_id)
         frame = (DatatypeEnum.ImgFrame,)
         self.inputConfig = self._input("inputConfig", types=(DatatypeEnum.ImageManipConfig,),
                                        blocking=False, queueSize=8, waitForMessage=False)
-        self.inputControl = self._input("inputControl", types=(DatatypeEnum.CameraControl,),
-                                        blocking=True, queueSize=8, waitForMessage=False)
         self.video = self._output("video", types=frame)
         self.preview = self._output("preview", types=frame)
         self.still = self._output("still", types=frame)
         self.isp = self._output("isp", types=frame)
         self.raw = self._output("raw", types=frame)
         self.frameEvent = self._output("frameEvent", types=frame)
-        self.initialControl = CameraControl()
         self.properties = {
             "boardSocket": int(CameraBoardSocket.AUTO), "cameraName": "",
             "imageOrientation": int(CameraImageOrientation.AUTO), "colorOrder": 0, "interleaved": True,
@@ -179,53 +175,6 @@ class ColorCamera(Node):
             "numFramesPoolRaw": 3, "numFramesPoolIsp": 3, "numFramesPoolVideo": 4,
             "numFramesPoolPreview": 4, "numFramesPoolStill": 4, "rawPacked": None,
         }
-
-    def serialize_properties(self) -> dict:
-        props = dict(self.properties)
-        props["initialControl"] = camera_control_properties(self.initialControl)
-        return props
-
-    # -- socket and sensor --
-    def setBoardSocket(self, socket):
-        self.properties["boardSocket"] = int(socket)
-
-    def getBoardSocket(self) -> CameraBoardSocket:
-        return CameraBoardSocket(self.properties["boardSocket"])
-
-    def setCamera(self, name: str):
-        self.properties["cameraName"] = str(name)
-
-    def getCamera(self) -> str:
-        return self.properties["cameraName"]
-
-    def setResolution(self, resolution):
-        self.properties["resolution"] = int(ColorCameraProperties.SensorResolution(resolution))
-
-    def getResolution(self):
-        return ColorCameraProperties.SensorResolution(self.properties["resolution"])
-
-    def getResolutionSize(self) -> tuple[int, int]:
-        return SENSOR_SIZES[self.properties["resolution"]]
-
-    def getResolutionWidth(self) -> int:
-        return self.getResolutionSize()[0]
-
-    def getResolutionHeight(self) -> int:
-        return self.getResolutionSize()[1]
-
-    def setFps(self, fps: float):
-        if float(fps) <= 0:
-            raise ValueError(f"{self.NAME}({self.id}).setFps: fps must be positive, got {fps}")
-        self.properties["fps"] = float(fps)
-
-    def getFps(self) -> float:
-        return self.properties["fps"]
-
-    def setImageOrientation(self, orientation):
-        self.properties["imageOrientation"] = int(orientation)
-
-    def getImageOrientation(self):
-        return CameraImageOrientation(self.properties["imageOrientation"])
 
     def setIspScale(self, *args):
         """setIspScale(num, den) or setIspScale(horizNum, horizDen, vertNum, vertDen), or tuples."""

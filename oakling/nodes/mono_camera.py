@@ -16,11 +16,9 @@ from enum import IntEnum
 
 import numpy as np
 
-from ..messages.cameracontrol import CameraControl
 from ..messages.datatype import DatatypeEnum
 from ..messages.imgframe import ImgFrame
-from ..pipeline.node import Node
-from .camera_common import (camera_control_properties, CameraBoardSocket, CameraImageOrientation, CaptureWorker,
+from .camera_common import (CameraBoardSocket, CameraNode, CameraImageOrientation, CaptureWorker,
                             crop_resize, make_frame, sensor_window)
 
 
@@ -36,70 +34,22 @@ class MonoCameraProperties:
 SENSOR_SIZES = {0: (1280, 720), 1: (1280, 800), 2: (640, 400), 3: (640, 480), 4: (1920, 1200)}
 
 
-class MonoCamera(Node):
+class MonoCamera(CameraNode):
     NAME = "MonoCamera"
     Properties = MonoCameraProperties
+    SENSOR_SIZES = SENSOR_SIZES
 
     def __init__(self, pipeline, node_id):
         super().__init__(pipeline, node_id)
         frame = (DatatypeEnum.ImgFrame,)
-        self.inputControl = self._input("inputControl", types=(DatatypeEnum.CameraControl,),
-                                        blocking=True, queueSize=8, waitForMessage=False)
         self.out = self._output("out", types=frame)
         self.raw = self._output("raw", types=frame)
         self.frameEvent = self._output("frameEvent", types=frame)
-        self.initialControl = CameraControl()
         self.properties = {
             "boardSocket": int(CameraBoardSocket.AUTO), "cameraName": "",
             "imageOrientation": int(CameraImageOrientation.AUTO), "resolution": 0, "fps": 30.0,
             "isp3aFps": 0, "numFramesPool": 3, "numFramesPoolRaw": 3, "rawPacked": None,
         }
-
-    def serialize_properties(self) -> dict:
-        props = dict(self.properties)
-        props["initialControl"] = camera_control_properties(self.initialControl)
-        return props
-
-    def setBoardSocket(self, socket):
-        self.properties["boardSocket"] = int(socket)
-
-    def getBoardSocket(self) -> CameraBoardSocket:
-        return CameraBoardSocket(self.properties["boardSocket"])
-
-    def setCamera(self, name: str):
-        self.properties["cameraName"] = str(name)
-
-    def getCamera(self) -> str:
-        return self.properties["cameraName"]
-
-    def setResolution(self, resolution):
-        self.properties["resolution"] = int(MonoCameraProperties.SensorResolution(resolution))
-
-    def getResolution(self):
-        return MonoCameraProperties.SensorResolution(self.properties["resolution"])
-
-    def getResolutionSize(self) -> tuple[int, int]:
-        return SENSOR_SIZES[self.properties["resolution"]]
-
-    def getResolutionWidth(self) -> int:
-        return self.getResolutionSize()[0]
-
-    def getResolutionHeight(self) -> int:
-        return self.getResolutionSize()[1]
-
-    def setFps(self, fps: float):
-        if float(fps) <= 0:
-            raise ValueError(f"{self.NAME}({self.id}).setFps: fps must be positive, got {fps}")
-        self.properties["fps"] = float(fps)
-
-    def getFps(self) -> float:
-        return self.properties["fps"]
-
-    def setImageOrientation(self, orientation):
-        self.properties["imageOrientation"] = int(orientation)
-
-    def getImageOrientation(self):
-        return CameraImageOrientation(self.properties["imageOrientation"])
 
     def setNumFramesPool(self, n: int):
         self.properties["numFramesPool"] = int(n)

@@ -77,10 +77,3 @@ def test_mp4_per_window_with_pyav(tmp_path):
     with av.open(str(tmp_path / "preview.mp4")) as container:
         frames = list(container.decode(video=0))
     assert len(frames) == 6 and (frames[0].width, frames[0].height) == (322, 242)
-
-
-def test_mp4_without_pyav_is_a_clear_error(tmp_path, monkeypatch):
-    import sys
-    monkeypatch.setitem(sys.modules, "av", None)
-    with pytest.raises(ValueError, match="needs PyAV"):
-        Recorder(str(tmp_path), "mp4")
