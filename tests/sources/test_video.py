@@ -4,7 +4,7 @@ import pytest
 
 from oakling.sources import SourceError, Yuv420
 from oakling.sources.video import VideoSource
-from media import FORMATS, as_bgr, decode_video, frame_pattern, make_video, mean_abs_diff, need_format
+from media import FORMATS, as_bgr, decode_video, make_video, mean_abs_diff, need_format
 
 
 def same_frame(picture, decoded):
