@@ -3,7 +3,7 @@
 in offline mode (every frame, as fast as the pipeline goes), against a same-run plain loop that
 decodes the same file with PyAV and cv2.resize's each frame.
 
-Target: ≥ 80 % of the baseline.
+Target: ≥ 80 % of the baseline. Each figure is the best of three interleaved runs.
 """
 import os
 import tempfile
@@ -74,8 +74,11 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         clip = os.path.join(tmp, "clip.mp4")
         make_clip(clip)
-        base = baseline(clip)
-        ours = oakling_fps(clip)
+        # Best of three interleaved runs each: this machine's speed drifts between runs.
+        base, ours = 0.0, 0.0
+        for _ in range(3):
+            base = max(base, baseline(clip))
+            ours = max(ours, oakling_fps(clip))
     ratio = ours / base
     print(f"video 1080p H.264 -> ImageManip 300x300 BGR888p -> host: {ours:6.0f} frames/s | baseline PyAV "
           f"decode + cv2.resize loop: {base:6.0f} frames/s | ratio {ratio:.2f} "
