@@ -19,6 +19,9 @@ test: setup
 
 demo: setup
 	$(PY) examples/synthetic_preview.py
+	$(PY) examples/make_clip.py out/clip.mp4
+	$(VENV)/bin/oakling run --camera CAM_A=out/clip.mp4 --headless --max-frames 60 --record out/crop_resize \
+		examples/crop_resize.py
 
 bench: setup
 	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done
