@@ -51,7 +51,6 @@ class DeviceProcess:
         self.runtime: Runtime | None = None
         self.streams: dict[str, HostStream] = {}
         self.log_level = LogLevel.WARN
-        self._clock_start = None
 
     def log(self, level: int, node: str, text: str):
         if level < self.log_level or self.log_level == LogLevel.OFF:
