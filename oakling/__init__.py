@@ -7,6 +7,7 @@ from . import node
 from .device.device import Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform, XLinkProtocol
 from .device.host_queues import DataInputQueue, DataOutputQueue, StreamEnded
 from .log import LogLevel, LogMessage
+from .models.gen2 import OpenVINO
 from .messages import (Buffer, CameraControl, Clock, Colormap, DatatypeEnum, ImageManipConfig, ImgDetection,
                        ImgDetections, ImgFrame, Interpolation, NNData, Point2f, RawImgFrame, Rect, RotatedRect,
                        Size2f, TensorInfo)
@@ -21,7 +22,7 @@ __version__ = "0.1.0"
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 GEN2_NAMES_NOT_YET = {
     "AprilTagConfig", "BoardConfig", "CalibrationHandler", "DetectionNetworkType", "EncodedFrame",
-    "IMUData", "MessageGroup", "OpenVINO", "ProcessorType", "SpatialImgDetections",
+    "IMUData", "MessageGroup", "ProcessorType", "SpatialImgDetections",
     "SpatialLocationCalculatorConfig", "StereoDepthConfig", "StereoDepthProperties", "SystemInformation",
     "Tracklets", "VideoEncoderProperties",
 }

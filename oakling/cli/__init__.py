@@ -2,6 +2,8 @@
 
     oakling run examples/synthetic_preview.py --seconds 2
     oakling run --headless --max-frames 100 --record out/ my_depthai_app.py --my-flag
+    oakling convert model.onnx -o model.blob -ip U8
+    oakling inspect model.blob
 
 One module per command (`run.py`), each with SUMMARY (its line in `oakling --help`) and
 `main(argv, prog) -> exit code`; the modules beside them hold the concepts a command uses.
@@ -11,10 +13,16 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import convert
+from . import inspect_blob
 from . import run
 
 # name → command module.
-COMMANDS = {"run": run}
+COMMANDS = {
+    "run": run,
+    "convert": convert,
+    "inspect": inspect_blob,
+}
 
 USAGE_EXIT = 2
 

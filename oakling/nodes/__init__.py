@@ -13,6 +13,7 @@ HOST_CLASSES = {
     "ColorCamera": "color_camera:ColorCamera",
     "MonoCamera": "mono_camera:MonoCamera",
     "ImageManip": "image_manip:ImageManip",
+    "NeuralNetwork": "neural_network:NeuralNetwork",
 }
 
 # gen2 node name (as in the schema) -> "module:Worker", imported only on the device.
@@ -22,6 +23,7 @@ WORKERS = {
     "ColorCamera": "color_camera:ColorCameraWorker",
     "MonoCamera": "mono_camera:MonoCameraWorker",
     "ImageManip": "image_manip:ImageManipWorker",
+    "NeuralNetwork": "neural_network:NeuralNetworkWorker",
 }
 
 

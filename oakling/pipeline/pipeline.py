@@ -13,6 +13,7 @@ class Pipeline:
         self._next_id = 0
         self._links: list[tuple[Output, Input]] = []
         self._global_properties = schema.default_global_properties()
+        self._openvino_version = None
 
     # -- nodes --
     def create(self, node_class):
@@ -106,6 +107,21 @@ class Pipeline:
 
     def setSippDmaBufferSize(self, size: int):
         self._global_properties["sippDmaBufferSize"] = int(size)
+
+    # -- OpenVINO version: gen2 pins the version blobs were compiled for; oakling blobs run on any --
+    def setOpenVINOVersion(self, version=None):
+        """Accepted for gen2 programs (`dai.OpenVINO.VERSION_2021_4`, …): oakling blobs carry their own
+        OpenVINO model and run whatever version is set."""
+        from ..models.gen2 import OpenVINO
+        self._openvino_version = None if version is None else OpenVINO.Version(version)
+
+    def getOpenVINOVersion(self):
+        from ..models.gen2 import OpenVINO
+        return OpenVINO.DEFAULT_VERSION if self._openvino_version is None else self._openvino_version
+
+    def getRequiredOpenVINOVersion(self):
+        """The version the pipeline's blobs need: None, as oakling blobs need none in particular."""
+        return None
 
     # -- schema --
     def serializeToJson(self) -> dict:

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""NeuralNetwork node throughput on a MobileNetV2-size model (3.5 M parameters, 224×224 input,
+1000 classes, random weights), against a same-run baseline: bare OpenVINO asynchronous inference
+(AsyncInferQueue) of the same blob, with the same compile settings and number of requests.
+
+The node's figure includes everything a gen2 program pays: frames sent from the host through
+XLinkIn, the input checks, inference, NNData out through XLinkOut to the host.
+The model is built with the onnx helper API (MobileNetV2's layer plan: inverted residual blocks,
+depthwise 3×3 convolutions, ReLU6), converted with `-ip U8`, ImageNet mean/scale and reversed
+channels, as a camera-fed classifier would be. Each figure is the best of three interleaved runs.
+
+Target: ≥ 80 % of the baseline.
+"""
+import os
+import sys
+import tempfile
+import threading
+import time
+
+import numpy as np
+
+import oakling as dai
+
+REQUESTS = 2
+FRAMES = 120
+ROUNDS = 3
+# MobileNetV2: (expansion t, channels c, repeats n, first stride s)
+PLAN = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
+
+
+def mobilenet_v2(path: str) -> int:
+    """Write a MobileNetV2-shaped ONNX model with random weights; returns its parameter count."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(0)
+    nodes, weights = [], []
+
+    def tensor(name, array):
+        weights.append(numpy_helper.from_array(array.astype(np.float32), name))
+        return name
+
+    def conv(x, cin, cout, k, stride=1, groups=1, relu6=True):
+        i = len(nodes)
+        w = tensor(f"w{i}", rng.normal(0, (2 / (k * k * cin / groups)) ** 0.5, (cout, cin // groups, k, k)))
+        b = tensor(f"b{i}", np.zeros(cout))
+        nodes.append(helper.make_node("Conv", [x, w, b], [f"conv{i}"], kernel_shape=[k, k], strides=[stride] * 2,
+                                      pads=[k // 2] * 4, group=groups))
+        if not relu6:
+            return f"conv{i}"
+        nodes.append(helper.make_node("Clip", [f"conv{i}", "zero", "six"], [f"act{i}"]))
+        return f"act{i}"
+
+    tensor("zero", np.array(0.0))
+    tensor("six", np.array(6.0))
+    x, cin = conv("input", 3, 32, 3, 2), 32
+    for t, c, n, s in PLAN:
+        for k in range(n):
+            stride, hidden = (s if k == 0 else 1), cin * t
+            y = conv(x, cin, hidden, 1) if t != 1 else x
+            y = conv(y, hidden, hidden, 3, stride, groups=hidden)
+            y = conv(y, hidden, c, 1, relu6=False)
+            if stride == 1 and cin == c:
+                nodes.append(helper.make_node("Add", [x, y], [f"res{len(nodes)}"]))
+                y = f"res{len(nodes) - 1}"
+            x, cin = y, c
+    x = conv(x, cin, 1280, 1)
+    nodes += [helper.make_node("GlobalAveragePool", [x], ["pool"]), helper.make_node("Flatten", ["pool"], ["flat"]),
+              helper.make_node("Gemm", ["flat", tensor("fc_w", rng.normal(0, 0.01, (1000, 1280))),
+                                        tensor("fc_b", np.zeros(1000))], ["logits"], transB=1)]
+    graph = helper.make_graph(nodes, "mobilenet_v2",
+                              [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, 224, 224])],
+                              [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 1000])], weights)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, path)
+    return sum(int(np.prod(w.dims)) for w in weights)
+
+
+def frames(count: int) -> list:
+    rng = np.random.default_rng(1)
+    out = []
+    for k in range(count):
+        f = dai.ImgFrame()
+        f.setCvFrame(rng.integers(0, 256, (224, 224, 3), dtype=np.uint8), dai.ImgFrame.Type.BGR888p)
+        f.setSequenceNum(k)
+        out.append(f)
+    return out
+
+
+class Baseline:
+    """Bare OpenVINO: the blob's compiled model (imported once, as the node does), REQUESTS requests
+    in an AsyncInferQueue, every input started as soon as a request is free."""
+
+    def __init__(self, blob_path: str):
+        import io
+        import openvino as ov
+        from oakling.models.blob import ModelBlob
+        from oakling.models.openvino_backend import compile_config, core
+        blob = ModelBlob.read(blob_path)
+        self.compiled = core().import_model(io.BytesIO(blob.cache), "CPU",
+                                            compile_config(blob.precision, streams=REQUESTS))
+        self.requests = ov.AsyncInferQueue(self.compiled, REQUESTS)
+
+    def run(self, inputs: list) -> float:
+        start = time.perf_counter()
+        for x in inputs:
+            self.requests.start_async({"input": x})
+        self.requests.wait_all()
+        return len(inputs) / (time.perf_counter() - start)
+
+
+def node(device, sent: list) -> float:
+    qin, qout = device.getInputQueue("in"), device.getOutputQueue("out")
+
+    def send():
+        for f in sent:
+            qin.send(f)
+
+    start = time.perf_counter()
+    threading.Thread(target=send, daemon=True).start()
+    for f in sent:
+        assert qout.get(timeout=60).getSequenceNum() == f.getSequenceNum()
+    return len(sent) / (time.perf_counter() - start)
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="bench-nn-") as tmp:
+        measure(tmp)
+
+
+def measure(tmp: str):
+    params = mobilenet_v2(os.path.join(tmp, "mobilenet_v2.onnx"))
+    started = time.perf_counter()
+    blob_path = dai_convert(os.path.join(tmp, "mobilenet_v2.onnx"), os.path.join(tmp, "mobilenet_v2.blob"))
+    convert_s = time.perf_counter() - started
+    sent = frames(FRAMES)
+    inputs = [f.getFrame()[None] for f in sent]
+
+    pipeline = dai.Pipeline()
+    xin = pipeline.create(dai.node.XLinkIn)
+    xin.setStreamName("in")
+    nn = pipeline.create(dai.node.NeuralNetwork)
+    nn.setBlobPath(blob_path)
+    nn.setNumInferenceThreads(REQUESTS)
+    xout = pipeline.create(dai.node.XLinkOut)
+    xout.setStreamName("out")
+    xin.out.link(nn.input)
+    nn.out.link(xout.input)
+    bases, ours = [], []
+    bare = Baseline(blob_path)
+    bare.run(inputs[:REQUESTS * 2])           # warm up
+    with dai.Device(pipeline) as device:
+        node(device, sent[:REQUESTS * 2])     # warm up: the model compiles when the node starts
+        for _ in range(ROUNDS):
+            bases.append(bare.run(inputs))
+            ours.append(node(device, sent))
+    base, mine = max(bases), max(ours)
+    print(f"NeuralNetwork MobileNetV2-size ({params / 1e6:.1f} M params, 224x224 U8, {REQUESTS} requests, "
+          f"{os.cpu_count()} cores): {mine:6.1f} inferences/s | baseline bare OpenVINO AsyncInferQueue: "
+          f"{base:6.1f} inferences/s | ratio {mine / base:.2f} (target >= 0.80: "
+          f"{'met' if mine / base >= 0.8 else 'MISSED'}) | convert {convert_s:.1f} s, blob "
+          f"{os.path.getsize(blob_path) / 1e6:.1f} MB")
+
+
+def dai_convert(model: str, blob: str) -> str:
+    from oakling.models import convert
+    return str(convert(model, blob, input_precision="U8", mean_values=[123.675, 116.28, 103.53],
+                       scale_values=[58.395, 57.12, 57.375], reverse_input_channels=True))
+
+
+if __name__ == "__main__":
+    import importlib.util
+    missing = [name for name in ("onnx", "openvino") if importlib.util.find_spec(name) is None]
+    if missing:
+        sys.exit(f"bench_nn needs {' and '.join(missing)}: pip install oakling[nn]")
+    main()

@@ -1,0 +1,192 @@
+"""Messages ↔ tensors for the NeuralNetwork node, checked against the blob's inputs.
+
+What a message feeds:
+- ImgFrame: one image input. Its type must give the input's arrangement — planar (BGR888p, RGB888p)
+  for NCHW, interleaved (BGR888i, RGB888i) for NHWC, GRAY8/RAW8 for one channel — and its size.
+  U8 frames feed U8, FP16 and FP32 inputs; FP16 frames (setFp16) feed FP16 and FP32 inputs.
+- NNData: the inputs its layers are named after; a single layer also feeds the one input it is sent
+  to. The values must be as many as the input holds; they are converted to the input's type when
+  nothing is lost in the kind of number (ints to floats, FP16 to FP32), floats never become ints.
+- Buffer: its bytes are the tensor — the input's size in its own type, or for a float input as
+  FP16 (half the bytes, as gen2 hosts send) or U8 values (a quarter).
+Whatever does not fit raises InputMismatch, whose text names the port, what came, what the input
+takes, and what to change.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..messages.buffer import Buffer
+from ..messages.imgframe import ImgFrame
+from ..messages.nndata import NNData
+from .blob import TensorSpec, image_layout
+
+T = ImgFrame.Type
+
+# frame type -> (arrangement, channels, element type, colour order)
+FRAME_KINDS = {
+    T.BGR888p: ("planar", 3, "U8", "BGR"), T.RGB888p: ("planar", 3, "U8", "RGB"),
+    T.BGR888i: ("interleaved", 3, "U8", "BGR"), T.RGB888i: ("interleaved", 3, "U8", "RGB"),
+    T.GRAY8: ("grey", 1, "U8", ""), T.RAW8: ("grey", 1, "U8", ""),
+    T.BGRF16F16F16p: ("planar", 3, "FP16", "BGR"), T.RGBF16F16F16p: ("planar", 3, "FP16", "RGB"),
+    T.BGRF16F16F16i: ("interleaved", 3, "FP16", "BGR"), T.RGBF16F16F16i: ("interleaved", 3, "FP16", "RGB"),
+    T.GRAYF16: ("grey", 1, "FP16", ""),
+}
+
+
+class InputMismatch(ValueError):
+    """A message that cannot feed the model's input as it is."""
+
+
+# ------------------------------------------------------------------------------------------------
+# One message -> one input
+# ------------------------------------------------------------------------------------------------
+
+def message_tensor(msg, spec: TensorSpec, where: str) -> np.ndarray:
+    if isinstance(msg, ImgFrame):
+        return frame_tensor(msg, spec, where)
+    if isinstance(msg, NNData):
+        layers = msg.getAllLayerNames()
+        if spec.name in layers:
+            return layer_tensor(msg, spec.name, spec, where)
+        if len(layers) == 1:
+            return layer_tensor(msg, layers[0], spec, where)
+        raise InputMismatch(f"{where}: NNData with layers {layers} has no layer '{spec.name}' for input "
+                            f"'{spec.name}' {spec.describe()} — name the layer '{spec.name}' "
+                            f"(setLayer('{spec.name}', …) or addTensor('{spec.name}', …))")
+    if isinstance(msg, Buffer):
+        return buffer_tensor(msg, spec, where)
+    raise InputMismatch(f"{where}: expected ImgFrame, NNData or Buffer, got {type(msg).__name__}")
+
+
+def frame_tensor(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
+    t, w, h = frame.getType(), frame.getWidth(), frame.getHeight()
+    image = f"image {w}x{h} {t.name}"
+    layout = image_layout(spec)
+    if not layout:
+        raise InputMismatch(f"{where}: {image} cannot feed input '{spec.name}' {spec.describe()}, which is not "
+                            f"an image — send NNData with a layer '{spec.name}' of {spec.size} values instead")
+    want_c, want_h, want_w = (spec.shape[layout.index(a)] for a in "CHW")
+    want = "grey" if want_c == 1 else ("planar" if layout.index("C") < layout.index("H") else "interleaved")
+    kind = FRAME_KINDS.get(t)
+    mismatch = f"{where}: {image} does not match input '{spec.name}' {spec.describe()}"
+    fixes = []
+    if kind is None or kind[0] != want:
+        fixes.append(_arrangement_fix(kind, want, spec))
+    if (w, h) != (want_w, want_h):
+        fixes.append(f"send {want_w}x{want_h} images (ColorCamera setPreviewSize({want_w}, {want_h}) or "
+                     f"ImageManip setResize({want_w}, {want_h}))")
+    if kind is not None and kind[2] == "FP16" and spec.dtype not in ("FP16", "FP32"):
+        fixes.append(f"send U8 frames (ColorCamera setFp16(False)), or convert the model with "
+                     f"--input-precision {spec.name}:FP16")
+    if fixes:
+        raise InputMismatch(f"{mismatch} — {'; and '.join(fixes)}")
+    try:
+        pixels = frame.getFrame()
+    except RuntimeError as e:
+        raise InputMismatch(f"{where}: {e}") from None
+    return _cast(pixels.reshape(spec.shape), spec, where, f"the {t.name} frame")
+
+
+def _arrangement_fix(kind, want: str, spec: TensorSpec) -> str:
+    order = kind[3] if kind and kind[3] else "BGR"
+    f16 = kind is not None and kind[2] == "FP16"
+    if want == "planar":
+        target = f"{order}F16F16F16p" if f16 else f"{order}888p"
+        camera = "use setInterleaved(False) or " if kind and kind[0] == "interleaved" else "use "
+        return f"{camera}ImageManip setFrameType({target})"
+    if want == "interleaved":
+        target = f"{order}F16F16F16i" if f16 else f"{order}888i"
+        camera = "use setInterleaved(True) or " if kind and kind[0] == "planar" else "use "
+        return f"{camera}ImageManip setFrameType({target})"
+    return "use a MonoCamera, or ImageManip setFrameType(GRAY8)"
+
+
+def layer_tensor(nn: NNData, layer: str, spec: TensorSpec, where: str) -> np.ndarray:
+    values = nn.getTensor(layer)
+    info = nn.getTensorInfo(layer)
+    if values.size != spec.size:
+        raise InputMismatch(f"{where}: NNData layer '{layer}' has {values.size} values {list(values.shape)} "
+                            f"{info.dataType.name}, input '{spec.name}' {spec.describe()} takes {spec.size} — send "
+                            f"{spec.size} values")
+    return _cast(values.reshape(spec.shape), spec, where, f"NNData layer '{layer}' ({info.dataType.name})")
+
+
+def buffer_tensor(buf: Buffer, spec: TensorSpec, where: str) -> np.ndarray:
+    data = buf.getData()
+    n = data.size
+    if n == spec.nbytes:
+        return _aligned(data).view(spec.numpy_dtype).reshape(spec.shape)
+    if spec.numpy_dtype.kind == "f":
+        if n == spec.size * 2:
+            return _aligned(data).view(np.float16).reshape(spec.shape).astype(spec.numpy_dtype)
+        if n == spec.size:
+            return data.reshape(spec.shape).astype(spec.numpy_dtype)
+    also = ""
+    if spec.numpy_dtype.kind == "f" and spec.dtype != "FP16":
+        also = f" ({spec.size * 2} as FP16 values, {spec.size} as U8 values)"
+    raise InputMismatch(f"{where}: a Buffer of {n} bytes does not match input '{spec.name}' {spec.describe()}, "
+                        f"which takes {spec.nbytes} bytes{also} — send exactly that, or NNData with a layer "
+                        f"'{spec.name}'")
+
+
+def _aligned(data: np.ndarray) -> np.ndarray:
+    return data if data.ctypes.data % 8 == 0 else data.copy()
+
+
+def _cast(values: np.ndarray, spec: TensorSpec, where: str, what: str) -> np.ndarray:
+    want = spec.numpy_dtype
+    if values.dtype == want:
+        return values
+    if values.dtype.kind == "f" and want.kind != "f":
+        raise InputMismatch(f"{where}: {what} has floating-point values, input '{spec.name}' {spec.describe()} "
+                            f"takes {spec.dtype} — send {spec.dtype} values (a list of ints in setLayer), or "
+                            f"convert the model with --input-precision {spec.name}:FP16")
+    return values.astype(want)
+
+
+# ------------------------------------------------------------------------------------------------
+# The messages of one inference -> every input
+# ------------------------------------------------------------------------------------------------
+
+def input_tensors(main, named: dict, specs: list[TensorSpec], label: str) -> dict[str, np.ndarray]:
+    """The tensors for one inference. `main` is the message from `input` (or None), `named` the
+    messages from `inputs['name']`; `label` is the node's "NeuralNetwork(id)"."""
+    by_name = {s.name: s for s in specs}
+    tensors = {}
+    for name, msg in named.items():
+        tensors[name] = message_tensor(msg, by_name[name], f"{label}.inputs['{name}']")
+    if main is not None:
+        where = f"{label}.input"
+        remaining = [s for s in specs if s.name not in tensors]
+        names = [s.name for s in remaining]
+        layers = main.getAllLayerNames() if isinstance(main, NNData) else []
+        matched = [s for s in remaining if s.name in layers]
+        if matched:
+            for s in matched:
+                tensors[s.name] = layer_tensor(main, s.name, s, where)
+        elif len(remaining) == 1:
+            tensors[remaining[0].name] = message_tensor(main, remaining[0], where)
+        elif remaining:
+            what = f"NNData with layers {layers}" if isinstance(main, NNData) else f"a {type(main).__name__}"
+            raise InputMismatch(f"{where}: the model has inputs {names} and {what} can feed only one — send NNData "
+                                f"with one layer named after each input, or link each input to "
+                                f"nn.inputs['{names[0]}'], nn.inputs['{names[1]}'], …")
+    missing = [s.name for s in specs if s.name not in tensors]
+    if missing:
+        raise InputMismatch(f"{label}: nothing feeds input{'s' if len(missing) > 1 else ''} "
+                            f"{', '.join(repr(m) for m in missing)} — link an output to nn.inputs['{missing[0]}'], "
+                            f"or send NNData with a layer '{missing[0]}' to nn.input")
+    return tensors
+
+
+def output_message(outputs: dict[str, np.ndarray], specs: list[TensorSpec], source) -> NNData:
+    """NNData with one layer per model output, carrying the source message's sequence number and timestamps."""
+    nn = NNData()
+    for spec in specs:
+        nn.addTensor(spec.name, outputs[spec.name])
+    if source is not None:
+        nn.setSequenceNum(source.getSequenceNum())
+        nn.setTimestamp(source.getTimestamp())
+        nn.setTimestampDevice(source.getTimestampDevice())
+    return nn

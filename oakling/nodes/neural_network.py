@@ -1,0 +1,282 @@
+"""NeuralNetwork: runs a model converted with `oakling convert` on every message it gets.
+
+    nn = pipeline.create(dai.node.NeuralNetwork)
+    nn.setBlobPath("model.blob")
+    cam.preview.link(nn.input)             # planar frames for an NCHW model: cam.setInterleaved(False)
+    nn.out.link(xout.input)                # NNData: one layer per model output
+    ...
+    np.array(msg.getLayerFp16("output"))   # or msg.getTensor("output") with its shape
+
+Ports (gen2 defaults): `input` ("in"; ImgFrame, NNData or Buffer; blocking, queue 5), `inputs['name']`
+(one per model input of a multi-input model; non-blocking, queue 1, waits for a message — call
+setReusePreviousMessage(True) for an input that is sent once), `out` (NNData), `passthrough` (the
+message `input` fed the inference with, unchanged) and `passthroughs['name']` (the same per input).
+`out` carries the sequence number and timestamps of the message on `input` (else of the first
+model input fed through `inputs`), so host code can pair them with frames.
+
+Each message is checked against the blob's inputs (models/tensors.py); one that does not fit is
+dropped with an error line saying what to change, e.g. `NeuralNetwork(2).input: image 416x416 BGR888i
+does not match input 'images' [1,3,416,416] U8 planar — use setInterleaved(False) or ImageManip
+setFrameType(BGR888p)`.
+
+Inference is asynchronous: `setNumInferenceThreads(n)` requests (2 by default, as gen2) run at once
+on the CPU and results are sent in the order their inputs arrived; at most `setNumPoolFrames(n)`
+results (8) wait to be sent. `setNumNCEPerInferenceThread` and `setNumShavesPerInferenceThread` are
+accepted for gen2 programs and change nothing on a CPU.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from pathlib import Path
+
+from ..log import LogLevel
+from ..messages.datatype import DatatypeEnum
+from ..models.gen2 import OpenVINO
+from ..pipeline.node import InputMap, Node, OutputMap
+from .worker import QueueClosed, Worker
+
+BLOB_ASSET = "__blob"
+
+
+class NeuralNetwork(Node):
+    NAME = "NeuralNetwork"
+
+    def __init__(self, pipeline, node_id):
+        super().__init__(pipeline, node_id)
+        self.input = self._input("in", attr="input", blocking=True, queueSize=5, waitForMessage=True)
+        self.inputs = InputMap(self, "inputs", "inputs", blocking=False, queueSize=1, waitForMessage=True)
+        self.out = self._output("out", types=(DatatypeEnum.NNData,))
+        self.passthrough = self._output("passthrough")
+        self.passthroughs = OutputMap(self, "passthroughs", "passthroughs")
+        self.properties = {"blobSize": None, "blobUri": "", "numFrames": 8, "numNCEPerThread": 0, "numThreads": 0}
+        self._blob: OpenVINO.Blob | None = None
+        self._shaves_per_thread = 0
+
+    # -- the model --
+    def setBlobPath(self, path):
+        """Load the blob at `path` (made by `oakling convert`). A MyriadX blob is refused with the
+        command that converts its model instead."""
+        self.setBlob(OpenVINO.Blob(Path(path)))
+
+    def setBlob(self, blob):
+        """An OpenVINO.Blob, or a path to one."""
+        if isinstance(blob, (str, Path)):
+            blob = OpenVINO.Blob(Path(blob))
+        if not isinstance(blob, OpenVINO.Blob):
+            raise TypeError(f"{self._label}.setBlob: expected dai.OpenVINO.Blob or a path, got {type(blob).__name__}")
+        self._blob = blob
+        self._assets[BLOB_ASSET] = bytes(blob.data)
+        self.properties.update(blobUri=f"asset:{BLOB_ASSET}", blobSize=len(blob.data))
+
+    # -- gen2 settings --
+    def setNumInferenceThreads(self, numThreads: int):
+        """How many inferences run at once (0 = auto: 2)."""
+        self.properties["numThreads"] = _count(numThreads, f"{self._label}.setNumInferenceThreads")
+
+    def getNumInferenceThreads(self) -> int:
+        return self.properties["numThreads"]
+
+    def setNumPoolFrames(self, numFrames: int):
+        """Output pool size: at most this many results wait to be sent (then the node waits)."""
+        self.properties["numFrames"] = _count(numFrames, f"{self._label}.setNumPoolFrames")
+
+    def getNumPoolFrames(self) -> int:
+        return self.properties["numFrames"]
+
+    def setNumNCEPerInferenceThread(self, numNCEPerThread: int):
+        """Neural compute engines per inference on the VPU (accepted; the CPU has none)."""
+        self.properties["numNCEPerThread"] = _count(numNCEPerThread, f"{self._label}.setNumNCEPerInferenceThread")
+
+    def getNumNCEPerInferenceThread(self) -> int:
+        return self.properties["numNCEPerThread"]
+
+    def setNumShavesPerInferenceThread(self, numShavesPerThread: int):
+        """SHAVE cores per inference on the VPU (accepted; give `oakling convert --shaves` instead)."""
+        self._shaves_per_thread = _count(numShavesPerThread, f"{self._label}.setNumShavesPerInferenceThread")
+
+    def getNumShavesPerInferenceThread(self) -> int:
+        return self._shaves_per_thread
+
+    # -- checked when the pipeline is built --
+    def check_ports(self):
+        super().check_ports()
+        if self._blob is None:
+            raise RuntimeError(f"{self._label}: no model — call setBlobPath('model.blob') (make one with "
+                               f"`oakling convert model.onnx -o model.blob`)")
+        names = list(self._blob.networkInputs)
+        for name in self.inputs:
+            if name not in names:
+                raise RuntimeError(f"{self._label}.inputs['{name}']: the model has no input '{name}' — its inputs "
+                                   f"are {names}")
+        for name in self.passthroughs:
+            if name not in names:
+                raise RuntimeError(f"{self._label}.passthroughs['{name}']: the model has no input '{name}' — "
+                                   f"passthroughs are named after its inputs {names}")
+
+    @property
+    def _label(self) -> str:
+        return f"{self.NAME}({self.id})"
+
+
+def _count(value, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeError(f"{what}: expected a whole number ≥ 0, got {value!r}")
+    return value
+
+
+class _Inference:
+    """One inference in flight: the messages it was fed, and its outputs once the backend is done."""
+
+    __slots__ = ("main", "messages", "outputs", "finished")
+
+    def __init__(self, main, messages):
+        self.main, self.messages = main, messages
+        self.outputs = None
+        self.finished = threading.Event()
+
+    def done(self, outputs):   # called on a backend thread
+        self.outputs = outputs
+        self.finished.set()
+
+
+class NeuralNetworkWorker(Worker):
+    """Gather one message per input, check and convert them, submit an inference (the backend runs
+    as many at once as it has requests); a sender thread sends `out` and the passthroughs in the
+    order the inferences were submitted. At most numFrames results wait to be sent (gen2's output
+    pool): when the receivers are slower, the node waits, and its input queues fill."""
+
+    ERROR_INTERVAL = 1.0
+
+    def run(self):
+        from ..models.backend import DEFAULT_REQUESTS, default_backend
+        from ..models.tensors import InputMismatch, input_tensors
+        self._last_logged = {}
+        blob = self._load_blob()
+        main = self.input("in")
+        named = {name: port for (group, name), port in self.ctx.inputs.items() if group == "inputs" and port.linked}
+        if not main.linked and not named:
+            return   # nothing can ever arrive
+        requests = self.properties.get("numThreads") or DEFAULT_REQUESTS
+        network = default_backend().load(blob, requests=requests, log=lambda text: self.log(LogLevel.DEBUG, text))
+        specs = network.inputs
+        order = [s.name for s in specs]
+        named = dict(sorted(named.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+        unfed = [name for name in order if name not in named]
+        if not main.linked and unfed:
+            raise RuntimeError(f"{self.label}: nothing is linked to feed input{'s' if len(unfed) > 1 else ''} "
+                               f"{', '.join(repr(n) for n in unfed)} of the model — link an output to "
+                               f"nn.inputs['{unfed[0]}'] (or send NNData with a layer per input to nn.input)")
+        self._last = {}
+        pending = queue.Queue(maxsize=max(requests, self.properties.get("numFrames") or 8))
+        sender = threading.Thread(target=self._send_results, args=(pending, network.outputs),
+                                  name=f"{self.label} sender", daemon=True)
+        sender.start()
+        try:
+            while not self.stopping:
+                try:
+                    main_msg, messages = self._gather(main if main.linked else None, named)
+                except QueueClosed:
+                    break
+                try:
+                    tensors = input_tensors(main_msg, messages, specs, self.label)
+                except InputMismatch as e:
+                    self._error(str(e).split(" — ")[0], f"{e} (message {_seq(main_msg, messages)} dropped)")
+                    continue
+                inference = _Inference(main_msg, messages)
+                if not self._put(pending, inference):
+                    break
+                network.submit(tensors, inference.done)
+        finally:
+            network.wait_all()
+            while sender.is_alive():   # the end mark, once there is room (the sender may have stopped)
+                try:
+                    pending.put(None, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            sender.join()
+
+    def _put(self, pending: queue.Queue, item) -> bool:
+        """Queue `item` for the sender, waiting while numFrames results are queued; False if the device stops."""
+        while not self.stopping:
+            try:
+                pending.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _load_blob(self):
+        from ..models.blob import BlobError, ModelBlob
+        uri = self.properties.get("blobUri") or ""
+        key = uri[len("asset:"):] if uri.startswith("asset:") else uri
+        data = self.ctx.assets.get(key)
+        if data is None:
+            raise RuntimeError(f"{self.label}: the blob asset '{key}' is missing — call setBlobPath() on the node")
+        try:
+            return ModelBlob.from_bytes(data, f"{self.label}'s blob")
+        except BlobError as e:
+            raise RuntimeError(str(e)) from None
+
+    def _gather(self, main, named: dict):
+        """One message per linked input: wait on inputs that wait for messages, reuse the last message on
+        the others (waiting only for their first). QueueClosed when an input that waits has ended."""
+        main_msg = main.get() if main is not None else None
+        messages = {}
+        for name, port in named.items():
+            if port.wait_for_message:
+                messages[name] = port.get()
+        for name, port in named.items():
+            if not port.wait_for_message:
+                try:
+                    msg = port.try_get()
+                except QueueClosed:   # its sender has ended: keep reusing what it sent
+                    msg = None
+                if msg is None:
+                    msg = self._last.get(name) or port.get()
+                messages[name] = self._last[name] = msg
+        return main_msg, messages
+
+    def _send_results(self, pending: queue.Queue, output_specs):
+        from ..models.tensors import output_message
+        out = self.output("out")
+        passthrough = self.output("passthrough")
+        passthroughs = {name: port for (group, name), port in self.ctx.outputs.items() if group == "passthroughs"}
+        while True:
+            inference = pending.get()
+            if inference is None:
+                return
+            while not inference.finished.wait(0.1):
+                if self.stopping:
+                    return
+            main_msg, messages, outputs = inference.main, inference.messages, inference.outputs
+            if isinstance(outputs, BaseException):
+                self._error(("infer", type(outputs).__name__),
+                            f"{self.label}: inference failed: {type(outputs).__name__}: {outputs} "
+                            f"(message {_seq(main_msg, messages)} dropped)")
+                continue
+            source = main_msg if main_msg is not None else next(iter(messages.values()), None)
+            try:
+                if out.linked:
+                    out.send(output_message(outputs, output_specs, source))
+                if main_msg is not None and passthrough.linked:
+                    passthrough.send(main_msg)
+                for name, port in passthroughs.items():
+                    if name in messages and port.linked:
+                        port.send(messages[name])
+            except QueueClosed:
+                continue   # the device is stopping: keep draining so the worker can finish
+
+    def _error(self, key, text: str, level=LogLevel.ERR):
+        """Log `text`, at most once a second for the same kind of problem."""
+        now = time.monotonic()
+        if now - self._last_logged.get(key, -1e9) >= self.ERROR_INTERVAL:
+            self._last_logged[key] = now
+            self.log(level, text)
+
+
+def _seq(main_msg, messages) -> str:
+    msg = main_msg if main_msg is not None else next(iter(messages.values()), None)
+    return str(msg.getSequenceNum()) if msg is not None else "?"
