@@ -14,6 +14,7 @@ from .messages import (Buffer, CameraControl, Clock, Colormap, DatatypeEnum, Ima
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
 from .nodes.mono_camera import MonoCameraProperties
+from .nodes.script import ProcessorType
 from .pipeline import Pipeline
 from .pipeline.node import Node
 
@@ -22,7 +23,7 @@ __version__ = "0.1.0"
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 GEN2_NAMES_NOT_YET = {
     "AprilTagConfig", "BoardConfig", "CalibrationHandler", "DetectionNetworkType", "EncodedFrame",
-    "IMUData", "MessageGroup", "ProcessorType", "SpatialImgDetections",
+    "IMUData", "MessageGroup", "SpatialImgDetections",
     "SpatialLocationCalculatorConfig", "StereoDepthConfig", "StereoDepthProperties", "SystemInformation",
     "Tracklets", "VideoEncoderProperties",
 }

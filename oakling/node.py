@@ -3,16 +3,17 @@ from .nodes.color_camera import ColorCamera
 from .nodes.image_manip import ImageManip
 from .nodes.mono_camera import MonoCamera
 from .nodes.neural_network import NeuralNetwork
+from .nodes.script import Script
 from .nodes.xlink import XLinkIn, XLinkOut
 
-__all__ = ["ColorCamera", "ImageManip", "MonoCamera", "NeuralNetwork", "XLinkIn", "XLinkOut"]
+__all__ = ["ColorCamera", "ImageManip", "MonoCamera", "NeuralNetwork", "Script", "XLinkIn", "XLinkOut"]
 
 # gen2 node types oakling does not have yet: using one says so instead of an AttributeError.
 GEN2_NODES_NOT_YET = {
     "AprilTag", "BenchmarkIn", "BenchmarkOut", "Camera", "Cast", "DetectionNetwork", "DetectionParser",
     "EdgeDetector", "FeatureTracker", "IMU", "ImageAlign", "MessageDemux",
     "MobileNetDetectionNetwork", "MobileNetSpatialDetectionNetwork", "ObjectTracker",
-    "PointCloud", "Script", "SPIIn", "SPIOut", "SpatialDetectionNetwork", "SpatialLocationCalculator",
+    "PointCloud", "SPIIn", "SPIOut", "SpatialDetectionNetwork", "SpatialLocationCalculator",
     "StereoDepth", "Sync", "SystemLogger", "ToF", "UVC", "VideoEncoder", "Warp", "YoloDetectionNetwork",
     "YoloSpatialDetectionNetwork",
 }

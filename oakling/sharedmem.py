@@ -32,6 +32,21 @@ class Region:
         self.array = np.frombuffer(self.map, np.uint8, self.size)
         self.address = ctypes.addressof(ctypes.c_char.from_buffer(self.map))
 
+    @classmethod
+    def adopt(cls, fd: int, nbytes: int) -> "Region":
+        """A region another process published, from its descriptor (which this takes over):
+        mapped read-only and published here too, so views of it are forwarded by reference."""
+        region = cls.__new__(cls)
+        region.id = next(_ids)
+        region.size = int(nbytes)
+        region.fd = fd
+        region.map = mmap.mmap(fd, region.size, prot=mmap.PROT_READ)
+        region.array = np.frombuffer(region.map, np.uint8, region.size)
+        region.address = region.array.__array_interface__["data"][0]
+        with _lock:
+            _published[region.id] = region
+        return region
+
     def publish(self):
         self.array.flags.writeable = False
         with _lock:

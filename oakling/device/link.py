@@ -33,6 +33,7 @@ _SEGMENT_ROUNDING = 1 << 20   # segments grow in MiB steps
 _GROW_AFTER = 0.002            # wait this long for a busy segment before making another
 _MAX_FDS = 253                # the kernel's SCM_MAX_FD
 _ANCILLARY = socket.CMSG_SPACE(_MAX_FDS * 4)
+_CTRUNC = int(socket.MSG_CTRUNC)   # a plain int: IntFlag's `&` costs microseconds per receive
 
 
 class LinkClosed(Exception):
@@ -88,7 +89,7 @@ class Link:
         self._next_segment = 0
         self._peer_segments: dict[int, _Segment] = {}   # theirs, as receiver
         self._sent_regions: set[int] = set()
-        self._peer_regions: dict[int, mmap.mmap] = {}
+        self._peer_regions: dict[int, sharedmem.Region] = {}   # adopted: forwarded by reference too
         self._fds: deque[int] = deque()
         self._header = bytearray(_FRAME.size)
         self._closed = False
@@ -213,12 +214,10 @@ class Link:
                 self._peer_segments[header[1]] = _Segment(header[1], header[2], fd)
                 self._peer_segments[header[1]].close_fd()
             elif kind == _REGION:
-                fd = self._fds.popleft()
-                self._peer_regions[header[1]] = mmap.mmap(fd, header[2], prot=mmap.PROT_READ)
-                os.close(fd)
+                self._peer_regions[header[1]] = sharedmem.Region.adopt(self._fds.popleft(), header[2])
             elif kind == _REGION_MSG:
                 _, datatype, meta, region_id, offset, nbytes = header
-                payload = np.frombuffer(self._peer_regions[region_id], np.uint8, nbytes, offset)
+                payload = np.frombuffer(self._peer_regions[region_id].map, np.uint8, nbytes, offset)
                 return "msg", codec.decode(datatype, meta, payload)
             elif kind == _DROP:
                 self._peer_segments.pop(header[1], None)
@@ -240,7 +239,7 @@ class Link:
                     fds = array.array("i")
                     fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
                     self._fds.extend(fds)
-            if flags & socket.MSG_CTRUNC:
+            if flags & _CTRUNC:
                 raise LinkClosed(f"link '{self.name}': file descriptors were lost in transit (too many at once)")
             if n == 0:
                 raise LinkClosed(f"link '{self.name}' was closed by the other end")
@@ -251,6 +250,8 @@ class Link:
         self._closed = True
         self._segments.clear()
         self._peer_segments.clear()
+        for region in self._peer_regions.values():
+            region.release()
         self._peer_regions.clear()
         try:
             self.sock.shutdown(socket.SHUT_RDWR)

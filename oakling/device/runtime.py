@@ -85,11 +85,15 @@ class Runtime:
             pass
         except Exception as e:
             if not self.stop_event.is_set():
-                text = "".join(traceback.format_exception(type(e), e, e.__traceback__)).rstrip()
-                self._log(LogLevel.ERR, worker.label, f"node stopped: {type(e).__name__}: {e}\n{text}")
+                # A failure may carry its own `report` (a Script's traceback) to log instead of the worker's.
+                report = getattr(e, "report", None)
+                summary = str(e) if report is not None else f"{type(e).__name__}: {e}"
+                text = report if report is not None else \
+                    "".join(traceback.format_exception(type(e), e, e.__traceback__)).rstrip()
+                self._log(LogLevel.ERR, worker.label, f"node stopped: {summary}" + (f"\n{text}" if text else ""))
                 if self._on_node_failed:
-                    self._on_node_failed(worker.label, f"{type(e).__name__}: {e}")
-                ending = f"{worker.label} failed: {type(e).__name__}: {e}"
+                    self._on_node_failed(worker.label, summary)
+                ending = f"{worker.label} failed: {summary}"
         finally:
             for port in worker.ctx.outputs.values():
                 port.close(ending)

@@ -13,6 +13,7 @@ HOST_CLASSES = {
     "ColorCamera": "color_camera:ColorCamera",
     "MonoCamera": "mono_camera:MonoCamera",
     "ImageManip": "image_manip:ImageManip",
+    "Script": "script:Script",
     "NeuralNetwork": "neural_network:NeuralNetwork",
 }
 
@@ -23,6 +24,7 @@ WORKERS = {
     "ColorCamera": "color_camera:ColorCameraWorker",
     "MonoCamera": "mono_camera:MonoCameraWorker",
     "ImageManip": "image_manip:ImageManipWorker",
+    "Script": "script:ScriptWorker",
     "NeuralNetwork": "neural_network:NeuralNetworkWorker",
 }
 

@@ -1,0 +1,11 @@
+"""The Script node on the device: a sandboxed process per script, with gen2's on-device API.
+
+    process.py    the script's process: forked by the Script worker, runs the script once
+    channel.py    the links between the worker and the process, with gen2's queue semantics
+    sandbox.py    what closes around the script: builtins, audit hook, seccomp, limits
+    whitelist.py  the standard library a script may import, per processor (LEON_MSS / LEON_CSS)
+    api.py        `node`, `Clock`, `Device`, `GPIO`: the globals a script finds
+    messages.py   messages as scripts see them (Buffer(size), getData() as writable bytes)
+
+The host side of the node, and the worker that starts the process, are in `nodes/script.py`.
+"""

@@ -1,0 +1,447 @@
+"""The on-device API: the globals a script finds without importing anything, as on an OAK.
+
+    frame = node.io['frames'].get()          # or node.inputs['frames'] (v3)
+    node.io['out'].send(frame)               # or node.outputs['out']
+    node.warn(f"seq {frame.getSequenceNum()}")
+    b = Buffer(16); b.setTimestamp(Clock.now())
+
+`environment(...)` builds the whole set: `node`, the message classes, `Clock`, `Device`,
+`CameraBoardSocket`, `__device_id__`, `__version__`; `import GPIO` gives `gpio_module()`.
+"""
+from __future__ import annotations
+
+import math
+import select
+import threading
+import types
+from datetime import timedelta
+
+from .. import __version__ as _oakling_version
+from ..log import LogLevel
+from ..messages import Buffer as _HostBuffer
+from ..messages import Point2f, Rect, RotatedRect, Size2f
+from ..messages import clock as _clock
+from ..nodes.camera_common import CameraBoardSocket
+from . import messages
+from .channel import OUTPUT_WINDOW, QueueClosed
+
+FIRMWARE_VERSION = f"oakling-{_oakling_version}"
+
+
+class ScriptInput:
+    """`node.io['name']` for an input: get() waits, tryGet() does not, tryGetAll() takes all.
+
+    A non-blocking input has a thread that keeps its queue filled (dropping the oldest, as gen2).
+    A blocking input is read on demand, in the script's own thread: the device never lets more
+    than the queue's size be on the way, so nothing needs draining in the background."""
+
+    def __init__(self, label: str, queue, counters, index: int, bell, blocking: bool, link=None):
+        self._label = label
+        self._queue = queue
+        self._counters = counters
+        self._index = index
+        self._bell = bell
+        self._blocking = blocking
+        self._link = link   # read on demand (blocking inputs), else None
+        self._taken = 0
+        self._lock = threading.Lock()
+        self._read_lock = threading.Lock()
+
+    def _took(self, n: int):
+        if n and self._blocking:   # make room upstream: the device counts what the script took
+            with self._lock:
+                self._taken += n
+                self._counters[self._index] = self._taken
+            self._bell.ring()
+
+    def _read(self, wait: bool):
+        """The next message from the link, or None if none is there (and `wait` is False). An
+        ended stream closes the queue, so the caller's next queue read raises QueueClosed."""
+        from ..device.link import LinkClosed
+        link = self._link
+        with self._read_lock:
+            if len(self._queue):   # another thread read one meanwhile
+                return None
+            try:
+                while True:
+                    if not wait and not select.select([link.sock], [], [], 0)[0]:
+                        return None
+                    record = link.recv()
+                    if record[0] == "msg":
+                        return messages.adopt(record[1])
+                    if record[0] == "end":
+                        self._queue.close(record[1] or "the input's stream ended")
+                        return None
+            except LinkClosed:
+                self._queue.close("the device stopped")
+                return None
+
+    def get(self):
+        while self._link is not None and not len(self._queue):
+            msg = self._read(wait=True)
+            if msg is not None:
+                self._took(1)
+                return msg
+            if self._queue.closed:
+                break
+        msg = self._queue.get()
+        self._took(1)
+        return msg
+
+    def tryGet(self):
+        msg = self._queue.try_get()
+        if msg is None and self._link is not None:
+            msg = self._read(wait=False)
+            if msg is None and self._queue.closed:
+                self._queue.try_get()   # raises QueueClosed once the stream has ended
+        if msg is not None:
+            self._took(1)
+        return msg
+
+    def tryGetAll(self) -> list:
+        msgs = self._queue.try_get_all()
+        if self._link is not None:
+            while True:
+                msg = self._read(wait=False)
+                if msg is None:
+                    break
+                msgs.append(msg)
+            if not msgs and self._queue.closed:
+                self._queue.try_get_all()   # raises QueueClosed once the stream has ended
+        self._took(len(msgs))
+        return msgs
+
+    def has(self) -> bool:
+        if self._queue.has():
+            return True
+        return self._link is not None and bool(select.select([self._link.sock], [], [], 0)[0])
+
+    def __repr__(self):
+        return f"<input {self._label}>"
+
+
+class ScriptOutput:
+    """`node.io['name']` for an output: send() passes a message to every linked input, waiting
+    while a blocking one is full."""
+
+    def __init__(self, label: str, link, counters, index: int, bell, linked: bool):
+        self._label = label
+        self._link = link
+        self._counters = counters
+        self._index = index
+        self._bell = bell
+        self._linked = linked
+        self._sent = 0
+        self._lock = threading.Lock()
+
+    def send(self, msg):
+        if not isinstance(msg, _HostBuffer):
+            raise TypeError(f"{self._label}.send(): expected a message (Buffer, ImgFrame, NNData, ImgDetections, "
+                            f"ImageManipConfig, CameraControl), got {type(msg).__name__}")
+        if not self._linked:
+            return   # nothing is linked to this output: the message goes nowhere, as on the device
+        from ..device.link import LinkClosed
+        with self._lock:
+            while self._sent - int(self._counters[self._index]) >= OUTPUT_WINDOW:
+                self._bell.wait(0.1)
+            try:
+                self._link.send_message(msg)
+            except LinkClosed:
+                raise QueueClosed(f"{self._label}: the device stopped") from None
+            self._sent += 1
+
+    def __repr__(self):
+        return f"<output {self._label}>"
+
+
+class IoMap:
+    """gen2's `node.io` (inputs and outputs in one map), and v3's `node.inputs` / `node.outputs`."""
+
+    def __init__(self, ports: dict, what: str, label: str, hint: str):
+        self._ports = ports
+        self._what = what
+        self._label = label
+        self._hint = hint
+
+    def __getitem__(self, name):
+        try:
+            return self._ports[name]
+        except (KeyError, TypeError):
+            raise KeyError(f"{self._label}.{self._what}[{name!r}]: this Script has no such {self._hint} — it has "
+                           f"{sorted(self._ports) or 'none'}; on the host, link script.inputs[{name!r}] or "
+                           f"script.outputs[{name!r}] to make one") from None
+
+    def __contains__(self, name) -> bool:
+        return name in self._ports
+
+    def __iter__(self):
+        return iter(self._ports)
+
+    def __len__(self) -> int:
+        return len(self._ports)
+
+    def keys(self):
+        return self._ports.keys()
+
+    def values(self):
+        return self._ports.values()
+
+    def items(self):
+        return self._ports.items()
+
+    def get(self, name, default=None):
+        return self._ports.get(name, default)
+
+    def __repr__(self):
+        return f"<{self._label}.{self._what}: {sorted(self._ports)}>"
+
+
+class ScriptNode:
+    """The script's `node`: its ports and its log."""
+
+    def __init__(self, node_id: int, inputs: dict, outputs: dict, log):
+        self.id = node_id
+        label = f"Script({node_id})"
+        self.inputs = IoMap(inputs, "inputs", label, "input")
+        self.outputs = IoMap(outputs, "outputs", label, "output")
+        self.io = IoMap({**inputs, **outputs}, "io", label, "input or output")
+        self._log = log
+
+    def trace(self, message):
+        self._log(LogLevel.TRACE, str(message))
+
+    def debug(self, message):
+        self._log(LogLevel.DEBUG, str(message))
+
+    def info(self, message):
+        self._log(LogLevel.INFO, str(message))
+
+    def warn(self, message):
+        self._log(LogLevel.WARN, str(message))
+
+    def error(self, message):
+        self._log(LogLevel.ERR, str(message))
+
+    def critical(self, message):
+        self._log(LogLevel.CRITICAL, str(message))
+
+    def __repr__(self):
+        return f"<Script({self.id})>"
+
+
+class Clock:
+    """gen2's on-device clock. Device and host share this machine's monotonic clock, so the
+    host-synced time is the device time and the offset is zero."""
+
+    @staticmethod
+    def now() -> timedelta:
+        return _clock.to_timedelta(_clock.now_ns())
+
+    @staticmethod
+    def nowHost() -> timedelta:
+        return _clock.to_timedelta(_clock.now_ns())
+
+    @staticmethod
+    def offsetToHost() -> timedelta:
+        return timedelta(0)
+
+
+# -- calibration: a default OAK-D-like one (colour camera in the middle, stereo pair 7.5 cm apart) --
+
+_CAMERAS = {   # socket -> (width, height, horizontal field of view in degrees)
+    CameraBoardSocket.CAM_A: (1920, 1080, 68.7938),
+    CameraBoardSocket.CAM_B: (1280, 800, 71.86),
+    CameraBoardSocket.CAM_C: (1280, 800, 71.86),
+}
+_POSITION_CM = {CameraBoardSocket.CAM_A: 0.0, CameraBoardSocket.CAM_B: -3.75, CameraBoardSocket.CAM_C: 3.75}
+
+
+class CalibrationHandler:
+    """What `Device.readCalibration2()` returns: a default calibration with gen2's getters.
+    Matrices are lists of lists; translations in centimetres, as gen2's."""
+
+    def _camera(self, socket):
+        try:
+            return _CAMERAS[CameraBoardSocket(int(socket))]
+        except (KeyError, ValueError):
+            raise RuntimeError(f"There is no calibration for camera socket {socket!r}; this device has "
+                               f"{[s.name for s in _CAMERAS]}") from None
+
+    def getEepromData(self):
+        return None
+
+    def getStereoLeftCameraId(self):
+        return CameraBoardSocket.CAM_B
+
+    def getStereoRightCameraId(self):
+        return CameraBoardSocket.CAM_C
+
+    def getFov(self, cameraId, useSpec: bool = True) -> float:
+        return self._camera(cameraId)[2]
+
+    def getCameraIntrinsics(self, cameraId, resizeWidth: int = -1, resizeHeight: int = -1,
+                            topLeftPixelId=None, bottomRightPixelId=None, keepAspectRatio: bool = True):
+        width, height, hfov = self._camera(cameraId)
+        fx = (width / 2) / math.tan(math.radians(hfov) / 2)
+        cx, cy, fy = width / 2, height / 2, fx
+        if resizeWidth > 0 or resizeHeight > 0:
+            sx = resizeWidth / width if resizeWidth > 0 else resizeHeight / height
+            sy = resizeHeight / height if resizeHeight > 0 else sx
+            if keepAspectRatio:
+                sx = sy = max(sx, sy)
+            fx, cx, fy, cy = fx * sx, cx * sx, fy * sy, cy * sy
+        return [[fx, 0.0, cx], [0.0, fy, cy], [0.0, 0.0, 1.0]]
+
+    def getDefaultIntrinsics(self, cameraId):
+        width, height, _ = self._camera(cameraId)
+        return self.getCameraIntrinsics(cameraId), width, height
+
+    def getDistortionCoefficients(self, cameraId) -> list:
+        self._camera(cameraId)
+        return [0.0] * 14
+
+    def getCameraExtrinsics(self, srcCamera, dstCamera, useSpecTranslation: bool = False):
+        self._camera(srcCamera), self._camera(dstCamera)
+        dx = _POSITION_CM[CameraBoardSocket(int(srcCamera))] - _POSITION_CM[CameraBoardSocket(int(dstCamera))]
+        return [[1.0, 0.0, 0.0, dx], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]]
+
+    def getCameraTranslationVector(self, srcCamera, dstCamera, useSpecTranslation: bool = True) -> list:
+        return [row[3] for row in self.getCameraExtrinsics(srcCamera, dstCamera)[:3]]
+
+    def getBaselineDistance(self, cam1=CameraBoardSocket.CAM_C, cam2=CameraBoardSocket.CAM_B,
+                            useSpecTranslation: bool = True) -> float:
+        return abs(self.getCameraTranslationVector(cam1, cam2)[0])
+
+    def getStereoLeftRectificationRotation(self):
+        return [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+
+    getStereoRightRectificationRotation = getStereoLeftRectificationRotation
+
+
+class Device:
+    """The device, as scripts call it: `Device.readCalibration2()` and the IR controls (this
+    device has no IR projector, so setting them returns False)."""
+
+    @staticmethod
+    def readCalibration2() -> CalibrationHandler:
+        return CalibrationHandler()
+
+    readCalibration = readCalibration2
+    readFactoryCalibration = readCalibration2
+
+    @staticmethod
+    def getIrDrivers() -> list:
+        return []
+
+    @staticmethod
+    def setIrLaserDotProjectorIntensity(intensity: float, mask: int = -1) -> bool:
+        return False
+
+    @staticmethod
+    def setIrFloodLightIntensity(intensity: float, mask: int = -1) -> bool:
+        return False
+
+
+# -- GPIO: emulated pins --
+
+def gpio_module() -> types.ModuleType:
+    """`import GPIO` in a script: gen2's GPIO API over emulated pins. An output keeps what was
+    written; an input reads its pull (PULL_UP → HIGH). Interrupts fire on the emulated level
+    changes a script makes with write()."""
+    gpio = types.ModuleType("GPIO", "Emulated device GPIO pins (gen2's on-device GPIO module)")
+    IN, OUT = 0, 1
+    LOW, HIGH = 0, 1
+    PULL_NONE, PULL_DOWN, PULL_UP = 0, 1, 2
+    RISING, FALLING, LEVEL_HIGH, LEVEL_LOW = 0, 1, 2, 3
+    pins: dict[int, dict] = {}
+    events: list[int] = []
+    cond = threading.Condition()
+
+    def pin(number):
+        number = int(number)
+        if number not in pins:
+            pins[number] = {"dir": IN, "pud": PULL_NONE, "value": LOW, "irq": None, "pwm": None}
+        return pins[number]
+
+    def setup(gpio_num, direction, pud=PULL_NONE, exclusive=False):
+        p = pin(gpio_num)
+        p["dir"], p["pud"] = int(direction), int(pud)
+        if p["dir"] == IN:
+            p["value"] = HIGH if p["pud"] == PULL_UP else LOW
+        return 0
+
+    def release(gpio_num):
+        pins.pop(int(gpio_num), None)
+        return 0
+
+    def write(gpio_num, value):
+        p = pin(gpio_num)
+        old, new = p["value"], HIGH if value else LOW
+        p["value"] = new
+        irq = p["irq"]
+        if irq is not None:
+            edge, callback = irq
+            fired = ((edge == RISING and old == LOW and new == HIGH) or (edge == FALLING and old == HIGH and new == LOW)
+                     or (edge == LEVEL_HIGH and new == HIGH) or (edge == LEVEL_LOW and new == LOW))
+            if fired:
+                with cond:
+                    events.append(int(gpio_num))
+                    cond.notify_all()
+                if callback is not None:
+                    callback(int(gpio_num))
+        return 0
+
+    def read(gpio_num):
+        return pin(gpio_num)["value"]
+
+    def setInterrupt(gpio_num, edge, priority=0, callback=None):
+        pin(gpio_num)["irq"] = (int(edge), callback)
+        return 0
+
+    def clearInterrupt(gpio_num):
+        pin(gpio_num)["irq"] = None
+        return 0
+
+    def hasInterruptEvent(gpio_num=-1):
+        with cond:
+            return any(g == gpio_num or gpio_num == -1 for g in events)
+
+    def waitInterruptEvent(gpio_num=-1, timeout=None):
+        """Wait for an interrupt on `gpio_num` (-1: any) and return its pin; None on timeout."""
+        with cond:
+            while True:
+                for k, g in enumerate(events):
+                    if gpio_num == -1 or g == gpio_num:
+                        return events.pop(k)
+                if not cond.wait(timeout):
+                    return None
+
+    def setPwm(gpio_num, high, low, repeat=0):
+        pin(gpio_num)["pwm"] = {"high": int(high), "low": int(low), "repeat": int(repeat), "enabled": False}
+        return 0
+
+    def enablePwm(gpio_num, enable):
+        p = pin(gpio_num)
+        if p["pwm"] is None:
+            p["pwm"] = {"high": 0, "low": 0, "repeat": 0, "enabled": False}
+        p["pwm"]["enabled"] = bool(enable)
+        return 0
+
+    for name, value in dict(locals()).items():
+        if not name.startswith("_") and name not in ("gpio", "pins", "events", "cond", "pin"):
+            setattr(gpio, name, value)
+    return gpio
+
+
+def environment(node: ScriptNode, device_id: str) -> dict:
+    """The script's globals (besides `__builtins__`)."""
+    return {
+        "__name__": "__main__", "__doc__": None,
+        "node": node,
+        "Buffer": messages.Buffer, "ImgFrame": messages.ImgFrame, "NNData": messages.NNData,
+        "ImgDetections": messages.ImgDetections, "ImgDetection": messages.host.ImgDetection,
+        "ImageManipConfig": messages.ImageManipConfig, "CameraControl": messages.CameraControl,
+        "RotatedRect": RotatedRect, "Point2f": Point2f, "Size2f": Size2f, "Rect": Rect,
+        "Clock": Clock, "Device": Device, "CameraBoardSocket": CameraBoardSocket,
+        "__device_id__": device_id, "__version__": FIRMWARE_VERSION,
+    }

@@ -1,0 +1,222 @@
+"""The script process: forked from the device process for one Script node, sandboxed, runs the script.
+
+    pid = spawn(config, channel)       # device process, while the runtime builds the pipeline
+
+The child keeps only its ends of the channel (and stdio), dies with the device process, loads the
+script's environment, closes the sandbox, says "ready", waits for "go" (sent when the pipeline
+starts), and runs the script once, top to bottom. Its end is reported on the control link:
+"done", or "failed" with a traceback that shows the script's own file name and lines (and the
+standard library's), not oakling's.
+
+Forking, rather than starting a new interpreter, makes a script ready in milliseconds: the device
+process has already imported NumPy, the links and the message classes.
+"""
+from __future__ import annotations
+
+import ctypes
+import gc
+import linecache
+import os
+import signal
+import sys
+import textwrap
+import threading
+import traceback
+
+from .. import sharedmem
+from ..device.link import LinkClosed
+from ..log import LogLevel
+from . import api, messages, sandbox, whitelist
+from .channel import Channel, QueueClosed, receive_into
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+def storage_folder(device_id: str) -> str:
+    """The folder scripts see as /media/mmcsd-0-0: $OAKLING_STORAGE, else one per device under
+    $XDG_DATA_HOME (~/.local/share)."""
+    configured = os.environ.get("OAKLING_STORAGE")
+    if configured:
+        return os.path.abspath(configured)
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return os.path.join(base, "oakling", device_id, "mmcsd-0-0")
+
+
+def spawn(config: dict, channel: Channel) -> int:
+    """Fork the script process; returns its pid. Call while the device process has one thread."""
+    whitelist.preload(config["processor"])
+    pid = os.fork()
+    if pid == 0:
+        code = 70
+        try:
+            _child(config, channel)
+            code = 0
+        except BaseException:
+            try:
+                traceback.print_exc()
+            except BaseException:
+                pass
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _close_fds_except(keep: set[int]):
+    for fd in sorted(int(name) for name in os.listdir("/proc/self/fd")):
+        if fd not in keep:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def _die_with_parent(parent: int):
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def script_traceback(exc: BaseException, script_name: str) -> tuple[str, str]:
+    """(one-line summary, traceback) of a script's exception, without oakling's own frames."""
+    te = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
+    line = None
+    seen = set()
+    stack = [te]
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        kept = [f for f in t.stack if not f.filename.startswith(_PACKAGE_DIR)]
+        t.stack = traceback.StackSummary.from_list(kept)
+        stack.extend(x for x in (t.__cause__, t.__context__) if x is not None)
+    ours = [f for f in te.stack if f.filename == script_name]
+    if ours:
+        line = ours[-1].lineno
+    elif isinstance(exc, SyntaxError) and exc.filename == script_name:
+        line = exc.lineno
+    text = "".join(te.format()).rstrip()
+    message = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+    where = f" — {script_name}, line {line}" if line else ""
+    return f"{message}{where}", text
+
+
+def _child(config: dict, channel: Channel):
+    parent = os.getppid()
+    _close_fds_except(channel.script_fds() | {0, 1, 2})
+    gc.freeze()   # what came with the fork stays as it is: never collected, never closing a descriptor
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is for the host, which closes the device
+    _die_with_parent(parent)
+    sharedmem._published.clear()   # the device's regions are not ours to send by reference
+    sharedmem._lock = threading.Lock()
+
+    end = channel.script_end()
+    control = end.control
+    node_id, name, processor = config["node_id"], config["name"], config["processor"]
+    label = f"Script({node_id})"
+
+    def log(level, text):
+        try:
+            control.send_control({"op": "log", "level": int(level), "text": text})
+        except LinkClosed:
+            os._exit(0)
+
+    def report(op, **fields):
+        try:
+            control.send_control({"op": op, **fields})
+        except LinkClosed:
+            pass
+
+    def finish(code: int):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        os._exit(code)
+
+    inputs, receivers = {}, []
+    for port, (link, queue, counters, index, bell, blocking) in end.inputs.items():
+        inputs[port] = api.ScriptInput(f"{label}.io['{port}']", queue, counters, index, bell, blocking,
+                                       link if blocking else None)
+        if not blocking:   # keep it drained, so the device never waits on a non-blocking input
+            receivers.append(threading.Thread(target=receive_into, args=(link, queue, messages.adopt),
+                                              name=f"script-in-{port}", daemon=True))
+    linked = dict(config["outputs"])
+    outputs = {port: api.ScriptOutput(f"{label}.io['{port}']", link, counters, index, bell, linked[port])
+               for port, (link, counters, index, bell) in end.outputs.items()}
+    node = api.ScriptNode(node_id, inputs, outputs, log)
+    storage = config["storage"]
+    try:
+        os.makedirs(storage, exist_ok=True)
+        os.chdir(storage)   # relative paths land in the storage folder
+    except OSError as e:
+        summary = (f"the storage folder {storage} cannot be used ({e.strerror or e}) — set OAKLING_STORAGE "
+                   f"to a folder this user may write")
+        report("failed", summary=summary, report="")
+        finish(1)
+    globals_ = api.environment(node, config["device_id"])
+    globals_["__builtins__"] = sandbox.restricted_builtins(
+        processor, storage, {"GPIO": api.gpio_module(), **sandbox.storage_modules(storage)})
+    globals_["__file__"] = name
+
+    source = textwrap.dedent(config["source"])
+    linecache.cache[name] = (len(source), None, source.splitlines(True), name)
+    try:
+        code = compile(source, name, "exec")
+    except (SyntaxError, ValueError) as e:
+        summary, text = script_traceback(e, name)
+        report("failed", summary=summary, report=text)
+        finish(1)
+
+    def thread_failed(args):
+        if args.exc_type is SystemExit:
+            return
+        summary, text = script_traceback(args.exc_value, name)
+        log(LogLevel.ERR, f"thread '{args.thread.name if args.thread else '?'}' stopped: {summary}\n{text}")
+
+    threading.excepthook = thread_failed
+    if processor == whitelist.LEON_CSS:
+        sandbox.loopback_by_default()
+    go = threading.Event()
+    seccomp = sandbox.enter(processor, storage, config["memory_limit"], name)
+    for thread in receivers:
+        thread.start()
+    threading.Thread(target=_follow_device, args=(control, go), name="script-control", daemon=True).start()
+    report("ready", seccomp=seccomp)
+    go.wait()
+
+    ours = {t for t in threading.enumerate()}
+    try:
+        exec(code, globals_)
+        for thread in threading.enumerate():   # the script's own threads (servers, ...) run on
+            if thread not in ours and not thread.daemon:
+                thread.join()
+    except SystemExit:
+        pass
+    except QueueClosed as e:   # an input ended: the script ends with it, as downstream nodes do
+        report("done", reason=str(e))
+        finish(0)
+    except BaseException as e:
+        summary, text = script_traceback(e, name)
+        if isinstance(e, MemoryError):
+            summary += (f" (the Script's memory limit is {config['memory_limit'] // (1 << 20)} MiB: "
+                        f"script.setMemoryLimit(bytes) on the host changes it)")
+        report("failed", summary=summary, report=text)
+        finish(1)
+    report("done", reason=None)
+    finish(0)
+
+
+def _follow_device(control, go: threading.Event):
+    """The control link, script side: "go" starts the script; its end means the device is gone."""
+    try:
+        while True:
+            record = control.recv()
+            if record[0] == "control" and record[1].get("op") == "go":
+                go.set()
+    except LinkClosed:
+        os._exit(0)

@@ -1,0 +1,456 @@
+"""The sandbox a script runs in: its own process, closed in four layers once the script is loaded.
+
+1. The script's builtins: `__import__` admits only the processor's whitelist (`whitelist.py`)
+   and `GPIO`; `open` sees the storage folder as `/media/mmcsd-0-0`.
+2. An audit hook (PEP 578), which also covers code that reaches past the builtins: no programs
+   (os.system, exec, fork, subprocess), no files outside the storage folder (reads of the Python
+   standard library excepted), no sockets on LEON_MSS and loopback-only ones on LEON_CSS, no
+   imports outside the whitelist, no ctypes, no code objects or bytecode of one's own, no
+   frame and object-graph walking from script code, no raising of its own limits.
+3. seccomp (x86-64 Linux): the kernel refuses execve, fork/vfork/clone of processes, ptrace,
+   mount/chroot/namespaces, symlinks, chdir, raising resource limits, and sockets other than
+   AF_INET/AF_INET6 (LEON_CSS) or any socket (LEON_MSS), whatever Python does.
+4. Resource limits: RLIMIT_DATA (the script's private memory: heap, stacks — not the shared
+   frame segments) to the node's memory limit, no core files.
+
+The hook keeps its state in closures over immutable values and calls no function a script could
+replace, so a script cannot talk it out of its rules; layer 3 does not depend on Python at all.
+"""
+from __future__ import annotations
+
+import _socket
+import _thread
+import builtins
+import ctypes
+import os
+import platform
+import resource
+import socket
+import struct
+import sys
+import sysconfig
+
+from . import whitelist
+
+DEVICE_STORAGE = "/media/mmcsd-0-0"   # where scripts see the storage folder (the eMMC stand-in)
+DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_STDLIB_DIR = sysconfig.get_paths()["stdlib"]
+
+_SPAWN_EVENTS = frozenset({"os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
+                           "subprocess.Popen", "os.startfile", "pty.spawn", "os.popen"})
+_PATH_EVENTS = frozenset({"os.listdir", "os.scandir", "os.remove", "os.rmdir", "os.mkdir", "os.chmod",
+                          "os.chown", "os.truncate", "os.utime", "os.chflags", "os.lchflags", "os.lchmod",
+                          "os.mkfifo", "os.mknod", "os.setxattr", "os.removexattr", "os.getxattr",
+                          "os.listxattr", "glob.glob", "glob.glob/2", "shutil.rmtree"})
+_TWO_PATH_EVENTS = frozenset({"os.rename", "os.link"})
+_ADDRESS_EVENTS = frozenset({"socket.bind", "socket.connect", "socket.sendto", "socket.sendmsg"})
+_NAME_EVENTS = frozenset({"socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr"})
+# Only the runtime's own code (link and shared-memory mapping) may use these.
+_RUNTIME_ONLY = frozenset({"ctypes.cdata", "marshal.loads", "marshal.load", "code.__new__",
+                           "sys._getframe", "sys._current_frames", "object.__getattr__", "sys.settrace",
+                           "sys.setprofile", "sys._getframemodulename", "function.__new__"})
+_ALWAYS_DENIED = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents", "resource.setrlimit",
+                            "resource.prlimit", "os.chdir", "os.symlink", "ctypes.dlopen", "ctypes.dlsym",
+                            "ctypes.dlsym/handle", "ctypes.call_function", "ctypes.string_at",
+                            "ctypes.wstring_at", "ctypes.PyObj_FromPtr", "ctypes.get_last_error",
+                            "sys.remote_exec", "cpython.run_command", "cpython.run_file"})
+
+
+class SandboxError(PermissionError):
+    """An action the device does not allow a script."""
+
+
+def _normpath(path: str) -> str:
+    """Lexical normalisation (no symlinks: the sandbox lets no one make any)."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return "/" + "/".join(parts)
+
+
+def device_path(path, storage: str):
+    """A path as the script wrote it → the path on this machine: `/media/mmcsd-0-0/x` is
+    `<storage>/x`; everything else is left alone (and the audit hook judges it)."""
+    if isinstance(path, int) or storage is None:
+        return path
+    text = os.fsdecode(path) if isinstance(path, bytes) else os.fspath(path)
+    if text == DEVICE_STORAGE or text.startswith(DEVICE_STORAGE + "/"):
+        return storage + text[len(DEVICE_STORAGE):]
+    return path
+
+
+def script_path(path, storage: str):
+    """The inverse of `device_path`: a path on this machine as the script knows it."""
+    if not isinstance(path, str) or storage is None:
+        return path
+    if path == storage or path.startswith(storage + "/"):
+        return DEVICE_STORAGE + path[len(storage):]
+    return path
+
+
+# os and os.path functions whose path arguments a script writes as /media/mmcsd-0-0/...
+_OS_PATH_FUNCTIONS = ("access", "chmod", "chown", "listdir", "lstat", "makedirs", "mkdir", "open", "remove",
+                      "removedirs", "rmdir", "scandir", "stat", "statvfs", "truncate", "unlink", "utime")
+_OS_TWO_PATH_FUNCTIONS = ("rename", "renames", "replace", "link")
+_PATH_FUNCTIONS = ("exists", "lexists", "isfile", "isdir", "islink", "ismount", "getsize", "getmtime", "getatime",
+                   "getctime")
+_PATH_RESULTS = ("abspath", "realpath")
+
+
+def storage_modules(storage: str) -> dict:
+    """`os` and `os.path` as a script sees them: the same functions, with the storage folder at
+    /media/mmcsd-0-0 (getcwd() and abspath() answer in the script's terms too)."""
+    import types
+
+    def wrap_args(function, count):
+        def wrapper(*args, **kwargs):
+            args = [device_path(a, storage) if k < count else a for k, a in enumerate(args)]
+            return function(*args, **kwargs)
+        wrapper.__name__ = wrapper.__qualname__ = function.__name__
+        wrapper.__doc__ = function.__doc__
+        return wrapper
+
+    def wrap_result(function):
+        def wrapper(path, *args, **kwargs):
+            return script_path(function(device_path(path, storage), *args, **kwargs), storage)
+        wrapper.__name__ = wrapper.__qualname__ = function.__name__
+        return wrapper
+
+    path_module = types.ModuleType("posixpath", os.path.__doc__)
+    path_module.__dict__.update({k: v for k, v in vars(os.path).items() if not k.startswith("__")})
+    for name in _PATH_FUNCTIONS:
+        setattr(path_module, name, wrap_args(getattr(os.path, name), 1))
+    for name in _PATH_RESULTS:
+        setattr(path_module, name, wrap_result(getattr(os.path, name)))
+    os_module = types.ModuleType("os", os.__doc__)
+    os_module.__dict__.update({k: v for k, v in vars(os).items() if not k.startswith("__")})
+    for name in _OS_PATH_FUNCTIONS:
+        setattr(os_module, name, wrap_args(getattr(os, name), 1))
+    for name in _OS_TWO_PATH_FUNCTIONS:
+        setattr(os_module, name, wrap_args(getattr(os, name), 2))
+    os_module.getcwd = lambda: script_path(os.getcwd(), storage)
+    real_walk = os.walk
+
+    def walk(top, *args, **kwargs):
+        for dirpath, dirnames, filenames in real_walk(device_path(top, storage), *args, **kwargs):
+            yield script_path(dirpath, storage), dirnames, filenames
+
+    os_module.walk = walk
+    os_module.path = path_module
+    return {"os": os_module, "os.path": path_module}
+
+
+def restricted_builtins(processor: int, storage: str, extra_modules: dict) -> dict:
+    """The builtins a script gets: gen2's on-device imports and storage-aware `open`.
+
+    `extra_modules` ("GPIO", and "os"/"os.path" as `storage_modules` makes them) stand in for
+    the real ones. Modules the library imports from C on a script's behalf (`_strptime` for
+    `datetime.strptime`) pass too: they come through the script's `__import__` as well."""
+    real_import = builtins.__import__
+    real_open = builtins.open
+    check = whitelist.check
+    internal = whitelist.LIBRARY_INTERNAL
+    modules = sys.modules
+
+    def _import(name, globals=None, locals=None, fromlist=(), level=0):
+        if level:
+            raise ImportError("relative imports are not available in a Script: it is not part of a package")
+        if fromlist and name in extra_modules:
+            return extra_modules[name]
+        top = name.partition(".")[0]
+        if not fromlist and top in extra_modules:
+            check(name, processor)
+            return extra_modules[top]
+        if name not in internal:
+            check(name, processor)
+        module = real_import(name, globals, locals, (), 0)
+        for item in fromlist or ():
+            if item == "*" or hasattr(modules.get(name), item):
+                continue
+            check(f"{name}.{item}", processor)
+        return real_import(name, globals, locals, fromlist, 0) if fromlist else module
+
+    def _open(file, mode="r", *args, **kwargs):
+        return real_open(device_path(file, storage), mode, *args, **kwargs)
+
+    table = dict(vars(builtins))
+    table["__import__"] = _import
+    table["open"] = _open
+    return table
+
+
+def loopback_by_default():
+    """gen2's network scripts bind servers to '' or '0.0.0.0'; here that means loopback (the
+    sandbox refuses any other address)."""
+    real_bind = socket.socket.bind
+    real_getfqdn = socket.getfqdn
+    anywhere = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}
+
+    def bind(self, address):
+        if isinstance(address, tuple) and address and address[0] in anywhere:
+            address = (anywhere[address[0]],) + tuple(address[1:])
+        return real_bind(self, address)
+
+    def getfqdn(name=""):
+        return "localhost" if name in anywhere or name in ("localhost", "127.0.0.1", "::1") else real_getfqdn(name)
+
+    socket.socket.bind = bind
+    socket.getfqdn = getfqdn
+
+
+def enter(processor: int, storage: str, memory_limit: int, script_name: str):
+    """Close the sandbox around this process: limits, seccomp, then the audit hook. For good."""
+    _limit_memory(memory_limit)
+    seccomp = _install_seccomp(processor)
+    sys.addaudithook(_make_hook(processor, storage, script_name))
+    return seccomp
+
+
+# -- resource limits --
+
+def _vm_data() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _limit_memory(limit: int):
+    """RLIMIT_DATA bounds private writable memory (heap, stacks), which is what a script
+    allocates; the frame segments it maps are shared memory and do not count."""
+    try:
+        ctypes.CDLL(None).mallopt(-8, 2)   # M_ARENA_MAX: a thread's malloc arena reserves 64 MiB
+    except (OSError, AttributeError):
+        pass
+    if limit and limit > 0:
+        cap = _vm_data() + int(limit)
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+# -- seccomp --
+
+_X86_64 = 0xC000003E
+_EPERM, _ENOSYS = 1, 38
+_ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
+_LD, _JEQ, _JSET, _RET = 0x20, 0x15, 0x45, 0x06
+# x86-64 syscall numbers refused outright.
+_DENY_SYSCALLS = {
+    59: _EPERM, 322: _EPERM,               # execve, execveat
+    57: _EPERM, 58: _EPERM,                # fork, vfork
+    435: _ENOSYS,                          # clone3: glibc falls back to clone, checked below
+    101: _EPERM, 310: _EPERM, 311: _EPERM,  # ptrace, process_vm_readv/writev
+    165: _EPERM, 166: _EPERM, 155: _EPERM, 161: _EPERM,   # mount, umount2, pivot_root, chroot
+    272: _EPERM, 308: _EPERM,              # unshare, setns
+    88: _EPERM, 266: _EPERM,               # symlink, symlinkat
+    80: _EPERM, 81: _EPERM,                # chdir, fchdir
+    160: _EPERM,                           # setrlimit
+    53: _EPERM,                            # socketpair
+    246: _EPERM, 175: _EPERM, 313: _EPERM, 176: _EPERM,   # kexec_load, init/finit/delete_module
+    321: _EPERM, 298: _EPERM, 323: _EPERM,  # bpf, perf_event_open, userfaultfd
+    169: _EPERM, 167: _EPERM, 168: _EPERM,  # reboot, swapon, swapoff
+}
+
+
+def _bpf(code, k, jt=0, jf=0) -> bytes:
+    return struct.pack("HBBI", code, jt, jf, k)
+
+
+def _filter(processor: int) -> list[bytes]:
+    ret = lambda value: _bpf(_RET, value)
+    prog = [_bpf(_LD, 4), _bpf(_JEQ, _X86_64, 1, 0), ret(_ALLOW), _bpf(_LD, 0)]
+    for nr, errno in _DENY_SYSCALLS.items():
+        prog += [_bpf(_JEQ, nr, 0, 1), ret(_ERRNO | errno)]
+    # clone (56): threads only (CLONE_THREAD in the flags, args[0]).
+    prog += [_bpf(_JEQ, 56, 0, 4), _bpf(_LD, 16), _bpf(_JSET, 0x10000, 0, 1), ret(_ALLOW), ret(_ERRNO | _EPERM)]
+    # prlimit64 (302): reading limits only (args[2], the new limit, is NULL).
+    prog += [_bpf(_JEQ, 302, 0, 5), _bpf(_LD, 32), _bpf(_JEQ, 0, 0, 2), _bpf(_LD, 36), _bpf(_JEQ, 0, 1, 0),
+             ret(_ERRNO | _EPERM), _bpf(_LD, 0)]
+    # socket (41): AF_INET/AF_INET6 on LEON_CSS, none on LEON_MSS (args[0], the family).
+    if processor == whitelist.LEON_CSS:
+        prog += [_bpf(_JEQ, 41, 0, 5), _bpf(_LD, 16), _bpf(_JEQ, socket.AF_INET, 1, 0),
+                 _bpf(_JEQ, socket.AF_INET6, 0, 1), ret(_ALLOW), ret(_ERRNO | _EPERM)]
+    else:
+        prog += [_bpf(_JEQ, 41, 0, 1), ret(_ERRNO | _EPERM)]
+    prog.append(ret(_ALLOW))
+    return prog
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+def _install_seccomp(processor: int) -> bool:
+    """Install the filter on every thread of the process; False where the kernel or the machine
+    does not allow it (the other layers still hold)."""
+    if sys.platform != "linux" or platform.machine() != "x86_64":
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    prog = _filter(processor)
+    code = ctypes.create_string_buffer(b"".join(prog))
+    fprog = _SockFprog(len(prog), ctypes.addressof(code))
+    if libc.prctl(38, 1, 0, 0, 0) != 0:   # PR_SET_NO_NEW_PRIVS
+        return False
+    # seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, prog)
+    return libc.syscall(317, 1, 1, ctypes.byref(fprog)) == 0
+
+
+# -- the audit hook --
+
+def _make_hook(processor: int, storage: str, script_name: str):
+    # Everything the hook uses is bound here, so nothing a script rebinds later reaches it.
+    allowed_modules = whitelist.modules(processor) | whitelist.LIBRARY_INTERNAL
+    packages = whitelist.CSS_PACKAGES if processor == whitelist.LEON_CSS else ()
+    import_error = whitelist.error
+    getframe = sys._getframe
+    getcwd = os.getcwd
+    getpid = os.getpid
+    family_of = _socket.socket.family.__get__
+    sys_ = sys
+    normpath = _normpath
+    isinstance_, str_, bytes_, int_, tuple_, len_, getattr_ = isinstance, str, bytes, int, tuple, len, getattr
+    Error = SandboxError
+    local = _thread._local()
+    css = processor == whitelist.LEON_CSS
+    where = whitelist.PROCESSOR_NAMES[processor]
+    storage_dir = storage.rstrip("/") if storage else None
+    storage_prefix = storage_dir + "/" if storage_dir else None
+    stdlib_prefix = _STDLIB_DIR.rstrip("/") + "/"
+    trusted = (stdlib_prefix, _PACKAGE_DIR.rstrip("/") + "/", "<frozen ")
+    path_now, meta_path_now, path_hooks_now = tuple_(sys.path), tuple_(sys.meta_path), tuple_(sys.path_hooks)
+    loopback_names = frozenset({"localhost", "::1", "ip6-localhost", "ip6-loopback", None})
+    families = frozenset({socket.AF_INET, socket.AF_INET6}) if css else frozenset()
+    unix = socket.AF_UNIX
+    watched = (_SPAWN_EVENTS | _ALWAYS_DENIED | _PATH_EVENTS | _TWO_PATH_EVENTS | _ADDRESS_EVENTS | _NAME_EVENTS
+               | _RUNTIME_ONLY | {"open", "import", "socket.__new__", "os.kill", "os.killpg", "compile"})
+    read_only_events = frozenset({"os.listdir", "os.scandir", "os.getxattr", "os.listxattr", "glob.glob",
+                                  "glob.glob/2"})
+
+    def shown(path):   # the path as the script knows it
+        if storage_prefix and path.startswith(storage_prefix):
+            return "/media/mmcsd-0-0/" + path[len(storage_prefix):]
+        return "/media/mmcsd-0-0" if path == storage_dir else path
+
+    def absolute(path):
+        if isinstance_(path, bytes_):
+            path = path.decode("utf-8", "surrogateescape")
+        if not isinstance_(path, str_):
+            return None
+        if not path.startswith("/"):
+            path = getcwd() + "/" + path
+        return normpath(path)
+
+    def in_storage(path) -> bool:
+        return storage_dir is not None and (path == storage_dir or path.startswith(storage_prefix))
+
+    def check_path(event, path, write):
+        if path is None or isinstance_(path, int_):
+            return   # an open descriptor: it came through an allowed open
+        full = absolute(path)
+        if full is None:
+            raise Error(f"{event}: unexpected path {path!r}")
+        if in_storage(full):
+            return
+        if not write and full.startswith(stdlib_prefix):
+            return   # the standard library reading itself (lazy imports, tracebacks)
+        hint = ""
+        if full == "/media/mmcsd-0-0" or full.startswith("/media/mmcsd-0-0/"):
+            hint = (" — library functions (shutil, ...) do not know that path: give them paths relative "
+                    "to the working directory, which is the storage folder")
+        raise Error(f"{event}('{shown(full)}'): a Script may only use files under /media/mmcsd-0-0 "
+                    f"(this device's storage folder){hint}")
+
+    def loopback(host) -> bool:
+        if host in loopback_names:
+            return True
+        if isinstance_(host, bytes_):
+            host = host.decode("ascii", "replace")
+        if not isinstance_(host, str_):
+            return False
+        return host.startswith("127.") or host.startswith("::ffff:127.") or host.lower() == "localhost"
+
+    def caller_trusted() -> bool:
+        frame = getframe(3)   # 0: here, 1: check, 2: hook, 3: whoever caused the event
+        if frame is None:
+            return True
+        filename = frame.f_code.co_filename
+        return filename != script_name and filename.startswith(trusted)
+
+    def hook(event, args):
+        if event not in watched and not event.startswith("ctypes."):
+            return   # the hot path: events the sandbox has no rule for (object.__setattr__, ...)
+        if event == "socket.sendmsg" and args[1] is None:
+            return   # a connected socket (the links): nothing to check
+        if getattr_(local, "busy", False):
+            return   # an event raised by the hook's own checks
+        local.busy = True
+        try:
+            check(event, args)
+        finally:
+            local.busy = False
+
+    def check(event, args):
+        if event in _SPAWN_EVENTS:
+            raise Error(f"{event}: a Script may not start programs (the device has no processes to start)")
+        if event in _ALWAYS_DENIED:
+            raise Error(f"{event}: not allowed in a Script")
+        if event == "open":
+            path, mode, flags = args
+            write = (isinstance_(mode, str_) and ("w" in mode or "a" in mode or "x" in mode or "+" in mode)) \
+                or (isinstance_(flags, int_) and flags & 0o3103 != 0)
+            check_path("open", path, write)
+        elif event in _PATH_EVENTS:
+            check_path(event, args[0] if args else None, event not in read_only_events)
+        elif event in _TWO_PATH_EVENTS:
+            check_path(event, args[0], True)
+            check_path(event, args[1], True)
+        elif event == "import":
+            name = args[0]
+            if tuple_(sys_.path) != path_now or tuple_(sys_.meta_path) != meta_path_now \
+                    or tuple_(sys_.path_hooks) != path_hooks_now:
+                raise Error(f"import {name}: a Script may not change sys.path, sys.meta_path or sys.path_hooks")
+            if not (name in allowed_modules or (packages and isinstance_(name, str_) and name.startswith(packages))):
+                raise import_error(name, processor)
+        elif event == "socket.__new__":
+            family = args[1]
+            if family not in families:
+                if css:
+                    raise Error(f"socket(family={family}): a Script may open only AF_INET and AF_INET6 sockets")
+                raise Error(f"socket: networking is only available to Scripts on LEON_CSS, not {where} — call "
+                            f"script.setProcessor(dai.ProcessorType.LEON_CSS) on the host")
+        elif event in _ADDRESS_EVENTS:
+            sock, address = args[0], args[1]
+            if address is None or family_of(sock) == unix:
+                return
+            host = address[0] if isinstance_(address, tuple_) and len_(address) >= 2 else address
+            if not loopback(host):
+                raise Error(f"{event}({address!r}): a Script may only use loopback addresses (127.0.0.1, ::1) "
+                            f"on this device")
+        elif event in _NAME_EVENTS:
+            if not loopback(args[0]):
+                raise Error(f"{event}({args[0]!r}): a Script may only look up loopback names on this device")
+        elif event in ("os.kill", "os.killpg"):
+            if args[0] != getpid():
+                raise Error(f"{event}({args[0]}): a Script may only signal itself")
+        elif event in _RUNTIME_ONLY or event.startswith("ctypes."):
+            if event in ("ctypes.addressof", "ctypes.cdata/buffer", "ctypes.set_errno", "ctypes.get_errno"):
+                return
+            if not caller_trusted():
+                raise Error(f"{event}: not allowed in a Script")
+        elif event == "compile":
+            filename = args[1]
+            if isinstance_(filename, bytes_):
+                filename = filename.decode("utf-8", "replace")
+            if isinstance_(filename, str_) and filename.startswith(trusted) and not caller_trusted():
+                raise Error(f"compile(..., {filename!r}): a Script may not compile code under that name")
+
+    return hook

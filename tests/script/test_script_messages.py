@@ -1,0 +1,72 @@
+"""Messages as scripts see them: device-side constructors and getData() as writable bytes."""
+import numpy as np
+import pytest
+
+import oakling as dai
+from oakling.messages import codec
+from oakling.script import messages as m
+
+
+def test_constructors_take_a_size_in_bytes():
+    assert len(m.Buffer(16).getData()) == 16 and bytes(m.Buffer(3).getData()) == b"\0\0\0"
+    assert len(m.ImgFrame(8).getData()) == 8
+    assert len(m.Buffer().getData()) == 0
+    assert m.NNData(150).getAllLayerNames() == []
+    assert m.ImgDetections().detections == [] and m.ImageManipConfig() and m.CameraControl()
+
+
+def test_get_data_is_a_writable_bytes_like_object():
+    b = m.Buffer(4)
+    data = b.getData()
+    assert not isinstance(data, np.ndarray)
+    data[:] = b"ping"
+    assert data[0] == ord("p") and bytes(data[1:3]) == b"in" and str(data, "utf-8") == "ping"
+    data[0] = ord("P")
+    assert bytes(b.getData()) == b"Ping" and len(data) == 4 and data.tobytes() == b"Ping"
+    with pytest.raises(ValueError):
+        data[:] = b"too long"   # a payload keeps its size, as on the device
+
+
+def test_set_data_takes_bytes_bytearray_memoryview_and_lists():
+    for value in (b"abc", bytearray(b"abc"), memoryview(b"abc"), [97, 98, 99]):
+        assert bytes(m.Buffer(10).setData(value).getData()) == b"abc"
+
+
+def test_a_received_read_only_payload_becomes_writable_on_get_data_only():
+    sent = dai.ImgFrame().setType(dai.ImgFrame.Type.GRAY8).setSize(4, 2)
+    payload = np.arange(8, dtype=np.uint8)
+    payload.flags.writeable = False
+    sent._data = payload
+    msg = m.adopt(codec.decode(*codec.encode(sent)))
+    assert type(msg) is m.ImgFrame and msg._data is payload   # adopted as it came, no copy
+    data = msg.getData()
+    data[0] = 200
+    assert data[0] == 200 and payload[0] == 0                  # the script's own copy
+    assert msg._data[0] == 200 and (msg.getWidth(), msg.getHeight()) == (4, 2)
+
+
+def test_what_a_script_sends_decodes_as_the_host_classes():
+    nn = m.NNData(64)
+    nn.setLayer("fp16", [1.0, 2.5])
+    nn.getData()   # a bytearray payload now: it must still encode as it is
+    back = codec.decode(*codec.encode(nn))
+    assert type(back) is dai.NNData and back.getLayerFp16("fp16") == [1.0, 2.5]
+    b = m.Buffer(3).setData(b"xyz")
+    back = codec.decode(*codec.encode(b))
+    assert type(back) is dai.Buffer and bytes(back.getData()) == b"xyz"
+
+
+@pytest.mark.parametrize("cls, method", [(m.ImgFrame, "getCvFrame"), (m.ImgFrame, "getFrame"),
+                                         (m.ImgFrame, "setCvFrame"), (m.NNData, "getTensor")])
+def test_host_numpy_conveniences_are_not_on_the_device(cls, method):
+    msg = cls()
+    assert not hasattr(msg, method)
+    with pytest.raises(AttributeError, match=f"{method}\\(\\) is not available in a Script"):
+        getattr(msg, method)
+
+
+def test_adopt_gives_every_wire_type_its_script_class():
+    for host_cls, script_cls in m.ON_DEVICE.items():
+        msg = host_cls()
+        assert type(m.adopt(msg)) is script_cls and isinstance(msg, host_cls)
+        assert type(msg).__name__ == host_cls.__name__
