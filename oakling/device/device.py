@@ -257,22 +257,20 @@ class Device:
 
     # -- queues --
     def getOutputQueue(self, name: str, maxSize: int | None = None, blocking: bool = True) -> DataOutputQueue:
-        queue = self._output_queues.get(name)
-        if queue is None:
-            raise RuntimeError(f"Queue for stream name '{name}' doesn't exist — the pipeline's XLinkOut "
-                               f"streams are {sorted(self._output_queues) or 'none'}")
-        if maxSize is not None:
-            queue.setMaxSize(maxSize)
-            queue.setBlocking(blocking)
-        return queue
+        return self._queue(self._output_queues, "XLinkOut", name, maxSize, blocking)
 
     def getInputQueue(self, name: str, maxSize: int | None = None, blocking: bool = True) -> DataInputQueue:
-        queue = self._input_queues.get(name)
+        return self._queue(self._input_queues, "XLinkIn", name, maxSize, blocking)
+
+    @staticmethod
+    def _queue(queues: dict, node_name: str, name: str, max_size: int | None, blocking: bool):
+        """The one queue of stream `name`; given a size, it also takes the size and blocking."""
+        queue = queues.get(name)
         if queue is None:
-            raise RuntimeError(f"Queue for stream name '{name}' doesn't exist — the pipeline's XLinkIn "
-                               f"streams are {sorted(self._input_queues) or 'none'}")
-        if maxSize is not None:
-            queue.setMaxSize(maxSize)
+            raise RuntimeError(f"Queue for stream name '{name}' doesn't exist — the pipeline's {node_name} "
+                               f"streams are {sorted(queues) or 'none'}")
+        if max_size is not None:
+            queue.setMaxSize(max_size)
             queue.setBlocking(blocking)
         return queue
 
