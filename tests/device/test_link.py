@@ -9,7 +9,6 @@ import os
 import signal
 import socket
 import tempfile
-import threading
 import time
 import traceback
 from datetime import timedelta
@@ -19,6 +18,7 @@ import pytest
 
 from oakling.device.link import Link, LinkClosed, _Lease
 from oakling.messages import Buffer, ImgFrame
+from calls import Call
 
 MiB = 1 << 20
 
@@ -83,28 +83,6 @@ def segment_fds() -> set[int]:
         except OSError:
             pass
     return out
-
-
-class Call:
-    """Run `fn` in a daemon thread; keep its result or exception; never hang the test."""
-
-    def __init__(self, fn, *args):
-        self.result = self.error = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn, args):
-        try:
-            self.result = fn(*args)
-        except BaseException as e:   # noqa: BLE001 — handed to the test
-            self.error = e
-
-    def join(self, timeout: float = 5.0):
-        self._thread.join(timeout)
-        assert not self._thread.is_alive(), "the call is still blocked"
-        if self.error is not None:
-            raise self.error
-        return self.result
 
 
 @pytest.fixture
@@ -340,7 +318,7 @@ def test_send_control_delivers_the_object_and_payload(make_pair, obj, data):
     tx, rx = make_pair()
     call = Call(rx.recv)        # the largest payload does not fit the socket buffer
     tx.send_control(obj, data)
-    assert call.join() == ("control", obj, data, [])
+    assert call.value() == ("control", obj, data, [])
 
 
 def test_send_control_delivers_working_file_descriptors(make_pair):
@@ -436,9 +414,9 @@ def test_closing_one_end_makes_recv_on_the_other_raise_link_closed(make_pair, cl
     time.sleep(0.05)
     close(tx)
     with pytest.raises(LinkClosed):
-        waiting.join(2.0)
+        waiting.value(2.0)
     with pytest.raises(LinkClosed):
-        Call(rx.recv).join(2.0)
+        Call(rx.recv).value(2.0)
 
 
 def test_records_sent_before_closing_are_still_received(make_pair):
@@ -453,14 +431,14 @@ def test_records_sent_before_closing_are_still_received(make_pair):
         assert_same_message(got, m)
     assert rx.recv() == ("end", "bye")
     with pytest.raises(LinkClosed):
-        Call(rx.recv).join(2.0)
+        Call(rx.recv).value(2.0)
 
 
 def test_recv_on_a_link_closed_here_raises_link_closed(make_pair):
     tx, rx = make_pair()
     rx.close()
     with pytest.raises(LinkClosed):
-        Call(rx.recv).join(2.0)
+        Call(rx.recv).value(2.0)
 
 
 SENDS = {
@@ -529,8 +507,8 @@ def test_concurrent_senders_interleave_whole_records(make_pair):
     got = Call(receiver)
     senders = [Call(sender, t) for t in (0, 1)]
     for s in senders:
-        s.join()
-    assert got.join() == {0: list(range(per_thread)), 1: list(range(per_thread))}
+        s.value()
+    assert got.value() == {0: list(range(per_thread)), 1: list(range(per_thread))}
 
 
 # -- separate processes --

@@ -1,5 +1,4 @@
 """Device ports: an input's receive() policy (wait, or reuse the previous message) and an output's fan-out."""
-import threading
 import time
 
 import pytest
@@ -7,33 +6,9 @@ import pytest
 from oakling.device.ports import DeviceInput, DeviceOutput
 from oakling.device.queue import QueueClosed
 from oakling.messages import Buffer
+from calls import Call
 
-WAKE = 1.0
 SETTLE = 0.15
-
-
-class Call:
-    """Run `fn` in a daemon thread; keep its result or exception; never hang the test."""
-
-    def __init__(self, fn, *args):
-        self.result = self.error = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn, args):
-        try:
-            self.result = fn(*args)
-        except BaseException as e:   # noqa: BLE001 — handed to the test
-            self.error = e
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def join(self, timeout: float = WAKE):
-        self._thread.join(timeout)
-        assert not self._thread.is_alive(), "the call is still blocked"
-        return self
 
 
 def receive_now(p: DeviceInput):

@@ -5,35 +5,9 @@ import time
 import pytest
 
 from oakling.device.queue import MessageQueue, QueueClosed
+from calls import WAKE, Call
 
-WAKE = 1.0      # how long a woken waiter may take to return (the queue waits in 0.1 s slices)
 SETTLE = 0.15   # how long we give a thread to reach its blocking call
-
-
-class Call:
-    """Run `fn` in a daemon thread; keep its result or exception; never hang the test."""
-
-    def __init__(self, fn, *args):
-        self.result = self.error = None
-        self.finished_at = None
-        self._thread = threading.Thread(target=self._run, args=(fn, args), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn, args):
-        try:
-            self.result = fn(*args)
-        except BaseException as e:   # noqa: BLE001 — handed to the test
-            self.error = e
-        self.finished_at = time.monotonic()
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def join(self, timeout: float = WAKE):
-        self._thread.join(timeout)
-        assert not self._thread.is_alive(), "the call is still blocked"
-        return self
 
 
 def filled(items, max_size=None, blocking=True, name="q"):
