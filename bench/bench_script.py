@@ -14,10 +14,10 @@ Targets (issue 5): ≥ 10,000 small Buffers/s forwarded, ≥ 300 1080p frames/s 
 ready < 0.5 s after Device(pipeline).
 """
 import statistics
-import threading
 import time
 
 import oakling as dai
+from bench_echo import echo_pipeline, echo_rate
 
 N = 20000
 WIDTH, HEIGHT, SECONDS = 1920, 1080, 3.0
@@ -27,34 +27,11 @@ while True:
 """
 
 
-def host_echo_rate(with_script: bool) -> float:
-    pipeline = dai.Pipeline()
-    xin = pipeline.create(dai.node.XLinkIn)
-    xin.setStreamName("in")
-    xout = pipeline.create(dai.node.XLinkOut)
-    xout.setStreamName("out")
-    if with_script:
-        script = pipeline.create(dai.node.Script)
-        script.setScript(FORWARD)
-        xin.out.link(script.inputs["in"])
-        script.outputs["out"].link(xout.input)
-    else:
-        xin.out.link(xout.input)
-    with dai.Device(pipeline) as device:
-        qin, qout = device.getInputQueue("in"), device.getOutputQueue("out")
-
-        def send():
-            for k in range(N):
-                b = dai.Buffer()
-                b.setData(bytes(16))
-                b.setSequenceNum(k)
-                qin.send(b)
-
-        start = time.perf_counter()
-        threading.Thread(target=send, daemon=True).start()
-        for k in range(N):
-            assert qout.get().getSequenceNum() == k
-        return N / (time.perf_counter() - start)
+def forwarding_script(pipeline, source):
+    script = pipeline.create(dai.node.Script)
+    script.setScript(FORWARD)
+    source.link(script.inputs["in"])
+    return script.outputs["out"]
 
 
 PRODUCER = """
@@ -155,8 +132,8 @@ def verdict(ok: bool) -> str:
 
 
 if __name__ == "__main__":
-    base = host_echo_rate(False)
-    ours = host_echo_rate(True)
+    base = echo_rate(echo_pipeline(), N)
+    ours = echo_rate(echo_pipeline(forwarding_script), N)
     print(f"small Buffers host->Script->host: {ours:7.0f} msgs/s | baseline XLinkIn->XLinkOut echo: {base:7.0f} "
           f"msgs/s | ratio {ours / base:.2f}")
     base = device_chain_rate(False)
