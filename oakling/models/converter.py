@@ -303,16 +303,21 @@ def _given(option, names) -> set:
     return set(option) if isinstance(option, dict) else set(names)
 
 
+def _check_names(value: dict, names, kind: str, what: str, where: str):
+    """Every key of `value` names one of the model's inputs (or outputs)."""
+    unknown = [k for k in value if k not in names]
+    if unknown:
+        raise ConversionError(f"{what}: {where} has no {kind} {', '.join(repr(k) for k in unknown)} — its "
+                              f"{kind}s are {names}")
+
+
 def _per_input(value, names, what: str, where: str, every: bool = False) -> dict:
     """{input name: value}: a dict is checked against the model's inputs; one value goes to every
     input when `every`, else to the only input."""
     if value is None:
         return {}
     if isinstance(value, dict):
-        unknown = [k for k in value if k not in names]
-        if unknown:
-            raise ConversionError(f"{what}: {where} has no input {', '.join(repr(k) for k in unknown)} — its inputs "
-                                  f"are {names}")
+        _check_names(value, names, "input", what, where)
         return dict(value)
     if every or len(names) == 1:
         return {n: value for n in names}
@@ -327,10 +332,7 @@ def _per_output(value, names, ov_model, where: str) -> dict:
     if value is None:
         return {}
     if isinstance(value, dict):
-        unknown = [k for k in value if k not in names]
-        if unknown:
-            raise ConversionError(f"output_precision: {where} has no output {', '.join(repr(k) for k in unknown)} "
-                                  f"— its outputs are {names}")
+        _check_names(value, names, "output", "output_precision", where)
         return {**{n: "FP16" for n in floats}, **value}
     return {n: value for n in floats}
 
