@@ -14,6 +14,7 @@ import array
 import ctypes
 import mmap
 import os
+import select
 import socket
 import struct
 import threading
@@ -31,9 +32,11 @@ _MSG, _SEGMENT, _DROP, _CONTROL, _END, _REGION, _REGION_MSG = range(7)
 _SEGMENT_HEADER = 64          # byte 0: busy flag; payload starts at 64 for alignment
 _SEGMENT_ROUNDING = 1 << 20   # segments grow in MiB steps
 _GROW_AFTER = 0.002            # wait this long for a busy segment before making another
+_FIRST_PAUSE, _LONGEST_PAUSE = 0.0002, 0.002   # polls for a freed segment: 0.2 ms, doubling to 2 ms
 _MAX_FDS = 253                # the kernel's SCM_MAX_FD
 _ANCILLARY = socket.CMSG_SPACE(_MAX_FDS * 4)
 _CTRUNC = int(socket.MSG_CTRUNC)   # a plain int: IntFlag's `&` costs microseconds per receive
+_RECV_BUFFER = 256 * 1024     # one read takes every small record waiting on the socket
 
 
 class LinkClosed(Exception):
@@ -91,7 +94,8 @@ class Link:
         self._sent_regions: set[int] = set()
         self._peer_regions: dict[int, sharedmem.Region] = {}   # adopted: forwarded by reference too
         self._fds: deque[int] = deque()
-        self._header = bytearray(_FRAME.size)
+        self._buffer = bytearray(_RECV_BUFFER)   # received bytes [_start:_end] not yet parsed
+        self._start = self._end = 0
         self._closed = False
 
     # -- sending --
@@ -122,7 +126,7 @@ class Link:
     def send_control(self, obj, payload: bytes = b"", fds: list[int] = ()):
         if len(fds) > _MAX_FDS:
             raise ValueError(f"link '{self.name}': at most {_MAX_FDS} descriptors per record, got {len(fds)}")
-        self._send([_CONTROL, obj], payload, fds)
+        self._send([_CONTROL, obj, len(fds)], payload, fds)
 
     def send_end(self, reason: str = ""):
         self._send([_END, reason])
@@ -157,7 +161,7 @@ class Link:
         Reusing a recently freed segment keeps the copy cache-warm, so when every segment is busy
         the sender first waits briefly for one before growing the pool; once the pool is full it
         waits up to `segment_wait` before giving up."""
-        started = time.monotonic()
+        started, pause = time.monotonic(), _FIRST_PAUSE
         while True:
             free = [s for s in self._segments if not s.busy[0]]
             fitting = [s for s in free if s.size >= nbytes]
@@ -168,7 +172,8 @@ class Link:
                 return self._new_segment(nbytes, free)
             if waited >= self.segment_wait:
                 return None
-            time.sleep(0.0002)
+            time.sleep(pause)   # the receiver frees segments without telling us: poll, less often as it stays busy
+            pause = min(pause * 2, _LONGEST_PAUSE)
 
     def _new_segment(self, nbytes: int, free: list[_Segment]) -> _Segment:
         if len(self._segments) >= self.max_segments:   # replace the smallest free one
@@ -192,15 +197,13 @@ class Link:
         """The next record: ("msg", message) | ("control", obj, payload, fds) | ("end", reason).
         Raises LinkClosed when the other end is gone."""
         while True:
-            self._recv_into(memoryview(self._header))
-            head_size, payload_size = _FRAME.unpack(self._header)
-            head = bytearray(head_size)
-            self._recv_into(memoryview(head))
-            header = msgpack.unpackb(head, raw=False)
-            payload = None
-            if payload_size:
-                payload = np.empty(payload_size, np.uint8)
-                self._recv_into(memoryview(payload))
+            self._fill(_FRAME.size)
+            head_size, payload_size = _FRAME.unpack_from(self._buffer, self._start)
+            self._fill(_FRAME.size + head_size)
+            head_at = self._start + _FRAME.size
+            header = msgpack.unpackb(memoryview(self._buffer)[head_at:head_at + head_size], raw=False)
+            self._start = head_at + head_size
+            payload = self._take_payload(payload_size) if payload_size else None
             kind = header[0]
             if kind == _MSG:
                 _, datatype, meta, seg_id, nbytes = header
@@ -222,28 +225,65 @@ class Link:
             elif kind == _DROP:
                 self._peer_segments.pop(header[1], None)
             elif kind == _CONTROL:
-                fds = [self._fds.popleft() for _ in range(len(self._fds))]
+                fds = [self._fds.popleft() for _ in range(header[2])]
                 return "control", header[1], (payload.tobytes() if payload is not None else b""), fds
             elif kind == _END:
                 return "end", header[1]
 
-    def _recv_into(self, view: memoryview):
-        got = 0
-        while got < len(view):
-            try:
-                n, ancillary, flags, _ = self.sock.recvmsg_into([view[got:]], _ANCILLARY)
-            except OSError as e:
-                raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
-            for level, kind, data in ancillary:
-                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                    fds = array.array("i")
-                    fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
-                    self._fds.extend(fds)
-            if flags & _CTRUNC:
-                raise LinkClosed(f"link '{self.name}': file descriptors were lost in transit (too many at once)")
-            if n == 0:
-                raise LinkClosed(f"link '{self.name}' was closed by the other end")
-            got += n
+    def pending(self) -> bool:
+        """Whether a record has (at least partly) arrived, so `recv` will not wait for the sender."""
+        if self._end > self._start:
+            return True
+        try:
+            return bool(select.select([self.sock], [], [], 0)[0])
+        except (OSError, ValueError):
+            return True   # closed: recv raises LinkClosed at once
+
+    def _fill(self, n: int):
+        """Make the buffer hold at least `n` unparsed bytes, from `_start` on."""
+        if self._end - self._start >= n:
+            return
+        if self._start + n > len(self._buffer):   # no room after the unparsed bytes: move them to the front
+            unparsed = self._end - self._start
+            if n > len(self._buffer):   # a record header larger than the buffer (big metadata)
+                grown = bytearray(max(n, 2 * len(self._buffer)))
+                grown[:unparsed] = self._buffer[self._start:self._end]
+                self._buffer = grown
+            else:
+                self._buffer[:unparsed] = self._buffer[self._start:self._end]
+            self._start, self._end = 0, unparsed
+        view = memoryview(self._buffer)
+        while self._end - self._start < n:
+            self._end += self._recv_into(view[self._end:])
+
+    def _take_payload(self, size: int) -> np.ndarray:
+        """The next `size` bytes as a new array: what is buffered, then the rest read into it directly."""
+        payload = np.empty(size, np.uint8)
+        have = min(size, self._end - self._start)
+        payload[:have] = np.frombuffer(self._buffer, np.uint8, have, self._start)
+        self._start += have
+        view = memoryview(payload)
+        while have < size:
+            have += self._recv_into(view[have:])
+        return payload
+
+    def _recv_into(self, view: memoryview) -> int:
+        """One read of what the socket has (at least one byte, at most len(view)); descriptors that
+        come with it join `_fds` in order."""
+        try:
+            n, ancillary, flags, _ = self.sock.recvmsg_into([view], _ANCILLARY)
+        except OSError as e:
+            raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds = array.array("i")
+                fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
+                self._fds.extend(fds)
+        if flags & _CTRUNC:
+            raise LinkClosed(f"link '{self.name}': file descriptors were lost in transit (too many at once)")
+        if n == 0:
+            raise LinkClosed(f"link '{self.name}' was closed by the other end")
+        return n
 
     def close(self):
         """Close the socket and forget every segment; payloads still held stay valid until freed."""

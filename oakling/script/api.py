@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import math
-import select
 import threading
 import types
 from datetime import timedelta
@@ -64,7 +63,7 @@ class ScriptInput:
                 return None
             try:
                 while True:
-                    if not wait and not select.select([link.sock], [], [], 0)[0]:
+                    if not wait and not link.pending():
                         return None
                     record = link.recv()
                     if record[0] == "msg":
@@ -114,7 +113,7 @@ class ScriptInput:
     def has(self) -> bool:
         if self._queue.has():
             return True
-        return self._link is not None and bool(select.select([self._link.sock], [], [], 0)[0])
+        return self._link is not None and self._link.pending()
 
     def __repr__(self):
         return f"<input {self._label}>"

@@ -205,6 +205,7 @@ def _child(config: dict, channel: Channel):
         if isinstance(e, MemoryError):
             summary += (f" (the Script's memory limit is {config['memory_limit'] // (1 << 20)} MiB: "
                         f"script.setMemoryLimit(bytes) on the host changes it)")
+            globals_.clear()   # free what the script held, so the report itself can be made
         report("failed", summary=summary, report=text)
         finish(1)
     report("done", reason=None)

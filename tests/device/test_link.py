@@ -403,6 +403,37 @@ def test_records_arrive_in_the_order_they_were_sent(make_pair):
     assert records[1] == ("control", "c1", b"", []) and records[4] == ("control", "c2", b"p", [])
 
 
+def test_records_larger_than_the_receive_buffer_arrive_whole(make_pair):
+    tx, rx = make_pair(shm_threshold=64 * MiB)      # everything inline
+    big_header = "x" * (600 * 1024)                  # a control object bigger than the receive buffer
+    msgs = [buffer(16, k) for k in range(50)] + [buffer(3 * MiB, 99)]
+
+    def send():
+        for m in msgs[:25]:
+            tx.send_message(m)
+        tx.send_control(big_header, b"tail")
+        for m in msgs[25:]:
+            tx.send_message(m)
+
+    sender = Call(send)                             # the socket's buffer is smaller than what is sent
+    records = [rx.recv() for _ in range(len(msgs) + 1)]
+    sender.value()
+    assert records[25] == ("control", big_header, b"tail", [])
+    for record, sent in zip(records[:25] + records[26:], msgs):
+        assert_same_message(record[1], sent)
+
+
+def test_pending_says_whether_a_record_is_waiting(make_pair):
+    tx, rx = make_pair()
+    assert not rx.pending()
+    for k in range(3):
+        tx.send_message(buffer(8, k))
+    for k in range(3):
+        assert rx.pending()
+        assert rx.recv()[1].getSequenceNum() == 1000 + k
+    assert not rx.pending()
+
+
 @pytest.mark.parametrize("close", [
     pytest.param(lambda link: link.close(), id="link-close"),
     pytest.param(lambda link: link.sock.close(), id="socket-close"),
