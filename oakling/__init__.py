@@ -7,6 +7,7 @@ from . import node
 from .device.device import Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform, XLinkProtocol
 from .device.host_queues import DataInputQueue, DataOutputQueue, StreamEnded
 from .log import LogLevel, LogMessage
+from .messages.encodedframe import EncodedFrame
 from .models.gen2 import OpenVINO
 from .messages import (Buffer, CameraControl, Clock, Colormap, DatatypeEnum, ImageManipConfig, ImgDetection,
                        ImgDetections, ImgFrame, Interpolation, NNData, Point2f, RawImgFrame, Rect, RotatedRect,
@@ -15,6 +16,7 @@ from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
 from .nodes.mono_camera import MonoCameraProperties
 from .nodes.script import ProcessorType
+from .nodes.video_encoder import VideoEncoderProperties
 from .pipeline import Pipeline
 from .pipeline.node import Node
 
@@ -22,10 +24,10 @@ __version__ = "0.1.0"
 
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 GEN2_NAMES_NOT_YET = {
-    "AprilTagConfig", "BoardConfig", "CalibrationHandler", "DetectionNetworkType", "EncodedFrame",
+    "AprilTagConfig", "BoardConfig", "CalibrationHandler", "DetectionNetworkType",
     "IMUData", "MessageGroup", "SpatialImgDetections",
     "SpatialLocationCalculatorConfig", "StereoDepthConfig", "StereoDepthProperties", "SystemInformation",
-    "Tracklets", "VideoEncoderProperties",
+    "Tracklets",
 }
 
 

@@ -4,9 +4,10 @@ from .nodes.image_manip import ImageManip
 from .nodes.mono_camera import MonoCamera
 from .nodes.neural_network import NeuralNetwork
 from .nodes.script import Script
+from .nodes.video_encoder import VideoEncoder
 from .nodes.xlink import XLinkIn, XLinkOut
 
-__all__ = ["ColorCamera", "ImageManip", "MonoCamera", "NeuralNetwork", "Script", "XLinkIn", "XLinkOut"]
+__all__ = ["ColorCamera", "ImageManip", "MonoCamera", "NeuralNetwork", "Script", "VideoEncoder", "XLinkIn", "XLinkOut"]
 
 # gen2 node types oakling does not have yet: using one says so instead of an AttributeError.
 GEN2_NODES_NOT_YET = {
@@ -14,7 +15,7 @@ GEN2_NODES_NOT_YET = {
     "EdgeDetector", "FeatureTracker", "IMU", "ImageAlign", "MessageDemux",
     "MobileNetDetectionNetwork", "MobileNetSpatialDetectionNetwork", "ObjectTracker",
     "PointCloud", "SPIIn", "SPIOut", "SpatialDetectionNetwork", "SpatialLocationCalculator",
-    "StereoDepth", "Sync", "SystemLogger", "ToF", "UVC", "VideoEncoder", "Warp", "YoloDetectionNetwork",
+    "StereoDepth", "Sync", "SystemLogger", "ToF", "UVC", "Warp", "YoloDetectionNetwork",
     "YoloSpatialDetectionNetwork",
 }
 

@@ -15,6 +15,7 @@ HOST_CLASSES = {
     "ImageManip": "image_manip:ImageManip",
     "Script": "script:Script",
     "NeuralNetwork": "neural_network:NeuralNetwork",
+    "VideoEncoder": "video_encoder:VideoEncoder",
 }
 
 # gen2 node name (as in the schema) -> "module:Worker", imported only on the device.
@@ -26,6 +27,7 @@ WORKERS = {
     "ImageManip": "image_manip:ImageManipWorker",
     "Script": "script:ScriptWorker",
     "NeuralNetwork": "neural_network:NeuralNetworkWorker",
+    "VideoEncoder": "video_encoder:VideoEncoderWorker",
 }
 
 
