@@ -69,8 +69,8 @@ def build_parser(prog: str = "oakling convert") -> argparse.ArgumentParser:
                         choices=("FP32", "FP16"), default="FP32",
                         help="weights and inference precision (default FP32; FP16 as on the VPU)")
     parser.add_argument("-ip", "--input-precision", action="append", default=[], metavar="[NAME:]TYPE",
-                        help="element type the blob takes: U8 (camera frames), FP16 or FP32; name:TYPE for one "
-                             "input, a:U8,b:FP16 for several; default: the model's own")
+                        help="element type the blob takes: U8 (camera frames), U16 (depth), FP16 or FP32; name:TYPE "
+                             "for one input, a:U8,b:FP16 for several; default: the model's own")
     parser.add_argument("-op", "--output-precision", action="append", default=[], metavar="[NAME:]TYPE",
                         help="element type of float outputs: FP16 (default) or FP32")
     parser.add_argument("-iop", action="append", default=[], metavar="NAME:TYPE,…",

@@ -30,7 +30,7 @@ from pathlib import Path
 from .blob import DTYPES, FORMAT_VERSION, ModelBlob, TensorSpec, image_layout
 
 PRECISIONS = ("FP32", "FP16")
-INPUT_PRECISIONS = ("U8", "FP16", "FP32")
+INPUT_PRECISIONS = ("U8", "U16", "FP16", "FP32")
 OUTPUT_PRECISIONS = ("FP16", "FP32")
 MODEL_SUFFIXES = {".onnx": "onnx", ".tflite": "tflite", ".xml": "openvino-ir"}
 ONNX_OPSET = 17
@@ -56,7 +56,7 @@ def convert(model, output=None, *, weights=None, example_input=None, input_names
     Per-input options take one value for every input, or a dict {input name: value}:
         input_shape ([1, 3, 224, 224]; needed for dynamic shapes), layout ("NCHW", or "NCHW->NHWC" so
         the blob takes NHWC), mean_values / scale_values (one value or one per channel; the blob
-        computes (x - mean) / scale), input_precision ("U8", "FP16", "FP32").
+        computes (x - mean) / scale), input_precision ("U8", "U16" for depth, "FP16", "FP32").
     reverse_input_channels: True (every 3-channel input) or input names: RGB <-> BGR.
     output_precision: "FP16" (default) or "FP32" for every float output, or a dict {output name:
         precision} (the float outputs it does not name get FP16); integer outputs keep their type.
@@ -516,7 +516,7 @@ def _preprocess(ov, ov_model, names, shapes, layouts, means, scales, in_types, r
 
 
 def _ov_element(ov, precision: str):
-    return {"U8": ov.Type.u8, "FP16": ov.Type.f16, "FP32": ov.Type.f32}[precision]
+    return {"U8": ov.Type.u8, "U16": ov.Type.u16, "FP16": ov.Type.f16, "FP32": ov.Type.f32}[precision]
 
 
 def _ov_type(element_type) -> str:

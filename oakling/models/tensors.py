@@ -4,6 +4,8 @@ What a message feeds:
 - ImgFrame: one image input. Its type must give the input's arrangement — planar (BGR888p, RGB888p)
   for NCHW, interleaved (BGR888i, RGB888i) for NHWC, GRAY8/RAW8 for one channel — and its size.
   U8 frames feed U8, FP16 and FP32 inputs; FP16 frames (setFp16) feed FP16 and FP32 inputs.
+  RAW16 frames (depth) feed U16, I32 and FP32 one-channel inputs as they are, and, as on the VPU,
+  a U8 input twice their width (the model rebuilds each value from its two bytes).
 - NNData: the inputs its layers are named after; a single layer also feeds the one input it is sent
   to. The values must be as many as the input holds; they are converted to the input's type when
   nothing is lost in the kind of number (ints to floats, FP16 to FP32), floats never become ints.
@@ -31,6 +33,7 @@ FRAME_KINDS = {
     T.BGRF16F16F16p: ("planar", 3, "FP16", "BGR"), T.RGBF16F16F16p: ("planar", 3, "FP16", "RGB"),
     T.BGRF16F16F16i: ("interleaved", 3, "FP16", "BGR"), T.RGBF16F16F16i: ("interleaved", 3, "FP16", "RGB"),
     T.GRAYF16: ("grey", 1, "FP16", ""),
+    T.RAW16: ("grey", 1, "U16", ""),
 }
 
 
@@ -70,6 +73,8 @@ def frame_tensor(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
     want = "grey" if want_c == 1 else ("planar" if layout.index("C") < layout.index("H") else "interleaved")
     kind = FRAME_KINDS.get(t)
     mismatch = f"{where}: {image} does not match input '{spec.name}' {spec.describe()}"
+    if kind is not None and kind[2] == "U16" and spec.dtype == "U8" and want_c == 1 and (want_w, want_h) == (2 * w, h):
+        return _bytes_as_u8(frame, spec, where)   # gen2's depth trick: each U16 value as its two bytes
     fixes = []
     if kind is None or kind[0] != want:
         fixes.append(_arrangement_fix(kind, want, spec))
@@ -79,6 +84,9 @@ def frame_tensor(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
     if kind is not None and kind[2] == "FP16" and spec.dtype not in ("FP16", "FP32"):
         fixes.append(f"send U8 frames (ColorCamera setFp16(False)), or convert the model with "
                      f"--input-precision {spec.name}:FP16")
+    if kind is not None and kind[2] == "U16" and not np.can_cast(np.uint16, spec.numpy_dtype):
+        fixes.append(f"convert the model with --input-precision {spec.name}:U16 (input_precision={{'{spec.name}': "
+                     f"'U16'}}) so that it takes the 16-bit values as they are")
     if fixes:
         raise InputMismatch(f"{mismatch} — {'; and '.join(fixes)}")
     try:
@@ -86,6 +94,14 @@ def frame_tensor(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
     except RuntimeError as e:
         raise InputMismatch(f"{where}: {e}") from None
     return _cast(pixels.reshape(spec.shape), spec, where, f"the {t.name} frame")
+
+
+def _bytes_as_u8(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
+    try:
+        pixels = frame.getFrame()
+    except RuntimeError as e:
+        raise InputMismatch(f"{where}: {e}") from None
+    return np.ascontiguousarray(pixels).view(np.uint8).reshape(spec.shape)
 
 
 def _arrangement_fix(kind, want: str, spec: TensorSpec) -> str:

@@ -308,6 +308,11 @@ class ColorCamera(CameraNode):
         return self.properties["numFramesPoolRaw"]
 
 
+# preview types with setFp16(True) -> the U8 type with the same arrangement
+_FP16_OF = {ImgFrame.Type.BGRF16F16F16i: ImgFrame.Type.BGR888i, ImgFrame.Type.RGBF16F16F16i: ImgFrame.Type.RGB888i,
+            ImgFrame.Type.BGRF16F16F16p: ImgFrame.Type.BGR888p, ImgFrame.Type.RGBF16F16F16p: ImgFrame.Type.RGB888p}
+
+
 def bgr_to(bgr: np.ndarray, frame_type) -> np.ndarray:
     """A BGR image converted to the bytes of `frame_type` (no copy for contiguous BGR888i)."""
     T = ImgFrame.Type
@@ -317,6 +322,8 @@ def bgr_to(bgr: np.ndarray, frame_type) -> np.ndarray:
         return np.ascontiguousarray(bgr.transpose(2, 0, 1))
     if frame_type == T.RGB888p:
         return np.ascontiguousarray(bgr[:, :, ::-1].transpose(2, 0, 1))
+    if frame_type in _FP16_OF:   # setFp16(True): the same pixels as FP16 values, carried as bytes
+        return bgr_to(bgr, _FP16_OF[frame_type]).astype(np.float16).view(np.uint8)
     import cv2
     if frame_type == T.RGB888i:
         return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
@@ -397,9 +404,10 @@ class ColorCameraWorker(CaptureWorker):
         if self.output("preview").linked:
             rgb = props["colorOrder"] == ColorCameraProperties.ColorOrder.RGB
             if props["interleaved"]:
-                send("preview", T.RGB888i if rgb else T.BGR888i)
+                types = (T.RGBF16F16F16i, T.RGB888i) if rgb else (T.BGRF16F16F16i, T.BGR888i)
             else:
-                send("preview", T.RGB888p if rgb else T.BGR888p)
+                types = (T.RGBF16F16F16p, T.RGB888p) if rgb else (T.BGRF16F16F16p, T.BGR888p)
+            send("preview", types[0] if props.get("fp16") else types[1])
         if self._still_requested:
             self._still_requested = False
             if self.output("still").linked:

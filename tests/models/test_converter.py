@@ -101,7 +101,7 @@ def test_dynamic_shape_needs_input_shape_and_says_which(tmp_path):
     (dict(mean_values=[1.0, 2.0]), "2 values for input 'images' [1,3,16,16] with 3 channels — give 3 values or one"),
     (dict(scale_values=0), "a scale of 0 divides by zero"),
     (dict(precision="FP8"), "precision: expected one of FP32, FP16, got 'FP8'"),
-    (dict(input_precision="I4"), "expected one of U8, FP16, FP32"),
+    (dict(input_precision="I4"), "expected one of U8, U16, FP16, FP32"),
     (dict(layout="NCH"), "NCH has 3 letters, input 'images' has 4 dimensions"),
     (dict(shaves=17), "shaves: expected a whole number from 1 to 16"),
 ])
