@@ -1,5 +1,6 @@
 """`dai.node`: the node classes, for `pipeline.create(dai.node.X)`."""
 from .nodes.color_camera import ColorCamera
+from .nodes.detection_network import DetectionNetwork, MobileNetDetectionNetwork, YoloDetectionNetwork
 from .nodes.image_manip import ImageManip
 from .nodes.mono_camera import MonoCamera
 from .nodes.neural_network import NeuralNetwork
@@ -7,16 +8,16 @@ from .nodes.script import Script
 from .nodes.video_encoder import VideoEncoder
 from .nodes.xlink import XLinkIn, XLinkOut
 
-__all__ = ["ColorCamera", "ImageManip", "MonoCamera", "NeuralNetwork", "Script", "VideoEncoder", "XLinkIn", "XLinkOut"]
+__all__ = ["ColorCamera", "DetectionNetwork", "ImageManip", "MobileNetDetectionNetwork", "MonoCamera",
+           "NeuralNetwork", "Script", "VideoEncoder", "XLinkIn", "XLinkOut", "YoloDetectionNetwork"]
 
 # gen2 node types oakling does not have yet: using one says so instead of an AttributeError.
 GEN2_NODES_NOT_YET = {
-    "AprilTag", "BenchmarkIn", "BenchmarkOut", "Camera", "Cast", "DetectionNetwork", "DetectionParser",
+    "AprilTag", "BenchmarkIn", "BenchmarkOut", "Camera", "Cast", "DetectionParser",
     "EdgeDetector", "FeatureTracker", "IMU", "ImageAlign", "MessageDemux",
-    "MobileNetDetectionNetwork", "MobileNetSpatialDetectionNetwork", "ObjectTracker",
+    "MobileNetSpatialDetectionNetwork", "ObjectTracker",
     "PointCloud", "SPIIn", "SPIOut", "SpatialDetectionNetwork", "SpatialLocationCalculator",
-    "StereoDepth", "Sync", "SystemLogger", "ToF", "UVC", "Warp", "YoloDetectionNetwork",
-    "YoloSpatialDetectionNetwork",
+    "StereoDepth", "Sync", "SystemLogger", "ToF", "UVC", "Warp", "YoloSpatialDetectionNetwork",
 }
 
 

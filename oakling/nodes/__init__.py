@@ -15,6 +15,8 @@ HOST_CLASSES = {
     "ImageManip": "image_manip:ImageManip",
     "Script": "script:Script",
     "NeuralNetwork": "neural_network:NeuralNetwork",
+    "MobileNetDetectionNetwork": "detection_network:MobileNetDetectionNetwork",
+    "YoloDetectionNetwork": "detection_network:YoloDetectionNetwork",
     "VideoEncoder": "video_encoder:VideoEncoder",
 }
 
@@ -27,6 +29,7 @@ WORKERS = {
     "ImageManip": "image_manip:ImageManipWorker",
     "Script": "script:ScriptWorker",
     "NeuralNetwork": "neural_network:NeuralNetworkWorker",
+    "DetectionNetwork": "detection_network:DetectionNetworkWorker",   # Mobilenet and Yolo both
     "VideoEncoder": "video_encoder:VideoEncoderWorker",
 }
 

@@ -240,8 +240,6 @@ class NeuralNetworkWorker(Worker):
         return main_msg, messages
 
     def _send_results(self, pending: queue.Queue, output_specs):
-        from ..models.tensors import output_message
-        out = self.output("out")
         passthrough = self.output("passthrough")
         passthroughs = {name: port for (group, name), port in self.ctx.outputs.items() if group == "passthroughs"}
         while True:
@@ -259,8 +257,7 @@ class NeuralNetworkWorker(Worker):
                 continue
             source = main_msg if main_msg is not None else next(iter(messages.values()), None)
             try:
-                if out.linked:
-                    out.send(output_message(outputs, output_specs, source))
+                self._send_out(outputs, output_specs, source)
                 if main_msg is not None and passthrough.linked:
                     passthrough.send(main_msg)
                 for name, port in passthroughs.items():
@@ -268,6 +265,13 @@ class NeuralNetworkWorker(Worker):
                         port.send(messages[name])
             except QueueClosed:
                 continue   # the device is stopping: keep draining so the worker can finish
+
+    def _send_out(self, outputs: dict, output_specs, source):
+        """Send one inference's outputs on `out` (detection networks send them parsed instead)."""
+        from ..models.tensors import output_message
+        out = self.output("out")
+        if out.linked:
+            out.send(output_message(outputs, output_specs, source))
 
     def _error(self, key, text: str, level=LogLevel.ERR):
         """Log `text`, at most once a second for the same kind of problem."""
