@@ -176,10 +176,12 @@ class Device:
                     return
         except LinkClosed:
             if not self._closing:
-                self._device_lost()
+                self._lost()
 
     def _lost(self) -> str:
-        """Why the device went away, for the errors raised by queues; the first caller records it."""
+        """Why the device went away, for the errors raised by queues. The first link to notice
+        (control or any stream) records it and closes every queue, so no queue is left open that
+        the device can no longer serve."""
         if self._closing:
             return "the device was closed"
         with self._lock:
@@ -191,13 +193,10 @@ class Device:
                     how = "the link to it broke"
                 self._lost_reason = f"the device process stopped unexpectedly ({how}) — see the device log above"
                 self._pipeline_running = False
+                self._started.set()
+                for q in list(self._output_queues.values()) + list(self._input_queues.values()):
+                    q.close(self._lost_reason)
             return self._lost_reason
-
-    def _device_lost(self):
-        reason = self._lost()
-        self._started.set()
-        for q in list(self._output_queues.values()) + list(self._input_queues.values()):
-            q.close(reason)
 
     # -- pipeline --
     def startPipeline(self, pipeline: Pipeline | None = None) -> bool:
