@@ -15,6 +15,8 @@ import argparse
 import sys
 
 from ..device.host_queues import StreamEnded
+from ..script.network import ENV as SCRIPT_NETWORK_ENV
+from ..script.network import MODES as SCRIPT_NETWORK_MODES
 from .cameras import CAMERA_END_ENV, CAMERA_ENDS, REALTIME_ENV, CameraOptionError, camera_environment
 from .limits import DEFAULT_GRACE, FORCED_EXIT_CODE, RunLimit, Watchdog
 from .program import exit_code, program_context, program_path, run_program
@@ -61,7 +63,7 @@ SOURCE is a video file, an image, a folder of images, webcam[:N] or synthetic (d
 --camera sets OAKLING_CAMERA_<socket>=SOURCE for the run, with the socket's canonical name (RGB
 and CENTER are CAM_A, LEFT is CAM_B, RIGHT is CAM_C; another spelling of the same socket already
 in the environment is unset for the run); --offline sets OAKLING_REALTIME=0; --camera-end sets
-OAKLING_CAMERA_END."""
+OAKLING_CAMERA_END; --script-network sets OAKLING_SCRIPT_NETWORK."""
 
 
 def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, set[str]]:
@@ -89,6 +91,8 @@ def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, se
     option("--camera-end", choices=CAMERA_ENDS,
            help="at the end of a video or image folder: loop, or stop (the program's queue then "
                 "ends as on a disconnected device); default loop, stop with --offline")
+    option("--script-network", choices=SCRIPT_NETWORK_MODES,
+           help="which addresses LEON_CSS Script nodes' sockets may use: loopback (default) or any")
     option("--headless", action="store_true",
            help="never open windows: cv2.imshow/waitKey are stood in for (automatic without a display)")
     limits = parser.add_mutually_exclusive_group()
@@ -135,6 +139,8 @@ def main(argv: list[str], prog: str = "oakling run") -> int:
             env[REALTIME_ENV] = "0"
         if ns.camera_end:
             env[CAMERA_END_ENV] = ns.camera_end
+        if ns.script_network:
+            env[SCRIPT_NETWORK_ENV] = ns.script_network
         limit = RunLimit(max_frames=ns.max_frames, seconds=ns.seconds, grace=ns.grace)
         path = program_path(program)
         recorder = Recorder(ns.record, ns.record_format, ns.max_frames) if ns.record else None

@@ -27,6 +27,7 @@ from .host_queues import DataInputQueue, DataOutputQueue
 from .link import Link, LinkClosed
 
 START_TIMEOUT = 30.0
+ASK_TIMEOUT = 5.0
 CLOSE_TIMEOUT = 1.0
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -91,7 +92,7 @@ class DeviceInfo:
         return f"DeviceInfo(name={self.name!r}, mxid={self.mxid!r}, {self.state.name}, {self.protocol.name})"
 
 
-_OPTIONS = {"realtime", "cameras", "camera_end"}
+_OPTIONS = {"realtime", "cameras", "camera_end", "script_network"}
 
 
 class Device:
@@ -106,6 +107,8 @@ class Device:
       takes it instead of pacing to setFps.
     - `camera_end="loop"|"stop"` (OAKLING_CAMERA_END): what a camera does at the end of a video or
       folder; default loop in real time, stop offline.
+    - `script_network="loopback"|"any"` (OAKLING_SCRIPT_NETWORK): which addresses LEON_CSS Script
+      nodes' sockets may use; default loopback only.
 
     Bad sources (missing files, empty folders, unreadable videos, unknown sockets) raise here."""
 
@@ -114,8 +117,16 @@ class Device:
         if unknown:
             raise TypeError(f"Device(): unknown option(s) {sorted(unknown)} — oakling accepts "
                             f"{sorted(_OPTIONS)}")
+        from ..script.network import network_option
         from ..sources import camera_options
         self._options = camera_options(options, os.environ)
+        try:
+            self._options["script_network"] = network_option(options.get("script_network"), os.environ)
+        except ValueError as e:
+            raise RuntimeError(str(e)) from None
+        self._replies: dict[int, list] = {}
+        self._replies_cond = threading.Condition()
+        self._next_request = 1
         pipeline = next((a for a in args if isinstance(a, Pipeline)), None)
         info = next((a for a in args if isinstance(a, DeviceInfo)), None)
         wanted = next((a for a in args if isinstance(a, str)), None)
@@ -169,6 +180,10 @@ class Device:
                     self._on_log(LogMessage(request["node"], request["level"], time.monotonic(), request["text"]))
                 elif op == "node_failed":
                     self._failed_nodes[request["node"]] = request["text"]
+                elif op == "reply":
+                    with self._replies_cond:
+                        self._replies[request["id"]] = [request.get("value"), request.get("error")]
+                        self._replies_cond.notify_all()
                 elif op == "started":
                     self._start_error = request["error"]
                     self._started.set()
@@ -253,6 +268,50 @@ class Device:
     def getFailedNodes(self) -> dict[str, str]:
         """oakling extension: nodes whose worker stopped with an error, as {"Node(id)": reason}."""
         return dict(self._failed_nodes)
+
+    # -- asking the device (oakling extensions: GPIO, Script statistics) --
+    def _ask(self, op: str, what: str, **fields):
+        """Send a request on the control link and wait for the device's reply."""
+        self._check_open()
+        with self._replies_cond:
+            request_id = self._next_request
+            self._next_request += 1
+        self._control.send_control({"op": op, "id": request_id, **fields})
+        deadline = time.monotonic() + ASK_TIMEOUT
+        with self._replies_cond:
+            while request_id not in self._replies:
+                if self._lost_reason or self._closed:
+                    raise RuntimeError(f"{what}: {self._lost_reason or 'the device was closed'}")
+                if time.monotonic() >= deadline:
+                    raise RuntimeError(f"{what}: the device did not answer within {ASK_TIMEOUT:.0f} s")
+                self._replies_cond.wait(0.1)
+            value, error = self._replies.pop(request_id)
+        if error:
+            raise RuntimeError(f"{what}: {error}")
+        return value
+
+    def readGpio(self, pin: int) -> int:
+        """oakling extension: the level (0 or 1) of the device's GPIO pin `pin`, as scripts'
+        `GPIO.read(pin)` sees it."""
+        from .gpio import check_pin
+        pin = check_pin(pin, "Device.readGpio")
+        return int(self._ask("gpio_read", f"Device.readGpio({pin})", pin=pin))
+
+    def writeGpio(self, pin: int, value: int):
+        """oakling extension: drive the device's GPIO pin `pin` to 0 or 1, as a circuit outside the
+        device would. Scripts read the new level once this returns; a level change fires their
+        interrupts (GPIO.setInterrupt)."""
+        from .gpio import check_level, check_pin
+        pin = check_pin(pin, "Device.writeGpio")
+        level = check_level(value, "Device.writeGpio")
+        self._ask("gpio_write", f"Device.writeGpio({pin}, {level})", pin=pin, value=level)
+
+    def getScriptStats(self) -> dict[str, dict]:
+        """oakling extension: per Script node, {"cpuSeconds": CPU time its process used (user +
+        system, every thread), "maxRssBytes": its peak resident memory (pages shared with the
+        device process included), "cpuLimitSeconds": the limit or None, "memoryLimitBytes",
+        "running": whether its process is alive}."""
+        return self._ask("node_stats", "Device.getScriptStats()", kind="Script") or {}
 
     # -- queues --
     def getOutputQueue(self, name: str, maxSize: int | None = None, blocking: bool = True) -> DataOutputQueue:

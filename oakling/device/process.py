@@ -11,6 +11,7 @@ import sys
 import threading
 
 from ..log import LogLevel
+from . import gpio
 from .link import Link, LinkClosed
 from .runtime import PipelineBuildError, Runtime
 
@@ -78,6 +79,29 @@ class DeviceProcess:
         self.runtime.start()
         self.control.send_control({"op": "started", "error": None})
 
+    def answer(self, request: dict):
+        """A host question (GPIO, node statistics): reply with the same id, a value or an error."""
+        value, error = None, None
+        try:
+            op = request["op"]
+            if op == "node_stats":
+                value = self.runtime.node_stats(request.get("kind")) if self.runtime else {}
+            else:
+                pins = gpio.board()
+                pin = gpio.check_pin(request["pin"], "GPIO")
+                if op == "gpio_read":
+                    value = pins.read(pin)
+                else:
+                    level = gpio.check_level(request["value"], "GPIO")
+                    old = pins.write(pin, level)
+                    pins.changed(pin, old, level)
+        except Exception as e:
+            error = f"{type(e).__name__}: {e}"
+        try:
+            self.control.send_control({"op": "reply", "id": request.get("id"), "value": value, "error": error})
+        except LinkClosed:
+            pass
+
     def serve(self):
         try:
             while True:
@@ -90,6 +114,8 @@ class DeviceProcess:
                     self.start(request, payload, fds)
                 elif op == "log_level":
                     self.log_level = LogLevel(request["level"])
+                elif op in ("gpio_read", "gpio_write", "node_stats"):
+                    self.answer(request)
                 elif op == "close":
                     self.shutdown()
                     self.control.send_control({"op": "closed"})

@@ -98,6 +98,16 @@ class Runtime:
             for port in worker.ctx.outputs.values():
                 port.close(ending)
 
+    def node_stats(self, kind: str | None = None) -> dict:
+        """{"Node(id)": statistics} from the workers that keep any (`stats()`), of one node kind
+        if `kind` is given."""
+        found = {}
+        for worker in self.workers:
+            stats = getattr(worker, "stats", None)
+            if stats is not None and (kind is None or worker.ctx.name == kind):
+                found[worker.label] = stats()
+        return found
+
     def stop(self, timeout: float = 0.5):
         self.stop_event.set()
         for port in self._inputs:

@@ -16,6 +16,7 @@ runs in a sandboxed process of its own (`oakling/script/`, and docs/script.md fo
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from enum import IntEnum
@@ -116,6 +117,21 @@ class Script(Node):
         from ..script.sandbox import DEFAULT_MEMORY_LIMIT
         return self.properties.get("memoryLimit", DEFAULT_MEMORY_LIMIT)
 
+    def setCpuLimit(self, seconds: float | None):
+        """oakling extension: the most CPU time (user + system, every thread, in whole seconds,
+        rounded up) the script's process may use; then it is stopped and reported as failed.
+        None (the default) sets no limit. `device.getScriptStats()` shows what a script used."""
+        if seconds is None:
+            self.properties.pop("cpuLimit", None)
+            return
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+            raise ValueError(f"Script({self.id}).setCpuLimit: expected a positive number of seconds (or None "
+                             f"for no limit), got {seconds!r}")
+        self.properties["cpuLimit"] = float(seconds)
+
+    def getCpuLimit(self) -> float | None:
+        return self.properties.get("cpuLimit")
+
     def check_ports(self):
         super().check_ports()
         if not self.properties["scriptUri"]:
@@ -155,6 +171,10 @@ class ScriptWorker(Worker):
         self._pid = None
         self._end = None
         self._status = None
+        self._usage = None          # the process's resource usage, once reaped
+        self._max_rss = 0           # its peak resident memory seen while it ran
+        self._gpio = None
+        self._gpio_token = None
         self._start_error = None
         try:
             self._launch()
@@ -174,16 +194,21 @@ class ScriptWorker(Worker):
             raise RuntimeError(f"no script (scriptUri {uri!r}) — call setScript() on the host")
         inputs = [(name, port.queue.blocking(), port.queue.max_size()) for (_, name), port in self.ctx.inputs.items()]
         outputs = [(name, port.linked) for (_, name), port in self.ctx.outputs.items()]
+        from ..device import gpio
+        from ..script.network import LOOPBACK
         device_id = _local_mxid()
+        self._gpio = gpio.board()   # before the fork: the script process maps the same pins
         config = {"node_id": self.ctx.node_id, "name": props.get("scriptName") or "<script>",
                   "source": self.ctx.assets[key].decode("utf-8", "replace"),
                   "processor": int(props.get("processor", ProcessorType.LEON_MSS)),
                   "memory_limit": int(props.get("memoryLimit", DEFAULT_MEMORY_LIMIT)),
                   "storage": process.storage_folder(device_id), "device_id": device_id,
-                  "inputs": inputs, "outputs": outputs}
+                  "inputs": inputs, "outputs": outputs, "gpio": self._gpio, "cpu_limit": props.get("cpuLimit"),
+                  "network": self.ctx.options.get("script_network", LOOPBACK)}
         channel = Channel(inputs, [name for name, _ in outputs])
         self._pid = process.spawn(config, channel)
         self._end = channel.device_end()
+        self._gpio_token = self._gpio.listen(self._pin_written)
         for (_, name), port in self.ctx.inputs.items():
             port.queue = self._end.feeds[name]   # upstream nodes now write to the script process
 
@@ -209,12 +234,52 @@ class ScriptWorker(Worker):
             while pump.is_alive() and not self.stopping:
                 pump.join(0.1)
         self._reap(timeout=1.0)
+        self._gpio.unlisten(self._gpio_token)
         if self.stopping:
             return
         if outcome[0] == "failed":
             raise ScriptFailed(outcome[1], outcome[2])
         if outcome[0] == "lost":
+            from ..script.sandbox import cpu_limit_seconds
+            limit = self.properties.get("cpuLimit")
+            sig = os.WTERMSIG(self._status) if self._status is not None and os.WIFSIGNALED(self._status) else None
+            # SIGXCPU: the soft limit; SIGKILL past it: the hard one (a script that ignored SIGXCPU).
+            if limit and (sig == signal.SIGXCPU or
+                          (sig == signal.SIGKILL and self.stats()["cpuSeconds"] >= cpu_limit_seconds(limit))):
+                raise ScriptFailed(f"the script used up its CPU time limit of {cpu_limit_seconds(limit)} s and was "
+                                   f"stopped — script.setCpuLimit(seconds) on the host raises it", "")
             raise ScriptFailed(f"the script's process {_describe_exit(self._status)}", "")
+
+    def _pin_written(self, pin: int, old: int, new: int):
+        """The host or another script wrote a pin: tell this script (its interrupts)."""
+        from ..device.link import LinkClosed
+        try:
+            self._end.control.send_control({"op": "gpio", "pin": pin, "old": old, "new": new})
+        except (LinkClosed, OSError):
+            pass
+
+    def stats(self) -> dict:
+        """What the script's process has used so far (or in all, once it has ended)."""
+        cpu = 0.0
+        if self._usage is not None:
+            cpu = self._usage.ru_utime + self._usage.ru_stime
+            self._max_rss = max(self._max_rss, self._usage.ru_maxrss * 1024)
+        elif self._pid is not None:
+            try:
+                with open(f"/proc/{self._pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime, stime
+                with open(f"/proc/{self._pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            self._max_rss = max(self._max_rss, int(line.split()[1]) * 1024)
+            except (OSError, IndexError, ValueError):
+                pass
+        from ..script.sandbox import DEFAULT_MEMORY_LIMIT
+        return {"cpuSeconds": round(cpu, 3), "maxRssBytes": self._max_rss,
+                "cpuLimitSeconds": self.properties.get("cpuLimit"),
+                "memoryLimitBytes": int(self.properties.get("memoryLimit", DEFAULT_MEMORY_LIMIT)),
+                "running": self._pid is not None and self._status is None}
 
     def _follow(self):
         """Read the script's control link until it ends: ("done",) | ("failed", summary, text) | ("lost",)."""
@@ -235,6 +300,10 @@ class ScriptWorker(Worker):
             elif op == "ready":
                 sandbox = "audit hook, seccomp" if request.get("seccomp") else "audit hook (no seccomp here)"
                 self.log(LogLevel.DEBUG, f"script process {self._pid} ready ({sandbox})")
+            elif op == "gpio":   # the script wrote a pin: the other scripts' interrupts
+                pin, old, new = request.get("pin"), request.get("old"), request.get("new")
+                if isinstance(pin, int) and old in (0, 1) and new in (0, 1):
+                    self._gpio.changed(pin, old, new, source=self._gpio_token)
             elif op == "done":
                 return ("done",)
             elif op == "failed":
@@ -277,12 +346,12 @@ class ScriptWorker(Worker):
         deadline = time.monotonic() + timeout
         while True:
             try:
-                pid, status = os.waitpid(self._pid, os.WNOHANG)
+                pid, status, usage = os.wait4(self._pid, os.WNOHANG)
             except ChildProcessError:
                 self._status = self._status if self._status is not None else 0
                 return
             if pid:
-                self._status = status
+                self._status, self._usage = status, usage
                 return
             if time.monotonic() >= deadline:
                 return
@@ -290,6 +359,8 @@ class ScriptWorker(Worker):
 
     def close(self):
         """The device is stopping: end the script's process now."""
+        if self._gpio is not None:
+            self._gpio.unlisten(self._gpio_token)
         if self._end is not None:
             for feed in self._end.feeds.values():
                 feed.script_gone()

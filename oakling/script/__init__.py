@@ -4,7 +4,9 @@
     channel.py    the links between the worker and the process, with gen2's queue semantics
     sandbox.py    what closes around the script: builtins, audit hook, seccomp, limits
     whitelist.py  the standard library a script may import, per processor (LEON_MSS / LEON_CSS)
-    api.py        `node`, `Clock`, `Device`, `GPIO`: the globals a script finds
+    api.py        `node`, `Clock`, `Device`: the globals a script finds
+    gpio.py       `import GPIO`: the device's pins (device/gpio.py) as one script sees them
+    network.py    the Device option saying which addresses LEON_CSS sockets may use
     messages.py   messages as scripts see them (Buffer(size), getData() as writable bytes)
 
 The host side of the node, and the worker that starts the process, are in `nodes/script.py`.

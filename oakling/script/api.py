@@ -6,13 +6,12 @@
     b = Buffer(16); b.setTimestamp(Clock.now())
 
 `environment(...)` builds the whole set: `node`, the message classes, `Clock`, `Device`,
-`CameraBoardSocket`, `__device_id__`, `__version__`; `import GPIO` gives `gpio_module()`.
+`CameraBoardSocket`, `__device_id__`, `__version__`; `import GPIO` is `gpio.py`.
 """
 from __future__ import annotations
 
 import math
 import threading
-import types
 from datetime import timedelta
 
 from .. import __version__ as _oakling_version
@@ -23,6 +22,7 @@ from ..messages import clock as _clock
 from ..nodes.camera_common import CameraBoardSocket
 from . import messages
 from .channel import OUTPUT_WINDOW, QueueClosed
+from .gpio import gpio_module  # noqa: F401  (`import GPIO`; kept here for callers of api.gpio_module)
 
 FIRMWARE_VERSION = f"oakling-{_oakling_version}"
 
@@ -339,97 +339,6 @@ class Device:
     @staticmethod
     def setIrFloodLightIntensity(intensity: float, mask: int = -1) -> bool:
         return False
-
-
-# -- GPIO: emulated pins --
-
-def gpio_module() -> types.ModuleType:
-    """`import GPIO` in a script: gen2's GPIO API over emulated pins. An output keeps what was
-    written; an input reads its pull (PULL_UP → HIGH). Interrupts fire on the emulated level
-    changes a script makes with write()."""
-    gpio = types.ModuleType("GPIO", "Emulated device GPIO pins (gen2's on-device GPIO module)")
-    IN, OUT = 0, 1
-    LOW, HIGH = 0, 1
-    PULL_NONE, PULL_DOWN, PULL_UP = 0, 1, 2
-    RISING, FALLING, LEVEL_HIGH, LEVEL_LOW = 0, 1, 2, 3
-    pins: dict[int, dict] = {}
-    events: list[int] = []
-    cond = threading.Condition()
-
-    def pin(number):
-        number = int(number)
-        if number not in pins:
-            pins[number] = {"dir": IN, "pud": PULL_NONE, "value": LOW, "irq": None, "pwm": None}
-        return pins[number]
-
-    def setup(gpio_num, direction, pud=PULL_NONE, exclusive=False):
-        p = pin(gpio_num)
-        p["dir"], p["pud"] = int(direction), int(pud)
-        if p["dir"] == IN:
-            p["value"] = HIGH if p["pud"] == PULL_UP else LOW
-        return 0
-
-    def release(gpio_num):
-        pins.pop(int(gpio_num), None)
-        return 0
-
-    def write(gpio_num, value):
-        p = pin(gpio_num)
-        old, new = p["value"], HIGH if value else LOW
-        p["value"] = new
-        irq = p["irq"]
-        if irq is not None:
-            edge, callback = irq
-            fired = ((edge == RISING and old == LOW and new == HIGH) or (edge == FALLING and old == HIGH and new == LOW)
-                     or (edge == LEVEL_HIGH and new == HIGH) or (edge == LEVEL_LOW and new == LOW))
-            if fired:
-                with cond:
-                    events.append(int(gpio_num))
-                    cond.notify_all()
-                if callback is not None:
-                    callback(int(gpio_num))
-        return 0
-
-    def read(gpio_num):
-        return pin(gpio_num)["value"]
-
-    def setInterrupt(gpio_num, edge, priority=0, callback=None):
-        pin(gpio_num)["irq"] = (int(edge), callback)
-        return 0
-
-    def clearInterrupt(gpio_num):
-        pin(gpio_num)["irq"] = None
-        return 0
-
-    def hasInterruptEvent(gpio_num=-1):
-        with cond:
-            return any(g == gpio_num or gpio_num == -1 for g in events)
-
-    def waitInterruptEvent(gpio_num=-1, timeout=None):
-        """Wait for an interrupt on `gpio_num` (-1: any) and return its pin; None on timeout."""
-        with cond:
-            while True:
-                for k, g in enumerate(events):
-                    if gpio_num == -1 or g == gpio_num:
-                        return events.pop(k)
-                if not cond.wait(timeout):
-                    return None
-
-    def setPwm(gpio_num, high, low, repeat=0):
-        pin(gpio_num)["pwm"] = {"high": int(high), "low": int(low), "repeat": int(repeat), "enabled": False}
-        return 0
-
-    def enablePwm(gpio_num, enable):
-        p = pin(gpio_num)
-        if p["pwm"] is None:
-            p["pwm"] = {"high": 0, "low": 0, "repeat": 0, "enabled": False}
-        p["pwm"]["enabled"] = bool(enable)
-        return 0
-
-    for name, value in dict(locals()).items():
-        if not name.startswith("_") and name not in ("gpio", "pins", "events", "cond", "pin"):
-            setattr(gpio, name, value)
-    return gpio
 
 
 def environment(node: ScriptNode, device_id: str) -> dict:

@@ -26,7 +26,7 @@ import traceback
 from .. import sharedmem
 from ..device.link import LinkClosed
 from ..log import LogLevel
-from . import api, messages, sandbox, whitelist
+from . import api, gpio, messages, sandbox, whitelist
 from .channel import Channel, QueueClosed, receive_into
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -158,9 +158,17 @@ def _child(config: dict, channel: Channel):
                    f"to a folder this user may write")
         report("failed", summary=summary, report="")
         finish(1)
+
+    def gpio_written(pin, old, new):   # the device tells the other scripts (their interrupts)
+        try:
+            control.send_control({"op": "gpio", "pin": pin, "old": old, "new": new})
+        except LinkClosed:
+            os._exit(0)
+
+    pins = gpio.ScriptGpio(config.get("gpio"), gpio_written)
     globals_ = api.environment(node, config["device_id"])
     globals_["__builtins__"] = sandbox.restricted_builtins(
-        processor, storage, {"GPIO": api.gpio_module(), **sandbox.storage_modules(storage)})
+        processor, storage, {"GPIO": pins.module, **sandbox.storage_modules(storage)})
     globals_["__file__"] = name
 
     source = textwrap.dedent(config["source"])
@@ -179,13 +187,16 @@ def _child(config: dict, channel: Channel):
         log(LogLevel.ERR, f"thread '{args.thread.name if args.thread else '?'}' stopped: {summary}\n{text}")
 
     threading.excepthook = thread_failed
-    if processor == whitelist.LEON_CSS:
+    network = config.get("network", sandbox.LOOPBACK)
+    if processor == whitelist.LEON_CSS and network == sandbox.LOOPBACK:
         sandbox.loopback_by_default()
     go = threading.Event()
-    seccomp = sandbox.enter(processor, storage, config["memory_limit"], name)
+    pins.start()
+    seccomp = sandbox.enter(processor, storage, config["memory_limit"], name,
+                            cpu_limit=config.get("cpu_limit"), network=network)
     for thread in receivers:
         thread.start()
-    threading.Thread(target=_follow_device, args=(control, go), name="script-control", daemon=True).start()
+    threading.Thread(target=_follow_device, args=(control, go, pins), name="script-control", daemon=True).start()
     report("ready", seccomp=seccomp)
     go.wait()
 
@@ -212,12 +223,18 @@ def _child(config: dict, channel: Channel):
     finish(0)
 
 
-def _follow_device(control, go: threading.Event):
-    """The control link, script side: "go" starts the script; its end means the device is gone."""
+def _follow_device(control, go: threading.Event, pins: gpio.ScriptGpio):
+    """The control link, script side: "go" starts the script, "gpio" is a pin written by the host
+    or another script; the link's end means the device is gone."""
     try:
         while True:
             record = control.recv()
-            if record[0] == "control" and record[1].get("op") == "go":
+            if record[0] != "control":
+                continue
+            op = record[1].get("op")
+            if op == "go":
                 go.set()
+            elif op == "gpio":
+                pins.changed(record[1]["pin"], record[1]["old"], record[1]["new"])
     except LinkClosed:
         os._exit(0)

@@ -11,7 +11,13 @@
    mount/chroot/namespaces, symlinks, chdir, raising resource limits, and sockets other than
    AF_INET/AF_INET6 (LEON_CSS) or any socket (LEON_MSS), whatever Python does.
 4. Resource limits: RLIMIT_DATA (the script's private memory: heap, stacks — not the shared
-   frame segments) to the node's memory limit, no core files.
+   frame segments) to the node's memory limit, RLIMIT_CPU to its CPU time limit if it has one
+   (the kernel stops the process with SIGXCPU), no core files.
+
+`os`, `os.path` and `shutil` as a script imports them (`storage_modules`) take
+/media/mmcsd-0-0/... paths and refuse paths outside the storage folder before they touch the
+file system, which also covers the calls that raise no audit event (os.stat, os.path.exists,
+os.access, os.readlink, ...).
 
 The hook keeps its state in closures over immutable values and calls no function a script could
 replace, so a script cannot talk it out of its rules; layer 3 does not depend on Python at all.
@@ -22,6 +28,7 @@ import _socket
 import _thread
 import builtins
 import ctypes
+import math
 import os
 import platform
 import resource
@@ -31,6 +38,7 @@ import sys
 import sysconfig
 
 from . import whitelist
+from .network import ANY_ADDRESS, LOOPBACK
 
 DEVICE_STORAGE = "/media/mmcsd-0-0"   # where scripts see the storage folder (the eMMC stand-in)
 DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024
@@ -96,62 +104,139 @@ def script_path(path, storage: str):
     return path
 
 
-# os and os.path functions whose path arguments a script writes as /media/mmcsd-0-0/...
-_OS_PATH_FUNCTIONS = ("access", "chmod", "chown", "listdir", "lstat", "makedirs", "mkdir", "open", "remove",
-                      "removedirs", "rmdir", "scandir", "stat", "statvfs", "truncate", "unlink", "utime")
+# os, os.path and shutil functions whose path arguments a script writes as /media/mmcsd-0-0/...
+# Those that only read (stat and friends) are checked by `path_rule` too: they raise no audit event.
+_OS_PATH_FUNCTIONS = ("access", "chmod", "chown", "lchown", "listdir", "lstat", "makedirs", "mkdir", "mkfifo",
+                      "mknod", "open", "pathconf", "readlink", "remove", "removedirs", "rmdir", "scandir", "stat",
+                      "statvfs", "truncate", "unlink", "utime", "getxattr", "listxattr", "setxattr",
+                      "removexattr")
 _OS_TWO_PATH_FUNCTIONS = ("rename", "renames", "replace", "link")
+_OS_WRITES = frozenset({"chmod", "chown", "lchown", "makedirs", "mkdir", "mkfifo", "mknod", "remove", "removedirs",
+                        "rmdir", "truncate", "unlink", "utime", "setxattr", "removexattr", "rename", "renames",
+                        "replace", "link"})
 _PATH_FUNCTIONS = ("exists", "lexists", "isfile", "isdir", "islink", "ismount", "getsize", "getmtime", "getatime",
                    "getctime")
+_PATH_TWO_PATH_FUNCTIONS = ("samefile",)
 _PATH_RESULTS = ("abspath", "realpath")
+_SHUTIL_FUNCTIONS = {   # name: (number of path arguments, returns a path)
+    "copyfile": (2, True), "copymode": (2, False), "copystat": (2, False), "copy": (2, True), "copy2": (2, True),
+    "copytree": (2, True), "move": (2, True), "rmtree": (1, False), "disk_usage": (1, False), "chown": (1, False),
+}
+
+
+def path_rule(storage: str | None):
+    """`check(event, path, write)`: raises SandboxError unless a script may use `path` (a path on
+    this machine, absolute or relative to the working directory): anything in the storage
+    folder, and reading the Python standard library (lazy imports, tracebacks)."""
+    getcwd = os.getcwd
+    normpath = _normpath
+    isinstance_, str_, bytes_, int_ = isinstance, str, bytes, int
+    Error = SandboxError
+    storage_dir = storage.rstrip("/") if storage else None
+    storage_prefix = storage_dir + "/" if storage_dir else None
+    stdlib_prefix = _STDLIB_DIR.rstrip("/") + "/"
+
+    def shown(path):   # the path as the script knows it
+        if storage_prefix and path.startswith(storage_prefix):
+            return DEVICE_STORAGE + "/" + path[len(storage_prefix):]
+        return DEVICE_STORAGE if path == storage_dir else path
+
+    def absolute(path):
+        if isinstance_(path, bytes_):
+            path = path.decode("utf-8", "surrogateescape")
+        if not isinstance_(path, str_):
+            return None
+        if not path.startswith("/"):
+            path = getcwd() + "/" + path
+        return normpath(path)
+
+    def check(event, path, write):
+        if path is None or isinstance_(path, int_):
+            return   # an open descriptor: it came through an allowed open
+        full = absolute(path)
+        if full is None:
+            raise Error(f"{event}: unexpected path {path!r}")
+        if storage_dir is not None and (full == storage_dir or full.startswith(storage_prefix)):
+            return
+        if not write and full.startswith(stdlib_prefix):
+            return
+        hint = ""
+        if full == DEVICE_STORAGE or full.startswith(DEVICE_STORAGE + "/"):
+            hint = (" — this library function does not know that path: give it a path relative to the "
+                    "working directory, which is the storage folder")
+        raise Error(f"{event}('{shown(full)}'): a Script may only use files under {DEVICE_STORAGE} "
+                    f"(this device's storage folder){hint}")
+
+    return check
 
 
 def storage_modules(storage: str) -> dict:
-    """`os` and `os.path` as a script sees them: the same functions, with the storage folder at
-    /media/mmcsd-0-0 (getcwd() and abspath() answer in the script's terms too)."""
+    """`os`, `os.path` and `shutil` as a script sees them: the same functions, with the storage
+    folder at /media/mmcsd-0-0 (getcwd(), abspath() and shutil.copy() answer in the script's
+    terms too), refusing paths outside it. Without a storage folder (tests), paths are left alone."""
+    import shutil
     import types
 
-    def wrap_args(function, count):
+    check = path_rule(storage) if storage else None
+
+    def wrap(module_name, function, count, write, returns_path=False):
+        event = f"{module_name}.{function.__name__}"
+
         def wrapper(*args, **kwargs):
             args = [device_path(a, storage) if k < count else a for k, a in enumerate(args)]
-            return function(*args, **kwargs)
+            if check is not None:
+                for path in args[:count]:
+                    check(event, path, write)
+            result = function(*args, **kwargs)
+            return script_path(result, storage) if returns_path else result
         wrapper.__name__ = wrapper.__qualname__ = function.__name__
         wrapper.__doc__ = function.__doc__
-        return wrapper
-
-    def wrap_result(function):
-        def wrapper(path, *args, **kwargs):
-            return script_path(function(device_path(path, storage), *args, **kwargs), storage)
-        wrapper.__name__ = wrapper.__qualname__ = function.__name__
         return wrapper
 
     path_module = types.ModuleType("posixpath", os.path.__doc__)
     path_module.__dict__.update({k: v for k, v in vars(os.path).items() if not k.startswith("__")})
     for name in _PATH_FUNCTIONS:
-        setattr(path_module, name, wrap_args(getattr(os.path, name), 1))
-    for name in _PATH_RESULTS:
-        setattr(path_module, name, wrap_result(getattr(os.path, name)))
+        setattr(path_module, name, wrap("os.path", getattr(os.path, name), 1, False))
+    for name in _PATH_TWO_PATH_FUNCTIONS:
+        setattr(path_module, name, wrap("os.path", getattr(os.path, name), 2, False))
+    real_abspath = os.path.abspath
+
+    def abspath(path):
+        return script_path(real_abspath(device_path(path, storage)), storage)
+
+    path_module.abspath = abspath
+    path_module.realpath = wrap("os.path", os.path.realpath, 1, False, returns_path=True)
     os_module = types.ModuleType("os", os.__doc__)
     os_module.__dict__.update({k: v for k, v in vars(os).items() if not k.startswith("__")})
     for name in _OS_PATH_FUNCTIONS:
-        setattr(os_module, name, wrap_args(getattr(os, name), 1))
+        if hasattr(os, name):
+            setattr(os_module, name, wrap("os", getattr(os, name), 1, name in _OS_WRITES))
     for name in _OS_TWO_PATH_FUNCTIONS:
-        setattr(os_module, name, wrap_args(getattr(os, name), 2))
+        setattr(os_module, name, wrap("os", getattr(os, name), 2, True))
     os_module.getcwd = lambda: script_path(os.getcwd(), storage)
     real_walk = os.walk
 
     def walk(top, *args, **kwargs):
-        for dirpath, dirnames, filenames in real_walk(device_path(top, storage), *args, **kwargs):
+        top = device_path(top, storage)
+        if check is not None:
+            check("os.walk", top, False)
+        for dirpath, dirnames, filenames in real_walk(top, *args, **kwargs):
             yield script_path(dirpath, storage), dirnames, filenames
 
     os_module.walk = walk
     os_module.path = path_module
-    return {"os": os_module, "os.path": path_module}
+    shutil_module = types.ModuleType("shutil", shutil.__doc__)
+    shutil_module.__dict__.update({k: v for k, v in vars(shutil).items() if not k.startswith("__")})
+    for name, (count, returns_path) in _SHUTIL_FUNCTIONS.items():
+        write = name not in ("disk_usage",)
+        setattr(shutil_module, name, wrap("shutil", getattr(shutil, name), count, write, returns_path))
+    return {"os": os_module, "os.path": path_module, "shutil": shutil_module}
 
 
 def restricted_builtins(processor: int, storage: str, extra_modules: dict) -> dict:
     """The builtins a script gets: gen2's on-device imports and storage-aware `open`.
 
-    `extra_modules` ("GPIO", and "os"/"os.path" as `storage_modules` makes them) stand in for
+    `extra_modules` ("GPIO", and "os"/"os.path"/"shutil" as `storage_modules` makes them) stand in for
     the real ones. Modules the library imports from C on a script's behalf (`_strptime` for
     `datetime.strptime`) pass too: they come through the script's `__import__` as well."""
     real_import = builtins.__import__
@@ -164,6 +249,7 @@ def restricted_builtins(processor: int, storage: str, extra_modules: dict) -> di
         if level:
             raise ImportError("relative imports are not available in a Script: it is not part of a package")
         if fromlist and name in extra_modules:
+            check(name, processor)
             return extra_modules[name]
         top = name.partition(".")[0]
         if not fromlist and top in extra_modules:
@@ -206,11 +292,17 @@ def loopback_by_default():
     socket.getfqdn = getfqdn
 
 
-def enter(processor: int, storage: str, memory_limit: int, script_name: str):
-    """Close the sandbox around this process: limits, seccomp, then the audit hook. For good."""
+def enter(processor: int, storage: str, memory_limit: int, script_name: str, *, cpu_limit: float | None = None,
+          network: str = LOOPBACK):
+    """Close the sandbox around this process: limits, seccomp, then the audit hook. For good.
+    `network` is LOOPBACK or ANY_ADDRESS: which addresses LEON_CSS sockets may bind, connect
+    and send to (and which names they may look up)."""
+    if network not in (LOOPBACK, ANY_ADDRESS):
+        raise ValueError(f"network: expected {LOOPBACK!r} or {ANY_ADDRESS!r}, got {network!r}")
     _limit_memory(memory_limit)
+    _limit_cpu(cpu_limit)
     seccomp = _install_seccomp(processor)
-    sys.addaudithook(_make_hook(processor, storage, script_name))
+    sys.addaudithook(_make_hook(processor, storage, script_name, network))
     return seccomp
 
 
@@ -235,6 +327,20 @@ def _limit_memory(limit: int):
         cap = _vm_data() + int(limit)
         resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def cpu_limit_seconds(seconds: float) -> int:
+    """RLIMIT_CPU counts whole seconds: a limit is rounded up."""
+    return max(1, math.ceil(seconds))
+
+
+def _limit_cpu(seconds: float | None):
+    """RLIMIT_CPU counts the process's CPU time (every thread) from the fork. At the soft limit the
+    kernel sends SIGXCPU, which ends the process (a script cannot catch it: it has no `signal`);
+    one second later the hard limit kills it for good."""
+    if seconds:
+        soft = cpu_limit_seconds(seconds)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
 
 
 # -- seccomp --
@@ -306,26 +412,23 @@ def _install_seccomp(processor: int) -> bool:
 
 # -- the audit hook --
 
-def _make_hook(processor: int, storage: str, script_name: str):
+def _make_hook(processor: int, storage: str, script_name: str, network: str = LOOPBACK):
     # Everything the hook uses is bound here, so nothing a script rebinds later reaches it.
     allowed_modules = whitelist.modules(processor) | whitelist.LIBRARY_INTERNAL
     packages = whitelist.CSS_PACKAGES if processor == whitelist.LEON_CSS else ()
     import_error = whitelist.error
     getframe = sys._getframe
-    getcwd = os.getcwd
     getpid = os.getpid
     family_of = _socket.socket.family.__get__
     sys_ = sys
-    normpath = _normpath
+    check_path = path_rule(storage)
     isinstance_, str_, bytes_, int_, tuple_, len_, getattr_ = isinstance, str, bytes, int, tuple, len, getattr
     Error = SandboxError
     local = _thread._local()
     css = processor == whitelist.LEON_CSS
     where = whitelist.PROCESSOR_NAMES[processor]
-    storage_dir = storage.rstrip("/") if storage else None
-    storage_prefix = storage_dir + "/" if storage_dir else None
-    stdlib_prefix = _STDLIB_DIR.rstrip("/") + "/"
-    trusted = (stdlib_prefix, _PACKAGE_DIR.rstrip("/") + "/", "<frozen ")
+    any_address = network == ANY_ADDRESS
+    trusted = (_STDLIB_DIR.rstrip("/") + "/", _PACKAGE_DIR.rstrip("/") + "/", "<frozen ")
     path_now, meta_path_now, path_hooks_now = tuple_(sys.path), tuple_(sys.meta_path), tuple_(sys.path_hooks)
     loopback_names = frozenset({"localhost", "::1", "ip6-localhost", "ip6-loopback", None})
     families = frozenset({socket.AF_INET, socket.AF_INET6}) if css else frozenset()
@@ -334,40 +437,6 @@ def _make_hook(processor: int, storage: str, script_name: str):
                | _RUNTIME_ONLY | {"open", "import", "socket.__new__", "os.kill", "os.killpg", "compile"})
     read_only_events = frozenset({"os.listdir", "os.scandir", "os.getxattr", "os.listxattr", "glob.glob",
                                   "glob.glob/2"})
-
-    def shown(path):   # the path as the script knows it
-        if storage_prefix and path.startswith(storage_prefix):
-            return "/media/mmcsd-0-0/" + path[len(storage_prefix):]
-        return "/media/mmcsd-0-0" if path == storage_dir else path
-
-    def absolute(path):
-        if isinstance_(path, bytes_):
-            path = path.decode("utf-8", "surrogateescape")
-        if not isinstance_(path, str_):
-            return None
-        if not path.startswith("/"):
-            path = getcwd() + "/" + path
-        return normpath(path)
-
-    def in_storage(path) -> bool:
-        return storage_dir is not None and (path == storage_dir or path.startswith(storage_prefix))
-
-    def check_path(event, path, write):
-        if path is None or isinstance_(path, int_):
-            return   # an open descriptor: it came through an allowed open
-        full = absolute(path)
-        if full is None:
-            raise Error(f"{event}: unexpected path {path!r}")
-        if in_storage(full):
-            return
-        if not write and full.startswith(stdlib_prefix):
-            return   # the standard library reading itself (lazy imports, tracebacks)
-        hint = ""
-        if full == "/media/mmcsd-0-0" or full.startswith("/media/mmcsd-0-0/"):
-            hint = (" — library functions (shutil, ...) do not know that path: give them paths relative "
-                    "to the working directory, which is the storage folder")
-        raise Error(f"{event}('{shown(full)}'): a Script may only use files under /media/mmcsd-0-0 "
-                    f"(this device's storage folder){hint}")
 
     def loopback(host) -> bool:
         if host in loopback_names:
@@ -432,11 +501,11 @@ def _make_hook(processor: int, storage: str, script_name: str):
             if address is None or family_of(sock) == unix:
                 return
             host = address[0] if isinstance_(address, tuple_) and len_(address) >= 2 else address
-            if not loopback(host):
+            if not any_address and not loopback(host):
                 raise Error(f"{event}({address!r}): a Script may only use loopback addresses (127.0.0.1, ::1) "
                             f"on this device")
         elif event in _NAME_EVENTS:
-            if not loopback(args[0]):
+            if not any_address and not loopback(args[0]):
                 raise Error(f"{event}({args[0]!r}): a Script may only look up loopback names on this device")
         elif event in ("os.kill", "os.killpg"):
             if args[0] != getpid():
