@@ -5,7 +5,8 @@
 
 Options before the program's path are oakling's; everything after it is the program's. The
 command puts the run together from the modules beside it: cameras.py (`--camera` → environment),
-program.py (`import depthai` → oakling, sys.argv, sys.path), windows.py (cv2.imshow/waitKey without
+program.py (`import depthai` → oakling, sys.argv, sys.path), blobs.py (`--blob` → environment),
+blobconverter.py (a stand-in for the blobconverter package), windows.py (cv2.imshow/waitKey without
 a display), recorder.py (`--record`), limits.py (`--max-frames`/`--seconds` and forcing an end),
 report.py (an uncaught exception → a short message).
 """
@@ -15,8 +16,11 @@ import argparse
 import sys
 
 from ..device.host_queues import StreamEnded
+from ..models.blob import BlobError
 from ..script.network import ENV as SCRIPT_NETWORK_ENV
 from ..script.network import MODES as SCRIPT_NETWORK_MODES
+from .blobconverter import standing_in_for_blobconverter
+from .blobs import blob_environment
 from .cameras import CAMERA_END_ENV, CAMERA_ENDS, REALTIME_ENV, CameraOptionError, camera_environment
 from .limits import DEFAULT_GRACE, FORCED_EXIT_CODE, RunLimit, Watchdog
 from .program import exit_code, program_context, program_path, run_program
@@ -59,11 +63,19 @@ examples:
                                            feed CAM_A from clip.mp4 and CAM_B from left/, as fast
                                            as the pipeline takes frames, for 10 s
 
+  oakling run --blob mobilenet-ssd_openvino_2021.4_6shave.blob=mobilenet.blob app.py
+                                           app.py's setBlobPath (or blobconverter.from_zoo) of that
+                                           MyriadX blob loads mobilenet.blob, made by oakling convert
+
 SOURCE is a video file, an image, a folder of images, webcam[:N] or synthetic (docs/cameras.md).
 --camera sets OAKLING_CAMERA_<socket>=SOURCE for the run, with the socket's canonical name (RGB
 and CENTER are CAM_A, LEFT is CAM_B, RIGHT is CAM_C; another spelling of the same socket already
 in the environment is unset for the run); --offline sets OAKLING_REALTIME=0; --camera-end sets
-OAKLING_CAMERA_END; --script-network sets OAKLING_SCRIPT_NETWORK."""
+OAKLING_CAMERA_END; --script-network sets OAKLING_SCRIPT_NETWORK.
+--blob sets OAKLING_BLOBS (NAME=PATH entries separated by ':'; the entries of an OAKLING_BLOBS
+already set are kept unless --blob names the same file). While the program runs, `import
+blobconverter` gives a stand-in whose from_zoo/from_onnx/… return the substitute for the file name
+blobconverter would have made, instead of downloading a MyriadX blob."""
 
 
 def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, set[str]]:
@@ -86,6 +98,9 @@ def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, se
     option("--camera", action="append", default=[], metavar="SOCKET=SOURCE",
            help="feed the camera on SOCKET (CAM_A…CAM_H, RGB, LEFT, RIGHT, CENTER; any case) from "
                 "SOURCE; repeatable")
+    option("--blob", action="append", default=[], metavar="NAME=PATH",
+           help="load the oakling blob PATH wherever the program loads a blob file named NAME (a MyriadX "
+                "blob, e.g. mobilenet-ssd_openvino_2021.4_6shave.blob, which need not exist); repeatable")
     option("--offline", action="store_true",
            help="cameras deliver frames as fast as the pipeline takes them instead of at their FPS")
     option("--camera-end", choices=CAMERA_ENDS,
@@ -135,6 +150,7 @@ def main(argv: list[str], prog: str = "oakling run") -> int:
         if program is None:
             parser.error("the program to run is missing (oakling run [options] program.py [args])")
         env = camera_environment(ns.camera)
+        env.update(blob_environment(ns.blob))
         if ns.offline:
             env[REALTIME_ENV] = "0"
         if ns.camera_end:
@@ -146,7 +162,7 @@ def main(argv: list[str], prog: str = "oakling run") -> int:
         recorder = Recorder(ns.record, ns.record_format, ns.max_frames) if ns.record else None
     except SystemExit as exit:      # argparse: --help, or a usage error already printed
         return exit.code if isinstance(exit.code, int) else USAGE_EXIT
-    except (CameraOptionError, ValueError, FileNotFoundError) as exc:
+    except (CameraOptionError, BlobError, ValueError, FileNotFoundError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return USAGE_EXIT
     try:
@@ -163,7 +179,7 @@ def run(path: str, program_args: list[str], env: dict[str, str | None], limit: R
     windows = _windows(limit, recorder, headless, name)
     watchdog = Watchdog(limit, name)
     code = ERROR_EXIT
-    with program_context(path, program_args, env):
+    with program_context(path, program_args, env), standing_in_for_blobconverter():
         if windows is not None:
             windows.install()
         limit.start()

@@ -92,7 +92,7 @@ class DeviceInfo:
         return f"DeviceInfo(name={self.name!r}, mxid={self.mxid!r}, {self.state.name}, {self.protocol.name})"
 
 
-_OPTIONS = {"realtime", "cameras", "camera_end", "script_network"}
+_OPTIONS = {"realtime", "cameras", "camera_end", "blobs", "script_network"}
 
 
 class Device:
@@ -107,6 +107,8 @@ class Device:
       takes it instead of pacing to setFps.
     - `camera_end="loop"|"stop"` (OAKLING_CAMERA_END): what a camera does at the end of a video or
       folder; default loop in real time, stop offline.
+    - `blobs={"mobilenet-ssd_openvino_2021.4_6shave.blob": "mobilenet.blob"}` (OAKLING_BLOBS): the
+      oakling blob to load in place of each blob file name the program's setBlobPath asks for.
     - `script_network="loopback"|"any"` (OAKLING_SCRIPT_NETWORK): which addresses LEON_CSS Script
       nodes' sockets may use; default loopback only.
 
@@ -117,8 +119,10 @@ class Device:
         if unknown:
             raise TypeError(f"Device(): unknown option(s) {sorted(unknown)} — oakling accepts "
                             f"{sorted(_OPTIONS)}")
+        from ..models.substitution import Substitutions
         from ..script.network import network_option
         from ..sources import camera_options
+        self._blob_substitutions = Substitutions.from_option(options.pop("blobs", None))
         self._options = camera_options(options, os.environ)
         try:
             self._options["script_network"] = network_option(options.get("script_network"), os.environ)
@@ -220,6 +224,11 @@ class Device:
         self._check_open()
         if self._pipeline_running:
             raise RuntimeError("A pipeline is already running on this device — close it and open a new Device")
+        if self._blob_substitutions:
+            for node in pipeline.getAllNodes():   # nodes that load blobs by path take the substitutes
+                substitute = getattr(node, "substitute_blob", None)
+                if substitute is not None:
+                    substitute(self._blob_substitutions)
         schema, assets, storage = build_schema(pipeline)
         outputs, inputs = {}, {}
         for node in pipeline.getAllNodes():

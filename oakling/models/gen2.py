@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..messages.nndata import TensorInfo
 from .blob import BlobError, ModelBlob, TensorSpec
+from .substitution import BlobSubstitutionError, Substitutions, check, hint
 
 _DATA_TYPES = {"U8": TensorInfo.DataType.U8F, "FP16": TensorInfo.DataType.FP16, "FP32": TensorInfo.DataType.FP32,
                "I8": TensorInfo.DataType.I8, "I32": TensorInfo.DataType.INT, "I64": TensorInfo.DataType.INT}
@@ -58,6 +59,25 @@ def tensor_info(spec: TensorSpec) -> TensorInfo:
         stride *= d
     info.strides = strides
     return info
+
+
+def read_blob_file(path, substitutions: Substitutions | None = None) -> tuple[bytes, str]:
+    """The bytes of the blob a program asks for by path — of its substitute (OAKLING_BLOBS unless
+    `substitutions` are given) if it has one, checked — and the name to use in messages."""
+    found = (substitutions if substitutions is not None else Substitutions.from_env()).find(path)
+    if found is not None:
+        return check(*found), found[0]
+    try:
+        return Path(path).read_bytes(), str(path)
+    except FileNotFoundError:
+        raise BlobError(f"Cannot load blob, file at path {path} doesn't exist.") from None
+
+
+def open_blob(path, substitutions: Substitutions | None = None) -> "OpenVINO.Blob":
+    """`OpenVINO.Blob(path)` without the hint its errors get, for callers that give their own."""
+    blob = OpenVINO.Blob.__new__(OpenVINO.Blob)
+    blob._parse(*read_blob_file(path, substitutions))
+    return blob
 
 
 class OpenVINO:
@@ -115,18 +135,22 @@ class OpenVINO:
 
         def __init__(self, source):
             if isinstance(source, (str, Path)):
-                path = Path(source)
                 try:
-                    data = path.read_bytes()
-                except FileNotFoundError:
-                    raise BlobError(f"Cannot load blob, file at path {path} doesn't exist.") from None
-                name = str(path)
-            elif isinstance(source, (bytes, bytearray, memoryview)):
-                data, name = bytes(source), "the blob"
+                    self._parse(*read_blob_file(source))
+                except BlobSubstitutionError:
+                    raise
+                except BlobError as e:   # e.g. a MyriadX blob: say how the program can still run
+                    raise type(e)(f"{e} — {hint(source, device_option=False)}") from None
+                return
+            if isinstance(source, (bytes, bytearray, memoryview)):
+                data = bytes(source)
             elif isinstance(source, list):
-                data, name = bytes(source), "the blob"
+                data = bytes(source)
             else:
                 raise TypeError(f"OpenVINO.Blob: expected a path or the blob's bytes, got {type(source).__name__}")
+            self._parse(data, "the blob")
+
+        def _parse(self, data: bytes, name: str):
             self._model = ModelBlob.from_bytes(data, name)
             self.data = data
             self.networkInputs = {s.name: tensor_info(s) for s in self._model.inputs}

@@ -26,6 +26,7 @@ accepted for gen2 programs and change nothing on a CPU.
 """
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -52,21 +53,51 @@ class NeuralNetwork(Node):
         self.passthroughs = OutputMap(self, "passthroughs", "passthroughs")
         self.properties = {"blobSize": None, "blobUri": "", "numFrames": 8, "numNCEPerThread": 0, "numThreads": 0}
         self._blob: OpenVINO.Blob | None = None
+        self._requested_blob: str | None = None   # the path setBlobPath was given: substitutions match its name
+        self._blob_problem: str | None = None     # why that file cannot run, told when the pipeline is built
         self._shaves_per_thread = 0
 
     # -- the model --
     def setBlobPath(self, path):
-        """Load the blob at `path` (made by `oakling convert`). A MyriadX blob is refused with the
-        command that converts its model instead."""
-        self.setBlob(OpenVINO.Blob(Path(path)))
+        """Load the blob at `path` (made by `oakling convert`), or the substitute OAKLING_BLOBS names
+        for its file name. A file that cannot run here (missing, or a MyriadX blob) is an error when
+        the pipeline is built, unless `Device(pipeline, blobs=...)` substitutes it by then."""
+        from ..models.blob import BlobError
+        from ..models.gen2 import open_blob
+        from ..models.substitution import BlobSubstitutionError, hint
+        self._requested_blob = os.fspath(path)
+        try:
+            blob = open_blob(path)
+        except BlobSubstitutionError:
+            raise
+        except BlobError as e:
+            self._use_blob(None)
+            self._blob_problem = (f"{self._label}.setBlobPath({self._requested_blob!r}): {e} — "
+                                  f"{hint(self._requested_blob)}")
+            return
+        self._use_blob(blob)
 
     def setBlob(self, blob):
-        """An OpenVINO.Blob, or a path to one."""
+        """An OpenVINO.Blob, or a path to one (as setBlobPath)."""
         if isinstance(blob, (str, Path)):
-            blob = OpenVINO.Blob(Path(blob))
+            return self.setBlobPath(blob)
         if not isinstance(blob, OpenVINO.Blob):
             raise TypeError(f"{self._label}.setBlob: expected dai.OpenVINO.Blob or a path, got {type(blob).__name__}")
-        self._blob = blob
+        self._requested_blob = None
+        self._use_blob(blob)
+
+    def substitute_blob(self, substitutions):
+        """Load the substitute `Device(pipeline, blobs=...)` gives for the file setBlobPath named, if any."""
+        from ..models.gen2 import open_blob
+        if self._requested_blob and substitutions.find(self._requested_blob) is not None:
+            self._use_blob(open_blob(self._requested_blob, substitutions))
+
+    def _use_blob(self, blob):
+        self._blob, self._blob_problem = blob, None
+        if blob is None:
+            self._assets.pop(BLOB_ASSET, None)
+            self.properties.update(blobUri="", blobSize=None)
+            return
         self._assets[BLOB_ASSET] = bytes(blob.data)
         self.properties.update(blobUri=f"asset:{BLOB_ASSET}", blobSize=len(blob.data))
 
@@ -102,6 +133,8 @@ class NeuralNetwork(Node):
     # -- checked when the pipeline is built --
     def check_ports(self):
         super().check_ports()
+        if self._blob is None and self._blob_problem:
+            raise RuntimeError(self._blob_problem)
         if self._blob is None:
             raise RuntimeError(f"{self._label}: no model — call setBlobPath('model.blob') (make one with "
                                f"`oakling convert model.onnx -o model.blob`)")
