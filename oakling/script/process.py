@@ -79,6 +79,25 @@ def _die_with_parent(parent: int):
         os._exit(0)
 
 
+DEVICE_PYTHON = (3, 9)   # the interpreter of the OAK's LEON CPUs
+
+
+def syntax_newer_than_device(source: str, script_name: str) -> str | None:
+    """A warning when the script uses syntax the OAK's Python 3.9 rejects (match, except*, ...):
+    it runs here, and would fail to start on the camera."""
+    import ast
+    try:
+        ast.parse(source, script_name, feature_version=DEVICE_PYTHON)
+    except SyntaxError as e:
+        # the parser names the statement's last line; the statement starts where a newer node does
+        newer = [n.lineno for n in ast.walk(ast.parse(source)) if isinstance(n, (ast.Match, ast.TryStar))]
+        version = ".".join(map(str, DEVICE_PYTHON))
+        return (f"{script_name}, line {min(newer, default=e.lineno)}: {e.msg} — an OAK runs scripts on Python "
+                f"{version}, where this is a SyntaxError; it runs here on Python "
+                f"{sys.version_info.major}.{sys.version_info.minor}")
+    return None
+
+
 def script_traceback(exc: BaseException, script_name: str) -> tuple[str, str]:
     """(one-line summary, traceback) of a script's exception, without oakling's own frames."""
     te = traceback.TracebackException(type(exc), exc, exc.__traceback__, compact=True)
@@ -179,6 +198,9 @@ def _child(config: dict, channel: Channel):
         summary, text = script_traceback(e, name)
         report("failed", summary=summary, report=text)
         finish(1)
+    newer = syntax_newer_than_device(source, name)
+    if newer:
+        log(LogLevel.WARN, newer)
 
     def thread_failed(args):
         if args.exc_type is SystemExit:

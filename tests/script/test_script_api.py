@@ -6,7 +6,7 @@ import pytest
 from oakling.log import LogLevel
 from oakling.nodes.camera_common import CameraBoardSocket
 from oakling.script import api
-from oakling.script.process import script_traceback
+from oakling.script.process import script_traceback, syntax_newer_than_device
 
 
 def test_node_io_holds_inputs_and_outputs_and_says_what_it_has():
@@ -86,3 +86,17 @@ def test_a_syntax_error_summary_names_its_line():
     except SyntaxError as e:
         summary, text = script_traceback(e, "bad.py")
     assert summary.startswith("SyntaxError") and summary.endswith("bad.py, line 1")
+
+
+@pytest.mark.parametrize("source, line, what", [
+    ("x = 1\nmatch x:\n    case 1:\n        pass\n", 2, "Pattern matching"),
+    ("try:\n    pass\nexcept* ValueError:\n    pass\n", 1, "Exception groups"),
+])
+def test_syntax_the_device_python_lacks_is_named_with_its_line(source, line, what):
+    warning = syntax_newer_than_device(source, "new.py")
+    assert warning.startswith(f"new.py, line {line}: {what}") and "Python 3.9" in warning
+
+
+def test_syntax_the_device_python_has_gives_no_warning():
+    assert syntax_newer_than_device("x = (y := 3)\nprint(f'{x=}')\n", "old.py") is None
+
