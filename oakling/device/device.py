@@ -30,6 +30,11 @@ START_TIMEOUT = 30.0
 ASK_TIMEOUT = 5.0
 CLOSE_TIMEOUT = 1.0
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The device process ignores Ctrl-C from its first line (the terminal sends SIGINT to the whole process
+# group): the host gets KeyboardInterrupt and closes the device, as with an OAK on a cable. Ignoring it
+# before `oakling` is imported leaves no window for a KeyboardInterrupt traceback from the device.
+_DEVICE_MAIN = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+                "from oakling.device.process import main; main()")
 
 
 class XLinkDeviceState(IntEnum):
@@ -165,7 +170,7 @@ class Device:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_PARENT, env.get("PYTHONPATH")) if p)
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "oakling.device.process", str(device_end.fileno())],
+            [sys.executable, "-c", _DEVICE_MAIN, str(device_end.fileno())],
             pass_fds=[device_end.fileno()], stdin=subprocess.DEVNULL, env=env)
         device_end.close()
         self._control = Link(host_end, "control")
@@ -256,7 +261,8 @@ class Device:
                  for name, (host_end, _) in zip(names, pairs)}
         self._stream_links = list(links.values())
         for name in outputs:
-            self._output_queues[name] = DataOutputQueue(name, links[name], 16, True, self._lost, self._on_queue_message)
+            self._output_queues[name] = DataOutputQueue(name, links[name], 16, True, self._lost, self._on_queue_message,
+                                                        on_end=self._catch_up)
         for name, node in inputs.items():
             self._input_queues[name] = DataInputQueue(
                 name, links[name], 16, True, self._lost, node.properties["maxDataSize"],
@@ -275,8 +281,19 @@ class Device:
         return self._pipeline_running and not self._closed and self._lost_reason is None
 
     def getFailedNodes(self) -> dict[str, str]:
-        """oakling extension: nodes whose worker stopped with an error, as {"Node(id)": reason}."""
+        """oakling extension: nodes whose worker stopped with an error, as {"Node(id)": reason}.
+        A failure that ended a stream is here by the time that stream's queue raises StreamEnded."""
         return dict(self._failed_nodes)
+
+    def _catch_up(self):
+        """Return once the control link has brought everything the device sent on it so far (one
+        round trip). An output queue calls it when its stream ends: the end of a failed node's
+        stream travels on the stream link, its `node_failed` report on the control link, sent
+        first; so after this, getFailedNodes() has the failure that ended the stream."""
+        try:
+            self._ask("sync", "sync")
+        except (RuntimeError, LinkClosed):
+            pass   # the device is closed or gone: there is nothing more to wait for
 
     # -- asking the device (oakling extensions: GPIO, Script statistics) --
     def _ask(self, op: str, what: str, **fields):

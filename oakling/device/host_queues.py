@@ -75,8 +75,11 @@ class DataOutputQueue(_HostQueue):
     """Messages from an XLinkOut stream. `get()` blocks (Ctrl-C still works); `get(timeout=s)`
     raises TimeoutError after `s` seconds (an oakling extension)."""
 
-    def __init__(self, name, link, max_size=16, blocking=True, lost=None, on_message=None):
+    def __init__(self, name, link, max_size=16, blocking=True, lost=None, on_message=None, on_end=None):
+        """`on_end()` runs when the stream's end arrives, before the queue closes (the Device
+        catches up with its control link there, so failures are known when get() raises)."""
         super().__init__(name, link, max_size, blocking, lost)
+        self._on_end = on_end
         self._callbacks: dict[int, tuple] = {}
         self._ids = itertools.count(1)
         if on_message is not None:
@@ -95,6 +98,8 @@ class DataOutputQueue(_HostQueue):
                          else callback(self._name, msg))
                     self._queue.put(msg)
                 elif record[0] == "end":
+                    if self._on_end is not None:
+                        self._on_end()
                     self._queue.close(f"{_ENDED}: {record[1]}")
                     return
         except LinkClosed:

@@ -1,11 +1,16 @@
-"""The device process: `python -m oakling.device.process <control fd>`.
+"""The device process: `python -m oakling.device.process <control fd>` (`dai.Device` starts it
+through `main()`, with SIGINT ignored from its first line).
 
 It waits for a pipeline on the control link, builds and runs it, forwards log lines, and exits
 when told to close or as soon as the host end of the control link goes away (the host died).
+It ignores SIGINT: Ctrl-C in a terminal reaches the whole process group, and it is the host's to
+handle (its program gets KeyboardInterrupt and closes the device; a host that dies of it closes
+the control link, which ends this process).
 """
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import sys
 import threading
@@ -80,11 +85,13 @@ class DeviceProcess:
         self.control.send_control({"op": "started", "error": None})
 
     def answer(self, request: dict):
-        """A host question (GPIO, node statistics): reply with the same id, a value or an error."""
+        """A host question (GPIO, node statistics, a sync): reply with the same id, a value or an error."""
         value, error = None, None
         try:
             op = request["op"]
-            if op == "node_stats":
+            if op == "sync":
+                pass   # the reply alone: the host has read all this link carried before it
+            elif op == "node_stats":
                 value = self.runtime.node_stats(request.get("kind")) if self.runtime else {}
             else:
                 pins = gpio.board()
@@ -114,7 +121,7 @@ class DeviceProcess:
                     self.start(request, payload, fds)
                 elif op == "log_level":
                     self.log_level = LogLevel(request["level"])
-                elif op in ("gpio_read", "gpio_write", "node_stats"):
+                elif op in ("gpio_read", "gpio_write", "node_stats", "sync"):
                     self.answer(request)
                 elif op == "close":
                     self.shutdown()
@@ -133,6 +140,7 @@ class DeviceProcess:
 
 
 def main(argv=None):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the host's (see above)
     argv = sys.argv[1:] if argv is None else argv
     control = Link(socket.socket(fileno=int(argv[0])), "control")
     DeviceProcess(control).serve()

@@ -5,8 +5,8 @@
     node.warn(f"seq {frame.getSequenceNum()}")
     b = Buffer(16); b.setTimestamp(Clock.now())
 
-`environment(...)` builds the whole set: `node`, the message classes, `Clock`, `Device`,
-`CameraBoardSocket`, `__device_id__`, `__version__`; `import GPIO` is `gpio.py`.
+`environment(...)` builds the whole set: `node`, the message classes (EncodedFrame too), `Clock`,
+`Device`, `CameraBoardSocket`, `__device_id__`, `__version__`; `import GPIO` is `gpio.py`.
 """
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ class ScriptOutput:
     def send(self, msg):
         if not isinstance(msg, _HostBuffer):
             raise TypeError(f"{self._label}.send(): expected a message (Buffer, ImgFrame, NNData, ImgDetections, "
-                            f"ImageManipConfig, CameraControl), got {type(msg).__name__}")
+                            f"ImageManipConfig, CameraControl, EncodedFrame), got {type(msg).__name__}")
         if not self._linked:
             return   # nothing is linked to this output: the message goes nowhere, as on the device
         from ..device.link import LinkClosed
@@ -349,6 +349,7 @@ def environment(node: ScriptNode, device_id: str) -> dict:
         "Buffer": messages.Buffer, "ImgFrame": messages.ImgFrame, "NNData": messages.NNData,
         "ImgDetections": messages.ImgDetections, "ImgDetection": messages.host.ImgDetection,
         "ImageManipConfig": messages.ImageManipConfig, "CameraControl": messages.CameraControl,
+        "EncodedFrame": messages.EncodedFrame,
         "RotatedRect": RotatedRect, "Point2f": Point2f, "Size2f": Size2f, "Rect": Rect,
         "Clock": Clock, "Device": Device, "CameraBoardSocket": CameraBoardSocket,
         "__device_id__": device_id, "__version__": FIRMWARE_VERSION,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import messages as host
+from ..messages.encodedframe import EncodedFrame as _HostEncodedFrame
 
 _U8 = np.uint8
 
@@ -102,11 +103,21 @@ class CameraControl(_OnDevice, host.CameraControl):
     pass
 
 
-for _cls in (Buffer, ImgFrame, NNData, ImgDetections, ImageManipConfig, CameraControl):
+class EncodedFrame(_OnDevice, _HostEncodedFrame):
+    """VideoEncoder's `out` in a script: the encoded bytes through getData(), how they were encoded
+    through the getters (getProfile, getFrameType, getQuality, getBitrate, getLossless, ...)."""
+
+    def __init__(self, size: int = 0):
+        _HostEncodedFrame.__init__(self)
+        self._own(int(size))
+
+
+for _cls in (Buffer, ImgFrame, NNData, ImgDetections, ImageManipConfig, CameraControl, EncodedFrame):
     _cls.__qualname__ = _cls.__name__
 
 ON_DEVICE = {host.Buffer: Buffer, host.ImgFrame: ImgFrame, host.NNData: NNData, host.ImgDetections: ImgDetections,
-             host.ImageManipConfig: ImageManipConfig, host.CameraControl: CameraControl}
+             host.ImageManipConfig: ImageManipConfig, host.CameraControl: CameraControl,
+             _HostEncodedFrame: EncodedFrame}
 
 
 def adopt(msg):

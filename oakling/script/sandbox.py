@@ -14,7 +14,7 @@
    frame segments) to the node's memory limit, RLIMIT_CPU to its CPU time limit if it has one
    (the kernel stops the process with SIGXCPU), no core files.
 
-`os`, `os.path` and `shutil` as a script imports them (`storage_modules`) take
+`io`, `os`, `os.path` and `shutil` as a script imports them (`storage_modules`) take
 /media/mmcsd-0-0/... paths and refuse paths outside the storage folder before they touch the
 file system, which also covers the calls that raise no audit event (os.stat, os.path.exists,
 os.access, os.readlink, ...).
@@ -170,14 +170,34 @@ def path_rule(storage: str | None):
     return check
 
 
+def storage_open(storage: str):
+    """`open` as a script sees it (the builtin and `io.open`): `/media/mmcsd-0-0/...` is the
+    storage folder. The audit hook still judges the path it opens."""
+    import io
+    real_open = io.open
+
+    def open(file, mode="r", *args, **kwargs):
+        return real_open(device_path(file, storage), mode, *args, **kwargs)
+    open.__doc__ = real_open.__doc__
+    return open
+
+
 def storage_modules(storage: str) -> dict:
-    """`os`, `os.path` and `shutil` as a script sees them: the same functions, with the storage
+    """`io`, `os`, `os.path` and `shutil` as a script sees them: the same functions, with the storage
     folder at /media/mmcsd-0-0 (getcwd(), abspath() and shutil.copy() answer in the script's
     terms too), refusing paths outside it. Without a storage folder (tests), paths are left alone."""
+    import _io
+    import io
     import shutil
     import types
 
     check = path_rule(storage) if storage else None
+    open_ = storage_open(storage)
+    io_modules = {}
+    for name, real in (("io", io), ("_io", _io)):   # `_io` is on the device's whitelist too
+        module = io_modules[name] = types.ModuleType(name, real.__doc__)
+        module.__dict__.update({k: v for k, v in vars(real).items() if not k.startswith("__")})
+        module.open = open_
 
     def wrap(module_name, function, count, write, returns_path=False):
         event = f"{module_name}.{function.__name__}"
@@ -230,17 +250,16 @@ def storage_modules(storage: str) -> dict:
     for name, (count, returns_path) in _SHUTIL_FUNCTIONS.items():
         write = name not in ("disk_usage",)
         setattr(shutil_module, name, wrap("shutil", getattr(shutil, name), count, write, returns_path))
-    return {"os": os_module, "os.path": path_module, "shutil": shutil_module}
+    return {"os": os_module, "os.path": path_module, "shutil": shutil_module, **io_modules}
 
 
 def restricted_builtins(processor: int, storage: str, extra_modules: dict) -> dict:
     """The builtins a script gets: gen2's on-device imports and storage-aware `open`.
 
-    `extra_modules` ("GPIO", and "os"/"os.path"/"shutil" as `storage_modules` makes them) stand in for
+    `extra_modules` ("GPIO", and "io"/"os"/"os.path"/"shutil" as `storage_modules` makes them) stand in for
     the real ones. Modules the library imports from C on a script's behalf (`_strptime` for
     `datetime.strptime`) pass too: they come through the script's `__import__` as well."""
     real_import = builtins.__import__
-    real_open = builtins.open
     check = whitelist.check
     internal = whitelist.LIBRARY_INTERNAL
     modules = sys.modules
@@ -264,12 +283,9 @@ def restricted_builtins(processor: int, storage: str, extra_modules: dict) -> di
             check(f"{name}.{item}", processor)
         return real_import(name, globals, locals, fromlist, 0) if fromlist else module
 
-    def _open(file, mode="r", *args, **kwargs):
-        return real_open(device_path(file, storage), mode, *args, **kwargs)
-
     table = dict(vars(builtins))
     table["__import__"] = _import
-    table["open"] = _open
+    table["open"] = extra_modules["io"].open if "io" in extra_modules else storage_open(storage)
     return table
 
 

@@ -298,3 +298,31 @@ except OSError as e:
     # Refused by the sandbox on loopback; allowed past it with "any", then refused by the kernel.
     other = "SandboxError" if network == sandbox.LOOPBACK else "OSError"
     assert out == {"ok": {"bound": bound, "other": other}}
+
+
+def test_io_open_takes_storage_paths_as_open_does(tmp_path):
+    out = sandboxed("""
+import io, _io
+from io import open as io_open
+with io.open('/media/mmcsd-0-0/a.txt', 'w') as f:
+    f.write('abc')
+with io_open(file='/media/mmcsd-0-0/a.txt') as f:
+    result['io_open'] = f.read()
+with _io.open('/media/mmcsd-0-0/a.txt', 'rb') as f:
+    result['_io.open'] = f.read().decode()
+with open('/media/mmcsd-0-0/a.txt') as f:
+    result['same class'] = isinstance(f, io.TextIOWrapper) and io.SEEK_END == 2
+try:
+    io.open('/etc/hostname')
+except PermissionError as e:
+    result['outside'] = str(e)
+""", storage=tmp_path)
+    assert out == {"ok": {"io_open": "abc", "_io.open": "abc", "same class": True,
+                          "outside": "open('/etc/hostname'): a Script may only use files under /media/mmcsd-0-0 "
+                                     "(this device's storage folder)"}}, out
+    assert (tmp_path / "a.txt").read_text() == "abc"
+
+
+def test_pathlib_is_not_on_the_device():
+    out = sandboxed("import pathlib", CSS)
+    assert out["error"] == "ModuleNotFoundError" and "No module named 'pathlib' on LEON_CSS" in out["message"]

@@ -70,3 +70,28 @@ def test_adopt_gives_every_wire_type_its_script_class():
         msg = host_cls()
         assert type(m.adopt(msg)) is script_cls and isinstance(msg, host_cls)
         assert type(msg).__name__ == host_cls.__name__
+
+
+def test_encoded_frame_is_a_device_message_with_gen2s_getters():
+    sent = dai.EncodedFrame().setProfile(dai.EncodedFrame.Profile.AVC).setFrameType(dai.EncodedFrame.FrameType.P)
+    sent.setQuality(90).setBitrate(2_000_000).setLossless(False).setWidth(320).setHeight(240).setInstanceNum(2)
+    sent.setSequenceNum(7)
+    sent._data = np.frombuffer(b"\x00\x00\x00\x01\x41", np.uint8)
+    msg = m.adopt(codec.decode(*codec.encode(sent)))
+    assert type(msg) is m.EncodedFrame and isinstance(msg, dai.EncodedFrame)
+    assert (msg.getProfile(), msg.getFrameType()) == (dai.EncodedFrame.Profile.AVC, dai.EncodedFrame.FrameType.P)
+    assert (msg.getQuality(), msg.getBitrate(), msg.getLossless(), msg.getInstanceNum()) == (90, 2_000_000, False, 2)
+    assert (msg.getWidth(), msg.getHeight(), msg.getSequenceNum()) == (320, 240, 7)
+    data = msg.getData()
+    assert isinstance(data, memoryview) and bytes(data[:4]) == b"\x00\x00\x00\x01"
+    data[4] = 0x65
+    assert bytes(msg.getData())[4] == 0x65
+
+
+def test_a_script_made_encoded_frame_decodes_as_the_host_class():
+    made = m.EncodedFrame(3)
+    made.getData()[:] = b"\xff\xd8\xff"
+    made.setProfile(m.EncodedFrame.Profile.JPEG).setQuality(75).setLossless(True)
+    back = codec.decode(*codec.encode(made))
+    assert type(back) is dai.EncodedFrame and bytes(back.getData()) == b"\xff\xd8\xff"
+    assert (back.getProfile(), back.getQuality(), back.getLossless()) == (dai.EncodedFrame.Profile.JPEG, 75, True)
