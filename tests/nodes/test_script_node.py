@@ -32,14 +32,6 @@ def script_to_host(source, name="", streams=("out",), processor=None):
     return p, script
 
 
-def failed_nodes(device) -> dict:
-    """getFailedNodes(), once the report (on the control link) has caught up with the stream's end."""
-    deadline = time.monotonic() + TIMEOUT
-    while not device.getFailedNodes() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return device.getFailedNodes()
-
-
 def text_of(msg) -> str:
     return bytes(msg.getData()).decode("utf-8")
 
@@ -220,7 +212,7 @@ def test_a_raising_script_logs_its_traceback_stops_and_the_rest_goes_on():
         assert q.get(timeout=TIMEOUT).getData().size == 1       # what it sent before failing arrives
         with pytest.raises(dai.StreamEnded, match=r"Script\(2\) failed: ZeroDivisionError"):
             q.get(timeout=TIMEOUT)
-        failed = failed_nodes(device)
+        failed = device.getFailedNodes()
         assert failed == {"Script(2)": "ZeroDivisionError: division by zero — divide.py, line 3"}
         for _ in range(5):   # the camera goes on
             device.getOutputQueue("preview").get(timeout=TIMEOUT)
@@ -237,7 +229,7 @@ def test_a_syntax_error_names_the_script_and_the_line():
     with dai.Device(p) as device:
         with pytest.raises(dai.StreamEnded):
             device.getOutputQueue("out").get(timeout=TIMEOUT)
-        summary = failed_nodes(device)["Script(0)"]
+        summary = device.getFailedNodes()["Script(0)"]
         assert summary.startswith("SyntaxError") and summary.endswith("broken.py, line 2")
 
 
@@ -266,7 +258,7 @@ def test_a_killed_script_is_reported_and_the_host_does_not_hang():
         q.get(timeout=TIMEOUT)
         with pytest.raises(dai.StreamEnded, match="killed by SIGKILL"):
             q.get(timeout=TIMEOUT)
-        assert failed_nodes(device) == {"Script(0)": "the script's process was killed by SIGKILL"}
+        assert device.getFailedNodes() == {"Script(0)": "the script's process was killed by SIGKILL"}
 
 
 def test_a_script_over_its_memory_limit_gets_memory_error_and_is_reported():
@@ -280,7 +272,7 @@ def test_a_script_over_its_memory_limit_gets_memory_error_and_is_reported():
     with dai.Device(p) as device:
         with pytest.raises(dai.StreamEnded, match="MemoryError"):
             device.getOutputQueue("out").get(timeout=TIMEOUT)
-        assert "memory limit is 64 MiB" in failed_nodes(device)["Script(0)"]
+        assert "memory limit is 64 MiB" in device.getFailedNodes()["Script(0)"]
 
 
 def test_blocked_actions_fail_clearly_inside_the_script_and_the_pipeline_keeps_running(storage):
