@@ -9,12 +9,12 @@ gen2's later 2.x message for VideoEncoder's `out` output; `bitstream` carries th
 ImgFrame. Width, height, instance number and camera settings are the source frame's. This module also
 teaches the wire codec the message, so importing it is enough to send one between processes.
 """
-from datetime import timedelta
 from enum import IntEnum
 
 from . import codec
 from ._args import as_bool, as_enum, as_uint
 from .buffer import Buffer
+from .capture import CaptureSettings
 from .datatype import DatatypeEnum
 
 
@@ -34,7 +34,7 @@ class _FrameType(IntEnum):
 _Profile.__qualname__, _FrameType.__qualname__ = "EncodedFrame.Profile", "EncodedFrame.FrameType"
 
 
-class EncodedFrame(Buffer):
+class EncodedFrame(CaptureSettings, Buffer):
     """An encoded picture (gen2 `dai.EncodedFrame`)."""
 
     DATATYPE = DatatypeEnum.EncodedFrame
@@ -50,12 +50,7 @@ class EncodedFrame(Buffer):
         self._lossless = False
         self._width = 0
         self._height = 0
-        self._instance_num = 0
-        self._exposure_us = 0
-        self._sensitivity_iso = 0
-        self._lens_position = 0
-        self._wb_color_temp = 0
-        self._lens_position_raw = 0.0
+        self._reset_capture()
 
     # getters
     def getProfile(self) -> _Profile:
@@ -80,24 +75,6 @@ class EncodedFrame(Buffer):
 
     def getHeight(self) -> int:
         return self._height
-
-    def getInstanceNum(self) -> int:
-        return self._instance_num
-
-    def getExposureTime(self) -> timedelta:
-        return timedelta(microseconds=self._exposure_us)
-
-    def getSensitivity(self) -> int:
-        return self._sensitivity_iso
-
-    def getColorTemperature(self) -> int:
-        return self._wb_color_temp
-
-    def getLensPosition(self) -> int:
-        return self._lens_position
-
-    def getLensPositionRaw(self) -> float:
-        return self._lens_position_raw
 
     # setters
     def setProfile(self, profile):

@@ -7,9 +7,8 @@
 
 Shapes and colour rules follow gen2's Python bindings ([py] ImgFrameBindings.cpp); bytes-per-pixel and
 stride follow [core2] ImgFrame.cpp. Internal fields (used by nodes and the codec): `_type`, `_width`, `_height`,
-`_stride`, `_bytes_pp`, `_p1_offset`, `_p2_offset`, `_p3_offset`, `_category`, `_instance_num`, `_exposure_us`,
-`_sensitivity_iso`, `_lens_position`, `_wb_color_temp`, `_lens_position_raw`; camera nodes set the last five
-with `_set_camera_settings(...)`.
+`_stride`, `_bytes_pp`, `_p1_offset`, `_p2_offset`, `_p3_offset`, `_category`, and the capture fields
+of `capture.CaptureSettings` (camera nodes set them with `_set_camera_settings(...)`).
 """
 from datetime import timedelta
 from enum import IntEnum
@@ -17,8 +16,9 @@ from enum import IntEnum
 import numpy as np
 
 from . import clock
-from ._args import as_enum, as_float, as_int, as_uint
+from ._args import as_enum, as_uint
 from .buffer import Buffer, to_byte_array
+from .capture import CaptureSettings
 from .datatype import DatatypeEnum
 from .enums import CameraExposureOffset
 
@@ -101,7 +101,7 @@ def _to_u8_image(array) -> np.ndarray:
     return np.ascontiguousarray(a)
 
 
-class ImgFrame(Buffer):
+class ImgFrame(CaptureSettings, Buffer):
     """An image message (gen2 `dai.ImgFrame`). A new frame is stamped with `Clock.now()` and has type NONE, size 0x0."""
 
     DATATYPE = DatatypeEnum.ImgFrame
@@ -118,12 +118,7 @@ class ImgFrame(Buffer):
         self._p2_offset = 0
         self._p3_offset = 0
         self._category = 0
-        self._instance_num = 0
-        self._exposure_us = 0
-        self._sensitivity_iso = 0
-        self._lens_position = 0
-        self._wb_color_temp = 0
-        self._lens_position_raw = 0.0
+        self._reset_capture()
 
     # getters
     def getWidth(self) -> int:
@@ -139,30 +134,8 @@ class ImgFrame(Buffer):
         """Bytes from one row to the next (gen2 keeps it as width × bytes per pixel)."""
         return self._stride
 
-    def getInstanceNum(self) -> int:
-        """The camera socket that produced the frame."""
-        return self._instance_num
-
     def getCategory(self) -> int:
         return self._category
-
-    def getExposureTime(self) -> timedelta:
-        return timedelta(microseconds=self._exposure_us)
-
-    def getSensitivity(self) -> int:
-        """ISO sensitivity the frame was taken with."""
-        return self._sensitivity_iso
-
-    def getColorTemperature(self) -> int:
-        """White-balance colour temperature in kelvin."""
-        return self._wb_color_temp
-
-    def getLensPosition(self) -> int:
-        """Lens position 0..255 when the frame was taken."""
-        return self._lens_position
-
-    def getLensPositionRaw(self) -> float:
-        return self._lens_position_raw
 
     def getTimestamp(self, offset=None) -> timedelta:
         """The frame's timestamp (end of exposure), or the START/MIDDLE of the exposure given a CameraExposureOffset."""
@@ -220,21 +193,6 @@ class ImgFrame(Buffer):
 
     def setCategory(self, category):
         self._category = as_uint(category, "ImgFrame.setCategory")
-        return self
-
-    def _set_camera_settings(self, exposure_us=None, sensitivity_iso=None, lens_position=None,
-                             wb_color_temp=None, lens_position_raw=None):
-        """For camera nodes: the settings the frame was captured with (gen2 RawImgFrame.cam). Unset ones are kept."""
-        if exposure_us is not None:
-            self._exposure_us = as_int(exposure_us, "ImgFrame exposure_us")
-        if sensitivity_iso is not None:
-            self._sensitivity_iso = as_int(sensitivity_iso, "ImgFrame sensitivity_iso")
-        if lens_position is not None:
-            self._lens_position = as_int(lens_position, "ImgFrame lens_position")
-        if wb_color_temp is not None:
-            self._wb_color_temp = as_int(wb_color_temp, "ImgFrame wb_color_temp")
-        if lens_position_raw is not None:
-            self._lens_position_raw = as_float(lens_position_raw, "ImgFrame lens_position_raw")
         return self
 
     # NumPy / OpenCV

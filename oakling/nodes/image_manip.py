@@ -775,12 +775,8 @@ def _make_output(src: ImgFrame, data: np.ndarray, out_type, width: int, height: 
     elif out_type in (T.NV12, T.NV21):
         out._stride, (out._p1_offset, out._p2_offset, out._p3_offset) = width, (0, size, size)
     out._data = np.ascontiguousarray(data).reshape(-1).view(np.uint8)
-    out._seq, out._ts_ns, out._ts_dev_ns = src._seq, src._ts_ns, src._ts_dev_ns
-    out._instance_num, out._category = src._instance_num, src._category
-    out._exposure_us, out._sensitivity_iso = src._exposure_us, src._sensitivity_iso
-    out._lens_position, out._wb_color_temp = src._lens_position, src._wb_color_temp
-    out._lens_position_raw = src._lens_position_raw
-    return out
+    out._category = src._category
+    return out._keep_capture_of(src)
 
 
 # ------------------------------------------------------------------------------------------------

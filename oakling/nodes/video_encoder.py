@@ -514,7 +514,7 @@ class VideoEncoderWorker(Worker):
         out._type, out._width, out._height = T.BITSTREAM, src._width, src._height
         out._stride, out._bytes_pp = src._width, 1
         out._data = data
-        _copy_frame_info(src, out)
+        out._keep_capture_of(src)
         out._category = src._category
         return out
 
@@ -525,8 +525,7 @@ class VideoEncoderWorker(Worker):
         out._width, out._height = src._width, src._height
         out._quality, out._lossless = self.properties["quality"], self.properties["lossless"]
         out._bitrate = getattr(self._encoder, "bitrate", 0)
-        _copy_frame_info(src, out)
-        return out
+        return out._keep_capture_of(src)
 
     def _error(self, key, text: str, level=LogLevel.ERR):
         """Log `text`, but one line per second at most for the same kind of problem (`key`)."""
@@ -534,11 +533,3 @@ class VideoEncoderWorker(Worker):
         if now - self._last_logged.get(key, -1e9) >= self.ERROR_INTERVAL:
             self._last_logged[key] = now
             self.log(level, text)
-
-
-def _copy_frame_info(src: ImgFrame, out):
-    out._seq, out._ts_ns, out._ts_dev_ns = src._seq, src._ts_ns, src._ts_dev_ns
-    out._instance_num = src._instance_num
-    out._exposure_us, out._sensitivity_iso = src._exposure_us, src._sensitivity_iso
-    out._lens_position, out._wb_color_temp = src._lens_position, src._wb_color_temp
-    out._lens_position_raw = src._lens_position_raw
