@@ -64,6 +64,41 @@ def message_tensor(msg, spec: TensorSpec, where: str) -> np.ndarray:
 
 def frame_tensor(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
     t, w, h = frame.getType(), frame.getWidth(), frame.getHeight()
+    key = (t, w, h, spec)
+    read = _FITTING.get(key)
+    if read is None:   # a stream of frames pays the checks once per kind of frame, not per frame
+        read = _frame_reader(spec, where, t, w, h)
+        if len(_FITTING) >= _FITTING_MAX:
+            _FITTING.clear()
+        _FITTING[key] = read
+    return read(frame, spec, where)
+
+
+def _frame_pixels(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
+    try:
+        pixels = frame.getFrame()
+    except RuntimeError as e:
+        raise InputMismatch(f"{where}: {e}") from None
+    return _cast(pixels.reshape(spec.shape), spec, where, f"the {frame.getType().name} frame")
+
+
+def _bytes_as_u8(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
+    """gen2's depth trick: each U16 value as its two bytes, for a U8 input twice the frame's width."""
+    try:
+        pixels = frame.getFrame()
+    except RuntimeError as e:
+        raise InputMismatch(f"{where}: {e}") from None
+    return np.ascontiguousarray(pixels).view(np.uint8).reshape(spec.shape)
+
+
+# (frame type, width, height, input spec) -> how such frames are read, for the kinds that fit
+_FITTING: dict = {}
+_FITTING_MAX = 64
+
+
+def _frame_reader(spec: TensorSpec, where: str, t, w: int, h: int):
+    """How a w×h frame of type t feeds `spec` (_frame_pixels or _bytes_as_u8); InputMismatch with the
+    fix if it cannot."""
     image = f"image {w}x{h} {t.name}"
     layout = image_layout(spec)
     if not layout:
@@ -72,9 +107,8 @@ def frame_tensor(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
     want_c, want_h, want_w = (spec.shape[layout.index(a)] for a in "CHW")
     want = "grey" if want_c == 1 else ("planar" if layout.index("C") < layout.index("H") else "interleaved")
     kind = FRAME_KINDS.get(t)
-    mismatch = f"{where}: {image} does not match input '{spec.name}' {spec.describe()}"
     if kind is not None and kind[2] == "U16" and spec.dtype == "U8" and want_c == 1 and (want_w, want_h) == (2 * w, h):
-        return _bytes_as_u8(frame, spec, where)   # gen2's depth trick: each U16 value as its two bytes
+        return _bytes_as_u8
     fixes = []
     if kind is None or kind[0] != want:
         fixes.append(_arrangement_fix(kind, want, spec))
@@ -88,20 +122,9 @@ def frame_tensor(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
         fixes.append(f"convert the model with --input-precision {spec.name}:U16 (input_precision={{'{spec.name}': "
                      f"'U16'}}) so that it takes the 16-bit values as they are")
     if fixes:
-        raise InputMismatch(f"{mismatch} — {'; and '.join(fixes)}")
-    try:
-        pixels = frame.getFrame()
-    except RuntimeError as e:
-        raise InputMismatch(f"{where}: {e}") from None
-    return _cast(pixels.reshape(spec.shape), spec, where, f"the {t.name} frame")
-
-
-def _bytes_as_u8(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
-    try:
-        pixels = frame.getFrame()
-    except RuntimeError as e:
-        raise InputMismatch(f"{where}: {e}") from None
-    return np.ascontiguousarray(pixels).view(np.uint8).reshape(spec.shape)
+        raise InputMismatch(f"{where}: {image} does not match input '{spec.name}' {spec.describe()} — "
+                            f"{'; and '.join(fixes)}")
+    return _frame_pixels
 
 
 def _arrangement_fix(kind, want: str, spec: TensorSpec) -> str:
@@ -168,6 +191,8 @@ def _cast(values: np.ndarray, spec: TensorSpec, where: str, what: str) -> np.nda
 def input_tensors(main, named: dict, specs: list[TensorSpec], label: str) -> dict[str, np.ndarray]:
     """The tensors for one inference. `main` is the message from `input` (or None), `named` the
     messages from `inputs['name']`; `label` is the node's "NeuralNetwork(id)"."""
+    if not named and main is not None and len(specs) == 1:   # the common case: one message, one input
+        return {specs[0].name: message_tensor(main, specs[0], f"{label}.input")}
     by_name = {s.name: s for s in specs}
     tensors = {}
     for name, msg in named.items():

@@ -27,9 +27,10 @@ accepted for gen2 programs and change nothing on a CPU.
 from __future__ import annotations
 
 import os
-import queue
 import threading
 import time
+from collections import deque
+from functools import partial
 from pathlib import Path
 
 from ..log import LogLevel
@@ -159,26 +160,81 @@ def _count(value, what: str) -> int:
     return value
 
 
+_RUNNING = object()   # an inference's outputs until the backend is done with it
+
+
 class _Inference:
     """One inference in flight: the messages it was fed, and its outputs once the backend is done."""
 
-    __slots__ = ("main", "messages", "outputs", "finished")
+    __slots__ = ("main", "messages", "outputs")
 
     def __init__(self, main, messages):
-        self.main, self.messages = main, messages
-        self.outputs = None
-        self.finished = threading.Event()
+        self.main, self.messages, self.outputs = main, messages, _RUNNING
 
-    def done(self, outputs):   # called on a backend thread
-        self.outputs = outputs
-        self.finished.set()
+
+class _InOrder:
+    """The inferences submitted and not yet sent, oldest first.
+
+    Whichever thread finishes the oldest inference (an OpenVINO callback, as a rule) sends it and every
+    finished one after it, so results leave in submission order and no thread wakes up just to send
+    them. `add` waits while `limit` inferences are running or unsent: gen2's output pool."""
+
+    def __init__(self, limit: int, send):
+        self._limit, self._send = limit, send
+        self._queue: deque[_Inference] = deque()
+        self._cond = threading.Condition(threading.Lock())
+        self._sending = False   # one thread at a time sends, so the order holds
+
+    def add(self, inference: _Inference, stopping) -> bool:
+        """Queue `inference` for sending; False if the device stops while the pool is full."""
+        with self._cond:
+            while len(self._queue) >= self._limit:
+                if stopping():
+                    return False
+                self._cond.wait(0.1)
+            self._queue.append(inference)
+        return True
+
+    def finished(self, inference: _Inference, outputs):
+        """The backend is done with `inference` (called on its thread): send what is now in order."""
+        inference.outputs = outputs
+        with self._cond:
+            if self._sending:   # that thread checks the oldest inference again before it stops sending
+                return
+            self._sending = True
+        try:
+            while True:
+                with self._cond:
+                    oldest = self._queue[0] if self._queue else None
+                    if oldest is None or oldest.outputs is _RUNNING:
+                        self._sending = False
+                        self._cond.notify_all()
+                        return
+                try:
+                    self._send(oldest)   # may wait for room downstream; later results wait in the queue
+                finally:
+                    with self._cond:
+                        self._queue.popleft()
+                        self._cond.notify_all()
+        except BaseException:   # `send` should not raise; if it does, the next finisher goes on sending
+            with self._cond:
+                self._sending = False
+                self._cond.notify_all()
+            raise
+
+    def wait_sent(self, stopping):
+        """Wait until every queued inference has been sent (or the device stops)."""
+        with self._cond:
+            while (self._queue or self._sending) and not stopping():
+                self._cond.wait(0.1)
 
 
 class NeuralNetworkWorker(Worker):
     """Gather one message per input, check and convert them, submit an inference (the backend runs
-    as many at once as it has requests); a sender thread sends `out` and the passthroughs in the
-    order the inferences were submitted. At most numFrames results wait to be sent (gen2's output
-    pool): when the receivers are slower, the node waits, and its input queues fill."""
+    as many at once as it has requests); `out` and the passthroughs are sent in the order the
+    inferences were submitted, by the backend thread that finishes the oldest one. At most numFrames
+    inferences are running or wait to be sent (gen2's output pool): when the receivers are slower, the
+    node waits, and its input queues fill."""
 
     ERROR_INTERVAL = 1.0
 
@@ -202,12 +258,14 @@ class NeuralNetworkWorker(Worker):
                                f"{', '.join(repr(n) for n in unfed)} of the model — link an output to "
                                f"nn.inputs['{unfed[0]}'] (or send NNData with a layer per input to nn.input)")
         self._last = {}
-        pending = queue.Queue(maxsize=max(requests, self.properties.get("numFrames") or 8))
-        sender = threading.Thread(target=self._send_results, args=(pending, network.outputs),
-                                  name=f"{self.label} sender", daemon=True)
-        sender.start()
+        self._output_specs = network.outputs
+        self._passthrough = self.output("passthrough")
+        self._passthroughs = {name: port for (group, name), port in self.ctx.outputs.items()
+                              if group == "passthroughs"}
+        results = _InOrder(max(requests, self.properties.get("numFrames") or 8), self._send_results)
+        stopping = self.ctx.stop_event.is_set
         try:
-            while not self.stopping:
+            while not stopping():
                 try:
                     main_msg, messages = self._gather(main if main.linked else None, named)
                 except QueueClosed:
@@ -218,28 +276,15 @@ class NeuralNetworkWorker(Worker):
                     self._error(str(e).split(" — ")[0], f"{e} (message {_seq(main_msg, messages)} dropped)")
                     continue
                 inference = _Inference(main_msg, messages)
-                if not self._put(pending, inference):
+                if not results.add(inference, stopping):
                     break
-                network.submit(tensors, inference.done)
+                try:
+                    network.submit(tensors, partial(results.finished, inference))
+                except Exception as e:   # OpenVINO refused the tensors: reported in order, as a failed inference
+                    results.finished(inference, e)
         finally:
             network.wait_all()
-            while sender.is_alive():   # the end mark, once there is room (the sender may have stopped)
-                try:
-                    pending.put(None, timeout=0.1)
-                    break
-                except queue.Full:
-                    continue
-            sender.join()
-
-    def _put(self, pending: queue.Queue, item) -> bool:
-        """Queue `item` for the sender, waiting while numFrames results are queued; False if the device stops."""
-        while not self.stopping:
-            try:
-                pending.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
+            results.wait_sent(stopping)
 
     def _load_blob(self):
         from ..models.blob import BlobError, ModelBlob
@@ -272,32 +317,28 @@ class NeuralNetworkWorker(Worker):
                 messages[name] = self._last[name] = msg
         return main_msg, messages
 
-    def _send_results(self, pending: queue.Queue, output_specs):
-        passthrough = self.output("passthrough")
-        passthroughs = {name: port for (group, name), port in self.ctx.outputs.items() if group == "passthroughs"}
-        while True:
-            inference = pending.get()
-            if inference is None:
-                return
-            while not inference.finished.wait(0.1):
-                if self.stopping:
-                    return
-            main_msg, messages, outputs = inference.main, inference.messages, inference.outputs
-            if isinstance(outputs, BaseException):
-                self._error(("infer", type(outputs).__name__),
-                            f"{self.label}: inference failed: {type(outputs).__name__}: {outputs} "
-                            f"(message {_seq(main_msg, messages)} dropped)")
-                continue
-            source = main_msg if main_msg is not None else next(iter(messages.values()), None)
-            try:
-                self._send_out(outputs, output_specs, source)
-                if main_msg is not None and passthrough.linked:
-                    passthrough.send(main_msg)
-                for name, port in passthroughs.items():
-                    if name in messages and port.linked:
-                        port.send(messages[name])
-            except QueueClosed:
-                continue   # the device is stopping: keep draining so the worker can finish
+    def _send_results(self, inference: _Inference):
+        """Send one inference's `out` and passthroughs (on the thread that finished it, in order)."""
+        main_msg, messages, outputs = inference.main, inference.messages, inference.outputs
+        if isinstance(outputs, BaseException):
+            self._error(("infer", type(outputs).__name__),
+                        f"{self.label}: inference failed: {type(outputs).__name__}: {outputs} "
+                        f"(message {_seq(main_msg, messages)} dropped)")
+            return
+        source = main_msg if main_msg is not None else next(iter(messages.values()), None)
+        try:
+            self._send_out(outputs, self._output_specs, source)
+            if main_msg is not None and self._passthrough.linked:
+                self._passthrough.send(main_msg)
+            for name, port in self._passthroughs.items():
+                if name in messages and port.linked:
+                    port.send(messages[name])
+        except QueueClosed:
+            pass   # the device is stopping: the inferences still queued are dropped the same way
+        except Exception as e:   # never into the backend's thread: say what happened and go on
+            self._error(("send", type(e).__name__),
+                        f"{self.label}: the results of message {_seq(main_msg, messages)} could not be sent: "
+                        f"{type(e).__name__}: {e}")
 
     def _send_out(self, outputs: dict, output_specs, source):
         """Send one inference's outputs on `out` (detection networks send them parsed instead)."""

@@ -75,3 +75,31 @@ def test_submitted_inferences_call_back_with_their_own_outputs(blob):
     for i, img in enumerate(images):
         np.testing.assert_allclose(results[i]["pooled"], image_reference(img.transpose(2, 0, 1)[None])[1],
                                    rtol=1e-5, atol=1e-5)
+
+
+def test_inputs_go_to_openvino_as_they_are_and_give_the_wrappers_answers(blob):
+    network, _ = load(blob, requests=2)
+    assert network._start is not None   # tensors straight to OpenVINO's queue, no per-inference conversion
+    img = picture(8, 8, seed=5)
+    planar = np.ascontiguousarray(img.transpose(2, 0, 1)[None])
+    read_only = planar.copy()
+    read_only.flags.writeable = False   # as frames from published shared memory arrive: copied for OpenVINO
+    direct = [network.infer({"images": planar}), network.infer({"images": read_only})]
+    network._start = None                # OpenVINO's Python wrapper, as on a version without the direct call
+    wrapped = network.infer({"images": planar})
+    for outputs in direct:
+        for name in ("features", "pooled"):
+            np.testing.assert_array_equal(outputs[name], wrapped[name])
+
+
+
+def test_an_input_whose_type_is_not_the_blobs_goes_through_openvinos_wrapper(blob):
+    import openvino as ov
+    from oakling.models.blob import TensorSpec
+    from oakling.models.openvino_backend import _direct_start, core, read_ir
+    compiled = core().compile_model(read_ir(blob.xml, blob.weights), "CPU")
+    queue = ov.AsyncInferQueue(compiled, 1)
+    spec = blob.inputs[0]
+    assert _direct_start(queue, compiled, blob.inputs) is not None
+    assert _direct_start(queue, compiled, [TensorSpec(spec.name, spec.shape, "FP32", spec.layout)]) is None
+    assert _direct_start(queue, compiled, [TensorSpec("other", spec.shape, spec.dtype, spec.layout)]) is None
