@@ -7,6 +7,7 @@ which back-pressures the device all the way to the source node.
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 
 from ..messages.buffer import Buffer
@@ -15,6 +16,11 @@ from .queue import MessageQueue, QueueClosed
 
 
 _ENDED = "the stream ended"
+
+
+def _broken(doing: str, error: Exception) -> str:
+    return (f"oakling failed {doing} the stream ({type(error).__name__}: {error}) — this is a bug in "
+            f"oakling; please report it with this message")
 
 
 class StreamEnded(RuntimeError):
@@ -81,6 +87,7 @@ class DataOutputQueue(_HostQueue):
         super().__init__(name, link, max_size, blocking, lost)
         self._on_end = on_end
         self._callbacks: dict[int, tuple] = {}
+        self._failed_callbacks: set[int] = set()
         self._ids = itertools.count(1)
         if on_message is not None:
             self._queue.on_put = lambda q: on_message(name)
@@ -93,9 +100,12 @@ class DataOutputQueue(_HostQueue):
                 record = self._link.recv()
                 if record[0] == "msg":
                     msg = record[1]
-                    for callback, arity in list(self._callbacks.values()):
-                        (callback() if arity == 0 else callback(msg) if arity == 1
-                         else callback(self._name, msg))
+                    for callback_id, (callback, arity) in list(self._callbacks.items()):
+                        try:
+                            (callback() if arity == 0 else callback(msg) if arity == 1
+                             else callback(self._name, msg))
+                        except Exception as e:   # as gen2: say so, and go on with the stream
+                            self._callback_failed(callback_id, e)
                     self._queue.put(msg)
                 elif record[0] == "end":
                     if self._on_end is not None:
@@ -106,6 +116,20 @@ class DataOutputQueue(_HostQueue):
             self._queue.close(self._lost() if self._lost else "the device closed the stream")
         except QueueClosed:
             pass
+        except Exception as e:   # a bug of ours: say so on get() rather than leave the stream silent
+            self._queue.close(_broken("reading", e))
+
+    def _callback_failed(self, callback_id: int, error: Exception):
+        """Print a callback's exception: its traceback the first time, one line after that."""
+        import traceback
+        line = f"Queue '{self._name}': callback {callback_id} raised {type(error).__name__}: {error}"
+        if callback_id in self._failed_callbacks:
+            print(line, file=sys.stderr)
+            return
+        self._failed_callbacks.add(callback_id)
+        trace = "".join(traceback.format_exception(type(error), error, error.__traceback__)).rstrip()
+        print(f"{line} (the stream goes on; later failures of this callback print one line)\n{trace}",
+              file=sys.stderr)
 
     def get(self, timeout: float | None = None):
         try:
@@ -171,6 +195,8 @@ class DataInputQueue(_HostQueue):
             pass
         except LinkClosed:
             self._queue.close(self._lost() if self._lost else "the device closed the stream")
+        except Exception as e:   # a bug of ours: say so on send() rather than leave the stream silent
+            self._queue.close(_broken("writing", e))
 
     def send(self, msg):
         if not isinstance(msg, Buffer):

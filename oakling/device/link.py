@@ -168,7 +168,7 @@ class Link:
             if fitting:
                 return min(fitting, key=lambda s: s.size)
             waited = time.monotonic() - started
-            if free or (len(self._segments) < self.max_segments and waited >= _GROW_AFTER):
+            if free or not self._segments or (len(self._segments) < self.max_segments and waited >= _GROW_AFTER):
                 return self._new_segment(nbytes, free)
             if waited >= self.segment_wait:
                 return None

@@ -182,6 +182,22 @@ def test_callbacks_with_zero_one_and_two_arguments(echo_device):
     assert seen == []
 
 
+def test_a_callback_that_raises_is_reported_and_the_stream_goes_on(echo_device, capfd):
+    out, inq = echo_device.getOutputQueue("out"), echo_device.getInputQueue("in")
+    seen = []
+    failing = out.addCallback(lambda msg: 1 / 0)
+    out.addCallback(lambda msg: seen.append(int(msg.getData()[0])))
+    for k in range(3):
+        b = dai.Buffer()
+        b.setData([k])
+        inq.send(b)
+    assert [int(out.get(timeout=5).getData()[0]) for _ in range(3)] == [0, 1, 2]
+    assert seen == [0, 1, 2]
+    err = capfd.readouterr().err
+    assert err.count(f"Queue 'out': callback {failing} raised ZeroDivisionError: division by zero") == 3
+    assert err.count("Traceback") == 1
+
+
 def test_queue_events_name_the_queues_that_got_messages():
     p = echo_pipeline()
     cam = p.create(dai.node.ColorCamera)
