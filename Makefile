@@ -23,6 +23,8 @@ demo: setup
 	$(PY) examples/make_clip.py out/clip.mp4
 	$(VENV)/bin/oakling run --camera CAM_A=out/clip.mp4 --headless --max-frames 60 --record out/crop_resize \
 		examples/crop_resize.py
+	$(VENV)/bin/oakling run --camera CAM_A=out/clip.mp4 --headless --max-frames 60 --record out/two_stage \
+		examples/script_two_stage_nn.py
 
 bench: setup
 	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done

@@ -18,6 +18,8 @@ setAnchorMasks(yolo_masks(W)).
 """
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -36,14 +38,22 @@ def yolo_masks(width: int) -> dict:
 
 
 def make_blob(kind: str, width: int, height: int, folder=None) -> str:
-    """Build the `kind` model ("ssd", "yolo" or "classifier") for width x height frames; the blob's path."""
+    """Build the `kind` model ("ssd", "yolo" or "classifier") for width x height frames; the blob's path.
+    Without a `folder` the blob goes to a temporary one, removed when the program ends (setBlobPath
+    reads the file at once)."""
     from oakling.models.converter import build_blob
     builders = {"ssd": ssd_model, "yolo": yolo_model, "classifier": classifier_model}
     model = builders[kind](width, height)
-    folder = Path(folder) if folder else Path(tempfile.mkdtemp(prefix="oakling-toy-"))
+    folder = Path(folder) if folder else _scratch()
     path = folder / f"{kind}_{width}x{height}.blob"
     build_blob(model, input_precision="U8").write(path)          # FP16 outputs, as compile_tool makes them
     return str(path)
+
+
+def _scratch() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="oakling-toy-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 # ------------------------------------------------------------------------------------------------
