@@ -16,6 +16,7 @@ import sys
 from . import convert
 from . import inspect_blob
 from . import run
+from .usage import USAGE_EXIT, argparse_exit_code
 
 # name → command module.
 COMMANDS = {
@@ -24,7 +25,6 @@ COMMANDS = {
     "inspect": inspect_blob,
 }
 
-USAGE_EXIT = 2
 
 
 def _version() -> str:
@@ -64,6 +64,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parser.parse_args(argv)   # --help / --version exit here; an unknown command is a usage error
     except SystemExit as exit:
-        return exit.code if isinstance(exit.code, int) else USAGE_EXIT
+        return argparse_exit_code(exit)
     parser.print_help(sys.stderr)
     return USAGE_EXIT

@@ -13,8 +13,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from .usage import USAGE_EXIT, argparse_exit_code
+
 SUMMARY = "convert an ONNX, TFLite or OpenVINO IR model into a .blob for NeuralNetwork"
-USAGE_EXIT = 2
 ERROR_EXIT = 1
 
 DESCRIPTION = """\
@@ -154,7 +155,7 @@ def main(argv: list[str], prog: str = "oakling convert") -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit:
-        return exit.code if isinstance(exit.code, int) else USAGE_EXIT
+        return argparse_exit_code(exit)
     try:
         opts, iop = options(args)
     except OptionError as e:

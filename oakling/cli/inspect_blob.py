@@ -12,8 +12,9 @@ import json
 import sys
 from pathlib import Path
 
+from .usage import argparse_exit_code
+
 SUMMARY = "show a blob's inputs, outputs, preprocessing and compiled cache"
-USAGE_EXIT = 2
 ERROR_EXIT = 1
 
 DESCRIPTION = """\
@@ -50,7 +51,7 @@ def main(argv: list[str], prog: str = "oakling inspect") -> int:
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit:
-        return exit.code if isinstance(exit.code, int) else USAGE_EXIT
+        return argparse_exit_code(exit)
     from ..models.blob import BlobError, ModelBlob
     path = Path(args.blob)
     try:

@@ -27,9 +27,9 @@ from .program import exit_code, program_context, program_path, run_program
 from .recorder import FORMATS, Recorder
 from .report import describe, display_path, print_full
 from .windows import Windows, display_problem
+from .usage import USAGE_EXIT, argparse_exit_code
 
 SUMMARY = "run a DepthAI program unchanged: `import depthai as dai` gives oakling"
-USAGE_EXIT = 2
 ERROR_EXIT = 1
 INTERRUPTED_EXIT = 130
 
@@ -161,7 +161,7 @@ def main(argv: list[str], prog: str = "oakling run") -> int:
         path = program_path(program)
         recorder = Recorder(ns.record, ns.record_format, ns.max_frames) if ns.record else None
     except SystemExit as exit:      # argparse: --help, or a usage error already printed
-        return exit.code if isinstance(exit.code, int) else USAGE_EXIT
+        return argparse_exit_code(exit)
     except (CameraOptionError, BlobError, ValueError, FileNotFoundError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return USAGE_EXIT
