@@ -14,6 +14,7 @@ from .messages import (Buffer, CameraControl, Clock, Colormap, DatatypeEnum, Ima
                        Size2f, TensorInfo)
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
+from .nodes.detection_network import DetectionNetworkType
 from .nodes.mono_camera import MonoCameraProperties
 from .nodes.script import ProcessorType
 from .nodes.video_encoder import VideoEncoderProperties
@@ -24,7 +25,7 @@ __version__ = "0.1.0"
 
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 GEN2_NAMES_NOT_YET = {
-    "AprilTagConfig", "BoardConfig", "CalibrationHandler", "DetectionNetworkType",
+    "AprilTagConfig", "BoardConfig", "CalibrationHandler",
     "IMUData", "MessageGroup", "SpatialImgDetections",
     "SpatialLocationCalculatorConfig", "StereoDepthConfig", "StereoDepthProperties", "SystemInformation",
     "Tracklets",

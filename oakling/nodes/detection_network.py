@@ -22,13 +22,22 @@ Decoding: models/detections.py.
 """
 from __future__ import annotations
 
+from enum import IntEnum
 from numbers import Real
 
 from ..log import LogLevel
 from ..messages.datatype import DatatypeEnum
 from .neural_network import NeuralNetwork, NeuralNetworkWorker
 
-YOLO, MOBILENET = 0, 1   # gen2's DetectionNetworkType
+
+
+class DetectionNetworkType(IntEnum):
+    """gen2's `dai.DetectionNetworkType`: the decoder a detection network uses (`nnFamily`)."""
+    YOLO = 0
+    MOBILENET = 1
+
+
+YOLO, MOBILENET = DetectionNetworkType.YOLO, DetectionNetworkType.MOBILENET
 
 
 class DetectionNetwork(NeuralNetwork):
@@ -45,7 +54,7 @@ class DetectionNetwork(NeuralNetwork):
         self._unregister(self.out)                      # NeuralNetwork's NNData `out` becomes ImgDetections
         self.out = self._output("out", types=(DatatypeEnum.ImgDetections,))
         self.outNetwork = self._output("outNetwork", types=(DatatypeEnum.NNData,))
-        self.properties["parser"] = {"nnFamily": self.FAMILY, "confidenceThreshold": 0.5, "classes": 0,
+        self.properties["parser"] = {"nnFamily": int(self.FAMILY), "confidenceThreshold": 0.5, "classes": 0,
                                      "coordinates": 0, "anchors": [], "anchorMasks": {}, "iouThreshold": 0.0}
 
     def setConfidenceThreshold(self, thresh: float):

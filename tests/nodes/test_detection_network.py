@@ -86,6 +86,7 @@ def test_both_are_gen2_detection_networks_in_the_schema(blobs):
     assert yolo.getAnchors() == [32.0, 32.0, 96.0, 96.0]
     nodes = dict(p.serializeToJson()["pipeline"]["nodes"])
     assert nodes[0]["name"] == nodes[1]["name"] == "DetectionNetwork"
+    assert (int(dai.DetectionNetworkType.YOLO), int(dai.DetectionNetworkType.MOBILENET)) == (0, 1)
     assert nodes[0]["properties"]["parser"] == {"nnFamily": 1, "confidenceThreshold": 0.3, "classes": 0,
                                                 "coordinates": 0, "anchors": [], "anchorMasks": {},
                                                 "iouThreshold": 0.0}
