@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import os
 
+from ..messages.enums import CameraBoardSocket
+
 ENV_PREFIX = "OAKLING_CAMERA_"
 REALTIME_ENV = "OAKLING_REALTIME"
 CAMERA_END_ENV = "OAKLING_CAMERA_END"
 CAMERA_ENDS = ("loop", "stop")
 
-SOCKETS = tuple(f"CAM_{letter}" for letter in "ABCDEFGH")
-ALIASES = {"RGB": "CAM_A", "CENTER": "CAM_A", "LEFT": "CAM_B", "RIGHT": "CAM_C"}
+SOCKETS = tuple(s.name for s in CameraBoardSocket if s >= 0)   # CAM_A … CAM_H
+ALIASES = {name: s.name for name, s in CameraBoardSocket.__members__.items() if s >= 0 and name not in SOCKETS}
 
 
 class CameraOptionError(ValueError):

@@ -35,3 +35,21 @@ class FrameEvent(IntEnum):
     NONE = 0
     READOUT_START = 1
     READOUT_END = 2
+
+
+class CameraBoardSocket(IntEnum):
+    """Where a camera sits on the board (gen2 `dai.CameraBoardSocket`); RGB, CENTER, LEFT and RIGHT
+    are gen2's older names for CAM_A, CAM_A, CAM_B and CAM_C."""
+    AUTO = -1
+    CAM_A = 0
+    CAM_B = 1
+    CAM_C = 2
+    CAM_D = 3
+    CAM_E = 4
+    CAM_F = 5
+    CAM_G = 6
+    CAM_H = 7
+    RGB = 0
+    CENTER = 0
+    LEFT = 1
+    RIGHT = 2

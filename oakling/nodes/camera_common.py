@@ -19,25 +19,10 @@ from ..log import LogLevel
 from ..messages.cameracontrol import CameraControl
 from ..messages.clock import now_ns
 from ..messages.datatype import DatatypeEnum
+from ..messages.enums import CameraBoardSocket  # noqa: F401 - the camera nodes' socket enum
 from ..messages.imgframe import ImgFrame
 from ..pipeline.node import Node
 from .worker import Worker
-
-
-class CameraBoardSocket(IntEnum):
-    AUTO = -1
-    CAM_A = 0
-    CAM_B = 1
-    CAM_C = 2
-    CAM_D = 3
-    CAM_E = 4
-    CAM_F = 5
-    CAM_G = 6
-    CAM_H = 7
-    RGB = 0
-    CENTER = 0
-    LEFT = 1
-    RIGHT = 2
 
 
 class CameraImageOrientation(IntEnum):

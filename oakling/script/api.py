@@ -19,7 +19,7 @@ from ..log import LogLevel
 from ..messages import Buffer as _HostBuffer
 from ..messages import Point2f, Rect, RotatedRect, Size2f
 from ..messages import clock as _clock
-from ..nodes.camera_common import CameraBoardSocket
+from ..messages.enums import CameraBoardSocket
 from . import messages
 from .channel import OUTPUT_WINDOW, QueueClosed
 from .gpio import gpio_module  # noqa: F401  (`import GPIO`; kept here for callers of api.gpio_module)

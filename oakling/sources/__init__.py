@@ -31,10 +31,11 @@ from __future__ import annotations
 import os
 import re
 
-# gen2's board socket names (CameraBoardSocket); the deprecated aliases name the same sockets.
-SOCKETS = {"CAM_A": 0, "CAM_B": 1, "CAM_C": 2, "CAM_D": 3, "CAM_E": 4, "CAM_F": 5, "CAM_G": 6, "CAM_H": 7,
-           "RGB": 0, "CENTER": 0, "LEFT": 1, "RIGHT": 2}
-SOCKET_NAMES = {v: k for k, v in reversed(list(SOCKETS.items()))}   # 0 -> "CAM_A", ...
+from ..messages.enums import CameraBoardSocket
+
+# gen2's board socket names (CameraBoardSocket); the older aliases name the same sockets.
+SOCKETS = {name: int(s) for name, s in CameraBoardSocket.__members__.items() if s >= 0}
+SOCKET_NAMES = {int(s): s.name for s in CameraBoardSocket if s >= 0}   # 0 -> "CAM_A", ...
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pnm")
 END_MODES = ("loop", "stop")
