@@ -6,8 +6,6 @@ The blobs are the examples' own (default sizes, FP16 outputs as gen2 code reads 
 once for the module; results are compared with FP16 tolerances.
 """
 import importlib.util
-import subprocess
-import sys
 from pathlib import Path
 
 import cv2
@@ -15,7 +13,7 @@ import numpy as np
 import pytest
 
 import oakling as dai
-from media import make_video
+from programs import assert_recorded, clip_fixture, oakling_run
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("openvino")
@@ -286,25 +284,15 @@ PROGRAMS = {
 }
 
 
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    path = tmp_path_factory.mktemp("media") / "clip.mp4"
-    make_video(path, count=20, size=(640, 360))
-    return path
+clip = clip_fixture(count=20)
 
 
 @pytest.mark.parametrize("program", list(PROGRAMS))
 def test_example_program_runs_headless(models, clip, program, tmp_path):
     args, windows, text = PROGRAMS[program]
     record = tmp_path / "record"
-    result = subprocess.run(
-        [sys.executable, "-m", "oakling.cli", "run", "--headless", "--max-frames", "3", "--record", str(record),
-         "--camera", f"CAM_A={clip}", str(EXAMPLES / f"{program}.py"), str(models[program][1]), *args],
-        capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    result = oakling_run("--max-frames", "3", "--record", record, "--camera", f"CAM_A={clip}",
+                         EXAMPLES / f"{program}.py", models[program][1], *args)
     assert text in result.stdout
-    for window, shape in windows.items():
-        images = sorted((record / window.replace(" ", "_")).glob("*.png"))
-        assert images, f"no frames recorded for window '{window}' ({list(record.iterdir())})"
-        assert cv2.imread(str(images[-1])).shape[:2] == shape
+    assert_recorded(record, windows)
 

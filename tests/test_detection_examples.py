@@ -1,34 +1,21 @@
 """The detection examples run unchanged through `oakling run --headless` on a clip with a moving white square."""
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import cv2
 import pytest
 
-from media import make_video
+from programs import EXAMPLES, clip_fixture, oakling_run
 
 pytest.importorskip("onnx")
 pytest.importorskip("openvino")
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
-
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    path = tmp_path_factory.mktemp("media") / "clip.mp4"
-    make_video(path, count=40, size=(640, 360))
-    return path
+clip = clip_fixture(count=40)
 
 
 def run_example(name, clip, record, *args, offline=True):
     pacing = ["--offline"] if offline else []      # real time: the host is not faster than the detector
-    result = subprocess.run(
-        [sys.executable, "-m", "oakling.cli", "run", "--headless", *pacing, "--max-frames", "30",
-         "--record", str(record), "--camera", f"CAM_A={clip}", str(EXAMPLES / name), *args],
-        capture_output=True, text=True, timeout=90)
-    assert result.returncode == 0, result.stderr
-    return result
+    return oakling_run(*pacing, "--max-frames", "30", "--record", record, "--camera", f"CAM_A={clip}",
+                       EXAMPLES / name, *args, timeout=90)
 
 
 def test_two_stage_nn_pairs_each_detection_with_the_classifier_result_on_its_crop(clip, tmp_path):

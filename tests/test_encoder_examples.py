@@ -8,20 +8,15 @@ import http.server
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import av
 import cv2
 import numpy as np
 import pytest
 
-from media import make_video
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-OAKLING_RUN = [sys.executable, "-m", "oakling.cli", "run", "--headless"]
+from programs import EXAMPLES, OAKLING_RUN, clip_fixture, oakling_run
 
 
 def free_port() -> int:
@@ -60,11 +55,7 @@ class Program:
         return self.proc.returncode, out, err
 
 
-@pytest.fixture
-def clip(tmp_path):
-    path = tmp_path / "clip.mp4"
-    make_video(path, count=8, size=(640, 360))
-    return path
+clip = clip_fixture(count=8)
 
 
 def get(port: int, path: str):
@@ -82,9 +73,8 @@ def jpeg_image(data: bytes) -> np.ndarray:
 
 def test_rgb_encoding_writes_an_h265_stream_of_every_frame(clip, tmp_path):
     out = tmp_path / "video.h265"
-    result = subprocess.run([*OAKLING_RUN, "--offline", "--camera-end", "stop", "--camera", f"CAM_A={clip}",
-                             str(EXAMPLES / "rgb_encoding.py"), str(out)], capture_output=True, text=True, timeout=90)
-    assert result.returncode == 0, result.stderr
+    result = oakling_run("--offline", "--camera-end", "stop", "--camera", f"CAM_A={clip}",
+                         EXAMPLES / "rgb_encoding.py", out, timeout=90)
     assert f"8 frames written to {out}" in result.stdout
     with av.open(str(out), format="hevc") as container:
         frames = [f for f in container.decode(video=0)]
@@ -164,12 +154,10 @@ def test_http_client_fetches_from_a_loopback_server():
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
     try:
-        result = subprocess.run([*OAKLING_RUN, str(EXAMPLES / "script_http_client.py"),
-                                 str(server.server_address[1]), "/ip"], capture_output=True, text=True, timeout=60)
+        result = oakling_run(EXAMPLES / "script_http_client.py", server.server_address[1], "/ip")
     finally:
         server.shutdown()
         server.server_close()
-    assert result.returncode == 0, result.stderr
     assert requests == ["/ip"]
     assert "hello from the test's server" in result.stdout
     assert "200 OK" in result.stderr    # the script's node.warn line

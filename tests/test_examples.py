@@ -1,14 +1,10 @@
 """Every program in examples/ runs, unchanged, through `oakling run --headless` on a video file."""
 import subprocess
 import sys
-from pathlib import Path
 
-import cv2
 import pytest
 
-from media import make_video
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+from programs import EXAMPLES, assert_recorded, clip_fixture, oakling_run
 
 # example -> (windows it must have recorded, text it must print)
 CASES = {
@@ -20,27 +16,16 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    path = tmp_path_factory.mktemp("media") / "clip.mp4"
-    make_video(path, count=60, size=(640, 360))
-    return path
+clip = clip_fixture(count=60)
 
 
 @pytest.mark.parametrize("example", sorted(CASES))
 def test_example_runs_headless_on_a_video(example, clip, tmp_path):
     windows, text = CASES[example]
     record = tmp_path / "record"
-    result = subprocess.run(
-        [sys.executable, "-m", "oakling.cli", "run", "--headless", "--max-frames", "12", "--record", str(record),
-         "--camera", f"CAM_A={clip}", str(EXAMPLES / example)],
-        capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    result = oakling_run("--max-frames", "12", "--record", record, "--camera", f"CAM_A={clip}", EXAMPLES / example)
     assert text in result.stdout
-    for window, shape in windows.items():
-        images = sorted((record / window).glob("*.png"))
-        assert images, f"no frames recorded for window '{window}' ({list(record.iterdir())})"
-        assert cv2.imread(str(images[-1])).shape[:2] == shape
+    assert_recorded(record, windows)
 
 
 def test_synthetic_demo_writes_pngs(tmp_path):
@@ -52,11 +37,8 @@ def test_synthetic_demo_writes_pngs(tmp_path):
 
 
 def test_a_program_reading_past_the_end_of_its_clip_ends_normally(clip, tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "oakling.cli", "run", "--headless", "--offline", "--camera-end", "stop",
-         "--camera", f"CAM_A={clip}", str(EXAMPLES / "video_preview.py")],
-        capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+    result = oakling_run("--offline", "--camera-end", "stop", "--camera", f"CAM_A={clip}",
+                         EXAMPLES / "video_preview.py")
     assert "ended with its input" in result.stderr and "clip.mp4 ended after 60 frames" in result.stderr
 
 

@@ -1,14 +1,9 @@
 """gen2's Script examples, as programs in examples/: each runs unchanged through `oakling run`."""
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from media import make_video
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+from programs import EXAMPLES, assert_recorded, clip_fixture, oakling_run
 
 # example -> (needs a camera, windows it must record, what it must print, what the log must show)
 CASES = {
@@ -22,26 +17,14 @@ CASES = {
 }
 
 
-@pytest.fixture(scope="module")
-def clip(tmp_path_factory):
-    path = tmp_path_factory.mktemp("media") / "clip.mp4"
-    make_video(path, count=30, size=(640, 360))
-    return path
+clip = clip_fixture(count=30)
 
 
 @pytest.mark.parametrize("example", sorted(CASES))
 def test_script_example_runs_unchanged(example, clip, tmp_path):
-    import cv2
     camera, windows, printed, logged = CASES[example]
-    args = [sys.executable, "-m", "oakling.cli", "run", "--headless", "--max-frames", "2",
-            "--record", str(tmp_path / "record")]
-    if camera:
-        args += ["--camera", f"CAM_A={clip}"]
+    cameras = ["--camera", f"CAM_A={clip}"] if camera else []
     env = dict(os.environ, OAKLING_STORAGE=str(tmp_path / "storage"))
-    result = subprocess.run(args + [str(EXAMPLES / example)], capture_output=True, text=True, timeout=60, env=env)
-    assert result.returncode == 0, result.stderr
+    result = oakling_run("--max-frames", "2", "--record", tmp_path / "record", *cameras, EXAMPLES / example, env=env)
     assert printed in result.stdout and logged in result.stderr
-    for window, shape in windows.items():
-        images = sorted((tmp_path / "record" / window).glob("*.png"))
-        assert images, f"no frames recorded for window '{window}'"
-        assert cv2.imread(str(images[-1])).shape[:2] == shape
+    assert_recorded(tmp_path / "record", windows)
