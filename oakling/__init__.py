@@ -4,6 +4,7 @@ pipeline runs in a device process that oakling starts, with no OAK camera needed
 This module only re-exports the gen2-compatible names; see the README for a tour.
 """
 from . import node
+from .calibration import CalibrationHandler
 from .device.device import Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform, XLinkProtocol
 from .device.host_queues import DataInputQueue, DataOutputQueue, StreamEnded
 from .log import LogLevel, LogMessage
@@ -25,7 +26,7 @@ __version__ = "0.1.0"
 
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 GEN2_NAMES_NOT_YET = {
-    "AprilTagConfig", "BoardConfig", "CalibrationHandler",
+    "AprilTagConfig", "BoardConfig",
     "IMUData", "MessageGroup", "SpatialImgDetections",
     "SpatialLocationCalculatorConfig", "StereoDepthConfig", "StereoDepthProperties", "SystemInformation",
     "Tracklets",

@@ -20,7 +20,9 @@ import time
 from datetime import timedelta
 from enum import IntEnum
 
+from ..calibration import CalibrationHandler
 from ..log import LogLevel, LogMessage
+from ..messages.enums import CameraBoardSocket
 from ..pipeline.pipeline import Pipeline
 from ..pipeline.schema import build as build_schema
 from .host_queues import DataInputQueue, DataOutputQueue
@@ -98,6 +100,16 @@ class DeviceInfo:
 
 
 _OPTIONS = {"realtime", "cameras", "camera_end", "blobs", "script_network"}
+_OAK_D_SENSORS = {CameraBoardSocket.CAM_A: "IMX378", CameraBoardSocket.CAM_B: "OV9282",
+                  CameraBoardSocket.CAM_C: "OV9282"}
+# gen2 Device methods oakling does not have yet: calling one says so instead of an AttributeError.
+GEN2_DEVICE_NOT_YET = {
+    "getConnectedCameraFeatures", "getChipTemperature", "getDdrMemoryUsage", "getCmxMemoryUsage",
+    "getLeonCssHeapUsage", "getLeonMssHeapUsage", "getLeonCssCpuUsage", "getLeonMssCpuUsage", "setTimesync",
+    "getSystemInformationLoggingRate", "setSystemInformationLoggingRate", "flashCalibration",
+    "flashCalibration2", "readCalibrationRaw", "getEmbeddedIMUFirmwareVersion", "getIMUFirmwareVersion",
+    "startIMUFirmwareUpdate", "setXLinkChunkSize", "getXLinkChunkSize", "getProfilingData",
+}
 
 
 class Device:
@@ -434,6 +446,39 @@ class Device:
 
     def getUsbSpeed(self) -> UsbSpeed:
         return UsbSpeed.SUPER
+
+    def getConnectedCameras(self) -> list[CameraBoardSocket]:
+        """The sockets with a camera: an OAK-D's three (CAM_A colour, CAM_B/CAM_C mono), and any
+        other socket given a source (`cameras=` or OAKLING_CAMERA_<SOCKET>)."""
+        return sorted(set(_OAK_D_SENSORS) | {CameraBoardSocket(int(s)) for s in self._options["cameras"]})
+
+    def getCameraSensorNames(self) -> dict[CameraBoardSocket, str]:
+        """The sensor each connected camera stands in for (an OAK-D's; "oakling" on other sockets)."""
+        return {s: _OAK_D_SENSORS.get(s, "oakling") for s in self.getConnectedCameras()}
+
+    def readCalibration(self) -> CalibrationHandler:
+        """The device's calibration: a default OAK-D-like one (oakling/calibration.py)."""
+        self._check_open()
+        return CalibrationHandler()
+
+    readCalibration2 = readCalibration
+    readFactoryCalibration = readCalibration
+
+    def getIrDrivers(self) -> list:
+        """No IR projector or flood light on this device."""
+        return []
+
+    def setIrLaserDotProjectorIntensity(self, intensity: float, mask: int = -1) -> bool:
+        return False   # gen2 answers False when the device has no IR driver
+
+    def setIrFloodLightIntensity(self, intensity: float, mask: int = -1) -> bool:
+        return False
+
+    def __getattr__(self, name: str):
+        if name in GEN2_DEVICE_NOT_YET:
+            raise NotImplementedError(f"oakling does not implement Device.{name}() yet — see the README for "
+                                      f"what it supports")
+        raise AttributeError(f"'Device' object has no attribute '{name}'")
 
     @staticmethod
     def getAllAvailableDevices() -> list[DeviceInfo]:

@@ -10,11 +10,11 @@
 """
 from __future__ import annotations
 
-import math
 import threading
 from datetime import timedelta
 
 from .. import __version__ as _oakling_version
+from ..calibration import CalibrationHandler
 from ..log import LogLevel
 from ..messages import Buffer as _HostBuffer
 from ..messages import Point2f, Rect, RotatedRect, Size2f
@@ -243,78 +243,6 @@ class Clock:
     @staticmethod
     def offsetToHost() -> timedelta:
         return timedelta(0)
-
-
-# -- calibration: a default OAK-D-like one (colour camera in the middle, stereo pair 7.5 cm apart) --
-
-_CAMERAS = {   # socket -> (width, height, horizontal field of view in degrees)
-    CameraBoardSocket.CAM_A: (1920, 1080, 68.7938),
-    CameraBoardSocket.CAM_B: (1280, 800, 71.86),
-    CameraBoardSocket.CAM_C: (1280, 800, 71.86),
-}
-_POSITION_CM = {CameraBoardSocket.CAM_A: 0.0, CameraBoardSocket.CAM_B: -3.75, CameraBoardSocket.CAM_C: 3.75}
-
-
-class CalibrationHandler:
-    """What `Device.readCalibration2()` returns: a default calibration with gen2's getters.
-    Matrices are lists of lists; translations in centimetres, as gen2's."""
-
-    def _camera(self, socket):
-        try:
-            return _CAMERAS[CameraBoardSocket(int(socket))]
-        except (KeyError, ValueError):
-            raise RuntimeError(f"There is no calibration for camera socket {socket!r}; this device has "
-                               f"{[s.name for s in _CAMERAS]}") from None
-
-    def getEepromData(self):
-        return None
-
-    def getStereoLeftCameraId(self):
-        return CameraBoardSocket.CAM_B
-
-    def getStereoRightCameraId(self):
-        return CameraBoardSocket.CAM_C
-
-    def getFov(self, cameraId, useSpec: bool = True) -> float:
-        return self._camera(cameraId)[2]
-
-    def getCameraIntrinsics(self, cameraId, resizeWidth: int = -1, resizeHeight: int = -1,
-                            topLeftPixelId=None, bottomRightPixelId=None, keepAspectRatio: bool = True):
-        width, height, hfov = self._camera(cameraId)
-        fx = (width / 2) / math.tan(math.radians(hfov) / 2)
-        cx, cy, fy = width / 2, height / 2, fx
-        if resizeWidth > 0 or resizeHeight > 0:
-            sx = resizeWidth / width if resizeWidth > 0 else resizeHeight / height
-            sy = resizeHeight / height if resizeHeight > 0 else sx
-            if keepAspectRatio:
-                sx = sy = max(sx, sy)
-            fx, cx, fy, cy = fx * sx, cx * sx, fy * sy, cy * sy
-        return [[fx, 0.0, cx], [0.0, fy, cy], [0.0, 0.0, 1.0]]
-
-    def getDefaultIntrinsics(self, cameraId):
-        width, height, _ = self._camera(cameraId)
-        return self.getCameraIntrinsics(cameraId), width, height
-
-    def getDistortionCoefficients(self, cameraId) -> list:
-        self._camera(cameraId)
-        return [0.0] * 14
-
-    def getCameraExtrinsics(self, srcCamera, dstCamera, useSpecTranslation: bool = False):
-        self._camera(srcCamera), self._camera(dstCamera)
-        dx = _POSITION_CM[CameraBoardSocket(int(srcCamera))] - _POSITION_CM[CameraBoardSocket(int(dstCamera))]
-        return [[1.0, 0.0, 0.0, dx], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]]
-
-    def getCameraTranslationVector(self, srcCamera, dstCamera, useSpecTranslation: bool = True) -> list:
-        return [row[3] for row in self.getCameraExtrinsics(srcCamera, dstCamera)[:3]]
-
-    def getBaselineDistance(self, cam1=CameraBoardSocket.CAM_C, cam2=CameraBoardSocket.CAM_B,
-                            useSpecTranslation: bool = True) -> float:
-        return abs(self.getCameraTranslationVector(cam1, cam2)[0])
-
-    def getStereoLeftRectificationRotation(self):
-        return [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
-
-    getStereoRightRectificationRotation = getStereoLeftRectificationRotation
 
 
 class Device:

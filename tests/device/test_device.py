@@ -112,6 +112,25 @@ def test_device_info_and_available_devices():
         assert len(device.getMxId()) == 18
 
 
+def test_cameras_calibration_and_ir_as_an_oak_d_with_its_default_calibration():
+    with dai.Device(echo_pipeline(), cameras={"CAM_E": "synthetic"}) as device:
+        S = dai.CameraBoardSocket
+        assert device.getConnectedCameras() == [S.CAM_A, S.CAM_B, S.CAM_C, S.CAM_E]
+        assert device.getCameraSensorNames() == {S.CAM_A: "IMX378", S.CAM_B: "OV9282", S.CAM_C: "OV9282",
+                                                 S.CAM_E: "oakling"}
+        calib = device.readCalibration()
+        assert isinstance(calib, dai.CalibrationHandler)
+        assert calib.getBaselineDistance() == pytest.approx(7.5)
+        k = np.array(calib.getCameraIntrinsics(S.RGB, 1920, 1080))
+        assert k.shape == (3, 3) and k[0, 2] == 960 and k[1, 2] == 540
+        assert device.readCalibration2().getStereoLeftCameraId() == S.CAM_B
+        assert device.getIrDrivers() == [] and device.setIrLaserDotProjectorIntensity(0.5) is False
+        with pytest.raises(NotImplementedError, match=r"Device.getChipTemperature\(\)"):
+            device.getChipTemperature()
+        with pytest.raises(AttributeError):
+            device.noSuchMethod()
+
+
 def test_unknown_device_is_not_found():
     with pytest.raises(RuntimeError, match="Cannot find any device"):
         dai.Device(dai.DeviceInfo("0000000000000000XX"))
