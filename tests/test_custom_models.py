@@ -32,6 +32,11 @@ def model_module(name: str):
     return module
 
 
+def example_script(name: str) -> str:
+    """The Script source examples/custom_models/<name>.py sets, so the test runs the example's own."""
+    return (EXAMPLES / f"{name}.py").read_text().split('script.setScript("""')[1].split('""")')[0]
+
+
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
     """name -> (model module, blob path), each converted once with the example's defaults."""
@@ -136,7 +141,7 @@ def test_frame_difference_with_a_script_that_keeps_the_previous_frame(models):
     size = module.SHAPE
     p = dai.Pipeline()
     script = p.create(dai.node.Script)
-    script.setScript((EXAMPLES / "diff.py").read_text().split('script.setScript("""')[1].split('""")')[0])
+    script.setScript(example_script("diff"))
     xlink_in(p, "in", script.inputs["in"])
     nn = nn_node(p, blob)
     script.outputs["img1"].link(nn.inputs["img1"])
@@ -165,14 +170,7 @@ def test_normalisation_with_constants_a_script_sends_once(models):
     nn = nn_node(p, blob)
     xlink_in(p, "frames", nn.inputs["frame"])
     script = p.create(dai.node.Script)
-    script.setScript("""
-data = NNData(2)
-data.setLayer("multiplier", [1 / 127.5])
-node.io['multiplier'].send(data)
-data = NNData(2)
-data.setLayer("addend", [-1.0])
-node.io['addend'].send(data)
-""")
+    script.setScript(example_script("normalize"))
     for name in ("multiplier", "addend"):
         script.outputs[name].link(nn.inputs[name])
         nn.inputs[name].setWaitForMessage(False)
