@@ -8,8 +8,8 @@ import pytest
 
 import oakling as dai
 from oakling.messages import Colormap, codec
-from oakling.nodes.image_manip import (ManipError, WarpMesh, apply_config, config_from_json, config_to_json,
-                                       decode_mesh, plan)
+from oakling.nodes.image_manip import config_from_json, config_to_json
+from oakling.nodes.image_manip_ops import ManipError, WarpMesh, apply_config, decode_mesh, plan
 
 T = dai.ImgFrame.Type
 H, W = 480, 640
