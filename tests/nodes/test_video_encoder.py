@@ -11,7 +11,7 @@ import pytest
 import oakling as dai
 from media import make_video
 from oakling.messages import codec
-from oakling.nodes.video_encoder import auto_bitrate
+from oakling.nodes.video_encoder_ops import auto_bitrate
 
 T = dai.ImgFrame.Type
 P = dai.VideoEncoderProperties.Profile
@@ -138,7 +138,7 @@ def test_encoded_frame_crosses_the_wire_whole():
 
 
 def test_h26x_needs_an_even_size_and_grey_frames_get_neutral_chroma():
-    from oakling.nodes.video_encoder import EncodeError, make_encoder
+    from oakling.nodes.video_encoder_ops import EncodeError, make_encoder
     props = dict(dai.Pipeline().create(dai.node.VideoEncoder).properties, profile=int(P.H264_MAIN))
     with pytest.raises(EncodeError, match="H264_MAIN needs an even width and height, got 641x400"):
         make_encoder(props, 641, 400)
