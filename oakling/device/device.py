@@ -242,10 +242,7 @@ class Device:
         if self._pipeline_running:
             raise RuntimeError("A pipeline is already running on this device — close it and open a new Device")
         if self._blob_substitutions:
-            for node in pipeline.getAllNodes():   # nodes that load blobs by path take the substitutes
-                substitute = getattr(node, "substitute_blob", None)
-                if substitute is not None:
-                    substitute(self._blob_substitutions)
+            self._substitute_blobs(pipeline)
         schema, assets, storage = build_schema(pipeline)
         outputs, inputs = {}, {}
         for node in pipeline.getAllNodes():
@@ -288,6 +285,23 @@ class Device:
             raise RuntimeError(f"Could not start the pipeline: {self._start_error}")
         self._pipeline_running = True
         return True
+
+    def _substitute_blobs(self, pipeline: Pipeline):
+        """Nodes that load blobs by path take the substitutes of Device(blobs=...); an entry that
+        matches none of them is said (a misspelt file name would else pass unnoticed)."""
+        matched = set()
+        for node in pipeline.getAllNodes():
+            substitute = getattr(node, "substitute_blob", None)
+            if substitute is not None:
+                matched.add(substitute(self._blob_substitutions))
+        unused = [name for name in self._blob_substitutions.entries if name not in matched]
+        if unused:
+            loaded = sorted(os.path.basename(n._requested_blob) for n in pipeline.getAllNodes()
+                            if getattr(n, "_requested_blob", None))
+            self._on_log(LogMessage("host", LogLevel.WARN, time.monotonic(),
+                                    f"Device(blobs=...): {', '.join(map(repr, unused))} matches no blob the pipeline "
+                                    f"loads by path (it loads {loaded or 'none'}) — give the file name setBlobPath "
+                                    f"is called with"))
 
     def isPipelineRunning(self) -> bool:
         return self._pipeline_running and not self._closed and self._lost_reason is None

@@ -87,11 +87,15 @@ class NeuralNetwork(Node):
         self._requested_blob = None
         self._use_blob(blob)
 
-    def substitute_blob(self, substitutions):
-        """Load the substitute `Device(pipeline, blobs=...)` gives for the file setBlobPath named, if any."""
+    def substitute_blob(self, substitutions) -> str | None:
+        """Load the substitute `Device(pipeline, blobs=...)` gives for the file setBlobPath named, if
+        any; returns the file name it matched, or None."""
         from ..models.gen2 import open_blob
+        from ..models.substitution import blob_name
         if self._requested_blob and substitutions.find(self._requested_blob) is not None:
             self._use_blob(open_blob(self._requested_blob, substitutions))
+            return blob_name(self._requested_blob)
+        return None
 
     def _use_blob(self, blob):
         self._blob, self._blob_problem = blob, None

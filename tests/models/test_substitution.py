@@ -149,6 +149,15 @@ def test_device_option_runs_the_substitute_of_a_file_that_does_not_exist(tmp_pat
         assert infer_through(device) == (41, True)
 
 
+def test_a_device_option_that_matches_no_blob_is_said(tmp_path, oakling_blob, capfd):
+    p = pipeline_loading(oakling_blob)
+    with dai.Device(p, blobs={"mobilenet.blob": str(oakling_blob)}) as device:
+        assert infer_through(device) == (41, True)    # the program's own blob runs
+    err = capfd.readouterr().err
+    assert (f"[host] [warning] Device(blobs=...): 'mobilenet.blob' matches no blob the pipeline loads by path "
+            f"(it loads ['{oakling_blob.name}'])") in err, err
+
+
 def test_oakling_blobs_runs_the_substitute_of_a_myriadx_blob(monkeypatch, tmp_path, oakling_blob):
     monkeypatch.setenv(ENV, f"other.blob=/x/other.blob:{MYRIADX_NAME}={oakling_blob}")
     p = pipeline_loading(myriadx_blob(tmp_path / MYRIADX_NAME))
