@@ -7,6 +7,7 @@ Each stream name becomes one host queue: `device.getInputQueue("in")`, `device.g
 """
 from __future__ import annotations
 
+import threading
 import time
 
 from ..pipeline.node import Node
@@ -85,8 +86,27 @@ class XLinkInWorker(Worker):
 
 
 class XLinkOutWorker(Worker):
+    """Sends what reaches `in` to the host stream. A blocking input with no FPS limit (the default)
+    needs no thread of its own per message: a `StreamFeed` takes the place of its queue, so each
+    producer writes straight to the stream (the stream's socket and the host queue give the
+    back-pressure); the worker only waits for the end to tell the host. Otherwise the worker reads
+    the input's queue (dropping the oldest when non-blocking, pacing to the FPS limit)."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        port = self.input("in")
+        self._feed = None
+        if port.queue.blocking() and not self.properties["maxFpsLimit"] > 0:
+            self._feed = port.queue = StreamFeed(self.ctx.host_streams[self.properties["streamName"]],
+                                                 self.properties["metadataOnly"], port.label)
+
     def run(self):
         stream = self.ctx.host_streams[self.properties["streamName"]]
+        if self._feed is not None:
+            reason = self._feed.wait_closed(self.ctx.stop_event)
+            if reason is not None and not self.stopping:
+                stream.end(reason)
+            return
         source = self.input("in")
         fps_limit = self.properties["maxFpsLimit"]
         min_interval = 1.0 / fps_limit if fps_limit > 0 else 0.0
@@ -105,3 +125,51 @@ class XLinkOutWorker(Worker):
                     continue
                 last_sent = now
             stream.send(msg, metadata_only=metadata_only)
+
+
+class StreamFeed:
+    """Stands in for a blocking XLinkOut input's queue: `put` sends the message to the host stream
+    in the producer's thread, one producer at a time so messages stay whole and in order."""
+
+    def __init__(self, stream, metadata_only: bool, label: str):
+        from ..device.link import LinkClosed
+        self._link_closed = LinkClosed
+        self._stream = stream
+        self._metadata_only = metadata_only
+        self.name = label
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._reason: str | None = None
+
+    def put(self, msg, timeout: float | None = None) -> bool:
+        with self._lock:
+            if self._reason is not None:
+                raise QueueClosed(self._reason)
+            try:
+                self._stream.send(msg, metadata_only=self._metadata_only)
+            except self._link_closed:   # the host is gone or the device is closing: nobody to send to
+                pass
+        return True
+
+    def close(self, reason: str = "queue closed", discard: bool = False):
+        with self._lock:   # after the message being sent, if any: the end comes last
+            if self._reason is None:
+                self._reason = reason
+        self._closed.set()
+
+    def wait_closed(self, stop_event) -> str | None:
+        """The reason the input closed, or None if the device stopped first."""
+        while not self._closed.wait(0.1):
+            if stop_event.is_set():
+                return None
+        return self._reason
+
+    @property
+    def closed(self) -> bool:
+        return self._reason is not None
+
+    def blocking(self) -> bool:
+        return True
+
+    def __len__(self) -> int:
+        return 0

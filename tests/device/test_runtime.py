@@ -19,12 +19,13 @@ class Counter(Node):
     def __init__(self, pipeline, node_id):
         super().__init__(pipeline, node_id)
         self.out = self._output("out", types=(DatatypeEnum.Buffer,))
-        self.properties = {"count": 5, "fail": False}
+        self.properties = {"count": 5, "first": 0, "fail": False}
 
 
 class CounterWorker(Worker):
     def run(self):
-        for k in range(self.properties["count"]):
+        first = self.properties["first"]
+        for k in range(first, first + self.properties["count"]):
             self.output("out").send(dai.Buffer().setSequenceNum(k))
         if self.properties["fail"]:
             raise ValueError("counter broke")
@@ -51,13 +52,16 @@ def counter_node(monkeypatch):
                         else nodes._load(nodes.WORKERS[name]))
 
 
-def run_counter(fail=False):
+def run_counter(fail=False, counters=1, count=5, blocking=True):
     p = dai.Pipeline()
-    counter = p.create(Counter)
-    counter.properties["fail"] = fail
+    made = [p.create(Counter) for _ in range(counters)]
     xout = p.create(dai.node.XLinkOut)
     xout.setStreamName("out")
-    counter.out.link(xout.input)
+    xout.input.setBlocking(blocking)
+    xout.input.setQueueSize(count * counters)   # a non-blocking queue keeps them all too
+    for k, counter in enumerate(made):
+        counter.properties.update(fail=fail, count=count, first=1000 * k)
+        counter.out.link(xout.input)
     schema, assets, storage = build(p)
     host, logs, failed = Collector(), [], []
     runtime = Runtime(schema, assets, storage, {"out": host}, lambda *a: logs.append(a),
@@ -73,6 +77,15 @@ def test_end_of_stream_reaches_the_host_after_every_message(counter_node):
     assert [m.getSequenceNum() for m in host.messages] == [0, 1, 2, 3, 4]
     assert "TestCounter(0) ended" in host.reason
     assert failed == []
+
+
+@pytest.mark.parametrize("blocking", [True, False], ids=["producers-write-the-stream", "xlinkout-thread"])
+def test_several_producers_into_one_xlinkout_keep_their_order_and_end_last(counter_node, blocking):
+    host, _, failed = run_counter(counters=3, count=200, blocking=blocking)
+    seqs = [m.getSequenceNum() for m in host.messages]
+    for k in range(3):   # every message of every producer, each producer's in its own order
+        assert [s for s in seqs if s // 1000 == k] == list(range(1000 * k, 1000 * k + 200))
+    assert len(seqs) == 600 and "ended" in host.reason and failed == []
 
 
 def test_a_failing_node_is_logged_reported_and_ends_its_streams(counter_node):
