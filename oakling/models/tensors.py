@@ -74,21 +74,20 @@ def frame_tensor(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
     return read(frame, spec, where)
 
 
-def _frame_pixels(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
+def _pixels(frame: ImgFrame, where: str) -> np.ndarray:
     try:
-        pixels = frame.getFrame()
+        return frame.getFrame()
     except RuntimeError as e:
         raise InputMismatch(f"{where}: {e}") from None
-    return _cast(pixels.reshape(spec.shape), spec, where, f"the {frame.getType().name} frame")
+
+
+def _frame_pixels(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
+    return _cast(_pixels(frame, where).reshape(spec.shape), spec, where, f"the {frame.getType().name} frame")
 
 
 def _bytes_as_u8(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
     """gen2's depth trick: each U16 value as its two bytes, for a U8 input twice the frame's width."""
-    try:
-        pixels = frame.getFrame()
-    except RuntimeError as e:
-        raise InputMismatch(f"{where}: {e}") from None
-    return np.ascontiguousarray(pixels).view(np.uint8).reshape(spec.shape)
+    return np.ascontiguousarray(_pixels(frame, where)).view(np.uint8).reshape(spec.shape)
 
 
 # (frame type, width, height, input spec) -> how such frames are read, for the kinds that fit

@@ -27,7 +27,7 @@ from numbers import Real
 
 from ..log import LogLevel
 from ..messages.datatype import DatatypeEnum
-from .neural_network import NeuralNetwork, NeuralNetworkWorker
+from .neural_network import NeuralNetwork, NeuralNetworkWorker, _count
 
 
 
@@ -100,14 +100,14 @@ class YoloDetectionNetwork(DetectionNetwork):
         self._parser["iouThreshold"] = 0.5
 
     def setNumClasses(self, numClasses: int):
-        self._parser["classes"] = _whole(numClasses, f"{self._label}.setNumClasses")
+        self._parser["classes"] = _count(numClasses, f"{self._label}.setNumClasses")
 
     def getNumClasses(self) -> int:
         return self._parser["classes"]
 
     def setCoordinateSize(self, coordinates: int):
         """Values per box (4: x, y, w, h)."""
-        self._parser["coordinates"] = _whole(coordinates, f"{self._label}.setCoordinateSize")
+        self._parser["coordinates"] = _count(coordinates, f"{self._label}.setCoordinateSize")
 
     def getCoordinateSize(self) -> int:
         return self._parser["coordinates"]
@@ -138,7 +138,7 @@ class YoloDetectionNetwork(DetectionNetwork):
         for key, indices in anchorMasks.items():
             if not isinstance(key, str):
                 raise TypeError(f"{where}: keys are strings like 'side13' (the grid width), got {key!r}")
-            masks[key] = [_whole(i, f"{where}['{key}']") for i in indices]
+            masks[key] = [_count(i, f"{where}['{key}']") for i in indices]
         self._parser["anchorMasks"] = masks
 
     def getAnchorMasks(self) -> dict:
@@ -161,12 +161,6 @@ def _number(value, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
         raise TypeError(f"{what}: expected a number, got {value!r}")
     return float(value)
-
-
-def _whole(value, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise TypeError(f"{what}: expected a whole number ≥ 0, got {value!r}")
-    return value
 
 
 def _input_size(specs, where: str) -> tuple:
