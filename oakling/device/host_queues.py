@@ -176,27 +176,18 @@ class DataOutputQueue(_HostQueue):
 
 
 class DataInputQueue(_HostQueue):
-    """Messages to an XLinkIn stream; `send()` waits for room when full and blocking, or drops the
-    oldest queued message when not."""
+    """Messages to an XLinkIn stream. A blocking queue (the default) writes each message to the
+    stream in the caller's thread: `send()` returns once the device has room for it, as gen2's
+    `send()` on a full queue does, and no thread is woken per message. A non-blocking queue keeps a
+    queue and a writer thread: when the device falls behind, the oldest waiting message is dropped."""
 
     def __init__(self, name, link, max_size=16, blocking=True, lost=None, max_data_size=5 * 1024 * 1024,
                  node_label="XLinkIn"):
         super().__init__(name, link, max_size, blocking, lost)
         self._max_data_size = max_data_size
         self._node_label = node_label
-        self._thread = threading.Thread(target=self._write, name=f"oakling-in-{name}", daemon=True)
-        self._thread.start()
-
-    def _write(self):
-        try:
-            while True:
-                self._link.send_message(self._queue.get())
-        except QueueClosed:
-            pass
-        except LinkClosed:
-            self._queue.close(self._lost() if self._lost else "the device closed the stream")
-        except Exception as e:   # a bug of ours: say so on send() rather than leave the stream silent
-            self._queue.close(_broken("writing", e))
+        self._write_lock = threading.Lock()   # one writer at a time: messages stay whole and in order
+        self._thread = None                   # the writer thread, started the first time it is needed
 
     def send(self, msg):
         if not isinstance(msg, Buffer):
@@ -209,9 +200,43 @@ class DataInputQueue(_HostQueue):
                 f"maxDataSize of {self._max_data_size} bytes — call setMaxDataSize({size}) on the "
                 f"XLinkIn node when building the pipeline")
         try:
+            if self._queue.blocking():
+                with self._write_lock:
+                    if self._queue.closed:
+                        raise QueueClosed(self._queue.closed_reason)
+                    for queued in self._queue.try_get_all():   # left from a time the queue did not block
+                        self._write_one(queued)
+                    self._write_one(msg)
+                return
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._write, name=f"oakling-in-{self._name}", daemon=True)
+                self._thread.start()
             self._queue.put(msg)
         except QueueClosed as e:
             raise self._closed_error(e) from None
+
+    def _write_one(self, msg):
+        """Write one message to the stream; a broken link closes the queue (QueueClosed says why)."""
+        try:
+            self._link.send_message(msg)
+        except LinkClosed:
+            self._queue.close(self._lost() if self._lost else "the device closed the stream")
+            raise QueueClosed(self._queue.closed_reason) from None
+        except Exception as e:   # a bug of ours: say so rather than leave the stream silent
+            self._queue.close(_broken("writing", e))
+            raise QueueClosed(self._queue.closed_reason) from None
+
+    def _write(self):
+        """The non-blocking queue's writer thread."""
+        try:
+            while True:
+                self._queue.wait_for_message()
+                with self._write_lock:
+                    msg = self._queue.try_get()
+                    if msg is not None:
+                        self._write_one(msg)
+        except QueueClosed:
+            pass
 
     def setMaxDataSize(self, size: int):
         self._max_data_size = int(size)

@@ -97,6 +97,14 @@ class MessageQueue:
             self._cond.notify_all()
             return msg
 
+    def wait_for_message(self):
+        """Wait until a message is queued, leaving it there (QueueClosed once closed and empty)."""
+        with self._cond:
+            while not self._items:
+                if self._closed_reason is not None:
+                    raise QueueClosed(self._closed_reason)
+                self._cond.wait(0.1)
+
     def try_get(self):
         with self._cond:
             if not self._items:

@@ -256,6 +256,57 @@ def test_blocking_host_queue_back_pressures_the_camera():
     assert seqs[-1] < 100
 
 
+def _numbered(k: int, size: int = 256 * 1024) -> dai.Buffer:
+    b = dai.Buffer()
+    data = np.zeros(size, np.uint8)
+    data[:4] = np.frombuffer(np.uint32(k).tobytes(), np.uint8)
+    b.setData(data)
+    return b
+
+
+def _number(msg) -> int:
+    return int(np.frombuffer(msg.getData()[:4].tobytes(), np.uint32)[0])
+
+
+def test_a_blocking_input_queue_writes_in_the_senders_thread_and_waits_for_room(echo_device):
+    out, inq = echo_device.getOutputQueue("out", maxSize=2), echo_device.getInputQueue("in")
+    sent = []
+
+    def send():
+        for k in range(200):
+            inq.send(_numbered(k))
+            sent.append(k)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    time.sleep(1.0)
+    assert sender.is_alive() and len(sent) < 200   # nobody reads on the host: the sender waits for room
+    assert not [t for t in threading.enumerate() if t.name.startswith("oakling-in-")]   # no writer thread
+    got = [_number(out.get(timeout=10)) for _ in range(200)]
+    sender.join(10)
+    assert got == list(range(200))
+
+
+def test_a_non_blocking_input_queue_drops_the_oldest_instead_of_waiting(echo_device):
+    out, inq = echo_device.getOutputQueue("out", maxSize=2), echo_device.getInputQueue("in", maxSize=3,
+                                                                                          blocking=False)
+    started = time.monotonic()
+    for k in range(200):
+        inq.send(_numbered(k))
+    assert time.monotonic() - started < 5   # never waited for the device
+    got = []
+    while True:
+        try:
+            got.append(_number(out.get(timeout=1.0)))
+        except TimeoutError:
+            break
+    assert got == sorted(got) and got[-1] == 199 and len(got) < 200
+    inq.setBlocking(True)   # back to blocking: every message arrives, after anything still queued
+    for k in range(200, 210):
+        inq.send(_numbered(k))
+    assert [_number(out.get(timeout=5)) for _ in range(10)] == list(range(200, 210))
+
+
 def test_fps_limit_and_metadata_only():
     p, cam, xout = camera_pipeline(64, 48, fps=60)
     xout.setFpsLimit(10)
