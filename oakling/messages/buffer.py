@@ -86,5 +86,10 @@ class Buffer:
         self._ts_dev_ns = clock.to_ns(timestamp)
         return self
 
+    def _keep_time_of(self, source: "Buffer"):
+        """Carry `source`'s sequence number and timestamps (a result of it, made on the device)."""
+        self._seq, self._ts_ns, self._ts_dev_ns = source._seq, source._ts_ns, source._ts_dev_ns
+        return self
+
     def __repr__(self):
         return f"{type(self).__name__}(seq={self._seq}, ts={self.getTimestamp()}, {self._data.size} bytes)"

@@ -60,7 +60,7 @@ class CaptureSettings:
 
     def _keep_capture_of(self, src: "CaptureSettings"):
         """Make this picture, made from `src`, keep its sequence number, timestamps, socket and settings."""
-        self._seq, self._ts_ns, self._ts_dev_ns = src._seq, src._ts_ns, src._ts_dev_ns
+        self._keep_time_of(src)
         self._instance_num = src._instance_num
         self._exposure_us, self._sensitivity_iso = src._exposure_us, src._sensitivity_iso
         self._lens_position, self._wb_color_temp = src._lens_position, src._wb_color_temp

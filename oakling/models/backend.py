@@ -4,6 +4,7 @@
     network.submit({"images": tensor}, done)   # starts as soon as a request is free; returns at once
     ...                                        # done(outputs) is called from a backend thread:
                                                # {"output": array}, arrays the callee may keep
+    network.submit(inputs, done, outputs)      # outputs written into the caller's arrays instead
     network.wait_all()
 
 A backend compiles a ModelBlob into a Network with a fixed number of inference requests, which run
@@ -29,11 +30,15 @@ class Network:
         self.inputs = inputs
         self.outputs = outputs
         self.requests = requests
+        self.writes_outputs = False      # whether submit's `outputs` arrays are written (else done gets its own)
         self.description = description   # e.g. "OpenVINO 2026.4.1 CPU, FP32 (computing in f32), 2 requests, …"
 
-    def submit(self, tensors: dict[str, np.ndarray], done: Done) -> None:
+    def submit(self, tensors: dict[str, np.ndarray], done: Done,
+               outputs: dict[str, np.ndarray] | None = None) -> None:
         """Start one inference on `tensors` (input name -> array of the input's shape and dtype) as soon as
-        a request is free. The arrays must stay unchanged until `done` is called."""
+        a request is free. The arrays must stay unchanged until `done` is called. `outputs` (output name ->
+        a writable C-contiguous array of the output's shape and dtype) asks for the results to be written
+        there; a backend that cannot passes `done` arrays of its own instead."""
         raise NotImplementedError
 
     def infer(self, tensors: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import queue
+import threading
 import time
 
 import numpy as np
@@ -97,63 +99,114 @@ def _type_name(element_type) -> str:
 
 
 class _OpenVINONetwork(Network):
-    """The requests are an AsyncInferQueue: OpenVINO hands a free request to `submit` without Python in
-    between, and calls back on its own thread when an inference ends."""
+    """`requests` OpenVINO infer requests, handed out from a free list. Inputs reach OpenVINO as
+    ov.Tensors over the caller's arrays and outputs are written into arrays the caller gives (or fresh
+    ones), so nothing is copied either way. A request goes back to the free list as soon as OpenVINO
+    calls back, before `done` runs, so the next inference starts while this one's results are sent."""
 
     def __init__(self, compiled, inputs, outputs, requests, description):
         super().__init__(inputs, outputs, requests, description)
         ov = openvino()
-        self._queue = ov.AsyncInferQueue(compiled, requests)
-        self._queue.set_callback(self._finished)
-        self._output_names = [spec.name for spec in outputs]
         self._tensor = ov.Tensor
-        self._start = _direct_start(self._queue, compiled, inputs)
+        self._requests = [compiled.create_infer_request() for _ in range(requests)]
+        self._free = queue.SimpleQueue()   # indices of idle requests; get() waits without the GIL
+        for index, request in enumerate(self._requests):
+            request.set_callback(self._finished, None)
+            self._free.put(index)
+        self._busy = 0   # inferences submitted whose `done` has not returned
+        self._idle = threading.Condition(threading.Lock())
+        self._input_ports, self._input_casts = _input_ports(compiled.inputs, inputs)
+        self._output_shapes = [(spec.name, tuple(spec.shape), spec.numpy_dtype) for spec in outputs]
+        self.writes_outputs = _outputs_settable(compiled, outputs)
+        try:
+            from openvino._pyopenvino import InferRequest as native   # takes ov.Tensors as they are
+            self._start = native.start_async
+        except ImportError:
+            self._start = type(self._requests[0]).start_async
 
-    def submit(self, tensors, done):
-        # Zero copy: OpenVINO reads the arrays themselves, so they must be contiguous and writable (else
-        # copied here) and stay alive until the inference ends: the callback's userdata holds them.
+    def submit(self, tensors, done, outputs=None):
+        # OpenVINO reads the arrays themselves, so they must be contiguous and writable (else copied here)
+        # and stay alive until the inference ends: the userdata holds them.
         tensors = {name: a if a.flags.c_contiguous and a.flags.writeable else np.array(a, order="C")
                    for name, a in tensors.items()}
-        if self._start is None:
-            self._queue.start_async(tensors, (done, tensors), share_inputs=True)
+        for name, dtype in self._input_casts.items():
+            tensors[name] = tensors[name].astype(dtype)
+        if self.writes_outputs:
+            if outputs is None:
+                outputs = {name: np.empty(shape, dtype) for name, shape, dtype in self._output_shapes}
         else:
-            self._start({name: self._tensor(a, shared_memory=True) for name, a in tensors.items()}, (done, tensors))
-
-    def _finished(self, request, userdata):
-        done, _tensors = userdata
+            outputs = None
+        index = self._free.get()
+        request = self._requests[index]
+        with self._idle:
+            self._busy += 1
         try:
-            outputs = {name: np.array(request.get_output_tensor(i).data)
-                       for i, name in enumerate(self._output_names)}
-        except BaseException as e:   # reported to the caller, never raised into OpenVINO's thread
-            outputs = e
-        done(outputs)
+            if outputs is not None:
+                for k, (name, _, _) in enumerate(self._output_shapes):
+                    request.set_output_tensor(k, self._tensor(outputs[name], shared_memory=True))
+            self._start(request, {self._input_ports[name]: self._tensor(a, shared_memory=True)
+                                  for name, a in tensors.items()}, (index, done, tensors, outputs))
+        except BaseException:
+            self._free.put(index)
+            self._done_returned()
+            raise
+
+    def _finished(self, userdata):
+        index, done, _tensors, outputs = userdata
+        if outputs is None:   # outputs OpenVINO would not write into our arrays: copied before reuse
+            try:
+                request = self._requests[index]
+                outputs = {name: np.array(request.get_output_tensor(k).data)
+                           for k, (name, _, _) in enumerate(self._output_shapes)}
+            except BaseException as e:   # reported to the caller, never raised into OpenVINO's thread
+                outputs = e
+        self._free.put(index)
+        try:
+            done(outputs)
+        finally:
+            self._done_returned()
+
+    def _done_returned(self):
+        with self._idle:
+            self._busy -= 1
+            if not self._busy:
+                self._idle.notify_all()
 
     def wait_all(self):
-        self._queue.wait_all()
+        with self._idle:
+            while self._busy:
+                self._idle.wait(0.1)
 
 
-def _direct_start(queue, compiled, specs):
-    """AsyncInferQueue's own start_async, which takes ov.Tensors as they are, or None.
-
-    The Python wrapper around it converts every input anew for each inference (tens of microseconds
-    of a model's few hundred); tensors made as the blob's input specs say need none of that. None
-    (use the wrapper) when this OpenVINO has no such method or an input's element type is not the
-    spec's."""
-    try:
-        from openvino._pyopenvino import AsyncInferQueue as native
-    except ImportError:
-        return None
-    start = getattr(native, "start_async", None)
-    if start is None or not isinstance(queue, native) or len(compiled.inputs) != len(specs):
-        return None
-    for port, spec in zip(compiled.inputs, specs):
+def _input_ports(ports, specs) -> tuple[dict, dict]:
+    """(input name -> the compiled model's port index for it, input name -> the element type to convert
+    to, for inputs whose compiled type is not the blob's)."""
+    indices, casts = {}, {}
+    for spec in specs:
+        found = [k for k, port in enumerate(ports) if spec.name in port.get_names()]
+        indices[spec.name] = found[0] if found else spec.name
         try:
-            element = np.dtype(port.get_element_type().to_dtype())
+            dtype = np.dtype(ports[found[0]].get_element_type().to_dtype()) if found else spec.numpy_dtype
+        except Exception:   # an element type numpy has no name for: left to OpenVINO
+            continue
+        if dtype != spec.numpy_dtype:
+            casts[spec.name] = dtype
+    return indices, casts
+
+
+def _outputs_settable(compiled, specs) -> bool:
+    """Whether OpenVINO can write every output into an array of the blob's shape and element type."""
+    if len(compiled.outputs) != len(specs):
+        return False
+    for port, spec in zip(compiled.outputs, specs):
+        try:
+            if np.dtype(port.get_element_type().to_dtype()) != spec.numpy_dtype:
+                return False
+            if port.get_partial_shape().is_dynamic or list(port.get_shape()) != list(spec.shape):
+                return False
         except Exception:   # an element type numpy has no name for
-            return None
-        if element != spec.numpy_dtype or spec.name not in port.get_names():
-            return None
-    return lambda tensors, userdata: start(queue, tensors, userdata)
+            return False
+    return True
 
 
 class OpenVINOBackend(Backend):

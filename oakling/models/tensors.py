@@ -226,7 +226,32 @@ def output_message(outputs: dict[str, np.ndarray], specs: list[TensorSpec], sour
     for spec in specs:
         nn.addTensor(spec.name, outputs[spec.name])
     if source is not None:
-        nn.setSequenceNum(source.getSequenceNum())
-        nn.setTimestamp(source.getTimestamp())
-        nn.setTimestampDevice(source.getTimestampDevice())
+        nn._keep_time_of(source)
     return nn
+
+
+class OutputLayout:
+    """Where each model output sits in an `out` message, worked out once per model, so that a backend can
+    write an inference's outputs straight into the message the node sends (`new()`), with no copy.
+
+    Only for outputs NNData keeps as they are (float16/32, uint8, int8, int32, of a known shape); `fits`
+    is False otherwise, and the node builds each message with `output_message` instead."""
+
+    def __init__(self, specs: list[TensorSpec]):
+        template = NNData()
+        for spec in specs:
+            template.addTensor(spec.name, np.zeros(spec.shape, spec.numpy_dtype))
+        self.fits = all(template.getTensor(spec.name).dtype == spec.numpy_dtype for spec in specs)
+        self._size = template._data.size
+        self._infos = template._tensors
+        self._places = [(spec.name, info.offset, spec.numpy_dtype, tuple(spec.shape),
+                         spec.numpy_dtype.itemsize * int(np.prod(spec.shape, dtype=np.int64)))
+                        for info, spec in zip(self._infos, specs)]
+
+    def new(self) -> tuple[NNData, dict[str, np.ndarray]]:
+        """An empty `out` message and, per output name, the array inside it that holds that output."""
+        nn = NNData()
+        nn._data = data = np.zeros(self._size, np.uint8)
+        nn._tensors = [info._copy() for info in self._infos]
+        return nn, {name: data[offset:offset + size].view(dtype).reshape(shape)
+                    for name, offset, dtype, shape, size in self._places}

@@ -197,24 +197,19 @@ class DetectionNetworkWorker(NeuralNetworkWorker):
         size = _input_size(blob.inputs, self.label)
         return lambda outputs: detections.decode_yolo(outputs, layers, options, size)
 
-    def _send_out(self, outputs: dict, output_specs, source):
+    def _send_out(self, outputs: dict, message):
         from ..messages.detections import ImgDetections
-        from ..models.tensors import output_message
         raw, out = self.output("outNetwork"), self.output("out")
         if raw.linked:
-            raw.send(output_message(outputs, output_specs, source))
+            raw.send(message)
         if not out.linked:
             return
         try:
             found = self._decode(outputs)
         except (ValueError, IndexError) as e:
-            seq = source.getSequenceNum() if source is not None else "?"
-            self._error("decode", f"{self.label}: cannot decode the outputs: {e} (message {seq} dropped)", LogLevel.ERR)
+            self._error("decode", f"{self.label}: cannot decode the outputs: {e} "
+                                  f"(message {message.getSequenceNum()} dropped)", LogLevel.ERR)
             return
         msg = ImgDetections()
         msg.detections = found
-        if source is not None:
-            msg.setSequenceNum(source.getSequenceNum())
-            msg.setTimestamp(source.getTimestamp())
-            msg.setTimestampDevice(source.getTimestampDevice())
-        out.send(msg)
+        out.send(msg._keep_time_of(message))

@@ -168,12 +168,13 @@ _RUNNING = object()   # an inference's outputs until the backend is done with it
 
 
 class _Inference:
-    """One inference in flight: the messages it was fed, and its outputs once the backend is done."""
+    """One inference in flight: the messages it was fed, the `out` message the backend writes its outputs
+    into (None: built from them afterwards), and its outputs once the backend is done."""
 
-    __slots__ = ("main", "messages", "outputs")
+    __slots__ = ("main", "messages", "message", "outputs")
 
-    def __init__(self, main, messages):
-        self.main, self.messages, self.outputs = main, messages, _RUNNING
+    def __init__(self, main, messages, message=None):
+        self.main, self.messages, self.message, self.outputs = main, messages, message, _RUNNING
 
 
 class _InOrder:
@@ -235,16 +236,35 @@ class _InOrder:
 
 class NeuralNetworkWorker(Worker):
     """Gather one message per input, check and convert them, submit an inference (the backend runs
-    as many at once as it has requests); `out` and the passthroughs are sent in the order the
-    inferences were submitted, by the backend thread that finishes the oldest one. At most numFrames
-    inferences are running or wait to be sent (gen2's output pool): when the receivers are slower, the
-    node waits, and its input queues fill."""
+    as many at once as it has requests, writing the outputs straight into the `out` message); `out`
+    and the passthroughs are sent in the order the inferences were submitted, by the backend thread
+    that finishes the oldest one. At most numFrames inferences are running or wait to be sent (gen2's
+    output pool): when the receivers are slower, the node waits, and its input queues fill.
+
+    When a blocking `input` alone feeds the model (the usual case), an `_InferenceFeed` takes the place
+    of its queue and the producer's thread does the gathering and submitting: this thread then only
+    waits for the input to close."""
 
     ERROR_INTERVAL = 1.0
 
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        main = self.input("in")
+        named = any(group == "inputs" and port.linked for (group, _), port in ctx.inputs.items())
+        self._feed = None
+        if main.linked and not named and main.queue.blocking():
+            self._feed = main.queue = _InferenceFeed(main.label)
+
     def run(self):
+        try:
+            self._run()
+        finally:
+            if self._feed is not None:
+                self._feed.end()
+
+    def _run(self):
         from ..models.backend import DEFAULT_REQUESTS, default_backend
-        from ..models.tensors import InputMismatch, input_tensors
+        from ..models.tensors import InputMismatch, OutputLayout, input_tensors, output_message
         self._last_logged = {}
         blob = self._load_blob()
         main = self.input("in")
@@ -263,29 +283,46 @@ class NeuralNetworkWorker(Worker):
                                f"nn.inputs['{unfed[0]}'] (or send NNData with a layer per input to nn.input)")
         self._last = {}
         self._output_specs = network.outputs
+        self._out = self.output("out")
+        self._output_message = output_message
         self._passthrough = self.output("passthrough")
         self._passthroughs = {name: port for (group, name), port in self.ctx.outputs.items()
                               if group == "passthroughs"}
+        layout = OutputLayout(network.outputs) if network.writes_outputs else None
+        if layout is not None and not layout.fits:
+            layout = None
         results = _InOrder(max(requests, self.properties.get("numFrames") or 8), self._send_results)
         stopping = self.ctx.stop_event.is_set
+
+        def start(main_msg, messages) -> bool:
+            """Check the messages and start their inference; False if the device stops first."""
+            try:
+                tensors = input_tensors(main_msg, messages, specs, self.label)
+            except InputMismatch as e:
+                self._error(str(e).split(" — ")[0], f"{e} (message {_seq(main_msg, messages)} dropped)")
+                return True
+            message, outputs = layout.new() if layout is not None else (None, None)
+            inference = _Inference(main_msg, messages, message)
+            if not results.add(inference, stopping):
+                return False
+            try:
+                network.submit(tensors, partial(results.finished, inference), outputs)
+            except Exception as e:   # OpenVINO refused the tensors: reported in order, as a failed inference
+                results.finished(inference, e)
+            return True
+
         try:
+            if self._feed is not None:
+                self._feed.open(lambda msg: start(msg, {}))
+                self._feed.wait_closed(self.ctx.stop_event)
+                return
             while not stopping():
                 try:
                     main_msg, messages = self._gather(main if main.linked else None, named)
                 except QueueClosed:
                     break
-                try:
-                    tensors = input_tensors(main_msg, messages, specs, self.label)
-                except InputMismatch as e:
-                    self._error(str(e).split(" — ")[0], f"{e} (message {_seq(main_msg, messages)} dropped)")
-                    continue
-                inference = _Inference(main_msg, messages)
-                if not results.add(inference, stopping):
+                if not start(main_msg, messages):
                     break
-                try:
-                    network.submit(tensors, partial(results.finished, inference))
-                except Exception as e:   # OpenVINO refused the tensors: reported in order, as a failed inference
-                    results.finished(inference, e)
         finally:
             network.wait_all()
             results.wait_sent(stopping)
@@ -331,7 +368,12 @@ class NeuralNetworkWorker(Worker):
             return
         source = main_msg if main_msg is not None else next(iter(messages.values()), None)
         try:
-            self._send_out(outputs, self._output_specs, source)
+            message = inference.message
+            if message is None:
+                message = self._output_message(outputs, self._output_specs, source)
+            elif source is not None:
+                message._keep_time_of(source)
+            self._send_out(outputs, message)
             if main_msg is not None and self._passthrough.linked:
                 self._passthrough.send(main_msg)
             for name, port in self._passthroughs.items():
@@ -344,12 +386,11 @@ class NeuralNetworkWorker(Worker):
                         f"{self.label}: the results of message {_seq(main_msg, messages)} could not be sent: "
                         f"{type(e).__name__}: {e}")
 
-    def _send_out(self, outputs: dict, output_specs, source):
-        """Send one inference's outputs on `out` (detection networks send them parsed instead)."""
-        from ..models.tensors import output_message
-        out = self.output("out")
-        if out.linked:
-            out.send(output_message(outputs, output_specs, source))
+    def _send_out(self, outputs: dict, message):
+        """Send one inference's outputs, `message` (NNData holding them, stamped with the source's sequence
+        number and timestamps), on `out` (detection networks send them parsed instead)."""
+        if self._out.linked:
+            self._out.send(message)
 
     def _error(self, key, text: str, level=LogLevel.ERR):
         """Log `text`, at most once a second for the same kind of problem."""
@@ -362,3 +403,61 @@ class NeuralNetworkWorker(Worker):
 def _seq(main_msg, messages) -> str:
     msg = main_msg if main_msg is not None else next(iter(messages.values()), None)
     return str(msg.getSequenceNum()) if msg is not None else "?"
+
+
+class _InferenceFeed:
+    """Stands in for a blocking `input` queue that alone feeds the model: `put` checks the message and
+    starts its inference in the producer's thread (no thread woken per message), one producer at a time
+    so inferences start in the order messages arrive. It waits while every request is busy and gen2's
+    output pool is full, as a full queue would, and until the model is loaded. Once the node has ended
+    (or failed), messages are dropped rather than left to block their producers."""
+
+    def __init__(self, label: str):
+        self.name = label
+        self._lock = threading.Lock()
+        self._ready = threading.Event()    # the model is loaded, the node has ended, or the input closed
+        self._closed = threading.Event()
+        self._start = None                 # start(msg) -> False if the device stops first
+        self._reason: str | None = None
+
+    def open(self, start):
+        self._start = start
+        self._ready.set()
+
+    def end(self):
+        """The node has ended: drop what comes from now on."""
+        self._start = None
+        self._ready.set()
+
+    def put(self, msg, timeout: float | None = None) -> bool:
+        while not self._ready.wait(0.1):
+            pass
+        with self._lock:
+            if self._reason is not None:
+                raise QueueClosed(self._reason)
+            start = self._start
+            if start is not None and not start(msg):
+                raise QueueClosed("device stopping")
+        return True
+
+    def close(self, reason: str = "queue closed", discard: bool = False):
+        """No more messages (every producer has ended, or the device is stopping)."""
+        if self._reason is None:
+            self._reason = reason
+        self._ready.set()
+        self._closed.set()
+
+    def wait_closed(self, stop_event):
+        while not self._closed.wait(0.1):
+            if stop_event.is_set():
+                return
+
+    @property
+    def closed(self) -> bool:
+        return self._reason is not None
+
+    def blocking(self) -> bool:
+        return True
+
+    def __len__(self) -> int:
+        return 0

@@ -77,29 +77,84 @@ def test_submitted_inferences_call_back_with_their_own_outputs(blob):
                                    rtol=1e-5, atol=1e-5)
 
 
-def test_inputs_go_to_openvino_as_they_are_and_give_the_wrappers_answers(blob):
+def reference(blob, inputs):
+    """The same blob's answers from OpenVINO's own synchronous call, with the node's settings."""
+    from oakling.models.openvino_backend import compile_config, core, read_ir
+    compiled = core().compile_model(read_ir(blob.xml, blob.weights), "CPU", compile_config(blob.precision))
+    answers = compiled(inputs)
+    return {name: answers[port] for port in compiled.outputs for name in port.get_names()}
+
+
+def test_outputs_are_written_into_the_callers_arrays(blob):
     network, _ = load(blob, requests=2)
-    assert network._start is not None   # tensors straight to OpenVINO's queue, no per-inference conversion
-    img = picture(8, 8, seed=5)
-    planar = np.ascontiguousarray(img.transpose(2, 0, 1)[None])
+    assert network.writes_outputs
+    planar = np.ascontiguousarray(picture(8, 8, seed=5).transpose(2, 0, 1)[None])
+    mine = {spec.name: np.full(spec.shape, -1, spec.numpy_dtype) for spec in blob.outputs}
+    got = []
+    network.submit({"images": planar}, got.append, mine)
+    network.wait_all()
+    assert got[0] is mine   # no copy: the arrays given are the results
+    expected = reference(blob, {"images": planar})
+    for name in ("features", "pooled"):
+        np.testing.assert_array_equal(mine[name], expected[name])
+
+
+def test_inputs_that_openvino_cannot_read_in_place_are_copied_and_give_the_same_answers(blob):
+    network, _ = load(blob, requests=2)
+    planar = np.ascontiguousarray(picture(8, 8, seed=6).transpose(2, 0, 1)[None])
     read_only = planar.copy()
-    read_only.flags.writeable = False   # as frames from published shared memory arrive: copied for OpenVINO
-    direct = [network.infer({"images": planar}), network.infer({"images": read_only})]
-    network._start = None                # OpenVINO's Python wrapper, as on a version without the direct call
-    wrapped = network.infer({"images": planar})
-    for outputs in direct:
+    read_only.flags.writeable = False   # as frames from published shared memory arrive
+    strided = np.ascontiguousarray(picture(8, 8, seed=6)).transpose(2, 0, 1)[None]
+    expected = reference(blob, {"images": planar})
+    for tensor in (planar, read_only, strided):
+        outputs = network.infer({"images": tensor})
         for name in ("features", "pooled"):
-            np.testing.assert_array_equal(outputs[name], wrapped[name])
+            np.testing.assert_array_equal(outputs[name], expected[name])
 
 
+def test_a_request_is_free_again_before_its_results_are_handed_over(blob):
+    """With one request, the callback for the first inference can start the next one: results are sent
+    while the next inference runs."""
+    network, _ = load(blob, requests=1)
+    planar = np.ascontiguousarray(picture(8, 8, seed=7).transpose(2, 0, 1)[None])
+    order = []
 
-def test_an_input_whose_type_is_not_the_blobs_goes_through_openvinos_wrapper(blob):
-    import openvino as ov
+    def first(outputs):
+        order.append("first")
+        network.submit({"images": planar}, lambda outputs: order.append("second"))
+
+    network.submit({"images": planar}, first)
+    network.wait_all()
+    assert order == ["first", "second"]
+
+
+def test_an_input_whose_compiled_type_is_not_the_blobs_is_converted(blob):
     from oakling.models.blob import TensorSpec
-    from oakling.models.openvino_backend import _direct_start, core, read_ir
+    from oakling.models.openvino_backend import _input_ports, core, read_ir
     compiled = core().compile_model(read_ir(blob.xml, blob.weights), "CPU")
-    queue = ov.AsyncInferQueue(compiled, 1)
     spec = blob.inputs[0]
-    assert _direct_start(queue, compiled, blob.inputs) is not None
-    assert _direct_start(queue, compiled, [TensorSpec(spec.name, spec.shape, "FP32", spec.layout)]) is None
-    assert _direct_start(queue, compiled, [TensorSpec("other", spec.shape, spec.dtype, spec.layout)]) is None
+    assert _input_ports(compiled.inputs, blob.inputs) == ({spec.name: 0}, {})
+    as_fp32 = TensorSpec(spec.name, spec.shape, "FP32", spec.layout)
+    assert _input_ports(compiled.inputs, [as_fp32]) == ({spec.name: 0}, {spec.name: np.dtype(np.uint8)})
+
+
+def test_outputs_of_another_shape_than_the_blobs_are_not_written_in_place(blob):
+    from oakling.models.blob import TensorSpec
+    from oakling.models.openvino_backend import _outputs_settable, core, read_ir
+    out = blob.outputs[0]
+    compiled = core().compile_model(read_ir(blob.xml, blob.weights), "CPU")
+    wrong = [TensorSpec(out.name, [1] + list(out.shape), out.dtype, out.layout)] + blob.outputs[1:]
+    assert not _outputs_settable(compiled, wrong)
+    assert _outputs_settable(compiled, blob.outputs)
+    network, _ = load(blob)
+    network.writes_outputs = False   # as for such outputs: OpenVINO's own arrays, copied before reuse
+    planar = np.ascontiguousarray(picture(8, 8, seed=8).transpose(2, 0, 1)[None])
+    mine = {spec.name: np.zeros(spec.shape, spec.numpy_dtype) for spec in blob.outputs}
+    got = []
+    network.submit({"images": planar}, got.append, mine)
+    network.wait_all()
+    assert got[0] is not mine and not mine["features"].any()
+    expected = reference(blob, {"images": planar})
+    for name in ("features", "pooled"):
+        np.testing.assert_array_equal(got[0][name], expected[name])
+

@@ -282,6 +282,35 @@ def test_an_input_nothing_feeds_stops_the_node_saying_which(blobs):
                                                  f"send NNData with a layer per input to nn.input)"}
 
 
+def test_a_network_that_fails_to_load_does_not_hold_up_the_other_consumers(blobs, tmp_path):
+    """The model cannot be compiled on the device: the node is reported failed, and the frames its
+    producer also sends elsewhere keep flowing (they are not stuck behind the failed node's input)."""
+    from oakling.models.blob import ModelBlob
+    good = ModelBlob.read(blobs["u8"])
+    broken = ModelBlob(dict(good.meta, cache=None), b"<net>not an IR</net>", good.weights, None)
+    path = tmp_path / "broken.blob"
+    path.write_bytes(broken.to_bytes())
+    p = dai.Pipeline()
+    xin = p.create(dai.node.XLinkIn)
+    xin.setStreamName("in")
+    nn = p.create(dai.node.NeuralNetwork)
+    nn.setBlobPath(path)
+    echo = p.create(dai.node.XLinkOut)
+    echo.setStreamName("echo")
+    xin.out.link(nn.input)
+    xin.out.link(echo.input)
+    with dai.Device(p) as device:
+        device.setLogOutputLevel(dai.LogLevel.OFF)
+        qi, qe = device.getInputQueue("in"), device.getOutputQueue("echo")
+        for k in range(30):
+            qi.send(frame(nets.picture(seed=1), k))
+        assert [qe.get(timeout=TIMEOUT).getSequenceNum() for _ in range(30)] == list(range(30))
+        deadline = time.monotonic() + TIMEOUT
+        while not device.getFailedNodes() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert list(device.getFailedNodes()) == [f"NeuralNetwork({nn.id})"]
+
+
 def test_gen2_openvino_version_calls_are_accepted():
     p = dai.Pipeline()
     assert p.getOpenVINOVersion() == dai.OpenVINO.DEFAULT_VERSION and p.getRequiredOpenVINOVersion() is None
