@@ -403,6 +403,9 @@ class Device:
         if isinstance(queueNames, str):
             queueNames = [queueNames]
         wanted = set(queueNames) if queueNames else None
+        for name, queue in self._output_queues.items():   # events need messages read as they come
+            if wanted is None or name in wanted:
+                queue.start_reader()
         seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else float(timeout)
         deadline = None if seconds < 0 else time.monotonic() + seconds
         with self._events_cond:

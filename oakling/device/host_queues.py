@@ -1,14 +1,18 @@
 """The host's end of each XLink stream: gen2's DataOutputQueue and DataInputQueue.
 
-Each queue has its own thread, as in gen2. An output queue's thread reads the stream, runs the
-callbacks and queues the message; when the queue is full and blocking, the thread stops reading,
-which back-pressures the device all the way to the source node.
+A blocking queue (the default) moves messages in the caller's thread: `get()` reads the stream,
+`send()` writes it. A queue that must move messages while nobody calls it (non-blocking, with
+callbacks, or watched by queue events) has a thread of its own, as in gen2: an output queue's
+thread reads the stream, runs the callbacks and queues the message. Either way, a host that does
+not read back-pressures the device all the way to the source node unless the queue is
+non-blocking.
 """
 from __future__ import annotations
 
 import itertools
 import sys
 import threading
+import time
 
 from ..messages.buffer import Buffer
 from .link import Link, LinkClosed
@@ -79,7 +83,13 @@ class _HostQueue:
 
 class DataOutputQueue(_HostQueue):
     """Messages from an XLinkOut stream. `get()` blocks (Ctrl-C still works); `get(timeout=s)`
-    raises TimeoutError after `s` seconds (an oakling extension)."""
+    raises TimeoutError after `s` seconds (an oakling extension).
+
+    A blocking queue with no callbacks (the default) is read in the caller's thread: `get()` reads
+    the stream itself, one thread wake less per message, and the device waits while nobody reads,
+    as it would for a full gen2 queue. A reader thread takes over for good once the queue is made
+    non-blocking, gets a callback, or the device is asked for queue events: messages then arrive
+    whether or not anyone calls `get()`, as gen2's do."""
 
     def __init__(self, name, link, max_size=16, blocking=True, lost=None, on_message=None, on_end=None):
         """`on_end()` runs when the stream's end arrives, before the queue closes (the Device
@@ -91,33 +101,83 @@ class DataOutputQueue(_HostQueue):
         self._ids = itertools.count(1)
         if on_message is not None:
             self._queue.on_put = lambda q: on_message(name)
-        self._thread = threading.Thread(target=self._read, name=f"oakling-out-{name}", daemon=True)
+        self._read_lock = threading.Lock()   # one reader of the stream at a time
+        self._thread = None
+        if not blocking:
+            self.start_reader()
+
+    def start_reader(self):
+        """Read the stream on a thread of its own from now on."""
+        with self._read_lock:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._read, name=f"oakling-out-{self._name}", daemon=True)
         self._thread.start()
+
+    def setBlocking(self, blocking: bool):
+        super().setBlocking(blocking)
+        if not blocking:
+            self.start_reader()
 
     def _read(self):
         try:
             while True:
-                record = self._link.recv()
-                if record[0] == "msg":
-                    msg = record[1]
-                    for callback_id, (callback, arity) in list(self._callbacks.items()):
-                        try:
-                            (callback() if arity == 0 else callback(msg) if arity == 1
-                             else callback(self._name, msg))
-                        except Exception as e:   # as gen2: say so, and go on with the stream
-                            self._callback_failed(callback_id, e)
-                    self._queue.put(msg)
-                elif record[0] == "end":
-                    if self._on_end is not None:
-                        self._on_end()
-                    self._queue.close(f"{_ENDED}: {record[1]}")
-                    return
-        except LinkClosed:
-            self._queue.close(self._lost() if self._lost else "the device closed the stream")
+                msg = self._take(self._link.recv())
+                if msg is None:
+                    continue
+                for callback_id, (callback, arity) in list(self._callbacks.items()):
+                    try:
+                        (callback() if arity == 0 else callback(msg) if arity == 1
+                         else callback(self._name, msg))
+                    except Exception as e:   # as gen2: say so, and go on with the stream
+                        self._callback_failed(callback_id, e)
+                self._queue.put(msg)
         except QueueClosed:
             pass
+        except LinkClosed:
+            self._queue.close(self._lost() if self._lost else "the device closed the stream")
         except Exception as e:   # a bug of ours: say so on get() rather than leave the stream silent
             self._queue.close(_broken("reading", e))
+
+    def _take(self, record):
+        """The message in `record`, or None; the stream's end, a lost link or a bug of ours close the
+        queue (QueueClosed once it has)."""
+        kind = record[0]
+        if kind == "msg":
+            return record[1]
+        if kind == "end":
+            if self._on_end is not None:
+                self._on_end()
+            self._queue.close(f"{_ENDED}: {record[1]}")
+            raise QueueClosed(self._queue.closed_reason)
+        return None
+
+    def _read_pending(self, wait: float):
+        """In the caller's thread: the next message if one arrives within `wait` seconds, else None
+        (also when the reader thread has taken over)."""
+        link = self._link
+        try:
+            if not link.pending() and not link.readable(wait):
+                return None
+            with self._read_lock:
+                if self._thread is not None or not link.pending():
+                    return None   # the reader thread, or another caller, got there first
+                return self._take(link.recv())
+        except QueueClosed:
+            return None   # get() raises it from the closed queue
+        except LinkClosed:
+            self._queue.close(self._lost() if self._lost else "the device closed the stream")
+        except Exception as e:   # a bug of ours: say so on get() rather than leave the stream silent
+            self._queue.close(_broken("reading", e))
+        return None
+
+    def _pull(self):
+        """In the caller's thread: queue what has already arrived, while there is room."""
+        while (self._thread is None and not self._queue.closed and len(self._queue) < self._queue.max_size()
+               and self._link.pending()):
+            msg = self._read_pending(0)
+            if msg is not None:
+                self._queue.put(msg)
 
     def _callback_failed(self, callback_id: int, error: Exception):
         """Print a callback's exception: its traceback the first time, one line after that."""
@@ -132,20 +192,31 @@ class DataOutputQueue(_HostQueue):
               file=sys.stderr)
 
     def get(self, timeout: float | None = None):
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            return self._queue.get(timeout)
+            while True:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if self._thread is not None or len(self._queue) or self._queue.closed:
+                    return self._queue.get(remaining if remaining is None or remaining > 0 else 0)
+                msg = self._read_pending(0.1 if remaining is None else max(0.0, min(0.1, remaining)))
+                if msg is not None:
+                    return msg
+                if remaining is not None and remaining <= 0:
+                    raise TimeoutError
         except QueueClosed as e:
             raise self._closed_error(e) from None
         except TimeoutError:
             raise TimeoutError(f"Queue '{self._name}': no message within {timeout} s") from None
 
     def tryGet(self):
+        self._pull()
         try:
             return self._queue.try_get()
         except QueueClosed as e:
             raise self._closed_error(e) from None
 
     def tryGetAll(self) -> list:
+        self._pull()
         try:
             return self._queue.try_get_all()
         except QueueClosed as e:
@@ -154,12 +225,15 @@ class DataOutputQueue(_HostQueue):
     def getAll(self, timeout: float | None = None) -> list:
         """Waits for at least one message, then returns every queued message."""
         first = self.get(timeout)
+        self._pull()
         return [first] + self._queue.try_get_all()
 
     def has(self) -> bool:
+        self._pull()
         return self._queue.has()
 
     def front(self):
+        self._pull()
         return self._queue.front()
 
     def addCallback(self, callback) -> int:
@@ -169,6 +243,7 @@ class DataOutputQueue(_HostQueue):
             raise TypeError(f"Queue '{self._name}'.addCallback: expected a callable, got {callback!r}")
         callback_id = next(self._ids)
         self._callbacks[callback_id] = (callback, _arity(callback))
+        self.start_reader()
         return callback_id
 
     def removeCallback(self, callback_id: int) -> bool:

@@ -239,6 +239,13 @@ class Link:
         except (OSError, ValueError):
             return True   # closed: recv raises LinkClosed at once
 
+    def readable(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for something to read (or the link's end)."""
+        try:
+            return bool(select.select([self.sock], [], [], timeout)[0])
+        except (OSError, ValueError):
+            return True   # closed: recv raises LinkClosed at once
+
     def _fill(self, n: int):
         """Make the buffer hold at least `n` unparsed bytes, from `_start` on."""
         if self._end - self._start >= n:

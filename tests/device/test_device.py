@@ -287,6 +287,47 @@ def test_a_blocking_input_queue_writes_in_the_senders_thread_and_waits_for_room(
     assert got == list(range(200))
 
 
+def test_a_blocking_output_queue_is_read_in_the_callers_thread_until_a_callback_needs_a_reader(echo_device):
+    out, inq = echo_device.getOutputQueue("out"), echo_device.getInputQueue("in")
+
+    def readers():
+        return [t for t in threading.enumerate() if t.name.startswith("oakling-out-")]
+
+    for k in range(5):
+        inq.send(_numbered(k, 16))
+    assert [_number(out.get(timeout=5)) for _ in range(5)] == list(range(5))
+    assert not readers()
+    seen = []
+    out.addCallback(lambda msg: seen.append(_number(msg)))
+    assert [t.name for t in readers()] == ["oakling-out-out"]
+    for k in range(5, 10):
+        inq.send(_numbered(k, 16))
+    assert [_number(out.get(timeout=5)) for _ in range(5)] == list(range(5, 10))
+    assert seen == list(range(5, 10))
+
+
+def test_two_threads_reading_one_output_queue_get_each_message_once(echo_device):
+    out, inq = echo_device.getOutputQueue("out"), echo_device.getInputQueue("in")
+    got = [[], []]
+
+    def read(mine):
+        while True:
+            try:
+                mine.append(_number(out.get(timeout=1.0)))
+            except TimeoutError:
+                return
+
+    threads = [threading.Thread(target=read, args=(g,), daemon=True) for g in got]
+    for t in threads:
+        t.start()
+    for k in range(300):
+        inq.send(_numbered(k, 64 if k % 3 else 100_000))
+    for t in threads:
+        t.join(20)
+    assert sorted(got[0] + got[1]) == list(range(300))
+    assert got[0] == sorted(got[0]) and got[1] == sorted(got[1])
+
+
 def test_a_non_blocking_input_queue_drops_the_oldest_instead_of_waiting(echo_device):
     out, inq = echo_device.getOutputQueue("out", maxSize=2), echo_device.getInputQueue("in", maxSize=3,
                                                                                           blocking=False)
