@@ -14,9 +14,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import queue
 import threading
 import time
+from collections import deque
 
 import numpy as np
 
@@ -99,30 +99,35 @@ def _type_name(element_type) -> str:
 
 
 class _OpenVINONetwork(Network):
-    """`requests` OpenVINO infer requests, handed out from a free list. Inputs reach OpenVINO as
-    ov.Tensors over the caller's arrays and outputs are written into arrays the caller gives (or fresh
-    ones), so nothing is copied either way. A request goes back to the free list as soon as OpenVINO
-    calls back, before `done` runs, so the next inference starts while this one's results are sent."""
+    """`requests` OpenVINO infer requests. Inputs reach OpenVINO as ov.Tensors over the caller's arrays
+    and outputs are written into arrays the caller gives (or fresh ones), so nothing is copied either way.
+
+    `submit` starts an inference on a free request, or, when every request is busy, leaves it waiting
+    (up to twice `requests` of them; beyond that `submit` waits). The OpenVINO callback that ends an inference
+    starts the oldest waiting one on its request at once, before it hands over the results: the CPU goes
+    straight on to the next inference, and the submitting thread is woken only when the waiting ones
+    are down to half, not once per inference."""
 
     def __init__(self, compiled, inputs, outputs, requests, description):
         super().__init__(inputs, outputs, requests, description)
         ov = openvino()
         self._tensor = ov.Tensor
         self._requests = [compiled.create_infer_request() for _ in range(requests)]
-        self._free = queue.SimpleQueue()   # indices of idle requests; get() waits without the GIL
-        for index, request in enumerate(self._requests):
+        for request in self._requests:
             request.set_callback(self._finished, None)
-            self._free.put(index)
-        self._busy = 0   # inferences submitted whose `done` has not returned
-        self._idle = threading.Condition(threading.Lock())
+        self._free = list(range(requests))   # indices of idle requests
+        self._waiting: deque = deque()       # (tensors, done, outputs) for a request to free up
+        self._backlog = 2 * requests
+        self._busy = 0                       # inferences submitted whose `done` has not returned
+        self._cond = threading.Condition(threading.Lock())
         self._input_ports, self._input_casts = _input_ports(compiled.inputs, inputs)
         self._output_shapes = [(spec.name, tuple(spec.shape), spec.numpy_dtype) for spec in outputs]
         self.writes_outputs = _outputs_settable(compiled, outputs)
         try:
             from openvino._pyopenvino import InferRequest as native   # takes ov.Tensors as they are
-            self._start = native.start_async
+            self._start_async = native.start_async
         except ImportError:
-            self._start = type(self._requests[0]).start_async
+            self._start_async = type(self._requests[0]).start_async
 
     def submit(self, tensors, done, outputs=None):
         # OpenVINO reads the arrays themselves, so they must be contiguous and writable (else copied here)
@@ -136,20 +141,51 @@ class _OpenVINONetwork(Network):
                 outputs = {name: np.empty(shape, dtype) for name, shape, dtype in self._output_shapes}
         else:
             outputs = None
-        index = self._free.get()
-        request = self._requests[index]
-        with self._idle:
+        job = (tensors, done, outputs)
+        with self._cond:
+            while not self._free and len(self._waiting) >= self._backlog:
+                self._cond.wait()
             self._busy += 1
+            if not self._free:
+                self._waiting.append(job)
+                return
+            index = self._free.pop()
         try:
-            if outputs is not None:
-                for k, (name, _, _) in enumerate(self._output_shapes):
-                    request.set_output_tensor(k, self._tensor(outputs[name], shared_memory=True))
-            self._start(request, {self._input_ports[name]: self._tensor(a, shared_memory=True)
-                                  for name, a in tensors.items()}, (index, done, tensors, outputs))
+            self._start(index, job)
         except BaseException:
-            self._free.put(index)
             self._done_returned()
+            for done_later, error in self._next(index):   # (none wait while a request was free)
+                done_later(error)
+                self._done_returned()
             raise
+
+    def _start(self, index, job):
+        tensors, done, outputs = job
+        request = self._requests[index]
+        if outputs is not None:
+            for k, (name, _, _) in enumerate(self._output_shapes):
+                request.set_output_tensor(k, self._tensor(outputs[name], shared_memory=True))
+        self._start_async(request, {self._input_ports[name]: self._tensor(a, shared_memory=True)
+                                    for name, a in tensors.items()}, (index, done, tensors, outputs))
+
+    def _next(self, index) -> list:
+        """Request `index` is idle: start the oldest waiting inference on it, or put it back on the free
+        list. Returns the waiting inferences OpenVINO refused, as (done, error), for the caller to tell."""
+        refused = []
+        while True:
+            with self._cond:
+                if not self._waiting:
+                    self._free.append(index)
+                    self._cond.notify_all()
+                    return refused
+                job = self._waiting.popleft()
+                if len(self._waiting) <= self._backlog // 2:
+                    self._cond.notify_all()
+            try:
+                self._start(index, job)
+                return refused
+            except BaseException as e:   # OpenVINO refused its tensors: a failed inference
+                refused.append((job[1], e))
 
     def _finished(self, userdata):
         index, done, _tensors, outputs = userdata
@@ -160,22 +196,23 @@ class _OpenVINONetwork(Network):
                            for k, (name, _, _) in enumerate(self._output_shapes)}
             except BaseException as e:   # reported to the caller, never raised into OpenVINO's thread
                 outputs = e
-        self._free.put(index)
-        try:
-            done(outputs)
-        finally:
-            self._done_returned()
+        refused = self._next(index)
+        for done_now, result in [(done, outputs)] + refused:
+            try:
+                done_now(result)
+            finally:
+                self._done_returned()
 
     def _done_returned(self):
-        with self._idle:
+        with self._cond:
             self._busy -= 1
             if not self._busy:
-                self._idle.notify_all()
+                self._cond.notify_all()
 
     def wait_all(self):
-        with self._idle:
+        with self._cond:
             while self._busy:
-                self._idle.wait(0.1)
+                self._cond.wait(0.1)
 
 
 def _input_ports(ports, specs) -> tuple[dict, dict]:

@@ -128,6 +128,24 @@ def test_a_request_is_free_again_before_its_results_are_handed_over(blob):
     assert order == ["first", "second"]
 
 
+def test_inferences_submitted_while_every_request_is_busy_wait_and_start_in_order(blob):
+    network, _ = load(blob, requests=1)
+    images = [np.ascontiguousarray(picture(8, 8, seed=s).transpose(2, 0, 1)[None]) for s in range(2)]
+    wrong = np.zeros((1, 3, 4, 4), np.uint8)   # OpenVINO refuses it when its turn comes
+    done = []
+    busy = network._free.pop()   # the one request, as if an inference were running on it
+    for k, tensor in enumerate([images[0], wrong]):
+        network.submit({"images": tensor}, lambda outputs, k=k: done.append((k, outputs)))
+    assert len(network._waiting) == 2 and not done
+    assert network._next(busy) == []   # what OpenVINO's callback does when that inference ends
+    network.submit({"images": images[1]}, lambda outputs: done.append((2, outputs)))
+    network.wait_all()
+    assert [k for k, _ in done] == [0, 1, 2]
+    assert isinstance(done[1][1], RuntimeError) and "incompatible" in str(done[1][1])
+    for (k, outputs), image in zip([done[0], done[2]], images):
+        np.testing.assert_array_equal(outputs["pooled"], reference(blob, {"images": image})["pooled"])
+
+
 def test_an_input_whose_compiled_type_is_not_the_blobs_is_converted(blob):
     from oakling.models.blob import TensorSpec
     from oakling.models.openvino_backend import _input_ports, core, read_ir
