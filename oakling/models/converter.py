@@ -209,9 +209,8 @@ def _read_error(e: Exception, path: Path, source: dict) -> ConversionError:
             f"{'; '.join(described)} — rewrite that part of the model with standard "
             f"{'ONNX' if source['kind'] in ('onnx', 'pytorch') else source['kind']} operations that OpenVINO "
             f"supports (for PyTorch: in forward(), then export again), and convert again")
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith(("Check '", "Exception from"))]
-    detail = " ".join(lines[:4]) or text.strip()
-    return ConversionError(f"{where}: OpenVINO could not read the model: {detail}")
+    from .openvino_backend import openvino_reason
+    return ConversionError(f"{where}: OpenVINO could not read the model: {openvino_reason(text)}")
 
 
 def _describe_op(op: str, path: Path, kind: str) -> str:

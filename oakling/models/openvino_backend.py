@@ -93,6 +93,15 @@ def export_cache(model, precision: str, threads: int = 0) -> tuple[bytes, dict]:
     return (exported.getvalue() if hasattr(exported, "getvalue") else bytes(exported)), cache_key(precision)
 
 
+def openvino_reason(error) -> str:
+    """OpenVINO's message (an exception or its text) without the source locations and failed checks it
+    stacks in front of it."""
+    text = str(error)
+    kept = [line.strip() for line in text.splitlines()
+            if line.strip() and not line.startswith(("Check '", "Exception from"))]
+    return " ".join(kept[:4]) or text.strip()
+
+
 def _type_name(element_type) -> str:
     get = getattr(element_type, "get_type_name", None)
     return get() if get else str(element_type)
@@ -271,7 +280,12 @@ class OpenVINOBackend(Backend):
                                     if recorded.get(k) != here[k] and k != "cpu_name")
                 log(f"the blob's compiled cache is for another setup ({differs}); compiling from the IR")
         if compiled is None:
-            compiled = core().compile_model(read_ir(blob.xml, blob.weights), "CPU", config)
+            try:
+                compiled = core().compile_model(read_ir(blob.xml, blob.weights), "CPU", config)
+            except RuntimeError as e:
+                raise RuntimeError(f"OpenVINO {ov.get_version().split('-')[0]} cannot load the blob's model: "
+                                   f"{openvino_reason(e)} — convert the model again with `oakling convert` "
+                                   f"(the blob may be damaged, or made for a newer OpenVINO)") from None
             how = how or "compiled from the IR"
         output_names = [spec.name for spec in blob.outputs]
         if len(compiled.outputs) != len(output_names):

@@ -308,7 +308,11 @@ def test_a_network_that_fails_to_load_does_not_hold_up_the_other_consumers(blobs
         deadline = time.monotonic() + TIMEOUT
         while not device.getFailedNodes() and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert list(device.getFailedNodes()) == [f"NeuralNetwork({nn.id})"]
+        failed = device.getFailedNodes()
+    assert list(failed) == [f"NeuralNetwork({nn.id})"]
+    reason = failed[f"NeuralNetwork({nn.id})"]
+    assert "cannot load the blob's model: Unable to read the model" in reason
+    assert "convert the model again with `oakling convert`" in reason and "src/" not in reason
 
 
 def test_gen2_openvino_version_calls_are_accepted():
