@@ -17,6 +17,8 @@ import sys
 
 from ..device.host_queues import StreamEnded
 from ..models.blob import BlobError
+from ..models.substitution import asked as asked_blobs
+from ..models.substitution import parse_entry
 from ..script.network import ENV as SCRIPT_NETWORK_ENV
 from ..script.network import MODES as SCRIPT_NETWORK_MODES
 from .blobconverter import standing_in_for_blobconverter
@@ -167,14 +169,16 @@ def main(argv: list[str], prog: str = "oakling run") -> int:
         return USAGE_EXIT
     try:
         return run(path, program_args, env, limit, recorder, headless=ns.headless,
-                   full_traceback=ns.traceback)
+                   full_traceback=ns.traceback, blobs=ns.blob)
     except KeyboardInterrupt:   # a Ctrl-C that came after the program had ended
         return FORCED_EXIT_CODE if limit.forced else INTERRUPTED_EXIT
 
 
 def run(path: str, program_args: list[str], env: dict[str, str | None], limit: RunLimit,
-        recorder: Recorder | None = None, headless: bool = False, full_traceback: bool = False) -> int:
-    """Run the program at `path` (absolute) to its end; returns the exit code."""
+        recorder: Recorder | None = None, headless: bool = False, full_traceback: bool = False,
+        blobs: list[str] = ()) -> int:
+    """Run the program at `path` (absolute) to its end; returns the exit code. `blobs`: the --blob
+    values, each said at the end if the program never loaded a blob file of its name."""
     name = display_path(path)
     windows = _windows(limit, recorder, headless, name)
     watchdog = Watchdog(limit, name)
@@ -208,6 +212,7 @@ def run(path: str, program_args: list[str], env: dict[str, str | None], limit: R
                 windows.uninstall()
     if limit.forced:
         code = FORCED_EXIT_CODE
+    _tell_unused(blobs)
     if recorder is not None:
         for line in recorder.close():
             print(f"oakling run: {line}", file=sys.stderr)
@@ -216,6 +221,17 @@ def run(path: str, program_args: list[str], env: dict[str, str | None], limit: R
             code = code or ERROR_EXIT
     sys.stdout.flush()
     return code
+
+
+def _tell_unused(blobs: list[str]):
+    """A warning for each --blob whose file name the program never loaded (a misspelt name, as a rule)."""
+    loaded = asked_blobs()
+    for value in blobs:
+        name = parse_entry(value, "--blob")[0]
+        if not loaded.get(name):
+            what = f"it loaded {', '.join(sorted(loaded))}" if loaded else "it loaded no blob file by path"
+            print(f"oakling run: warning: --blob {value} was not used: the program loaded no blob file named "
+                  f"{name} ({what})", file=sys.stderr)
 
 
 def _windows(limit: RunLimit, recorder: Recorder | None, headless: bool, name: str) -> Windows | None:

@@ -23,6 +23,9 @@ ENV = "OAKLING_BLOBS"
 SEPARATOR = os.pathsep   # OAKLING_BLOBS entries are separated as PATH's are
 
 
+_asked: dict[str, bool] = {}   # blob file names this process has asked for -> whether a substitute matched
+
+
 class BlobSubstitutionError(BlobError):
     """A substitution that cannot be used: badly written, or naming a file that is not an oakling blob."""
 
@@ -70,10 +73,18 @@ class Substitutions:
 
     def find(self, requested) -> tuple[str, str] | None:
         """(substitute path, where it was given) for the blob path a program asks for, or None."""
-        return self.entries.get(blob_name(requested))
+        name = blob_name(requested)
+        found = self.entries.get(name)
+        _asked[name] = _asked.get(name, False) or found is not None
+        return found
 
     def to_env(self) -> str:
         return SEPARATOR.join(f"{name}={path}" for name, (path, _) in self.entries.items())
+
+
+def asked() -> dict[str, bool]:
+    """The blob file names this process has asked for by path, and whether each had a substitute."""
+    return dict(_asked)
 
 
 def blob_name(path) -> str:

@@ -97,3 +97,16 @@ def test_a_program_written_for_the_camera_runs_unchanged_with_blob(tmp_path, oak
     assert run.returncode == 0, run.stderr
     assert "zoo 5 ['features', 'pooled']" in run.stdout
     assert "local 5 ['features', 'pooled']" in run.stdout
+
+
+def test_a_blob_substitute_the_program_never_loads_is_said_at_the_end(tmp_path, oakling_blob):
+    program = write_program(tmp_path, PROGRAM)
+    misspelt = "mobilenet-ssd_openvino_2021.4_5shave.blob"
+    run = oakling_cli("run", "--blob", f"{NAME}={oakling_blob}", "--blob",
+                      f"face-detection_openvino_2021.4_4shave.blob={oakling_blob}", "--blob",
+                      f"{misspelt}={oakling_blob}", program, cwd=tmp_path, env={ENV: None})
+    assert run.returncode == 0, run.stderr
+    warnings = [line for line in run.stderr.splitlines() if "warning" in line]
+    assert warnings == [f"oakling run: warning: --blob {misspelt}={oakling_blob} was not used: the program loaded "
+                        f"no blob file named {misspelt} (it loaded face-detection_openvino_2021.4_4shave.blob, "
+                        f"image.blob, {NAME})"]   # image.blob: the path blobconverter's stand-in returned
