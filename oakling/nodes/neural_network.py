@@ -37,7 +37,7 @@ from ..log import LogLevel
 from ..messages.datatype import DatatypeEnum
 from ..models.gen2 import OpenVINO
 from ..pipeline.node import InputMap, Node, OutputMap
-from .worker import QueueClosed, Worker
+from .worker import Feed, QueueClosed, Worker
 
 BLOB_ASSET = "__blob"
 
@@ -405,20 +405,17 @@ def _seq(main_msg, messages) -> str:
     return str(msg.getSequenceNum()) if msg is not None else "?"
 
 
-class _InferenceFeed:
+class _InferenceFeed(Feed):
     """Stands in for a blocking `input` queue that alone feeds the model: `put` checks the message and
-    starts its inference in the producer's thread (no thread woken per message), one producer at a time
-    so inferences start in the order messages arrive. It waits while every request is busy and gen2's
-    output pool is full, as a full queue would, and until the model is loaded. Once the node has ended
-    (or failed), messages are dropped rather than left to block their producers."""
+    starts its inference in the producer's thread, one producer at a time so inferences start in the
+    order messages arrive. It waits while every request is busy and gen2's output pool is full, as a
+    full queue would, and until the model is loaded. Once the node has ended (or failed), messages are
+    dropped rather than left to block their producers."""
 
     def __init__(self, label: str):
-        self.name = label
-        self._lock = threading.Lock()
+        super().__init__(label)
         self._ready = threading.Event()    # the model is loaded, the node has ended, or the input closed
-        self._closed = threading.Event()
         self._start = None                 # start(msg) -> False if the device stops first
-        self._reason: str | None = None
 
     def open(self, start):
         self._start = start
@@ -442,22 +439,5 @@ class _InferenceFeed:
 
     def close(self, reason: str = "queue closed", discard: bool = False):
         """No more messages (every producer has ended, or the device is stopping)."""
-        if self._reason is None:
-            self._reason = reason
+        super().close(reason, discard)
         self._ready.set()
-        self._closed.set()
-
-    def wait_closed(self, stop_event):
-        while not self._closed.wait(0.1):
-            if stop_event.is_set():
-                return
-
-    @property
-    def closed(self) -> bool:
-        return self._reason is not None
-
-    def blocking(self) -> bool:
-        return True
-
-    def __len__(self) -> int:
-        return 0

@@ -16,6 +16,44 @@ class QueueClosed(RuntimeError):
     """A port's queue closed: the device is stopping, or every upstream node has ended."""
 
 
+class Feed:
+    """Stands in for a blocking input's queue when a node handles each message in its producer's
+    thread: `put` (a subclass's) does the node's work, one producer at a time (`_lock`), so no thread
+    wakes up per message; `close` ends the input, and the node's own thread only waits for that in
+    `wait_closed`."""
+
+    def __init__(self, label: str):
+        self.name = label
+        self._lock = threading.Lock()
+        self._closed = threading.Event()
+        self._reason: str | None = None
+
+    def put(self, msg, timeout: float | None = None) -> bool:
+        raise NotImplementedError
+
+    def close(self, reason: str = "queue closed", discard: bool = False):
+        if self._reason is None:
+            self._reason = reason
+        self._closed.set()
+
+    def wait_closed(self, stop_event) -> str | None:
+        """The reason the input closed, or None if the device stopped first."""
+        while not self._closed.wait(0.1):
+            if stop_event.is_set():
+                return None
+        return self._reason
+
+    @property
+    def closed(self) -> bool:
+        return self._reason is not None
+
+    def blocking(self) -> bool:
+        return True
+
+    def __len__(self) -> int:
+        return 0
+
+
 @dataclass
 class WorkerContext:
     node_id: int

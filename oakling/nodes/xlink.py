@@ -7,11 +7,10 @@ Each stream name becomes one host queue: `device.getInputQueue("in")`, `device.g
 """
 from __future__ import annotations
 
-import threading
 import time
 
 from ..pipeline.node import Node
-from .worker import QueueClosed, Worker
+from .worker import Feed, QueueClosed, Worker
 
 XLINK_USB_BUFFER_MAX_SIZE = 5 * 1024 * 1024
 
@@ -127,19 +126,16 @@ class XLinkOutWorker(Worker):
             stream.send(msg, metadata_only=metadata_only)
 
 
-class StreamFeed:
+class StreamFeed(Feed):
     """Stands in for a blocking XLinkOut input's queue: `put` sends the message to the host stream
     in the producer's thread, one producer at a time so messages stay whole and in order."""
 
     def __init__(self, stream, metadata_only: bool, label: str):
         from ..device.link import LinkClosed
+        super().__init__(label)
         self._link_closed = LinkClosed
         self._stream = stream
         self._metadata_only = metadata_only
-        self.name = label
-        self._lock = threading.Lock()
-        self._closed = threading.Event()
-        self._reason: str | None = None
 
     def put(self, msg, timeout: float | None = None) -> bool:
         with self._lock:
@@ -153,23 +149,4 @@ class StreamFeed:
 
     def close(self, reason: str = "queue closed", discard: bool = False):
         with self._lock:   # after the message being sent, if any: the end comes last
-            if self._reason is None:
-                self._reason = reason
-        self._closed.set()
-
-    def wait_closed(self, stop_event) -> str | None:
-        """The reason the input closed, or None if the device stopped first."""
-        while not self._closed.wait(0.1):
-            if stop_event.is_set():
-                return None
-        return self._reason
-
-    @property
-    def closed(self) -> bool:
-        return self._reason is not None
-
-    def blocking(self) -> bool:
-        return True
-
-    def __len__(self) -> int:
-        return 0
+            super().close(reason, discard)
