@@ -32,7 +32,6 @@ written straight into the output's new array.
 """
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
@@ -222,11 +221,9 @@ class ImageManipWorker(Worker):
     """gen2's loop: take a config (wait for one, or take one if there is one), take an image (unless
     the config reuses the previous one), apply, send. Bad input is logged, never fatal."""
 
-    ERROR_INTERVAL = 1.0   # seconds between two log lines about the same problem
 
     def run(self):
         props = self.properties
-        self._last_logged = {}
         self._max_size = props["outputFrameSize"]
         self._mesh = self._load_mesh(props)
         self._plans = {}
@@ -318,9 +315,3 @@ class ImageManipWorker(Worker):
             self.log(LogLevel.ERR, f"{self.label}: expected {e}; the mesh is ignored")
             return None
 
-    def _error(self, key, text: str, level=LogLevel.ERR):
-        """Log `text`, but one line per second at most for the same kind of problem (`key`)."""
-        now = time.monotonic()
-        if now - self._last_logged.get(key, -1e9) >= self.ERROR_INTERVAL:
-            self._last_logged[key] = now
-            self.log(level, text)

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections import deque
 from functools import partial
 from pathlib import Path
@@ -245,7 +244,6 @@ class NeuralNetworkWorker(Worker):
     of its queue and the producer's thread does the gathering and submitting: this thread then only
     waits for the input to close."""
 
-    ERROR_INTERVAL = 1.0
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -265,7 +263,6 @@ class NeuralNetworkWorker(Worker):
     def _run(self):
         from ..models.backend import DEFAULT_REQUESTS, default_backend
         from ..models.tensors import InputMismatch, OutputLayout, input_tensors, output_message
-        self._last_logged = {}
         blob = self._load_blob()
         main = self.input("in")
         named = {name: port for (group, name), port in self.ctx.inputs.items() if group == "inputs" and port.linked}
@@ -392,12 +389,6 @@ class NeuralNetworkWorker(Worker):
         if self._out.linked:
             self._out.send(message)
 
-    def _error(self, key, text: str, level=LogLevel.ERR):
-        """Log `text`, at most once a second for the same kind of problem."""
-        now = time.monotonic()
-        if now - self._last_logged.get(key, -1e9) >= self.ERROR_INTERVAL:
-            self._last_logged[key] = now
-            self.log(level, text)
 
 
 def _seq(main_msg, messages) -> str:

@@ -21,12 +21,10 @@ come n frames late and the last ones when the input ends.
 """
 from __future__ import annotations
 
-import time
 import warnings
 
 import numpy as np
 
-from ..log import LogLevel
 from ..messages._args import as_bool, as_enum, as_float, as_int
 from ..messages.datatype import DatatypeEnum
 from ..messages.encodedframe import EncodedFrame
@@ -230,11 +228,9 @@ class VideoEncoderWorker(Worker):
     """Take a frame, encode it, send its packets (if any) on `bitstream` and `out`. At the end of the input,
     send what the encoder still holds. Bad frames are logged and dropped, never fatal."""
 
-    ERROR_INTERVAL = 1.0   # seconds between two log lines about the same problem
 
     def run(self):
         props = self.properties
-        self._last_logged = {}
         self._profile = Profile(props["profile"])
         self._max_size = props["outputFrameSize"]
         source = self.input("in")
@@ -327,9 +323,3 @@ class VideoEncoderWorker(Worker):
         out._bitrate = getattr(self._encoder, "bitrate", 0)
         return out._keep_capture_of(src)
 
-    def _error(self, key, text: str, level=LogLevel.ERR):
-        """Log `text`, but one line per second at most for the same kind of problem (`key`)."""
-        now = time.monotonic()
-        if now - self._last_logged.get(key, -1e9) >= self.ERROR_INTERVAL:
-            self._last_logged[key] = now
-            self.log(level, text)

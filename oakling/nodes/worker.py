@@ -8,8 +8,11 @@ wait with QueueClosed.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+from ..log import LogLevel
 
 
 class QueueClosed(RuntimeError):
@@ -85,6 +88,17 @@ class Worker:
 
     def log(self, level: int, text: str):
         self.ctx.log(level, text)
+
+    ERROR_INTERVAL = 1.0   # seconds between two log lines about the same kind of problem
+
+    def _error(self, key, text: str, level=LogLevel.ERR):
+        """Log `text`, but one line per second at most for the same kind of problem (`key`): a
+        per-message problem in a 30 fps stream would otherwise flood the log."""
+        logged = self.__dict__.setdefault("_last_logged", {})
+        now = time.monotonic()
+        if now - logged.get(key, -1e9) >= self.ERROR_INTERVAL:
+            logged[key] = now
+            self.log(level, text)
 
     @property
     def stopping(self) -> bool:
