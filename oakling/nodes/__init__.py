@@ -17,6 +17,7 @@ HOST_CLASSES = {
     "NeuralNetwork": "neural_network:NeuralNetwork",
     "MobileNetDetectionNetwork": "detection_network:MobileNetDetectionNetwork",
     "YoloDetectionNetwork": "detection_network:YoloDetectionNetwork",
+    "DetectionParser": "detection_parser:DetectionParser",
     "VideoEncoder": "video_encoder:VideoEncoder",
 }
 
@@ -30,6 +31,7 @@ WORKERS = {
     "Script": "script:ScriptWorker",
     "NeuralNetwork": "neural_network:NeuralNetworkWorker",
     "DetectionNetwork": "detection_network:DetectionNetworkWorker",   # Mobilenet and Yolo both
+    "DetectionParser": "detection_parser:DetectionParserWorker",
     "VideoEncoder": "video_encoder:VideoEncoderWorker",
 }
 

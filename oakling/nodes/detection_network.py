@@ -40,22 +40,14 @@ class DetectionNetworkType(IntEnum):
 YOLO, MOBILENET = DetectionNetworkType.YOLO, DetectionNetworkType.MOBILENET
 
 
-class DetectionNetwork(NeuralNetwork):
-    """gen2's abstract base of the detection networks: create MobileNetDetectionNetwork or YoloDetectionNetwork."""
+def parser_options(family) -> dict:
+    """gen2's DetectionParserOptions with their defaults, for `family` (IoU 0.5 for YOLO)."""
+    return {"nnFamily": int(family), "confidenceThreshold": 0.5, "classes": 0, "coordinates": 0, "anchors": [],
+            "anchorMasks": {}, "iouThreshold": 0.5 if family == YOLO else 0.0}
 
-    NAME = "DetectionNetwork"
-    FAMILY = None
 
-    def __init__(self, pipeline, node_id):
-        if self.FAMILY is None:
-            raise TypeError("dai.node.DetectionNetwork cannot be created itself — create "
-                            "dai.node.MobileNetDetectionNetwork or dai.node.YoloDetectionNetwork")
-        super().__init__(pipeline, node_id)
-        self._unregister(self.out)                      # NeuralNetwork's NNData `out` becomes ImgDetections
-        self.out = self._output("out", types=(DatatypeEnum.ImgDetections,))
-        self.outNetwork = self._output("outNetwork", types=(DatatypeEnum.NNData,))
-        self.properties["parser"] = {"nnFamily": int(self.FAMILY), "confidenceThreshold": 0.5, "classes": 0,
-                                     "coordinates": 0, "anchors": [], "anchorMasks": {}, "iouThreshold": 0.0}
+class ConfidenceSetting:
+    """gen2's confidence threshold, kept in `properties["parser"]` (nodes with a `_label`)."""
 
     def setConfidenceThreshold(self, thresh: float):
         """Detections less confident than this are dropped (default 0.5)."""
@@ -68,36 +60,9 @@ class DetectionNetwork(NeuralNetwork):
     def _parser(self) -> dict:
         return self.properties["parser"]
 
-    def check_ports(self):
-        super().check_ports()
-        from ..models.detections import DetectionConfigError
-        try:
-            self._check_outputs(self._blob._model)
-        except DetectionConfigError as e:
-            raise RuntimeError(str(e)) from None
 
-    def _check_outputs(self, model):
-        raise NotImplementedError
-
-
-class MobileNetDetectionNetwork(DetectionNetwork):
-    """Decodes an SSD DetectionOutput ([1,1,N,7]), as MobileNet-SSD ends."""
-
-    FAMILY = MOBILENET
-
-    def _check_outputs(self, model):
-        from ..models.detections import check_ssd_output
-        check_ssd_output(model.outputs[0], self._label)
-
-
-class YoloDetectionNetwork(DetectionNetwork):
-    """Decodes YOLO grids (v3/v4, v5/v7 and anchor-free v6/v8 exports) and suppresses overlaps."""
-
-    FAMILY = YOLO
-
-    def __init__(self, pipeline, node_id):
-        super().__init__(pipeline, node_id)
-        self._parser["iouThreshold"] = 0.5
+class YoloSettings:
+    """gen2's YOLO decoding settings, kept in `properties["parser"]`."""
 
     def setNumClasses(self, numClasses: int):
         self._parser["classes"] = _count(numClasses, f"{self._label}.setNumClasses")
@@ -151,10 +116,68 @@ class YoloDetectionNetwork(DetectionNetwork):
     def getIouThreshold(self) -> float:
         return self._parser["iouThreshold"]
 
+
+class DetectionNetwork(ConfidenceSetting, NeuralNetwork):
+    """gen2's abstract base of the detection networks: create MobileNetDetectionNetwork or YoloDetectionNetwork."""
+
+    NAME = "DetectionNetwork"
+    FAMILY = None
+
+    def __init__(self, pipeline, node_id):
+        if self.FAMILY is None:
+            raise TypeError("dai.node.DetectionNetwork cannot be created itself — create "
+                            "dai.node.MobileNetDetectionNetwork or dai.node.YoloDetectionNetwork")
+        super().__init__(pipeline, node_id)
+        self._unregister(self.out)                      # NeuralNetwork's NNData `out` becomes ImgDetections
+        self.out = self._output("out", types=(DatatypeEnum.ImgDetections,))
+        self.outNetwork = self._output("outNetwork", types=(DatatypeEnum.NNData,))
+        self.properties["parser"] = parser_options(self.FAMILY)
+
+    def check_ports(self):
+        super().check_ports()
+        from ..models.detections import DetectionConfigError
+        try:
+            self._check_outputs(self._blob._model)
+        except DetectionConfigError as e:
+            raise RuntimeError(str(e)) from None
+
+    def _check_outputs(self, model):
+        raise NotImplementedError
+
+
+class MobileNetDetectionNetwork(DetectionNetwork):
+    """Decodes an SSD DetectionOutput ([1,1,N,7]), as MobileNet-SSD ends."""
+
+    FAMILY = MOBILENET
+
+    def _check_outputs(self, model):
+        from ..models.detections import check_ssd_output
+        check_ssd_output(model.outputs[0], self._label)
+
+
+class YoloDetectionNetwork(YoloSettings, DetectionNetwork):
+    """Decodes YOLO grids (v3/v4, v5/v7 and anchor-free v6/v8 exports) and suppresses overlaps."""
+
+    FAMILY = YOLO
+
     def _check_outputs(self, model):
         from ..models.detections import YoloOptions, yolo_layers
         yolo_layers(model.outputs, YoloOptions.from_parser(self._parser), self._label)
         _input_size(model.inputs, self._label)
+
+
+def decoder(parser: dict, outputs: list, input_size: tuple | None, where: str):
+    """outputs dict -> list of ImgDetection, for gen2's DetectionParserOptions `parser` and a model's
+    output specs; YOLO needs the model's input (width, height). DetectionConfigError if they do not fit."""
+    from ..models import detections
+    if parser.get("nnFamily") == MOBILENET:
+        spec = outputs[0]
+        detections.check_ssd_output(spec, where)
+        threshold = float(parser.get("confidenceThreshold", 0.5))
+        return lambda found: detections.parse_ssd(found[spec.name], threshold)
+    options = detections.YoloOptions.from_parser(parser)
+    layers = detections.yolo_layers(outputs, options, where)
+    return lambda found: detections.decode_yolo(found, layers, options, input_size)
 
 
 def _number(value, what: str) -> float:
@@ -185,17 +208,9 @@ class DetectionNetworkWorker(NeuralNetworkWorker):
 
     def _decoder(self, blob):
         """outputs dict -> list of ImgDetection, for this node's family and settings."""
-        from ..models import detections
         parser = self.properties.get("parser") or {}
-        if parser.get("nnFamily") == MOBILENET:
-            spec = blob.outputs[0]
-            detections.check_ssd_output(spec, self.label)
-            threshold = float(parser.get("confidenceThreshold", 0.5))
-            return lambda outputs: detections.parse_ssd(outputs[spec.name], threshold)
-        options = detections.YoloOptions.from_parser(parser)
-        layers = detections.yolo_layers(blob.outputs, options, self.label)
-        size = _input_size(blob.inputs, self.label)
-        return lambda outputs: detections.decode_yolo(outputs, layers, options, size)
+        size = _input_size(blob.inputs, self.label) if parser.get("nnFamily") != MOBILENET else None
+        return decoder(parser, blob.outputs, size, self.label)
 
     def _send_out(self, outputs: dict, message):
         from ..messages.detections import ImgDetections
