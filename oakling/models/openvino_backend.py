@@ -112,10 +112,10 @@ class _OpenVINONetwork(Network):
     and outputs are written into arrays the caller gives (or fresh ones), so nothing is copied either way.
 
     `submit` starts an inference on a free request, or, when every request is busy, leaves it waiting
-    (up to twice `requests` of them; beyond that `submit` waits). The OpenVINO callback that ends an inference
-    starts the oldest waiting one on its request at once, before it hands over the results: the CPU goes
-    straight on to the next inference, and the submitting thread is woken only when the waiting ones
-    are down to half, not once per inference."""
+    (up to twice `requests` of them; beyond that `submit` waits). The OpenVINO callback that ends an
+    inference starts the oldest waiting one on its request at once, before it hands over the results:
+    the CPU goes straight on to the next inference, and the submitting thread is woken only when the
+    waiting ones are down to half, not once per inference."""
 
     def __init__(self, compiled, inputs, outputs, requests, description):
         super().__init__(inputs, outputs, requests, description)
@@ -163,7 +163,7 @@ class _OpenVINONetwork(Network):
             self._start(index, job)
         except BaseException:
             self._done_returned()
-            for done_later, error in self._next(index):   # (none wait while a request was free)
+            for done_later, error in self._next(index):   # others may have come to wait meanwhile
                 done_later(error)
                 self._done_returned()
             raise

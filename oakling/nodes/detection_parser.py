@@ -110,7 +110,6 @@ class DetectionParserWorker(Worker):
     """Decodes each NNData on `in` with the decoder its layers and the settings call for (made once per
     kind of message) and sends the detections on `out`."""
 
-
     def run(self):
         from ..messages.detections import ImgDetections
         from ..models.detections import DetectionConfigError

@@ -221,7 +221,6 @@ class ImageManipWorker(Worker):
     """gen2's loop: take a config (wait for one, or take one if there is one), take an image (unless
     the config reuses the previous one), apply, send. Bad input is logged, never fatal."""
 
-
     def run(self):
         props = self.properties
         self._max_size = props["outputFrameSize"]

@@ -244,7 +244,6 @@ class NeuralNetworkWorker(Worker):
     of its queue and the producer's thread does the gathering and submitting: this thread then only
     waits for the input to close."""
 
-
     def __init__(self, ctx):
         super().__init__(ctx)
         main = self.input("in")
@@ -262,7 +261,7 @@ class NeuralNetworkWorker(Worker):
 
     def _run(self):
         from ..models.backend import DEFAULT_REQUESTS, default_backend
-        from ..models.tensors import InputMismatch, OutputLayout, input_tensors, output_message
+        from ..models.tensors import InputMismatch, OutputLayout, input_tensors
         blob = self._load_blob()
         main = self.input("in")
         named = {name: port for (group, name), port in self.ctx.inputs.items() if group == "inputs" and port.linked}
@@ -281,7 +280,6 @@ class NeuralNetworkWorker(Worker):
         self._last = {}
         self._output_specs = network.outputs
         self._out = self.output("out")
-        self._output_message = output_message
         self._passthrough = self.output("passthrough")
         self._passthroughs = {name: port for (group, name), port in self.ctx.outputs.items()
                               if group == "passthroughs"}
@@ -366,8 +364,9 @@ class NeuralNetworkWorker(Worker):
         source = main_msg if main_msg is not None else next(iter(messages.values()), None)
         try:
             message = inference.message
-            if message is None:
-                message = self._output_message(outputs, self._output_specs, source)
+            if message is None:   # a backend that keeps its own output arrays
+                from ..models.tensors import output_message
+                message = output_message(outputs, self._output_specs, source)
             elif source is not None:
                 message._keep_time_of(source)
             self._send_out(outputs, message)

@@ -228,7 +228,6 @@ class VideoEncoderWorker(Worker):
     """Take a frame, encode it, send its packets (if any) on `bitstream` and `out`. At the end of the input,
     send what the encoder still holds. Bad frames are logged and dropped, never fatal."""
 
-
     def run(self):
         props = self.properties
         self._profile = Profile(props["profile"])
