@@ -45,6 +45,16 @@ _MYRIADX_HEADER = struct.Struct("<13I")   # mv_blob_header from byte 52: magic, 
 # Element types, named as compile_tool prints them, with their NumPy dtypes.
 DTYPES = {"U8": np.uint8, "I8": np.int8, "U16": np.uint16, "I16": np.int16, "I32": np.int32, "I64": np.int64,
           "FP16": np.float16, "FP32": np.float32, "FP64": np.float64, "BOOL": np.bool_}
+_OPENVINO_TYPES = {"u8": "U8", "i8": "I8", "u16": "U16", "i16": "I16", "i32": "I32", "i64": "I64", "f16": "FP16",
+                   "f32": "FP32", "f64": "FP64", "boolean": "BOOL"}
+
+
+def dtype_of(element_type) -> str:
+    """The blob's name (a DTYPES key when oakling knows it) for an OpenVINO element type.
+
+    By its type name: OpenVINO's own `to_dtype()` can deadlock when two threads call it first at once."""
+    name = element_type.get_type_name()
+    return _OPENVINO_TYPES.get(name, name.upper())
 
 
 class BlobError(RuntimeError):

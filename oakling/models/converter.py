@@ -27,17 +27,13 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from .blob import DTYPES, FORMAT_VERSION, ModelBlob, TensorSpec, image_layout
+from .blob import DTYPES, FORMAT_VERSION, ModelBlob, TensorSpec, dtype_of, image_layout
 
 PRECISIONS = ("FP32", "FP16")
 INPUT_PRECISIONS = ("U8", "U16", "FP16", "FP32")
 OUTPUT_PRECISIONS = ("FP16", "FP32")
 MODEL_SUFFIXES = {".onnx": "onnx", ".tflite": "tflite", ".xml": "openvino-ir"}
 ONNX_OPSET = 17
-
-_OV_TYPES = {"u8": "U8", "i8": "I8", "u16": "U16", "i16": "I16", "i32": "I32", "i64": "I64", "f16": "FP16",
-             "f32": "FP32", "f64": "FP64", "boolean": "BOOL"}
-
 
 class ConversionError(RuntimeError):
     """The model cannot be converted as asked; the message says why and what to do."""
@@ -481,7 +477,7 @@ def _preprocess(ov, ov_model, names, shapes, layouts, means, scales, in_types, r
                                       f"{_shape_text(shapes[name])}{f' with {channels} channels' if channels else ''}"
                                       f" — {fix}")
         record = {"mean": means.get(name), "scale": scales.get(name), "reverse_channels": name in reverse,
-                  "model_layout": model_layout, "model_dtype": _ov_type(port.get_element_type())}
+                  "model_layout": model_layout, "model_dtype": dtype_of(port.get_element_type())}
         done[name] = record
         if ppp is None:
             continue
@@ -518,17 +514,10 @@ def _ov_element(ov, precision: str):
     return {"U8": ov.Type.u8, "U16": ov.Type.u16, "FP16": ov.Type.f16, "FP32": ov.Type.f32}[precision]
 
 
-def _ov_type(element_type) -> str:
-    name = element_type.get_type_name()
-    if name not in _OV_TYPES:
-        return name.upper()
-    return _OV_TYPES[name]
-
-
 def _spec(port, layout: str, default_name: str = "") -> TensorSpec:
     partial = port.get_partial_shape()
     shape = tuple(d.get_length() if d.is_static else -1 for d in partial) if partial.rank.is_static else ()
-    dtype = _ov_type(port.get_element_type())
+    dtype = dtype_of(port.get_element_type())
     if dtype not in DTYPES:
         raise ConversionError(f"'{_name(port, default_name)}' has element type {dtype}, which oakling cannot pass "
                               f"in messages — change the model to use a numeric type")

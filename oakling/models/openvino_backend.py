@@ -21,10 +21,12 @@ from collections import deque
 import numpy as np
 
 from .backend import DEFAULT_REQUESTS, Backend, Network
-from .blob import ModelBlob
+from .blob import DTYPES, ModelBlob, dtype_of
 
 PRECISION_HINTS = {"FP32": "f32", "FP16": "f16"}
 _core = None
+_bindings_ready = False
+_bindings_lock = threading.Lock()
 
 
 def openvino():
@@ -43,6 +45,21 @@ def core():
     if _core is None:
         _core = openvino().Core()
     return _core
+
+
+def warm_up_bindings():
+    """Make OpenVINO's Python bindings set up their numpy type tables, once, in one thread.
+
+    They do it on first use, inside a C++ static initialiser that takes the GIL: two nodes' threads
+    getting there at the same moment deadlock (one holds the GIL and waits for the initialiser, the
+    other runs it and waits for the GIL)."""
+    global _bindings_ready
+    with _bindings_lock:
+        if not _bindings_ready:
+            ov = openvino()
+            ov.Type.f32.to_dtype()
+            ov.Tensor(np.zeros(1, np.float32), shared_memory=True).data
+            _bindings_ready = True
 
 
 def cpu_signature() -> str:
@@ -231,12 +248,9 @@ def _input_ports(ports, specs) -> tuple[dict, dict]:
     for spec in specs:
         found = [k for k, port in enumerate(ports) if spec.name in port.get_names()]
         indices[spec.name] = found[0] if found else spec.name
-        try:
-            dtype = np.dtype(ports[found[0]].get_element_type().to_dtype()) if found else spec.numpy_dtype
-        except Exception:   # an element type numpy has no name for: left to OpenVINO
-            continue
-        if dtype != spec.numpy_dtype:
-            casts[spec.name] = dtype
+        dtype = dtype_of(ports[found[0]].get_element_type()) if found else spec.dtype
+        if dtype != spec.dtype and dtype in DTYPES:
+            casts[spec.name] = np.dtype(DTYPES[dtype])
     return indices, casts
 
 
@@ -245,12 +259,9 @@ def _outputs_settable(compiled, specs) -> bool:
     if len(compiled.outputs) != len(specs):
         return False
     for port, spec in zip(compiled.outputs, specs):
-        try:
-            if np.dtype(port.get_element_type().to_dtype()) != spec.numpy_dtype:
-                return False
-            if port.get_partial_shape().is_dynamic or list(port.get_shape()) != list(spec.shape):
-                return False
-        except Exception:   # an element type numpy has no name for
+        if dtype_of(port.get_element_type()) != spec.dtype:
+            return False
+        if port.get_partial_shape().is_dynamic or list(port.get_shape()) != list(spec.shape):
             return False
     return True
 
@@ -260,6 +271,7 @@ class OpenVINOBackend(Backend):
 
     def load(self, blob: ModelBlob, *, requests: int = DEFAULT_REQUESTS, log=None) -> Network:
         ov = openvino()
+        warm_up_bindings()
         log = log or (lambda text: None)
         precision = blob.precision
         threads = int(blob.meta.get("threads") or 0)

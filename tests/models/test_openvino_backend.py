@@ -175,4 +175,3 @@ def test_outputs_of_another_shape_than_the_blobs_are_not_written_in_place(blob):
     expected = reference(blob, {"images": planar})
     for name in ("features", "pooled"):
         np.testing.assert_array_equal(got[0][name], expected[name])
-
