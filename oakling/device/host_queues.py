@@ -251,10 +251,10 @@ class DataOutputQueue(_HostQueue):
 
 
 class DataInputQueue(_HostQueue):
-    """Messages to an XLinkIn stream. A blocking queue (the default) writes each message to the
-    stream in the caller's thread: `send()` returns once the device has room for it, as gen2's
-    `send()` on a full queue does, and no thread is woken per message. A non-blocking queue keeps a
-    queue and a writer thread: when the device falls behind, the oldest waiting message is dropped."""
+    """Messages to an XLinkIn stream. While the stream has room, `send()` on a blocking queue (the
+    default) writes the message in the caller's thread, and no thread is woken per message. When it
+    has none, messages wait in the queue for a writer thread, as in gen2: `send()` returns at once
+    until `maxSize` of them wait, then waits for room (blocking) or drops the oldest (non-blocking)."""
 
     def __init__(self, name, link, max_size=16, blocking=True, lost=None, max_data_size=5 * 1024 * 1024,
                  node_label="XLinkIn"):
@@ -275,14 +275,15 @@ class DataInputQueue(_HostQueue):
                 f"maxDataSize of {self._max_data_size} bytes — call setMaxDataSize({size}) on the "
                 f"XLinkIn node when building the pipeline")
         try:
-            if self._queue.blocking():
-                with self._write_lock:
+            if self._queue.blocking() and self._write_lock.acquire(blocking=False):
+                try:   # nothing waits before it and the stream has room: write it now
                     if self._queue.closed:
                         raise QueueClosed(self._queue.closed_reason)
-                    for queued in self._queue.try_get_all():   # left from a time the queue did not block
-                        self._write_one(queued)
-                    self._write_one(msg)
-                return
+                    if not len(self._queue) and self._link.has_room(size):
+                        self._write_one(msg)
+                        return
+                finally:
+                    self._write_lock.release()
             if self._thread is None:
                 self._thread = threading.Thread(target=self._write, name=f"oakling-in-{self._name}", daemon=True)
                 self._thread.start()
@@ -302,7 +303,7 @@ class DataInputQueue(_HostQueue):
             raise QueueClosed(self._queue.closed_reason) from None
 
     def _write(self):
-        """The non-blocking queue's writer thread."""
+        """The writer thread: sends what waits in the queue, oldest first."""
         try:
             while True:
                 self._queue.wait_for_message()

@@ -123,6 +123,13 @@ class Link:
                     return
         self._send([_MSG, datatype, meta, -1, nbytes], payload)
 
+    def has_room(self, nbytes: int) -> bool:
+        """Whether a message with `nbytes` of payload goes out without waiting for the receiver to free
+        a segment (inline payloads: always; the socket's buffer takes them)."""
+        if nbytes < self.shm_threshold or len(self._segments) < self.max_segments:
+            return True
+        return any(not segment.busy[0] for segment in self._segments)
+
     def send_control(self, obj, payload: bytes = b"", fds: list[int] = ()):
         if len(fds) > _MAX_FDS:
             raise ValueError(f"link '{self.name}': at most {_MAX_FDS} descriptors per record, got {len(fds)}")

@@ -268,23 +268,38 @@ def _number(msg) -> int:
     return int(np.frombuffer(msg.getData()[:4].tobytes(), np.uint32)[0])
 
 
-def test_a_blocking_input_queue_writes_in_the_senders_thread_and_waits_for_room(echo_device):
-    out, inq = echo_device.getOutputQueue("out", maxSize=2), echo_device.getInputQueue("in")
-    sent = []
-
-    def send():
-        for k in range(200):
-            inq.send(_numbered(k))
-            sent.append(k)
-
-    sender = threading.Thread(target=send, daemon=True)
-    sender.start()
-    time.sleep(1.0)
-    assert sender.is_alive() and len(sent) < 200   # nobody reads on the host: the sender waits for room
+def test_a_blocking_input_queue_writes_in_the_senders_thread_while_the_device_has_room(echo_device):
+    out, inq = echo_device.getOutputQueue("out"), echo_device.getInputQueue("in")
+    for k in range(5):
+        inq.send(_numbered(k))
+        assert _number(out.get(timeout=5)) == k
     assert not [t for t in threading.enumerate() if t.name.startswith("oakling-in-")]   # no writer thread
-    got = [_number(out.get(timeout=10)) for _ in range(200)]
-    sender.join(10)
-    assert got == list(range(200))
+
+
+def _accepted_before_waiting(max_size: int) -> int:
+    """How many 256 KiB messages send() takes while nobody reads the echo's output; then reads them all."""
+    with dai.Device(echo_pipeline(8 * 1024 * 1024)) as device:
+        out, inq = device.getOutputQueue("out", maxSize=2), device.getInputQueue("in", maxSize=max_size)
+        sent = []
+
+        def send():
+            for k in range(120):
+                inq.send(_numbered(k))
+                sent.append(k)
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        time.sleep(1.0)
+        accepted = len(sent)
+        assert sender.is_alive()   # the stream and the device filled up, then the queue: send() waits
+        assert [_number(out.get(timeout=10)) for _ in range(120)] == list(range(120))
+        sender.join(10)
+        return accepted
+
+
+def test_a_blocking_input_queue_holds_max_size_messages_when_the_device_is_full_then_waits():
+    """As gen2's: once the device has no room, send() returns at once until maxSize messages wait."""
+    assert _accepted_before_waiting(16) - _accepted_before_waiting(1) >= 14
 
 
 def test_a_blocking_output_queue_is_read_in_the_callers_thread_until_a_callback_needs_a_reader(echo_device):
