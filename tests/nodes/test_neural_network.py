@@ -137,6 +137,37 @@ def test_frames_in_results_out_in_order_with_seq_timestamps_and_passthrough(blob
             np.testing.assert_allclose(out.getTensor("pooled"), pooled, rtol=1e-5, atol=1e-5)
 
 
+def test_two_producers_feeding_one_input_each_get_every_result(blobs):
+    """Two XLinkIns into one `input`: their frames are taken one at a time, and each frame's result is
+    its own (checked against the model's reference for its picture)."""
+    import threading
+    p, _ = nn_pipeline(blobs["u8"], streams=("in", "in2"))
+    images = {seq: nets.picture(seed=seq) for seq in range(40)}
+    with dai.Device(p) as device:
+        qo, qp = device.getOutputQueue("out"), device.getOutputQueue("pass")
+
+        def send(stream, seqs):
+            q = device.getInputQueue(stream)
+            for seq in seqs:
+                q.send(frame(images[seq], seq))
+
+        senders = [threading.Thread(target=send, args=(name, range(start, 40, 2)), daemon=True)
+                   for name, start in (("in", 0), ("in2", 1))]
+        for t in senders:
+            t.start()
+        seen = []
+        for _ in range(40):
+            out, passed = qo.get(timeout=TIMEOUT), qp.get(timeout=TIMEOUT)
+            seq = out.getSequenceNum()
+            assert passed.getSequenceNum() == seq
+            _, pooled = nets.image_reference(images[seq].transpose(2, 0, 1)[None])
+            np.testing.assert_allclose(out.getTensor("pooled"), pooled, rtol=1e-5, atol=1e-5)
+            seen.append(seq)
+    assert sorted(seen) == list(range(40))
+    assert [s for s in seen if s % 2 == 0] == list(range(0, 40, 2))   # each producer's frames stay in order
+    assert [s for s in seen if s % 2] == list(range(1, 40, 2))
+
+
 def test_fp16_outputs_read_as_gen2_code_reads_them(blobs):
     p, _ = nn_pipeline(blobs["fp16"], passthrough=False)
     img = nets.picture(seed=11)
