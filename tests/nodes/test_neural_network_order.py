@@ -127,3 +127,57 @@ def test_a_host_that_reads_late_gets_every_result_in_order(tmp_path):
             np.testing.assert_allclose(out.getTensor("pooled"), pooled, rtol=1e-5, atol=1e-5)
         sender.join(5)
         assert not qo.has() and not device.getFailedNodes()
+
+
+def test_one_network_feeding_another_under_back_pressure_delivers_everything_in_order(tmp_path):
+    """NN → NN → host that reads late: the second network's inferences are started from the first
+    one's OpenVINO callbacks, its results pile up until the stream is full, and then all arrive."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    import nets
+    import oakling as dai
+    from oakling.models.converter import build_blob
+    first = build_blob(nets.image_model(tmp_path / "image.onnx"), input_precision="U8",
+                       output_precision="FP32").write(tmp_path / "image.blob")
+    shape = [1, 4, 16, 16]   # the image model's 'features'
+    graph = helper.make_graph([helper.make_node("Mul", ["features", "two"], ["twice"])], "twice",
+                              [helper.make_tensor_value_info("features", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("twice", TensorProto.FLOAT, shape)],
+                              [numpy_helper.from_array(np.array(2, np.float32), "two")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.save(model, tmp_path / "twice.onnx")
+    second = build_blob(tmp_path / "twice.onnx", output_precision="FP32").write(tmp_path / "twice.blob")
+    p = dai.Pipeline()
+    xin = p.create(dai.node.XLinkIn)
+    xin.setStreamName("in")
+    nn1, nn2 = p.create(dai.node.NeuralNetwork), p.create(dai.node.NeuralNetwork)
+    nn1.setBlobPath(first)
+    nn2.setBlobPath(second)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("out")
+    xin.out.link(nn1.input)
+    nn1.out.link(nn2.input)   # NN1's NNData: its 'features' layer feeds NN2's input of that name
+    nn2.out.link(xout.input)
+    count = 600   # 4 KiB results: more than the stream holds while nobody reads
+    with dai.Device(p) as device:
+        qi, qo = device.getInputQueue("in"), device.getOutputQueue("out", maxSize=1)
+
+        def send():
+            for k in range(count):
+                f = dai.ImgFrame()
+                f.setCvFrame(nets.picture(seed=k % 5), dai.ImgFrame.Type.BGR888p)
+                f.setSequenceNum(k)
+                qi.send(f)
+
+        threading.Thread(target=send, daemon=True).start()
+        time.sleep(1.0)
+        for k in range(count):
+            out = qo.get(timeout=20)
+            assert out.getSequenceNum() == k
+            if k % 100 == 0:
+                features, _ = nets.image_reference(nets.picture(seed=k % 5).transpose(2, 0, 1)[None])
+                np.testing.assert_allclose(out.getTensor("twice"), 2 * features, rtol=1e-5, atol=1e-3)
+        assert not device.getFailedNodes()
