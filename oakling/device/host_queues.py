@@ -99,6 +99,7 @@ class DataOutputQueue(_HostQueue):
         self._callbacks: dict[int, tuple] = {}
         self._failed_callbacks: set[int] = set()
         self._ids = itertools.count(1)
+        self._on_message = on_message
         if on_message is not None:
             self._queue.on_put = lambda q: on_message(name)
         self._read_lock = threading.Lock()   # one reader of the stream at a time
@@ -200,6 +201,8 @@ class DataOutputQueue(_HostQueue):
                     return self._queue.get(remaining if remaining is None or remaining > 0 else 0)
                 msg = self._read_pending(0.1 if remaining is None else max(0.0, min(0.1, remaining)))
                 if msg is not None:
+                    if self._on_message is not None:   # a queue event, as for a message that was queued
+                        self._on_message(self._name)
                     return msg
                 if remaining is not None and remaining <= 0:
                     raise TimeoutError

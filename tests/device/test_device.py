@@ -234,6 +234,16 @@ def test_queue_events_name_the_queues_that_got_messages():
             device.getQueueEvents(["out"], 10, timedelta(seconds=5))
 
 
+def test_messages_read_by_get_are_queue_events_too(echo_device):
+    """As in gen2, every message that reaches the host is an event, also one get() read straight from
+    the stream before anyone asked for events."""
+    out, inq = echo_device.getOutputQueue("out"), echo_device.getInputQueue("in")
+    for k in range(3):
+        inq.send(_numbered(k, 16))
+        assert _number(out.get(timeout=5)) == k
+    assert echo_device.getQueueEvents(["out"], 10, timedelta(seconds=1)) == ["out"] * 3
+
+
 def test_non_blocking_host_queue_keeps_the_newest():
     p, _, _ = camera_pipeline(32, 32, fps=100)
     with dai.Device(p) as device:
