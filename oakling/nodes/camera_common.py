@@ -197,7 +197,7 @@ class CameraNode(Node):
 
     def setFps(self, fps: float):
         if float(fps) <= 0:
-            raise ValueError(f"{self.NAME}({self.id}).setFps: fps must be positive, got {fps}")
+            raise ValueError(f"{self._label}.setFps: fps must be positive, got {fps}")
         self.properties["fps"] = float(fps)
 
     def getFps(self) -> float:

@@ -182,7 +182,7 @@ class ColorCamera(CameraNode):
         if len(flat) == 2:
             flat = flat * 2
         if len(flat) != 4 or 0 in (flat[1], flat[3]):
-            raise ValueError(f"{self.NAME}({self.id}).setIspScale: expected (numerator, denominator) "
+            raise ValueError(f"{self._label}.setIspScale: expected (numerator, denominator) "
                              f"with a non-zero denominator, got {args}")
         self.properties["ispScale"] = dict(zip(
             ("horizNumerator", "horizDenominator", "vertNumerator", "vertDenominator"), flat))

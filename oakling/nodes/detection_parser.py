@@ -96,9 +96,6 @@ class DetectionParser(ConfidenceSetting, YoloSettings, Node):
                                    f"setBlob(dai.OpenVINO.Blob('model.blob')) or setInputImageSize(width, height)"
                                    ) from None
 
-    @property
-    def _label(self) -> str:
-        return f"{self.NAME}({self.id})"
 
 
 def _input_specs(network_inputs: dict) -> list:

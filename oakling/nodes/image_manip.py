@@ -139,9 +139,6 @@ class ImageManip(Node):
         warnings.warn(f"{name}() is deprecated, use initialConfig.{name}() instead.", DeprecationWarning,
                       stacklevel=3)
 
-    @property
-    def _label(self) -> str:
-        return f"{self.NAME}({self.id})"
 
 
 def _int(value, what: str) -> int:

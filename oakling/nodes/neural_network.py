@@ -152,9 +152,6 @@ class NeuralNetwork(Node):
                 raise RuntimeError(f"{self._label}.passthroughs['{name}']: the model has no input '{name}' — "
                                    f"passthroughs are named after its inputs {names}")
 
-    @property
-    def _label(self) -> str:
-        return f"{self.NAME}({self.id})"
 
 
 def _count(value, what: str) -> int:

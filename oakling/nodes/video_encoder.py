@@ -57,10 +57,6 @@ class VideoEncoder(Node):
                            "quality": 80, "lossless": False, "rateCtrlMode": int(RateControlMode.CBR),
                            "frameRate": 30.0}
 
-    @property
-    def _label(self) -> str:
-        return f"{self.NAME}({self.id})"
-
     # -- presets --
     def setDefaultProfilePreset(self, *args, **kwargs):
         """setDefaultProfilePreset(fps, profile); the older (width, height, fps, profile) and ((width, height),

@@ -266,6 +266,11 @@ class Node:
     def getName(self) -> str:
         return self.NAME
 
+    @property
+    def _label(self) -> str:
+        """How errors and log lines name this node: "NeuralNetwork(2)"."""
+        return f"{self.NAME}({self.id})"
+
     def getParentPipeline(self):
         return self._pipeline
 
@@ -292,7 +297,7 @@ class Node:
         for (group, name), ports in self._ports.items():
             if len(ports) > 1:
                 where = f'{group}["{name}"]' if group else name
-                raise ValueError(f"'{self.NAME}({self.id}).{where}' redefined. Inputs and outputs "
+                raise ValueError(f"'{self._label}.{where}' redefined. Inputs and outputs "
                                  f"must have unique names — rename one of them")
 
     def serialize_properties(self) -> dict:
@@ -300,4 +305,4 @@ class Node:
         return dict(self.properties)
 
     def __repr__(self) -> str:
-        return f"<{self.NAME}({self.id})>"
+        return f"<{self._label}>"
