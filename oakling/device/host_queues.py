@@ -158,7 +158,7 @@ class DataOutputQueue(_HostQueue):
         (also when the reader thread has taken over)."""
         link = self._link
         try:
-            if not link.pending() and not link.readable(wait):
+            if not link.pending(wait):
                 return None
             with self._read_lock:
                 if self._thread is not None or not link.pending():

@@ -237,19 +237,13 @@ class Link:
             elif kind == _END:
                 return "end", header[1]
 
-    def pending(self) -> bool:
-        """Whether a record has (at least partly) arrived, so `recv` will not wait for the sender."""
+    def pending(self, wait: float = 0) -> bool:
+        """Whether a record has (at least partly) arrived, so `recv` will not wait for the sender;
+        waits up to `wait` seconds for one."""
         if self._end > self._start:
             return True
         try:
-            return bool(select.select([self.sock], [], [], 0)[0])
-        except (OSError, ValueError):
-            return True   # closed: recv raises LinkClosed at once
-
-    def readable(self, timeout: float) -> bool:
-        """Wait up to `timeout` seconds for something to read (or the link's end)."""
-        try:
-            return bool(select.select([self.sock], [], [], timeout)[0])
+            return bool(select.select([self.sock], [], [], wait)[0])
         except (OSError, ValueError):
             return True   # closed: recv raises LinkClosed at once
 
