@@ -50,7 +50,7 @@ def oakling_fps() -> float:
 
 
 def copied_fps() -> float:
-    from oakling.device.link import Link
+    from oakling.link.link import Link
     from oakling.messages import ImgFrame
     host_end, device_end = socket.socketpair()
     child = os.fork()

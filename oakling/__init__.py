@@ -5,8 +5,8 @@ This module only re-exports the gen2-compatible names; see the README for a tour
 """
 from . import node
 from .calibration import CalibrationHandler
-from .device.device import Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform, XLinkProtocol
-from .device.host_queues import DataInputQueue, DataOutputQueue, StreamEnded
+from .host.device import Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform, XLinkProtocol
+from .host.queues import DataInputQueue, DataOutputQueue, StreamEnded
 from .log import LogLevel, LogMessage
 from .messages.encodedframe import EncodedFrame
 from .models.gen2 import OpenVINO

@@ -2,33 +2,7 @@
 import pytest
 
 import oakling as dai
-
-
-def camera_pipeline(width=300, height=300, fps=30.0, interleaved=True, order=None, stream="preview"):
-    p = dai.Pipeline()
-    cam = p.create(dai.node.ColorCamera)
-    cam.setPreviewSize(width, height)
-    cam.setFps(fps)
-    cam.setInterleaved(interleaved)
-    if order is not None:
-        cam.setColorOrder(order)
-    xout = p.create(dai.node.XLinkOut)
-    xout.setStreamName(stream)
-    cam.preview.link(xout.input)
-    return p, cam, xout
-
-
-def echo_pipeline(max_data_size=None):
-    """XLinkIn "in" → XLinkOut "out": what the host sends comes straight back."""
-    p = dai.Pipeline()
-    xin = p.create(dai.node.XLinkIn)
-    xin.setStreamName("in")
-    if max_data_size:
-        xin.setMaxDataSize(max_data_size)
-    xout = p.create(dai.node.XLinkOut)
-    xout.setStreamName("out")
-    xin.out.link(xout.input)
-    return p
+from pipelines import echo_pipeline
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..device.host_queues import StreamEnded
+from ..host.queues import StreamEnded
 from ..models.blob import BlobError
 from ..models.substitution import asked as asked_blobs
 from ..models.substitution import parse_entry

@@ -22,7 +22,7 @@ from ..messages.datatype import DatatypeEnum
 from ..messages.enums import CameraBoardSocket  # noqa: F401 - the camera nodes' socket enum
 from ..messages.imgframe import ImgFrame
 from ..pipeline.node import Node
-from .worker import Worker
+from ..runtime.worker import Worker, published_copy
 
 
 class CameraImageOrientation(IntEnum):
@@ -252,12 +252,8 @@ class CaptureWorker(Worker):
         if data is None:
             data = make()
             if self._publish and data.nbytes >= _PUBLISH_MIN_BYTES:
-                from ..sharedmem import shared_array
-                shared, region = shared_array(data.shape, data.dtype)
-                shared[...] = data
-                region.publish()
+                data, region = published_copy(data)
                 self._regions.append(region)
-                data = shared
             data.flags.writeable = False
             self._cache[key] = data
         return data

@@ -44,7 +44,7 @@ from ..messages.imagemanipconfig import ImageManipConfig
 from ..messages.imgframe import ImgFrame
 from ..pipeline.node import Node
 from .image_manip_ops import ManipError, WarpMesh, apply_plan, decode_mesh, encode_mesh, mesh_points, plan
-from .worker import Worker
+from ..runtime.worker import Worker
 
 T = ImgFrame.Type
 DEFAULT_OUTPUT_FRAME_SIZE = 1024 * 1024

@@ -36,7 +36,7 @@ from ..log import LogLevel
 from ..messages.datatype import DatatypeEnum
 from ..models.gen2 import OpenVINO
 from ..pipeline.node import InputMap, Node, OutputMap
-from .worker import Feed, QueueClosed, Worker
+from ..runtime.worker import Feed, QueueClosed, Worker
 
 BLOB_ASSET = "__blob"
 

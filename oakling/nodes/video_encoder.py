@@ -32,7 +32,7 @@ from ..messages.imgframe import ImgFrame
 from ..pipeline.node import DatatypeHierarchy, Node
 from .video_encoder_ops import (INPUT_TYPES, EncodeError, Profile, RateControlMode, VideoEncoderProperties,
                                 make_encoder)
-from .worker import QueueClosed, Worker
+from ..runtime.worker import QueueClosed, Worker
 
 T = ImgFrame.Type
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from ..pipeline.node import Node
-from .worker import Feed, QueueClosed, Worker
+from ..runtime.worker import Feed, QueueClosed, Worker
 
 XLINK_USB_BUFFER_MAX_SIZE = 5 * 1024 * 1024
 
@@ -123,7 +123,8 @@ class XLinkOutWorker(Worker):
                 if now - last_sent < min_interval:
                     continue
                 last_sent = now
-            stream.send(msg, metadata_only=metadata_only)
+            if not stream.send(msg, metadata_only=metadata_only):
+                return   # the host's end is gone: nobody is left to send to
 
 
 class StreamFeed(Feed):
@@ -131,9 +132,7 @@ class StreamFeed(Feed):
     in the producer's thread, one producer at a time so messages stay whole and in order."""
 
     def __init__(self, stream, metadata_only: bool, label: str):
-        from ..device.link import LinkClosed
         super().__init__(label)
-        self._link_closed = LinkClosed
         self._stream = stream
         self._metadata_only = metadata_only
 
@@ -141,10 +140,8 @@ class StreamFeed(Feed):
         with self._lock:
             if self._reason is not None:
                 raise QueueClosed(self._reason)
-            try:
-                self._stream.send(msg, metadata_only=self._metadata_only)
-            except self._link_closed:   # the host is gone or the device is closing: nobody to send to
-                pass
+            # False: the host is gone or the device is closing, and there is nobody to send to
+            self._stream.send(msg, metadata_only=self._metadata_only)
         return True
 
     def close(self, reason: str = "queue closed", discard: bool = False):

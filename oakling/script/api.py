@@ -56,7 +56,7 @@ class ScriptInput:
     def _read(self, wait: bool):
         """The next message from the link, or None if none is there (and `wait` is False). An
         ended stream closes the queue, so the caller's next queue read raises QueueClosed."""
-        from ..device.link import LinkClosed
+        from ..link.link import LinkClosed
         link = self._link
         with self._read_lock:
             if len(self._queue):   # another thread read one meanwhile
@@ -139,7 +139,7 @@ class ScriptOutput:
                             f"ImageManipConfig, CameraControl, EncodedFrame), got {type(msg).__name__}")
         if not self._linked:
             return   # nothing is linked to this output: the message goes nowhere, as on the device
-        from ..device.link import LinkClosed
+        from ..link.link import LinkClosed
         with self._lock:
             while self._sent - int(self._counters[self._index]) >= OUTPUT_WINDOW:
                 self._bell.wait(0.1)

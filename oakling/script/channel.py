@@ -29,8 +29,8 @@ import threading
 
 import numpy as np
 
-from ..device.link import Link, LinkClosed
-from ..device.queue import MessageQueue, QueueClosed
+from ..link.link import Link, LinkClosed
+from ..runtime.queue import MessageQueue, QueueClosed
 
 _COUNTERS_BYTES = 4096
 OUTPUT_WINDOW = 4   # messages of one output that may be on their way to downstream at once

@@ -17,7 +17,7 @@ import queue
 import threading
 import types
 
-from ..device.gpio import GpioBoard, check_level, check_pin
+from ..runtime.gpio import GpioBoard, check_level, check_pin
 
 IN, OUT = 0, 1
 LOW, HIGH = 0, 1

@@ -23,8 +23,8 @@ import textwrap
 import threading
 import traceback
 
-from .. import sharedmem
-from ..device.link import LinkClosed
+from ..link import sharedmem
+from ..link.link import LinkClosed
 from ..log import LogLevel
 from . import api, gpio, messages, sandbox, whitelist
 from .channel import Channel, QueueClosed, receive_into

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..sharedmem import shared_array
+from ..link.sharedmem import shared_array
 
 _BARS_BGR = [(255, 255, 255), (0, 255, 255), (255, 255, 0), (0, 255, 0),
              (255, 0, 255), (0, 0, 255), (255, 0, 0), (16, 16, 16)]

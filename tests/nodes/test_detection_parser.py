@@ -12,7 +12,7 @@ pytest.importorskip("onnx")
 pytest.importorskip("openvino")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
 import toy_models  # noqa: E402
-from test_detection_network import H, TIMEOUT, W, blobs, square_frame  # noqa: E402,F401  (the fixture too)
+from detectors import H, TIMEOUT, W, blobs, square_frame  # noqa: E402,F401  (the fixture too)
 
 
 def yolo_settings(node):

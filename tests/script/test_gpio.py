@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from oakling.device.gpio import GpioBoard
+from oakling.runtime.gpio import GpioBoard
 from oakling.script.gpio import ScriptGpio
 
 

@@ -5,7 +5,7 @@ import cv2
 import numpy as np
 import pytest
 
-from oakling import sharedmem
+from oakling.link import sharedmem
 from oakling.sources import SourceError, open_source
 from oakling.sources.images import ImageFolderSource, ImageSource
 from oakling.sources.synthetic import SyntheticSource

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from oakling.device.queue import MessageQueue, QueueClosed
+from oakling.runtime.queue import MessageQueue, QueueClosed
 from calls import WAKE, Call
 
 SETTLE = 0.15   # how long we give a thread to reach its blocking call

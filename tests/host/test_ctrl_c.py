@@ -8,7 +8,7 @@ import sys
 import textwrap
 import time
 
-from test_faults import _alive
+from processes import alive as _alive
 
 PIPELINE = """
     import signal, sys

@@ -24,7 +24,7 @@ from collections import deque
 import msgpack
 import numpy as np
 
-from .. import sharedmem
+from . import sharedmem
 from ..messages import codec
 
 _FRAME = struct.Struct("<II")

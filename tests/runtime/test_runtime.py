@@ -5,9 +5,9 @@ import pytest
 
 import oakling as dai
 from oakling import nodes
-from oakling.device.runtime import PipelineBuildError, Runtime
+from oakling.runtime.runtime import PipelineBuildError, Runtime
 from oakling.messages.datatype import DatatypeEnum
-from oakling.nodes.worker import Worker
+from oakling.runtime.worker import Worker
 from oakling.pipeline.node import Node
 from oakling.pipeline.schema import build
 
@@ -40,6 +40,7 @@ class Collector:
 
     def send(self, msg, metadata_only=False):
         self.messages.append(msg)
+        return True
 
     def end(self, reason):
         self.reason = reason

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from oakling.device.gpio import PIN_COUNT, GpioBoard, check_level, check_pin
+from oakling.runtime.gpio import PIN_COUNT, GpioBoard, check_level, check_pin
 
 
 def test_levels_are_shared_with_a_forked_process():

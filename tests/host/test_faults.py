@@ -10,19 +10,8 @@ import time
 import pytest
 
 import oakling as dai
-from conftest import camera_pipeline, echo_pipeline
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:   # a zombie is dead for our purposes
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+from pipelines import camera_pipeline, echo_pipeline
+from processes import alive as _alive
 
 
 def _oakling_maps(pid: int) -> list[str]:

@@ -9,9 +9,9 @@ import threading
 import time
 from collections import deque
 
-from ..nodes.worker import QueueClosed
 
-__all__ = ["MessageQueue", "QueueClosed"]
+class QueueClosed(RuntimeError):
+    """A queue closed: the device is stopping, or every producer of an input has ended."""
 
 
 class MessageQueue:

@@ -3,8 +3,8 @@ import time
 
 import pytest
 
-from oakling.device.ports import DeviceInput, DeviceOutput
-from oakling.device.queue import QueueClosed
+from oakling.runtime.ports import DeviceInput, DeviceOutput
+from oakling.runtime.queue import QueueClosed
 from oakling.messages import Buffer
 from calls import Call
 

@@ -10,7 +10,7 @@ import traceback
 
 from .. import nodes
 from ..log import LogLevel
-from ..nodes.worker import WorkerContext
+from .worker import WorkerContext
 from ..pipeline.schema import node_assets
 from .ports import DeviceInput, DeviceOutput
 from .queue import QueueClosed

@@ -5,8 +5,8 @@ import socket
 import numpy as np
 import pytest
 
-from oakling import sharedmem
-from oakling.device.link import Link
+from oakling.link import sharedmem
+from oakling.link.link import Link
 from oakling.messages import ImgFrame
 
 

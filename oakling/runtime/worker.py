@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..log import LogLevel
+from .queue import QueueClosed
 
-
-class QueueClosed(RuntimeError):
-    """A port's queue closed: the device is stopping, or every upstream node has ended."""
+__all__ = ["Feed", "QueueClosed", "Worker", "WorkerContext"]
 
 
 class Feed:
@@ -55,6 +54,16 @@ class Feed:
 
     def __len__(self) -> int:
         return 0
+
+
+def published_copy(data):
+    """(a copy of `data` in published shared memory, its region): frames that are views of it cross
+    every link by reference. The bytes must never change again; `region.release()` when done."""
+    from ..link.sharedmem import shared_array
+    shared, region = shared_array(data.shape, data.dtype)
+    shared[...] = data
+    region.publish()
+    return shared, region
 
 
 @dataclass

@@ -15,8 +15,8 @@ import threading
 import time
 
 from ..messages.buffer import Buffer
-from .link import Link, LinkClosed
-from .queue import MessageQueue, QueueClosed
+from ..link.link import Link, LinkClosed
+from ..runtime.queue import MessageQueue, QueueClosed
 
 
 _ENDED = "the stream ended"

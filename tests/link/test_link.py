@@ -16,7 +16,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from oakling.device.link import Link, LinkClosed, _Lease
+from oakling.link.link import Link, LinkClosed, _Lease
 from oakling.messages import Buffer, ImgFrame
 from calls import Call
 

@@ -10,7 +10,6 @@ close and exits; if the process dies, every waiting `get()` raises RuntimeError.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 import subprocess
@@ -25,8 +24,9 @@ from ..log import LogLevel, LogMessage
 from ..messages.enums import CameraBoardSocket
 from ..pipeline.pipeline import Pipeline
 from ..pipeline.schema import build as build_schema
-from .host_queues import DataInputQueue, DataOutputQueue
-from .link import Link, LinkClosed
+from ..runtime.identity import local_mxid
+from .queues import DataInputQueue, DataOutputQueue
+from ..link.link import Link, LinkClosed
 
 START_TIMEOUT = 30.0
 ASK_TIMEOUT = 5.0
@@ -36,7 +36,7 @@ _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspat
 # group): the host gets KeyboardInterrupt and closes the device, as with an OAK on a cable. Ignoring it
 # before `oakling` is imported leaves no window for a KeyboardInterrupt traceback from the device.
 _DEVICE_MAIN = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
-                "from oakling.device.process import main; main()")
+                "from oakling.runtime.process import main; main()")
 
 
 class XLinkDeviceState(IntEnum):
@@ -70,22 +70,12 @@ class UsbSpeed(IntEnum):
     SUPER_PLUS = 5
 
 
-def _local_mxid() -> str:
-    """A stable 18-character id for this machine's device, shaped like an OAK's MxId."""
-    try:
-        with open("/etc/machine-id") as f:
-            seed = f.read().strip()
-    except OSError:
-        seed = socket.gethostname()
-    return hashlib.sha1(f"oakling:{seed}".encode()).hexdigest()[:16].upper() + "00"
-
-
 class DeviceInfo:
     """Which device to open: oakling offers the local one, running in a process of its own."""
 
     def __init__(self, mxid: str | None = None, name: str = "local",
                  state: XLinkDeviceState = XLinkDeviceState.X_LINK_UNBOOTED):
-        self.mxid = mxid or _local_mxid()
+        self.mxid = mxid or local_mxid()
         self.name = name
         self.state = state
         self.protocol = XLinkProtocol.X_LINK_IPC
@@ -345,7 +335,7 @@ class Device:
     def readGpio(self, pin: int) -> int:
         """oakling extension: the level (0 or 1) of the device's GPIO pin `pin`, as scripts'
         `GPIO.read(pin)` sees it."""
-        from .gpio import check_pin
+        from ..runtime.gpio import check_pin
         pin = check_pin(pin, "Device.readGpio")
         return int(self._ask("gpio_read", f"Device.readGpio({pin})", pin=pin))
 
@@ -353,7 +343,7 @@ class Device:
         """oakling extension: drive the device's GPIO pin `pin` to 0 or 1, as a circuit outside the
         device would. Scripts read the new level once this returns; a level change fires their
         interrupts (GPIO.setInterrupt)."""
-        from .gpio import check_level, check_pin
+        from ..runtime.gpio import check_level, check_pin
         pin = check_pin(pin, "Device.writeGpio")
         level = check_level(value, "Device.writeGpio")
         self._ask("gpio_write", f"Device.writeGpio({pin}, {level})", pin=pin, value=level)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import oakling as dai
-from conftest import camera_pipeline, echo_pipeline
+from pipelines import camera_pipeline, echo_pipeline
 
 
 def test_camera_preview_reaches_the_host_with_sequence_and_timestamps():

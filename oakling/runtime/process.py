@@ -1,4 +1,4 @@
-"""The device process: `python -m oakling.device.process <control fd>` (`dai.Device` starts it
+"""The device process: `python -m oakling.runtime.process <control fd>` (`dai.Device` starts it
 through `main()`, with SIGINT ignored from its first line).
 
 It waits for a pipeline on the control link, builds and runs it, forwards log lines, and exits
@@ -17,38 +17,11 @@ import threading
 
 from ..log import LogLevel
 from . import gpio
-from .link import Link, LinkClosed
+from ..link.link import Link, LinkClosed
 from .runtime import PipelineBuildError, Runtime
+from .streams import HostStream
 
 CLOSE_TIMEOUT = 0.5
-
-
-class HostStream:
-    """One XLink stream as the XLink nodes see it."""
-
-    def __init__(self, link: Link):
-        self.link = link
-
-    def send(self, msg, metadata_only: bool = False):
-        self.link.send_message(msg, metadata_only=metadata_only)
-
-    def end(self, reason: str):
-        try:
-            self.link.send_end(reason)
-        except LinkClosed:
-            pass
-
-    def receive(self):
-        """The next message from the host, or None once the stream is closed."""
-        try:
-            while True:
-                record = self.link.recv()
-                if record[0] == "msg":
-                    return record[1]
-                if record[0] == "end":
-                    return None
-        except LinkClosed:
-            return None
 
 
 class DeviceProcess:
@@ -135,7 +108,7 @@ class DeviceProcess:
             stopper = threading.Thread(target=self.runtime.stop, args=(CLOSE_TIMEOUT,), daemon=True)
             stopper.start()
             for stream in self.streams.values():
-                stream.link.close()
+                stream.close()
             stopper.join(CLOSE_TIMEOUT)
 
 

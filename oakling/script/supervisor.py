@@ -1,0 +1,259 @@
+"""The Script node's process, supervised from the device process: launched while the pipeline is
+built, let go when it starts, its outputs pumped to the linked inputs, its log and end followed,
+stopped and reaped, and what it used (CPU, memory) reported.
+
+    supervisor = ScriptSupervisor(node_id, "Script(3)", properties, source, inputs, outputs, options,
+                                  log, stop_event)     # forks the script process
+    supervisor.feeds["in"].put(msg)                    # what upstream nodes push into
+    supervisor.run()                                   # until the script ends; ScriptFailed if it failed
+"""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+from ..link.link import LinkClosed
+from ..log import LogLevel
+from ..runtime import gpio
+from ..runtime.identity import local_mxid
+from ..runtime.queue import QueueClosed
+from .whitelist import LEON_MSS
+
+
+class ScriptFailed(RuntimeError):
+    """The script raised, or its process died. `report` is the script's own traceback (or ""),
+    which the runtime logs instead of the worker's."""
+
+    def __init__(self, summary: str, report: str):
+        super().__init__(summary)
+        self.report = report
+
+
+def _describe_exit(status: int | None) -> str:
+    import signal
+    if status is None:
+        return "stopped"
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        return f"was killed by {name}"
+    return f"exited with code {os.WEXITSTATUS(status)}"
+
+
+class ScriptSupervisor:
+    """One Script node's process, from the device's side. Made while the runtime builds the
+    pipeline, it forks the process (so the script is ready when the pipeline starts); `run()` lets
+    it go, pumps its outputs to the linked inputs, follows its log and its end, and raises
+    ScriptFailed with the script's own report if it failed. `feeds` are what upstream nodes put
+    messages into; `stats()` says what the process has used; `close()` ends it now."""
+
+    def __init__(self, node_id: int, label: str, properties: dict, source: str, inputs, outputs: dict,
+                 options: dict, log, stop_event: threading.Event):
+        """`inputs`: [(name, blocking, queue size)]; `outputs`: {name: device output port};
+        `log(level, text)` logs as the node."""
+        self.node_id = node_id
+        self.label = label
+        self.properties = properties
+        self._outputs = outputs
+        self._options = options
+        self.log = log
+        self._stop_event = stop_event
+        self.feeds = {}
+        self._pid = None
+        self._end = None
+        self._status = None
+        self._usage = None          # the process's resource usage, once reaped
+        self._max_rss = 0           # its peak resident memory seen while it ran
+        self._gpio = None
+        self._gpio_token = None
+        self._start_error = None
+        try:
+            self._launch(source, inputs)
+        except Exception as e:
+            self._start_error = f"could not start the script's process: {type(e).__name__}: {e}"
+
+    def _launch(self, source: str | None, inputs):
+        from . import process
+        from .channel import Channel
+        from .network import LOOPBACK
+        from .sandbox import DEFAULT_MEMORY_LIMIT
+
+        props = self.properties
+        if source is None:
+            raise RuntimeError(f"no script (scriptUri {props.get('scriptUri', '')!r}) — call setScript() on the host")
+        outputs = [(name, port.linked) for name, port in self._outputs.items()]
+        device_id = local_mxid()
+        self._gpio = gpio.board()   # before the fork: the script process maps the same pins
+        config = {"node_id": self.node_id, "name": props.get("scriptName") or "<script>", "source": source,
+                  "processor": int(props.get("processor", LEON_MSS)),
+                  "memory_limit": int(props.get("memoryLimit", DEFAULT_MEMORY_LIMIT)),
+                  "storage": process.storage_folder(device_id), "device_id": device_id,
+                  "inputs": inputs, "outputs": outputs, "gpio": self._gpio, "cpu_limit": props.get("cpuLimit"),
+                  "network": self._options.get("script_network", LOOPBACK)}
+        channel = Channel(inputs, [name for name, _ in outputs])
+        self._pid = process.spawn(config, channel)
+        self._end = channel.device_end()
+        self.feeds = self._end.feeds   # upstream nodes write straight to the script process
+        self._gpio_token = self._gpio.listen(self._pin_written)
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop_event.is_set()
+
+    # -- running --
+    def run(self):
+        if self._start_error:
+            raise ScriptFailed(self._start_error, "")
+        end = self._end
+        try:
+            end.control.send_control({"op": "go"})
+        except Exception:
+            pass   # it died already: the control link says how
+        pumps = [threading.Thread(target=self._pump, args=(name, link), name=f"{self.label}-{name}", daemon=True)
+                 for name, link in end.output_links.items()]
+        for pump in pumps:
+            pump.start()
+        outcome = self._follow()
+        for feed in end.feeds.values():
+            feed.script_gone()
+        if outcome[0] == "lost":
+            self._kill(grace=0.0 if self.stopping else 0.5)
+        for pump in pumps:
+            while pump.is_alive() and not self.stopping:
+                pump.join(0.1)
+        self._reap(timeout=1.0)
+        self._gpio.unlisten(self._gpio_token)
+        if self.stopping:
+            return
+        if outcome[0] == "failed":
+            raise ScriptFailed(outcome[1], outcome[2])
+        if outcome[0] == "lost":
+            from .sandbox import cpu_limit_seconds
+            limit = self.properties.get("cpuLimit")
+            sig = os.WTERMSIG(self._status) if self._status is not None and os.WIFSIGNALED(self._status) else None
+            # SIGXCPU: the soft limit; SIGKILL past it: the hard one (a script that ignored SIGXCPU).
+            if limit and (sig == signal.SIGXCPU or
+                          (sig == signal.SIGKILL and self.stats()["cpuSeconds"] >= cpu_limit_seconds(limit))):
+                raise ScriptFailed(f"the script used up its CPU time limit of {cpu_limit_seconds(limit)} s and was "
+                                   f"stopped — script.setCpuLimit(seconds) on the host raises it", "")
+            raise ScriptFailed(f"the script's process {_describe_exit(self._status)}", "")
+
+    def _pin_written(self, pin: int, old: int, new: int):
+        """The host or another script wrote a pin: tell this script (its interrupts)."""
+        try:
+            self._end.control.send_control({"op": "gpio", "pin": pin, "old": old, "new": new})
+        except (LinkClosed, OSError):
+            pass
+
+    def stats(self) -> dict:
+        """What the script's process has used so far (or in all, once it has ended)."""
+        cpu = 0.0
+        if self._usage is not None:
+            cpu = self._usage.ru_utime + self._usage.ru_stime
+            self._max_rss = max(self._max_rss, self._usage.ru_maxrss * 1024)
+        elif self._pid is not None:
+            try:
+                with open(f"/proc/{self._pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime, stime
+                with open(f"/proc/{self._pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            self._max_rss = max(self._max_rss, int(line.split()[1]) * 1024)
+            except (OSError, IndexError, ValueError):
+                pass
+        from .sandbox import DEFAULT_MEMORY_LIMIT
+        return {"cpuSeconds": round(cpu, 3), "maxRssBytes": self._max_rss,
+                "cpuLimitSeconds": self.properties.get("cpuLimit"),
+                "memoryLimitBytes": int(self.properties.get("memoryLimit", DEFAULT_MEMORY_LIMIT)),
+                "running": self._pid is not None and self._status is None}
+
+    def _follow(self):
+        """Read the script's control link until it ends: ("done",) | ("failed", summary, text) | ("lost",)."""
+        while True:
+            try:
+                record = self._end.control.recv()
+            except LinkClosed:
+                return ("lost",)
+            if record[0] != "control" or not isinstance(record[1], dict):
+                continue
+            request = record[1]
+            op = request.get("op")
+            if op == "log":
+                level = request.get("level")
+                level = level if isinstance(level, int) and LogLevel.TRACE <= level <= LogLevel.CRITICAL else LogLevel.WARN
+                self.log(level, str(request.get("text", "")))
+            elif op == "ready":
+                sandbox = "audit hook, seccomp" if request.get("seccomp") else "audit hook (no seccomp here)"
+                self.log(LogLevel.DEBUG, f"script process {self._pid} ready ({sandbox})")
+            elif op == "gpio":   # the script wrote a pin: the other scripts' interrupts
+                pin, old, new = request.get("pin"), request.get("old"), request.get("new")
+                if isinstance(pin, int) and old in (0, 1) and new in (0, 1):
+                    self._gpio.changed(pin, old, new, source=self._gpio_token)
+            elif op == "done":
+                return ("done",)
+            elif op == "failed":
+                return ("failed", str(request.get("summary", "the script failed")), str(request.get("report", "")))
+
+    def _pump(self, name: str, link):
+        """One output: messages from the script to every linked input, in order."""
+        out = self._outputs[name]
+        delivered = 0
+        try:
+            while True:
+                record = link.recv()
+                if record[0] == "msg":
+                    out.send(record[1])
+                    delivered += 1
+                    self._end.delivered(name, delivered)
+                elif record[0] == "end":
+                    return
+        except (LinkClosed, QueueClosed):
+            return
+
+    # -- ending --
+    def _kill(self, grace: float = 0.0):
+        if self._pid is None or self._status is not None:
+            return
+        if grace:
+            self._reap(timeout=grace)
+            if self._status is not None:
+                return
+        try:
+            os.kill(self._pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def _reap(self, timeout: float):
+        if self._pid is None or self._status is not None:
+            return
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                pid, status, usage = os.wait4(self._pid, os.WNOHANG)
+            except ChildProcessError:
+                self._status = self._status if self._status is not None else 0
+                return
+            if pid:
+                self._status, self._usage = status, usage
+                return
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.005)
+
+    def close(self):
+        """The device is stopping: end the script's process now."""
+        if self._gpio is not None:
+            self._gpio.unlisten(self._gpio_token)
+        if self._end is not None:
+            for feed in self._end.feeds.values():
+                feed.script_gone()
+        self._kill()
+        self._reap(timeout=0.2)
+        if self._end is not None:
+            self._end.close()
