@@ -26,6 +26,7 @@ import numpy as np
 
 from ..messages.datatype import DatatypeEnum
 from ..messages.imgframe import ImgFrame
+from ..pipeline.registry import node_type
 from .camera_common import (CameraBoardSocket, CameraNode, CameraImageOrientation, CaptureWorker,
                             LayoutError, centred_aspect_crop, crop_resize, make_frame, planes_crop_resize,
                             planes_to, sensor_window, sub_window)
@@ -149,6 +150,7 @@ def color_layout(props: dict, src_w: int, src_h: int, strict: bool = True) -> di
     }
 
 
+@node_type(worker="ColorCameraWorker")
 class ColorCamera(CameraNode):
     NAME = "ColorCamera"
     Properties = ColorCameraProperties

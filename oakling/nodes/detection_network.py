@@ -27,6 +27,7 @@ from numbers import Real
 
 from ..log import LogLevel
 from ..messages.datatype import DatatypeEnum
+from ..pipeline.registry import node_type
 from .neural_network import NeuralNetwork, NeuralNetworkWorker, _count
 
 
@@ -117,6 +118,7 @@ class YoloSettings:
         return self._parser["iouThreshold"]
 
 
+@node_type(worker="DetectionNetworkWorker")
 class DetectionNetwork(ConfidenceSetting, NeuralNetwork):
     """gen2's abstract base of the detection networks: create MobileNetDetectionNetwork or YoloDetectionNetwork."""
 
@@ -145,6 +147,7 @@ class DetectionNetwork(ConfidenceSetting, NeuralNetwork):
         raise NotImplementedError
 
 
+@node_type
 class MobileNetDetectionNetwork(DetectionNetwork):
     """Decodes an SSD DetectionOutput ([1,1,N,7]), as MobileNet-SSD ends."""
 
@@ -155,6 +158,7 @@ class MobileNetDetectionNetwork(DetectionNetwork):
         check_ssd_output(model.outputs[0], self._label)
 
 
+@node_type
 class YoloDetectionNetwork(YoloSettings, DetectionNetwork):
     """Decodes YOLO grids (v3/v4, v5/v7 and anchor-free v6/v8 exports) and suppresses overlaps."""
 

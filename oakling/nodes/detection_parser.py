@@ -28,12 +28,14 @@ from ..pipeline.node import Node
 from .detection_network import (MOBILENET, YOLO, ConfidenceSetting, DetectionNetworkType, YoloSettings, _input_size,
                                 decoder, parser_options)
 from .neural_network import _count
+from ..pipeline.registry import node_type
 from ..runtime.worker import QueueClosed, Worker
 
 _DTYPE_NAMES = {TensorInfo.DataType.FP16: "FP16", TensorInfo.DataType.FP32: "FP32", TensorInfo.DataType.U8F: "U8",
                 TensorInfo.DataType.INT: "I32", TensorInfo.DataType.I8: "I8"}
 
 
+@node_type(worker="DetectionParserWorker")
 class DetectionParser(ConfidenceSetting, YoloSettings, Node):
     NAME = "DetectionParser"
 

@@ -44,6 +44,7 @@ from ..messages.imagemanipconfig import ImageManipConfig
 from ..messages.imgframe import ImgFrame
 from ..pipeline.node import Node
 from .image_manip_ops import ManipError, WarpMesh, apply_plan, decode_mesh, encode_mesh, mesh_points, plan
+from ..pipeline.registry import node_type
 from ..runtime.worker import Worker
 
 T = ImgFrame.Type
@@ -55,6 +56,7 @@ MESH_ASSET = "mesh"
 # The host node
 # ------------------------------------------------------------------------------------------------
 
+@node_type(worker="ImageManipWorker")
 class ImageManip(Node):
     NAME = "ImageManip"
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..messages.datatype import DatatypeEnum
 from ..messages.imgframe import ImgFrame
+from ..pipeline.registry import node_type
 from .camera_common import (CameraBoardSocket, CameraNode, CameraImageOrientation, CaptureWorker,
                             crop_resize, make_frame, sensor_window)
 
@@ -34,6 +35,7 @@ class MonoCameraProperties:
 SENSOR_SIZES = {0: (1280, 720), 1: (1280, 800), 2: (640, 400), 3: (640, 480), 4: (1920, 1200)}
 
 
+@node_type(worker="MonoCameraWorker")
 class MonoCamera(CameraNode):
     NAME = "MonoCamera"
     Properties = MonoCameraProperties

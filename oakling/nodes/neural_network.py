@@ -36,11 +36,13 @@ from ..log import LogLevel
 from ..messages.datatype import DatatypeEnum
 from ..models.gen2 import OpenVINO
 from ..pipeline.node import InputMap, Node, OutputMap
+from ..pipeline.registry import node_type
 from ..runtime.worker import Feed, QueueClosed, Worker
 
 BLOB_ASSET = "__blob"
 
 
+@node_type(worker="NeuralNetworkWorker")
 class NeuralNetwork(Node):
     NAME = "NeuralNetwork"
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from ..pipeline.node import InputMap, Node, OutputMap
+from ..pipeline.registry import node_type
 from ..runtime.worker import Worker
 
 
@@ -48,6 +49,7 @@ def _clash(node, name, existing, wanted) -> str:
             f"name — rename one of them")
 
 
+@node_type(worker="ScriptWorker")
 class Script(Node):
     NAME = "Script"
     ProcessorType = ProcessorType

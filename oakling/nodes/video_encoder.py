@@ -32,6 +32,7 @@ from ..messages.imgframe import ImgFrame
 from ..pipeline.node import DatatypeHierarchy, Node
 from .video_encoder_ops import (INPUT_TYPES, EncodeError, Profile, RateControlMode, VideoEncoderProperties,
                                 make_encoder)
+from ..pipeline.registry import node_type
 from ..runtime.worker import QueueClosed, Worker
 
 T = ImgFrame.Type
@@ -41,6 +42,7 @@ T = ImgFrame.Type
 # The host node
 # ------------------------------------------------------------------------------------------------
 
+@node_type(worker="VideoEncoderWorker")
 class VideoEncoder(Node):
     NAME = "VideoEncoder"
     Properties = VideoEncoderProperties

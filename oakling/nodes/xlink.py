@@ -10,11 +10,13 @@ from __future__ import annotations
 import time
 
 from ..pipeline.node import Node
+from ..pipeline.registry import node_type
 from ..runtime.worker import Feed, QueueClosed, Worker
 
 XLINK_USB_BUFFER_MAX_SIZE = 5 * 1024 * 1024
 
 
+@node_type(worker="XLinkInWorker")
 class XLinkIn(Node):
     NAME = "XLinkIn"
 
@@ -44,6 +46,7 @@ class XLinkIn(Node):
         return self.properties["numFrames"]
 
 
+@node_type(worker="XLinkOutWorker")
 class XLinkOut(Node):
     NAME = "XLinkOut"
 

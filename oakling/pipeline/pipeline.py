@@ -28,8 +28,15 @@ class Pipeline:
     def __getattr__(self, name: str):
         # The deprecated createX() aliases: pipeline.createXLinkOut() == pipeline.create(dai.node.XLinkOut)
         if name.startswith("create") and len(name) > 6:
-            from .. import node as node_namespace
-            node_class = getattr(node_namespace, name[6:])
+            from . import registry
+            try:
+                node_class = registry.host_class(name[6:])
+            except KeyError:
+                if registry.not_yet(name[6:]):
+                    raise NotImplementedError(f"oakling does not implement dai.node.{name[6:]} yet, so "
+                                              f"pipeline.{name}() is not there either — see the README for "
+                                              f"the nodes it has") from None
+                raise AttributeError(f"'Pipeline' object has no attribute '{name}'") from None
             return lambda: self.create(node_class)
         raise AttributeError(f"'Pipeline' object has no attribute '{name}'")
 

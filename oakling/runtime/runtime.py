@@ -1,16 +1,16 @@
 """The device runtime: builds node workers from a schema, wires their queues, runs one thread each.
 
-It knows nothing about specific node types: the schema names each node, `oakling.nodes.WORKERS`
-maps the name to a worker class, and the schema's ioInfo and connections give the queues.
+It knows nothing about specific node types: the schema names each node, the node registry
+(`pipeline/registry.py`) gives the worker class for that name, and the schema's ioInfo and connections give the queues.
 """
 from __future__ import annotations
 
 import threading
 import traceback
 
-from .. import nodes
 from ..log import LogLevel
 from .worker import WorkerContext
+from ..pipeline import registry
 from ..pipeline.schema import node_assets
 from .ports import DeviceInput, DeviceOutput
 from .queue import QueueClosed
@@ -40,7 +40,7 @@ class Runtime:
             name = info["name"]
             label = f"{name}({node_id})"
             try:
-                worker_class = nodes.worker_class(name)
+                worker_class = registry.worker_class(name)
             except KeyError:
                 raise PipelineBuildError(f"{label}: oakling has no '{name}' node yet — remove it from "
                                          f"the pipeline, or see the README for the supported nodes") from None

@@ -4,7 +4,7 @@ import threading
 import pytest
 
 import oakling as dai
-from oakling import nodes
+from oakling.pipeline import registry
 from oakling.runtime.runtime import PipelineBuildError, Runtime
 from oakling.messages.datatype import DatatypeEnum
 from oakling.runtime.worker import Worker
@@ -49,8 +49,9 @@ class Collector:
 
 @pytest.fixture
 def counter_node(monkeypatch):
-    monkeypatch.setattr(nodes, "worker_class", lambda name: CounterWorker if name == "TestCounter"
-                        else nodes._load(nodes.WORKERS[name]))
+    worker_class = registry.worker_class
+    monkeypatch.setattr(registry, "worker_class", lambda name: CounterWorker if name == "TestCounter"
+                        else worker_class(name))
 
 
 def run_counter(fail=False, counters=1, count=5, blocking=True):
