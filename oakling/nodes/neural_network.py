@@ -239,8 +239,8 @@ class NeuralNetworkWorker(Worker):
     that finishes the oldest one. At most numFrames inferences are running or wait to be sent (gen2's
     output pool): when the receivers are slower, the node waits, and its input queues fill.
 
-    When a blocking `input` alone feeds the model (the usual case), an `_InferenceFeed` takes the place
-    of its queue and the producer's thread does the gathering and submitting: this thread then only
+    When a blocking `input` alone feeds the model (the usual case), its policy is an `_InferenceFeed`:
+    the producer's thread does the gathering and submitting: this thread then only
     waits for the input to close."""
 
     def __init__(self, ctx):
@@ -248,8 +248,11 @@ class NeuralNetworkWorker(Worker):
         main = self.input("in")
         named = any(group == "inputs" and port.linked for (group, _), port in ctx.inputs.items())
         self._feed = None
-        if main.linked and not named and main.queue.blocking():
-            self._feed = main.queue = _InferenceFeed(main.label)
+        if main.linked and not named and main.blocking:
+            self._feed = _InferenceFeed(main.label)
+
+    def feeds(self):
+        return {("", "in"): self._feed} if self._feed is not None else {}
 
     def run(self):
         try:

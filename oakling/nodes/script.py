@@ -146,13 +146,13 @@ class ScriptWorker(Worker):
         uri = self.properties.get("scriptUri", "")
         key = uri[len("asset:"):] if uri.startswith("asset:") else None
         source = ctx.assets[key].decode("utf-8", "replace") if key in ctx.assets else None
-        inputs = [(name, port.queue.blocking(), port.queue.max_size()) for (_, name), port in ctx.inputs.items()]
+        inputs = [(name, port.blocking, port.queue_size) for (_, name), port in ctx.inputs.items()]
         outputs = {name: port for (_, name), port in ctx.outputs.items()}
         self._script = ScriptSupervisor(ctx.node_id, self.label, self.properties, source, inputs, outputs,
                                         ctx.options, self.log, ctx.stop_event)
-        for (_, name), port in ctx.inputs.items():
-            if name in self._script.feeds:
-                port.queue = self._script.feeds[name]
+
+    def feeds(self):
+        return {("io", name): feed for name, feed in self._script.feeds.items()}
 
     def run(self):
         self._script.run()

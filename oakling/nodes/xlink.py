@@ -89,7 +89,7 @@ class XLinkInWorker(Worker):
 
 class XLinkOutWorker(Worker):
     """Sends what reaches `in` to the host stream. A blocking input with no FPS limit (the default)
-    needs no thread of its own per message: a `StreamFeed` takes the place of its queue, so each
+    needs no thread of its own per message: its policy is a `StreamFeed`, so each
     producer writes straight to the stream (the stream's socket and the host queue give the
     back-pressure); the worker only waits for the end to tell the host. Otherwise the worker reads
     the input's queue (dropping the oldest when non-blocking, pacing to the FPS limit)."""
@@ -98,9 +98,12 @@ class XLinkOutWorker(Worker):
         super().__init__(ctx)
         port = self.input("in")
         self._feed = None
-        if port.queue.blocking() and not self.properties["maxFpsLimit"] > 0:
-            self._feed = port.queue = StreamFeed(self.ctx.host_streams[self.properties["streamName"]],
-                                                 self.properties["metadataOnly"], port.label)
+        if port.blocking and not self.properties["maxFpsLimit"] > 0:
+            self._feed = StreamFeed(self.ctx.host_streams[self.properties["streamName"]],
+                                    self.properties["metadataOnly"], port.label)
+
+    def feeds(self):
+        return {("", "in"): self._feed} if self._feed is not None else {}
 
     def run(self):
         stream = self.ctx.host_streams[self.properties["streamName"]]

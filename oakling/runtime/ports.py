@@ -1,4 +1,8 @@
-"""Device-side ports: an input is a bounded queue; an output pushes to every linked input.
+"""Device-side ports: an output pushes to every linked input's inbox.
+
+An input's inbox is its policy (`Inbox`): the bounded queue its node reads (the default), or a
+`Feed` the node declared (`Worker.feeds()`), which does the node's work in the producer's thread
+or carries the message into a script process. The runtime wires the feeds when it builds.
 
 End of stream: when every output linked to an input has closed (its node finished or failed),
 the input closes too; its node reads what is queued, then QueueClosed ends it, and so on down
@@ -7,19 +11,35 @@ the pipeline to the host.
 from __future__ import annotations
 
 import threading
+from typing import Protocol
 
 from .queue import MessageQueue
+
+
+class Inbox(Protocol):
+    """What a producer pushes into: a `MessageQueue` or a `Feed` (runtime/worker.py)."""
+
+    def put(self, msg, timeout: float | None = None) -> bool: ...
+    def close(self, reason: str = "queue closed", discard: bool = False): ...
+    def blocking(self) -> bool: ...
 
 
 class DeviceInput:
     def __init__(self, label: str, blocking: bool, queue_size: int, wait_for_message: bool):
         self.label = label
         self.queue = MessageQueue(queue_size, blocking, label)
+        self.inbox: Inbox = self.queue
+        self.blocking = blocking
+        self.queue_size = queue_size
         self.wait_for_message = wait_for_message
         self.linked = False
         self._last = None
         self._producers = 0
         self._producers_lock = threading.Lock()
+
+    def feed(self, feed: Inbox):
+        """Producers put into `feed` from now on instead of this input's queue (before the pipeline runs)."""
+        self.inbox = feed
 
     def add_producer(self):
         self.linked = True
@@ -29,7 +49,7 @@ class DeviceInput:
         with self._producers_lock:
             self._producers -= 1
             if self._producers == 0:
-                self.queue.close(reason)
+                self.inbox.close(reason)
 
     def get(self, timeout: float | None = None):
         self._last = self.queue.get(timeout)
@@ -56,7 +76,7 @@ class DeviceInput:
         return msg if msg is not None else self._last
 
     def close(self, reason: str):
-        self.queue.close(reason)
+        self.inbox.close(reason)
 
 
 class DeviceOutput:
@@ -71,7 +91,7 @@ class DeviceOutput:
     def send(self, msg):
         """Push to each linked input in turn; a full blocking input makes this wait (gen2)."""
         for target in self.targets:
-            target.queue.put(msg)
+            target.inbox.put(msg)
 
     def close(self, reason: str):
         """No more messages will come from here: the end of stream for every linked input."""

@@ -67,7 +67,10 @@ class Runtime:
             out.targets.append(inp)
             inp.add_producer()
         for worker_class, ctx in contexts:
-            self.workers.append(worker_class(ctx))
+            worker = worker_class(ctx)
+            for key, feed in worker.feeds().items():
+                ctx.inputs[key].feed(feed)
+            self.workers.append(worker)
 
     def start(self):
         for worker in self.workers:

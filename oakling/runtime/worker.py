@@ -19,9 +19,10 @@ __all__ = ["Feed", "QueueClosed", "Worker", "WorkerContext"]
 
 
 class Feed:
-    """Stands in for a blocking input's queue when a node handles each message in its producer's
-    thread: `put` (a subclass's) does the node's work, one producer at a time (`_lock`), so no thread
-    wakes up per message; `close` ends the input, and the node's own thread only waits for that in
+    """An input policy a worker declares (`Worker.feeds()`) in place of the input's bounded queue:
+    `put` (a subclass's) handles each message in its producer's thread — does the node's work, or
+    carries the message to another process — one producer at a time (`_lock`), so no thread wakes
+    up per message; `close` ends the input, and the node's own thread only waits for that in
     `wait_closed`."""
 
     def __init__(self, label: str):
@@ -116,6 +117,11 @@ class Worker:
     def sleep(self, seconds: float) -> bool:
         """Sleep unless the device stops first; True if it is stopping."""
         return self.ctx.stop_event.wait(seconds) if seconds > 0 else self.stopping
+
+    def feeds(self) -> dict:
+        """{(group, name): Feed} for the inputs this node takes in its producers' threads; the runtime
+        wires them before the pipeline runs. Every other input keeps its bounded queue."""
+        return {}
 
     def run(self):
         raise NotImplementedError

@@ -7,8 +7,8 @@ shared-memory segments and published regions, never pickled.
 Queue semantics cross the process boundary with counters in a small shared page and eventfd
 doorbells:
 
-- input: the device-side `InputFeed` takes the place of the input's queue, so upstream nodes
-  write straight to the script process. A blocking input counts what the script has taken
+- input: the input's policy in the device process is a `ScriptFeed`, so upstream nodes write
+  straight to the script process. A blocking input counts what the script has taken
   (`consumed`); the feed lets at most `queueSize` messages be ahead of it (waiting in the link
   until the script reads them), and upstream `send` waits, as gen2's. A non-blocking input is
   drained by a thread into a queue of its size that drops the oldest.
@@ -25,12 +25,12 @@ import mmap
 import os
 import select
 import socket
-import threading
 
 import numpy as np
 
 from ..link.link import Link, LinkClosed
 from ..runtime.queue import MessageQueue, QueueClosed
+from ..runtime.worker import Feed
 
 _COUNTERS_BYTES = 4096
 OUTPUT_WINDOW = 4   # messages of one output that may be on their way to downstream at once
@@ -102,31 +102,29 @@ class Channel:
 
 # -- device side --
 
-class InputFeed:
-    """Stands in for a Script input's queue in the device process (what `DeviceOutput.send` puts
-    into): each message goes straight to the script process."""
+class ScriptFeed(Feed):
+    """A Script input's policy in the device process (what `DeviceOutput.send` puts into): each
+    message goes straight to the script process."""
 
     def __init__(self, link: Link, counters, index: int, bell: _Doorbell, blocking: bool, size: int):
+        super().__init__(link.name)
         self.link = link
-        self.name = link.name
         self._counters = counters
         self._index = index
         self._bell = bell
         self._blocking = blocking
         self._size = size
         self._sent = 0
-        self._lock = threading.Lock()
-        self._closed_reason: str | None = None
         self.dead = False   # the script process is gone: messages are dropped, as a stopped node's
 
     def put(self, msg, timeout: float | None = None) -> bool:
         with self._lock:
-            if self._closed_reason is not None:
-                raise QueueClosed(self._closed_reason)
+            if self._reason is not None:
+                raise QueueClosed(self._reason)
             while self._blocking and not self.dead and self._sent - int(self._counters[self._index]) >= self._size:
                 self._bell.wait(0.1)
-                if self._closed_reason is not None:
-                    raise QueueClosed(self._closed_reason)
+                if self._reason is not None:
+                    raise QueueClosed(self._reason)
             if self.dead:
                 return True
             try:
@@ -142,20 +140,16 @@ class InputFeed:
         self._bell.ring()   # wake a producer waiting for room
 
     def close(self, reason: str = "queue closed", discard: bool = False):
-        if self._closed_reason is None:
-            self._closed_reason = reason
+        if self._reason is None:
             try:
                 self.link.send_end(reason)
             except LinkClosed:
                 pass
+        super().close(reason, discard)
         self._bell.ring()
 
-    @property
-    def closed(self) -> bool:
-        return self._closed_reason is not None
-
-    def __len__(self) -> int:
-        return 0
+    def blocking(self) -> bool:
+        return self._blocking
 
 
 class DeviceEnd:
@@ -163,7 +157,7 @@ class DeviceEnd:
         self._channel = channel
         self.control = Link(channel.control[0], "script-control")
         n = len(channel.inputs)
-        self.feeds = {name: InputFeed(Link(pair[0], f"script-in-{name}"), channel.counters, k,
+        self.feeds = {name: ScriptFeed(Link(pair[0], f"script-in-{name}"), channel.counters, k,
                                       channel.consumed_bells[k], blocking, size)
                       for k, ((name, blocking, size), pair) in enumerate(zip(channel.inputs, channel.input_socks))}
         self.output_links = {name: Link(pair[0], f"script-out-{name}")

@@ -1,4 +1,6 @@
-"""Device ports: an input's receive() policy (wait, or reuse the previous message) and an output's fan-out."""
+"""Device ports: an input's receive() policy (wait, or reuse the previous message), an output's fan-out,
+and the feeds a worker declares."""
+import threading
 import time
 
 import pytest
@@ -200,3 +202,32 @@ def test_a_full_non_blocking_target_does_not_hold_up_the_others():
     Call(lambda: [out.send(m) for m in msgs]).join()
     assert lossy.queue.try_get_all() == [msgs[-1]]
     assert keeper.queue.try_get_all() == msgs
+
+
+class Recorder:
+    """A feed that notes each message in the producer's thread."""
+
+    def __init__(self):
+        self.put_by, self.reason = [], None
+
+    def put(self, msg, timeout=None):
+        self.put_by.append((msg.getSequenceNum(), threading.current_thread().name))
+        return True
+
+    def close(self, reason="queue closed", discard=False):
+        self.reason = reason
+
+    def blocking(self):
+        return True
+
+
+def test_a_fed_input_takes_messages_in_the_producers_thread_and_its_end():
+    feed, inp, out = Recorder(), port(), DeviceOutput("out")
+    inp.feed(feed)
+    out.targets.append(inp)
+    inp.add_producer()
+    out.send(message(1))
+    out.close("the producer ended")
+    assert feed.put_by == [(1, threading.current_thread().name)]
+    assert len(inp.queue) == 0
+    assert feed.reason == "the producer ended"

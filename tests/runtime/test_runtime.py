@@ -7,7 +7,7 @@ import oakling as dai
 from oakling.pipeline import registry
 from oakling.runtime.runtime import PipelineBuildError, Runtime
 from oakling.messages.datatype import DatatypeEnum
-from oakling.runtime.worker import Worker
+from oakling.runtime.worker import Feed, Worker
 from oakling.pipeline.node import Node
 from oakling.pipeline.schema import build
 
@@ -105,3 +105,52 @@ def test_unknown_node_names_fail_the_build_clearly():
     schema, assets, storage = build(p)
     with pytest.raises(PipelineBuildError, match=r"TestCounter\(0\): oakling has no 'TestCounter' node"):
         Runtime(schema, assets, storage, {}, lambda *a: None)
+
+
+class FedWorker(Worker):
+    """Declares a feed for `in`: the runtime wires it, so the producer's thread does the work."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.feed = RecordingFeed(self.input("in").label)
+
+    def feeds(self):
+        return {("", "in"): self.feed}
+
+    def run(self):
+        self.feed.wait_closed(self.ctx.stop_event)
+
+
+class RecordingFeed(Feed):
+    def __init__(self, label):
+        super().__init__(label)
+        self.threads = []
+
+    def put(self, msg, timeout=None):
+        self.threads.append(threading.current_thread().name)
+        return True
+
+
+class Fed(Node):
+    NAME = "TestFed"
+
+    def __init__(self, pipeline, node_id):
+        super().__init__(pipeline, node_id)
+        self.input = self._input("in", types=(DatatypeEnum.Buffer,))
+
+
+def test_the_runtime_wires_the_feeds_a_worker_declares(monkeypatch):
+    worker_class = registry.worker_class
+    monkeypatch.setattr(registry, "worker_class", lambda name: {"TestCounter": CounterWorker, "TestFed": FedWorker}
+                        .get(name) or worker_class(name))
+    p = dai.Pipeline()
+    counter, fed = p.create(Counter), p.create(Fed)
+    counter.out.link(fed.input)
+    schema, assets, storage = build(p)
+    runtime = Runtime(schema, assets, storage, {}, lambda *a: None)
+    runtime.start()
+    feed = runtime.workers[1].feed
+    assert feed._closed.wait(5)
+    runtime.stop()
+    assert feed.threads == ["TestCounter(0)"] * 5   # put by the producer's own thread
+    assert "TestCounter(0) ended" in feed._reason
