@@ -234,19 +234,19 @@ class Device:
         if self._blob_substitutions:
             self._substitute_blobs(pipeline)
         schema, assets, storage = build_schema(pipeline)
-        outputs, inputs = {}, {}
+        outputs, inputs, owners = {}, {}, {}
         for node in pipeline.getAllNodes():
-            if node.getName() not in ("XLinkOut", "XLinkIn"):
+            stream = node.host_stream()
+            if stream is None:
                 continue
-            name = node.properties["streamName"]
-            if not name:
-                raise RuntimeError(f"{node.getName()}({node.id}): the stream name is empty — call "
-                                   f"setStreamName('...') on it")
-            other = outputs.get(name) or inputs.get(name)
+            if not stream.name:
+                raise RuntimeError(f"{node._label}: the stream name is empty — call setStreamName('...') on it")
+            other = owners.get(stream.name)
             if other is not None:
-                raise RuntimeError(f"{node.getName()}({node.id}) and {other.getName()}({other.id}) both "
-                                   f"use the stream name '{name}' — give each XLink node its own name")
-            (outputs if node.getName() == "XLinkOut" else inputs)[name] = node
+                raise RuntimeError(f"{node._label} and {other._label} both use the stream name '{stream.name}' — "
+                                   f"give each XLink node its own name")
+            owners[stream.name] = node
+            (outputs if stream.to_host else inputs)[stream.name] = stream
         names = list(outputs) + list(inputs)
         pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in names]
         request = {"op": "start", "schema": schema, "assets": assets, "streams": names,
@@ -255,17 +255,16 @@ class Device:
         self._control.send_control(request, storage, fds=[p[1].fileno() for p in pairs])
         for _, device_end in pairs:
             device_end.close()
-        # An XLinkIn's numFrames sizes its stream's shared-memory pool.
-        links = {name: Link(host_end, name, max_segments=inputs[name].properties["numFrames"] if name in inputs else 16)
+        # A stream from the host sizes its shared-memory pool by the XLinkIn's numFrames.
+        links = {name: Link(host_end, name, max_segments=inputs[name].num_frames if name in inputs else 16)
                  for name, (host_end, _) in zip(names, pairs)}
         self._stream_links = list(links.values())
         for name in outputs:
             self._output_queues[name] = DataOutputQueue(name, links[name], 16, True, self._lost, self._on_queue_message,
                                                         on_end=self._catch_up)
-        for name, node in inputs.items():
-            self._input_queues[name] = DataInputQueue(
-                name, links[name], 16, True, self._lost, node.properties["maxDataSize"],
-                node_label=f"XLinkIn({node.id})")
+        for name, stream in inputs.items():
+            self._input_queues[name] = DataInputQueue(name, links[name], 16, True, self._lost, stream.max_data_size,
+                                                      node_label=owners[name]._label)
         if not self._started.wait(START_TIMEOUT):
             self.close()
             raise RuntimeError(f"the device did not start the pipeline within {START_TIMEOUT:.0f} s")
@@ -281,13 +280,11 @@ class Device:
         matches none of them is said (a misspelt file name would else pass unnoticed)."""
         matched = set()
         for node in pipeline.getAllNodes():
-            substitute = getattr(node, "substitute_blob", None)
-            if substitute is not None:
-                matched.add(substitute(self._blob_substitutions))
+            matched.add(node.substitute_blob(self._blob_substitutions))
         unused = [name for name in self._blob_substitutions.entries if name not in matched]
         if unused:
-            loaded = sorted(os.path.basename(n._requested_blob) for n in pipeline.getAllNodes()
-                            if getattr(n, "_requested_blob", None))
+            loaded = sorted(os.path.basename(n.requested_blob()) for n in pipeline.getAllNodes()
+                            if n.requested_blob())
             self._on_log(LogMessage("host", LogLevel.WARN, time.monotonic(),
                                     f"Device(blobs=...): {', '.join(map(repr, unused))} matches no blob the pipeline "
                                     f"loads by path (it loads {loaded or 'none'}) — give the file name setBlobPath "

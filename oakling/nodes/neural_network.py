@@ -88,6 +88,9 @@ class NeuralNetwork(Node):
         self._requested_blob = None
         self._use_blob(blob)
 
+    def requested_blob(self) -> str | None:
+        return self._requested_blob
+
     def substitute_blob(self, substitutions) -> str | None:
         """Load the substitute `Device(pipeline, blobs=...)` gives for the file setBlobPath named, if
         any; returns the file name it matched, or None."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from ..pipeline.node import Node
+from ..pipeline.node import HostStream, Node
 from ..pipeline.registry import node_type
 from ..runtime.worker import Feed, QueueClosed, Worker
 
@@ -45,6 +45,10 @@ class XLinkIn(Node):
     def getNumFrames(self) -> int:
         return self.properties["numFrames"]
 
+    def host_stream(self) -> HostStream:
+        props = self.properties
+        return HostStream(props["streamName"], False, props["maxDataSize"], props["numFrames"])
+
 
 @node_type(worker="XLinkOutWorker")
 class XLinkOut(Node):
@@ -74,6 +78,9 @@ class XLinkOut(Node):
 
     def getMetadataOnly(self) -> bool:
         return self.properties["metadataOnly"]
+
+    def host_stream(self) -> HostStream:
+        return HostStream(self.properties["streamName"], True)
 
 
 class XLinkInWorker(Worker):

@@ -1,6 +1,6 @@
 """Host-side pipeline description: nodes, ports, links and the schema the device builds from."""
-from .node import Connection, DatatypeHierarchy, Input, InputMap, IoType, Node, Output, OutputMap
+from .node import Connection, DatatypeHierarchy, HostStream, Input, InputMap, IoType, Node, Output, OutputMap
 from .pipeline import Pipeline
 
-__all__ = ["Connection", "DatatypeHierarchy", "Input", "InputMap", "IoType", "Node", "Output",
+__all__ = ["Connection", "DatatypeHierarchy", "HostStream", "Input", "InputMap", "IoType", "Node", "Output",
            "OutputMap", "Pipeline"]

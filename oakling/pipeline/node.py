@@ -226,6 +226,15 @@ class Connection(NamedTuple):
     inputName: str
 
 
+class HostStream(NamedTuple):
+    """An XLink stream a node opens to the host: its name, its direction, and for streams from the
+    host, the largest payload the host may send and how many messages may be in flight at once."""
+    name: str
+    to_host: bool
+    max_data_size: int = 0
+    num_frames: int = 16
+
+
 class Node:
     """Base of every node. Subclasses set NAME (gen2's getName()) and declare ports and properties."""
 
@@ -299,6 +308,20 @@ class Node:
                 where = f'{group}["{name}"]' if group else name
                 raise ValueError(f"'{self._label}.{where}' redefined. Inputs and outputs "
                                  f"must have unique names — rename one of them")
+
+    # -- what the host's Device asks of a node (a node type answers if it has any) --
+    def host_stream(self) -> HostStream | None:
+        """The XLink stream this node opens to the host, if it is an XLink node."""
+        return None
+
+    def requested_blob(self) -> str | None:
+        """The blob path this node was told to load, if it loads one by path."""
+        return None
+
+    def substitute_blob(self, substitutions) -> str | None:
+        """Load the substitute `substitutions` gives for the blob this node loads by path, if any;
+        returns the file name it matched, or None."""
+        return None
 
     def serialize_properties(self) -> dict:
         """This node's properties under gen2's names, as JSON values."""
