@@ -21,8 +21,7 @@ from .nodes.script import ProcessorType
 from .nodes.video_encoder import VideoEncoderProperties
 from .pipeline import Pipeline
 from .pipeline.node import Node
-
-__version__ = "0.1.0"
+from .version import __version__
 
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 GEN2_NAMES_NOT_YET = {

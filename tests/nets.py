@@ -101,5 +101,5 @@ def picture(height=16, width=16, seed=0) -> np.ndarray:
 
 def run_blob(blob, feeds: dict) -> dict:
     """Outputs of a ModelBlob for `feeds`, through the backend the nodes use (one request)."""
-    from oakling.models.backend import default_backend
+    from oakling.models import default_backend
     return default_backend().load(blob, requests=1).infer(feeds)

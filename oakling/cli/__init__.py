@@ -28,7 +28,7 @@ COMMANDS = {
 
 
 def _version() -> str:
-    from .. import __version__
+    from ..version import __version__
     return f"oakling {__version__}"
 
 

@@ -18,4 +18,11 @@ def convert(model, output=None, **options):
     return _convert(model, output, **options)
 
 
-__all__ = ["convert", "ModelBlob", "TensorSpec", "BlobError", "MyriadXBlobError"]
+def default_backend():
+    """The inference backend the nodes use: OpenVINO on the CPU (imported only now: `import oakling`
+    stays light)."""
+    from .openvino_backend import OpenVINOBackend
+    return OpenVINOBackend()
+
+
+__all__ = ["convert", "default_backend", "ModelBlob", "TensorSpec", "BlobError", "MyriadXBlobError"]

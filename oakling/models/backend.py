@@ -64,8 +64,3 @@ class Backend:
         """Compile `blob` for `requests` parallel inferences; `log` gets debug lines (cache use, timing)."""
         raise NotImplementedError
 
-
-def default_backend() -> Backend:
-    """The backend the nodes use: OpenVINO on the CPU (imported only now: `import oakling` stays light)."""
-    from .openvino_backend import OpenVINOBackend
-    return OpenVINOBackend()

@@ -529,5 +529,5 @@ def _sha256(data: bytes) -> str:
 
 
 def _oakling_version() -> str:
-    from .. import __version__
+    from ..version import __version__
     return __version__

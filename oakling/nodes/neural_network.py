@@ -265,7 +265,8 @@ class NeuralNetworkWorker(Worker):
                 self._feed.end()
 
     def _run(self):
-        from ..models.backend import DEFAULT_REQUESTS, default_backend
+        from ..models import default_backend
+        from ..models.backend import DEFAULT_REQUESTS
         from ..models.tensors import InputMismatch, OutputLayout, input_tensors
         blob = self._load_blob()
         main = self.input("in")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from .. import __version__ as _oakling_version
+from ..version import __version__ as _oakling_version
 from ..calibration import CalibrationHandler
 from ..log import LogLevel
 from ..messages import Buffer as _HostBuffer

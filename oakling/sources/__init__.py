@@ -32,48 +32,21 @@ import os
 import re
 
 from ..messages.enums import CameraBoardSocket
+from .images import IMAGE_EXTENSIONS, list_images
+from .picture import SourceError, Yuv420
+
+__all__ = ["IMAGE_EXTENSIONS", "SourceError", "Yuv420", "camera_options", "describe", "list_images",
+           "open_source", "parse_socket", "socket_name"]
 
 # gen2's board socket names (CameraBoardSocket); the older aliases name the same sockets.
 SOCKETS = {name: int(s) for name, s in CameraBoardSocket.__members__.items() if s >= 0}
 SOCKET_NAMES = {int(s): s.name for s in CameraBoardSocket if s >= 0}   # 0 -> "CAM_A", ...
 
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pnm")
 END_MODES = ("loop", "stop")
 ENV_PREFIX = "OAKLING_CAMERA_"
 _ENV_SETTINGS = {"END"}          # OAKLING_CAMERA_END is a setting, not a socket
 _SOURCE_HELP = ("give a video file (mp4/mkv/avi…), an image, a folder of images, 'webcam', "
                 "'webcam:N' or 'synthetic'")
-
-
-class Yuv420:
-    """A picture as 4:2:0 planes in limited ("TV") range, as decoders give them: Y (H×W, both even),
-    U and V (H/2×W/2). The planes may be views into the decoder's frame, which `owner` keeps alive."""
-
-    __slots__ = ("y", "u", "v", "owner")
-
-    def __init__(self, y, u, v, owner=None):
-        self.y, self.u, self.v, self.owner = y, u, v, owner
-
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        return self.y.shape[0], self.y.shape[1], 3
-
-    def to_bgr(self):
-        """The whole picture in BGR (OpenCV's BT.601 conversion)."""
-        import cv2
-        import numpy as np
-        h, w = self.y.shape
-        i420 = np.empty((h * 3 // 2, w), np.uint8)
-        flat = i420.reshape(-1)
-        flat[:h * w].reshape(h, w)[...] = self.y
-        quarter = (h // 2) * (w // 2)
-        flat[h * w:h * w + quarter].reshape(h // 2, w // 2)[...] = self.u
-        flat[h * w + quarter:].reshape(h // 2, w // 2)[...] = self.v
-        return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420)
-
-
-class SourceError(RuntimeError):
-    """A camera source that cannot be used: a missing file, an unreadable video, an empty folder."""
 
 
 def socket_name(socket: int) -> str:
@@ -98,17 +71,6 @@ def parse_socket(key, where: str) -> int:
             return parse_socket(-1, where)
     raise SourceError(f"{where}: unknown camera socket {key!r} — use CAM_A…CAM_H, RGB, CENTER, LEFT, "
                       f"RIGHT or a dai.CameraBoardSocket")
-
-
-def _natural_key(name: str):
-    """Name order with numbers compared as numbers: img2.png before img10.png."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
-
-
-def list_images(folder: str) -> list[str]:
-    names = [n for n in os.listdir(folder)
-             if n.lower().endswith(IMAGE_EXTENSIONS) and not n.startswith(".")]
-    return [os.path.join(folder, n) for n in sorted(names, key=_natural_key)]
 
 
 def describe(spec, where: str) -> dict:

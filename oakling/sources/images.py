@@ -11,9 +11,25 @@ it by reference from then on.
 """
 from __future__ import annotations
 
+import os
+import re
+
 import numpy as np
 
-from . import SourceError, list_images
+from .picture import SourceError
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm", ".pnm")
+
+
+def _natural_key(name: str):
+    """Name order with numbers compared as numbers: img2.png before img10.png."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
+
+
+def list_images(folder: str) -> list[str]:
+    names = [n for n in os.listdir(folder)
+             if n.lower().endswith(IMAGE_EXTENSIONS) and not n.startswith(".")]
+    return [os.path.join(folder, n) for n in sorted(names, key=_natural_key)]
 
 
 def _imread(path: str, gray: bool, name: str) -> np.ndarray:

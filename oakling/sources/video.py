@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import SourceError, Yuv420
+from .picture import SourceError, Yuv420
 
 _LUMA_FIRST = {"yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p", "yuvj444p", "nv12", "nv21",
                "yuv420p10le", "gray"}

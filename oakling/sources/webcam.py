@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import SourceError
+from .picture import SourceError
 
 
 class WebcamSource:

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from nets import image_model, image_reference, picture
-from oakling.models.backend import default_backend
+from oakling.models import default_backend
 from oakling.models.blob import ModelBlob
 from oakling.models.converter import build_blob
 
