@@ -24,7 +24,7 @@ from .pipeline.node import Node
 from .version import __version__
 
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
-GEN2_NAMES_NOT_YET = {
+_GEN2_NAMES_NOT_YET = {
     "AprilTagConfig", "BoardConfig",
     "IMUData", "MessageGroup", "SpatialImgDetections",
     "SpatialLocationCalculatorConfig", "StereoDepthConfig", "StereoDepthProperties", "SystemInformation",
@@ -33,7 +33,7 @@ GEN2_NAMES_NOT_YET = {
 
 
 def __getattr__(name: str):
-    if name in GEN2_NAMES_NOT_YET:
+    if name in _GEN2_NAMES_NOT_YET:
         raise NotImplementedError(f"oakling does not implement dai.{name} yet — see the README for "
                                   f"what it supports")
     raise AttributeError(f"module 'oakling' has no attribute '{name}'")

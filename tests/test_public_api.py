@@ -1,0 +1,57 @@
+"""The gen2-compatible surface, name by name: a name that disappears (or appears unplanned) fails here,
+so programs written against `dai.*` and `dai.node.*` keep running."""
+import types
+
+import pytest
+
+import oakling as dai
+
+DAI = {
+    "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraImageOrientation", "Clock",
+    "ColorCameraProperties", "Colormap", "DataInputQueue", "DataOutputQueue", "DatatypeEnum",
+    "DetectionNetworkType", "Device", "DeviceInfo", "EncodedFrame", "ImageManipConfig", "ImgDetection",
+    "ImgDetections", "ImgFrame", "Interpolation", "LogLevel", "LogMessage", "MonoCameraProperties", "NNData",
+    "Node", "OpenVINO", "Pipeline", "Point2f", "ProcessorType", "RawImgFrame", "Rect", "RotatedRect", "Size2f",
+    "StreamEnded", "TensorInfo", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState", "XLinkPlatform",
+    "XLinkProtocol",
+}
+DAI_NODE = {
+    "ColorCamera", "DetectionNetwork", "DetectionParser", "ImageManip", "MobileNetDetectionNetwork", "MonoCamera",
+    "NeuralNetwork", "Script", "VideoEncoder", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
+}
+# gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
+NOT_YET = {"StereoDepthConfig", "Tracklets", "IMUData", "SpatialImgDetections"}
+NODES_NOT_YET = {"StereoDepth", "FeatureTracker", "ObjectTracker", "Sync", "SpatialLocationCalculator"}
+
+
+def public(module) -> set:
+    return {n for n in dir(module) if not n.startswith("_") and not isinstance(getattr(module, n), types.ModuleType)}
+
+
+def test_dai_has_exactly_its_public_names():
+    assert public(dai) == DAI, f"gone: {sorted(DAI - public(dai))}, new: {sorted(public(dai) - DAI)}"
+
+
+def test_dai_node_has_exactly_its_node_types():
+    assert set(dai.node.__all__) == DAI_NODE
+    for name in DAI_NODE:
+        assert issubclass(getattr(dai.node, name), dai.Node)
+
+
+@pytest.mark.parametrize("name", sorted(NOT_YET))
+def test_gen2_names_oakling_lacks_say_so(name):
+    with pytest.raises(NotImplementedError, match=f"dai.{name} yet"):
+        getattr(dai, name)
+
+
+@pytest.mark.parametrize("name", sorted(NODES_NOT_YET))
+def test_gen2_node_types_oakling_lacks_say_so(name):
+    with pytest.raises(NotImplementedError, match=f"dai.node.{name} yet"):
+        getattr(dai.node, name)
+
+
+def test_other_names_are_attribute_errors():
+    with pytest.raises(AttributeError):
+        dai.NoSuchThing
+    with pytest.raises(AttributeError):
+        dai.node.NoSuchNode
