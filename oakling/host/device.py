@@ -25,6 +25,7 @@ from ..messages.enums import CameraBoardSocket
 from ..pipeline.pipeline import Pipeline
 from ..pipeline.schema import build as build_schema
 from ..runtime.identity import local_mxid
+from .options import device_options
 from .queues import DataInputQueue, DataOutputQueue
 from ..link.link import Link, LinkClosed
 
@@ -89,7 +90,6 @@ class DeviceInfo:
         return f"DeviceInfo(name={self.name!r}, mxid={self.mxid!r}, {self.state.name}, {self.protocol.name})"
 
 
-_OPTIONS = {"realtime", "cameras", "camera_end", "blobs", "script_network"}
 _OAK_D_SENSORS = {CameraBoardSocket.CAM_A: "IMX378", CameraBoardSocket.CAM_B: "OV9282",
                   CameraBoardSocket.CAM_C: "OV9282"}
 # gen2 Device methods oakling does not have yet: calling one says so instead of an AttributeError.
@@ -122,19 +122,7 @@ class Device:
     Bad sources (missing files, empty folders, unreadable videos, unknown sockets) raise here."""
 
     def __init__(self, *args, **options):
-        unknown = set(options) - _OPTIONS
-        if unknown:
-            raise TypeError(f"Device(): unknown option(s) {sorted(unknown)} — oakling accepts "
-                            f"{sorted(_OPTIONS)}")
-        from ..models.substitution import Substitutions
-        from ..script.network import network_option
-        from ..sources import camera_options
-        self._blob_substitutions = Substitutions.from_option(options.pop("blobs", None))
-        self._options = camera_options(options, os.environ)
-        try:
-            self._options["script_network"] = network_option(options.get("script_network"), os.environ)
-        except ValueError as e:
-            raise RuntimeError(str(e)) from None
+        self._options, self._blob_substitutions = device_options(options)
         self._replies: dict[int, list] = {}
         self._replies_cond = threading.Condition()
         self._next_request = 1

@@ -1,0 +1,33 @@
+"""The Device's oakling options, from its keywords and their environment variables (the keyword
+wins), checked on the host before the device starts:
+
+    options, blobs = device_options({"cameras": {"CAM_A": "clip.mp4"}, "realtime": False})
+
+`options` is what the device process gets (a plain description of each socket's camera source,
+pacing, what cameras do at a source's end, the Scripts' network); `blobs` maps the blob file names
+a program loads to the oakling blobs to load instead, which the host applies to the pipeline.
+"""
+from __future__ import annotations
+
+import os
+
+OPTIONS = ("blobs", "camera_end", "cameras", "realtime", "script_network")
+
+
+def device_options(keywords: dict, environ=os.environ):
+    """(device options, blob substitutions) for `Device(**keywords)`; TypeError for an unknown
+    keyword, RuntimeError (or the sources' SourceError) for a bad value."""
+    unknown = set(keywords) - set(OPTIONS)
+    if unknown:
+        raise TypeError(f"Device(): unknown option(s) {sorted(unknown)} — oakling accepts {sorted(OPTIONS)}")
+    from ..models.substitution import Substitutions
+    from ..script.network import network_option
+    from ..sources import camera_options
+    keywords = dict(keywords)
+    blobs = Substitutions.from_option(keywords.pop("blobs", None))
+    options = camera_options(keywords, environ)
+    try:
+        options["script_network"] = network_option(keywords.get("script_network"), environ)
+    except ValueError as e:
+        raise RuntimeError(str(e)) from None
+    return options, blobs

@@ -1,0 +1,54 @@
+"""The Device's oakling options: keywords and environment variables, checked before the device starts."""
+import pytest
+
+from oakling.host.options import OPTIONS, device_options
+from oakling.sources import SourceError
+
+
+def test_defaults_without_keywords_or_variables():
+    options, blobs = device_options({}, {})
+    assert options == {"realtime": True, "camera_end": "loop", "cameras": {}, "script_network": "loopback"}
+    assert not blobs
+
+
+def test_unknown_keywords_name_the_ones_oakling_accepts():
+    with pytest.raises(TypeError, match=r"unknown option\(s\) \['camera'\] — oakling accepts") as e:
+        device_options({"camera": {}}, {})
+    assert all(name in str(e.value) for name in OPTIONS)
+
+
+def test_a_keyword_wins_over_its_variable():
+    options, _ = device_options({"script_network": "any", "realtime": False},
+                                {"OAKLING_SCRIPT_NETWORK": "loopback", "OAKLING_REALTIME": "1"})
+    assert options["script_network"] == "any" and options["realtime"] is False
+
+
+def test_variables_apply_when_no_keyword_is_given():
+    options, _ = device_options({}, {"OAKLING_SCRIPT_NETWORK": "any", "OAKLING_CAMERA_END": "stop"})
+    assert options["script_network"] == "any" and options["camera_end"] == "stop"
+
+
+@pytest.mark.parametrize("keywords, env, error, text", [
+    ({"script_network": "lan"}, {}, RuntimeError, "Device\\(script_network=...\\): expected 'loopback'"),
+    ({}, {"OAKLING_SCRIPT_NETWORK": "lan"}, RuntimeError, "OAKLING_SCRIPT_NETWORK: expected 'loopback'"),
+    ({"blobs": ["a.blob"]}, {}, TypeError, "Device\\(blobs=...\\): expected a dict"),
+    ({"cameras": {"CAM_Z": "synthetic"}}, {}, SourceError, "unknown camera socket 'CAM_Z'"),
+])
+def test_bad_values_say_where_they_came_from(keywords, env, error, text):
+    with pytest.raises(error, match=text):
+        device_options(keywords, env)
+
+
+def test_blobs_map_file_names_to_the_blobs_to_load(tmp_path):
+    nets = pytest.importorskip("nets")
+    from oakling.models.converter import convert
+    blob = convert(nets.square_model(tmp_path / "square.onnx"), tmp_path / "square.blob")
+    _, blobs = device_options({"blobs": {"models/mobilenet-ssd.blob": str(blob)}}, {})
+    assert blobs.find("elsewhere/mobilenet-ssd.blob") is not None and blobs.find("other.blob") is None
+
+
+def test_a_substitute_that_is_no_oakling_blob_is_refused_at_once(tmp_path):
+    blob = tmp_path / "mine.blob"
+    blob.write_bytes(b"")
+    with pytest.raises(Exception, match="mine.blob"):
+        device_options({"blobs": {"mobilenet-ssd.blob": str(blob)}}, {})
