@@ -23,3 +23,10 @@ def test_ids_are_gen2s(name, value):
 ])
 def test_every_type_is_a_buffer_and_spatial_detections_are_detections(child, parent, fits):
     assert is_subclass(child, parent) is fits
+
+
+def test_datatype_hierarchy():
+    assert is_subclass(DatatypeEnum.SpatialImgDetections, DatatypeEnum.ImgDetections)
+    assert is_subclass(DatatypeEnum.NNData, DatatypeEnum.Buffer)
+    assert not is_subclass(DatatypeEnum.Buffer, DatatypeEnum.NNData)
+    assert not is_subclass(DatatypeEnum.ImgFrame, DatatypeEnum.NNData)
