@@ -1,6 +1,4 @@
 """`oakling run --blob NAME=PATH` and the blobconverter stand-in: parsing, checks, and a real run."""
-import sys
-
 import pytest
 
 import nets

@@ -1,7 +1,5 @@
 """End-to-end: a real device process, real links, the Device API (the queues' own tests are in
 test_queues.py)."""
-import threading
-import time
 from datetime import timedelta
 
 import numpy as np
