@@ -65,6 +65,8 @@ class _Doorbell:
 class Channel:
     def __init__(self, inputs: list[tuple[str, bool, int]], outputs: list[str]):
         """`inputs`: (name, blocking, queue size); `outputs`: names."""
+        if 8 * (len(inputs) + len(outputs)) > _COUNTERS_BYTES:
+            raise ValueError(f"a Script may have at most {_COUNTERS_BYTES // 8} inputs and outputs")
         self.inputs = inputs
         self.outputs = outputs
         self.control = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -72,8 +74,6 @@ class Channel:
         self.output_socks = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in outputs]
         self.consumed_bells = [_Doorbell() for _ in inputs]
         self.delivered_bells = [_Doorbell() for _ in outputs]
-        if 8 * (len(inputs) + len(outputs)) > _COUNTERS_BYTES:
-            raise ValueError(f"a Script may have at most {_COUNTERS_BYTES // 8} inputs and outputs")
         fd = os.memfd_create("oakling-script-counters", os.MFD_CLOEXEC)
         try:
             os.ftruncate(fd, _COUNTERS_BYTES)

@@ -1,12 +1,9 @@
 """`oakling run --blob NAME=PATH` and the blobconverter stand-in: parsing, checks, and a real run."""
-import sys
-
 import pytest
 
 import nets
 from cli_programs import oakling_cli, write_program
 from oakling.cli import main
-from oakling.cli.blobconverter import standing_in_for_blobconverter
 from oakling.cli.blobs import blob_environment
 from oakling.models.converter import build_blob
 from oakling.models.substitution import ENV, BlobSubstitutionError
@@ -43,21 +40,6 @@ def test_a_bad_blob_is_a_usage_error(tmp_path, monkeypatch, capsys):
     (tmp_path / "app.py").write_text("")
     assert main(["run", "--blob", f"{NAME}=missing.blob", "app.py"]) == 2
     assert f"oakling run: error: --blob {NAME}=missing.blob: " in capsys.readouterr().err
-
-
-def test_the_blobconverter_stand_in_returns_the_substitute_for_the_name_it_would_download(monkeypatch, oakling_blob):
-    monkeypatch.setenv(ENV, f"{NAME}={oakling_blob}:yolo_openvino_2022.1_4shave.blob={oakling_blob}")
-    before = sys.modules.get("blobconverter")
-    with standing_in_for_blobconverter():
-        import blobconverter
-        assert blobconverter.from_zoo(name="mobilenet-ssd", shaves=6) == oakling_blob
-        blobconverter.set_defaults(version="2022.1")
-        assert blobconverter.from_onnx(model="models/yolo.onnx", data_type="FP16") == oakling_blob
-        with pytest.raises(RuntimeError, match=r"blobconverter would download face_openvino_2022.1_4shave.blob, a "
-                                               r"MyriadX blob .* `oakling run --blob "
-                                               r"face_openvino_2022.1_4shave.blob=face.blob program.py`"):
-            blobconverter.from_openvino(xml="face.xml", bin="face.bin")
-    assert sys.modules.get("blobconverter") is before
 
 
 PROGRAM = """\

@@ -1,4 +1,4 @@
-"""The blob format: bytes round trip, damaged files, MyriadX blobs, and dai.OpenVINO.Blob."""
+"""The blob format: bytes round trip, damaged files, MyriadX blobs."""
 import json
 import struct
 
@@ -78,30 +78,6 @@ def test_myriadx_blob_is_refused_with_the_convert_command(tmp_path):
     pipeline.create(dai.node.NeuralNetwork).setBlobPath(path)   # refused when built: a substitute may come
     with pytest.raises(RuntimeError, match="MyriadX blob"):
         pipeline.serializeToJson()
-
-
-def test_openvino_blob_gives_gen2_tensor_infos(tmp_path):
-    path = make_blob().write(tmp_path / "m.blob")
-    blob = dai.OpenVINO.Blob(str(path))
-    info = blob.networkInputs["images"]
-    assert info.dims == [416, 416, 3, 1]          # gen2: innermost first, so dims[:2] is (W, H)
-    assert info.dataType == dai.TensorInfo.DataType.U8F
-    assert info.order == dai.TensorInfo.StorageOrder.NCHW
-    assert info.strides == [1, 416, 416 * 416, 3 * 416 * 416]
-    assert blob.networkOutputs["out"].dataType == dai.TensorInfo.DataType.FP16
-    assert (blob.numShaves, blob.stageCount, blob.version) == (6, 5, dai.OpenVINO.VERSION_UNIVERSAL)
-    assert dai.OpenVINO.Blob(path.read_bytes()).networkInputs.keys() == {"images"}
-
-
-def test_openvino_version_helpers():
-    ov = dai.OpenVINO
-    assert ov.getVersionName(ov.VERSION_2021_4) == "2021.4"
-    assert ov.parseVersionName("2022.1") == ov.Version.VERSION_2022_1
-    assert ov.getBlobLatestSupportedVersion(2021, 4) == ov.VERSION_2021_4
-    assert ov.getBlobSupportedVersions(6, 0)[-1] == ov.VERSION_2022_1
-    assert ov.areVersionsBlobCompatible(ov.VERSION_2021_3, ov.VERSION_2021_4)
-    assert not ov.areVersionsBlobCompatible(ov.VERSION_2020_3, ov.VERSION_2021_4)
-    assert ov.VERSION_2021_4 in ov.getVersions()
 
 
 @pytest.mark.parametrize("shape, layout, arrangement", [

@@ -1,4 +1,4 @@
-"""The on-device API on its own: node and its port maps, logs, Clock, Device, GPIO, tracebacks."""
+"""The on-device API on its own: node and its port maps, logs, Clock, Device, GPIO."""
 import datetime
 
 import pytest
@@ -6,7 +6,6 @@ import pytest
 from oakling.log import LogLevel
 from oakling.nodes.camera_common import CameraBoardSocket
 from oakling.script import api
-from oakling.script.process import script_traceback, syntax_newer_than_device
 
 
 def test_node_io_holds_inputs_and_outputs_and_says_what_it_has():
@@ -64,39 +63,3 @@ def test_gpio_pins_are_emulated():
     assert fired == [7] and GPIO.hasInterruptEvent(7)
     assert GPIO.waitInterruptEvent(7) == 7 and GPIO.waitInterruptEvent(7, timeout=0.01) is None
     assert GPIO.setPwm(8, 10, 20) == 0 and GPIO.enablePwm(8, True) == 0
-
-
-def test_a_script_traceback_shows_the_script_not_oakling():
-    source = "def f():\n    return 1 / 0\nf()\n"
-    code = compile(source, "mine.py", "exec")
-    import linecache
-    linecache.cache["mine.py"] = (len(source), None, source.splitlines(True), "mine.py")
-    try:
-        exec(code, {})
-    except ZeroDivisionError as e:
-        summary, text = script_traceback(e, "mine.py")
-    assert summary == "ZeroDivisionError: division by zero — mine.py, line 2"
-    assert 'File "mine.py", line 3, in <module>' in text and "return 1 / 0" in text
-    assert "test_script_api.py" in text and "oakling/" not in text
-
-
-def test_a_syntax_error_summary_names_its_line():
-    try:
-        compile("x = (\n", "bad.py", "exec")
-    except SyntaxError as e:
-        summary, text = script_traceback(e, "bad.py")
-    assert summary.startswith("SyntaxError") and summary.endswith("bad.py, line 1")
-
-
-@pytest.mark.parametrize("source, line, what", [
-    ("x = 1\nmatch x:\n    case 1:\n        pass\n", 2, "Pattern matching"),
-    ("try:\n    pass\nexcept* ValueError:\n    pass\n", 1, "Exception groups"),
-])
-def test_syntax_the_device_python_lacks_is_named_with_its_line(source, line, what):
-    warning = syntax_newer_than_device(source, "new.py")
-    assert warning.startswith(f"new.py, line {line}: {what}") and "Python 3.9" in warning
-
-
-def test_syntax_the_device_python_has_gives_no_warning():
-    assert syntax_newer_than_device("x = (y := 3)\nprint(f'{x=}')\n", "old.py") is None
-

@@ -1,8 +1,6 @@
-"""`oakling convert` and `oakling inspect`: options as Model Optimizer and compile_tool spell them."""
+"""`oakling convert` (and `oakling inspect` on what it wrote): options as Model Optimizer and compile_tool
+spell them."""
 import json
-import struct
-import subprocess
-import sys
 
 import pytest
 
@@ -91,22 +89,3 @@ def test_precision_lists():
     assert precisions(["a:U8,b:FP16"], "-ip") == {"a": "U8", "b": "FP16"}
     with pytest.raises(OptionError):
         per_input(["1", "x:2"], int, "--x")
-
-
-def test_inspect_refuses_a_myriadx_blob(tmp_path, capsys):
-    header = struct.pack("<13I", 9709, 1000, 2021, 4, 1, 1, 10, 0, 0, 1, 0, 6, 6)
-    (tmp_path / "face.blob").write_bytes(b"\x7fELF" + b"\0" * 48 + header + b"\0" * 100)
-    code, _, err = run(capsys, "inspect", str(tmp_path / "face.blob"))
-    assert code == 1
-    assert "face.blob is a MyriadX blob (OpenVINO 2021.4, 6 shaves)" in err
-    assert "`oakling convert face.onnx -o face.blob --shaves 6`" in err
-    code, _, err = run(capsys, "convert", str(tmp_path / "face.blob"))
-    assert code == 1 and "MyriadX blob" in err
-
-
-def test_the_commands_are_listed_and_run_as_a_program(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "oakling.cli", "--help"], capture_output=True, text=True, timeout=30)
-    assert "convert" in done.stdout and "inspect" in done.stdout
-    done = subprocess.run([sys.executable, "-m", "oakling.cli", "convert", "--help"], capture_output=True,
-                          text=True, timeout=30)
-    assert done.returncode == 0 and "--mean-values" in done.stdout and "NCHW->NHWC" in done.stdout

@@ -1,0 +1,87 @@
+"""The supervisor forks a real script process and follows it: the script's outputs reach the linked
+inputs, its log lines come through, and its end is `run()` returning, or ScriptFailed with the
+script's own traceback or with how its process died."""
+import threading
+
+import pytest
+
+import oakling as dai
+from oakling.log import LogLevel
+from oakling.runtime.ports import DeviceInput, DeviceOutput
+from oakling.script.supervisor import ScriptFailed, ScriptSupervisor
+
+
+@pytest.fixture
+def storage(tmp_path, monkeypatch):
+    monkeypatch.setenv("OAKLING_STORAGE", str(tmp_path))
+    return tmp_path
+
+
+def supervise(source, inputs=(), properties=None):
+    """A supervisor of `source` with one output `out` linked to an input; returns (supervisor, that input,
+    the log lines)."""
+    out, downstream = DeviceOutput("Script(5).io['out']"), DeviceInput("X(6).in", True, 8, True)
+    out.targets.append(downstream)
+    downstream.add_producer()
+    lines = []
+    supervisor = ScriptSupervisor(5, "Script(5)", {"scriptName": "probe.py", **(properties or {})}, source,
+                                  list(inputs), {"out": out}, {}, lambda level, text: lines.append((level, text)),
+                                  threading.Event())
+    return supervisor, downstream, lines
+
+
+def test_what_the_script_sends_and_logs_arrives_in_order_then_run_returns(storage):
+    supervisor, downstream, lines = supervise(
+        "for k in range(3):\n"
+        "    node.io['out'].send(Buffer(4))\n"
+        "node.warn('sent 3')\n")
+    supervisor.run()
+    assert [len(downstream.get(timeout=5).getData()) for _ in range(3)] == [4, 4, 4]
+    assert (LogLevel.WARN, "sent 3") in lines
+    stats = supervisor.stats()
+    assert stats["running"] is False and stats["cpuSeconds"] >= 0 and stats["memoryLimitBytes"] > 0
+
+
+def test_an_input_the_supervisor_feeds_reaches_the_script_and_its_end_ends_the_script(storage):
+    supervisor, downstream, _ = supervise(
+        "while True:\n"
+        "    msg = node.io['in'].get()\n"
+        "    node.io['out'].send(msg)\n", inputs=[("in", True, 4)])
+    runner = threading.Thread(target=supervisor.run)
+    runner.start()
+    for k in range(3):
+        supervisor.feeds["in"].put(dai.Buffer().setSequenceNum(k))
+    supervisor.feeds["in"].close("upstream ended")
+    runner.join(10)
+    assert not runner.is_alive()
+    assert [downstream.get(timeout=5).getSequenceNum() for _ in range(3)] == [0, 1, 2]
+
+
+def test_a_script_that_raises_fails_with_its_own_traceback(storage):
+    supervisor, _, _ = supervise("x = 1\nraise KeyError('gone')\n")
+    with pytest.raises(ScriptFailed) as e:
+        supervisor.run()
+    assert str(e.value) == "KeyError: 'gone' — probe.py, line 2"
+    assert 'File "probe.py", line 2' in e.value.report and "oakling/" not in e.value.report
+
+
+def test_a_process_that_dies_says_how(storage):
+    supervisor, _, _ = supervise("import os\nos._exit(3)\n")
+    with pytest.raises(ScriptFailed, match="the script's process exited with code 3"):
+        supervisor.run()
+
+
+def test_without_a_script_run_says_to_set_one(storage):
+    supervisor, _, _ = supervise(None, properties={"scriptUri": "asset:__script"})
+    with pytest.raises(ScriptFailed, match=r"no script \(scriptUri 'asset:__script'\) — call setScript\(\)"):
+        supervisor.run()
+
+
+def test_close_ends_a_script_that_would_run_forever(storage):
+    supervisor, _, _ = supervise("import time\nwhile True:\n    time.sleep(0.01)\n")
+    runner = threading.Thread(target=supervisor.run)
+    runner.start()
+    supervisor._stop_event.set()
+    supervisor.close()
+    runner.join(10)
+    assert not runner.is_alive() and supervisor.stats()["running"] is False
