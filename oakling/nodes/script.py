@@ -147,7 +147,7 @@ class ScriptWorker(Worker):
         inputs = [(name, port.queue.blocking(), port.queue.max_size()) for (_, name), port in ctx.inputs.items()]
         outputs = {name: port for (_, name), port in ctx.outputs.items()}
         self._script = ScriptSupervisor(ctx.node_id, self.label, self.properties, source, inputs, outputs,
-                                        ctx.options, self.log, ctx.stop_event)
+                                        ctx.options, self.log, ctx.stop_event, ctx.clock.script_clock())
         for (_, name), port in ctx.inputs.items():
             if name in self._script.feeds:
                 port.queue = self._script.feeds[name]

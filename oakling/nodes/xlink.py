@@ -7,8 +7,6 @@ Each stream name becomes one host queue: `device.getInputQueue("in")`, `device.g
 """
 from __future__ import annotations
 
-import time
-
 from ..pipeline.node import Node
 from ..runtime.worker import Feed, QueueClosed, Worker
 
@@ -119,7 +117,7 @@ class XLinkOutWorker(Worker):
                     stream.end(str(e))
                 return
             if min_interval:
-                now = time.monotonic()
+                now = self.ctx.clock.monotonic()
                 if now - last_sent < min_interval:
                     continue
                 last_sent = now

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..log import LogLevel
+from .clock import REAL_CLOCK
 from .queue import QueueClosed
 
 __all__ = ["Feed", "QueueClosed", "Worker", "WorkerContext"]
@@ -78,6 +79,7 @@ class WorkerContext:
     stop_event: threading.Event
     host_streams: Any = None                 # stream name -> host stream (XLink nodes only)
     options: dict = field(default_factory=dict)
+    clock: Any = REAL_CLOCK                  # what the worker keeps time with (runtime/clock.py)
 
 
 class Worker:
@@ -114,8 +116,8 @@ class Worker:
         return self.ctx.stop_event.is_set()
 
     def sleep(self, seconds: float) -> bool:
-        """Sleep unless the device stops first; True if it is stopping."""
-        return self.ctx.stop_event.wait(seconds) if seconds > 0 else self.stopping
+        """Sleep on the node's clock unless the device stops first; True if it is stopping."""
+        return self.ctx.clock.sleep(seconds, self.ctx.stop_event)
 
     def run(self):
         raise NotImplementedError
