@@ -69,6 +69,7 @@ class NodeHarness:
         self.clock = clock if clock is not None else ManualClock()
         self._own_clock = clock is None
         self.logs: list[LogMessage] = []
+        self.failure: str | None = None   # why the node stopped, if it raised
         self._runtime = None
         device_options = camera_options({k: v for k, v in options.items() if k != "script_network"}, {})
         device_options["script_network"] = network_option(options.get("script_network"), {})
@@ -82,7 +83,7 @@ class NodeHarness:
         self._streams = self._xlink_stream()
         schema, assets, storage = build(_OneNode(node))
         self._runtime = Runtime(schema, assets, storage, self._streams, self._log, device_options,
-                                clock=self.clock, outside_ports=outside)
+                                on_node_failed=self._failed, clock=self.clock, outside_ports=outside)
         self._runtime.start()
 
     def _choose(self, ports: list, names, kind: str) -> dict:
@@ -129,6 +130,9 @@ class NodeHarness:
         self.logs.append(record)
         if level >= LogLevel.WARN:
             print(f"[{node or 'device'}] [{record.level.name.lower()}] {text}", file=sys.stderr)
+
+    def _failed(self, label: str, text: str):
+        self.failure = text
 
     # -- the test's side --
     def push(self, input_name: str, message, timeout: float = PUSH_TIMEOUT):
