@@ -94,6 +94,7 @@ def test_a_failing_node_ends_its_outputs_with_the_reason():
     with NodeHarness(script) as h:
         with pytest.raises(StreamEnded, match=r"Script\(0\) failed: ValueError: no luck"):
             h.pull("out", timeout=10)
+        assert "ValueError: no luck" in h.failure
         assert any("no luck" in record.payload for record in h.logs)
 
 
@@ -176,6 +177,7 @@ def test_a_scripts_clock_and_sleep_follow_advance():
     with NodeHarness(script) as h:
         h.push("beat", dai.Buffer())
         h.pull("seen", timeout=10)
+        assert h.clock.wait_for_sleepers()   # the script's own sleep, seen from here
         h.advance(0.5)
         with pytest.raises(TimeoutError):
             h.pull("alarm", timeout=0.3)
