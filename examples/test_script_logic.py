@@ -1,4 +1,4 @@
-"""Testing a Script's logic without a device: a watchdog that raises an alarm when its heartbeats stop.
+"""Testing a Script's logic without a device (README: "Testing one node").
 
 The script runs in its own sandboxed process as on a device, but alone, fed and read by the test,
 and on a clock the test moves: its `Clock.now()` and `time.sleep()` wait for `advance()`, so a
@@ -10,6 +10,26 @@ from datetime import timedelta
 
 import oakling as dai
 from oakling.testing import NodeHarness
+
+
+def test_the_reply_comes_a_second_after_the_beat():
+    script = dai.Pipeline().create(dai.node.Script)
+    script.setScript("""
+        import time
+        beat = node.io['beat'].get()
+        time.sleep(1.0)                      # on the test's clock
+        node.io['late'].send(Buffer())       # stamped Clock.now()
+    """)
+    script.inputs['beat']; script.outputs['late']
+
+    with NodeHarness(script) as h:           # no device: the node alone, its clock at 0
+        h.push("beat", dai.Buffer())
+        assert h.clock.wait_for_sleepers()   # the script sleeps until 1.0 s
+        h.advance(0.5)
+        assert h.try_pull("late") is None
+        h.advance(0.5)
+        assert h.pull("late", timeout=5).getTimestamp() == timedelta(seconds=1)
+
 
 WATCHDOG = """
 import time
@@ -28,20 +48,16 @@ while True:
 """
 
 
-def watchdog():
-    pipeline = dai.Pipeline()
-    script = pipeline.create(dai.node.Script)
+def test_a_watchdog_raises_its_alarm_a_second_after_the_last_heartbeat():
+    script = dai.Pipeline().create(dai.node.Script)
     script.setScript(WATCHDOG)
     script.inputs["beat"]
     script.outputs["seen"]
     script.outputs["alarm"]
-    return script
 
+    with NodeHarness(script) as h:
 
-def test_the_alarm_comes_a_second_after_the_last_heartbeat():
-    with NodeHarness(watchdog()) as h:
-
-        def tick():                       # 0.1 s on, then wait until the script sleeps again
+        def tick():                                  # 0.1 s on, then wait until the script sleeps again
             h.advance(0.1)
             assert h.clock.wait_for_sleepers()
 
@@ -57,5 +73,6 @@ def test_the_alarm_comes_a_second_after_the_last_heartbeat():
 
 
 if __name__ == "__main__":
-    test_the_alarm_comes_a_second_after_the_last_heartbeat()
-    print("ok: the alarm came at 1.2 s on the node's clock, and no second was waited")
+    test_the_reply_comes_a_second_after_the_beat()
+    test_a_watchdog_raises_its_alarm_a_second_after_the_last_heartbeat()
+    print("ok: the reply came at 1 s and the alarm at 1.2 s on the node's clock, and no second was waited")

@@ -44,7 +44,7 @@ def test_the_example_testing_a_scripts_logic_passes_in_seconds():
     result = subprocess.run([sys.executable, str(EXAMPLES / "test_script_logic.py")], capture_output=True, text=True,
                             timeout=60, env=env)
     assert result.returncode == 0, result.stderr
-    assert "ok: the alarm came at 1.2 s on the node's clock" in result.stdout
+    assert "ok: the reply came at 1 s and the alarm at 1.2 s on the node's clock" in result.stdout
 
 
 def test_a_program_reading_past_the_end_of_its_clip_ends_normally(clip, tmp_path):
