@@ -108,6 +108,7 @@ class XLinkOutWorker(Worker):
         fps_limit = self.properties["maxFpsLimit"]
         min_interval = 1.0 / fps_limit if fps_limit > 0 else 0.0
         metadata_only = self.properties["metadataOnly"]
+        clock = self.ctx.clock
         last_sent = -1e9
         while True:
             try:
@@ -117,7 +118,7 @@ class XLinkOutWorker(Worker):
                     stream.end(str(e))
                 return
             if min_interval:
-                now = self.ctx.clock.monotonic()
+                now = clock.monotonic()
                 if now - last_sent < min_interval:
                     continue
                 last_sent = now

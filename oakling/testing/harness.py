@@ -26,10 +26,11 @@ from ..runtime.ports import DeviceInput, DeviceOutput
 from ..runtime.queue import QueueClosed
 from ..runtime.runtime import Runtime
 from .clock import ManualClock
-from .streams import TestStream
+from .streams import HarnessStream
 
 OUTPUT_QUEUE_SIZE = 256   # messages an output keeps for the test before the node waits
 PUSH_TIMEOUT = 5.0        # real seconds a push waits for room before it says the node is stuck
+_OPTIONS = {"cameras", "realtime", "camera_end", "script_network"}
 
 
 class NoSuchPort(KeyError):
@@ -66,13 +67,15 @@ class NodeHarness:
         from ..sources import camera_options
         self.node = node
         self.label = f"{node.getName()}({node.id})"
-        self.clock = clock if clock is not None else ManualClock()
-        self._own_clock = clock is None
+        unknown = set(options) - _OPTIONS
+        if unknown:
+            raise TypeError(f"NodeHarness({self.label}): unknown option(s) {sorted(unknown)} — it takes the "
+                            f"Device's {sorted(_OPTIONS)}")
+        device_options = camera_options({k: v for k, v in options.items() if k != "script_network"}, {})
+        device_options["script_network"] = network_option(options.get("script_network"), {})
         self.logs: list[LogMessage] = []
         self.failure: str | None = None   # why the node stopped, if it raised
         self._runtime = None
-        device_options = camera_options({k: v for k, v in options.items() if k != "script_network"}, {})
-        device_options["script_network"] = network_option(options.get("script_network"), {})
         ports = list(node.ports())
         self._inputs = self._choose([p for p in ports if isinstance(p, Input)], inputs, "input")
         self._outputs = self._choose([p for p in ports if not isinstance(p, Input)], outputs, "output")
@@ -82,6 +85,8 @@ class NodeHarness:
         outside.update({(node.id, p.group, p.name): self._received[str(p)] for p in self._outputs.values()})
         self._streams = self._xlink_stream()
         schema, assets, storage = build(_OneNode(node))
+        self.clock = clock if clock is not None else ManualClock()
+        self._own_clock = clock is None
         self._runtime = Runtime(schema, assets, storage, self._streams, self._log, device_options,
                                 on_node_failed=self._failed, clock=self.clock, outside_ports=outside)
         self._runtime.start()
@@ -90,7 +95,8 @@ class NodeHarness:
         """{name the test may use: port} for the ports named (all of them if `names` is None)."""
         aliases: dict[str, object] = {}
         for port in ports:
-            for alias in {port.name, str(port).partition(".")[2], f"{port.group}.{port.name}" if port.group else ""}:
+            said = {port.name, str(port).partition(".")[2]} | ({f"{port.group}.{port.name}"} if port.group else set())
+            for alias in said:
                 aliases[alias] = port if aliases.get(alias, port) is port else None   # None: ambiguous
         if names is None:
             chosen = ports
@@ -123,7 +129,7 @@ class NodeHarness:
         name = self.node.properties["streamName"]
         if not name:
             raise RuntimeError(f"{self.label}: the stream name is empty — call setStreamName('...') on it")
-        return {name: TestStream(f"{self.label} stream '{name}'", OUTPUT_QUEUE_SIZE)}
+        return {name: HarnessStream(f"{self.label} stream '{name}'", OUTPUT_QUEUE_SIZE)}
 
     def _log(self, level: int, node: str, text: str):
         record = LogMessage(node, level, self.clock.monotonic(), text)
@@ -199,7 +205,7 @@ class NodeHarness:
             ports = [p for p in self.node.ports() if isinstance(p, Input) == (kind == "input")]
             if any(name in (p.name, str(p).partition(".")[2]) for p in ports):
                 raise NoSuchPort(f"{self.label}.{name} is not linked to the test — this harness links "
-                               f"{kind}s {', '.join(linked) or 'none'}; name it in NodeHarness({kind}s=[...])")
+                                 f"{kind}s {', '.join(linked) or 'none'}; name it in NodeHarness({kind}s=[...])")
             raise NoSuchPort(f"{self.label} has no {kind} '{name}'{self._listing(kind, ports)}")
         return port
 

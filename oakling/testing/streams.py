@@ -6,10 +6,8 @@ from ..messages import codec
 from ..runtime.queue import MessageQueue, QueueClosed
 
 
-class TestStream:
+class HarnessStream:
     """One stream: the test puts what an XLinkIn receives and gets what an XLinkOut sends."""
-
-    __test__ = False   # not a pytest test class
 
     def __init__(self, label: str, queue_size: int):
         self.queue = MessageQueue(queue_size, True, label)

@@ -228,3 +228,9 @@ def test_a_neural_network_runs_its_model(tmp_path):
         features, pooled = nets.image_reference(picture.transpose(2, 0, 1)[None])
         np.testing.assert_allclose(out.getTensor("pooled"), pooled, rtol=1e-5, atol=1e-5)
         assert h.pull("passthrough").getSequenceNum() == 5
+
+
+def test_options_are_the_devices():
+    with pytest.raises(TypeError, match=r"NodeHarness\(ImageManip\(0\)\): unknown option\(s\) \['fps'\] — it "
+                                        r"takes the Device's \['camera_end', 'cameras', 'realtime', 'script_network'\]"):
+        NodeHarness(manip(), fps=10)
