@@ -234,3 +234,33 @@ def test_options_are_the_devices():
     with pytest.raises(TypeError, match=r"NodeHarness\(ImageManip\(0\)\): unknown option\(s\) \['fps'\] — it "
                                         r"takes the Device's \['camera_end', 'cameras', 'realtime', 'script_network'\]"):
         NodeHarness(manip(), fps=10)
+
+
+def test_a_mono_camera_paces_to_its_fps_on_the_manual_clock():
+    p = dai.Pipeline()
+    mono = p.create(dai.node.MonoCamera)
+    mono.setFps(4)
+    with NodeHarness(mono) as h:
+        assert h.pull("out").getTimestamp() == timedelta(0)
+        assert h.clock.wait_for_sleepers()
+        h.advance(0.2)
+        assert h.try_pull("out") is None
+        h.advance(0.05)
+        frame = h.pull("out")
+        assert (frame.getSequenceNum(), frame.getTimestamp()) == (1, timedelta(seconds=0.25))
+
+
+def test_an_xlink_out_sends_each_message_whole_or_its_metadata_alone():
+    for metadata_only, size in ((False, 64 * 48 * 3), (True, 0)):
+        p = dai.Pipeline()
+        xout = p.create(dai.node.XLinkOut)
+        xout.setStreamName("frames")
+        xout.setMetadataOnly(metadata_only)
+        with NodeHarness(xout) as h:
+            h.push("in", image(3))
+            got = h.pull("frames")
+            assert (got.getSequenceNum(), got.getWidth(), len(got.getData())) == (3, 64, size)
+            h.close("in")
+            with pytest.raises(StreamEnded, match=r"XLinkOut\(0\) stream 'frames' ended: the test closed "
+                                                  r"XLinkOut\(0\).input"):
+                h.pull("frames")
