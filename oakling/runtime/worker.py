@@ -8,7 +8,6 @@ wait with QueueClosed.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -103,10 +102,10 @@ class Worker:
     ERROR_INTERVAL = 1.0   # seconds between two log lines about the same kind of problem
 
     def _error(self, key, text: str, level=LogLevel.ERR):
-        """Log `text`, but one line per second at most for the same kind of problem (`key`): a
-        per-message problem in a 30 fps stream would otherwise flood the log."""
+        """Log `text`, but one line per second (of the node's clock) at most for the same kind of
+        problem (`key`): a per-message problem in a 30 fps stream would otherwise flood the log."""
         logged = self.__dict__.setdefault("_last_logged", {})
-        now = time.monotonic()
+        now = self.ctx.clock.monotonic()
         if now - logged.get(key, -1e9) >= self.ERROR_INTERVAL:
             logged[key] = now
             self.log(level, text)

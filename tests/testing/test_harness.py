@@ -264,3 +264,18 @@ def test_an_xlink_out_sends_each_message_whole_or_its_metadata_alone():
             with pytest.raises(StreamEnded, match=r"XLinkOut\(0\) stream 'frames' ended: the test closed "
                                                   r"XLinkOut\(0\).input"):
                 h.pull("frames")
+
+
+def test_a_repeated_error_is_logged_once_per_second_of_the_nodes_clock():
+    with NodeHarness(manip()) as h:
+        for _ in range(3):
+            h.push("inputImage", dai.ImgFrame())   # no pixels: dropped with an error line
+        h.push("inputImage", image(1))
+        assert h.pull("out").getSequenceNum() == 1   # the frames before it are done with
+        h.advance(1.0)
+        h.push("inputImage", dai.ImgFrame())
+        h.push("inputImage", image(2))
+        assert h.pull("out").getSequenceNum() == 2
+        errors = [r for r in h.logs if r.level == dai.LogLevel.ERR]
+        assert [r.time for r in errors] == [0.0, 1.0]
+        assert all("ImageManip(0).inputImage: expected a frame of type" in r.payload for r in errors)
