@@ -118,6 +118,7 @@ class ManualClock:
         return True
 
     def close(self):
+        """Free the doorbell: the clock stops where it is."""
         if self._bell >= 0:
             os.close(self._bell)
             self._bell = -1

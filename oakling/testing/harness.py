@@ -12,7 +12,8 @@ worker is wired as on the device, input feeds included (a Script's process is fo
 Each of the node's inputs gets an end the test pushes into, and each output a queue the test
 pulls from (a blocking one, so a node that outruns the test waits, and loses nothing). XLink
 nodes get their host stream from the harness: push to an XLinkIn by its stream name, and pull
-from an XLinkOut by its stream name.
+from an XLinkOut by its stream name. A port is named by its gen2 name ("inputImage", "in"), its
+attribute ("input"), or "group.name" ("inputs.a") where two groups share a name.
 """
 from __future__ import annotations
 
