@@ -1,4 +1,6 @@
-"""Every program in examples/ runs, unchanged, through `oakling run --headless` on a video file."""
+"""Every program in examples/ runs, unchanged, through `oakling run --headless` on a video file;
+the example test of a Script's logic passes."""
+import os
 import subprocess
 import sys
 
@@ -34,6 +36,15 @@ def test_synthetic_demo_writes_pngs(tmp_path):
     assert result.returncode == 0, result.stderr
     assert {p.name for p in tmp_path.glob("*.png")} == {"rgb.png", "left.png", "right.png"}
     assert "fps" in result.stdout
+
+
+def test_the_example_testing_a_scripts_logic_passes_in_seconds():
+    root = str(EXAMPLES.parent)   # this checkout's oakling
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    result = subprocess.run([sys.executable, str(EXAMPLES / "test_script_logic.py")], capture_output=True, text=True,
+                            timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "ok: the reply came at 1 s and the alarm at 1.2 s on the node's clock" in result.stdout
 
 
 def test_a_program_reading_past_the_end_of_its_clip_ends_normally(clip, tmp_path):

@@ -8,6 +8,13 @@ def now_ns() -> int:
     return time.monotonic_ns()
 
 
+def use(now_ns_function):
+    """Stamp this process's messages on another clock: a Script process forked under a test's
+    `oakling.testing.ManualClock`. Never called in a device."""
+    global now_ns
+    now_ns = now_ns_function
+
+
 def to_timedelta(ns: int) -> timedelta:
     return timedelta(microseconds=ns // 1000)
 

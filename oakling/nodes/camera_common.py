@@ -10,14 +10,12 @@ pixel.
 """
 from __future__ import annotations
 
-import time
 from enum import IntEnum
 
 import numpy as np
 
 from ..log import LogLevel
 from ..messages.cameracontrol import CameraControl
-from ..messages.clock import now_ns
 from ..messages.datatype import DatatypeEnum
 from ..messages.enums import CameraBoardSocket  # noqa: F401 - the camera nodes' socket enum
 from ..messages.imgframe import ImgFrame
@@ -314,18 +312,19 @@ class CaptureWorker(Worker):
         period = 1.0 / self.properties["fps"] if self.properties["fps"] > 0 else 0.0
         control = self.ctx.inputs.get(("", "inputControl"))
         seq = 0
-        start = next_due = time.monotonic()
+        clock = self.ctx.clock
+        start = next_due = clock.monotonic()
         try:
             while not self.stopping:
                 if realtime and period:
-                    if self.sleep(next_due - time.monotonic()):
+                    if self.sleep(next_due - clock.monotonic()):
                         return
-                    next_due = max(next_due + period, time.monotonic() - period)
+                    next_due = max(next_due + period, clock.monotonic() - period)
                 if control is not None:
                     for ctrl in control.try_get_all():
                         self.on_control(ctrl)
                 try:
-                    picture = source.read_at(time.monotonic() - start) if realtime else source.read()
+                    picture = source.read_at(clock.monotonic() - start) if realtime else source.read()
                 except SourceError as e:
                     self.end(LogLevel.ERR, f"{where}: {e}")
                     return
@@ -336,7 +335,7 @@ class CaptureWorker(Worker):
                 if picture is not self._cache_picture:
                     self._release_cache()
                     self._cache_picture, self._picture = picture, self._oriented(picture)
-                self.emit(self._picture, seq, now_ns())
+                self.emit(self._picture, seq, clock.now_ns())
                 seq += 1
         finally:
             source.close()

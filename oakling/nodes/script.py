@@ -149,7 +149,7 @@ class ScriptWorker(Worker):
         inputs = [(name, port.blocking, port.queue_size) for (_, name), port in ctx.inputs.items()]
         outputs = {name: port for (_, name), port in ctx.outputs.items()}
         self._script = ScriptSupervisor(ctx.node_id, self.label, self.properties, source, inputs, outputs,
-                                        ctx.options, self.log, ctx.stop_event)
+                                        ctx.options, self.log, ctx.stop_event, ctx.clock.script_clock())
 
     def feeds(self):
         return {("io", name): feed for name, feed in self._script.feeds.items()}

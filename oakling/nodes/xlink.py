@@ -7,8 +7,6 @@ Each stream name becomes one host queue: `device.getInputQueue("in")`, `device.g
 """
 from __future__ import annotations
 
-import time
-
 from ..pipeline.node import HostStream, Node
 from ..pipeline.registry import node_type
 from ..runtime.worker import Feed, QueueClosed, Worker
@@ -123,6 +121,7 @@ class XLinkOutWorker(Worker):
         fps_limit = self.properties["maxFpsLimit"]
         min_interval = 1.0 / fps_limit if fps_limit > 0 else 0.0
         metadata_only = self.properties["metadataOnly"]
+        clock = self.ctx.clock
         last_sent = -1e9
         while True:
             try:
@@ -132,7 +131,7 @@ class XLinkOutWorker(Worker):
                     stream.end(str(e))
                 return
             if min_interval:
-                now = time.monotonic()
+                now = clock.monotonic()
                 if now - last_sent < min_interval:
                     continue
                 last_sent = now

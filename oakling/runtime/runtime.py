@@ -12,8 +12,14 @@ from ..log import LogLevel
 from .worker import WorkerContext
 from ..pipeline import registry
 from ..pipeline.schema import node_assets
+from .clock import REAL_CLOCK
 from .ports import DeviceInput, DeviceOutput
 from .queue import QueueClosed
+
+
+def _link(out: DeviceOutput, inp: DeviceInput):
+    out.targets.append(inp)
+    inp.add_producer()
 
 
 class PipelineBuildError(RuntimeError):
@@ -22,18 +28,20 @@ class PipelineBuildError(RuntimeError):
 
 class Runtime:
     def __init__(self, schema: dict, assets: dict, storage: bytes, host_streams: dict, log,
-                 options: dict | None = None, on_node_failed=None):
+                 options: dict | None = None, on_node_failed=None, clock=REAL_CLOCK, outside_ports=None):
         """`log(level, node_label, text)` forwards device log lines; `on_node_failed(label, text)`
-        is told when a worker raises."""
+        is told when a worker raises. A test harness gives its own `clock` (runtime/clock.py), and
+        `outside_ports` {(node id, group, name): port}: its DeviceOutput linked to that input, or
+        its DeviceInput linked to that output, as a connection would, before any worker is built."""
         self._log = log
         self._on_node_failed = on_node_failed
         self.stop_event = threading.Event()
         self.workers = []
         self._inputs: list[DeviceInput] = []
         self._threads: list[threading.Thread] = []
-        self._build(schema, assets, storage, host_streams, options or {})
+        self._build(schema, assets, storage, host_streams, options or {}, clock, outside_ports or {})
 
-    def _build(self, schema, assets, storage, host_streams, options):
+    def _build(self, schema, assets, storage, host_streams, options, clock, outside_ports):
         ports: dict[tuple[int, str, str], object] = {}
         contexts = []
         for node_id, info in schema["nodes"]:
@@ -58,14 +66,22 @@ class Runtime:
                 node_id=node_id, name=name, properties=info["properties"], inputs=inputs, outputs=outputs,
                 assets=node_assets(assets, storage, node_id),
                 log=lambda level, text, label=label: self._log(level, label, text),
-                stop_event=self.stop_event, host_streams=host_streams, options=options)))
+                stop_event=self.stop_event, host_streams=host_streams, options=options, clock=clock)))
         for c in schema["connections"]:
             out = ports.get((c["node1Id"], c["node1OutputGroup"], c["node1Output"]))
             inp = ports.get((c["node2Id"], c["node2InputGroup"], c["node2Input"]))
             if not isinstance(out, DeviceOutput) or not isinstance(inp, DeviceInput):
                 raise PipelineBuildError(f"connection {c} names a port that the schema does not declare")
-            out.targets.append(inp)
-            inp.add_producer()
+            _link(out, inp)
+        for key, outside in outside_ports.items():
+            port = ports.get(key)
+            if isinstance(outside, DeviceOutput) and isinstance(port, DeviceInput):
+                _link(outside, port)
+            elif isinstance(outside, DeviceInput) and isinstance(port, DeviceOutput):
+                _link(port, outside)
+            else:
+                raise PipelineBuildError(f"{outside.label} cannot be linked to {key}: the schema has no such "
+                                         f"{'input' if isinstance(outside, DeviceOutput) else 'output'}")
         for worker_class, ctx in contexts:
             worker = worker_class(ctx)
             for key, feed in worker.feeds().items():

@@ -8,11 +8,11 @@ wait with QueueClosed.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..log import LogLevel
+from .clock import REAL_CLOCK
 from .queue import QueueClosed
 
 __all__ = ["Feed", "QueueClosed", "Worker", "WorkerContext"]
@@ -79,6 +79,7 @@ class WorkerContext:
     stop_event: threading.Event
     host_streams: Any = None                 # stream name -> host stream (XLink nodes only)
     options: dict = field(default_factory=dict)
+    clock: Any = REAL_CLOCK                  # what the worker keeps time with (runtime/clock.py)
 
 
 class Worker:
@@ -102,10 +103,10 @@ class Worker:
     ERROR_INTERVAL = 1.0   # seconds between two log lines about the same kind of problem
 
     def _error(self, key, text: str, level=LogLevel.ERR):
-        """Log `text`, but one line per second at most for the same kind of problem (`key`): a
-        per-message problem in a 30 fps stream would otherwise flood the log."""
+        """Log `text`, but one line per second (of the node's clock) at most for the same kind of
+        problem (`key`): a per-message problem in a 30 fps stream would otherwise flood the log."""
         logged = self.__dict__.setdefault("_last_logged", {})
-        now = time.monotonic()
+        now = self.ctx.clock.monotonic()
         if now - logged.get(key, -1e9) >= self.ERROR_INTERVAL:
             logged[key] = now
             self.log(level, text)
@@ -115,8 +116,8 @@ class Worker:
         return self.ctx.stop_event.is_set()
 
     def sleep(self, seconds: float) -> bool:
-        """Sleep unless the device stops first; True if it is stopping."""
-        return self.ctx.stop_event.wait(seconds) if seconds > 0 else self.stopping
+        """Sleep on the node's clock unless the device stops first; True if it is stopping."""
+        return self.ctx.clock.sleep(seconds, self.ctx.stop_event)
 
     def feeds(self) -> dict:
         """{(group, name): Feed} for the inputs this node takes in its producers' threads; the runtime

@@ -26,6 +26,7 @@ import traceback
 from ..link import sharedmem
 from ..link.link import LinkClosed
 from ..log import LogLevel
+from ..messages import clock as message_clock
 from . import api, gpio, messages, sandbox, whitelist
 from .channel import Channel, QueueClosed, receive_into
 
@@ -125,7 +126,8 @@ def script_traceback(exc: BaseException, script_name: str) -> tuple[str, str]:
 
 def _child(config: dict, channel: Channel):
     parent = os.getppid()
-    _close_fds_except(channel.script_fds() | {0, 1, 2})
+    clock = config.get("clock")   # a test's clock (oakling.testing), else None: the machine's
+    _close_fds_except(channel.script_fds() | {0, 1, 2} | (clock.fds() if clock else set()))
     gc.freeze()   # what came with the fork stays as it is: never collected, never closing a descriptor
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is for the host, which closes the device
     _die_with_parent(parent)
@@ -185,9 +187,13 @@ def _child(config: dict, channel: Channel):
             os._exit(0)
 
     pins = gpio.ScriptGpio(config.get("gpio"), gpio_written)
+    modules = {"GPIO": pins.module, **sandbox.storage_modules(storage)}
+    if clock is not None:   # Clock.now(), new messages' timestamps and `import time` follow it
+        clock.follow()
+        message_clock.use(clock.now_ns)
+        modules["time"] = clock.time_module()
     globals_ = api.environment(node, config["device_id"])
-    globals_["__builtins__"] = sandbox.restricted_builtins(
-        processor, storage, {"GPIO": pins.module, **sandbox.storage_modules(storage)})
+    globals_["__builtins__"] = sandbox.restricted_builtins(processor, storage, modules)
     globals_["__file__"] = name
 
     source = textwrap.dedent(config["source"])

@@ -53,9 +53,10 @@ class ScriptSupervisor:
     messages into; `stats()` says what the process has used; `close()` ends it now."""
 
     def __init__(self, node_id: int, label: str, properties: dict, source: str, inputs, outputs: dict,
-                 options: dict, log, stop_event: threading.Event):
+                 options: dict, log, stop_event: threading.Event, clock=None):
         """`inputs`: [(name, blocking, queue size)]; `outputs`: {name: device output port};
-        `log(level, text)` logs as the node."""
+        `log(level, text)` logs as the node; `clock` is what the script keeps time with (None: the
+        machine's; a test's `ScriptClock` otherwise)."""
         self.node_id = node_id
         self.label = label
         self.properties = properties
@@ -63,6 +64,7 @@ class ScriptSupervisor:
         self._options = options
         self.log = log
         self._stop_event = stop_event
+        self._clock = clock
         self.feeds = {}
         self._pid = None
         self._end = None
@@ -94,7 +96,7 @@ class ScriptSupervisor:
                   "memory_limit": int(props.get("memoryLimit", DEFAULT_MEMORY_LIMIT)),
                   "storage": process.storage_folder(device_id), "device_id": device_id,
                   "inputs": inputs, "outputs": outputs, "gpio": self._gpio, "cpu_limit": props.get("cpuLimit"),
-                  "network": self._options.get("script_network", LOOPBACK)}
+                  "network": self._options.get("script_network", LOOPBACK), "clock": self._clock}
         channel = Channel(inputs, [name for name, _ in outputs])
         self._pid = process.spawn(config, channel)
         self._end = channel.device_end()

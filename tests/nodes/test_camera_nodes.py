@@ -1,7 +1,7 @@
-"""ColorCamera and MonoCamera fed from real media: gen2's geometry rules (tables), then end to end
-with a device process: video files, image folders, single images, offline mode, end of stream,
-environment variables, still capture, mono cameras and decode errors."""
-import threading
+"""ColorCamera and MonoCamera fed from real media: gen2's geometry rules (tables); the camera alone
+in oakling.testing's harness: video files, image folders, orientation, looping, decode errors; then
+end to end with a device process: frames by reference, offline mode, end of stream in real time,
+environment variables, still capture and mono cameras."""
 import time
 
 import cv2
@@ -13,6 +13,7 @@ from oakling.nodes.camera_common import (LayoutError, centred_aspect_crop, crop_
                                          sensor_window)
 from oakling.nodes.color_camera import color_layout
 from oakling.nodes.mono_camera import mono_window
+from oakling.testing import NodeHarness
 from media import closest, decode_video, frame_pattern, make_video, mean_abs_diff, need_format, write_images
 
 R = dai.ColorCameraProperties.SensorResolution
@@ -166,14 +167,18 @@ def _frames(queue, n):
     return [queue.get(timeout=10) for _ in range(n)]
 
 
+def _pulled(harness, output, n):
+    return [harness.pull(output, timeout=10) for _ in range(n)]
+
+
 @pytest.mark.parametrize("fmt", ["h264-mp4", "h264-mkv", "mjpeg-avi", "h265-mkv"])
 def test_video_preview_matches_the_decoded_frames(tmp_path, fmt):
     path = tmp_path / f"clip.{need_format(fmt)}"
     make_video(path, count=8, fmt=fmt)
     decoded = decode_video(path)
-    p, _ = _color()
-    with dai.Device(p, cameras={"CAM_A": str(path)}, realtime=False) as device:
-        frames = _frames(device.getOutputQueue("preview"), 8)
+    _, cam = _color()
+    with NodeHarness(cam, outputs=["preview"], cameras={"CAM_A": str(path)}, realtime=False) as h:
+        frames = _pulled(h, "preview", 8)
     assert [f.getSequenceNum() for f in frames] == list(range(8))
     expected = [cv2.resize(d, (160, 90), interpolation=cv2.INTER_AREA) for d in decoded]
     for k, frame in enumerate(frames):
@@ -188,10 +193,10 @@ def test_preview_keeps_the_aspect_ratio_by_cropping_the_centre(tmp_path):
     first = decode_video(tmp_path / "clip.mp4")[0]
     results = {}
     for keep in (True, False):
-        p, _ = _color(preview=(90, 90), setPreviewKeepAspectRatio=(keep,), setInterleaved=(False,),
-                      setColorOrder=(dai.ColorCameraProperties.ColorOrder.RGB,))
-        with dai.Device(p, cameras={"RGB": str(tmp_path / "clip.mp4")}, realtime=False) as device:
-            results[keep] = device.getOutputQueue("preview").get(timeout=10)
+        _, cam = _color(preview=(90, 90), setPreviewKeepAspectRatio=(keep,), setInterleaved=(False,),
+                        setColorOrder=(dai.ColorCameraProperties.ColorOrder.RGB,))
+        with NodeHarness(cam, outputs=["preview"], cameras={"RGB": str(tmp_path / "clip.mp4")}, realtime=False) as h:
+            results[keep] = h.pull("preview", timeout=10)
     assert results[True].getType() == dai.ImgFrame.Type.RGB888p
     centre = cv2.resize(first[:, 70:250], (90, 90), interpolation=cv2.INTER_AREA)
     squeezed = cv2.resize(first, (90, 90), interpolation=cv2.INTER_AREA)
@@ -203,11 +208,12 @@ def test_isp_and_video_from_a_video_file(tmp_path):
     make_video(tmp_path / "clip.mp4", count=2)
     first = decode_video(tmp_path / "clip.mp4")[0]
     # 320x180 source → 720p sensor → isp ×1/4 = 320x180; video = its centre 160x90
-    p, cam = _color(streams=("isp", "video"), setResolution=(R.THE_720_P,), setIspScale=(1, 4),
+    _, cam = _color(streams=("isp", "video"), setResolution=(R.THE_720_P,), setIspScale=(1, 4),
                     setVideoSize=(160, 90))
-    with dai.Device(p, cameras={"CAM_A": str(tmp_path / "clip.mp4")}, realtime=False) as device:
-        isp = device.getOutputQueue("isp").get(timeout=10)
-        video = device.getOutputQueue("video").get(timeout=10)
+    with NodeHarness(cam, outputs=["isp", "video"], cameras={"CAM_A": str(tmp_path / "clip.mp4")},
+                     realtime=False) as h:
+        isp = h.pull("isp", timeout=10)
+        video = h.pull("video", timeout=10)
     assert (isp.getWidth(), isp.getHeight(), isp.getType()) == (320, 180, dai.ImgFrame.Type.YUV420p)
     assert (video.getWidth(), video.getHeight(), video.getType()) == (160, 90, dai.ImgFrame.Type.NV12)
     assert isp.getSequenceNum() == video.getSequenceNum() and isp.getTimestamp() == video.getTimestamp()
@@ -217,12 +223,11 @@ def test_isp_and_video_from_a_video_file(tmp_path):
 
 def test_an_image_folder_plays_in_name_order_then_ends(tmp_path):
     write_images(tmp_path / "frames", size=(192, 108), names=["f10.png", "f9.png", "f1.png"])
-    p, _ = _color(preview=(192, 108))
-    with dai.Device(p, cameras={"CAM_A": str(tmp_path / "frames")}, realtime=False) as device:
-        q = device.getOutputQueue("preview")
-        frames = _frames(q, 3)
+    _, cam = _color(preview=(192, 108))
+    with NodeHarness(cam, outputs=["preview"], cameras={"CAM_A": str(tmp_path / "frames")}, realtime=False) as h:
+        frames = _pulled(h, "preview", 3)
         with pytest.raises(RuntimeError, match=r"CAM_A: frames/ ended after 3 frames"):
-            q.get(timeout=10)
+            h.pull("preview", timeout=10)
     # f1, f9, f10 were written as pattern frames 2, 1, 0; a 16:9 image on a 16:9 sensor is not cropped
     for frame, k in zip(frames, (2, 1, 0)):
         np.testing.assert_array_equal(frame.getCvFrame(), frame_pattern(k, 192, 108))
@@ -245,9 +250,9 @@ def test_a_single_image_repeats_and_crosses_by_reference(tmp_path):
 ])
 def test_image_orientation_flips_the_source(tmp_path, orientation, flip):
     path = write_images(tmp_path, count=1, size=(192, 108))[0]
-    p, _ = _color(preview=(192, 108), setImageOrientation=(orientation,))
-    with dai.Device(p, cameras={"CAM_A": str(path)}) as device:
-        frame = device.getOutputQueue("preview").get(timeout=10)
+    _, cam = _color(preview=(192, 108), setImageOrientation=(orientation,))
+    with NodeHarness(cam, outputs=["preview"], cameras={"CAM_A": str(path)}) as h:
+        frame = h.pull("preview", timeout=10)
     np.testing.assert_array_equal(frame.getCvFrame(), flip(frame_pattern(0, 192, 108)))
 
 
@@ -291,9 +296,10 @@ def test_stop_at_end_in_real_time_raises_after_the_last_frame(tmp_path):
 def test_loop_at_end_starts_the_video_again(tmp_path):
     make_video(tmp_path / "clip.mp4", count=5, size=(64, 36))
     decoded = decode_video(tmp_path / "clip.mp4")
-    p, _ = _color(preview=(64, 36))
-    with dai.Device(p, cameras={"CAM_A": str(tmp_path / "clip.mp4")}, realtime=False, camera_end="loop") as device:
-        frames = _frames(device.getOutputQueue("preview"), 12)
+    _, cam = _color(preview=(64, 36))
+    with NodeHarness(cam, outputs=["preview"], cameras={"CAM_A": str(tmp_path / "clip.mp4")}, realtime=False,
+                     camera_end="loop") as h:
+        frames = _pulled(h, "preview", 12)
     assert [f.getSequenceNum() for f in frames] == list(range(12))
     assert [closest(f.getCvFrame(), decoded) for f in frames] == [k % 5 for k in range(12)]
 
@@ -365,21 +371,18 @@ def test_a_decode_error_is_an_error_line_naming_the_camera_and_ends_the_stream(t
     n = len(data)
     data[n // 3:n // 3 + n // 2] = np.random.default_rng(0).integers(0, 256, n // 2, dtype=np.uint8).tobytes()
     path.write_bytes(bytes(data))
-    p, _ = _color()
-    lines, seen = [], threading.Event()
-    with dai.Device(p, cameras={"CAM_A": str(path)}, realtime=False) as device:
-        device.addLogCallback(lambda m: (lines.append(m), seen.set()))
-        q = device.getOutputQueue("preview")
+    _, cam = _color()
+    with NodeHarness(cam, outputs=["preview"], cameras={"CAM_A": str(path)}, realtime=False) as h:
+        lines = h.logs
         with pytest.raises(RuntimeError, match=r"CAM_A: broken.mp4: cannot decode frame \d+: Invalid data"):
             while True:
-                q.get(timeout=10)
-        seen.wait(5)
+                h.pull("preview", timeout=10)
     errors = [m for m in lines if m.level == dai.LogLevel.ERR]
     assert errors and errors[0].nodeIdName == "ColorCamera(0)" and "broken.mp4: cannot decode" in errors[0].payload
 
 
 def test_settings_that_cannot_make_frames_are_an_error_line(tmp_path):
-    p, _ = _color(streams=("video",), setIspScale=(1, 2), setVideoSize=(1920, 1080))
-    with dai.Device(p) as device:
+    _, cam = _color(streams=("video",), setIspScale=(1, 2), setVideoSize=(1920, 1080))
+    with NodeHarness(cam, outputs=["video"]) as h:
         with pytest.raises(RuntimeError, match="video size 1920x1080 is larger than the isp size 960x540"):
-            device.getOutputQueue("video").get(timeout=10)
+            h.pull("video", timeout=10)

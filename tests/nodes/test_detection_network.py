@@ -1,4 +1,5 @@
-"""MobileNetDetectionNetwork / YoloDetectionNetwork: the host nodes and real pipelines on a device process.
+"""MobileNetDetectionNetwork / YoloDetectionNetwork: the host nodes, and the nodes at work alone in
+oakling.testing's harness.
 
 The models are the examples' bright-square detectors (examples/toy_models.py): a frame with a white
 square must come back as one detection around it.
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 
 import oakling as dai
+from oakling.testing import NodeHarness
 
 from detectors import H, TIMEOUT, W, blobs, square_frame, toy_models  # noqa: F401  (the fixture too)
 
@@ -114,17 +116,15 @@ def _mobilenet(blobs):
 @pytest.mark.parametrize("family", ["mobilenet", "yolo"])
 def test_a_square_in_the_frame_comes_back_as_its_box(blobs, family):
     make = _mobilenet(blobs) if family == "mobilenet" else (lambda p: yolo_node(p, blobs["yolo"]))
-    p, _ = detection_pipeline(make)
+    _, det = detection_pipeline(make)
     squares = [(40, 20, 32), (4, 50, 40), (90, 8, 24)]
-    with dai.Device(p) as device:
-        qi = device.getInputQueue("in")
-        qd, qr, qp = (device.getOutputQueue(n) for n in ("det", "raw", "pass"))
+    with NodeHarness(det, inputs=["input"], outputs=["out", "outNetwork", "passthrough"]) as h:
         for seq, (x0, y0, side) in enumerate(squares):
-            qi.send(square_frame(x0, y0, side, seq))
+            h.push("input", square_frame(x0, y0, side, seq))
         empty = square_frame(0, 0, 0, 7)                       # no square: no detection
-        qi.send(empty)
+        h.push("input", empty)
         for seq, (x0, y0, side) in enumerate(squares):
-            dets, raw, passed = qd.get(timeout=TIMEOUT), qr.get(timeout=TIMEOUT), qp.get(timeout=TIMEOUT)
+            dets, raw, passed = (h.pull(name, timeout=TIMEOUT) for name in ("out", "outNetwork", "passthrough"))
             assert isinstance(dets, dai.ImgDetections) and isinstance(raw, dai.NNData)
             assert dets.getSequenceNum() == raw.getSequenceNum() == passed.getSequenceNum() == seq
             assert dets.getTimestamp() == passed.getTimestamp() == timedelta(seconds=10 + seq)
@@ -133,8 +133,8 @@ def test_a_square_in_the_frame_comes_back_as_its_box(blobs, family):
             assert d.confidence == pytest.approx(1.0, abs=1e-3)
             want = [x0 / W, y0 / H, (x0 + side) / W, (y0 + side) / H]
             np.testing.assert_allclose([d.xmin, d.ymin, d.xmax, d.ymax], want, atol=1e-3)   # FP16 outputs
-        last = qd.get(timeout=TIMEOUT)
+        last = h.pull("out", timeout=TIMEOUT)
         assert last.getSequenceNum() == 7 and last.detections == []
         names = raw.getAllLayerNames()
         assert names == (["detection_out"] if family == "mobilenet" else ["grid_stride16", "grid_stride32"])
-        assert device.getFailedNodes() == {}
+        assert h.failure is None

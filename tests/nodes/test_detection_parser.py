@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import oakling as dai
+from oakling.testing import NodeHarness
 
 pytest.importorskip("onnx")
 pytest.importorskip("openvino")
@@ -125,21 +126,18 @@ def test_nndata_that_does_not_fit_the_settings_is_dropped_with_the_setting_to_ch
     xout = p.create(dai.node.XLinkOut)
     xout.setStreamName("parsed")
     parser.out.link(xout.input)
-    lines = []
-    with dai.Device(p) as device:
-        device.setLogOutputLevel(dai.LogLevel.OFF)
-        device.addLogCallback(lambda m: lines.append(m.payload))
-        qi, qo = device.getInputQueue("in"), device.getOutputQueue("parsed")
+    with NodeHarness(parser) as h:
         wrong = dai.NNData()
         wrong.addTensor("grid_stride16", np.zeros((1, 9, H // 16, W // 16), np.float16))   # 9 channels, not 7
         wrong.setSequenceNum(1)
-        qi.send(wrong)
+        h.push("input", wrong)
         empty = dai.NNData()
         empty.addTensor("grid_stride16", np.full((1, 7, H // 16, W // 16), -10, np.float16))
         empty.addTensor("grid_stride32", np.full((1, 7, H // 32, W // 32), -10, np.float16))
         empty.setSequenceNum(2)
-        qi.send(empty)
-        out = qo.get(timeout=TIMEOUT)
+        h.push("input", empty)
+        out = h.pull("out", timeout=TIMEOUT)
+        lines = [m.payload for m in h.logs]
     assert out.getSequenceNum() == 2 and out.detections == []
     [line] = [text for text in lines if "grid_stride16" in text]
     assert "DetectionParser(1).input" in line and "setNumClasses" in line and "(message 1 dropped)" in line

@@ -1,4 +1,5 @@
-"""ImageManip end to end: a real device process, frames and configs sent from the host queues."""
+"""ImageManip's worker: images and configs pushed through oakling.testing's harness, in this process;
+then one pipeline end to end on a real device process."""
 import time
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 import oakling as dai
+from oakling.testing import NodeHarness
 
 T = dai.ImgFrame.Type
 TIMEOUT = 10
@@ -25,51 +27,41 @@ def frame(seq, img=None, frame_type=T.BGR888i):
     return f
 
 
-def manip_pipeline(configure=None):
-    """XLinkIn "img" -> ImageManip.inputImage, XLinkIn "cfg" -> inputConfig, ImageManip.out -> XLinkOut "out"."""
-    p = dai.Pipeline()
-    images, configs = p.create(dai.node.XLinkIn), p.create(dai.node.XLinkIn)
-    images.setStreamName("img")
-    configs.setStreamName("cfg")
-    manip = p.create(dai.node.ImageManip)
-    xout = p.create(dai.node.XLinkOut)
-    xout.setStreamName("out")
-    images.out.link(manip.inputImage)
-    configs.out.link(manip.inputConfig)
-    manip.out.link(xout.input)
+def manip_node(configure=None):
+    """An ImageManip on its own: the tests push to inputImage and inputConfig and pull from out."""
+    manip = dai.Pipeline().create(dai.node.ImageManip)
     if configure:
         configure(manip)
-    return p, manip
+    return manip
 
 
 def test_initial_config_then_a_config_from_the_host_replaces_it():
-    p, manip = manip_pipeline()
+    manip = manip_node()
     manip.initialConfig.setResize(160, 160)
     manip.initialConfig.setFrameType(T.BGR888p)
-    with dai.Device(p) as device:
-        qi, qc, qo = device.getInputQueue("img"), device.getInputQueue("cfg"), device.getOutputQueue("out")
+    with NodeHarness(manip) as h:
         f = frame(7)
         f.setTimestamp(timedelta(seconds=1234.5)).setTimestampDevice(timedelta(seconds=9.25)).setInstanceNum(2)
-        qi.send(f)
-        out = qo.get(timeout=TIMEOUT)
+        h.push("inputImage", f)
+        out = h.pull("out", timeout=TIMEOUT)
         assert (out.getType(), out.getWidth(), out.getHeight()) == (T.BGR888p, 160, 160)
         assert out.getSequenceNum() == 7 and out.getInstanceNum() == 2
         assert out.getTimestamp() == f.getTimestamp() and out.getTimestampDevice() == f.getTimestampDevice()
         want = cv2.resize(picture()[:, 40:280], (160, 160), interpolation=cv2.INTER_LINEAR)
         assert np.abs(out.getCvFrame().astype(int) - want).max() <= 1
 
-        qc.send(dai.ImageManipConfig().setCropRect(0, 0, 0.5, 0.5).setFrameType(T.GRAY8))
+        h.push("inputConfig", dai.ImageManipConfig().setCropRect(0, 0, 0.5, 0.5).setFrameType(T.GRAY8))
         seqs = iter(range(100, 200))
-        for seq in seqs:   # the config travels on its own stream: it applies from some image on
-            qi.send(frame(seq))
-            out = qo.get(timeout=TIMEOUT)
+        for seq in seqs:   # the config travels on its own input: it applies from some image on
+            h.push("inputImage", frame(seq))
+            out = h.pull("out", timeout=TIMEOUT)
             if out.getType() == T.GRAY8:
                 break
         else:
             pytest.fail("the config from the host was never applied")
         for seq in [next(seqs) for _ in range(3)]:
-            qi.send(frame(seq, picture(seed=seq)))
-            out = qo.get(timeout=TIMEOUT)
+            h.push("inputImage", frame(seq, picture(seed=seq)))
+            out = h.pull("out", timeout=TIMEOUT)
             assert out.getSequenceNum() == seq
             assert (out.getType(), out.getWidth(), out.getHeight()) == (T.GRAY8, 160, 120)
             want = cv2.cvtColor(picture(seed=seq)[:120, :160], cv2.COLOR_BGR2GRAY)
@@ -78,35 +70,34 @@ def test_initial_config_then_a_config_from_the_host_replaces_it():
 
 @pytest.mark.parametrize("deprecated", [False, True], ids=["inputConfig.setWaitForMessage", "setWaitForConfigInput"])
 def test_wait_for_config_pairs_one_config_with_one_image_in_order(deprecated):
-    p, manip = manip_pipeline()
+    manip = manip_node()
     if deprecated:
         with pytest.warns(DeprecationWarning):
             manip.setWaitForConfigInput(True)
     else:
         manip.inputConfig.setWaitForMessage(True)
-    with dai.Device(p) as device:
-        qi, qc, qo = device.getInputQueue("img"), device.getInputQueue("cfg"), device.getOutputQueue("out")
+    with NodeHarness(manip) as h:
         for seq in range(6):                       # images first: they wait for their configs
-            qi.send(frame(seq, picture(seed=seq)))
+            h.push("inputImage", frame(seq, picture(seed=seq)))
         for k in range(6):
-            qc.send(dai.ImageManipConfig().setCropRect(0, 0, (k + 1) / 8, 0.5))
-        outs = [qo.get(timeout=TIMEOUT) for _ in range(6)]
+            h.push("inputConfig", dai.ImageManipConfig().setCropRect(0, 0, (k + 1) / 8, 0.5))
+        outs = [h.pull("out", timeout=TIMEOUT) for _ in range(6)]
         assert [o.getSequenceNum() for o in outs] == list(range(6))
         assert [o.getWidth() for o in outs] == [40 * (k + 1) for k in range(6)]
         for k, o in enumerate(outs):
             np.testing.assert_array_equal(o.getCvFrame(), picture(seed=k)[:120, :40 * (k + 1)])
 
         # reusePreviousImage: the config applies to image 5 again; skipCurrentImage: image 6 gives nothing
-        qc.send(dai.ImageManipConfig().setResize(32, 32).setReusePreviousImage(True))
-        again = qo.get(timeout=TIMEOUT)
+        h.push("inputConfig", dai.ImageManipConfig().setResize(32, 32).setReusePreviousImage(True))
+        again = h.pull("out", timeout=TIMEOUT)
         assert (again.getSequenceNum(), again.getWidth()) == (5, 32)
-        qc.send(dai.ImageManipConfig().setSkipCurrentImage(True))
-        qi.send(frame(6))
-        qc.send(dai.ImageManipConfig().setResize(16, 16))
-        qi.send(frame(7))
-        after = qo.get(timeout=TIMEOUT)
+        h.push("inputConfig", dai.ImageManipConfig().setSkipCurrentImage(True))
+        h.push("inputImage", frame(6))
+        h.push("inputConfig", dai.ImageManipConfig().setResize(16, 16))
+        h.push("inputImage", frame(7))
+        after = h.pull("out", timeout=TIMEOUT)
         assert (after.getSequenceNum(), after.getWidth()) == (7, 16)
-        assert not qo.has()
+        assert h.try_pull("out") is None
 
 
 def test_errors_are_logged_naming_the_node_and_the_device_goes_on():
@@ -114,13 +105,10 @@ def test_errors_are_logged_naming_the_node_and_the_device_goes_on():
         m.inputConfig.setWaitForMessage(True)
         m.setMaxOutputFrameSize(10000)
 
-    p, manip = manip_pipeline(configure)
+    manip = manip_node(configure)
     label = f"ImageManip({manip.id})"
-    records = []
-    with dai.Device(p) as device:
-        device.setLogOutputLevel(dai.LogLevel.OFF)
-        device.addLogCallback(records.append)
-        qi, qc, qo = device.getInputQueue("img"), device.getInputQueue("cfg"), device.getOutputQueue("out")
+    with NodeHarness(manip) as h:
+        records = h.logs
         raw10 = dai.ImgFrame()
         raw10.setType(T.RAW10).setSize(32, 32)
         raw10.setFrame(np.zeros(32 * 32 * 2, np.uint8))
@@ -134,16 +122,15 @@ def test_errors_are_logged_naming_the_node_and_the_device_goes_on():
             (dai.ImageManipConfig().setResize(40, 40), frame(5)),                             # fine
         ]
         for config, image in pairs:
-            qc.send(config)
-            qi.send(image)
-        out = qo.get(timeout=TIMEOUT)
+            h.push("inputConfig", config)
+            h.push("inputImage", image)
+        out = h.pull("out", timeout=TIMEOUT)
         assert (out.getSequenceNum(), out.getWidth(), out.getHeight()) == (5, 40, 40)
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline and len([r for r in records if r.level == dai.LogLevel.ERR]) < 4:
             time.sleep(0.02)
         errors = [r.payload for r in records if r.level == dai.LogLevel.ERR]
-        assert device.getFailedNodes() == {}
-        assert device.isPipelineRunning()
+        assert h.failure is None
     assert all(r.nodeIdName == label for r in records if r.level == dai.LogLevel.ERR)
     assert len(errors) == 4, errors
     size, not_frame, bad_type, crop = errors

@@ -1,4 +1,5 @@
-"""NeuralNetwork: the host node (ports, properties, checks) and real pipelines run on a device process."""
+"""NeuralNetwork: the host node (ports, properties, checks), the node alone in oakling.testing's
+harness, and real pipelines run on a device process."""
 import time
 from datetime import timedelta
 
@@ -8,6 +9,7 @@ import pytest
 import nets
 import oakling as dai
 from oakling.models.converter import build_blob
+from oakling.testing import NodeHarness
 
 T = dai.ImgFrame.Type
 TIMEOUT = 20
@@ -64,6 +66,14 @@ def nn_pipeline(blob_path, streams=("in",), named=(), passthrough=True):
     return p, nn
 
 
+def harness(nn, named=(), passthrough=True):
+    """`nn` alone, its ports linked as nn_pipeline links them: `input` (or the named inputs), `out`
+    and the passthroughs."""
+    outputs = ["out"] + (["passthrough"] if passthrough and not named else []) + \
+        [f"passthroughs.{name}" for name in named if passthrough]
+    return NodeHarness(nn, inputs=[f"inputs.{name}" for name in named] or ["input"], outputs=outputs)
+
+
 # ------------------------------------------------------------------------------------------------
 # The host node
 # ------------------------------------------------------------------------------------------------
@@ -115,16 +125,15 @@ def test_the_pipeline_is_checked_against_the_blob(blobs):
 # ------------------------------------------------------------------------------------------------
 
 def test_frames_in_results_out_in_order_with_seq_timestamps_and_passthrough(blobs):
-    p, _ = nn_pipeline(blobs["u8"])
+    _, nn = nn_pipeline(blobs["u8"])
     images = [nets.picture(seed=i) for i in range(6)]
-    with dai.Device(p) as device:
-        qi, qo, qp = device.getInputQueue("in"), device.getOutputQueue("out"), device.getOutputQueue("pass")
+    with harness(nn) as h:
         sent = [frame(img, 100 + i, ts=timedelta(seconds=50 + i)) for i, img in enumerate(images)]
         for f in sent:
             f.setTimestampDevice(timedelta(seconds=7))
-            qi.send(f)
+            h.push("input", f)
         for f, img in zip(sent, images):
-            out, passed = qo.get(timeout=TIMEOUT), qp.get(timeout=TIMEOUT)
+            out, passed = h.pull("out", timeout=TIMEOUT), h.pull("passthrough", timeout=TIMEOUT)
             assert isinstance(out, dai.NNData)
             assert out.getSequenceNum() == passed.getSequenceNum() == f.getSequenceNum()
             assert out.getTimestamp() == passed.getTimestamp() == f.getTimestamp()
@@ -169,11 +178,11 @@ def test_two_producers_feeding_one_input_each_get_every_result(blobs):
 
 
 def test_fp16_outputs_read_as_gen2_code_reads_them(blobs):
-    p, _ = nn_pipeline(blobs["fp16"], passthrough=False)
+    _, nn = nn_pipeline(blobs["fp16"], passthrough=False)
     img = nets.picture(seed=11)
-    with dai.Device(p) as device:
-        device.getInputQueue("in").send(frame(img, 1))
-        out = device.getOutputQueue("out").get(timeout=TIMEOUT)
+    with harness(nn, passthrough=False) as h:
+        h.push("input", frame(img, 1))
+        out = h.pull("out", timeout=TIMEOUT)
     pooled = out.getLayerFp16("pooled")
     assert isinstance(pooled, list) and all(type(v) is float for v in pooled)
     want = nets.image_reference(img.transpose(2, 0, 1)[None])
@@ -184,21 +193,18 @@ def test_fp16_outputs_read_as_gen2_code_reads_them(blobs):
 
 
 def test_a_frame_that_does_not_fit_is_dropped_with_the_fix(blobs):
-    p, nn = nn_pipeline(blobs["u8"], passthrough=False)
-    records = []
-    with dai.Device(p) as device:
-        device.setLogOutputLevel(dai.LogLevel.OFF)
-        device.addLogCallback(records.append)
-        qi, qo = device.getInputQueue("in"), device.getOutputQueue("out")
+    _, nn = nn_pipeline(blobs["u8"], passthrough=False)
+    with harness(nn, passthrough=False) as h:
+        records = h.logs
         img = nets.picture(seed=1)
-        qi.send(frame(img, 1, T.BGR888i))                       # interleaved into a planar input
-        qi.send(frame(nets.picture(20, 24), 2))                 # wrong size
-        qi.send(frame(img, 3))                                  # fits
-        assert qo.get(timeout=TIMEOUT).getSequenceNum() == 3
+        h.push("input", frame(img, 1, T.BGR888i))              # interleaved into a planar input
+        h.push("input", frame(nets.picture(20, 24), 2))        # wrong size
+        h.push("input", frame(img, 3))                         # fits
+        assert h.pull("out", timeout=TIMEOUT).getSequenceNum() == 3
         deadline = time.monotonic() + TIMEOUT
         while len(records) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
-        assert device.getFailedNodes() == {}
+        assert h.failure is None
     label = f"NeuralNetwork({nn.id})"
     texts = [r.payload for r in records if r.level == dai.LogLevel.ERR]
     assert texts[0] == (f"{label}.input: image 16x16 BGR888i does not match input 'images' [1,3,16,16] U8 planar — "
@@ -210,64 +216,59 @@ def test_a_frame_that_does_not_fit_is_dropped_with_the_fix(blobs):
 
 
 def test_nndata_layers_feed_the_inputs_they_are_named_after(blobs):
-    p, _ = nn_pipeline(blobs["two"])
-    with dai.Device(p) as device:
-        qi, qo, qp = device.getInputQueue("in"), device.getOutputQueue("out"), device.getOutputQueue("pass")
+    _, nn = nn_pipeline(blobs["two"])
+    with harness(nn) as h:
         msg = dai.NNData()
         msg.addTensor("b", np.array([[10, 20, 30, 40]], np.float32))
         msg.setLayer("a", [1.5, 2.5, 3.5, 4.5])          # gen2: floats become FP16 values, converted to FP32
         msg.setSequenceNum(9)
-        qi.send(msg)
-        out = qo.get(timeout=TIMEOUT)
-        assert out.getSequenceNum() == 9 and qp.get(timeout=TIMEOUT).getAllLayerNames() == ["b", "a"]
+        h.push("input", msg)
+        out = h.pull("out", timeout=TIMEOUT)
+        assert out.getSequenceNum() == 9 and h.pull("passthrough", timeout=TIMEOUT).getAllLayerNames() == ["b", "a"]
         np.testing.assert_allclose(out.getTensor("out"), [[13, 25, 37, 49]])
         wrong = dai.NNData()
         wrong.addTensor("a", np.zeros(4, np.float32))
         wrong.addTensor("c", np.zeros(4, np.float32))
-        qi.send(wrong)                                    # 'b' is missing: logged, dropped
+        h.push("input", wrong)                            # 'b' is missing: logged, dropped
         raw = dai.Buffer()
         raw.setData(np.arange(4, dtype=np.float16).view(np.uint8))
-        qi.send(raw)                                      # a Buffer feeds one input; this model has two: dropped
+        h.push("input", raw)                              # a Buffer feeds one input; this model has two: dropped
         msg.setSequenceNum(10)
-        qi.send(msg)
-        assert qo.get(timeout=TIMEOUT).getSequenceNum() == 10
+        h.push("input", msg)
+        assert h.pull("out", timeout=TIMEOUT).getSequenceNum() == 10
 
 
 def test_inputs_by_name_wait_or_reuse_and_pass_through(blobs):
-    p = dai.Pipeline()
-    p, nn = nn_pipeline(blobs["two"], streams=(), named=("a", "b"), passthrough=False)
+    _, nn = nn_pipeline(blobs["two"], streams=(), named=("a", "b"), passthrough=False)
     nn.inputs["b"].setReusePreviousMessage(True)       # 'b' is sent once and reused
-    with dai.Device(p) as device:
-        qa, qb, qo = device.getInputQueue("a"), device.getInputQueue("b"), device.getOutputQueue("out")
-        pa, pb = device.getOutputQueue("pass_a"), device.getOutputQueue("pass_b")
+    with harness(nn, named=("a", "b")) as h:
         b = dai.NNData()
         b.addTensor("b", np.array([[100, 200, 300, 400]], np.float32))
         b.setSequenceNum(1000)
-        qb.send(b)
+        h.push("inputs.b", b)
         for seq in range(3):
             a = dai.NNData()
             a.addTensor("anything", np.full((1, 4), seq, np.float32))   # one layer: feeds the input it is sent to
             a.setSequenceNum(seq)
-            qa.send(a)
-            out = qo.get(timeout=TIMEOUT)
+            h.push("inputs.a", a)
+            out = h.pull("out", timeout=TIMEOUT)
             assert out.getSequenceNum() == seq                          # the first input's message gives seq
             np.testing.assert_allclose(out.getTensor("out"), [[2 * seq + 100, 2 * seq + 200, 2 * seq + 300,
                                                                2 * seq + 400]])
-            assert pa.get(timeout=TIMEOUT).getSequenceNum() == seq
-            assert pb.get(timeout=TIMEOUT).getSequenceNum() == 1000      # the reused message, every time
+            assert h.pull("passthroughs.a", timeout=TIMEOUT).getSequenceNum() == seq
+            assert h.pull("passthroughs.b", timeout=TIMEOUT).getSequenceNum() == 1000   # reused, every time
 
 
 def test_a_buffer_of_fp16_or_fp32_bytes_feeds_a_float_input(blobs):
-    p, _ = nn_pipeline(blobs["float"], passthrough=False)
+    _, nn = nn_pipeline(blobs["float"], passthrough=False)
     x = np.ascontiguousarray(nets.picture(8, 8, seed=5).transpose(2, 0, 1)[None], np.float32) / 255
-    with dai.Device(p) as device:
-        qi, qo = device.getInputQueue("in"), device.getOutputQueue("out")
+    with harness(nn, passthrough=False) as h:
         for seq, data in enumerate([x.astype(np.float16).view(np.int8), x.view(np.uint8)]):
             buf = dai.Buffer()
             buf.setData(data.ravel())
             buf.setSequenceNum(seq)
-            qi.send(buf)
-            out = qo.get(timeout=TIMEOUT)
+            h.push("input", buf)
+            out = h.pull("out", timeout=TIMEOUT)
             assert out.getSequenceNum() == seq
             np.testing.assert_allclose(out.getTensor("pooled"), nets.image_reference(x)[1], rtol=1e-3, atol=1e-3)
 
@@ -301,13 +302,11 @@ def test_camera_to_image_manip_to_neural_network(blobs):
 
 
 def test_an_input_nothing_feeds_stops_the_node_saying_which(blobs):
-    p, nn = nn_pipeline(blobs["two"], streams=(), named=("a",), passthrough=False)
-    with dai.Device(p) as device:
-        device.setLogOutputLevel(dai.LogLevel.OFF)
-        deadline = time.monotonic() + TIMEOUT
-        while not device.getFailedNodes() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        failed = device.getFailedNodes()
+    _, nn = nn_pipeline(blobs["two"], streams=(), named=("a",), passthrough=False)
+    with harness(nn, named=("a",), passthrough=False) as h:
+        with pytest.raises(dai.StreamEnded):
+            h.pull("out", timeout=TIMEOUT)
+        failed = {h.label: h.failure}
     assert failed == {f"NeuralNetwork({nn.id})": f"RuntimeError: NeuralNetwork({nn.id}): nothing is linked to feed "
                                                  f"input 'b' of the model — link an output to nn.inputs['b'] (or "
                                                  f"send NNData with a layer per input to nn.input)"}

@@ -1,4 +1,5 @@
-"""VideoEncoder: the host node's gen2 API, then frames encoded in a real device process and decoded back."""
+"""VideoEncoder: the host node's gen2 API, then frames encoded by the node alone in oakling.testing's
+harness and decoded back, and a camera's frames encoded in a real device process."""
 import io
 import time
 import warnings
@@ -12,6 +13,7 @@ import oakling as dai
 from media import make_video
 from oakling.messages import codec
 from oakling.nodes.video_encoder_ops import auto_bitrate
+from oakling.testing import NodeHarness
 
 T = dai.ImgFrame.Type
 P = dai.VideoEncoderProperties.Profile
@@ -40,18 +42,14 @@ def decode(data: bytes, fmt: str, pix="bgr24"):
         return [f.to_ndarray(format=pix) for f in container.decode(video=0)]
 
 
-def encoder_pipeline(configure, output="bitstream"):
-    """XLinkIn "in" -> VideoEncoder -> XLinkOut "enc"."""
+def encoder(configure, output="bitstream"):
+    """VideoEncoder(1) alone, behind an XLinkIn as in a program: frames pushed to `input`, packets
+    pulled from `output`."""
     p = dai.Pipeline()
-    xin = p.create(dai.node.XLinkIn)
-    xin.setStreamName("in")
+    p.create(dai.node.XLinkIn)
     enc = p.create(dai.node.VideoEncoder)
     configure(enc)
-    xout = p.create(dai.node.XLinkOut)
-    xout.setStreamName("enc")
-    xin.out.link(enc.input)
-    getattr(enc, output).link(xout.input)
-    return p
+    return NodeHarness(enc, outputs=[output])
 
 
 # -- the host node --------------------------------------------------------------------------------
@@ -150,18 +148,17 @@ def test_h26x_needs_an_even_size_and_grey_frames_get_neutral_chroma():
     assert abs(int(back[:48].mean()) - 77) <= 1 and abs(int(back[48:].mean()) - 128) <= 1
 
 
-# -- on the device -----------------------------------------------------------------------------------
+# -- at work --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("profile", [P.H264_MAIN, P.H265_MAIN, P.MJPEG], ids=lambda p: p.name)
 def test_frames_encode_to_a_stream_that_decodes_back(profile):
     count = 8
     sent = [nv12_frame(i) for i in range(count)]
     stream = io.BytesIO()
-    with dai.Device(encoder_pipeline(lambda e: e.setDefaultProfilePreset(30, profile))) as device:
-        qi, qo = device.getInputQueue("in"), device.getOutputQueue("enc")
+    with encoder(lambda e: e.setDefaultProfilePreset(30, profile)) as h:
         for f in sent:   # one frame in, one packet out: no encoder delay without B frames
-            qi.send(f)
-            packet = qo.get(timeout=TIMEOUT)
+            h.push("input", f)
+            packet = h.pull("bitstream", timeout=TIMEOUT)
             assert packet.getType() == T.BITSTREAM and (packet.getWidth(), packet.getHeight()) == (320, 240)
             assert packet.getSequenceNum() == f.getSequenceNum() and packet.getTimestamp() == f.getTimestamp()
             stream.write(packet.getData().tobytes())
@@ -213,9 +210,9 @@ def test_b_frames_reorder_and_the_last_packets_come_when_the_input_ends(tmp_path
 
 def test_lossless_mjpeg_keeps_every_pixel():
     sent = nv12_frame(3, 96, 64)
-    with dai.Device(encoder_pipeline(lambda e: (e.setProfile(P.MJPEG), e.setLossless(True)), "out")) as device:
-        device.getInputQueue("in").send(sent)
-        packet = device.getOutputQueue("enc").get(timeout=TIMEOUT)
+    with encoder(lambda e: (e.setProfile(P.MJPEG), e.setLossless(True)), "out") as h:
+        h.push("input", sent)
+        packet = h.pull("out", timeout=TIMEOUT)
     assert packet.getProfile() == dai.EncodedFrame.Profile.JPEG and packet.getLossless()
     (back,) = decode(packet.getData().tobytes(), "mjpeg", pix="yuvj420p")
     nv12 = sent.getFrame()                  # Y rows, then interleaved U,V rows
@@ -226,17 +223,15 @@ def test_lossless_mjpeg_keeps_every_pixel():
 
 
 def test_bad_frames_are_logged_with_the_fix_and_dropped():
-    lines = []
-    with dai.Device(encoder_pipeline(lambda e: (e.setProfile(P.H264_MAIN), e.setMaxOutputFrameSize(0)))) as device:
-        device.addLogCallback(lines.append)
-        qi, qo = device.getInputQueue("in"), device.getOutputQueue("enc")
-        qi.send(nv12_frame(0, frame_type=T.BGR888p))     # a preview frame: wrong type
-        qi.send(nv12_frame(1))                            # the first good frame sets the size
-        assert qo.get(timeout=TIMEOUT).getSequenceNum() == 101
-        qi.send(nv12_frame(2, 160, 120))                  # another size
-        qi.send(dai.Buffer())                             # not a frame at all
-        qi.send(nv12_frame(3))
-        assert qo.get(timeout=TIMEOUT).getSequenceNum() == 103
+    with encoder(lambda e: (e.setProfile(P.H264_MAIN), e.setMaxOutputFrameSize(0))) as h:
+        lines = h.logs
+        h.push("input", nv12_frame(0, frame_type=T.BGR888p))    # a preview frame: wrong type
+        h.push("input", nv12_frame(1))                           # the first good frame sets the size
+        assert h.pull("bitstream", timeout=TIMEOUT).getSequenceNum() == 101
+        h.push("input", nv12_frame(2, 160, 120))                 # another size
+        h.push("input", dai.Buffer())                            # not a frame at all
+        h.push("input", nv12_frame(3))
+        assert h.pull("bitstream", timeout=TIMEOUT).getSequenceNum() == 103
         deadline = time.monotonic() + TIMEOUT
         while len(lines) < 3 and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -250,14 +245,13 @@ def test_bad_frames_are_logged_with_the_fix_and_dropped():
 
 
 def test_a_frame_over_the_maximum_output_size_is_dropped_with_the_size_to_set():
-    lines = []
-    with dai.Device(encoder_pipeline(lambda e: (e.setProfile(P.MJPEG), e.setMaxOutputFrameSize(100)))) as device:
-        device.addLogCallback(lines.append)
-        device.getInputQueue("in").send(nv12_frame(0))
+    with encoder(lambda e: (e.setProfile(P.MJPEG), e.setMaxOutputFrameSize(100))) as h:
+        lines = h.logs
+        h.push("input", nv12_frame(0))
         deadline = time.monotonic() + TIMEOUT
-        while not lines and time.monotonic() < deadline:
+        while not any(m.level == dai.LogLevel.ERR for m in lines) and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert device.getOutputQueue("enc").tryGet() is None
+        assert h.try_pull("bitstream") is None
     (line,) = [m.payload for m in lines if m.level == dai.LogLevel.ERR]
     assert line.startswith("VideoEncoder(1).bitstream: the encoded frame needs ")
     assert "more than the maximum output frame size of 100 bytes — call setMaxOutputFrameSize(" in line
