@@ -25,6 +25,7 @@ import msgpack
 import numpy as np
 
 from . import sharedmem
+from .records import Control, End, Message
 from ..messages import codec
 
 _FRAME = struct.Struct("<II")
@@ -200,9 +201,8 @@ class Link:
         return segment
 
     # -- receiving --
-    def recv(self):
-        """The next record: ("msg", message) | ("control", obj, payload, fds) | ("end", reason).
-        Raises LinkClosed when the other end is gone."""
+    def recv(self) -> Message | Control | End:
+        """The next record (`records.py`). Raises LinkClosed when the other end is gone."""
         while True:
             self._fill(_FRAME.size)
             head_size, payload_size = _FRAME.unpack_from(self._buffer, self._start)
@@ -218,7 +218,7 @@ class Link:
                     payload = np.asarray(_Lease(self._peer_segments[seg_id], nbytes))
                 elif payload is None:
                     payload = np.empty(0, np.uint8)
-                return "msg", codec.decode(datatype, meta, payload)
+                return Message(codec.decode(datatype, meta, payload))
             if kind == _SEGMENT:
                 fd = self._fds.popleft()
                 self._peer_segments[header[1]] = _Segment(header[1], header[2], fd)
@@ -228,14 +228,14 @@ class Link:
             elif kind == _REGION_MSG:
                 _, datatype, meta, region_id, offset, nbytes = header
                 payload = np.frombuffer(self._peer_regions[region_id].map, np.uint8, nbytes, offset)
-                return "msg", codec.decode(datatype, meta, payload)
+                return Message(codec.decode(datatype, meta, payload))
             elif kind == _DROP:
                 self._peer_segments.pop(header[1], None)
             elif kind == _CONTROL:
                 fds = [self._fds.popleft() for _ in range(header[2])]
-                return "control", header[1], (payload.tobytes() if payload is not None else b""), fds
+                return Control(header[1], payload.tobytes() if payload is not None else b"", fds)
             elif kind == _END:
-                return "end", header[1]
+                return End(header[1])
 
     def pending(self, wait: float = 0) -> bool:
         """Whether a record has (at least partly) arrived, so `recv` will not wait for the sender;
