@@ -160,7 +160,7 @@ class DataOutputQueue(_HostQueue):
                 if type(record) is Message:
                     return record.message
                 if type(record) is End:
-                    self._ended(record.reason)   # get() raises it from the closed queue
+                    self._ended(record.reason)   # get() then raises StreamEnded from the closed queue
         except LinkClosed:
             self._queue.close(self._lost() if self._lost else "the device closed the stream")
         except Exception as e:   # a bug of ours: say so on get() rather than leave the stream silent

@@ -13,6 +13,7 @@ from .records import Control
 
 
 class ControlOp(str, Enum):
+    """The "op" of a control record. A member is its string: it packs as one and equals one."""
     # host → device
     START = "start"            # the pipeline: schema and assets; payload: asset storage; fds: the streams
     LOG_LEVEL = "log_level"

@@ -78,6 +78,7 @@ class DeviceProcess:
         self.log_level = LogLevel(record.body["level"])
 
     def close(self, record: Control):
+        """The host closes the device: stop the pipeline, then say so (the host waits for it)."""
         self.shutdown()
         self.control.send_control({"op": ControlOp.CLOSED})
         return True   # the last record: stop following
