@@ -204,9 +204,11 @@ class Link:
     def recv(self) -> Message | Control | End:
         """The next record (`records.py`). Raises LinkClosed when the other end is gone."""
         while True:
-            self._fill(_FRAME.size)
+            if self._end - self._start < _FRAME.size:   # mostly buffered already: spare the call
+                self._fill(_FRAME.size)
             head_size, payload_size = _FRAME.unpack_from(self._buffer, self._start)
-            self._fill(_FRAME.size + head_size)
+            if self._end - self._start < _FRAME.size + head_size:
+                self._fill(_FRAME.size + head_size)
             head_at = self._start + _FRAME.size
             header = msgpack.unpackb(memoryview(self._buffer)[head_at:head_at + head_size], raw=False)
             self._start = head_at + head_size
@@ -248,9 +250,7 @@ class Link:
             return True   # closed: recv raises LinkClosed at once
 
     def _fill(self, n: int):
-        """Make the buffer hold at least `n` unparsed bytes, from `_start` on."""
-        if self._end - self._start >= n:
-            return
+        """Make the buffer hold at least `n` unparsed bytes, from `_start` on (it holds fewer)."""
         if self._start + n > len(self._buffer):   # no room after the unparsed bytes: move them to the front
             unparsed = self._end - self._start
             if n > len(self._buffer):   # a record header larger than the buffer (big metadata)
