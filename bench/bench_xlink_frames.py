@@ -70,7 +70,7 @@ def copied_fps() -> float:
         link.recv()
     n, start = 0, time.perf_counter()
     while time.perf_counter() - start < SECONDS:
-        frame = link.recv()[1].getFrame()
+        frame = link.recv().message.getFrame()
         n += 1
     fps = n / (time.perf_counter() - start)
     link.close()

@@ -27,7 +27,9 @@ from ..pipeline.schema import build as build_schema
 from ..runtime.identity import local_mxid
 from .options import device_options
 from .queues import DataInputQueue, DataOutputQueue
+from ..link.control import ControlOp, follow
 from ..link.link import Link, LinkClosed
+from ..link.records import Control
 
 START_TIMEOUT = 30.0
 ASK_TIMEOUT = 5.0
@@ -168,29 +170,31 @@ class Device:
         self._control_thread.start()
 
     def _read_control(self):
+        handlers = {ControlOp.LOG: self._device_logged, ControlOp.NODE_FAILED: self._node_failed,
+                    ControlOp.REPLY: self._replied, ControlOp.STARTED: self._pipeline_started,
+                    ControlOp.CLOSED: lambda record: True}   # the last record: stop reading
         try:
-            while True:
-                record = self._control.recv()
-                if record[0] != "control":
-                    continue
-                request = record[1]
-                op = request.get("op")
-                if op == "log":
-                    self._on_log(LogMessage(request["node"], request["level"], time.monotonic(), request["text"]))
-                elif op == "node_failed":
-                    self._failed_nodes[request["node"]] = request["text"]
-                elif op == "reply":
-                    with self._replies_cond:
-                        self._replies[request["id"]] = [request.get("value"), request.get("error")]
-                        self._replies_cond.notify_all()
-                elif op == "started":
-                    self._start_error = request["error"]
-                    self._started.set()
-                elif op == "closed":
-                    return
+            follow(self._control, handlers)
         except LinkClosed:
             if not self._closing:
                 self._lost()
+
+    def _device_logged(self, record: Control):
+        log = record.body
+        self._on_log(LogMessage(log["node"], log["level"], time.monotonic(), log["text"]))
+
+    def _node_failed(self, record: Control):
+        self._failed_nodes[record.body["node"]] = record.body["text"]
+
+    def _replied(self, record: Control):
+        reply = record.body
+        with self._replies_cond:
+            self._replies[reply["id"]] = [reply.get("value"), reply.get("error")]
+            self._replies_cond.notify_all()
+
+    def _pipeline_started(self, record: Control):
+        self._start_error = record.body["error"]
+        self._started.set()
 
     def _lost(self) -> str:
         """Why the device went away, for the errors raised by queues. The first link to notice
@@ -237,7 +241,7 @@ class Device:
             (outputs if stream.to_host else inputs)[stream.name] = stream
         names = list(outputs) + list(inputs)
         pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in names]
-        request = {"op": "start", "schema": schema, "assets": assets, "streams": names,
+        request = {"op": ControlOp.START, "schema": schema, "assets": assets, "streams": names,
                    "options": self._options}
         self._started.clear()
         self._control.send_control(request, storage, fds=[p[1].fileno() for p in pairs])
@@ -292,12 +296,12 @@ class Device:
         stream travels on the stream link, its `node_failed` report on the control link, sent
         first; so after this, getFailedNodes() has the failure that ended the stream."""
         try:
-            self._ask("sync", "sync")
+            self._ask(ControlOp.SYNC, "sync")
         except (RuntimeError, LinkClosed):
             pass   # the device is closed or gone: there is nothing more to wait for
 
     # -- asking the device (oakling extensions: GPIO, Script statistics) --
-    def _ask(self, op: str, what: str, **fields):
+    def _ask(self, op: ControlOp, what: str, **fields):
         """Send a request on the control link and wait for the device's reply."""
         self._check_open()
         with self._replies_cond:
@@ -322,7 +326,7 @@ class Device:
         `GPIO.read(pin)` sees it."""
         from ..runtime.gpio import check_pin
         pin = check_pin(pin, "Device.readGpio")
-        return int(self._ask("gpio_read", f"Device.readGpio({pin})", pin=pin))
+        return int(self._ask(ControlOp.GPIO_READ, f"Device.readGpio({pin})", pin=pin))
 
     def writeGpio(self, pin: int, value: int):
         """oakling extension: drive the device's GPIO pin `pin` to 0 or 1, as a circuit outside the
@@ -331,14 +335,14 @@ class Device:
         from ..runtime.gpio import check_level, check_pin
         pin = check_pin(pin, "Device.writeGpio")
         level = check_level(value, "Device.writeGpio")
-        self._ask("gpio_write", f"Device.writeGpio({pin}, {level})", pin=pin, value=level)
+        self._ask(ControlOp.GPIO_WRITE, f"Device.writeGpio({pin}, {level})", pin=pin, value=level)
 
     def getScriptStats(self) -> dict[str, dict]:
         """oakling extension: per Script node, {"cpuSeconds": CPU time its process used (user +
         system, every thread), "maxRssBytes": its peak resident memory (pages shared with the
         device process included), "cpuLimitSeconds": the limit or None, "memoryLimitBytes",
         "running": whether its process is alive}."""
-        return self._ask("node_stats", "Device.getScriptStats()", kind="Script") or {}
+        return self._ask(ControlOp.NODE_STATS, "Device.getScriptStats()", kind="Script") or {}
 
     # -- queues --
     def getOutputQueue(self, name: str, maxSize: int | None = None, blocking: bool = True) -> DataOutputQueue:
@@ -403,7 +407,7 @@ class Device:
     # -- logging --
     def setLogLevel(self, level: LogLevel):
         self._log_level = LogLevel(level)
-        self._control.send_control({"op": "log_level", "level": int(level)})
+        self._control.send_control({"op": ControlOp.LOG_LEVEL, "level": int(level)})
 
     def getLogLevel(self) -> LogLevel:
         return self._log_level
@@ -506,7 +510,7 @@ class Device:
             q.close("the device was closed", discard=True)
         deadline = time.monotonic() + CLOSE_TIMEOUT * 0.6
         try:
-            self._control.send_control({"op": "close"})
+            self._control.send_control({"op": ControlOp.CLOSE})
             self._control_thread.join(CLOSE_TIMEOUT * 0.5)
         except LinkClosed:
             pass

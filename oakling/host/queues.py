@@ -16,6 +16,7 @@ import time
 
 from ..messages.buffer import Buffer
 from ..link.link import Link, LinkClosed
+from ..link.records import End, Message, MessagesUntilEnd
 from ..runtime.queue import MessageQueue, QueueClosed
 
 
@@ -122,10 +123,8 @@ class DataOutputQueue(_HostQueue):
 
     def _read(self):
         try:
-            while True:
-                msg = self._take(self._link.recv())
-                if msg is None:
-                    continue
+            incoming = MessagesUntilEnd(self._link)
+            for msg in incoming:
                 for callback_id, (callback, arity) in list(self._callbacks.items()):
                     try:
                         (callback() if arity == 0 else callback(msg) if arity == 1
@@ -133,6 +132,7 @@ class DataOutputQueue(_HostQueue):
                     except Exception as e:   # as gen2: say so, and go on with the stream
                         self._callback_failed(callback_id, e)
                 self._queue.put(msg)
+            self._ended(incoming.reason)
         except QueueClosed:
             pass
         except LinkClosed:
@@ -140,18 +140,11 @@ class DataOutputQueue(_HostQueue):
         except Exception as e:   # a bug of ours: say so on get() rather than leave the stream silent
             self._queue.close(_broken("reading", e))
 
-    def _take(self, record):
-        """The message in `record`, or None; the stream's end, a lost link or a bug of ours close the
-        queue (QueueClosed once it has)."""
-        kind = record[0]
-        if kind == "msg":
-            return record[1]
-        if kind == "end":
-            if self._on_end is not None:
-                self._on_end()
-            self._queue.close(f"{_ENDED}: {record[1]}")
-            raise QueueClosed(self._queue.closed_reason)
-        return None
+    def _ended(self, reason: str):
+        """The stream's end arrived: close the queue, once `on_end` has run."""
+        if self._on_end is not None:
+            self._on_end()
+        self._queue.close(f"{_ENDED}: {reason}")
 
     def _read_pending(self, wait: float):
         """In the caller's thread: the next message if one arrives within `wait` seconds, else None
@@ -163,9 +156,11 @@ class DataOutputQueue(_HostQueue):
             with self._read_lock:
                 if self._thread is not None or not link.pending():
                     return None   # the reader thread, or another caller, got there first
-                return self._take(link.recv())
-        except QueueClosed:
-            return None   # get() raises it from the closed queue
+                record = link.recv()
+                if type(record) is Message:
+                    return record.message
+                if type(record) is End:
+                    self._ended(record.reason)   # get() then raises StreamEnded from the closed queue
         except LinkClosed:
             self._queue.close(self._lost() if self._lost else "the device closed the stream")
         except Exception as e:   # a bug of ours: say so on get() rather than leave the stream silent

@@ -25,6 +25,7 @@ import msgpack
 import numpy as np
 
 from . import sharedmem
+from .records import Control, End, Message
 from ..messages import codec
 
 _FRAME = struct.Struct("<II")
@@ -200,13 +201,14 @@ class Link:
         return segment
 
     # -- receiving --
-    def recv(self):
-        """The next record: ("msg", message) | ("control", obj, payload, fds) | ("end", reason).
-        Raises LinkClosed when the other end is gone."""
+    def recv(self) -> Message | Control | End:
+        """The next record (`records.py`). Raises LinkClosed when the other end is gone."""
         while True:
-            self._fill(_FRAME.size)
+            if self._end - self._start < _FRAME.size:   # mostly buffered already: spare the call
+                self._fill(_FRAME.size)
             head_size, payload_size = _FRAME.unpack_from(self._buffer, self._start)
-            self._fill(_FRAME.size + head_size)
+            if self._end - self._start < _FRAME.size + head_size:
+                self._fill(_FRAME.size + head_size)
             head_at = self._start + _FRAME.size
             header = msgpack.unpackb(memoryview(self._buffer)[head_at:head_at + head_size], raw=False)
             self._start = head_at + head_size
@@ -218,7 +220,7 @@ class Link:
                     payload = np.asarray(_Lease(self._peer_segments[seg_id], nbytes))
                 elif payload is None:
                     payload = np.empty(0, np.uint8)
-                return "msg", codec.decode(datatype, meta, payload)
+                return Message(codec.decode(datatype, meta, payload))
             if kind == _SEGMENT:
                 fd = self._fds.popleft()
                 self._peer_segments[header[1]] = _Segment(header[1], header[2], fd)
@@ -228,14 +230,14 @@ class Link:
             elif kind == _REGION_MSG:
                 _, datatype, meta, region_id, offset, nbytes = header
                 payload = np.frombuffer(self._peer_regions[region_id].map, np.uint8, nbytes, offset)
-                return "msg", codec.decode(datatype, meta, payload)
+                return Message(codec.decode(datatype, meta, payload))
             elif kind == _DROP:
                 self._peer_segments.pop(header[1], None)
             elif kind == _CONTROL:
                 fds = [self._fds.popleft() for _ in range(header[2])]
-                return "control", header[1], (payload.tobytes() if payload is not None else b""), fds
+                return Control(header[1], payload.tobytes() if payload is not None else b"", fds)
             elif kind == _END:
-                return "end", header[1]
+                return End(header[1])
 
     def pending(self, wait: float = 0) -> bool:
         """Whether a record has (at least partly) arrived, so `recv` will not wait for the sender;
@@ -248,9 +250,7 @@ class Link:
             return True   # closed: recv raises LinkClosed at once
 
     def _fill(self, n: int):
-        """Make the buffer hold at least `n` unparsed bytes, from `_start` on."""
-        if self._end - self._start >= n:
-            return
+        """Make the buffer hold at least `n` unparsed bytes, from `_start` on (it holds fewer)."""
         if self._start + n > len(self._buffer):   # no room after the unparsed bytes: move them to the front
             unparsed = self._end - self._start
             if n > len(self._buffer):   # a record header larger than the buffer (big metadata)

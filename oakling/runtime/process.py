@@ -9,6 +9,7 @@ the control link, which ends this process).
 """
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import socket
@@ -17,7 +18,9 @@ import threading
 
 from ..log import LogLevel
 from . import gpio
+from ..link.control import ControlOp, follow
 from ..link.link import Link, LinkClosed
+from ..link.records import Control
 from .runtime import PipelineBuildError, Runtime
 from .streams import HostStream
 
@@ -35,73 +38,80 @@ class DeviceProcess:
         if level < self.log_level or self.log_level == LogLevel.OFF:
             return
         try:
-            self.control.send_control({"op": "log", "level": int(level), "node": node, "text": text})
+            self.control.send_control({"op": ControlOp.LOG, "level": int(level), "node": node, "text": text})
         except LinkClosed:
             pass
 
     def node_failed(self, label: str, text: str):
         try:
-            self.control.send_control({"op": "node_failed", "node": label, "text": text})
-        except LinkClosed:
-            pass
-
-    def start(self, request: dict, storage: bytes, fds: list[int]):
-        names = request["streams"]
-        self.streams = {name: HostStream(Link(socket.socket(fileno=fd), name)) for name, fd in zip(names, fds)}
-        try:
-            self.runtime = Runtime(request["schema"], request["assets"], storage, self.streams, self.log,
-                                   request.get("options"), on_node_failed=self.node_failed)
-        except PipelineBuildError as e:
-            self.control.send_control({"op": "started", "error": str(e)})
-            return
-        self.runtime.start()
-        self.control.send_control({"op": "started", "error": None})
-
-    def answer(self, request: dict):
-        """A host question (GPIO, node statistics, a sync): reply with the same id, a value or an error."""
-        value, error = None, None
-        try:
-            op = request["op"]
-            if op == "sync":
-                pass   # the reply alone: the host has read all this link carried before it
-            elif op == "node_stats":
-                value = self.runtime.node_stats(request.get("kind")) if self.runtime else {}
-            else:
-                pins = gpio.board()
-                pin = gpio.check_pin(request["pin"], "GPIO")
-                if op == "gpio_read":
-                    value = pins.read(pin)
-                else:
-                    level = gpio.check_level(request["value"], "GPIO")
-                    old = pins.write(pin, level)
-                    pins.changed(pin, old, level)
-        except Exception as e:
-            error = f"{type(e).__name__}: {e}"
-        try:
-            self.control.send_control({"op": "reply", "id": request.get("id"), "value": value, "error": error})
+            self.control.send_control({"op": ControlOp.NODE_FAILED, "node": label, "text": text})
         except LinkClosed:
             pass
 
     def serve(self):
+        """Follow the host's control records until it says close, or is gone."""
+        handlers = {ControlOp.START: self.start, ControlOp.LOG_LEVEL: self.set_log_level, ControlOp.CLOSE: self.close}
+        questions = {ControlOp.SYNC: self.sync, ControlOp.NODE_STATS: self.node_stats,
+                     ControlOp.GPIO_READ: self.gpio_read, ControlOp.GPIO_WRITE: self.gpio_write}
+        for op, question in questions.items():
+            handlers[op] = functools.partial(self.answer, question)
         try:
-            while True:
-                record = self.control.recv()
-                if record[0] != "control":
-                    continue
-                _, request, payload, fds = record
-                op = request.get("op")
-                if op == "start":
-                    self.start(request, payload, fds)
-                elif op == "log_level":
-                    self.log_level = LogLevel(request["level"])
-                elif op in ("gpio_read", "gpio_write", "node_stats", "sync"):
-                    self.answer(request)
-                elif op == "close":
-                    self.shutdown()
-                    self.control.send_control({"op": "closed"})
-                    return
+            follow(self.control, handlers)
         except LinkClosed:
             self.shutdown()   # the host is gone
+
+    def start(self, record: Control):
+        request = record.body
+        names = request["streams"]
+        self.streams = {name: HostStream(Link(socket.socket(fileno=fd), name))
+                        for name, fd in zip(names, record.fds)}
+        try:
+            self.runtime = Runtime(request["schema"], request["assets"], record.payload, self.streams, self.log,
+                                   request.get("options"), on_node_failed=self.node_failed)
+        except PipelineBuildError as e:
+            self.control.send_control({"op": ControlOp.STARTED, "error": str(e)})
+            return
+        self.runtime.start()
+        self.control.send_control({"op": ControlOp.STARTED, "error": None})
+
+    def set_log_level(self, record: Control):
+        self.log_level = LogLevel(record.body["level"])
+
+    def close(self, record: Control):
+        """The host closes the device: stop the pipeline, then say so (the host waits for it)."""
+        self.shutdown()
+        self.control.send_control({"op": ControlOp.CLOSED})
+        return True   # the last record: stop following
+
+    def answer(self, question, record: Control):
+        """A host question (GPIO, node statistics, a sync): reply with the same id, a value or an error."""
+        request = record.body
+        value, error = None, None
+        try:
+            value = question(request)
+        except Exception as e:
+            error = f"{type(e).__name__}: {e}"
+        try:
+            self.control.send_control({"op": ControlOp.REPLY, "id": request.get("id"), "value": value,
+                                       "error": error})
+        except LinkClosed:
+            pass
+
+    def sync(self, request: dict):
+        return None   # the reply alone: the host has read all this link carried before it
+
+    def node_stats(self, request: dict) -> dict:
+        return self.runtime.node_stats(request.get("kind")) if self.runtime else {}
+
+    def gpio_read(self, request: dict) -> int:
+        return gpio.board().read(gpio.check_pin(request["pin"], "GPIO"))
+
+    def gpio_write(self, request: dict):
+        pins = gpio.board()
+        pin = gpio.check_pin(request["pin"], "GPIO")
+        level = gpio.check_level(request["value"], "GPIO")
+        old = pins.write(pin, level)
+        pins.changed(pin, old, level)
 
     def shutdown(self):
         if self.runtime is not None:

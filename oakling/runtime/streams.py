@@ -10,6 +10,7 @@ Workers never see the link beneath: a stream is all an XLink node needs.
 from __future__ import annotations
 
 from ..link.link import Link, LinkClosed
+from ..link.records import MessagesUntilEnd
 
 
 class HostStream:
@@ -17,6 +18,7 @@ class HostStream:
 
     def __init__(self, link: Link):
         self.link = link
+        self._incoming = iter(MessagesUntilEnd(link))
 
     def send(self, msg, metadata_only: bool = False) -> bool:
         """Send `msg` to the host; False if the stream is closed (the host or the device is going)."""
@@ -33,14 +35,10 @@ class HostStream:
             pass
 
     def receive(self):
-        """The next message from the host, or None once the stream is closed."""
+        """The next message from the host, or None once the stream has ended or is closed. One thread
+        receives."""
         try:
-            while True:
-                record = self.link.recv()
-                if record[0] == "msg":
-                    return record[1]
-                if record[0] == "end":
-                    return None
+            return next(self._incoming, None)
         except LinkClosed:
             return None
 

@@ -15,6 +15,8 @@ from datetime import timedelta
 
 from ..version import __version__ as _oakling_version
 from ..calibration import CalibrationHandler
+from ..link.link import LinkClosed
+from ..link.records import End, Message
 from ..log import LogLevel
 from ..messages import Buffer as _HostBuffer
 from ..messages import Point2f, Rect, RotatedRect, Size2f
@@ -56,7 +58,6 @@ class ScriptInput:
     def _read(self, wait: bool):
         """The next message from the link, or None if none is there (and `wait` is False). An
         ended stream closes the queue, so the caller's next queue read raises QueueClosed."""
-        from ..link.link import LinkClosed
         link = self._link
         with self._read_lock:
             if len(self._queue):   # another thread read one meanwhile
@@ -66,10 +67,10 @@ class ScriptInput:
                     if not wait and not link.pending():
                         return None
                     record = link.recv()
-                    if record[0] == "msg":
-                        return messages.adopt(record[1])
-                    if record[0] == "end":
-                        self._queue.close(record[1] or "the input's stream ended")
+                    if type(record) is Message:
+                        return messages.adopt(record.message)
+                    if type(record) is End:
+                        self._queue.close(record.reason or "the input's stream ended")
                         return None
             except LinkClosed:
                 self._queue.close("the device stopped")
@@ -139,7 +140,6 @@ class ScriptOutput:
                             f"ImageManipConfig, CameraControl, EncodedFrame), got {type(msg).__name__}")
         if not self._linked:
             return   # nothing is linked to this output: the message goes nowhere, as on the device
-        from ..link.link import LinkClosed
         with self._lock:
             while self._sent - int(self._counters[self._index]) >= OUTPUT_WINDOW:
                 self._bell.wait(0.1)

@@ -29,6 +29,7 @@ import socket
 import numpy as np
 
 from ..link.link import Link, LinkClosed
+from ..link.records import MessagesUntilEnd
 from ..runtime.queue import MessageQueue, QueueClosed
 from ..runtime.worker import Feed
 
@@ -193,13 +194,10 @@ class ScriptEnd:
 def receive_into(link: Link, queue: MessageQueue, adopt):
     """Script side, one thread per input: move messages from the link into the input's queue."""
     try:
-        while True:
-            record = link.recv()
-            if record[0] == "msg":
-                queue.put(adopt(record[1]))
-            elif record[0] == "end":
-                queue.close(record[1] or "the input's stream ended")
-                return
+        incoming = MessagesUntilEnd(link)
+        for msg in incoming:
+            queue.put(adopt(msg))
+        queue.close(incoming.reason or "the input's stream ended")
     except LinkClosed:
         queue.close("the device stopped")
     except QueueClosed:

@@ -24,6 +24,7 @@ import threading
 import traceback
 
 from ..link import sharedmem
+from ..link.control import ControlOp, follow
 from ..link.link import LinkClosed
 from ..log import LogLevel
 from ..messages import clock as message_clock
@@ -141,11 +142,11 @@ def _child(config: dict, channel: Channel):
 
     def log(level, text):
         try:
-            control.send_control({"op": "log", "level": int(level), "text": text})
+            control.send_control({"op": ControlOp.LOG, "level": int(level), "text": text})
         except LinkClosed:
             os._exit(0)
 
-    def report(op, **fields):
+    def report(op: ControlOp, **fields):
         try:
             control.send_control({"op": op, **fields})
         except LinkClosed:
@@ -177,12 +178,12 @@ def _child(config: dict, channel: Channel):
     except OSError as e:
         summary = (f"the storage folder {storage} cannot be used ({e.strerror or e}) — set OAKLING_STORAGE "
                    f"to a folder this user may write")
-        report("failed", summary=summary, report="")
+        report(ControlOp.FAILED, summary=summary, report="")
         finish(1)
 
     def gpio_written(pin, old, new):   # the device tells the other scripts (their interrupts)
         try:
-            control.send_control({"op": "gpio", "pin": pin, "old": old, "new": new})
+            control.send_control({"op": ControlOp.GPIO, "pin": pin, "old": old, "new": new})
         except LinkClosed:
             os._exit(0)
 
@@ -202,7 +203,7 @@ def _child(config: dict, channel: Channel):
         code = compile(source, name, "exec")
     except (SyntaxError, ValueError) as e:
         summary, text = script_traceback(e, name)
-        report("failed", summary=summary, report=text)
+        report(ControlOp.FAILED, summary=summary, report=text)
         finish(1)
     newer = syntax_newer_than_device(source, name)
     if newer:
@@ -225,7 +226,7 @@ def _child(config: dict, channel: Channel):
     for thread in receivers:
         thread.start()
     threading.Thread(target=_follow_device, args=(control, go, pins), name="script-control", daemon=True).start()
-    report("ready", seccomp=seccomp)
+    report(ControlOp.READY, seccomp=seccomp)
     go.wait()
 
     ours = {t for t in threading.enumerate()}
@@ -237,7 +238,7 @@ def _child(config: dict, channel: Channel):
     except SystemExit:
         pass
     except QueueClosed as e:   # an input ended: the script ends with it, as downstream nodes do
-        report("done", reason=str(e))
+        report(ControlOp.DONE, reason=str(e))
         finish(0)
     except BaseException as e:
         summary, text = script_traceback(e, name)
@@ -245,24 +246,19 @@ def _child(config: dict, channel: Channel):
             summary += (f" (the Script's memory limit is {config['memory_limit'] // (1 << 20)} MiB: "
                         f"script.setMemoryLimit(bytes) on the host changes it)")
             globals_.clear()   # free what the script held, so the report itself can be made
-        report("failed", summary=summary, report=text)
+        report(ControlOp.FAILED, summary=summary, report=text)
         finish(1)
-    report("done", reason=None)
+    report(ControlOp.DONE, reason=None)
     finish(0)
 
 
 def _follow_device(control, go: threading.Event, pins: gpio.ScriptGpio):
     """The control link, script side: "go" starts the script, "gpio" is a pin written by the host
     or another script; the link's end means the device is gone."""
+    def pin_written(record):
+        pins.changed(record.body["pin"], record.body["old"], record.body["new"])
+
     try:
-        while True:
-            record = control.recv()
-            if record[0] != "control":
-                continue
-            op = record[1].get("op")
-            if op == "go":
-                go.set()
-            elif op == "gpio":
-                pins.changed(record[1]["pin"], record[1]["old"], record[1]["new"])
+        follow(control, {ControlOp.GO: lambda record: go.set(), ControlOp.GPIO: pin_written})
     except LinkClosed:
         os._exit(0)

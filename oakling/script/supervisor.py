@@ -14,7 +14,9 @@ import signal
 import threading
 import time
 
+from ..link.control import ControlOp, follow
 from ..link.link import LinkClosed
+from ..link.records import Control, MessagesUntilEnd
 from ..log import LogLevel
 from ..runtime import gpio
 from ..runtime.identity import local_mxid
@@ -113,7 +115,7 @@ class ScriptSupervisor:
             raise ScriptFailed(self._start_error, "")
         end = self._end
         try:
-            end.control.send_control({"op": "go"})
+            end.control.send_control({"op": ControlOp.GO})
         except Exception:
             pass   # it died already: the control link says how
         pumps = [threading.Thread(target=self._pump, args=(name, link), name=f"{self.label}-{name}", daemon=True)
@@ -148,7 +150,7 @@ class ScriptSupervisor:
     def _pin_written(self, pin: int, old: int, new: int):
         """The host or another script wrote a pin: tell this script (its interrupts)."""
         try:
-            self._end.control.send_control({"op": "gpio", "pin": pin, "old": old, "new": new})
+            self._end.control.send_control({"op": ControlOp.GPIO, "pin": pin, "old": old, "new": new})
         except (LinkClosed, OSError):
             pass
 
@@ -176,45 +178,43 @@ class ScriptSupervisor:
                 "running": self._pid is not None and self._status is None}
 
     def _follow(self):
-        """Read the script's control link until it ends: ("done",) | ("failed", summary, text) | ("lost",)."""
-        while True:
-            try:
-                record = self._end.control.recv()
-            except LinkClosed:
-                return ("lost",)
-            if record[0] != "control" or not isinstance(record[1], dict):
-                continue
-            request = record[1]
-            op = request.get("op")
-            if op == "log":
-                level = request.get("level")
-                level = level if isinstance(level, int) and LogLevel.TRACE <= level <= LogLevel.CRITICAL else LogLevel.WARN
-                self.log(level, str(request.get("text", "")))
-            elif op == "ready":
-                sandbox = "audit hook, seccomp" if request.get("seccomp") else "audit hook (no seccomp here)"
-                self.log(LogLevel.DEBUG, f"script process {self._pid} ready ({sandbox})")
-            elif op == "gpio":   # the script wrote a pin: the other scripts' interrupts
-                pin, old, new = request.get("pin"), request.get("old"), request.get("new")
-                if isinstance(pin, int) and old in (0, 1) and new in (0, 1):
-                    self._gpio.changed(pin, old, new, source=self._gpio_token)
-            elif op == "done":
-                return ("done",)
-            elif op == "failed":
-                return ("failed", str(request.get("summary", "the script failed")), str(request.get("report", "")))
+        """Read the script's control link until it ends: ("done",) | ("failed", summary, text) | ("lost",).
+        The records come from the sandboxed script: their fields are checked, not trusted."""
+        handlers = {ControlOp.LOG: self._script_logged, ControlOp.READY: self._script_ready,
+                    ControlOp.GPIO: self._script_wrote_pin, ControlOp.DONE: lambda record: ("done",),
+                    ControlOp.FAILED: self._script_failed}
+        try:
+            return follow(self._end.control, handlers)
+        except LinkClosed:
+            return ("lost",)
+
+    def _script_logged(self, record: Control):
+        level = record.body.get("level")
+        level = level if isinstance(level, int) and LogLevel.TRACE <= level <= LogLevel.CRITICAL else LogLevel.WARN
+        self.log(level, str(record.body.get("text", "")))
+
+    def _script_ready(self, record: Control):
+        sandbox = "audit hook, seccomp" if record.body.get("seccomp") else "audit hook (no seccomp here)"
+        self.log(LogLevel.DEBUG, f"script process {self._pid} ready ({sandbox})")
+
+    def _script_wrote_pin(self, record: Control):
+        """The script wrote a pin: the other scripts' interrupts."""
+        pin, old, new = record.body.get("pin"), record.body.get("old"), record.body.get("new")
+        if isinstance(pin, int) and old in (0, 1) and new in (0, 1):
+            self._gpio.changed(pin, old, new, source=self._gpio_token)
+
+    def _script_failed(self, record: Control):
+        return ("failed", str(record.body.get("summary", "the script failed")), str(record.body.get("report", "")))
 
     def _pump(self, name: str, link):
         """One output: messages from the script to every linked input, in order."""
         out = self._outputs[name]
         delivered = 0
         try:
-            while True:
-                record = link.recv()
-                if record[0] == "msg":
-                    out.send(record[1])
-                    delivered += 1
-                    self._end.delivered(name, delivered)
-                elif record[0] == "end":
-                    return
+            for msg in MessagesUntilEnd(link):
+                out.send(msg)
+                delivered += 1
+                self._end.delivered(name, delivered)
         except (LinkClosed, QueueClosed):
             return
 

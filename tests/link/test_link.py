@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from oakling.link.link import Link, LinkClosed, _Lease
+from oakling.link.records import Control, End, Message
 from oakling.messages import Buffer, ImgFrame
 from calls import Call
 
@@ -155,11 +156,11 @@ def echo_body(link):
     """Child: for each message, report how it arrived, echo it back, drop it, then say so."""
     while True:
         record = link.recv()
-        if record[0] == "end":
+        if type(record) is End:
             link.send_end("bye")
             return
-        if record[0] == "msg":
-            msg = record[1]
+        if type(record) is Message:
+            msg = record.message
             del record
             link.send_control({"lease": leased(msg), "nbytes": int(msg.getData().nbytes), "sha": sha(msg)})
             link.send_message(msg)
@@ -177,8 +178,9 @@ def test_payloads_from_the_threshold_up_travel_through_shared_memory(make_pair, 
     tx, rx = make_pair(shm_threshold=4096)
     sent = buffer(nbytes, seed=nbytes % 7)
     tx.send_message(sent)
-    kind, got = rx.recv()
-    assert kind == "msg"
+    record = rx.recv()
+    assert type(record) is Message
+    got = record.message
     assert leased(got) is via_shm
     assert len(tx._segments) == int(via_shm) and len(rx._peer_segments) == int(via_shm)
     assert_same_message(got, sent)
@@ -192,8 +194,9 @@ def test_image_frames_keep_every_field_and_pixel(make_pair, height, width, via_s
     tx, rx = make_pair()
     sent = frame(height, width, seed=height)
     tx.send_message(sent)
-    kind, got = rx.recv()
-    assert kind == "msg" and type(got) is ImgFrame
+    record = rx.recv()
+    got = record.message
+    assert type(record) is Message and type(got) is ImgFrame
     assert leased(got) is via_shm
     assert_same_message(got, sent)
     assert got.getType() == ImgFrame.Type.BGR888i and (got.getWidth(), got.getHeight()) == (width, height)
@@ -206,7 +209,7 @@ def test_a_shared_memory_payload_is_copied_when_sent(make_pair):
     before = sent.getData().tobytes()
     tx.send_message(sent)
     sent.getData()[:] = 0
-    _, got = rx.recv()
+    got = rx.recv().message
     assert leased(got) and got.getData().tobytes() == before
 
 
@@ -219,8 +222,9 @@ def test_a_shared_memory_payload_is_copied_when_sent(make_pair):
 def test_metadata_only_sends_an_empty_payload_but_all_metadata(make_pair, msg):
     tx, rx = make_pair()
     tx.send_message(msg, metadata_only=True)
-    kind, got = rx.recv()
-    assert kind == "msg" and type(got) is type(msg)
+    record = rx.recv()
+    got = record.message
+    assert type(record) is Message and type(got) is type(msg)
     assert fields(got) == fields(msg)
     assert got.getData().size == 0 and got.getData().dtype == np.uint8
     assert not leased(got)
@@ -237,7 +241,7 @@ def test_segments_are_reused_once_the_receiver_drops_the_message(make_pair, hold
     for i in range(4):
         sent = buffer(5000 + i, seed=i)
         tx.send_message(sent)
-        kind, got = rx.recv()
+        got = rx.recv().message
         assert leased(got)
         assert_same_message(got, sent)
         ids.append(got.getData().base._segment.id)
@@ -255,14 +259,14 @@ def test_when_the_receiver_holds_every_segment_the_sender_falls_back_to_inline(m
     held = []
     for i in range(2):
         tx.send_message(buffer(4096, seed=i))
-        held.append(rx.recv()[1])
+        held.append(rx.recv().message)
         assert leased(held[-1])
     sent = buffer(4096, seed=9)
     started = time.monotonic()
     tx.send_message(sent)                          # must not hang
     elapsed = time.monotonic() - started
     assert segment_wait <= elapsed < segment_wait + 1.0
-    kind, got = rx.recv()
+    got = rx.recv().message
     assert not leased(got)
     assert_same_message(got, sent)
     assert len(tx._segments) == 2
@@ -270,7 +274,7 @@ def test_when_the_receiver_holds_every_segment_the_sender_falls_back_to_inline(m
     del held[0]                                    # one segment comes free: shared memory again
     sent = buffer(4096, seed=10)
     tx.send_message(sent)
-    kind, got = rx.recv()
+    got = rx.recv().message
     assert leased(got)
     assert_same_message(got, sent)
     assert len(tx._segments) == 2
@@ -287,7 +291,7 @@ def test_a_payload_larger_than_every_free_segment_gets_a_bigger_one(make_pair, m
     baseline = mapped_segments()
     tx, rx = make_pair(shm_threshold=1024, max_segments=max_segments)
     tx.send_message(buffer(first, seed=1))
-    kind, got = rx.recv()
+    got = rx.recv().message
     assert leased(got)
     del got
     first_maps = mapped_segments() - baseline
@@ -295,7 +299,7 @@ def test_a_payload_larger_than_every_free_segment_gets_a_bigger_one(make_pair, m
 
     sent = buffer(second, seed=2)
     tx.send_message(sent)
-    kind, got = rx.recv()
+    got = rx.recv().message
     assert leased(got)
     assert_same_message(got, sent)
     assert [s.id for s in tx._segments] == ids
@@ -318,7 +322,7 @@ def test_send_control_delivers_the_object_and_payload(make_pair, obj, data):
     tx, rx = make_pair()
     call = Call(rx.recv)        # the largest payload does not fit the socket buffer
     tx.send_control(obj, data)
-    assert call.value() == ("control", obj, data, [])
+    assert call.value() == Control(obj, data, [])
 
 
 def test_send_control_delivers_working_file_descriptors(make_pair):
@@ -328,9 +332,10 @@ def test_send_control_delivers_working_file_descriptors(make_pair):
         f.write(b"hello from a file")
         f.flush()
         tx.send_control({"op": "fds"}, b"with fds", fds=[write_end, f.fileno()])
-        kind, obj, data, fds = rx.recv()
+        record = rx.recv()
+        fds = record.fds
         try:
-            assert (kind, obj, data) == ("control", {"op": "fds"}, b"with fds")
+            assert (type(record), record.body, record.payload) == (Control, {"op": "fds"}, b"with fds")
             assert len(fds) == 2 and not {write_end, f.fileno()} & set(fds)   # new descriptors
             assert os.pread(fds[1], 17, 0) == b"hello from a file"
             assert os.fstat(fds[1]).st_ino == os.fstat(f.fileno()).st_ino
@@ -351,10 +356,11 @@ def test_file_descriptors_go_with_their_own_control_record(make_pair):
         tx.send_message(buffer(4096))                 # a segment descriptor travels first
         tx.send_control("none")
         tx.send_control("one", fds=[write_end])
-        assert rx.recv()[0] == "msg"
-        assert rx.recv() == ("control", "none", b"", [])
-        kind, obj, data, fds = rx.recv()
-        assert (kind, obj, len(fds)) == ("control", "one", 1)
+        assert type(rx.recv()) is Message
+        assert rx.recv() == Control("none", b"", [])
+        record = rx.recv()
+        fds = record.fds
+        assert (type(record), record.body, len(fds)) == (Control, "one", 1)
         assert os.fstat(fds[0]).st_ino == os.fstat(write_end).st_ino
         os.close(fds[0])
     finally:
@@ -372,7 +378,7 @@ def test_more_than_sixteen_descriptors_are_delivered_or_refused(make_pair):
             tx.send_control("many", fds=sent)
         except ValueError:
             return                                      # refusing up front would be fine too
-        kind, obj, data, got = rx.recv()
+        got = rx.recv().fds
         assert len(got) == len(sent)
     finally:
         for fd in sent + got + [read_end, write_end]:
@@ -383,7 +389,7 @@ def test_more_than_sixteen_descriptors_are_delivered_or_refused(make_pair):
 def test_send_end_gives_end_and_the_reason(make_pair, reason):
     tx, rx = make_pair()
     tx.send_end(reason)
-    assert rx.recv() == ("end", reason)
+    assert rx.recv() == End(reason)
 
 
 def test_records_arrive_in_the_order_they_were_sent(make_pair):
@@ -397,10 +403,10 @@ def test_records_arrive_in_the_order_they_were_sent(make_pair):
     tx.send_message(msgs[3])
     tx.send_end("done")
     records = [rx.recv() for _ in range(7)]
-    assert [r[0] for r in records] == ["msg", "control", "msg", "msg", "control", "msg", "end"]
+    assert [type(r) for r in records] == [Message, Control, Message, Message, Control, Message, End]
     for record, sent in zip([records[i] for i in (0, 2, 3, 5)], msgs):
-        assert_same_message(record[1], sent)
-    assert records[1] == ("control", "c1", b"", []) and records[4] == ("control", "c2", b"p", [])
+        assert_same_message(record.message, sent)
+    assert records[1] == Control("c1", b"", []) and records[4] == Control("c2", b"p", [])
 
 
 def test_records_larger_than_the_receive_buffer_arrive_whole(make_pair):
@@ -418,9 +424,9 @@ def test_records_larger_than_the_receive_buffer_arrive_whole(make_pair):
     sender = Call(send)                             # the socket's buffer is smaller than what is sent
     records = [rx.recv() for _ in range(len(msgs) + 1)]
     sender.value()
-    assert records[25] == ("control", big_header, b"tail", [])
+    assert records[25] == Control(big_header, b"tail", [])
     for record, sent in zip(records[:25] + records[26:], msgs):
-        assert_same_message(record[1], sent)
+        assert_same_message(record.message, sent)
 
 
 def test_pending_says_whether_a_record_is_waiting(make_pair):
@@ -430,7 +436,7 @@ def test_pending_says_whether_a_record_is_waiting(make_pair):
         tx.send_message(buffer(8, k))
     for k in range(3):
         assert rx.pending()
-        assert rx.recv()[1].getSequenceNum() == 1000 + k
+        assert rx.recv().message.getSequenceNum() == 1000 + k
     assert not rx.pending()
 
 
@@ -458,9 +464,9 @@ def test_records_sent_before_closing_are_still_received(make_pair):
     tx.send_end("bye")
     tx.close()
     for m in sent:
-        kind, got = rx.recv()
+        got = rx.recv().message
         assert_same_message(got, m)
-    assert rx.recv() == ("end", "bye")
+    assert rx.recv() == End("bye")
     with pytest.raises(LinkClosed):
         Call(rx.recv).value(2.0)
 
@@ -527,7 +533,7 @@ def test_concurrent_senders_interleave_whole_records(make_pair):
     def receiver():
         seen = {0: [], 1: []}
         for _ in range(2 * per_thread):
-            kind, msg = rx.recv()
+            msg = rx.recv().message
             data = msg.getData()
             thread_id, i = divmod(int(data[0]), 64)
             assert (data == data[0]).all() and data.size == (large if msg.getSequenceNum() % 2 else small)
@@ -550,15 +556,17 @@ def test_messages_cross_to_another_process_and_back(height, width, via_shm):
     with Child(echo_body) as child:
         sent = frame(height, width, seed=width)
         child.link.send_message(sent)
-        kind, report, _, _ = child.link.recv()
-        assert kind == "control"
+        record = child.link.recv()
+        assert type(record) is Control
+        report = record.body
         assert report == {"lease": via_shm, "nbytes": sent.getData().nbytes, "sha": sha(sent)}
-        kind, echoed = child.link.recv()
-        assert kind == "msg" and leased(echoed) is via_shm
+        record = child.link.recv()
+        echoed = record.message
+        assert type(record) is Message and leased(echoed) is via_shm
         assert_same_message(echoed, sent)
-        assert child.link.recv()[1]["released"] is True
+        assert child.link.recv().body["released"] is True
         child.link.send_end()
-        assert child.link.recv() == ("end", "bye")
+        assert child.link.recv() == End("bye")
         assert child.wait() == 0
 
 
@@ -569,17 +577,17 @@ def test_segments_are_reused_across_processes(hold_echoes, child_segments):
         for i in range(5):
             sent = frame(300, 300, seed=i)
             child.link.send_message(sent)
-            assert child.link.recv()[1]["sha"] == sha(sent)
-            kind, echoed = child.link.recv()
+            assert child.link.recv().body["sha"] == sha(sent)
+            echoed = child.link.recv().message
             assert_same_message(echoed, sent)
             if hold_echoes:
                 held.append(echoed)
             del echoed
-            reports.append(child.link.recv()[1])
+            reports.append(child.link.recv().body)
             assert len(child.link._segments) == 1     # the child dropped it before saying "released"
         assert reports[-1]["segments"] == child_segments
         child.link.send_end()
-        assert child.link.recv() == ("end", "bye")
+        assert child.link.recv() == End("bye")
         assert child.wait() == 0
 
 
@@ -598,12 +606,12 @@ def test_no_segment_stays_mapped_after_the_receiver_is_killed_and_the_link_close
     maps_before, fds_before = mapped_segments(), segment_fds()
     with Child(hoard_body, max_segments=2, segment_wait=0.05) as child:
         link = child.link
-        kind, from_child = link.recv()
+        from_child = link.recv().message
         assert leased(from_child)
         sent = [frame(300, 300, seed=i) for i in range(2)]
         for m in sent:
             link.send_message(m)
-            assert link.recv()[1] == "holding"
+            assert link.recv().body == "holding"
         assert len(link._segments) == 2
         assert len(mapped_segments() - maps_before) == 3   # our two segments and the child's one
 

@@ -44,7 +44,7 @@ def test_published_frames_cross_a_process_by_reference_read_only():
             os._exit(0)
     try:
         link = Link(ours, "parent")
-        frames = [link.recv()[1] for _ in range(3)]
+        frames = [link.recv().message for _ in range(3)]
         for top, frame in zip((0, 500, 1000), frames):
             np.testing.assert_array_equal(frame.getFrame(), pattern[top:top + 1000])
             assert not frame.getFrame().flags.writeable
