@@ -9,6 +9,7 @@ import pytest
 
 import oakling as dai
 from oakling.link.link import Link, LinkClosed
+from oakling.link.records import Control, End, Message
 from oakling.log import LogLevel
 from oakling.pipeline.node import Node
 from oakling.pipeline.schema import build
@@ -31,8 +32,8 @@ class Host:
         self.control.send_control(request, payload, fds=list(fds))
         while True:
             record = self.control.recv()
-            if record[0] == "control" and record[1]["op"] != "log":
-                return record[1]
+            if isinstance(record, Control) and record.op != "log":
+                return record.body
 
     def start(self, pipeline):
         """Start `pipeline` as dai.Device does; returns (the started reply, host links by stream name)."""
@@ -63,8 +64,8 @@ def test_a_started_pipeline_carries_the_hosts_messages_until_close(host):
     reply, links = host.start(echo_pipeline())
     assert reply == {"op": "started", "error": None}
     links["in"].send_message(dai.Buffer().setSequenceNum(42))
-    kind, msg = links["out"].recv()
-    assert kind == "msg" and msg.getSequenceNum() == 42
+    record = links["out"].recv()
+    assert isinstance(record, Message) and record.message.getSequenceNum() == 42
     host.close()
 
 
@@ -106,8 +107,8 @@ def test_log_lines_below_the_level_are_not_sent():
     process.log_level = LogLevel.OFF
     process.log(LogLevel.CRITICAL, "X(0)", "off")
     process.control.send_end("done")
-    assert host.recv()[1] == {"op": "log", "level": int(LogLevel.ERR), "node": "X(0)", "text": "loud"}
-    assert host.recv() == ("end", "done")
+    assert host.recv().body == {"op": "log", "level": int(LogLevel.ERR), "node": "X(0)", "text": "loud"}
+    assert host.recv() == End("done")
 
 
 def test_the_device_stops_when_the_host_goes_away(host):
@@ -129,9 +130,9 @@ def test_the_device_process_as_a_program_serves_until_close():
     control = Link(host_sock, "control")
     try:
         control.send_control({"op": "sync", "id": 1})
-        assert control.recv()[1] == {"op": "reply", "id": 1, "value": None, "error": None}
+        assert control.recv().body == {"op": "reply", "id": 1, "value": None, "error": None}
         control.send_control({"op": "close"})
-        assert control.recv()[1] == {"op": "closed"}
+        assert control.recv().body == {"op": "closed"}
         assert child.wait(30) == 0
     finally:
         child.kill()

@@ -4,6 +4,7 @@ import socket
 
 import oakling as dai
 from oakling.link.link import Link
+from oakling.link.records import End, Message
 from oakling.runtime.streams import HostStream
 
 
@@ -16,9 +17,9 @@ def test_messages_reach_the_host_and_the_end_says_why():
     stream, host = stream_and_host()
     assert stream.send(dai.Buffer().setSequenceNum(3))
     stream.end("XLinkOut(1) ended")
-    kind, msg = host.recv()
-    assert kind == "msg" and msg.getSequenceNum() == 3
-    assert host.recv() == ("end", "XLinkOut(1) ended")
+    record = host.recv()
+    assert isinstance(record, Message) and record.message.getSequenceNum() == 3
+    assert host.recv() == End("XLinkOut(1) ended")
 
 
 def test_messages_from_the_host_are_received_in_order_then_none_at_its_end():

@@ -9,6 +9,7 @@ import time
 import pytest
 
 import oakling as dai
+from oakling.link.records import Message
 from oakling.runtime.queue import QueueClosed
 from oakling.script import api, messages
 from oakling.script.channel import OUTPUT_WINDOW, Channel, DeviceEnd, ScriptEnd, receive_into
@@ -110,8 +111,8 @@ def test_an_output_waits_while_its_window_is_on_the_way_until_the_device_deliver
     assert not returned.wait(0.3)
     device.delivered("out", 1)
     assert returned.wait(5)
-    received = [device.output_links["out"].recv()[0] for _ in range(OUTPUT_WINDOW + 1)]
-    assert received == ["msg"] * (OUTPUT_WINDOW + 1)
+    received = [type(device.output_links["out"].recv()) for _ in range(OUTPUT_WINDOW + 1)]
+    assert received == [Message] * (OUTPUT_WINDOW + 1)
 
 
 def test_when_the_device_goes_the_script_input_ends(ends):
@@ -137,4 +138,5 @@ def test_a_script_has_at_most_512_inputs_and_outputs_and_one_with_more_opens_not
     before = len(os.listdir("/proc/self/fd"))
     with pytest.raises(ValueError, match="at most 512 inputs and outputs"):
         Channel([(f"i{k}", True, 1) for k in range(300)], [f"o{k}" for k in range(300)])
-    assert len(os.listdir("/proc/self/fd")) == before
+    # a leak would be three descriptors per port (1,800); other tests' threads may open or close a few
+    assert len(os.listdir("/proc/self/fd")) - before < 50
