@@ -1,13 +1,16 @@
 """The Script node on the device: a sandboxed process per script, with gen2's on-device API.
 
-    process.py    the script's process: forked by the Script worker, runs the script once
-    channel.py    the links between the worker and the process, with gen2's queue semantics
+    supervisor.py the script's process seen from the device: launched, let go, its outputs pumped,
+                  its log and end followed, stopped, reaped, its CPU and memory use reported
+    process.py    the script's process: forked by the supervisor, runs the script once
+    channel.py    the links between the device and the process, with gen2's queue semantics
     sandbox.py    what closes around the script: builtins, audit hook, seccomp, limits
     whitelist.py  the standard library a script may import, per processor (LEON_MSS / LEON_CSS)
     api.py        `node`, `Clock`, `Device`: the globals a script finds
-    gpio.py       `import GPIO`: the device's pins (device/gpio.py) as one script sees them
+    gpio.py       `import GPIO`: the device's pins (runtime/gpio.py) as one script sees them
     network.py    the Device option saying which addresses LEON_CSS sockets may use
     messages.py   messages as scripts see them (Buffer(size), getData() as writable bytes)
 
-The host side of the node, and the worker that starts the process, are in `nodes/script.py`.
+The host side of the node, and its worker (which hands the script to the supervisor), are in
+`nodes/script.py`.
 """

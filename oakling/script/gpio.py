@@ -5,7 +5,7 @@
     GPIO.setInterrupt(5, GPIO.FALLING, 0, lambda pin: node.warn(f"pin {pin} fell"))
     GPIO.write(6, GPIO.HIGH)
 
-Levels are the device's (`oakling/device/gpio.py`): what one script writes, the other scripts and
+Levels are the device's (`oakling/runtime/gpio.py`): what one script writes, the other scripts and
 the host (`device.readGpio`) read, and a host `device.writeGpio` is what the script reads next.
 Direction, pull, interrupts and PWM settings are the script's own. An interrupt fires on the level
 changes that match its edge: a change the script makes itself calls its callback at once, in
