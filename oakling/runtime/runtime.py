@@ -1,7 +1,8 @@
 """The device runtime: builds node workers from a schema, wires their queues, runs one thread each.
 
 It knows nothing about specific node types: the schema names each node, the node registry
-(`pipeline/registry.py`) gives the worker class for that name, and the schema's ioInfo and connections give the queues.
+(`pipeline/registry.py`) gives the worker class for that name, the schema's ioInfo and
+connections give the ports, and each worker declares the feeds its inputs take (`feeds()`).
 """
 from __future__ import annotations
 
@@ -9,12 +10,12 @@ import threading
 import traceback
 
 from ..log import LogLevel
-from .worker import WorkerContext
 from ..pipeline import registry
 from ..pipeline.schema import node_assets
 from .clock import REAL_CLOCK
 from .ports import DeviceInput, DeviceOutput
 from .queue import QueueClosed
+from .worker import WorkerContext
 
 
 def _link(out: DeviceOutput, inp: DeviceInput):
