@@ -32,7 +32,6 @@ PENDING = {
     "oakling/nodes/color_camera.py",
     "oakling/nodes/image_manip_ops.py",
     "oakling/nodes/mono_camera.py",
-    "oakling/nodes/script.py",
     "oakling/nodes/video_encoder_ops.py",
     "oakling/nodes/xlink.py",
 }

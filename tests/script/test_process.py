@@ -1,6 +1,6 @@
 """The script process's own rules: its storage folder, tracebacks that show the script and not oakling,
 and a warning for syntax the OAK's Python 3.9 lacks. (The process running scripts is in
-test_supervisor.py and, end to end, in tests/nodes/test_script_node.py.)"""
+test_supervisor.py and, end to end, in tests/nodes/test_script.py.)"""
 import os
 from pathlib import Path
 
