@@ -30,7 +30,6 @@ EXEMPT = {
 PENDING = {
     "oakling/nodes/camera_common.py",
     "oakling/nodes/color_camera.py",
-    "oakling/nodes/image_manip_ops.py",
     "oakling/nodes/mono_camera.py",
     "oakling/nodes/video_encoder_ops.py",
     "oakling/nodes/xlink.py",
