@@ -1,6 +1,9 @@
-"""ImageManip's worker: images and configs pushed through oakling.testing's harness, in this process;
-then one pipeline end to end on a real device process."""
+"""The ImageManip node: its host class (ports, schema, config JSON, setters); its worker with images
+and configs pushed through oakling.testing's harness, in this process; then one pipeline end to end
+on a real device process. The image operations themselves are in test_image_manip_ops.py."""
+import json
 import time
+import warnings
 from datetime import timedelta
 
 import cv2
@@ -8,10 +11,14 @@ import numpy as np
 import pytest
 
 import oakling as dai
+from oakling.messages import codec
+from oakling.nodes.image_manip import config_from_json, config_to_json
+from oakling.nodes.image_manip_ops import decode_mesh
 from oakling.testing import NodeHarness
 
 T = dai.ImgFrame.Type
 TIMEOUT = 10
+P0, P1, P2, P3 = dai.Point2f(0, 0), dai.Point2f(1, 0), dai.Point2f(1, 1), dai.Point2f(0, 1)
 
 
 def picture(h=240, w=320, seed=0):
@@ -34,6 +41,109 @@ def manip_node(configure=None):
         configure(manip)
     return manip
 
+
+# -- the host node: ports, schema, config JSON, setters --
+
+def test_ports_and_defaults_follow_gen2():
+    m = dai.Pipeline().create(dai.node.ImageManip)
+    assert m.getName() == "ImageManip"
+    def defaults(port):
+        return port.getBlocking(), port.getQueueSize(), port.getWaitForMessage()
+    assert defaults(m.inputImage) == (True, 8, True)
+    assert defaults(m.inputConfig) == (True, 8, False)
+    assert isinstance(m.initialConfig, dai.ImageManipConfig)
+    assert isinstance(dai.Pipeline().createImageManip(), dai.node.ImageManip)
+
+
+def test_links_are_type_checked():
+    p = dai.Pipeline()
+    cam, m, xin = p.create(dai.node.ColorCamera), p.create(dai.node.ImageManip), p.create(dai.node.XLinkIn)
+    cam.preview.link(m.inputImage)
+    xin.out.link(m.inputConfig)
+    with pytest.raises(RuntimeError, match="accepts ImageManipConfig"):
+        m.out.link(p.create(dai.node.ImageManip).inputConfig)
+
+
+def test_schema_properties_carry_initial_config_as_raw_fields():
+    p = dai.Pipeline()
+    m = p.create(dai.node.ImageManip)
+    m.initialConfig.setCropRect(0.1, 0.2, 0.3, 0.4).setResizeThumbnail(300, 200, 1, 2, 3)
+    m.initialConfig.setFrameType(T.BGR888p).setHorizontalFlip(True)
+    m.setMaxOutputFrameSize(3499200)
+    m.setNumFramesPool(15)
+    node = json.loads(json.dumps(p.serializeToJson()))["pipeline"]["nodes"][0][1]
+    props = node["properties"]
+    assert list(props) == ["initialConfig", "outputFrameSize", "numFramesPool", "meshWidth", "meshHeight", "meshUri"]
+    assert (props["outputFrameSize"], props["numFramesPool"], props["meshUri"]) == (3499200, 15, "")
+    ic = props["initialConfig"]
+    assert ic["cropConfig"]["cropRect"] == pytest.approx({"xmin": 0.1, "ymin": 0.2, "xmax": 0.3, "ymax": 0.4})
+    assert ic["resizeConfig"]["width"] == 300 and ic["resizeConfig"]["lockAspectRatioFill"] is True
+    assert (ic["resizeConfig"]["bgRed"], ic["resizeConfig"]["bgGreen"], ic["resizeConfig"]["bgBlue"]) == (1, 2, 3)
+    assert ic["formatConfig"]["type"] == int(T.BGR888p) and ic["formatConfig"]["flipHorizontal"] is True
+    assert (ic["enableCrop"], ic["enableResize"], ic["enableFormat"], ic["interpolation"]) == (True, True, True, -1)
+    assert set(ic["cropConfig"]["cropRotatedRect"]) == {"center", "size", "angle"}
+
+
+def test_config_json_round_trips_every_field():
+    c = dai.ImageManipConfig().setCropRotatedRect(dai.RotatedRect(dai.Point2f(3, 4), dai.Size2f(5, 6), 7), False)
+    c.setWarpTransformFourPoints([P0, P1, P2, P3], False).setWarpTransformMatrix3x3(list(range(9)))
+    c.setRotationDegrees(12).setResizeThumbnail(30, 40, 250, 5, 6).setFrameType(T.NV12).setVerticalFlip(True)
+    c.setColormap(2, 10, 200).setReusePreviousImage(True).setSkipCurrentImage(True).setInterpolation(1)
+    back = config_from_json(json.loads(json.dumps(config_to_json(c))))
+    assert codec.encode(back)[1][3:] == codec.encode(c)[1][3:]
+
+
+def test_deprecated_setters_warn_and_set_initial_config():
+    m = dai.Pipeline().create(dai.node.ImageManip)
+    with pytest.warns(DeprecationWarning, match="initialConfig.setResize"):
+        m.setResize(300, 200)
+    with pytest.warns(DeprecationWarning):
+        m.setCropRect(0.1, 0.2, 0.8, 0.9)
+    with pytest.warns(DeprecationWarning):
+        m.setFrameType(T.RGB888p)
+    with pytest.warns(DeprecationWarning):
+        m.setHorizontalFlip(True)
+    with pytest.warns(DeprecationWarning):
+        m.setResizeThumbnail(64, 48, 1, 2, 3)
+    ic = m.initialConfig
+    assert (ic.getResizeWidth(), ic.getResizeHeight(), ic.isResizeThumbnail()) == (64, 48, True)
+    assert (ic.getCropXMin(), ic.getCropYMax()) == pytest.approx((0.1, 0.9))
+    assert ic.getFormatConfig().type == T.RGB888p and ic.getFormatConfig().flipHorizontal
+    with pytest.warns(DeprecationWarning):
+        m.setCenterCrop(0.5, 2.0)
+    assert ic.getCropConfig().enableCenterCropRectangle
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m.setKeepAspectRatio(False)   # not deprecated in gen2
+    assert ic.getResizeConfig().keepAspectRatio is False
+    with pytest.warns(DeprecationWarning, match="inputConfig.setWaitForMessage"):
+        m.setWaitForConfigInput(True)
+    assert m.inputConfig.getWaitForMessage() is True
+    with pytest.warns(DeprecationWarning):
+        assert m.getWaitForConfigInput() is True
+
+
+def test_set_warp_mesh_stores_gen2s_asset():
+    p = dai.Pipeline()
+    m = p.create(dai.node.ImageManip)
+    pts = [dai.Point2f(20, 20), dai.Point2f(460, 20), dai.Point2f(100, 250), dai.Point2f(400, 250),
+           dai.Point2f(20, 460), dai.Point2f(460, 460)]
+    m.setWarpMesh(pts, 2, 3)
+    props = p.serializeToJson()["pipeline"]["nodes"][0][1]["properties"]
+    assert (props["meshUri"], props["meshWidth"], props["meshHeight"]) == ("asset:mesh", 2, 3)
+    data = m.getAssetManager()["mesh"]
+    assert len(data) == 16 * 3                                     # rows of 2 points padded to 16 bytes
+    assert np.frombuffer(data, np.float32)[:2].tolist() == [20, 20]
+    assert np.frombuffer(data, np.float32)[4:6].tolist() == [250, 100]   # (y, x), as the hardware wants
+    np.testing.assert_array_equal(decode_mesh(data, 2, 3).reshape(-1, 2), [(p.x, p.y) for p in pts])
+    m.setWarpMesh([(0, 0), (1, 0), (0, 1), (1, 1)], 2, 2)
+    with pytest.raises(ValueError, match="needs 6 points, got 4"):
+        m.setWarpMesh([(0, 0)] * 4, 2, 3)
+    with pytest.raises(TypeError, match="expected a Point2f"):
+        m.setWarpMesh(["a"] * 4, 2, 2)
+
+
+# -- the worker --
 
 def test_initial_config_then_a_config_from_the_host_replaces_it():
     manip = manip_node()
