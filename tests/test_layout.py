@@ -29,7 +29,6 @@ EXEMPT = {
 # leaves this set with its mirror.
 PENDING = {
     "oakling/nodes/camera_common.py",
-    "oakling/nodes/color_camera.py",
     "oakling/nodes/mono_camera.py",
     "oakling/nodes/video_encoder_ops.py",
     "oakling/nodes/xlink.py",
