@@ -1,7 +1,7 @@
-"""ColorCamera and MonoCamera fed from real media: gen2's geometry rules (tables); the camera alone
-in oakling.testing's harness: video files, image folders, orientation, looping, decode errors; then
-end to end with a device process: frames by reference, offline mode, end of stream in real time,
-environment variables, still capture and mono cameras."""
+"""ColorCamera fed from real media: gen2's geometry and size rules (tables); the camera alone in
+oakling.testing's harness: video files, image folders, orientation, looping, decode errors; then end
+to end with a device process: frames by reference, offline mode, end of stream in real time,
+environment variables and still capture. What both cameras share is in test_camera_common.py."""
 import time
 
 import cv2
@@ -9,10 +9,8 @@ import numpy as np
 import pytest
 
 import oakling as dai
-from oakling.nodes.camera_common import (LayoutError, centred_aspect_crop, crop_resize, resolve_socket,
-                                         sensor_window)
+from oakling.nodes.camera_common import LayoutError
 from oakling.nodes.color_camera import color_layout
-from oakling.nodes.mono_camera import mono_window
 from oakling.testing import NodeHarness
 from media import closest, decode_video, frame_pattern, make_video, mean_abs_diff, need_format, write_images
 
@@ -20,29 +18,6 @@ R = dai.ColorCameraProperties.SensorResolution
 
 
 # -- geometry --
-
-@pytest.mark.parametrize("src, sensor, window", [
-    ((1920, 1080), (1920, 1080), (0, 0, 1920, 1080)),
-    ((1280, 720), (1920, 1080), (0, 0, 1280, 720)),           # same shape: scaled, nothing cut
-    ((640, 480), (1920, 1080), (0, 60, 640, 360)),            # 4:3 on 16:9: top and bottom cut
-    ((1080, 1920), (1920, 1080), (0, 656.25, 1080, 607.5)),   # portrait on landscape
-    ((3840, 1080), (1920, 1080), (960, 0, 1920, 1080)),       # very wide: sides cut
-    ((320, 200), (640, 400), (0, 0, 320, 200)),
-])
-def test_the_source_covers_the_sensor_centred(src, sensor, window):
-    assert sensor_window(*src, *sensor) == pytest.approx(window)
-
-
-@pytest.mark.parametrize("size, aspect, crop", [
-    ((1920, 1080), (300, 300), (420, 0, 1080, 1080)),
-    ((1920, 1080), (1920, 1080), (0, 0, 1920, 1080)),
-    ((1920, 1080), (640, 480), (240, 0, 1440, 1080)),
-    ((1080, 1080), (1920, 1080), (0, 236, 1080, 608)),
-    ((4056, 3040), (4032, 3040), (12, 0, 4032, 3040)),
-])
-def test_centred_aspect_crop(size, aspect, crop):
-    assert centred_aspect_crop(*size, *aspect) == crop
-
 
 def _props(**changes):
     p = dai.Pipeline()
@@ -117,34 +92,6 @@ def test_a_video_bigger_than_the_isp_is_refused():
 def test_sizes_follow_gen2s_auto_rules(setters, isp, video, still):
     cam, _ = _props(**setters)
     assert (cam.getIspSize(), cam.getVideoSize(), cam.getStillSize()) == (isp, video, still)
-
-
-@pytest.mark.parametrize("src, sensor, window", [
-    ((640, 400), (640, 400), (0, 0, 640, 400)),
-    ((320, 200), (640, 400), (0, 0, 320, 200)),
-    ((1920, 1080), (1280, 800), (96, 0, 1728, 1080)),
-])
-def test_mono_camera_geometry(src, sensor, window):
-    assert mono_window(*src, *sensor) == pytest.approx(window)
-
-
-def test_crop_resize_is_a_view_when_nothing_needs_resizing():
-    img = np.arange(100 * 80 * 3, dtype=np.uint8).reshape(100, 80, 3)
-    crop = crop_resize(img, (10, 20, 40, 30), 40, 30)
-    assert np.shares_memory(crop, img) and crop.shape == (30, 40, 3)
-    np.testing.assert_array_equal(crop, img[20:50, 10:50])
-    assert crop_resize(img, (0, 0, 80, 100), 40, 50).shape == (50, 40, 3)
-
-
-@pytest.mark.parametrize("node, props, socket", [
-    ("ColorCamera", {}, 0), ("MonoCamera", {}, 1),
-    ("MonoCamera", {"boardSocket": 2}, 2), ("ColorCamera", {"cameraName": "left"}, 1),
-    ("MonoCamera", {"cameraName": "right"}, 2), ("MonoCamera", {"cameraName": "CAM_D"}, 3),
-    ("ColorCamera", {"cameraName": "color"}, 0), ("ColorCamera", {"boardSocket": 1, "cameraName": "right"}, 1),
-])
-def test_auto_socket_per_camera_type_as_gen2(node, props, socket):
-    default = {"ColorCamera": 0, "MonoCamera": 1}[node]
-    assert resolve_socket({"boardSocket": -1, "cameraName": "", **props}, default) == socket
 
 
 # -- end to end --
@@ -342,26 +289,6 @@ def test_still_capture_from_a_video_source(tmp_path):
     assert preview.getTimestamp() == still.getTimestamp()
     small = cv2.resize(still.getCvFrame(), (160, 90), interpolation=cv2.INTER_AREA)
     assert mean_abs_diff(small, preview.getCvFrame()) < 3
-
-
-def test_mono_camera_from_a_video_on_its_auto_socket(tmp_path):
-    make_video(tmp_path / "clip.mp4", count=3, size=(320, 200))
-    decoded = decode_video(tmp_path / "clip.mp4", fmt="gray")
-    p = dai.Pipeline()
-    mono = p.create(dai.node.MonoCamera)                   # AUTO: CAM_B, like gen2
-    mono.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
-    colour = p.create(dai.node.ColorCamera)                 # CAM_A keeps the synthetic pattern
-    for name, out in (("mono", mono.out), ("colour", colour.preview)):
-        xout = p.create(dai.node.XLinkOut)
-        xout.setStreamName(name)
-        out.link(xout.input)
-    with dai.Device(p, cameras={"LEFT": str(tmp_path / "clip.mp4")}, realtime=False) as device:
-        frames = _frames(device.getOutputQueue("mono"), 3)
-        assert device.getOutputQueue("colour").get(timeout=10).getWidth() == 300
-    for frame, expected in zip(frames, decoded):
-        assert (frame.getWidth(), frame.getHeight(), frame.getType()) == (640, 400, dai.ImgFrame.Type.RAW8)
-        assert frame.getInstanceNum() == 1
-        assert mean_abs_diff(frame.getFrame(), cv2.resize(expected, (640, 400), interpolation=cv2.INTER_LINEAR)) < 2
 
 
 def test_a_decode_error_is_an_error_line_naming_the_camera_and_ends_the_stream(tmp_path):
