@@ -28,7 +28,6 @@ EXEMPT = {
 # tests) are being reworked elsewhere right now; their mirrors come after that, and each entry
 # leaves this set with its mirror.
 PENDING = {
-    "oakling/nodes/video_encoder_ops.py",
     "oakling/nodes/xlink.py",
 }
 

@@ -1,5 +1,6 @@
 """VideoEncoder: the host node's gen2 API, then frames encoded by the node alone in oakling.testing's
-harness and decoded back, and a camera's frames encoded in a real device process."""
+harness and decoded back, and a camera's frames encoded in a real device process. The encoders
+themselves are tested in test_video_encoder_ops.py."""
 import io
 import time
 import warnings
@@ -115,14 +116,6 @@ def test_links_check_the_message_types():
     enc.bitstream.link(p.create(dai.node.XLinkOut).input)
 
 
-def test_auto_bitrate_is_gen2s_table():
-    assert auto_bitrate(1280, 720, 30) == 4_000_000
-    assert auto_bitrate(1920, 1080, 30) == 8_500_000
-    assert auto_bitrate(3840, 2160, 30) == 20_000_000
-    assert auto_bitrate(640, 360, 30) == 1_000_000
-    assert 4_000_000 < auto_bitrate(1920, 1080, 15) < 8_500_000
-
-
 def test_encoded_frame_crosses_the_wire_whole():
     f = dai.EncodedFrame().setProfile(dai.EncodedFrame.Profile.HEVC).setFrameType(FT.B).setQuality(7)
     f.setBitrate(123).setLossless(True).setWidth(64).setHeight(48).setInstanceNum(2).setSequenceNum(9)
@@ -133,19 +126,6 @@ def test_encoded_frame_crosses_the_wire_whole():
     assert (g.getProfile(), g.getFrameType(), g.getQuality(), g.getBitrate(), g.getLossless()) == \
         (dai.EncodedFrame.Profile.HEVC, FT.B, 7, 123, True)
     assert (g.getWidth(), g.getHeight(), g.getInstanceNum(), g.getSequenceNum()) == (64, 48, 2, 9)
-
-
-def test_h26x_needs_an_even_size_and_grey_frames_get_neutral_chroma():
-    from oakling.nodes.video_encoder_ops import EncodeError, make_encoder
-    props = dict(dai.Pipeline().create(dai.node.VideoEncoder).properties, profile=int(P.H264_MAIN))
-    with pytest.raises(EncodeError, match="H264_MAIN needs an even width and height, got 641x400"):
-        make_encoder(props, 641, 400)
-    encoder = make_encoder(props, 64, 48)
-    grey = dai.ImgFrame()
-    grey.setCvFrame(np.full((48, 64), 77, np.uint8), T.GRAY8)
-    packets = encoder.encode(grey, 0) + encoder.flush()
-    (back,) = decode(b"".join(p.data for p in packets), "h264", pix="yuv420p")
-    assert abs(int(back[:48].mean()) - 77) <= 1 and abs(int(back[48:].mean()) - 128) <= 1
 
 
 # -- at work --------------------------------------------------------------------------------------
