@@ -24,13 +24,6 @@ EXEMPT = {
     "oakling/models/__init__.py",    # re-exports, and two lazy-import shims for converter.convert and the backend
 }
 
-# PENDING: modules of nodes/ and link/ still without their mirror. Those two folders (package and
-# tests) are being reworked elsewhere right now; their mirrors come after that, and each entry
-# leaves this set with its mirror.
-PENDING = {
-    "oakling/nodes/xlink.py",
-}
-
 
 def mirror(module: Path) -> Path:
     """The test module that tests `module` (a path relative to the repository)."""
@@ -42,12 +35,12 @@ def mirror(module: Path) -> Path:
 def test_every_module_with_logic_has_its_mirror_test_module():
     modules = sorted(p.relative_to(ROOT) for p in PACKAGE.rglob("*.py"))
     missing = [f"{mirror(m)} (tests {m})" for m in modules
-               if m.as_posix() not in EXEMPT | PENDING and not (ROOT / mirror(m)).is_file()]
+               if m.as_posix() not in EXEMPT and not (ROOT / mirror(m)).is_file()]
     assert not missing, "modules without their test module:\n  " + "\n  ".join(missing)
 
 
 def test_the_exemptions_name_modules_that_exist():
     """A stale entry would silently exempt a module added later under the same name."""
-    stale = sorted(m for m in EXEMPT | PENDING if not (ROOT / m).is_file())
-    assert not stale, f"exempt or pending modules that no longer exist: {stale}"
+    stale = sorted(m for m in EXEMPT if not (ROOT / m).is_file())
+    assert not stale, f"exempt modules that no longer exist: {stale}"
 
