@@ -32,6 +32,7 @@ def test_the_source_covers_the_sensor_centred(src, sensor, window):
     ((0, 60, 640, 360), (1920, 1080), (0, 0, 1920, 1080), (0, 60, 640, 360)),   # all of it: the window
     ((0, 60, 640, 360), (1920, 1080), (960, 540, 960, 540), (320, 240, 320, 180)),
     ((420, 0, 1080, 1080), (300, 300), (150, 0, 150, 300), (960, 0, 540, 1080)),
+    ((0, 0, 1920, 1080), (960, 1080), (100, 100, 200, 200), (200, 100, 400, 200)),   # anamorphic: x halved
 ])
 def test_a_rect_of_an_image_made_from_a_window_maps_back_to_source_pixels(window, size, rect, source_rect):
     assert sub_window(window, *size, rect) == pytest.approx(source_rect)
