@@ -79,22 +79,25 @@ def test_the_fps_limit_drops_what_comes_sooner_than_its_interval_on_the_nodes_cl
             h.pull("out")
 
 
-# The worker's two ways: producers writing straight to the stream (blocking input, no limit), or
-# the worker reading the input's queue (a limit, or a non-blocking input).
-WAYS = {"straight": {}, "fps limit": {"setFpsLimit": 1000}, "non-blocking": {}}
+# XLinkOut's two ways of sending: producers write straight to the stream (a blocking input and no
+# limit), or the worker reads the input's queue (an FPS limit, or a non-blocking input).
+WAYS = {
+    "straight": lambda xout: None,
+    "fps limit": lambda xout: xout.setFpsLimit(1000),
+    "non-blocking": lambda xout: xout.input.setBlocking(False),
+}
 
 
-def xlink_out_sending(way, **setters):
-    xout = xlink_out(**WAYS[way], **setters)
-    if way == "non-blocking":
-        xout.input.setBlocking(False)
+def xlink_out_sending(way, metadata_only=False):
+    xout = xlink_out(setMetadataOnly=metadata_only)
+    WAYS[way](xout)
     return xout
 
 
 @pytest.mark.parametrize("way", list(WAYS))
 @pytest.mark.parametrize("metadata_only", [False, True])
 def test_metadata_only_sends_everything_but_the_data(way, metadata_only):
-    with NodeHarness(xlink_out_sending(way, setMetadataOnly=metadata_only)) as h:
+    with NodeHarness(xlink_out_sending(way, metadata_only)) as h:
         h.push("in", image(3))
         got = h.pull("out")
     assert (got.getSequenceNum(), got.getWidth(), got.getHeight(), got.getType()) == \
