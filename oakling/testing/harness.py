@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sys
 
+from ..host.options import OPTIONS, device_options
 from ..host.queues import StreamEnded
 from ..log import LogLevel, LogMessage
 from ..pipeline.node import Input
@@ -31,7 +32,7 @@ from .streams import HarnessStream
 
 OUTPUT_QUEUE_SIZE = 256   # messages an output keeps for the test before the node waits
 PUSH_TIMEOUT = 5.0        # real seconds a push waits for room before it says the node is stuck
-_OPTIONS = {"cameras", "realtime", "camera_end", "script_network"}
+_OPTIONS = set(OPTIONS) - {"blobs"}   # the Device's, but blob substitutes: load the blob you mean
 
 
 class NoSuchPort(KeyError):
@@ -64,16 +65,13 @@ class NodeHarness:
     `cameras`, `realtime`, `camera_end`, `script_network` (the environment is not read)."""
 
     def __init__(self, node, *, inputs=None, outputs=None, clock: ManualClock | None = None, **options):
-        from ..script.network import network_option
-        from ..sources import camera_options
         self.node = node
         self.label = f"{node.getName()}({node.id})"
         unknown = set(options) - _OPTIONS
         if unknown:
             raise TypeError(f"NodeHarness({self.label}): unknown option(s) {sorted(unknown)} — it takes the "
                             f"Device's {sorted(_OPTIONS)}")
-        device_options = camera_options({k: v for k, v in options.items() if k != "script_network"}, {})
-        device_options["script_network"] = network_option(options.get("script_network"), {})
+        worker_options, _ = device_options(options, environ={})
         self.logs: list[LogMessage] = []
         self.failure: str | None = None   # why the node stopped, if it raised
         self._runtime = None
@@ -88,7 +86,7 @@ class NodeHarness:
         schema, assets, storage = build(_OneNode(node))
         self.clock = clock if clock is not None else ManualClock()
         self._own_clock = clock is None
-        self._runtime = Runtime(schema, assets, storage, self._streams, self._log, device_options,
+        self._runtime = Runtime(schema, assets, storage, self._streams, self._log, worker_options,
                                 on_node_failed=self._failed, clock=self.clock, outside_ports=outside)
         self._runtime.start()
 
