@@ -4,19 +4,9 @@ import socket
 import pytest
 
 from oakling.link.control import ControlOp, follow
-from oakling.link.link import Link, LinkClosed
+from oakling.link.link import LinkClosed
 from oakling.messages import Buffer
 from calls import Call
-
-
-@pytest.fixture
-def pair():
-    """(sender, receiver) over a fresh socketpair; both closed afterwards."""
-    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    links = Link(a, "tx"), Link(b, "rx")
-    yield links
-    for link in links:
-        link.close()
 
 
 def test_control_ops_travel_as_their_plain_strings(pair):

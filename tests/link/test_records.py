@@ -1,21 +1,10 @@
 """The records `Link.recv()` returns, and the loop over a link's messages up to its end."""
-import socket
 
 import pytest
 
-from oakling.link.link import Link, LinkClosed
+from oakling.link.link import LinkClosed
 from oakling.link.records import Control, End, Message, MessagesUntilEnd
 from oakling.messages import Buffer
-
-
-@pytest.fixture
-def pair():
-    """(sender, receiver) over a fresh socketpair; both closed afterwards."""
-    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    links = Link(a, "tx"), Link(b, "rx")
-    yield links
-    for link in links:
-        link.close()
 
 
 def numbered(k: int) -> Buffer:
