@@ -7,6 +7,11 @@ payload into a free segment and sends only its id. The receiver wraps the segmen
 without copying; when the last reference to that array dies, it clears the segment's busy byte and
 the sender may reuse it. Busy bytes are written by one side each way, so no lock crosses processes.
 memfd segments have no name, so nothing is left behind when either process dies.
+
+A link to a peer that is not trusted (a Script's process) is given `max_message`: every record
+is then checked before anything is allocated or mapped (sizes, segment and region bounds, that a
+shared segment is sealed against shrinking, so no read of it can fault), and a malformed one
+raises LinkCorrupt, which ends that link only.
 """
 from __future__ import annotations
 
@@ -38,10 +43,15 @@ _MAX_FDS = 253                # the kernel's SCM_MAX_FD
 _ANCILLARY = socket.CMSG_SPACE(_MAX_FDS * 4)
 _CTRUNC = int(socket.MSG_CTRUNC)   # a plain int: IntFlag's `&` costs microseconds per receive
 _RECV_BUFFER = 256 * 1024     # one read takes every small record waiting on the socket
+_MAX_UNTRUSTED_HEADER = 16 << 20   # metadata of one record from a peer that is not trusted
 
 
 class LinkClosed(Exception):
     """The other end closed the link or died."""
+
+
+class LinkCorrupt(LinkClosed):
+    """A peer that is not trusted sent a record that breaks the link's rules; the link is closed."""
 
 
 class _Segment:
@@ -51,8 +61,9 @@ class _Segment:
         self.id = seg_id
         self.size = size
         if fd is None:
-            fd = os.memfd_create(f"oakling-link-{seg_id}", os.MFD_CLOEXEC)
+            fd = os.memfd_create(f"oakling-link-{seg_id}", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
             os.ftruncate(fd, _SEGMENT_HEADER + size)
+            sharedmem.seal_size(fd)
         self.fd = fd
         self.map = mmap.mmap(fd, _SEGMENT_HEADER + size)
         self.busy = np.frombuffer(self.map, np.uint8, 1)
@@ -82,8 +93,11 @@ class Link:
     """Messages and control records over one socket. `send_*` are thread-safe; one thread receives."""
 
     def __init__(self, sock: socket.socket, name: str = "", *, shm_threshold: int = 64 * 1024,
-                 max_segments: int = 16, segment_wait: float = 0.05):
+                 max_segments: int = 16, segment_wait: float = 0.05, max_message: int | None = None):
+        """`max_message`: for a peer that is not trusted, the largest payload it may send; its
+        records are checked (see the module's doc)."""
         self.sock = sock
+        self.max_message = max_message
         self.name = name
         self.shm_threshold = shm_threshold
         self.max_segments = max_segments
@@ -202,7 +216,10 @@ class Link:
 
     # -- receiving --
     def recv(self) -> Message | Control | End:
-        """The next record (`records.py`). Raises LinkClosed when the other end is gone."""
+        """The next record (`records.py`). Raises LinkClosed when the other end is gone, and
+        LinkCorrupt (closing the link) when a peer that is not trusted breaks the link's rules."""
+        if self.max_message is not None:
+            return self._recv_checked()
         while True:
             if self._end - self._start < _FRAME.size:   # mostly buffered already: spare the call
                 self._fill(_FRAME.size)
@@ -238,6 +255,82 @@ class Link:
                 return Control(header[1], payload.tobytes() if payload is not None else b"", fds)
             elif kind == _END:
                 return End(header[1])
+
+    def _recv_checked(self):
+        """recv() for a peer that is not trusted: sizes are checked before anything is allocated,
+        and every other fault of a record is a LinkCorrupt."""
+        try:
+            while True:
+                if self._end - self._start < _FRAME.size:
+                    self._fill(_FRAME.size)
+                head_size, payload_size = _FRAME.unpack_from(self._buffer, self._start)
+                if head_size > _MAX_UNTRUSTED_HEADER or payload_size > self.max_message:
+                    raise ValueError(f"a record of {head_size} + {payload_size} bytes (at most "
+                                     f"{_MAX_UNTRUSTED_HEADER} + {self.max_message})")
+                record = self._parse_checked(head_size, payload_size)
+                if record is not None:
+                    return record
+        except LinkClosed:
+            raise
+        except Exception as e:
+            self.close()
+            raise LinkCorrupt(f"link '{self.name}' carried a malformed record ({type(e).__name__}: {e})") from None
+
+    def _parse_checked(self, head_size: int, payload_size: int):
+        if self._end - self._start < _FRAME.size + head_size:
+            self._fill(_FRAME.size + head_size)
+        head_at = self._start + _FRAME.size
+        header = msgpack.unpackb(memoryview(self._buffer)[head_at:head_at + head_size], raw=False)
+        self._start = head_at + head_size
+        payload = self._take_payload(payload_size) if payload_size else None
+        if type(header) is not list or not header or type(header[0]) is not int:
+            raise ValueError(f"a record header {type(header).__name__} instead of a list")
+        kind = header[0]
+        if kind == _MSG:
+            _, datatype, meta, seg_id, nbytes = header
+            if seg_id >= 0:
+                segment = self._peer_segments[seg_id]
+                if payload is not None or not 0 <= nbytes <= segment.size:
+                    raise ValueError(f"{nbytes} bytes in segment {seg_id} of {segment.size}")
+                payload = np.asarray(_Lease(segment, nbytes))
+            elif payload is None:
+                payload = np.empty(0, np.uint8)
+            return Message(codec.decode(datatype, meta, payload))
+        if kind in (_SEGMENT, _REGION):
+            _, key, size = header
+            if type(key) is not int or type(size) is not int or not 0 < size <= self.max_message + _SEGMENT_ROUNDING:
+                raise ValueError(f"a shared segment of {size!r} bytes")
+            fd = self._fds.popleft()
+            try:
+                if kind == _SEGMENT:
+                    sharedmem.check_sealed(fd, _SEGMENT_HEADER + size, f"segment {key}")
+                    self._peer_segments[key] = _Segment(key, size, fd)
+                else:
+                    sharedmem.check_sealed(fd, size, f"region {key}")
+                    self._peer_regions[key] = sharedmem.Region.adopt(fd, size)
+                    fd = -1   # the region owns it
+            finally:
+                if fd >= 0:
+                    os.close(fd)
+            return None
+        if kind == _REGION_MSG:
+            _, datatype, meta, region_id, offset, nbytes = header
+            region = self._peer_regions[region_id]
+            if not (0 <= offset and 0 <= nbytes and offset + nbytes <= region.size):
+                raise ValueError(f"bytes {offset}..{offset + nbytes} of region {region_id} of {region.size}")
+            return Message(codec.decode(datatype, meta, np.frombuffer(region.map, np.uint8, nbytes, offset)))
+        if kind == _DROP:
+            self._peer_segments.pop(header[1], None)
+            return None
+        if kind == _CONTROL:
+            count = header[2]
+            if type(count) is not int or not 0 <= count <= len(self._fds):
+                raise ValueError(f"a control record with {count!r} descriptors ({len(self._fds)} arrived)")
+            return Control(header[1], payload.tobytes() if payload is not None else b"",
+                           [self._fds.popleft() for _ in range(count)])
+        if kind == _END:
+            return End(str(header[1]))
+        raise ValueError(f"an unknown record kind {kind}")
 
     def pending(self, wait: float = 0) -> bool:
         """Whether a record has (at least partly) arrived, so `recv` will not wait for the sender;

@@ -8,6 +8,7 @@ promise that the bytes never change again, so the receivers' views are read-only
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import itertools
 import mmap
 import os
@@ -20,14 +21,33 @@ _lock = threading.Lock()
 _published: dict[int, "Region"] = {}
 
 
+def seal_size(fd: int):
+    """Promise that the memfd `fd` never shrinks or grows: a peer that maps it can read it all
+    without faulting (`check_sealed` is how the peer makes sure)."""
+    fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SEAL)
+
+
+def check_sealed(fd: int, nbytes: int, what: str):
+    """Raise ValueError unless `fd` is a memfd of at least `nbytes` that cannot shrink."""
+    try:
+        seals = fcntl.fcntl(fd, fcntl.F_GET_SEALS)
+    except OSError:
+        raise ValueError(f"{what} is not a sealed memfd") from None
+    if not seals & fcntl.F_SEAL_SHRINK:
+        raise ValueError(f"{what} may shrink under the reader (no F_SEAL_SHRINK)")
+    if os.fstat(fd).st_size < nbytes:
+        raise ValueError(f"{what} holds {os.fstat(fd).st_size} bytes, not the {nbytes} announced")
+
+
 class Region:
     """A memfd mapping. Fill `array` (writable), then `publish()`; `release()` when done."""
 
     def __init__(self, nbytes: int):
         self.id = next(_ids)
         self.size = max(1, int(nbytes))
-        self.fd = os.memfd_create(f"oakling-region-{self.id}", os.MFD_CLOEXEC)
+        self.fd = os.memfd_create(f"oakling-region-{self.id}", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
         os.ftruncate(self.fd, self.size)
+        seal_size(self.fd)
         self.map = mmap.mmap(self.fd, self.size)
         self.array = np.frombuffer(self.map, np.uint8, self.size)
         self.address = ctypes.addressof(ctypes.c_char.from_buffer(self.map))

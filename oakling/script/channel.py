@@ -35,6 +35,7 @@ from ..runtime.worker import Feed
 
 _COUNTERS_BYTES = 4096
 OUTPUT_WINDOW = 4   # messages of one output that may be on their way to downstream at once
+MAX_MESSAGE = 512 << 20   # the largest message a script may send, by default its memory limit
 
 
 class _Doorbell:
@@ -90,10 +91,12 @@ class Channel:
         fds.update(b.fd for b in self.consumed_bells + self.delivered_bells)
         return fds
 
-    def device_end(self) -> "DeviceEnd":
+    def device_end(self, max_message: int = MAX_MESSAGE) -> "DeviceEnd":
+        """The device's ends; what the script sends on them is checked, records of at most
+        `max_message` bytes (see link.py: a script is not trusted)."""
         for pair in [self.control] + self.input_socks + self.output_socks:
             pair[1].close()
-        return DeviceEnd(self)
+        return DeviceEnd(self, max_message)
 
     def script_end(self) -> "ScriptEnd":
         for pair in [self.control] + self.input_socks + self.output_socks:
@@ -154,14 +157,14 @@ class ScriptFeed(Feed):
 
 
 class DeviceEnd:
-    def __init__(self, channel: Channel):
+    def __init__(self, channel: Channel, max_message: int = MAX_MESSAGE):
         self._channel = channel
-        self.control = Link(channel.control[0], "script-control")
+        self.control = Link(channel.control[0], "script-control", max_message=max_message)
         n = len(channel.inputs)
         self.feeds = {name: ScriptFeed(Link(pair[0], f"script-in-{name}"), channel.counters, k,
                                       channel.consumed_bells[k], blocking, size)
                       for k, ((name, blocking, size), pair) in enumerate(zip(channel.inputs, channel.input_socks))}
-        self.output_links = {name: Link(pair[0], f"script-out-{name}")
+        self.output_links = {name: Link(pair[0], f"script-out-{name}", max_message=max_message)
                              for name, pair in zip(channel.outputs, channel.output_socks)}
         self._delivered = {name: (n + k, channel.delivered_bells[k]) for k, name in enumerate(channel.outputs)}
 

@@ -15,7 +15,7 @@ import threading
 import time
 
 from ..link.control import ControlOp, follow
-from ..link.link import LinkClosed
+from ..link.link import LinkClosed, LinkCorrupt
 from ..link.records import Control, MessagesUntilEnd
 from ..log import LogLevel
 from ..runtime import gpio
@@ -76,6 +76,7 @@ class ScriptSupervisor:
         self._gpio = None
         self._gpio_token = None
         self._start_error = None
+        self._corrupt = None        # why the script's links were cut, if it broke their rules
         try:
             self._launch(source, inputs)
         except Exception as e:
@@ -101,7 +102,7 @@ class ScriptSupervisor:
                   "network": self._options.get("script_network", LOOPBACK), "clock": self._clock}
         channel = Channel(inputs, [name for name, _ in outputs])
         self._pid = process.spawn(config, channel)
-        self._end = channel.device_end()
+        self._end = channel.device_end(max_message=config["memory_limit"])   # it cannot make a larger one
         self.feeds = self._end.feeds   # upstream nodes write straight to the script process
         self._gpio_token = self._gpio.listen(self._pin_written)
 
@@ -134,6 +135,8 @@ class ScriptSupervisor:
         self._gpio.unlisten(self._gpio_token)
         if self.stopping:
             return
+        if self._corrupt is not None:
+            raise ScriptFailed(f"the script's process broke its links' rules and was stopped: {self._corrupt}", "")
         if outcome[0] == "failed":
             raise ScriptFailed(outcome[1], outcome[2])
         if outcome[0] == "lost":
@@ -185,6 +188,9 @@ class ScriptSupervisor:
                     ControlOp.FAILED: self._script_failed}
         try:
             return follow(self._end.control, handlers)
+        except LinkCorrupt as e:
+            self._stop_corrupt(str(e))
+            return ("lost",)
         except LinkClosed:
             return ("lost",)
 
@@ -215,8 +221,17 @@ class ScriptSupervisor:
                 out.send(msg)
                 delivered += 1
                 self._end.delivered(name, delivered)
+        except LinkCorrupt as e:
+            self._stop_corrupt(str(e))
         except (LinkClosed, QueueClosed):
             return
+
+    def _stop_corrupt(self, text: str):
+        """The script broke a link's rules (it wrote its own bytes into the link): stop it now; `run`
+        reports why, and the rest of the pipeline goes on."""
+        if self._corrupt is None:
+            self._corrupt = text
+        self._kill()
 
     # -- ending --
     def _kill(self, grace: float = 0.0):
