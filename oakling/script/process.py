@@ -125,8 +125,24 @@ def script_traceback(exc: BaseException, script_name: str) -> tuple[str, str]:
     return f"{message}{where}", text
 
 
+def forget_environment():
+    """Leave the script none of the host program's environment variables (tokens, keys, paths):
+    unset each one, then overwrite the bytes the kernel shows as this process's
+    /proc/<pid>/environ, the copy the process was started with, which unsetting leaves in place."""
+    os.environ.clear()   # unsetenv() for each, so libc's environ is empty too
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        start, end = int(fields[47]), int(fields[48])   # env_start, env_end: proc(5) fields 50 and 51
+    except (OSError, IndexError, ValueError):
+        return
+    if 0 < start < end:
+        ctypes.memset(start, 0, end - start)
+
+
 def _child(config: dict, channel: Channel):
     parent = os.getppid()
+    forget_environment()
     clock = config.get("clock")   # a test's clock (oakling.testing), else None: the machine's
     _close_fds_except(channel.script_fds() | {0, 1, 2} | (clock.fds() if clock else set()))
     gc.freeze()   # what came with the fork stays as it is: never collected, never closing a descriptor

@@ -1,6 +1,9 @@
 """Scripts that attack the device through what they send: each test runs a real pipeline and checks
 that the concrete harm did not happen, not merely that an exception was raised."""
+import os
 import time
+
+import pytest
 
 import oakling as dai
 
@@ -66,3 +69,42 @@ def test_garbage_on_its_output_link_stops_the_script_with_a_clear_error():
             frames.get(timeout=5)
         assert "carried a malformed record" in device.getFailedNodes()["Script(0)"]
         frames.get(timeout=5)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found += [int(c) for c in f.read().split()]
+    return found
+
+
+@pytest.mark.parametrize("processor", [dai.ProcessorType.LEON_MSS, dai.ProcessorType.LEON_CSS])
+def test_a_script_sees_none_of_the_host_programs_environment(monkeypatch, processor):
+    """A secret in the host program's environment reaches neither the script's os.environ nor the
+    environment the kernel shows for the script's process (/proc/<pid>/environ)."""
+    secret = "oakling-test-secret-4f9d2"
+    monkeypatch.setenv("OAKLING_TEST_TOKEN", secret)
+    p = dai.Pipeline()
+    script = p.create(dai.node.Script)
+    script.setProcessor(processor)
+    script.setScript("""
+        import os
+        found = repr(sorted(os.environ.items())) + repr(os.getenv('OAKLING_TEST_TOKEN'))
+        b = Buffer(len(found))
+        b.setData(list(found.encode()))
+        node.io['out'].send(b)
+        import time
+        time.sleep(30)
+    """)
+    out = p.create(dai.node.XLinkOut)
+    out.setStreamName("out")
+    script.outputs["out"].link(out.input)
+    with dai.Device(p) as device:
+        seen = bytes(device.getOutputQueue("out").get(timeout=10).getData()).decode()
+        assert seen == "[]None"
+        [script_pid] = children(device._process.pid)
+        with open(f"/proc/{script_pid}/environ", "rb") as f:
+            assert secret.encode() not in f.read()
+        with open(f"/proc/{device._process.pid}/environ", "rb") as f:   # the device itself keeps it:
+            assert secret.encode() in f.read()                           # the check above can fail
