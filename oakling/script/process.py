@@ -237,12 +237,12 @@ def _child(config: dict, channel: Channel):
         sandbox.loopback_by_default()
     go = threading.Event()
     pins.start()
-    seccomp = sandbox.enter(processor, storage, config["memory_limit"], name,
+    layers = sandbox.enter(processor, storage, config["memory_limit"], name,
                             cpu_limit=config.get("cpu_limit"), network=network)
     for thread in receivers:
         thread.start()
     threading.Thread(target=_follow_device, args=(control, go, pins), name="script-control", daemon=True).start()
-    report(ControlOp.READY, seccomp=seccomp)
+    report(ControlOp.READY, **layers)
     go.wait()
 
     ours = {t for t in threading.enumerate()}

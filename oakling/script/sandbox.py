@@ -37,7 +37,7 @@ import struct
 import sys
 import sysconfig
 
-from . import whitelist
+from . import landlock, whitelist
 from .network import ANY_ADDRESS, LOOPBACK
 
 DEVICE_STORAGE = "/media/mmcsd-0-0"   # where scripts see the storage folder (the eMMC stand-in)
@@ -310,16 +310,34 @@ def loopback_by_default():
 
 def enter(processor: int, storage: str, memory_limit: int, script_name: str, *, cpu_limit: float | None = None,
           network: str = LOOPBACK):
-    """Close the sandbox around this process: limits, seccomp, then the audit hook. For good.
+    """Close the sandbox around this process: limits, Landlock (the files it may touch), seccomp,
+    then the audit hook. For good. Returns what the kernel layers could do, for the log.
     `network` is LOOPBACK or ANY_ADDRESS: which addresses LEON_CSS sockets may bind, connect
     and send to (and which names they may look up)."""
     if network not in (LOOPBACK, ANY_ADDRESS):
         raise ValueError(f"network: expected {LOOPBACK!r} or {ANY_ADDRESS!r}, got {network!r}")
     _limit_memory(memory_limit)
     _limit_cpu(cpu_limit)
+    files = landlock.restrict(read_only=readable_paths(), read_write=[storage] if storage else [])
     seccomp = _install_seccomp(processor)
     sys.addaudithook(_make_hook(processor, storage, script_name, network))
-    return seccomp
+    return {"seccomp": seccomp, "landlock": files}
+
+
+# What a script's process may read, besides its storage folder (which it may also write): the
+# interpreter, its libraries and oakling (lazy imports, tracebacks), shared libraries, and the few
+# system files the standard library reads (time zones, name lookups, certificates, MIME types).
+_SYSTEM_READABLE = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo", "/usr/share/locale",
+                    "/usr/share/ca-certificates", "/etc/ssl", "/etc/localtime", "/etc/hosts", "/etc/resolv.conf",
+                    "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf", "/etc/services", "/etc/protocols",
+                    "/etc/mime.types", "/dev/null", "/dev/urandom")
+
+
+def readable_paths() -> list[str]:
+    """The folders and files a script's process may read (never write) under Landlock."""
+    python = {sys.prefix, sys.base_prefix, sys.exec_prefix, _STDLIB_DIR, os.path.dirname(_PACKAGE_DIR)}
+    python.update(p for p in sys.path if p and os.path.isdir(p))
+    return sorted(python) + list(_SYSTEM_READABLE)
 
 
 # -- resource limits --

@@ -33,6 +33,9 @@ class ScriptFailed(RuntimeError):
         self.report = report
 
 
+_said_no_landlock = False   # the warning is said once per device process
+
+
 def _describe_exit(status: int | None) -> str:
     import signal
     if status is None:
@@ -200,8 +203,15 @@ class ScriptSupervisor:
         self.log(level, str(record.body.get("text", "")))
 
     def _script_ready(self, record: Control):
-        sandbox = "audit hook, seccomp" if record.body.get("seccomp") else "audit hook (no seccomp here)"
-        self.log(LogLevel.DEBUG, f"script process {self._pid} ready ({sandbox})")
+        global _said_no_landlock
+        files = str(record.body.get("landlock", ""))
+        seccomp = "seccomp" if record.body.get("seccomp") is True else "no seccomp here"
+        self.log(LogLevel.DEBUG, f"script process {self._pid} ready (files: {files or '?'}; {seccomp}; audit hook)")
+        if not files.startswith("Landlock ABI") and not _said_no_landlock:
+            _said_no_landlock = True
+            self.log(LogLevel.WARN, f"scripts run without the kernel's file rules ({files}): only the Python layer "
+                                    f"keeps them to their storage folder — a kernel with Landlock (Linux 5.13+, "
+                                    f"enabled in the LSM list) makes that hold whatever a script runs")
 
     def _script_wrote_pin(self, record: Control):
         """The script wrote a pin: the other scripts' interrupts."""

@@ -108,3 +108,38 @@ def test_a_script_sees_none_of_the_host_programs_environment(monkeypatch, proces
             assert secret.encode() not in f.read()
         with open(f"/proc/{device._process.pid}/environ", "rb") as f:   # the device itself keeps it:
             assert secret.encode() in f.read()                           # the check above can fail
+
+
+def test_a_directory_descriptor_does_not_let_a_script_write_into_the_python_installation():
+    """A known way past the Python layer: open a standard-library folder (reading it is allowed)
+    and create a file relative to that descriptor, which the path rule judges as relative to the
+    storage folder. The kernel's file rules (Landlock) refuse it."""
+    import sysconfig
+    import uuid
+    from oakling.script import landlock
+    if landlock.abi_version() == 0:
+        pytest.skip("this kernel has no Landlock: the Python layer alone cannot stop this one")
+    folder = os.path.join(sysconfig.get_paths()["stdlib"], "json")
+    marker = f"oakling_escape_{uuid.uuid4().hex}.py"
+    p = hostile_pipeline(f"""
+        import os
+        posix = os.sys.modules['posix']
+        try:
+            d = posix.open({folder!r}, os.O_RDONLY)
+            f = posix.open({marker!r}, os.O_CREAT | os.O_WRONLY, 0o644, dir_fd=d)
+            posix.write(f, b'import os  # planted by a script')
+            said = 'written'
+        except OSError as e:
+            said = type(e).__name__
+        b = Buffer(len(said))
+        b.setData(list(said.encode()))
+        node.io['out'].send(b)
+    """)
+    try:
+        with dai.Device(p) as device:
+            said = bytes(device.getOutputQueue("script").get(timeout=10).getData()).decode()
+        assert said == "PermissionError"
+        assert not os.path.exists(os.path.join(folder, marker))
+    finally:
+        if os.path.exists(os.path.join(folder, marker)):
+            os.remove(os.path.join(folder, marker))
