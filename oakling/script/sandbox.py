@@ -457,6 +457,9 @@ def _make_hook(processor: int, storage: str, script_name: str, network: str = LO
     sys_ = sys
     check_path = path_rule(storage)
     isinstance_, str_, bytes_, int_, tuple_, len_, getattr_ = isinstance, str, bytes, int, tuple, len, getattr
+    type_, issubclass_, str_str, bytes_bytes, int_int, tuple_iter = type, issubclass, str.__str__, bytes.__bytes__, \
+        int.__int__, tuple.__iter__
+    own_events = frozenset({"sys._getframe", "object.__getattr__"})
     Error = SandboxError
     local = _thread._local()
     css = processor == whitelist.LEON_CSS
@@ -488,16 +491,35 @@ def _make_hook(processor: int, storage: str, script_name: str, network: str = LO
         filename = frame.f_code.co_filename
         return filename != script_name and filename.startswith(trusted)
 
+    def plain(value):
+        """`value` as an exact str, bytes, int or tuple of them, copied without calling anything a
+        script's subclass defines (its startswith, __eq__, __len__ …), so no script code ever runs
+        inside the hook; other objects as they are."""
+        kind = type_(value)
+        if kind is str_ or kind is bytes_ or kind is int_ or value is None:
+            return value
+        if issubclass_(kind, str_):
+            return str_str(value)
+        if issubclass_(kind, bytes_):
+            return bytes_bytes(value)
+        if issubclass_(kind, int_):
+            return int_int(value)
+        if issubclass_(kind, tuple_):
+            return tuple_(plain(item) for item in tuple_iter(value))
+        return value
+
     def hook(event, args):
         if event not in watched and not event.startswith("ctypes."):
             return   # the hot path: events the sandbox has no rule for (object.__setattr__, ...)
         if event == "socket.sendmsg" and args[1] is None:
             return   # a connected socket (the links): nothing to check
         if getattr_(local, "busy", False):
-            return   # an event raised by the hook's own checks
+            if event in own_events:
+                return   # raised by the hook's own look at who called
+            raise Error(f"{event}: not allowed while the sandbox checks another call")
         local.busy = True
         try:
-            check(event, args)
+            check(event, tuple_(plain(arg) for arg in args))
         finally:
             local.busy = False
 

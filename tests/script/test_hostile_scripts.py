@@ -143,3 +143,67 @@ def test_a_directory_descriptor_does_not_let_a_script_write_into_the_python_inst
     finally:
         if os.path.exists(os.path.join(folder, marker)):
             os.remove(os.path.join(folder, marker))
+
+
+def run_css(script: str) -> str:
+    """Run a LEON_CSS script that sends one text back; the text."""
+    p = dai.Pipeline()
+    node = p.create(dai.node.Script)
+    node.setProcessor(dai.ProcessorType.LEON_CSS)
+    node.setScript(script + """
+b = Buffer(len(said))
+b.setData(list(said.encode()))
+node.io['out'].send(b)
+""")
+    out = p.create(dai.node.XLinkOut)
+    out.setStreamName("out")
+    node.outputs["out"].link(out.input)
+    with dai.Device(p) as device:
+        return bytes(device.getOutputQueue("out").get(timeout=10).getData()).decode()
+
+
+def test_a_str_subclass_does_not_talk_the_loopback_rule_into_binding_every_interface():
+    """The address's own startswith says "127." and its __eq__ and __hash__ dodge the wildcard
+    mapping: the hook must judge the characters, not what the object says of itself. Binding sends
+    nothing: what matters is whether the socket ended up listening on every interface."""
+    said = run_css("""
+import socket
+class Host(str):
+    def startswith(self, *a): return True
+    def __eq__(self, other): return False
+    def __hash__(self): return 1
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+try:
+    sock.bind((Host('0.0.0.0'), 0))
+    said = 'bound ' + sock.getsockname()[0]
+except Exception as e:
+    said = type(e).__name__
+""")
+    assert said == "SandboxError"
+
+
+def test_code_a_script_slips_into_the_hooks_own_checks_gets_no_free_pass():
+    """An address whose startswith runs the script's code while the hook checks a bind: that code
+    binds every interface, which the hook would let through while it is busy. The hook never calls
+    the object's methods, so that code never runs, and nothing listens on every interface."""
+    said = run_css("""
+import socket
+inner = []
+class Host(str):
+    def startswith(self, *a):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(('0.0.0.0', 0))
+            inner.append('bound ' + s.getsockname()[0])
+        except Exception as e:
+            inner.append(type(e).__name__)
+        return False
+    def __hash__(self): return 1
+    def __eq__(self, other): return False
+try:
+    socket.socket(socket.AF_INET, socket.SOCK_STREAM).bind((Host('10.0.0.1'), 0))
+except Exception as e:
+    pass
+said = repr(inner)
+""")
+    assert "bound" not in said and said == "[]"
