@@ -217,120 +217,87 @@ class Link:
     # -- receiving --
     def recv(self) -> Message | Control | End:
         """The next record (`records.py`). Raises LinkClosed when the other end is gone, and
-        LinkCorrupt (closing the link) when a peer that is not trusted breaks the link's rules."""
-        if self.max_message is not None:
-            return self._recv_checked()
-        while True:
-            if self._end - self._start < _FRAME.size:   # mostly buffered already: spare the call
-                self._fill(_FRAME.size)
-            head_size, payload_size = _FRAME.unpack_from(self._buffer, self._start)
-            if self._end - self._start < _FRAME.size + head_size:
-                self._fill(_FRAME.size + head_size)
-            head_at = self._start + _FRAME.size
-            header = msgpack.unpackb(memoryview(self._buffer)[head_at:head_at + head_size], raw=False)
-            self._start = head_at + head_size
-            payload = self._take_payload(payload_size) if payload_size else None
-            kind = header[0]
-            if kind == _MSG:
-                _, datatype, meta, seg_id, nbytes = header
-                if seg_id >= 0:
-                    payload = np.asarray(_Lease(self._peer_segments[seg_id], nbytes))
-                elif payload is None:
-                    payload = np.empty(0, np.uint8)
-                return Message(codec.decode(datatype, meta, payload))
-            if kind == _SEGMENT:
-                fd = self._fds.popleft()
-                self._peer_segments[header[1]] = _Segment(header[1], header[2], fd)
-                self._peer_segments[header[1]].close_fd()
-            elif kind == _REGION:
-                self._peer_regions[header[1]] = sharedmem.Region.adopt(self._fds.popleft(), header[2])
-            elif kind == _REGION_MSG:
-                _, datatype, meta, region_id, offset, nbytes = header
-                payload = np.frombuffer(self._peer_regions[region_id].map, np.uint8, nbytes, offset)
-                return Message(codec.decode(datatype, meta, payload))
-            elif kind == _DROP:
-                self._peer_segments.pop(header[1], None)
-            elif kind == _CONTROL:
-                fds = [self._fds.popleft() for _ in range(header[2])]
-                return Control(header[1], payload.tobytes() if payload is not None else b"", fds)
-            elif kind == _END:
-                return End(header[1])
-
-    def _recv_checked(self):
-        """recv() for a peer that is not trusted: sizes are checked before anything is allocated,
-        and every other fault of a record is a LinkCorrupt."""
+        LinkCorrupt (closing the link) when a peer that is not trusted breaks the link's rules:
+        with `max_message` set, each record is checked before anything is allocated or mapped."""
+        checked = self.max_message is not None
         try:
             while True:
-                if self._end - self._start < _FRAME.size:
+                if self._end - self._start < _FRAME.size:   # mostly buffered already: spare the call
                     self._fill(_FRAME.size)
                 head_size, payload_size = _FRAME.unpack_from(self._buffer, self._start)
-                if head_size > _MAX_UNTRUSTED_HEADER or payload_size > self.max_message:
+                if checked and (head_size > _MAX_UNTRUSTED_HEADER or payload_size > self.max_message):
                     raise ValueError(f"a record of {head_size} + {payload_size} bytes (at most "
                                      f"{_MAX_UNTRUSTED_HEADER} + {self.max_message})")
-                record = self._parse_checked(head_size, payload_size)
-                if record is not None:
-                    return record
+                if self._end - self._start < _FRAME.size + head_size:
+                    self._fill(_FRAME.size + head_size)
+                head_at = self._start + _FRAME.size
+                header = msgpack.unpackb(memoryview(self._buffer)[head_at:head_at + head_size], raw=False)
+                self._start = head_at + head_size
+                payload = self._take_payload(payload_size) if payload_size else None
+                if checked and (type(header) is not list or not header or type(header[0]) is not int):
+                    raise ValueError(f"a record header {type(header).__name__} instead of a list")
+                kind = header[0]
+                if kind == _MSG:
+                    _, datatype, meta, seg_id, nbytes = header
+                    if seg_id >= 0:
+                        segment = self._peer_segments[seg_id]
+                        if checked and (payload is not None or not 0 <= nbytes <= segment.size):
+                            raise ValueError(f"{nbytes} bytes in segment {seg_id} of {segment.size}")
+                        payload = np.asarray(_Lease(segment, nbytes))
+                    elif payload is None:
+                        payload = np.empty(0, np.uint8)
+                    return Message(codec.decode(datatype, meta, payload))
+                if kind == _REGION_MSG:
+                    _, datatype, meta, region_id, offset, nbytes = header
+                    region = self._peer_regions[region_id]
+                    if checked and not (0 <= offset and 0 <= nbytes and offset + nbytes <= region.size):
+                        raise ValueError(f"bytes {offset}..{offset + nbytes} of region {region_id} of {region.size}")
+                    return Message(codec.decode(datatype, meta, np.frombuffer(region.map, np.uint8, nbytes, offset)))
+                if kind == _SEGMENT or kind == _REGION:
+                    self._take_shared(kind, header, checked)
+                elif kind == _DROP:
+                    self._peer_segments.pop(header[1], None)
+                elif kind == _CONTROL:
+                    count = header[2]
+                    if checked and (type(count) is not int or not 0 <= count <= len(self._fds)):
+                        raise ValueError(f"a control record with {count!r} descriptors ({len(self._fds)} arrived)")
+                    fds = [self._fds.popleft() for _ in range(count)]
+                    return Control(header[1], payload.tobytes() if payload is not None else b"", fds)
+                elif kind == _END:
+                    return End(str(header[1]))
+                elif checked:
+                    raise ValueError(f"an unknown record kind {kind}")
         except LinkClosed:
             raise
         except Exception as e:
+            if not checked:
+                raise
             self.close()
             raise LinkCorrupt(f"link '{self.name}' carried a malformed record ({type(e).__name__}: {e})") from None
 
-    def _parse_checked(self, head_size: int, payload_size: int):
-        if self._end - self._start < _FRAME.size + head_size:
-            self._fill(_FRAME.size + head_size)
-        head_at = self._start + _FRAME.size
-        header = msgpack.unpackb(memoryview(self._buffer)[head_at:head_at + head_size], raw=False)
-        self._start = head_at + head_size
-        payload = self._take_payload(payload_size) if payload_size else None
-        if type(header) is not list or not header or type(header[0]) is not int:
-            raise ValueError(f"a record header {type(header).__name__} instead of a list")
-        kind = header[0]
-        if kind == _MSG:
-            _, datatype, meta, seg_id, nbytes = header
-            if seg_id >= 0:
-                segment = self._peer_segments[seg_id]
-                if payload is not None or not 0 <= nbytes <= segment.size:
-                    raise ValueError(f"{nbytes} bytes in segment {seg_id} of {segment.size}")
-                payload = np.asarray(_Lease(segment, nbytes))
-            elif payload is None:
-                payload = np.empty(0, np.uint8)
-            return Message(codec.decode(datatype, meta, payload))
-        if kind in (_SEGMENT, _REGION):
-            _, key, size = header
-            if type(key) is not int or type(size) is not int or not 0 < size <= self.max_message + _SEGMENT_ROUNDING:
-                raise ValueError(f"a shared segment of {size!r} bytes")
-            fd = self._fds.popleft()
-            try:
-                if kind == _SEGMENT:
+    def _take_shared(self, kind: int, header: list, checked: bool):
+        """A segment (or published region) the peer announces, with its descriptor; checked: it must be
+        a memfd sealed against shrinking and as large as announced, so no read of it can fault."""
+        _, key, size = header
+        if checked and (type(key) is not int or type(size) is not int
+                        or not 0 < size <= self.max_message + _SEGMENT_ROUNDING):
+            raise ValueError(f"a shared segment of {size!r} bytes")
+        fd = self._fds.popleft()
+        try:
+            if kind == _SEGMENT:
+                if checked:
                     sharedmem.check_sealed(fd, _SEGMENT_HEADER + size, f"segment {key}")
-                    self._peer_segments[key] = _Segment(key, size, fd)
-                else:
+                segment = self._peer_segments[key] = _Segment(key, size, fd)
+                segment.close_fd()   # mapped: the descriptor is no longer needed
+                fd = -1
+            else:
+                if checked:
                     sharedmem.check_sealed(fd, size, f"region {key}")
-                    self._peer_regions[key] = sharedmem.Region.adopt(fd, size)
-                    fd = -1   # the region owns it
-            finally:
-                if fd >= 0:
-                    os.close(fd)
-            return None
-        if kind == _REGION_MSG:
-            _, datatype, meta, region_id, offset, nbytes = header
-            region = self._peer_regions[region_id]
-            if not (0 <= offset and 0 <= nbytes and offset + nbytes <= region.size):
-                raise ValueError(f"bytes {offset}..{offset + nbytes} of region {region_id} of {region.size}")
-            return Message(codec.decode(datatype, meta, np.frombuffer(region.map, np.uint8, nbytes, offset)))
-        if kind == _DROP:
-            self._peer_segments.pop(header[1], None)
-            return None
-        if kind == _CONTROL:
-            count = header[2]
-            if type(count) is not int or not 0 <= count <= len(self._fds):
-                raise ValueError(f"a control record with {count!r} descriptors ({len(self._fds)} arrived)")
-            return Control(header[1], payload.tobytes() if payload is not None else b"",
-                           [self._fds.popleft() for _ in range(count)])
-        if kind == _END:
-            return End(str(header[1]))
-        raise ValueError(f"an unknown record kind {kind}")
+                self._peer_regions[key] = sharedmem.Region.adopt(fd, size)
+                fd = -1   # the region owns it
+        finally:
+            if fd >= 0:
+                os.close(fd)
 
     def pending(self, wait: float = 0) -> bool:
         """Whether a record has (at least partly) arrived, so `recv` will not wait for the sender;
