@@ -75,6 +75,15 @@ def make_video(path, count: int = 20, size=(320, 180), fps: int = 30, fmt: str =
     return frames
 
 
+
+def make_broken_video(path, count: int = 20):
+    """A video whose middle half is random bytes: decoders fail part-way through it."""
+    make_video(path, count=count)
+    data = bytearray(path.read_bytes())
+    n = len(data)
+    data[n // 3:n // 3 + n // 2] = np.random.default_rng(0).integers(0, 256, n // 2, dtype=np.uint8).tobytes()
+    path.write_bytes(bytes(data))
+
 def decode_video(path, fmt: str = "bgr24") -> list[np.ndarray]:
     """Every frame of `path`, decoded with PyAV (BGR, or grey with fmt="gray")."""
     import av

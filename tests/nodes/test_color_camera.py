@@ -12,7 +12,8 @@ import oakling as dai
 from oakling.nodes.camera_common import LayoutError
 from oakling.nodes.color_camera import color_layout
 from oakling.testing import NodeHarness
-from media import closest, decode_video, frame_pattern, make_video, mean_abs_diff, need_format, write_images
+from media import (closest, decode_video, frame_pattern, make_broken_video, make_video, mean_abs_diff, need_format,
+                   write_images)
 
 R = dai.ColorCameraProperties.SensorResolution
 
@@ -293,11 +294,7 @@ def test_still_capture_from_a_video_source(tmp_path):
 
 def test_a_decode_error_is_an_error_line_naming_the_camera_and_ends_the_stream(tmp_path):
     path = tmp_path / "broken.mp4"
-    make_video(path, count=20)
-    data = bytearray(path.read_bytes())
-    n = len(data)
-    data[n // 3:n // 3 + n // 2] = np.random.default_rng(0).integers(0, 256, n // 2, dtype=np.uint8).tobytes()
-    path.write_bytes(bytes(data))
+    make_broken_video(path)
     _, cam = _color()
     with NodeHarness(cam, outputs=["preview"], cameras={"CAM_A": str(path)}, realtime=False) as h:
         lines = h.logs

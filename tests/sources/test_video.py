@@ -4,7 +4,7 @@ import pytest
 
 from oakling.sources import SourceError, Yuv420
 from oakling.sources.video import VideoSource
-from media import FORMATS, as_bgr, decode_video, make_video, mean_abs_diff, need_format
+from media import FORMATS, as_bgr, decode_video, make_broken_video, make_video, mean_abs_diff, need_format
 
 
 def same_frame(picture, decoded):
@@ -112,11 +112,7 @@ def test_gray_frames_for_mono_cameras_are_the_luma_in_full_range(tmp_path, fmt):
 
 def test_broken_data_is_a_source_error_naming_the_frame(tmp_path):
     path = tmp_path / "broken.mp4"
-    make_video(path, count=20)
-    data = bytearray(path.read_bytes())
-    n = len(data)
-    data[n // 3:n // 3 + n // 2] = np.random.default_rng(0).integers(0, 256, n // 2, dtype=np.uint8).tobytes()
-    path.write_bytes(bytes(data))
+    make_broken_video(path)
     source = VideoSource(str(path), name="broken.mp4")
     with pytest.raises(SourceError, match=r"broken.mp4: cannot decode frame \d+: Invalid data"):
         _read_all(source)
