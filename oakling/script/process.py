@@ -17,6 +17,7 @@ import ctypes
 import gc
 import linecache
 import os
+import select
 import signal
 import sys
 import textwrap
@@ -28,7 +29,7 @@ from ..link.control import ControlOp, follow
 from ..link.link import LinkClosed
 from ..log import LogLevel
 from ..messages import clock as message_clock
-from . import api, gpio, messages, sandbox, whitelist
+from . import api, gpio, loopback, messages, namespaces, sandbox, whitelist
 from .channel import Channel, QueueClosed, receive_into
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -45,12 +46,26 @@ def storage_folder(device_id: str) -> str:
 
 
 def spawn(config: dict, channel: Channel) -> int:
-    """Fork the script process; returns its pid. Call while the device process has one thread."""
+    """Fork the script process; returns its pid. Call while the device process has one thread.
+
+    The child enters its namespaces first thing; the parent then maps the child's user (a process
+    may not map user 0 from inside its own new namespace) and lets it go on."""
     whitelist.preload(config["processor"])
+    unshared_r, unshared_w = os.pipe()
+    mapped_r, mapped_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         code = 70
         try:
+            os.close(unshared_r)
+            os.close(mapped_w)
+            refused = namespaces.unshare(sandbox.private_network(config["processor"], config.get("network", sandbox.LOOPBACK)))
+            os.write(unshared_w, b"-" if refused else b"u")
+            if not refused and os.read(mapped_r, 1) != b"m":
+                os._exit(code)   # the device could not map its user: nothing safe to run
+            os.close(unshared_w)
+            os.close(mapped_r)
+            config["namespaces"] = refused
             _child(config, channel)
             code = 0
         except BaseException:
@@ -60,6 +75,18 @@ def spawn(config: dict, channel: Channel) -> int:
                 pass
         finally:
             os._exit(code)
+    os.close(unshared_w)
+    os.close(mapped_r)
+    try:
+        ready, _, _ = select.select([unshared_r], [], [], 5.0)
+        if ready and os.read(unshared_r, 1) == b"u":
+            namespaces.map_user(pid)
+            os.write(mapped_w, b"m")
+    except OSError:
+        pass   # the child is gone, or its maps could not be written: it stops before the script runs
+    finally:
+        os.close(unshared_r)
+        os.close(mapped_w)
     return pid
 
 
@@ -144,7 +171,9 @@ def _child(config: dict, channel: Channel):
     parent = os.getppid()
     forget_environment()
     clock = config.get("clock")   # a test's clock (oakling.testing), else None: the machine's
-    _close_fds_except(channel.script_fds() | {0, 1, 2} | (clock.fds() if clock else set()))
+    lender = config.get("loopback")   # the device's end lends the host's loopback (loopback.py)
+    _close_fds_except(channel.script_fds() | {0, 1, 2} | (clock.fds() if clock else set())
+                      | ({lender.fileno()} if lender else set()))
     gc.freeze()   # what came with the fork stays as it is: never collected, never closing a descriptor
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is for the host, which closes the device
     _die_with_parent(parent)
@@ -190,7 +219,6 @@ def _child(config: dict, channel: Channel):
     storage = config["storage"]
     try:
         os.makedirs(storage, exist_ok=True)
-        os.chdir(storage)   # relative paths land in the storage folder
     except OSError as e:
         summary = (f"the storage folder {storage} cannot be used ({e.strerror or e}) — set OAKLING_STORAGE "
                    f"to a folder this user may write")
@@ -234,11 +262,17 @@ def _child(config: dict, channel: Channel):
     threading.excepthook = thread_failed
     network = config.get("network", sandbox.LOOPBACK)
     if processor == whitelist.LEON_CSS and network == sandbox.LOOPBACK:
+        if lender is not None and config["namespaces"] is None:   # its own network: lend it the host's loopback
+            loopback.lend_host_loopback(lender)
         sandbox.loopback_by_default()
     go = threading.Event()
     pins.start()
-    layers = sandbox.enter(processor, storage, config["memory_limit"], name,
-                            cpu_limit=config.get("cpu_limit"), network=network)
+    try:
+        layers = sandbox.enter(processor, storage, config["memory_limit"], name, cpu_limit=config.get("cpu_limit"),
+                               network=network, namespaces_refused=config.get("namespaces", "not tried"))
+    except OSError as e:
+        report(ControlOp.FAILED, summary=f"the script's sandbox could not be built: {e}", report="")
+        finish(1)
     for thread in receivers:
         thread.start()
     threading.Thread(target=_follow_device, args=(control, go, pins), name="script-control", daemon=True).start()

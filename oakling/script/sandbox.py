@@ -37,7 +37,7 @@ import struct
 import sys
 import sysconfig
 
-from . import landlock, whitelist
+from . import landlock, namespaces, whitelist
 from .network import ANY_ADDRESS, LOOPBACK
 
 DEVICE_STORAGE = "/media/mmcsd-0-0"   # where scripts see the storage folder (the eMMC stand-in)
@@ -124,10 +124,12 @@ _SHUTIL_FUNCTIONS = {   # name: (number of path arguments, returns a path)
 }
 
 
-def path_rule(storage: str | None):
+def path_rule(storage: str | None, mounted: bool = False):
     """`check(event, path, write)`: raises SandboxError unless a script may use `path` (a path on
     this machine, absolute or relative to the working directory): anything in the storage
-    folder, and reading the Python standard library (lazy imports, tracebacks)."""
+    folder, and reading the Python standard library (lazy imports, tracebacks). `mounted`: the
+    storage folder is also mounted at /media/mmcsd-0-0 (the script has its own root), so library
+    code may use that path as well."""
     getcwd = os.getcwd
     normpath = _normpath
     isinstance_, str_, bytes_, int_ = isinstance, str, bytes, int
@@ -157,6 +159,8 @@ def path_rule(storage: str | None):
         if full is None:
             raise Error(f"{event}: unexpected path {path!r}")
         if storage_dir is not None and (full == storage_dir or full.startswith(storage_prefix)):
+            return
+        if mounted and (full == DEVICE_STORAGE or full.startswith(DEVICE_STORAGE + "/")):
             return
         if not write and full.startswith(stdlib_prefix):
             return
@@ -308,20 +312,31 @@ def loopback_by_default():
     socket.getfqdn = getfqdn
 
 
+def private_network(processor: int, network: str) -> bool:
+    """A network namespace with only `lo`: LEON_MSS (no sockets at all) and loopback-only LEON_CSS."""
+    return processor != whitelist.LEON_CSS or network == LOOPBACK
+
+
 def enter(processor: int, storage: str, memory_limit: int, script_name: str, *, cpu_limit: float | None = None,
-          network: str = LOOPBACK):
+          network: str = LOOPBACK, namespaces_refused: str | None = "not tried"):
     """Close the sandbox around this process: limits, Landlock (the files it may touch), seccomp,
     then the audit hook. For good. Returns what the kernel layers could do, for the log.
     `network` is LOOPBACK or ANY_ADDRESS: which addresses LEON_CSS sockets may bind, connect
     and send to (and which names they may look up)."""
     if network not in (LOOPBACK, ANY_ADDRESS):
         raise ValueError(f"network: expected {LOOPBACK!r} or {ANY_ADDRESS!r}, got {network!r}")
-    _limit_memory(memory_limit)
+    _limit_memory(memory_limit)   # before the new root: it reads /proc, which the script will not see
     _limit_cpu(cpu_limit)
-    files = landlock.restrict(read_only=readable_paths(), read_write=[storage] if storage else [])
+    view = namespaces_refused
+    if namespaces_refused is None:   # the process is in its namespaces (process.spawn): its root now
+        view = namespaces.build_root(readable_paths(), storage, private_network(processor, network))
+    if storage:
+        os.chdir(storage)   # relative paths land in the storage folder
+    writable = [storage, DEVICE_STORAGE] if storage else []
+    files = landlock.restrict(read_only=readable_paths(), read_write=writable)
     seccomp = _install_seccomp(processor)
-    sys.addaudithook(_make_hook(processor, storage, script_name, network))
-    return {"seccomp": seccomp, "landlock": files}
+    sys.addaudithook(_make_hook(processor, storage, script_name, network, mounted=namespaces_refused is None))
+    return {"seccomp": seccomp, "landlock": files, "namespaces": view}
 
 
 # What a script's process may read, besides its storage folder (which it may also write): the
@@ -335,8 +350,11 @@ _SYSTEM_READABLE = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zone
 
 def readable_paths() -> list[str]:
     """The folders and files a script's process may read (never write) under Landlock."""
-    python = {sys.prefix, sys.base_prefix, sys.exec_prefix, _STDLIB_DIR, os.path.dirname(_PACKAGE_DIR)}
-    python.update(p for p in sys.path if p and os.path.isdir(p))
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    python = prefixes | {_STDLIB_DIR, _PACKAGE_DIR}
+    # sys.path beyond the installation (the host program's own folder, a checkout) is not the script's
+    python.update(p for p in sys.path if p and os.path.isdir(p)
+                  and any(p == prefix or p.startswith(prefix.rstrip("/") + "/") for prefix in prefixes))
     return sorted(python) + list(_SYSTEM_READABLE)
 
 
@@ -446,7 +464,7 @@ def _install_seccomp(processor: int) -> bool:
 
 # -- the audit hook --
 
-def _make_hook(processor: int, storage: str, script_name: str, network: str = LOOPBACK):
+def _make_hook(processor: int, storage: str, script_name: str, network: str = LOOPBACK, mounted: bool = False):
     # Everything the hook uses is bound here, so nothing a script rebinds later reaches it.
     allowed_modules = whitelist.modules(processor) | whitelist.LIBRARY_INTERNAL
     packages = whitelist.CSS_PACKAGES if processor == whitelist.LEON_CSS else ()
@@ -455,7 +473,7 @@ def _make_hook(processor: int, storage: str, script_name: str, network: str = LO
     getpid = os.getpid
     family_of = _socket.socket.family.__get__
     sys_ = sys
-    check_path = path_rule(storage)
+    check_path = path_rule(storage, mounted)
     isinstance_, str_, bytes_, int_, tuple_, len_, getattr_ = isinstance, str, bytes, int, tuple, len, getattr
     type_, issubclass_, str_str, bytes_bytes, int_int, tuple_iter = type, issubclass, str.__str__, bytes.__bytes__, \
         int.__int__, tuple.__iter__

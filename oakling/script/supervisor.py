@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import time
 
@@ -21,7 +22,8 @@ from ..log import LogLevel
 from ..runtime import gpio
 from ..runtime.identity import local_mxid
 from ..runtime.queue import QueueClosed
-from .whitelist import LEON_MSS
+from .loopback import LoopbackLender
+from .whitelist import LEON_CSS, LEON_MSS
 
 
 class ScriptFailed(RuntimeError):
@@ -33,7 +35,7 @@ class ScriptFailed(RuntimeError):
         self.report = report
 
 
-_said_no_landlock = False   # the warning is said once per device process
+_said: set[str] = set()   # which missing kernel layers were warned about: once per device process
 
 
 def _describe_exit(status: int | None) -> str:
@@ -80,6 +82,7 @@ class ScriptSupervisor:
         self._gpio_token = None
         self._start_error = None
         self._corrupt = None        # why the script's links were cut, if it broke their rules
+        self._lender = None         # the device's end of the socket pair that lends the host's loopback
         try:
             self._launch(source, inputs)
         except Exception as e:
@@ -104,7 +107,13 @@ class ScriptSupervisor:
                   "inputs": inputs, "outputs": outputs, "gpio": self._gpio, "cpu_limit": props.get("cpuLimit"),
                   "network": self._options.get("script_network", LOOPBACK), "clock": self._clock}
         channel = Channel(inputs, [name for name, _ in outputs])
-        self._pid = process.spawn(config, channel)
+        if config["processor"] == LEON_CSS and config["network"] == LOOPBACK:
+            self._lender, config["loopback"] = socket.socketpair()
+        try:
+            self._pid = process.spawn(config, channel)
+        finally:
+            if config.get("loopback") is not None:
+                config["loopback"].close()   # the script's end: its process has it
         self._end = channel.device_end(max_message=config["memory_limit"])   # it cannot make a larger one
         self.feeds = self._end.feeds   # upstream nodes write straight to the script process
         self._gpio_token = self._gpio.listen(self._pin_written)
@@ -126,6 +135,9 @@ class ScriptSupervisor:
                  for name, link in end.output_links.items()]
         for pump in pumps:
             pump.start()
+        if self._lender is not None:
+            lender = LoopbackLender(self._lender, self._stop_corrupt)
+            threading.Thread(target=lender.serve, name=f"{self.label}-loopback", daemon=True).start()
         outcome = self._follow()
         for feed in end.feeds.values():
             feed.script_gone()
@@ -203,15 +215,26 @@ class ScriptSupervisor:
         self.log(level, str(record.body.get("text", "")))
 
     def _script_ready(self, record: Control):
-        global _said_no_landlock
         files = str(record.body.get("landlock", ""))
+        view = str(record.body.get("namespaces", ""))
         seccomp = "seccomp" if record.body.get("seccomp") is True else "no seccomp here"
-        self.log(LogLevel.DEBUG, f"script process {self._pid} ready (files: {files or '?'}; {seccomp}; audit hook)")
-        if not files.startswith("Landlock ABI") and not _said_no_landlock:
-            _said_no_landlock = True
-            self.log(LogLevel.WARN, f"scripts run without the kernel's file rules ({files}): only the Python layer "
-                                    f"keeps them to their storage folder — a kernel with Landlock (Linux 5.13+, "
-                                    f"enabled in the LSM list) makes that hold whatever a script runs")
+        self.log(LogLevel.DEBUG, f"script process {self._pid} ready ({view or '?'}; files: {files or '?'}; "
+                                 f"{seccomp}; audit hook)")
+        if not files.startswith("Landlock ABI"):
+            self._warn_once("landlock", f"scripts run without the kernel's file rules ({files}): only the Python "
+                                        f"layer keeps them to their storage folder — a kernel with Landlock (Linux "
+                                        f"5.13+, enabled in the LSM list) makes that hold whatever a script runs")
+        if not view.endswith("namespaces"):
+            self._warn_once("namespaces", f"scripts share this machine's file tree, processes and network ({view}): "
+                                          f"Landlock and seccomp still hold, but a loopback-only script's network "
+                                          f"rule rests on the Python layer — allow unprivileged user namespaces "
+                                          f"(sysctl kernel.unprivileged_userns_clone=1, or a container started "
+                                          f"with them) to give each script its own")
+
+    def _warn_once(self, what: str, text: str):
+        if what not in _said:
+            _said.add(what)
+            self.log(LogLevel.WARN, text)
 
     def _script_wrote_pin(self, record: Control):
         """The script wrote a pin: the other scripts' interrupts."""
@@ -284,3 +307,5 @@ class ScriptSupervisor:
         self._reap(timeout=0.2)
         if self._end is not None:
             self._end.close()
+        if self._lender is not None:
+            self._lender.close()

@@ -138,7 +138,7 @@ def test_a_directory_descriptor_does_not_let_a_script_write_into_the_python_inst
     try:
         with dai.Device(p) as device:
             said = bytes(device.getOutputQueue("script").get(timeout=10).getData()).decode()
-        assert said == "PermissionError"
+        assert said in ("PermissionError", "OSError"), said   # refused by Landlock, or a read-only mount
         assert not os.path.exists(os.path.join(folder, marker))
     finally:
         if os.path.exists(os.path.join(folder, marker)):
