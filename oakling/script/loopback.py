@@ -5,7 +5,7 @@ runs, the only network it can reach is itself. Its TCP servers and clients on 12
 still meet the host's programs (a browser on gen2's HTTP server example, the host's server for its
 HTTP client example): when a script binds or connects a TCP socket to a loopback address, the
 device process makes that socket in the host's network, binds it and listens, or connects it,
-and passes it back over a socket pair; the script's socket becomes that one.
+and passes it back over a sequenced-packet socket pair; the script's socket becomes that one.
 
     device = LoopbackLender(sock, stop)        # device process: a thread runs device.serve()
     lend_host_loopback(sock)                   # script process, before the sandbox closes
@@ -61,6 +61,9 @@ class LoopbackLender:
         """`broken(text)` is called once if the script breaks the protocol (it is then stopped)."""
         self._sock = sock
         self._broken = broken
+        # The smallest send buffer: a script that asks and never reads its answers holds a few
+        # sockets in flight, then the lender waits — it cannot make the device bind every port.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1)
 
     def serve(self):
         """Answer requests until the script's end of the pair closes."""

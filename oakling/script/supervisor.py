@@ -108,7 +108,7 @@ class ScriptSupervisor:
                   "network": self._options.get("script_network", LOOPBACK), "clock": self._clock}
         channel = Channel(inputs, [name for name, _ in outputs])
         if config["processor"] == LEON_CSS and config["network"] == LOOPBACK:
-            self._lender, config["loopback"] = socket.socketpair()
+            self._lender, config["loopback"] = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self._pid = process.spawn(config, channel)
         finally:

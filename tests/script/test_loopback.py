@@ -13,7 +13,7 @@ from oakling.script.loopback import LoopbackLender, _REQUEST, _ANSWER
 
 @pytest.fixture
 def lender():
-    ours, theirs = socket.socketpair()
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     broken = []
     thread = threading.Thread(target=LoopbackLender(theirs, broken.append).serve, daemon=True)
     thread.start()
@@ -87,6 +87,33 @@ def test_a_request_breaking_the_protocol_is_reported_and_ends_the_lending(lender
     thread.join(2)
     assert not thread.is_alive()
     assert len(broken) == 1 and "broke the protocol" in broken[0]
+
+
+def test_a_script_that_never_reads_its_answers_gets_only_a_few_sockets_made(lender):
+    sock, broken, thread = lender
+    request = _REQUEST.pack(b"b", b"\0", socket.AF_INET, 0, 1000, socket.inet_aton("127.0.0.1").ljust(16, b"\0"))
+    sock.setblocking(False)
+    asked = 0
+    for _ in range(500):
+        try:
+            sock.send(request)
+            asked += 1
+        except BlockingIOError:
+            break
+    thread.join(0.5)
+    made = 0
+    while True:
+        try:
+            _, ancillary, _, _ = sock.recvmsg(_ANSWER.size, socket.CMSG_SPACE(4))
+        except BlockingIOError:
+            break
+        for _, _, payload in ancillary:
+            fds = array.array("i")
+            fds.frombytes(payload)
+            for fd in fds:
+                socket.socket(fileno=fd).close()
+            made += len(fds)
+    assert asked > 50 and made < 32, (asked, made)
 
 
 def test_a_script_server_on_loopback_is_reached_by_the_host():
