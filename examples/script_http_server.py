@@ -4,8 +4,8 @@
     oakling run examples/script_http_server.py [port]      # then open http://127.0.0.1:8080/
 
 The server runs in the Script's sandbox on LEON_CSS; it binds '' as on the OAK, which here means
-127.0.0.1. gen2's version prints the OAK's own address through fcntl's ioctl, which a Script
-cannot use here; this one prints the loopback address instead.
+127.0.0.1, and asks the device's address with fcntl's ioctl as on the OAK: the answer is where
+this machine reaches the script, 127.0.0.1.
 """
 import sys
 import time
@@ -23,6 +23,15 @@ jpeg.setDefaultProfilePreset(cam.getFps(), dai.VideoEncoderProperties.Profile.MJ
 script = pipeline.create(dai.node.Script)
 script.setProcessor(dai.ProcessorType.LEON_CSS)
 script.setScript("""
+    import fcntl
+    import socket
+    import struct
+
+    def address_of(interface):   # the device's address on `interface`, asked as on an OAK (SIOCGIFADDR)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            ifreq = fcntl.ioctl(s.fileno(), -1071617759, struct.pack('256s', interface.encode()))
+        return socket.inet_ntoa(ifreq[20:24])
+
     import socketserver
     from http.server import BaseHTTPRequestHandler
 
@@ -49,7 +58,7 @@ script.setScript("""
             self.wfile.write(body)
 
     with socketserver.TCPServer(('', PORT), Handler) as httpd:
-        node.warn(f'Serving at 127.0.0.1:{PORT}')
+        node.warn(f'Serving at {address_of("re0")}:{PORT}')
         httpd.serve_forever()
 """.replace("$PORT", str(port)))
 

@@ -3,7 +3,8 @@
 JPEGs that a browser plays (gen2's script_mjpeg_server.py):
     oakling run --camera CAM_A=clip.mp4 examples/script_mjpeg_server.py [port]   # http://127.0.0.1:8080/img
 
-As in script_http_server.py, the server listens on 127.0.0.1 and prints that address.
+As in script_http_server.py, the server listens on 127.0.0.1 and prints the address fcntl's ioctl
+gives, as on the OAK: 127.0.0.1.
 """
 import sys
 import time
@@ -22,6 +23,15 @@ script = pipeline.create(dai.node.Script)
 script.setProcessor(dai.ProcessorType.LEON_CSS)
 script.setScript("""
     import time
+    import fcntl
+    import socket
+    import struct
+
+    def address_of(interface):   # the device's address on `interface`, asked as on an OAK (SIOCGIFADDR)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            ifreq = fcntl.ioctl(s.fileno(), -1071617759, struct.pack('256s', interface.encode()))
+        return socket.inet_ntoa(ifreq[20:24])
+
     from http.server import BaseHTTPRequestHandler, HTTPServer
     from socketserver import ThreadingMixIn
 
@@ -62,7 +72,7 @@ script.setScript("""
                 node.info('a viewer left')
 
     with Server(('', PORT), Handler) as httpd:
-        node.warn(f'Serving at 127.0.0.1:{PORT}')
+        node.warn(f'Serving at {address_of("re0")}:{PORT}')
         httpd.serve_forever()
 """.replace("$PORT", str(port)))
 

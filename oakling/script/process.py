@@ -29,7 +29,7 @@ from ..link.control import ControlOp, follow
 from ..link.link import LinkClosed
 from ..log import LogLevel
 from ..messages import clock as message_clock
-from . import api, gpio, loopback, messages, namespaces, sandbox, whitelist
+from . import api, device_fcntl, gpio, loopback, messages, namespaces, sandbox, whitelist
 from .channel import Channel, QueueClosed, receive_into
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -233,6 +233,8 @@ def _child(config: dict, channel: Channel):
 
     pins = gpio.ScriptGpio(config.get("gpio"), gpio_written)
     modules = {"GPIO": pins.module, **sandbox.storage_modules(storage)}
+    if processor == whitelist.LEON_CSS:
+        modules["fcntl"] = device_fcntl.module(config.get("network", sandbox.LOOPBACK))
     if clock is not None:   # Clock.now(), new messages' timestamps and `import time` follow it
         clock.follow()
         message_clock.use(clock.now_ns)

@@ -31,7 +31,7 @@ CSS_ONLY = frozenset("""
     http http.client http.server html mimetypes copy shutil fnmatch socketserver contextlib email
     string base64 quopri random warnings bisect hashlib logging traceback linecache socket token
     tokenize weakref _weakrefset collections.abc selectors urllib urllib.parse calendar locale uu
-    encodings.idna stringprep
+    encodings.idna stringprep fcntl
 """.split())
 CSS_PACKAGES = ("email.",)   # "email.*": every submodule
 
