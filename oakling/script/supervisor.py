@@ -224,6 +224,10 @@ class ScriptSupervisor:
             self._warn_once("landlock", f"scripts run without the kernel's file rules ({files}): only the Python "
                                         f"layer keeps them to their storage folder — a kernel with Landlock (Linux "
                                         f"5.13+, enabled in the LSM list) makes that hold whatever a script runs")
+        if record.body.get("seccomp") is not True:
+            self._warn_once("seccomp", "scripts run without the kernel's system-call filter (seccomp needs x86-64 "
+                                       "Linux here): starting programs, signalling other processes and loading "
+                                       "code rest on the Python layer and the namespaces")
         if not view.endswith("namespaces"):
             self._warn_once("namespaces", f"scripts share this machine's file tree, processes and network ({view}): "
                                           f"Landlock and seccomp still hold, but a loopback-only script's network "
