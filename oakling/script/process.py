@@ -28,7 +28,7 @@ from ..link.control import ControlOp, follow
 from ..link.link import LinkClosed
 from ..log import LogLevel
 from ..messages import clock as message_clock
-from . import api, gpio, messages, sandbox, whitelist
+from . import api, gpio, limits, messages, sandbox, whitelist
 from .channel import Channel, QueueClosed, receive_into
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -238,7 +238,7 @@ def _child(config: dict, channel: Channel):
     go = threading.Event()
     pins.start()
     layers = sandbox.enter(processor, storage, config["memory_limit"], name,
-                            cpu_limit=config.get("cpu_limit"), network=network)
+                            cpu_limit=config.get("cpu_limit"), network=network, cgroup=config.get("cgroup"))
     for thread in receivers:
         thread.start()
     threading.Thread(target=_follow_device, args=(control, go, pins), name="script-control", daemon=True).start()
@@ -258,9 +258,8 @@ def _child(config: dict, channel: Channel):
         finish(0)
     except BaseException as e:
         summary, text = script_traceback(e, name)
+        summary += limits.explain(e)   # the limit it ran into, if any, and how to raise it
         if isinstance(e, MemoryError):
-            summary += (f" (the Script's memory limit is {config['memory_limit'] // (1 << 20)} MiB: "
-                        f"script.setMemoryLimit(bytes) on the host changes it)")
             globals_.clear()   # free what the script held, so the report itself can be made
         report(ControlOp.FAILED, summary=summary, report=text)
         finish(1)

@@ -21,6 +21,7 @@ from ..log import LogLevel
 from ..runtime import gpio
 from ..runtime.identity import local_mxid
 from ..runtime.queue import QueueClosed
+from .limits import DEFAULT_MEMORY_LIMIT, ScriptCgroup, cpu_limit_seconds, size_text
 from .whitelist import LEON_MSS
 
 
@@ -80,6 +81,7 @@ class ScriptSupervisor:
         self._gpio_token = None
         self._start_error = None
         self._corrupt = None        # why the script's links were cut, if it broke their rules
+        self._cgroup = None         # the cgroup counting its memory and threads, where there is one
         try:
             self._launch(source, inputs)
         except Exception as e:
@@ -89,7 +91,6 @@ class ScriptSupervisor:
         from . import process
         from .channel import Channel
         from .network import LOOPBACK
-        from .sandbox import DEFAULT_MEMORY_LIMIT
 
         props = self.properties
         if source is None:
@@ -104,7 +105,14 @@ class ScriptSupervisor:
                   "inputs": inputs, "outputs": outputs, "gpio": self._gpio, "cpu_limit": props.get("cpuLimit"),
                   "network": self._options.get("script_network", LOOPBACK), "clock": self._clock}
         channel = Channel(inputs, [name for name, _ in outputs])
-        self._pid = process.spawn(config, channel)
+        self._cgroup = ScriptCgroup.make(self.label, config["memory_limit"])
+        config["cgroup"] = self._cgroup.procs if self._cgroup else None   # the script's process joins it
+        try:
+            self._pid = process.spawn(config, channel)
+        except BaseException:
+            if self._cgroup is not None:
+                self._cgroup.close()
+            raise
         self._end = channel.device_end(max_message=config["memory_limit"])   # it cannot make a larger one
         self.feeds = self._end.feeds   # upstream nodes write straight to the script process
         self._gpio_token = self._gpio.listen(self._pin_written)
@@ -143,7 +151,11 @@ class ScriptSupervisor:
         if outcome[0] == "failed":
             raise ScriptFailed(outcome[1], outcome[2])
         if outcome[0] == "lost":
-            from .sandbox import cpu_limit_seconds
+            if self._cgroup is not None and self._cgroup.oom_kills:
+                memory = size_text(int(self.properties.get("memoryLimit", DEFAULT_MEMORY_LIMIT)))
+                raise ScriptFailed(f"the script used more than its memory limit of {memory} (heap, shared "
+                                   f"memory and the files it wrote, as its cgroup counts them) and was stopped — "
+                                   f"script.setMemoryLimit(bytes) on the host raises it", "")
             limit = self.properties.get("cpuLimit")
             sig = os.WTERMSIG(self._status) if self._status is not None and os.WIFSIGNALED(self._status) else None
             # SIGXCPU: the soft limit; SIGKILL past it: the hard one (a script that ignored SIGXCPU).
@@ -177,7 +189,6 @@ class ScriptSupervisor:
                             self._max_rss = max(self._max_rss, int(line.split()[1]) * 1024)
             except (OSError, IndexError, ValueError):
                 pass
-        from .sandbox import DEFAULT_MEMORY_LIMIT
         return {"cpuSeconds": round(cpu, 3), "maxRssBytes": self._max_rss,
                 "cpuLimitSeconds": self.properties.get("cpuLimit"),
                 "memoryLimitBytes": int(self.properties.get("memoryLimit", DEFAULT_MEMORY_LIMIT)),
@@ -206,7 +217,9 @@ class ScriptSupervisor:
         global _said_no_landlock
         files = str(record.body.get("landlock", ""))
         seccomp = "seccomp" if record.body.get("seccomp") is True else "no seccomp here"
-        self.log(LogLevel.DEBUG, f"script process {self._pid} ready (files: {files or '?'}; {seccomp}; audit hook)")
+        limits = str(record.body.get("limits", "?"))
+        self.log(LogLevel.DEBUG, f"script process {self._pid} ready (files: {files or '?'}; {seccomp}; audit hook; "
+                                 f"{limits})")
         if not files.startswith("Landlock ABI") and not _said_no_landlock:
             _said_no_landlock = True
             self.log(LogLevel.WARN, f"scripts run without the kernel's file rules ({files}): only the Python layer "
@@ -264,10 +277,11 @@ class ScriptSupervisor:
             try:
                 pid, status, usage = os.wait4(self._pid, os.WNOHANG)
             except ChildProcessError:
-                self._status = self._status if self._status is not None else 0
-                return
+                pid, status, usage = self._pid, 0, None
             if pid:
                 self._status, self._usage = status, usage
+                if self._cgroup is not None:
+                    self._cgroup.close()   # empty now: note whether the kernel's OOM killer ended it, remove it
                 return
             if time.monotonic() >= deadline:
                 return
