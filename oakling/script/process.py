@@ -229,6 +229,7 @@ def _child(config: dict, channel: Channel):
         if args.exc_type is SystemExit:
             return
         summary, text = script_traceback(args.exc_value, name)
+        summary += limits.explain(args.exc_value)
         log(LogLevel.ERR, f"thread '{args.thread.name if args.thread else '?'}' stopped: {summary}\n{text}")
 
     threading.excepthook = thread_failed

@@ -430,3 +430,37 @@ def test_a_script_that_writes_a_file_past_the_size_limit_is_stopped_and_the_file
     assert (tmp_path / "big.bin").stat().st_size == limits.FILE_SIZE_LIMIT   # not a byte more
     check_only_the_script_stopped(
         outcome, "OSError: [Errno 27] File too large — hog.py, line 8 (a Script may write files of at most 1 GiB)")
+
+
+BIG_FILE_IN_A_THREAD = f"""
+import threading
+def record():
+    with open('big.bin', 'wb') as f:
+        f.seek({limits.FILE_SIZE_LIMIT})
+        f.write(b'1')
+recorder = threading.Thread(target=record, name='recorder')
+recorder.start()
+recorder.join()
+report('went on')
+"""
+
+
+def test_a_limit_reached_in_a_scripts_thread_is_logged_with_the_limit_and_the_script_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setenv("OAKLING_STORAGE", str(tmp_path))
+    p = dai.Pipeline()
+    script = p.create(dai.node.Script)
+    script.setScript(REPORT + BIG_FILE_IN_A_THREAD, "hog.py")
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("out")
+    script.outputs["out"].link(xout.input)
+    logs = []
+    with dai.Device(p) as device:
+        device.addLogCallback(logs.append)
+        out = device.getOutputQueue("out")
+        assert bytes(out.get(timeout=TIMEOUT).getData()) == b"went on"
+        with pytest.raises(dai.StreamEnded):
+            out.get(timeout=TIMEOUT)
+        assert device.getFailedNodes() == {}
+    errors = [m.payload.splitlines()[0] for m in logs if m.level == dai.LogLevel.ERR]
+    assert errors == ["thread 'recorder' stopped: OSError: [Errno 27] File too large — hog.py, line 9 (a Script may "
+                      "write files of at most 1 GiB)"]
