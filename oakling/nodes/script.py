@@ -104,14 +104,15 @@ class Script(Node):
         return ProcessorType(self.properties["processor"])
 
     def setMemoryLimit(self, nbytes: int):
-        """oakling extension: the most private memory (heap, stacks) the script may use, in bytes
-        (default 512 MiB). Over it, allocations raise MemoryError in the script."""
+        """oakling extension: the most memory the script may use, in bytes (default 512 MiB): its
+        heap and stacks, and also the shared memory and mappings it makes (docs/script.md, "Limits").
+        Over it, allocations raise MemoryError in the script, or the script is stopped."""
         if int(nbytes) <= 0:
             raise ValueError(f"Script({self.id}).setMemoryLimit: expected a positive number of bytes, got {nbytes}")
         self.properties["memoryLimit"] = int(nbytes)
 
     def getMemoryLimit(self) -> int:
-        from ..script.sandbox import DEFAULT_MEMORY_LIMIT
+        from ..script.limits import DEFAULT_MEMORY_LIMIT
         return self.properties.get("memoryLimit", DEFAULT_MEMORY_LIMIT)
 
     def setCpuLimit(self, seconds: float | None):

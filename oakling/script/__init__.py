@@ -5,6 +5,8 @@
     process.py    the script's process: forked by the supervisor, runs the script once
     channel.py    the links between the device and the process, with gen2's queue semantics
     sandbox.py    what closes around the script: builtins, audit hook, seccomp, limits
+    limits.py     its resource limits: memory (a cgroup of its own, else its address space), CPU
+                  time, threads, open files, file sizes
     whitelist.py  the standard library a script may import, per processor (LEON_MSS / LEON_CSS)
     api.py        `node`, `Clock`, `Device`: the globals a script finds
     gpio.py       `import GPIO`: the device's pins (runtime/gpio.py) as one script sees them

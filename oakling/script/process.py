@@ -29,7 +29,7 @@ from ..link.control import ControlOp, follow
 from ..link.link import LinkClosed
 from ..log import LogLevel
 from ..messages import clock as message_clock
-from . import api, device_fcntl, gpio, loopback, messages, namespaces, sandbox, whitelist
+from . import api, device_fcntl, gpio, limits, loopback, messages, namespaces, sandbox, whitelist
 from .channel import Channel, QueueClosed, receive_into
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -259,6 +259,7 @@ def _child(config: dict, channel: Channel):
         if args.exc_type is SystemExit:
             return
         summary, text = script_traceback(args.exc_value, name)
+        summary += limits.explain(args.exc_value)
         log(LogLevel.ERR, f"thread '{args.thread.name if args.thread else '?'}' stopped: {summary}\n{text}")
 
     threading.excepthook = thread_failed
@@ -271,7 +272,8 @@ def _child(config: dict, channel: Channel):
     pins.start()
     try:
         layers = sandbox.enter(processor, storage, config["memory_limit"], name, cpu_limit=config.get("cpu_limit"),
-                               network=network, namespaces_refused=config.get("namespaces", "not tried"))
+                               network=network, cgroup=config.get("cgroup"),
+                               namespaces_refused=config.get("namespaces", "not tried"))
     except OSError as e:
         report(ControlOp.FAILED, summary=f"the script's sandbox could not be built: {e}", report="")
         finish(1)
@@ -294,9 +296,8 @@ def _child(config: dict, channel: Channel):
         finish(0)
     except BaseException as e:
         summary, text = script_traceback(e, name)
+        summary += limits.explain(e)   # the limit it ran into, if any, and how to raise it
         if isinstance(e, MemoryError):
-            summary += (f" (the Script's memory limit is {config['memory_limit'] // (1 << 20)} MiB: "
-                        f"script.setMemoryLimit(bytes) on the host changes it)")
             globals_.clear()   # free what the script held, so the report itself can be made
         report(ControlOp.FAILED, summary=summary, report=text)
         finish(1)

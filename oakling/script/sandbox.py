@@ -10,9 +10,8 @@
 3. seccomp (x86-64 Linux): the kernel refuses execve, fork/vfork/clone of processes, ptrace,
    mount/chroot/namespaces, symlinks, chdir, raising resource limits, and sockets other than
    AF_INET/AF_INET6 (LEON_CSS) or any socket (LEON_MSS), whatever Python does.
-4. Resource limits: RLIMIT_DATA (the script's private memory: heap, stacks — not the shared
-   frame segments) to the node's memory limit, RLIMIT_CPU to its CPU time limit if it has one
-   (the kernel stops the process with SIGXCPU), no core files.
+4. Resource limits (`limits.py`): memory (a cgroup of its own where the device may make one,
+   else its address space), CPU time, threads, open files, file sizes; no core files.
 
 `io`, `os`, `os.path` and `shutil` as a script imports them (`storage_modules`) take
 /media/mmcsd-0-0/... paths and refuse paths outside the storage folder before they touch the
@@ -28,20 +27,17 @@ import _socket
 import _thread
 import builtins
 import ctypes
-import math
 import os
 import platform
-import resource
 import socket
 import struct
 import sys
 import sysconfig
 
-from . import landlock, namespaces, whitelist
+from . import landlock, limits, namespaces, whitelist
 from .network import ANY_ADDRESS, LOOPBACK
 
 DEVICE_STORAGE = "/media/mmcsd-0-0"   # where scripts see the storage folder (the eMMC stand-in)
-DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _STDLIB_DIR = sysconfig.get_paths()["stdlib"]
@@ -318,15 +314,15 @@ def private_network(processor: int, network: str) -> bool:
 
 
 def enter(processor: int, storage: str, memory_limit: int, script_name: str, *, cpu_limit: float | None = None,
-          network: str = LOOPBACK, namespaces_refused: str | None = "not tried"):
+          network: str = LOOPBACK, cgroup: str | None = None, namespaces_refused: str | None = "not tried"):
     """Close the sandbox around this process: limits, Landlock (the files it may touch), seccomp,
     then the audit hook. For good. Returns what the kernel layers could do, for the log.
     `network` is LOOPBACK or ANY_ADDRESS: which addresses LEON_CSS sockets may bind, connect
-    and send to (and which names they may look up)."""
+    and send to (and which names they may look up). `cgroup`: the cgroup.procs of the cgroup the
+    device made for this script, if any (`limits.apply`)."""
     if network not in (LOOPBACK, ANY_ADDRESS):
         raise ValueError(f"network: expected {LOOPBACK!r} or {ANY_ADDRESS!r}, got {network!r}")
-    _limit_memory(memory_limit)   # before the new root: it reads /proc, which the script will not see
-    _limit_cpu(cpu_limit)
+    counted = limits.apply(memory_limit, cpu_limit, cgroup)   # before the new root: it reads /proc
     view = namespaces_refused
     if namespaces_refused is None:   # the process is in its namespaces (process.spawn): its root now
         view = namespaces.build_root(readable_paths(), storage, private_network(processor, network))
@@ -336,7 +332,7 @@ def enter(processor: int, storage: str, memory_limit: int, script_name: str, *, 
     files = landlock.restrict(read_only=readable_paths(), read_write=writable)
     seccomp = _install_seccomp(processor)
     sys.addaudithook(_make_hook(processor, storage, script_name, network, mounted=namespaces_refused is None))
-    return {"seccomp": seccomp, "landlock": files, "namespaces": view}
+    return {"seccomp": seccomp, "landlock": files, "limits": counted, "namespaces": view}
 
 
 # What a script's process may read, besides its storage folder (which it may also write): the
@@ -356,43 +352,6 @@ def readable_paths() -> list[str]:
     python.update(p for p in sys.path if p and os.path.isdir(p)
                   and any(p == prefix or p.startswith(prefix.rstrip("/") + "/") for prefix in prefixes))
     return sorted(python) + list(_SYSTEM_READABLE)
-
-
-# -- resource limits --
-
-def _vm_data() -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmData:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def _limit_memory(limit: int):
-    """RLIMIT_DATA bounds private writable memory (heap, stacks), which is what a script
-    allocates; the frame segments it maps are shared memory and do not count."""
-    try:
-        ctypes.CDLL(None).mallopt(-8, 2)   # M_ARENA_MAX: a thread's malloc arena reserves 64 MiB
-    except (OSError, AttributeError):
-        pass
-    if limit and limit > 0:
-        cap = _vm_data() + int(limit)
-        resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
-def cpu_limit_seconds(seconds: float) -> int:
-    """RLIMIT_CPU counts whole seconds: a limit is rounded up."""
-    return max(1, math.ceil(seconds))
-
-
-def _limit_cpu(seconds: float | None):
-    """RLIMIT_CPU counts the process's CPU time (every thread) from the fork. At the soft limit the
-    kernel sends SIGXCPU, which ends the process (a script cannot catch it: it has no `signal`);
-    one second later the hard limit kills it for good."""
-    if seconds:
-        soft = cpu_limit_seconds(seconds)
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
 
 
 # -- seccomp --

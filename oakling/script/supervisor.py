@@ -22,6 +22,7 @@ from ..log import LogLevel
 from ..runtime import gpio
 from ..runtime.identity import local_mxid
 from ..runtime.queue import QueueClosed
+from .limits import DEFAULT_MEMORY_LIMIT, ScriptCgroup, cpu_limit_seconds, size_text
 from .loopback import LoopbackLender
 from .whitelist import LEON_CSS, LEON_MSS
 
@@ -83,6 +84,7 @@ class ScriptSupervisor:
         self._start_error = None
         self._corrupt = None        # why the script's links were cut, if it broke their rules
         self._lender = None         # the device's end of the socket pair that lends the host's loopback
+        self._cgroup = None         # the cgroup counting its memory and threads, where there is one
         try:
             self._launch(source, inputs)
         except Exception as e:
@@ -92,7 +94,6 @@ class ScriptSupervisor:
         from . import process
         from .channel import Channel
         from .network import LOOPBACK
-        from .sandbox import DEFAULT_MEMORY_LIMIT
 
         props = self.properties
         if source is None:
@@ -107,10 +108,16 @@ class ScriptSupervisor:
                   "inputs": inputs, "outputs": outputs, "gpio": self._gpio, "cpu_limit": props.get("cpuLimit"),
                   "network": self._options.get("script_network", LOOPBACK), "clock": self._clock}
         channel = Channel(inputs, [name for name, _ in outputs])
+        self._cgroup = ScriptCgroup.make(self.label, config["memory_limit"])
+        config["cgroup"] = self._cgroup.procs if self._cgroup else None   # the script's process joins it
         if config["processor"] == LEON_CSS and config["network"] == LOOPBACK:
             self._lender, config["loopback"] = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         try:
             self._pid = process.spawn(config, channel)
+        except BaseException:
+            if self._cgroup is not None:
+                self._cgroup.close()
+            raise
         finally:
             if config.get("loopback") is not None:
                 config["loopback"].close()   # the script's end: its process has it
@@ -155,7 +162,11 @@ class ScriptSupervisor:
         if outcome[0] == "failed":
             raise ScriptFailed(outcome[1], outcome[2])
         if outcome[0] == "lost":
-            from .sandbox import cpu_limit_seconds
+            if self._cgroup is not None and self._cgroup.oom_kills:
+                memory = size_text(int(self.properties.get("memoryLimit", DEFAULT_MEMORY_LIMIT)))
+                raise ScriptFailed(f"the script used more than its memory limit of {memory} (heap, shared "
+                                   f"memory and the files it wrote, as its cgroup counts them) and was stopped — "
+                                   f"script.setMemoryLimit(bytes) on the host raises it", "")
             limit = self.properties.get("cpuLimit")
             sig = os.WTERMSIG(self._status) if self._status is not None and os.WIFSIGNALED(self._status) else None
             # SIGXCPU: the soft limit; SIGKILL past it: the hard one (a script that ignored SIGXCPU).
@@ -189,7 +200,6 @@ class ScriptSupervisor:
                             self._max_rss = max(self._max_rss, int(line.split()[1]) * 1024)
             except (OSError, IndexError, ValueError):
                 pass
-        from .sandbox import DEFAULT_MEMORY_LIMIT
         return {"cpuSeconds": round(cpu, 3), "maxRssBytes": self._max_rss,
                 "cpuLimitSeconds": self.properties.get("cpuLimit"),
                 "memoryLimitBytes": int(self.properties.get("memoryLimit", DEFAULT_MEMORY_LIMIT)),
@@ -218,8 +228,9 @@ class ScriptSupervisor:
         files = str(record.body.get("landlock", ""))
         view = str(record.body.get("namespaces", ""))
         seccomp = "seccomp" if record.body.get("seccomp") is True else "no seccomp here"
+        limits = str(record.body.get("limits", "?"))
         self.log(LogLevel.DEBUG, f"script process {self._pid} ready ({view or '?'}; files: {files or '?'}; "
-                                 f"{seccomp}; audit hook)")
+                                 f"{seccomp}; audit hook; {limits})")
         if not files.startswith("Landlock ABI"):
             self._warn_once("landlock", f"scripts run without the kernel's file rules ({files}): only the Python "
                                         f"layer keeps them to their storage folder — a kernel with Landlock (Linux "
@@ -291,10 +302,11 @@ class ScriptSupervisor:
             try:
                 pid, status, usage = os.wait4(self._pid, os.WNOHANG)
             except ChildProcessError:
-                self._status = self._status if self._status is not None else 0
-                return
+                pid, status, usage = self._pid, 0, None
             if pid:
                 self._status, self._usage = status, usage
+                if self._cgroup is not None:
+                    self._cgroup.close()   # empty now: note whether the kernel's OOM killer ended it, remove it
                 return
             if time.monotonic() >= deadline:
                 return

@@ -9,13 +9,13 @@ import threading
 
 import pytest
 
-from oakling.script import sandbox, whitelist
+from oakling.script import limits, sandbox, whitelist
 from oakling.script.api import gpio_module
 
 MSS, CSS = whitelist.LEON_MSS, whitelist.LEON_CSS
 
 
-def sandboxed(code, processor=MSS, storage=None, memory_limit=sandbox.DEFAULT_MEMORY_LIMIT, network=sandbox.LOOPBACK):
+def sandboxed(code, processor=MSS, storage=None, memory_limit=limits.DEFAULT_MEMORY_LIMIT, network=sandbox.LOOPBACK):
     """Run `code` sandboxed in a child; it may fill `result`. Returns {"ok": result} or
     {"error": type name, "message": text}."""
     storage = str(storage) if storage else None

@@ -8,6 +8,7 @@ import pytest
 import oakling as dai
 from oakling.log import LogLevel
 from oakling.runtime.ports import DeviceInput, DeviceOutput
+from oakling.script import limits
 from oakling.script.supervisor import ScriptFailed, ScriptSupervisor
 
 
@@ -69,6 +70,26 @@ def test_a_process_that_dies_says_how(storage):
     supervisor, _, _ = supervise("import os\nos._exit(3)\n")
     with pytest.raises(ScriptFailed, match="the script's process exited with code 3"):
         supervisor.run()
+
+
+@pytest.mark.parametrize("oom_kills, reason", [
+    (1, "the script used more than its memory limit of 64 MiB (heap, shared memory and the files it wrote, as its "
+        "cgroup counts them) and was stopped — script.setMemoryLimit(bytes) on the host raises it"),
+    (0, "the script's process was killed by SIGKILL"),
+])
+def test_a_script_killed_in_its_cgroup_is_reported_as_over_its_memory_limit_if_the_oom_killer_did_it(
+        storage, tmp_path, monkeypatch, oom_kills, reason):
+    folder = tmp_path / "cgroup"   # stands in for the script's cgroup: what the kernel would have written
+    folder.mkdir()
+    (folder / "cgroup.procs").write_text("")
+    (folder / "memory.events").write_text(f"low 0\nhigh 0\nmax 3\noom 1\noom_kill {oom_kills}\n")
+    monkeypatch.setattr(limits.ScriptCgroup, "make", classmethod(lambda cls, label, memory: cls(str(folder))))
+    supervisor, _, _ = supervise("import os\nos.kill(os.getpid(), 9)\n", properties={"memoryLimit": 64 << 20})
+    with pytest.raises(ScriptFailed) as failed:
+        supervisor.run()
+    assert str(failed.value) == reason
+    assert (folder / "cgroup.procs").read_text() == "0"   # the script's process joined it
+    assert supervisor.stats()["running"] is False
 
 
 def test_without_a_script_run_says_to_set_one(storage):
