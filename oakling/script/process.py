@@ -77,6 +77,12 @@ def spawn(config: dict, channel: Channel) -> int:
             os._exit(code)
     os.close(unshared_w)
     os.close(mapped_r)
+    if config.get("cgroup"):   # joined from here too: a process in a user namespace of its own may not be let in
+        try:
+            with open(config["cgroup"], "w") as f:
+                f.write(str(pid))
+        except OSError:
+            pass   # the child tries, and says why it could not
     try:
         ready, _, _ = select.select([unshared_r], [], [], 5.0)
         if ready and os.read(unshared_r, 1) == b"u":
