@@ -18,9 +18,9 @@ sandbox closes, plus the memory limit, plus ADDRESS_MARGIN for what the runtime 
 its own (a malloc arena, the stacks of its threads, the shared segments frames arrive in). Every
 mapping counts, shared or private, so a script cannot hold more by mapping memfds or files.
 
-Both ways, RLIMIT_DATA bounds private memory (heap, stacks) at the memory limit, so a script whose
-heap outgrows it gets MemoryError, which names the limit, rather than being killed; each thread's
-stack (8 MiB with the usual `ulimit -s`) counts there, which bounds threads without a cgroup. RLIMIT_CPU is
+Both ways, RLIMIT_DATA bounds the private heap at the memory limit, so a script whose heap outgrows
+it gets MemoryError, which names the limit, rather than being killed. Without a cgroup, threads are
+bounded by RLIMIT_AS: each one's stack and guard page are address space. RLIMIT_CPU is
 its CPU time limit if it has one; RLIMIT_NOFILE lets it open OPEN_FILES descriptors beyond those
 it holds at start; RLIMIT_FSIZE refuses files (in storage, and memfds) larger than
 `file_size_limit()` with EFBIG (CPython ignores SIGXFSZ, so the write raises OSError); no core files.

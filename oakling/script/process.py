@@ -53,8 +53,13 @@ def spawn(config: dict, channel: Channel) -> int:
     whitelist.preload(config["processor"])
     unshared_r, unshared_w = os.pipe()
     mapped_r, mapped_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
+    forked = []
+
+    def fork():
+        pid = os.fork()
+        if pid:
+            forked.append(pid)
+            return
         code = 70
         try:
             os.close(unshared_r)
@@ -75,6 +80,13 @@ def spawn(config: dict, channel: Channel) -> int:
                 pass
         finally:
             os._exit(code)
+
+    # Forked from a thread of its own, so the child's only stack is that thread's: no frame of the
+    # runtime that built the pipeline (and holds every node's properties) is left for a script to walk.
+    forker = threading.Thread(target=fork, name="script-fork")
+    forker.start()
+    forker.join()
+    pid = forked[0]
     os.close(unshared_w)
     os.close(mapped_r)
     if config.get("cgroup"):   # joined from here too: a process in a user namespace of its own may not be let in
