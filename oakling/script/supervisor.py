@@ -205,7 +205,8 @@ class ScriptSupervisor:
     def _script_ready(self, record: Control):
         global _said_no_landlock
         files = str(record.body.get("landlock", ""))
-        seccomp = "seccomp" if record.body.get("seccomp") is True else "no seccomp here"
+        seccomp = "seccomp allow-list" if record.body.get("seccomp") is True else \
+            "no seccomp filter (it is for x86-64 Linux)"
         self.log(LogLevel.DEBUG, f"script process {self._pid} ready (files: {files or '?'}; {seccomp}; audit hook)")
         if not files.startswith("Landlock ABI") and not _said_no_landlock:
             _said_no_landlock = True
