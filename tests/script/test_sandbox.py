@@ -238,6 +238,12 @@ result['realpath'] = os.path.realpath('e')
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "e"]
 
 
+def test_international_names_encode_as_idna_on_leon_css():
+    """The idna codec imports encodings.punycode for labels that are not ASCII."""
+    out = sandboxed("result['name'] = 'bücher.example'.encode('idna').decode()", CSS)
+    assert out == {"ok": {"name": "xn--bcher-kva.example"}}
+
+
 def test_shutil_stays_a_leon_css_module():
     out = sandboxed("from shutil import copy")
     assert out["error"] == "ModuleNotFoundError" and "only available to Scripts on LEON_CSS" in out["message"]
