@@ -1,4 +1,4 @@
-"""The sandbox a script runs in: its own process, closed in four layers once the script is loaded.
+"""The sandbox a script runs in: its own process, closed in five layers once the script is loaded.
 
 1. The script's builtins: `__import__` admits only the processor's whitelist (`whitelist.py`)
    and `GPIO`; `open` sees the storage folder as `/media/mmcsd-0-0`.
@@ -7,10 +7,13 @@
    standard library excepted), no sockets on LEON_MSS and loopback-only ones on LEON_CSS, no
    imports outside the whitelist, no ctypes, no code objects or bytecode of one's own, no
    frame and object-graph walking from script code, no raising of its own limits.
-3. seccomp (x86-64 Linux): the kernel refuses execve, fork/vfork/clone of processes, ptrace,
-   mount/chroot/namespaces, symlinks, chdir, raising resource limits, and sockets other than
-   AF_INET/AF_INET6 (LEON_CSS) or any socket (LEON_MSS), whatever Python does.
-4. Resource limits (`limits.py`): memory (a cgroup of its own where the device may make one,
+3. Landlock (`landlock.py`): the kernel lets the process read only Python and a few system files
+   and write only its storage folder.
+4. seccomp (`seccomp.py`, x86-64 Linux): an allow-list of system calls. No programs or processes,
+   no signals but to itself, no mounts or namespaces, no kernel code, no new executable memory
+   (so every C module a script may import is loaded first: `whitelist.preload`), no sockets but
+   TCP and UDP over IPv4/IPv6 on LEON_CSS — whatever Python does. Elsewhere it is skipped.
+5. Resource limits (`limits.py`): memory (a cgroup of its own where the device may make one,
    else its address space), CPU time, threads, open files, file sizes; no core files.
 
 `io`, `os`, `os.path` and `shutil` as a script imports them (`storage_modules`) take
@@ -19,22 +22,19 @@ file system, which also covers the calls that raise no audit event (os.stat, os.
 os.access, os.readlink, ...).
 
 The hook keeps its state in closures over immutable values and calls no function a script could
-replace, so a script cannot talk it out of its rules; layer 3 does not depend on Python at all.
+replace, so a script cannot talk it out of its rules; layers 3 and 4 do not depend on Python at all.
 """
 from __future__ import annotations
 
 import _socket
 import _thread
 import builtins
-import ctypes
 import os
-import platform
 import socket
-import struct
 import sys
 import sysconfig
 
-from . import landlock, limits, namespaces, whitelist
+from . import landlock, limits, namespaces, seccomp, whitelist
 from .network import ANY_ADDRESS, LOOPBACK
 
 DEVICE_STORAGE = "/media/mmcsd-0-0"   # where scripts see the storage folder (the eMMC stand-in)
@@ -330,9 +330,9 @@ def enter(processor: int, storage: str, memory_limit: int, script_name: str, *, 
         os.chdir(storage)   # relative paths land in the storage folder
     writable = [storage, DEVICE_STORAGE] if storage else []
     files = landlock.restrict(read_only=readable_paths(), read_write=writable)
-    seccomp = _install_seccomp(processor)
+    calls = seccomp.install(processor)
     sys.addaudithook(_make_hook(processor, storage, script_name, network, mounted=namespaces_refused is None))
-    return {"seccomp": seccomp, "landlock": files, "limits": counted, "namespaces": view}
+    return {"seccomp": calls, "landlock": files, "limits": counted, "namespaces": view}
 
 
 # What a script's process may read, besides its storage folder (which it may also write): the
@@ -354,71 +354,6 @@ def readable_paths() -> list[str]:
     return sorted(python) + list(_SYSTEM_READABLE)
 
 
-# -- seccomp --
-
-_X86_64 = 0xC000003E
-_EPERM, _ENOSYS = 1, 38
-_ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
-_LD, _JEQ, _JSET, _RET = 0x20, 0x15, 0x45, 0x06
-# x86-64 syscall numbers refused outright.
-_DENY_SYSCALLS = {
-    59: _EPERM, 322: _EPERM,               # execve, execveat
-    57: _EPERM, 58: _EPERM,                # fork, vfork
-    435: _ENOSYS,                          # clone3: glibc falls back to clone, checked below
-    101: _EPERM, 310: _EPERM, 311: _EPERM,  # ptrace, process_vm_readv/writev
-    165: _EPERM, 166: _EPERM, 155: _EPERM, 161: _EPERM,   # mount, umount2, pivot_root, chroot
-    272: _EPERM, 308: _EPERM,              # unshare, setns
-    88: _EPERM, 266: _EPERM,               # symlink, symlinkat
-    80: _EPERM, 81: _EPERM,                # chdir, fchdir
-    160: _EPERM,                           # setrlimit
-    53: _EPERM,                            # socketpair
-    246: _EPERM, 175: _EPERM, 313: _EPERM, 176: _EPERM,   # kexec_load, init/finit/delete_module
-    321: _EPERM, 298: _EPERM, 323: _EPERM,  # bpf, perf_event_open, userfaultfd
-    169: _EPERM, 167: _EPERM, 168: _EPERM,  # reboot, swapon, swapoff
-}
-
-
-def _bpf(code, k, jt=0, jf=0) -> bytes:
-    return struct.pack("HBBI", code, jt, jf, k)
-
-
-def _filter(processor: int) -> list[bytes]:
-    ret = lambda value: _bpf(_RET, value)
-    prog = [_bpf(_LD, 4), _bpf(_JEQ, _X86_64, 1, 0), ret(_ALLOW), _bpf(_LD, 0)]
-    for nr, errno in _DENY_SYSCALLS.items():
-        prog += [_bpf(_JEQ, nr, 0, 1), ret(_ERRNO | errno)]
-    # clone (56): threads only (CLONE_THREAD in the flags, args[0]).
-    prog += [_bpf(_JEQ, 56, 0, 4), _bpf(_LD, 16), _bpf(_JSET, 0x10000, 0, 1), ret(_ALLOW), ret(_ERRNO | _EPERM)]
-    # prlimit64 (302): reading limits only (args[2], the new limit, is NULL).
-    prog += [_bpf(_JEQ, 302, 0, 5), _bpf(_LD, 32), _bpf(_JEQ, 0, 0, 2), _bpf(_LD, 36), _bpf(_JEQ, 0, 1, 0),
-             ret(_ERRNO | _EPERM), _bpf(_LD, 0)]
-    # socket (41): AF_INET/AF_INET6 on LEON_CSS, none on LEON_MSS (args[0], the family).
-    if processor == whitelist.LEON_CSS:
-        prog += [_bpf(_JEQ, 41, 0, 5), _bpf(_LD, 16), _bpf(_JEQ, socket.AF_INET, 1, 0),
-                 _bpf(_JEQ, socket.AF_INET6, 0, 1), ret(_ALLOW), ret(_ERRNO | _EPERM)]
-    else:
-        prog += [_bpf(_JEQ, 41, 0, 1), ret(_ERRNO | _EPERM)]
-    prog.append(ret(_ALLOW))
-    return prog
-
-
-class _SockFprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-
-def _install_seccomp(processor: int) -> bool:
-    """Install the filter on every thread of the process; False where the kernel or the machine
-    does not allow it (the other layers still hold)."""
-    if sys.platform != "linux" or platform.machine() != "x86_64":
-        return False
-    libc = ctypes.CDLL(None, use_errno=True)
-    prog = _filter(processor)
-    code = ctypes.create_string_buffer(b"".join(prog))
-    fprog = _SockFprog(len(prog), ctypes.addressof(code))
-    if libc.prctl(38, 1, 0, 0, 0) != 0:   # PR_SET_NO_NEW_PRIVS
-        return False
-    # seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, prog)
-    return libc.syscall(317, 1, 1, ctypes.byref(fprog)) == 0
 
 
 # -- the audit hook --

@@ -227,7 +227,8 @@ class ScriptSupervisor:
     def _script_ready(self, record: Control):
         files = str(record.body.get("landlock", ""))
         view = str(record.body.get("namespaces", ""))
-        seccomp = "seccomp" if record.body.get("seccomp") is True else "no seccomp here"
+        seccomp = "seccomp allow-list" if record.body.get("seccomp") is True else \
+            "no seccomp filter (it is for x86-64 Linux)"
         limits = str(record.body.get("limits", "?"))
         self.log(LogLevel.DEBUG, f"script process {self._pid} ready ({view or '?'}; files: {files or '?'}; "
                                  f"{seccomp}; audit hook; {limits})")

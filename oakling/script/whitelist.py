@@ -41,7 +41,7 @@ CSS_PACKAGES = ("email.",)   # "email.*": every submodule
 LIBRARY_INTERNAL = frozenset("""
     _strptime _json _bisect _heapq _locale _hashlib _blake2 _sha3 _sha2 _struct _contextvars
     encodings.utf_8_sig encodings.unicode_escape encodings.raw_unicode_escape encodings.cp437
-    encodings.utf_16 encodings.utf_32 encodings.hex_codec encodings.base64_codec
+    encodings.utf_16 encodings.utf_32 encodings.hex_codec encodings.base64_codec encodings.punycode
 """.split())
 
 
