@@ -12,3 +12,12 @@ def alive(pid: int) -> bool:
             return f.read().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def kernel_allows_namespaces() -> bool:
+    """Whether this kernel gives a script's process namespaces of its own (a forked child tries)."""
+    from oakling.script import namespaces
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if namespaces.unshare(True) is None else 1)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0

@@ -75,7 +75,8 @@ def cpu_limit_seconds(seconds: float) -> int:
 
 # -- in the script's process --
 
-def apply(memory_limit: int, cpu_limit: float | None = None, cgroup: str | None = None) -> str:
+def apply(memory_limit: int, cpu_limit: float | None = None, cgroup: str | None = None,
+          own_user_namespace: bool = False) -> str:
     """Set this process's limits, for good (seccomp then refuses setrlimit). `cgroup` is the
     `cgroup.procs` of the script's cgroup, if the device made one: the process joins it and its
     memory is counted there; otherwise (or if joining fails) by RLIMIT_AS. Returns which, for the log."""
@@ -101,7 +102,9 @@ def apply(memory_limit: int, cpu_limit: float | None = None, cgroup: str | None 
     _lower(resource.RLIMIT_NOFILE, max(len(held) - 1 + OPEN_FILES, max(map(int, held)) + 1))
     _lower(resource.RLIMIT_FSIZE, file_size_limit(memory_limit))
     _lower(resource.RLIMIT_CORE, 0)
-    _applied.update(memory_limit=int(memory_limit), cgroup=joined is True, open_files=OPEN_FILES,
+    if own_user_namespace:   # the kernel counts this process's threads alone (namespaces.THREADS_UID)
+        _lower(resource.RLIMIT_NPROC, MAX_THREADS)
+    _applied.update(memory_limit=int(memory_limit), threads=joined is True or own_user_namespace, open_files=OPEN_FILES,
                     file_size=file_size_limit(memory_limit))
     return counted
 
@@ -120,7 +123,7 @@ def explain(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
         return f" (a Script may write files of at most {size_text(_applied['file_size'])})"
     if isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
-        if _applied["cgroup"] and threading.active_count() >= MAX_THREADS - 1:
+        if _applied["threads"] and threading.active_count() >= MAX_THREADS - 1:
             return f" (a Script may run at most {MAX_THREADS} threads, the runtime's own included)"
         return f" (each thread's stack takes {size_text(thread_stack_size())} of the Script's memory limit of {memory})"
     return ""

@@ -102,12 +102,19 @@ class _Kernel:
         self._check(self.libc.syscall(_CAPSET, ctypes.byref(header), ctypes.byref(data)), "capset")
 
 
+# The real user id of a script run by root: the kernel counts a process's threads against
+# RLIMIT_NPROC per real user (in the script's own user namespace), and never counts root's.
+THREADS_UID = 2_000_000_000
+
+
 def map_user(pid: int):
     """Called by the parent once the child has its user namespace: the same user and group ids
     inside as outside, no supplementary groups to gain. The parent writes the maps because a
-    process may not map user 0 (a device run as root) from inside its own new namespace."""
+    process may not map user 0 (a device run as root) from inside its own new namespace; for
+    root it also maps THREADS_UID, which the child takes as its real user id."""
     uid, gid = os.geteuid(), os.getegid()
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1\n"), ("gid_map", f"{gid} {gid} 1\n")):
+    users = f"{uid} {uid} 1\n" + (f"{THREADS_UID} {THREADS_UID} 1\n" if uid == 0 else "")
+    for name, text in (("setgroups", "deny"), ("uid_map", users), ("gid_map", f"{gid} {gid} 1\n")):
         with open(f"/proc/{pid}/{name}", "w") as f:
             f.write(text)
 
@@ -191,5 +198,7 @@ def build_root(readable, storage: str | None, private_network: bool) -> str:
     kernel.mount(None, "/", None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
     if private_network:
         _loopback_up()
+    if os.getuid() == 0:   # root's threads go uncounted: the real user becomes another (files stay root's)
+        os.setresuid(THREADS_UID, 0, 0)
     kernel.drop_capabilities()
     return "user, mount and network namespaces" if private_network else "user and mount namespaces"

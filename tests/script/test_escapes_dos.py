@@ -9,7 +9,7 @@ import pytest
 
 from attacks import Attacks, status
 from oakling.script import limits
-from processes import alive
+from processes import alive, kernel_allows_namespaces
 
 ATTACKS = Attacks()
 MEMORY_LIMIT = 64 << 20
@@ -98,10 +98,10 @@ def test_a_thread_bomb_is_bounded_and_the_pipeline_goes_on(outcome):
     """Threads until something gives: the script may not fill the machine's process table (a
     thread is a task of its own): its memory limit bounds them, and the device goes on."""
     assert outcome.report or outcome.failure
-    # Each thread's stack and guard page count in the script's address space, which its memory limit
-    # and the margin bound (a cgroup's pids.max is lower still).
-    bound = (MEMORY_LIMIT + limits.ADDRESS_MARGIN) // (32768 + 4096) + 16
-    assert outcome.probed < bound, f"the script ran {outcome.probed} threads: {outcome}"
+    # In its own user namespace the kernel counts the script's threads (RLIMIT_NPROC); otherwise each
+    # one's stack and guard page count in the address space its memory limit and margin bound.
+    bound = limits.MAX_THREADS if kernel_allows_namespaces() else (MEMORY_LIMIT + limits.ADDRESS_MARGIN) // 36864 + 16
+    assert outcome.probed <= bound, f"the script ran {outcome.probed} threads: {outcome}"
     assert_the_pipeline_went_on(outcome)
 
 

@@ -10,16 +10,10 @@ import pytest
 
 import oakling as dai
 from oakling.script import namespaces, sandbox
+from processes import kernel_allows_namespaces
 
 
-def _kernel_allows_namespaces() -> bool:
-    pid = os.fork()
-    if pid == 0:
-        os._exit(0 if namespaces.unshare(True) is None else 1)
-    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
-
-
-needs_namespaces = pytest.mark.skipif(not _kernel_allows_namespaces(),
+needs_namespaces = pytest.mark.skipif(not kernel_allows_namespaces(),
                                       reason="this kernel refuses unprivileged user namespaces")
 
 
@@ -157,11 +151,13 @@ def test_the_process_keeps_its_user_id_and_no_capabilities(storage):
         data = (namespaces._CapData * 2)()
         libc.syscall(125, ctypes.byref(header), ctypes.byref(data))   # capget
         mounted = libc.mount(b"tmpfs", b"/media", b"tmpfs", ctypes.c_ulong(0), None)
-        return {"uid": os.getuid(), "effective": [d.effective for d in data], "mount": mounted,
+        return {"uid": os.getuid(), "euid": os.geteuid(), "effective": [d.effective for d in data], "mount": mounted,
                 "media": sorted(os.listdir("/media"))}
 
     result = isolated(storage, probe)
-    assert result["uid"] == os.getuid()
+    # root's real user becomes THREADS_UID, so the kernel counts its threads; files stay root's
+    assert result["uid"] == (namespaces.THREADS_UID if os.getuid() == 0 else os.getuid())
+    assert result["euid"] == os.geteuid()
     assert result["effective"] == [0, 0]
     assert result["mount"] == -1 and result["media"] == ["mmcsd-0-0"]
 
