@@ -78,3 +78,20 @@ def test_file_names_with_quotes_survive_the_line_directive():
     with pytest.raises(KernelBuildError) as e:
         build("__kernel void f(__global int *a) { a[0] = x; }\n", name='odd "name".cl', cache=False)
     assert e.value.file == 'odd "name".cl' and e.value.line == 1
+
+
+def test_without_pyopencl_the_error_says_what_to_install(monkeypatch):
+    import sys
+    monkeypatch.setattr(kbuild, "_cpu", None)
+    monkeypatch.setitem(sys.modules, "pyopencl", None)   # as if it were not installed
+    with pytest.raises(kbuild.OpenCLUnavailable, match=r"PyOpenCL is not installed — pip install oakling\[opencl\]"):
+        build(GOOD, cache=False)
+
+
+def test_without_an_opencl_platform_the_error_names_the_debian_packages(monkeypatch):
+    import pyopencl
+    monkeypatch.setattr(kbuild, "_cpu", None)
+    monkeypatch.setattr(pyopencl, "get_platforms", lambda: [])
+    with pytest.raises(kbuild.OpenCLUnavailable, match="PoCL is not installed — apt-get install pocl-opencl-icd "
+                                                       "ocl-icd-libopencl1"):
+        build(GOOD, cache=False)
