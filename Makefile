@@ -4,9 +4,24 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test demo bench clean
+# OpenCL kernels run on PoCL's CPU device through the ICD loader (Debian packages).
+OPENCL_DEBS := pocl-opencl-icd ocl-icd-libopencl1
 
-setup: $(STAMP)
+.PHONY: setup system test demo bench clean
+
+setup: system $(STAMP)
+
+# Installs the Debian packages that are missing (apt-get update first), as root; otherwise names them.
+system:
+	@command -v dpkg-query >/dev/null || { echo "not a Debian system: install PoCL (an OpenCL CPU device) and an OpenCL ICD loader yourself" >&2; exit 0; }; \
+	missing=$$(for p in $(OPENCL_DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else \
+			echo "oakling's OpenCL kernels need the Debian packages:" $$missing "— run: sudo apt-get install" $$missing >&2; exit 1; \
+		fi; \
+	fi
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +40,8 @@ demo: setup
 		examples/crop_resize.py
 	$(VENV)/bin/oakling run --camera CAM_A=out/clip.mp4 --headless --max-frames 60 --record out/two_stage \
 		examples/script_two_stage_nn.py
+	$(VENV)/bin/oakling run --camera CAM_A=out/clip.mp4 --headless --max-frames 30 --record out/opencl_blur \
+		examples/opencl_blur.py
 
 bench: setup
 	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done

@@ -67,3 +67,17 @@ def test_stream_end_is_a_runtime_error_of_its_own(clip):
             for _ in range(1000):
                 q.get(timeout=10)
     assert issubclass(dai.StreamEnded, RuntimeError)
+
+
+def test_the_opencl_blur_example_blurs_the_preview(clip, tmp_path):
+    record = tmp_path / "record"
+    result = oakling_run("--max-frames", "8", "--record", record, "--camera", f"CAM_A={clip}",
+                         EXAMPLES / "opencl_blur.py")
+    assert "640x360 BGR888i" in result.stdout
+    assert_recorded(record, {"blurred": (360, 640), "preview": (360, 640)})
+    import cv2
+
+    def sharpness(window):   # mean |Laplacian| of the window's last frame: a blur lowers it
+        last = sorted((record / window).glob("*.png"))[-1]
+        return abs(cv2.Laplacian(cv2.imread(str(last), cv2.IMREAD_GRAYSCALE), cv2.CV_32F)).mean()
+    assert sharpness("blurred") < 0.8 * sharpness("preview")

@@ -15,6 +15,8 @@ RULES = [
     ("nodes", {"host", "link"}, "nodes never import the host or the link (XLink workers get host streams from "
                                 "the runtime)"),
     ("host", {"nodes"}, "the host imports no node module (it asks nodes through pipeline.node.Node)"),
+    ("kernels", {"*"}, "kernels build and run OpenCL programs for whoever asks (nodes, later models) and import "
+                       "nothing else of oakling"),
 ]
 ALLOWED_ALWAYS = {"messages": {"messages"}, "link": {"link", "messages"}}
 

@@ -17,7 +17,7 @@ DAI = {
 }
 DAI_NODE = {
     "ColorCamera", "DetectionNetwork", "DetectionParser", "ImageManip", "MobileNetDetectionNetwork", "MonoCamera",
-    "NeuralNetwork", "Script", "VideoEncoder", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
+    "NeuralNetwork", "OpenCLKernel", "Script", "VideoEncoder", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
 NOT_YET = {"StereoDepthConfig", "Tracklets", "IMUData", "SpatialImgDetections"}

@@ -87,6 +87,10 @@ GEN2_NODE_TYPES = frozenset({
 })
 
 
+# Node types oakling adds, which gen2 does not have: its programs never name them.
+OAKLING_NODE_TYPES = frozenset({"OpenCLKernel"})
+
+
 def not_yet(name: str) -> bool:
     """Whether `name` is a gen2 node type that oakling does not have yet."""
     return name in GEN2_NODE_TYPES and name not in host_classes()

@@ -1,0 +1,13 @@
+"""OpenCL C kernels on this machine's CPU, through PyOpenCL and PoCL — the SHAVE cores' stand-in.
+
+One concept per module, each usable by any part of oakling that runs kernels (the OpenCLKernel
+node now, custom layers in models later):
+
+- `expressions.py`: the size-expression language of work sizes and scalars (`(I.X + 15) / 16`);
+- `cache.py`: the on-disk cache of compiled programs, keyed by source, options and device;
+- `build.py`: compiling for the CPU device, build errors in the user's file and line;
+- `signature.py`: a kernel's arguments and the check of what is bound to them;
+- `launch.py`: running a kernel over NumPy arrays without copying them.
+
+Runs wherever kernels run: in the device process for nodes. Imports nothing else of oakling.
+"""
