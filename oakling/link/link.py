@@ -10,8 +10,9 @@ memfd segments have no name, so nothing is left behind when either process dies.
 
 A link to a peer that is not trusted (a Script's process) is given `max_message`: every record
 is then checked before anything is allocated or mapped (sizes, segment and region bounds, that a
-shared segment is sealed against shrinking, so no read of it can fault), and a malformed one
-raises LinkCorrupt, which ends that link only. Sending to such a peer, its owner sets `on_full`: the
+shared segment is sealed against shrinking, so no read of it can fault; at most `max_segments`
+segments, 32 regions and 64 unclaimed descriptors at once), and a malformed one raises
+LinkCorrupt, which ends that link only. Sending to such a peer, its owner sets `on_full`: the
 link then never waits in the kernel for the peer to read (see `_send_guarded`).
 """
 from __future__ import annotations
@@ -45,6 +46,8 @@ _ANCILLARY = socket.CMSG_SPACE(_MAX_FDS * 4)
 _CTRUNC = int(socket.MSG_CTRUNC)   # a plain int: IntFlag's `&` costs microseconds per receive
 _RECV_BUFFER = 256 * 1024     # one read takes every small record waiting on the socket
 _MAX_UNTRUSTED_HEADER = 16 << 20   # metadata of one record from a peer that is not trusted
+_MAX_UNTRUSTED_REGIONS = 32        # regions a peer that is not trusted may have announced (each keeps a descriptor)
+_MAX_UNTRUSTED_FDS = 64            # descriptors it may have sent ahead of the records that claim them
 
 
 class LinkClosed(Exception):
@@ -352,6 +355,13 @@ class Link:
         if checked and (type(key) is not int or type(size) is not int
                         or not 0 < size <= self.max_message + _SEGMENT_ROUNDING):
             raise ValueError(f"a shared segment of {size!r} bytes")
+        if checked:   # each keeps a mapping (and a region its descriptor): a bounded number, each once
+            what, known, most = (("segment", self._peer_segments, self.max_segments) if kind == _SEGMENT
+                                 else ("region", self._peer_regions, _MAX_UNTRUSTED_REGIONS))
+            if key in known:
+                raise ValueError(f"{what} {key} announced twice")
+            if len(known) >= most:
+                raise ValueError(f"more than {most} shared {what}s at once")
         fd = self._fds.popleft()
         try:
             if kind == _SEGMENT:
@@ -417,6 +427,9 @@ class Link:
                 fds = array.array("i")
                 fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
                 self._fds.extend(fds)
+        if self.max_message is not None and (flags & _CTRUNC or len(self._fds) > _MAX_UNTRUSTED_FDS):
+            raise ValueError(f"{len(self._fds)} descriptors sent ahead of the records that claim them (at most "
+                             f"{_MAX_UNTRUSTED_FDS})")
         if flags & _CTRUNC:
             raise LinkClosed(f"link '{self.name}': file descriptors were lost in transit (too many at once)")
         if n == 0:
@@ -431,6 +444,8 @@ class Link:
         for region in self._peer_regions.values():
             region.release()
         self._peer_regions.clear()
+        while self._fds:   # sent ahead of records that never came
+            os.close(self._fds.popleft())
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
