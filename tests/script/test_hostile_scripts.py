@@ -279,6 +279,20 @@ def test_a_script_that_forges_its_count_of_taken_messages_is_stopped_and_the_cam
         closes_promptly(device)
 
 
+def test_a_blocking_input_the_script_never_reads_holds_its_camera_up_as_in_gen2_until_the_device_closes():
+    """gen2's rule, kept: a full blocking input makes its producer wait, so the camera feeding it (and
+    its other consumers) stops once the script's queue of 8 is full. The device still closes at once."""
+    with dai.Device(camera_into_script("import time\ntime.sleep(60)\n")) as device:
+        frames = device.getOutputQueue("frames")
+        got = []
+        with pytest.raises(TimeoutError):
+            while len(got) < 100:
+                got.append(frames.get(timeout=1.5))
+        assert len(got) == 8   # the ninth frame waits for room in the script's input, before the XLinkOut's
+        assert "Script(0)" not in device.getFailedNodes()
+        closes_promptly(device)
+
+
 STOP_DRAINING = """
 import threading, time
 node.io['in']._queue.put = lambda *a, **k: threading.Event().wait()   # its drain thread hangs for good
