@@ -22,9 +22,10 @@ The device trusts none of it: the page and the doorbells are in the script's han
 while its count says it has read enough to have emptied it counts messages it never read; a
 message left half-read on a non-blocking input, or a control link left unread, for STALL_LIMIT
 seconds is a script that stopped reading. Each is a broken rule: `DeviceEnd` tells its owner
-(`broke`), which stops the script. The device's sends never wait in the kernel (`Link.on_full`):
-they wait in slices that end when the device stops or the script is gone, so nothing a script
-does or leaves undone holds a device thread past that.
+(`broke`), which stops the script. (The `delivered` counts the device only writes: forging them
+lets a script run past its own window, no more.) The device's sends never wait in the kernel
+(`Link.on_full`): they wait in slices that end when the device stops or the script is gone, so
+nothing a script does or leaves undone holds a device thread past that.
 
 Made before the fork: each side then keeps its own ends (`device_end()` / `script_end()`).
 """
