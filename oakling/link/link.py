@@ -10,8 +10,10 @@ memfd segments have no name, so nothing is left behind when either process dies.
 
 A link to a peer that is not trusted (a Script's process) is given `max_message`: every record
 is then checked before anything is allocated or mapped (sizes, segment and region bounds, that a
-shared segment is sealed against shrinking, so no read of it can fault), and a malformed one
-raises LinkCorrupt, which ends that link only.
+shared segment is sealed against shrinking, so no read of it can fault; at most `max_segments`
+segments, 32 regions and 64 unclaimed descriptors at once), and a malformed one raises
+LinkCorrupt, which ends that link only. Sending to such a peer, its owner sets `on_full`: the
+link then never waits in the kernel for the peer to read (see `_send_guarded`).
 """
 from __future__ import annotations
 
@@ -44,6 +46,8 @@ _ANCILLARY = socket.CMSG_SPACE(_MAX_FDS * 4)
 _CTRUNC = int(socket.MSG_CTRUNC)   # a plain int: IntFlag's `&` costs microseconds per receive
 _RECV_BUFFER = 256 * 1024     # one read takes every small record waiting on the socket
 _MAX_UNTRUSTED_HEADER = 16 << 20   # metadata of one record from a peer that is not trusted
+_MAX_UNTRUSTED_REGIONS = 32        # regions a peer that is not trusted may have announced (each keeps a descriptor)
+_MAX_UNTRUSTED_FDS = 64            # descriptors it may have sent ahead of the records that claim them
 
 
 class LinkClosed(Exception):
@@ -52,6 +56,10 @@ class LinkClosed(Exception):
 
 class LinkCorrupt(LinkClosed):
     """A peer that is not trusted sent a record that breaks the link's rules; the link is closed."""
+
+
+class LinkFull(Exception):
+    """Raised by an `on_full` policy to drop a record none of which has left: the link stays usable."""
 
 
 class _Segment:
@@ -104,6 +112,7 @@ class Link:
         self.segment_wait = segment_wait
         self._send_lock = threading.Lock()
         self._segments: list[_Segment] = []     # ours, as sender
+        self._starved = False                   # every segment was busy for segment_wait: do not wait again
         self._next_segment = 0
         self._peer_segments: dict[int, _Segment] = {}   # theirs, as receiver
         self._sent_regions: set[int] = set()
@@ -112,6 +121,8 @@ class Link:
         self._buffer = bytearray(_RECV_BUFFER)   # received bytes [_start:_end] not yet parsed
         self._start = self._end = 0
         self._closed = False
+        self.on_full = None   # set: sends never wait in the kernel; see _send_guarded
+        self.sent_cost = 0    # with on_full: what the records sent so far may cost the socket, at most
 
     # -- sending --
     def send_message(self, msg, metadata_only: bool = False):
@@ -134,7 +145,11 @@ class Link:
                 if segment is not None:
                     segment.busy[0] = 1
                     np.copyto(segment.data[:nbytes], payload)
-                    self._send_locked([_MSG, datatype, meta, segment.id, nbytes])
+                    try:
+                        self._send_locked([_MSG, datatype, meta, segment.id, nbytes])
+                    except LinkFull:
+                        segment.busy[0] = 0   # the record never left: the segment is ours again
+                        raise
                     return
         self._send([_MSG, datatype, meta, -1, nbytes], payload)
 
@@ -165,6 +180,8 @@ class Link:
         if len(payload):
             buffers.append(memoryview(payload).cast("B"))
         ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
+        if self.on_full is not None:
+            return self._send_guarded(buffers, ancillary)
         try:
             sent = self.sock.sendmsg(buffers, ancillary)
             for buffer in buffers:  # finish a partial send, without ancillary data
@@ -177,22 +194,78 @@ class Link:
             self._closed = True
             raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
 
+    def _send_guarded(self, buffers: list, ancillary: list):
+        """Send one record without ever waiting in the kernel: when the socket is full, the owner's
+        `on_full(written, stalled)` decides — `written` bytes of the record have left, none for
+        `stalled` seconds. It returns once it waited for room (the send goes on), or raises: LinkFull
+        (only when nothing has left) drops the record, anything else closes the link, whose stream
+        would otherwise end inside a record."""
+        total = sum(len(buffer) for buffer in buffers)
+        written, stalled_since = 0, None
+        while True:
+            try:
+                if written == 0:
+                    n = self.sock.sendmsg(buffers, ancillary, socket.MSG_DONTWAIT)
+                else:   # the rest, a buffer at a time (descriptors went with the first byte)
+                    skip = written
+                    for buffer in buffers:
+                        if skip < len(buffer):
+                            break
+                        skip -= len(buffer)
+                    n = self.sock.send(memoryview(buffer)[skip:], socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                n = 0
+            except OSError as e:
+                self._closed = True
+                raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
+            written += n
+            if written >= total:
+                self.sent_cost += 2 * total + 8192 * (1 + total // 16384)   # above the kernel's count (truesize)
+                return
+            now = time.monotonic()
+            if n or stalled_since is None:
+                stalled_since = now
+            try:
+                self.on_full(written, now - stalled_since)
+            except BaseException as e:
+                if not written:
+                    raise
+                self._closed = True   # the stream would go on inside a record: nothing more may follow
+                if isinstance(e, LinkFull):
+                    raise LinkClosed(f"link '{self.name}' is closed (a record was cut short)") from None
+                raise
+
+    def wait_writable(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for room in the socket (it has some once the peer has read
+        most of what waits in it); True if there is."""
+        poller = select.poll()
+        try:
+            poller.register(self.sock, select.POLLOUT)
+            return bool(poller.poll(timeout * 1000))
+        except (OSError, ValueError):
+            return True   # closed: the next send says so
+
     def _free_segment(self, nbytes: int) -> _Segment | None:
         """A free segment of at least `nbytes`; None means send inline.
 
         Reusing a recently freed segment keeps the copy cache-warm, so when every segment is busy
         the sender first waits briefly for one before growing the pool; once the pool is full it
-        waits up to `segment_wait` before giving up."""
+        waits up to `segment_wait` before giving up, and then sends inline without waiting again until
+        the receiver has freed a segment, so a receiver that holds them all costs one wait, not one
+        per message."""
         started, pause = time.monotonic(), _FIRST_PAUSE
         while True:
             free = [s for s in self._segments if not s.busy[0]]
+            if free:
+                self._starved = False
             fitting = [s for s in free if s.size >= nbytes]
             if fitting:
                 return min(fitting, key=lambda s: s.size)
             waited = time.monotonic() - started
             if free or not self._segments or (len(self._segments) < self.max_segments and waited >= _GROW_AFTER):
                 return self._new_segment(nbytes, free)
-            if waited >= self.segment_wait:
+            if self._starved or waited >= self.segment_wait:
+                self._starved = True   # no more waits until the receiver frees one: it may never
                 return None
             time.sleep(pause)   # the receiver frees segments without telling us: poll, less often as it stays busy
             pause = min(pause * 2, _LONGEST_PAUSE)
@@ -282,6 +355,13 @@ class Link:
         if checked and (type(key) is not int or type(size) is not int
                         or not 0 < size <= self.max_message + _SEGMENT_ROUNDING):
             raise ValueError(f"a shared segment of {size!r} bytes")
+        if checked:   # each keeps a mapping (and a region its descriptor): a bounded number, each once
+            what, known, most = (("segment", self._peer_segments, self.max_segments) if kind == _SEGMENT
+                                 else ("region", self._peer_regions, _MAX_UNTRUSTED_REGIONS))
+            if key in known:
+                raise ValueError(f"{what} {key} announced twice")
+            if len(known) >= most:
+                raise ValueError(f"more than {most} shared {what}s at once")
         fd = self._fds.popleft()
         try:
             if kind == _SEGMENT:
@@ -347,6 +427,9 @@ class Link:
                 fds = array.array("i")
                 fds.frombytes(data[:len(data) - len(data) % fds.itemsize])
                 self._fds.extend(fds)
+        if self.max_message is not None and (flags & _CTRUNC or len(self._fds) > _MAX_UNTRUSTED_FDS):
+            raise ValueError(f"{len(self._fds)} descriptors sent ahead of the records that claim them (at most "
+                             f"{_MAX_UNTRUSTED_FDS})")
         if flags & _CTRUNC:
             raise LinkClosed(f"link '{self.name}': file descriptors were lost in transit (too many at once)")
         if n == 0:
@@ -361,6 +444,8 @@ class Link:
         for region in self._peer_regions.values():
             region.release()
         self._peer_regions.clear()
+        while self._fds:   # sent ahead of records that never came
+            os.close(self._fds.popleft())
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:

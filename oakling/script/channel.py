@@ -17,6 +17,16 @@ doorbells:
   output are still on their way, so a full blocking input downstream stops the script after at
   most that many more (gen2's `send` waits for each message; the window keeps the links busy).
 
+The device trusts none of it: the page and the doorbells are in the script's hands too. A
+`consumed` count must only grow and never pass what was sent; a script whose input socket is full
+while its count says it has read enough to have emptied it counts messages it never read; a
+message left half-read on a non-blocking input, or a control link left unread, for STALL_LIMIT
+seconds is a script that stopped reading. Each is a broken rule: `DeviceEnd` tells its owner
+(`broke`), which stops the script. (The `delivered` counts the device only writes: forging them
+lets a script run past its own window, no more.) The device's sends never wait in the kernel
+(`Link.on_full`): they wait in slices that end when the device stops or the script is gone, so
+nothing a script does or leaves undone holds a device thread past that.
+
 Made before the fork: each side then keeps its own ends (`device_end()` / `script_end()`).
 """
 from __future__ import annotations
@@ -25,10 +35,13 @@ import mmap
 import os
 import select
 import socket
+import threading
+import time
+from collections import deque
 
 import numpy as np
 
-from ..link.link import Link, LinkClosed
+from ..link.link import Link, LinkClosed, LinkFull
 from ..link.records import MessagesUntilEnd
 from ..runtime.queue import MessageQueue, QueueClosed
 from ..runtime.worker import Feed
@@ -36,6 +49,9 @@ from ..runtime.worker import Feed
 _COUNTERS_BYTES = 4096
 OUTPUT_WINDOW = 4   # messages of one output that may be on their way to downstream at once
 MAX_MESSAGE = 512 << 20   # the largest message a script may send, by default its memory limit
+STALL_LIMIT = 1.0   # seconds a script may leave a message half-read, or its control link unread
+_SLICE = 0.1        # the device's waits on a script end within this, to see a stop or the script gone
+_MAX_CONTROL_PAYLOAD = 64 << 10
 
 
 class _Doorbell:
@@ -43,25 +59,33 @@ class _Doorbell:
 
     def __init__(self):
         self.fd = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
+        self._lock = threading.Lock()   # ring vs close: a closed descriptor's number may be reused
 
     def ring(self):
-        try:
-            os.eventfd_write(self.fd, 1)
-        except OSError:
-            pass
+        with self._lock:
+            if self.fd < 0:
+                return
+            try:
+                os.eventfd_write(self.fd, 1)
+            except OSError:
+                pass
 
-    def wait(self, timeout: float):
+    def wait(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for a ring; True if one came."""
         try:
             ready, _, _ = select.select([self.fd], [], [], timeout)
             if ready:
                 os.eventfd_read(self.fd)
+                return True
         except (BlockingIOError, InterruptedError):
             pass
+        return False
 
     def close(self):
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
+        with self._lock:
+            if self.fd >= 0:
+                os.close(self.fd)
+                self.fd = -1
 
 
 class Channel:
@@ -91,12 +115,14 @@ class Channel:
         fds.update(b.fd for b in self.consumed_bells + self.delivered_bells)
         return fds
 
-    def device_end(self, max_message: int = MAX_MESSAGE) -> "DeviceEnd":
+    def device_end(self, max_message: int = MAX_MESSAGE, stop_event: threading.Event | None = None,
+                   broke=None) -> "DeviceEnd":
         """The device's ends; what the script sends on them is checked, records of at most
-        `max_message` bytes (see link.py: a script is not trusted)."""
+        `max_message` bytes (see link.py: a script is not trusted), and `broke(text)` is told when
+        the script breaks a rule of the channel (`DeviceEnd`)."""
         for pair in [self.control] + self.input_socks + self.output_socks:
             pair[1].close()
-        return DeviceEnd(self, max_message)
+        return DeviceEnd(self, max_message, stop_event, broke)
 
     def script_end(self) -> "ScriptEnd":
         for pair in [self.control] + self.input_socks + self.output_socks:
@@ -108,65 +134,189 @@ class Channel:
 
 class ScriptFeed(Feed):
     """A Script input's policy in the device process (what `DeviceOutput.send` puts into): each
-    message goes straight to the script process."""
+    message goes straight to the script process.
 
-    def __init__(self, link: Link, counters, index: int, bell: _Doorbell, blocking: bool, size: int):
+    Blocking: at most `size` messages are ahead of what the script says it has taken, and the
+    producer waits for room. Non-blocking: a message that finds the script's socket full is
+    dropped (the script is behind; its own queue would drop the oldest). What the script says is
+    checked (the module's doc); a broken rule ends the script through `end.broke`."""
+
+    def __init__(self, end: "DeviceEnd", port: str, link: Link, counters, index: int, bell: _Doorbell,
+                 blocking: bool, size: int):
         super().__init__(link.name)
         self.link = link
+        self._end = end
+        self._port = port
         self._counters = counters
         self._index = index
         self._bell = bell
         self._blocking = blocking
         self._size = size
         self._sent = 0
+        self._taken = 0              # the script's count of messages taken, as last checked
+        self._taken_before_send = 0  # ... as checked before the current attempt to send
+        self._idle_rings = 0         # rings in a row that came with nothing taken
+        self._costs = deque(maxlen=size)   # what each of the last messages may cost the socket (Link.sent_cost)
+        self._cost_before = 0
+        self._socket_room = link.sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+        self.dropped = 0             # non-blocking: messages that found the script behind
+        self._ending = False         # the end record is being sent: it is never dropped
         self.dead = False   # the script process is gone: messages are dropped, as a stopped node's
+        link.on_full = self._link_full
 
     def put(self, msg, timeout: float | None = None) -> bool:
         with self._lock:
             if self._reason is not None:
                 raise QueueClosed(self._reason)
-            while self._blocking and not self.dead and self._sent - int(self._counters[self._index]) >= self._size:
-                self._bell.wait(0.1)
-                if self._reason is not None:
-                    raise QueueClosed(self._reason)
+            if self._blocking:
+                while not self.dead and self._sent - self._check_taken() >= self._size:
+                    self._wait_for_room()
+                    if self._reason is not None:
+                        raise QueueClosed(self._reason)
+                self._taken_before_send = self._taken
             if self.dead:
                 return True
+            self._cost_before = self.link.sent_cost
             try:
                 self.link.send_message(msg)
+            except LinkFull:
+                self.dropped += 1
+                return True
             except LinkClosed:
                 self.dead = True
                 return True
             self._sent += 1
+            self._costs.append(self.link.sent_cost - self._cost_before)
         return True
+
+    def _check_taken(self) -> int:
+        """The script's count of messages taken, which may only grow and never pass what was sent
+        (call with `_lock` held)."""
+        taken = int(self._counters[self._index])
+        if taken != self._taken:
+            if not self._taken <= taken <= self._sent:
+                self._broke(f"its count of messages taken from input '{self._port}' went from {self._taken} "
+                            f"to {taken}, with {self._sent} sent")
+                return self._taken
+            self._taken = taken
+            self._idle_rings = 0
+        return taken
+
+    def _wait_for_room(self):
+        if self._bell.wait(_SLICE) and int(self._counters[self._index]) == self._taken:
+            self._idle_rings += 1   # a stale ring, or a script ringing to keep this thread busy
+            if self._idle_rings > 2:
+                time.sleep(0.01)
+
+    def _link_full(self, written: int, stalled: float):
+        """The script's socket is full (`Link.on_full`, in the sending thread): wait for room, drop
+        the message, or stop the script."""
+        if self.dead or self._end.stopping:
+            raise LinkClosed(f"link '{self.link.name}': the script is gone")
+        if not self._blocking:
+            if not written and not self._ending:
+                raise LinkFull()   # the script is behind: this message is dropped (its end is not)
+            if stalled >= STALL_LIMIT:
+                self._broke(f"it left its non-blocking input '{self._port}' unread for {STALL_LIMIT:g} s with "
+                            f"a record on its way")
+                raise LinkClosed(f"link '{self.link.name}': the script stopped reading")
+        elif not written and self._counts_unread():
+            taken = self._taken_before_send
+            self._broke(f"input '{self._port}': its socket is full, yet it counts {taken} of the {self._sent} "
+                        f"messages sent as taken, and the {self._sent - taken} left could not fill it (it counts "
+                        f"messages it has not read)")
+            raise LinkClosed(f"link '{self.link.name}': the script counts messages it has not read")
+        self.link.wait_writable(_SLICE)
+        if self._blocking:
+            self._taken_before_send = self._check_taken()
+
+    def _counts_unread(self) -> bool:
+        """Whether the messages the script has not taken, by its count, cannot fill its socket: an
+        honest script counts a message once it has read all of it, so it says it took some it has
+        not read. (`Link.sent_cost` bounds what a record may cost the socket from above.)"""
+        waiting = self._sent - self._taken_before_send
+        costs = list(self._costs)
+        most = sum(costs[len(costs) - waiting:]) if waiting > 0 else 0
+        return most + self.link.sent_cost - self._cost_before < self._socket_room
+
+    def _broke(self, text: str):
+        self.dead = True
+        self._end.broke(text)
 
     def script_gone(self):
         self.dead = True
         self._bell.ring()   # wake a producer waiting for room
 
     def close(self, reason: str = "queue closed", discard: bool = False):
-        if self._reason is None:
-            try:
-                self.link.send_end(reason)
-            except LinkClosed:
-                pass
+        first = self._reason is None
         super().close(reason, discard)
-        self._bell.ring()
+        self._bell.ring()   # a producer waiting for room raises QueueClosed
+        if first:
+            with self._lock:   # after the message being sent, if any
+                self._cost_before, self._ending = self.link.sent_cost, True
+                try:
+                    self.link.send_end(reason)
+                except LinkClosed:
+                    pass
+
+    def release(self):
+        """The channel is closing: the doorbell is closed once no producer can be waiting on it."""
+        self.script_gone()
+        if self._lock.acquire(timeout=1.0):   # a producer leaves within a wait slice once the script is gone
+            try:
+                self._bell.close()
+            finally:
+                self._lock.release()
 
     def blocking(self) -> bool:
         return self._blocking
 
 
 class DeviceEnd:
-    def __init__(self, channel: Channel, max_message: int = MAX_MESSAGE):
+    """The device's ends of a script's channel. `broke(text)` is called (once per broken rule, from
+    the thread that found it) when the script breaks one of the channel's rules; `stop_event` is the
+    device's, which ends every wait on the script."""
+
+    def __init__(self, channel: Channel, max_message: int = MAX_MESSAGE, stop_event: threading.Event | None = None,
+                 broke=None):
         self._channel = channel
-        self.control = Link(channel.control[0], "script-control", max_message=max_message)
+        self._stop_event = stop_event if stop_event is not None else threading.Event()
+        self._on_broken = broke
+        self.gone = False   # the script process is gone, or is being stopped
+        # a script's control records carry no payload: none may make the device hold a large one
+        self.control = Link(channel.control[0], "script-control", max_message=_MAX_CONTROL_PAYLOAD)
+        self.control.on_full = self._control_full
         n = len(channel.inputs)
-        self.feeds = {name: ScriptFeed(Link(pair[0], f"script-in-{name}"), channel.counters, k,
-                                      channel.consumed_bells[k], blocking, size)
+        # segment_wait=0: a message that finds every segment lent to the script busy goes inline at once
+        self.feeds = {name: ScriptFeed(self, name, Link(pair[0], f"script-in-{name}", segment_wait=0),
+                                       channel.counters, k, channel.consumed_bells[k], blocking, size)
                       for k, ((name, blocking, size), pair) in enumerate(zip(channel.inputs, channel.input_socks))}
         self.output_links = {name: Link(pair[0], f"script-out-{name}", max_message=max_message)
                              for name, pair in zip(channel.outputs, channel.output_socks)}
         self._delivered = {name: (n + k, channel.delivered_bells[k]) for k, name in enumerate(channel.outputs)}
+
+    @property
+    def stopping(self) -> bool:
+        return self.gone or self._stop_event.is_set()
+
+    def broke(self, text: str):
+        self.gone = True
+        if self._on_broken is not None:
+            self._on_broken(text)
+
+    def script_gone(self):
+        self.gone = True
+        for feed in self.feeds.values():
+            feed.script_gone()
+
+    def _control_full(self, written: int, stalled: float):
+        """A record to the script waits for room in its control link (`Link.on_full`)."""
+        if self.stopping:
+            raise LinkClosed("link 'script-control': the script is gone")
+        if stalled >= STALL_LIMIT:
+            self.broke(f"it left its control link unread for {STALL_LIMIT:g} s")
+            raise LinkClosed("link 'script-control': the script stopped reading it")
+        self.control.wait_writable(min(_SLICE, STALL_LIMIT - stalled))
 
     def delivered(self, output: str, count: int):
         """Tell the script that `count` messages of `output` have reached every linked input."""
@@ -175,8 +325,13 @@ class DeviceEnd:
         bell.ring()
 
     def close(self):
+        self.gone = True
         for link in [self.control, *self.output_links.values(), *(f.link for f in self.feeds.values())]:
             link.close()
+        for feed in self.feeds.values():
+            feed.release()
+        for _, bell in self._delivered.values():
+            bell.close()
 
 
 # -- script side --

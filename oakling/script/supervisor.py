@@ -121,7 +121,8 @@ class ScriptSupervisor:
         finally:
             if config.get("loopback") is not None:
                 config["loopback"].close()   # the script's end: its process has it
-        self._end = channel.device_end(max_message=config["memory_limit"])   # it cannot make a larger one
+        self._end = channel.device_end(max_message=config["memory_limit"],   # it cannot make a larger one
+                                       stop_event=self._stop_event, broke=self._stop_corrupt)
         self.feeds = self._end.feeds   # upstream nodes write straight to the script process
         self._gpio_token = self._gpio.listen(self._pin_written)
 
@@ -146,8 +147,7 @@ class ScriptSupervisor:
             lender = LoopbackLender(self._lender, self._stop_corrupt)
             threading.Thread(target=lender.serve, name=f"{self.label}-loopback", daemon=True).start()
         outcome = self._follow()
-        for feed in end.feeds.values():
-            feed.script_gone()
+        end.script_gone()
         if outcome[0] == "lost":
             self._kill(grace=0.0 if self.stopping else 0.5)
         for pump in pumps:
@@ -318,8 +318,7 @@ class ScriptSupervisor:
         if self._gpio is not None:
             self._gpio.unlisten(self._gpio_token)
         if self._end is not None:
-            for feed in self._end.feeds.values():
-                feed.script_gone()
+            self._end.script_gone()
         self._kill()
         self._reap(timeout=0.2)
         if self._end is not None:

@@ -11,12 +11,13 @@ import socket
 import tempfile
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import numpy as np
 import pytest
 
-from oakling.link.link import Link, LinkClosed, _Lease
+from oakling.link.link import Link, LinkClosed, LinkFull, _Lease
 from oakling.link.records import Control, End, Message
 from oakling.messages import Buffer, ImgFrame
 from calls import Call
@@ -278,6 +279,27 @@ def test_when_the_receiver_holds_every_segment_the_sender_falls_back_to_inline(m
     assert leased(got)
     assert_same_message(got, sent)
     assert len(tx._segments) == 2
+
+
+def test_a_receiver_that_keeps_every_segment_costs_the_sender_one_wait_not_one_per_message(make_pair):
+    """Once no segment came free within `segment_wait`, payloads go inline at once until the receiver
+    frees one: a receiver that holds them for good must not slow every later message down."""
+    tx, rx = make_pair(shm_threshold=1024, max_segments=2, segment_wait=0.5)
+    held = []
+    for i in range(3):                             # two through the segments, the third waits, then inline
+        tx.send_message(buffer(4096, seed=i))
+        held.append(rx.recv().message)
+    started = time.monotonic()
+    for i in range(5):
+        sent = buffer(4096, seed=3 + i)
+        tx.send_message(sent)
+        got = rx.recv().message
+        assert not leased(got)
+        assert_same_message(got, sent)
+    assert time.monotonic() - started < 0.5        # waiting each time would take 2.5 s
+    del held[0]                                    # one comes free: shared memory again
+    tx.send_message(buffer(4096, seed=9))
+    assert leased(rx.recv().message)
 
 
 @pytest.mark.parametrize("max_segments, first, second, ids, old_unmapped", [
@@ -626,3 +648,76 @@ def test_no_segment_stays_mapped_after_the_receiver_is_killed_and_the_link_close
         gc.collect()
         assert mapped_segments() - maps_before == set()   # ...and goes with it
         assert segment_fds() - fds_before == set()
+
+
+# -- sending to a peer that may not read (on_full) --
+
+def fill_until_full(tx, nbytes: int = 1000) -> list:
+    """Send inline messages until one finds the socket full (the owner's on_full drops it); the sent."""
+    sent = []
+    with pytest.raises(LinkFull):
+        while len(sent) < 100_000:
+            msg = buffer(nbytes, seed=len(sent))
+            tx.send_message(msg)
+            sent.append(msg)
+    return sent
+
+
+def drop_when_full(written, stalled):
+    assert written == 0
+    raise LinkFull()
+
+
+def test_with_on_full_a_record_that_finds_the_socket_full_is_left_to_the_owner_and_the_link_goes_on(make_pair):
+    tx, rx = make_pair()
+    tx.on_full = drop_when_full
+    sent = fill_until_full(tx)
+    assert len(sent) > 10
+    for msg in sent:                               # every record before the dropped one, whole, in order
+        assert_same_message(rx.recv().message, msg)
+    last = buffer(500, seed=99)
+    tx.send_message(last)                          # nothing of the dropped record went out
+    assert_same_message(rx.recv().message, last)
+
+
+def test_a_shared_memory_message_that_is_dropped_frees_its_segment(make_pair):
+    tx, rx = make_pair(shm_threshold=64 * 1024)
+    tx.on_full = drop_when_full
+    tx.send_message(buffer(100_000, seed=1))
+    rx.recv()                                      # the segment is announced and mapped, then freed
+    fill_until_full(tx)
+    with pytest.raises(LinkFull):
+        tx.send_message(buffer(100_000, seed=2))
+    assert [segment.busy[0] for segment in tx._segments] == [0]
+
+
+def test_on_full_waits_for_the_reader_and_a_record_sent_in_pieces_arrives_whole(make_pair):
+    tx, rx = make_pair(shm_threshold=1 << 30)     # 4 MiB inline: far more than the socket holds
+    waits = []
+
+    def wait(written, stalled):
+        waits.append(written)
+        tx.wait_writable(0.1)
+
+    tx.on_full = wait
+    sent = buffer(4 * MiB, seed=3)
+    with ThreadPoolExecutor(1) as pool:
+        received = pool.submit(lambda: rx.recv().message)
+        tx.send_message(sent)
+        assert_same_message(received.result(timeout=10), sent)
+    assert waits and max(waits) > 0               # it did wait, part of the record sent
+
+
+def test_a_record_cut_short_by_on_full_closes_the_link(make_pair):
+    tx, rx = make_pair(shm_threshold=1 << 30)
+
+    def give_up(written, stalled):
+        if written:
+            raise TimeoutError("the reader stopped")
+        tx.wait_writable(0.1)
+
+    tx.on_full = give_up
+    with pytest.raises(TimeoutError):
+        tx.send_message(buffer(4 * MiB, seed=4))
+    with pytest.raises(LinkClosed):                # the stream ends inside a record: nothing more goes
+        tx.send_message(buffer(10, seed=5))

@@ -18,7 +18,7 @@ import pytest
 import oakling as dai
 from oakling.link import sharedmem
 from oakling.link.link import Link, LinkClosed, LinkCorrupt
-from oakling.link.records import Message
+from oakling.link.records import End, Message
 
 MAX = 8 << 20
 _MSG, _SEGMENT, _DROP, _CONTROL, _END, _REGION, _REGION_MSG = range(7)
@@ -163,3 +163,68 @@ def test_segments_and_regions_a_link_makes_are_sealed():
     region.release()
     sender.close()
     receiver.close()
+
+
+def open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_more_segments_at_once_than_a_sender_keeps_are_refused(forged):
+    """Each segment stays mapped: a peer announcing ever more would use up the reader's mappings."""
+    raw, link = forged
+    for key in range(link.max_segments):
+        fd = memfd(64 + 4096, sealed=True)
+        send_fds(raw, record([_SEGMENT, key, 4096]), [fd])
+        os.close(fd)
+    raw.sendall(record([_CONTROL, {"op": "log"}, 0]))
+    assert type(link.recv()) is not Message and len(link._peer_segments) == link.max_segments
+    fd = memfd(64 + 4096, sealed=True)
+    send_fds(raw, record([_SEGMENT, 99, 4096]), [fd])
+    os.close(fd)
+    raw.sendall(record([_END, "done"]))
+    with pytest.raises(LinkCorrupt, match=f"more than {link.max_segments} shared segments at once"):
+        link.recv()
+
+
+def test_more_than_32_regions_are_refused_and_none_is_announced_twice(forged):
+    """Each region keeps a descriptor open in the reader: a bounded number, each announced once."""
+    raw, link = forged
+    before = open_descriptors()
+    for key in range(32):
+        fd = memfd(4096, sealed=True)
+        send_fds(raw, record([_REGION, key, 4096]), [fd])
+        os.close(fd)
+    raw.sendall(record([_CONTROL, {"op": "log"}, 0]))
+    link.recv()
+    fd = memfd(4096, sealed=True)
+    send_fds(raw, record([_REGION, 32, 4096]), [fd])
+    raw.sendall(record([_END, "done"]))
+    with pytest.raises(LinkCorrupt, match="more than 32 shared regions at once"):
+        link.recv()
+    assert open_descriptors() <= before + 1       # the refused one's closed; the link's released (+ ours)
+    os.close(fd)
+
+
+def test_a_region_announced_twice_is_refused(forged):
+    raw, link = forged
+    fd = memfd(4096, sealed=True)
+    send_fds(raw, record([_REGION, 5, 4096]), [fd])
+    send_fds(raw, record([_REGION, 5, 4096]), [fd])   # would replace the first and leak its descriptor
+    os.close(fd)
+    raw.sendall(record([_END, "done"]))
+    with pytest.raises(LinkCorrupt, match="region 5 announced twice"):
+        link.recv()
+
+
+def test_descriptors_sent_ahead_of_the_records_that_claim_them_are_refused_and_closed(forged):
+    """Each descriptor that arrives takes a slot in the reader's table until a record claims it: a peer
+    sending them with records that claim none would fill the table for the whole process."""
+    raw, link = forged
+    before = open_descriptors()
+    for _ in range(3):
+        send_fds(raw, record([_CONTROL, {"op": "log"}, 0]), [raw.fileno()] * 40)
+    raw.sendall(record([_END, "done"]))
+    with pytest.raises(LinkCorrupt, match="descriptors sent ahead of the records that claim them"):
+        while type(link.recv()) is not End:
+            pass
+    assert open_descriptors() <= before          # every one closed

@@ -9,18 +9,30 @@ import time
 import pytest
 
 import oakling as dai
+from oakling.link.link import LinkClosed
 from oakling.link.records import Message
 from oakling.runtime.queue import QueueClosed
 from oakling.script import api, messages
-from oakling.script.channel import OUTPUT_WINDOW, Channel, DeviceEnd, ScriptEnd, receive_into
+from oakling.script.channel import OUTPUT_WINDOW, STALL_LIMIT, Channel, DeviceEnd, ScriptEnd, receive_into
 
 
 @pytest.fixture
-def ends():
+def broken():
+    """What the device end was told the script broke."""
+    return []
+
+
+@pytest.fixture
+def stop():
+    return threading.Event()
+
+
+@pytest.fixture
+def ends(broken, stop):
     """(device end, script end) of a channel with a blocking input `in` of 2, a non-blocking `latest` of
     2, and an output `out`; in one process, so without the fork's closing of the other side."""
     channel = Channel([("in", True, 2), ("latest", False, 2)], ["out"])
-    device, script = DeviceEnd(channel), ScriptEnd(channel)
+    device, script = DeviceEnd(channel, stop_event=stop, broke=broken.append), ScriptEnd(channel)
     yield device, script
     device.close()
 
@@ -140,3 +152,113 @@ def test_a_script_has_at_most_512_inputs_and_outputs_and_one_with_more_opens_not
         Channel([(f"i{k}", True, 1) for k in range(300)], [f"o{k}" for k in range(300)])
     # a leak would be three descriptors per port (1,800); other tests' threads may open or close a few
     assert len(os.listdir("/proc/self/fd")) - before < 50
+
+
+# -- what the device does not take from the script on trust --
+
+def count_taken(script, name, value):
+    """The script's side of the count of messages taken from input `name`, written as it pleases."""
+    _, _, counters, index, bell, _ = script.inputs[name]
+    counters[index] = value
+    bell.ring()
+
+
+def wide(k):
+    """A message whose record takes some room in a socket (inline, 4 KiB)."""
+    return dai.Buffer().setData(bytes(4096)).setSequenceNum(k)
+
+
+@pytest.mark.parametrize("count, said", [(1 << 40, "went from 0 to 1099511627776, with 1 sent"),
+                                         (-3, "went from 0 to -3, with 1 sent")])
+def test_a_count_that_passes_what_was_sent_or_goes_back_is_a_broken_rule(ends, broken, count, said):
+    device, script = ends
+    feed = device.feeds["in"]
+    feed.put(numbered(0))
+    count_taken(script, "in", count)
+    assert in_thread(lambda: [feed.put(numbered(k)) for k in range(1, 50)]).wait(5)   # none waits
+    assert broken == [f"its count of messages taken from input 'in' {said}"]
+    link = script.inputs["in"][0]
+    assert link.recv().message.getSequenceNum() == 0 and not link.pending(0.2)   # the others were dropped
+
+
+def test_a_script_counting_messages_it_never_read_is_caught_once_its_socket_fills(ends, broken):
+    """The count says every message was taken, and never passes what was sent; only the socket shows
+    the script read none: it fills, which the messages the count leaves waiting could never do."""
+    device, script = ends
+    feed = device.feeds["in"]
+
+    def lie():
+        for k in range(10_000):
+            feed.put(wide(k))
+            count_taken(script, "in", k + 1)    # what an honest script says once it has read message k
+            if broken:
+                return k
+
+    sent = []
+    assert in_thread(lambda: sent.append(lie())).wait(5)
+    assert len(broken) == 1 and "input 'in': its socket is full, yet it counts" in broken[0]
+    assert "and the 0 left could not fill it (it counts messages it has not read)" in broken[0]
+    assert sent[0] < 200                        # no more than the socket holds went out
+
+
+def test_a_slow_honest_script_with_large_messages_is_waited_for(ends, broken):
+    """A full socket with as many messages waiting as fill it is not a lie: the producer waits."""
+    device, script = ends
+    feed, node_input = device.feeds["in"], script_input(script, "in")
+    feed.link.shm_threshold = 1 << 30            # inline: the second fills the socket
+    big = [dai.Buffer().setData(bytes(150_000)).setSequenceNum(k) for k in range(8)]
+    returned = in_thread(lambda: [feed.put(m) for m in big])
+    assert not returned.wait(0.5)
+    assert [node_input.get().getSequenceNum() for _ in range(8)] == list(range(8))
+    assert returned.wait(5) and broken == []
+
+
+def test_a_non_blocking_input_drops_what_finds_the_scripts_socket_full_and_the_rest_arrives_whole(ends, broken):
+    device, script = ends
+    feed = device.feeds["latest"]
+    assert in_thread(lambda: [feed.put(wide(k)) for k in range(2000)]).wait(5)   # the script reads none meanwhile
+    assert feed.dropped > 0
+    link, queue, *_ = script.inputs["latest"]
+    seqs = []
+    while link.pending():
+        seqs.append(link.recv().message.getSequenceNum())
+    assert seqs == list(range(len(seqs))) and len(seqs) + feed.dropped == 2000
+    feed.put(wide(5000))
+    assert link.recv().message.getSequenceNum() == 5000 and broken == []
+
+
+def test_a_record_left_half_read_on_a_non_blocking_input_stops_the_script_after_the_stall_limit(ends, broken):
+    device, script = ends
+    feed = device.feeds["latest"]
+    feed.link.shm_threshold = 1 << 30            # inline, and more than the socket holds
+    big = dai.Buffer().setData(bytes(4 << 20))
+    started = time.monotonic()
+    assert in_thread(lambda: feed.put(big)).wait(STALL_LIMIT + 2)
+    assert time.monotonic() - started >= STALL_LIMIT
+    assert broken == ["it left its non-blocking input 'latest' unread for 1 s with a record on its way"]
+
+
+def test_a_control_link_the_script_leaves_unread_is_a_broken_rule_after_the_stall_limit(ends, broken):
+    device, _ = ends
+
+    def flood():
+        with pytest.raises(LinkClosed):
+            for k in range(100_000):
+                device.control.send_control({"op": "gpio", "pin": 1, "old": k % 2, "new": 1 - k % 2})
+
+    assert in_thread(flood).wait(STALL_LIMIT + 2)
+    assert broken == ["it left its control link unread for 1 s"]
+    with pytest.raises(LinkClosed):               # from now on a sender fails at once
+        device.control.send_control({"op": "gpio", "pin": 1, "old": 0, "new": 1})
+
+
+def test_when_the_device_stops_a_producer_waiting_on_a_full_socket_and_the_inputs_end_are_let_go(ends, stop):
+    device, _ = ends
+    feed = device.feeds["in"]
+    feed.link.shm_threshold = 1 << 30
+    returned = in_thread(lambda: feed.put(dai.Buffer().setData(bytes(4 << 20))))
+    assert not returned.wait(0.3)                 # legitimately waiting: the script reads nothing
+    stop.set()
+    assert in_thread(lambda: feed.close("device stopping")).wait(1)
+    assert returned.wait(1)
+

@@ -1,6 +1,7 @@
 """The supervisor forks a real script process and follows it: the script's outputs reach the linked
 inputs, its log lines come through, and its end is `run()` returning, or ScriptFailed with the
 script's own traceback or with how its process died."""
+import os
 import threading
 
 import pytest
@@ -107,3 +108,21 @@ def test_close_ends_a_script_that_would_run_forever(storage):
     supervisor.close()
     runner.join(10)
     assert not runner.is_alive() and supervisor.stats()["running"] is False
+
+
+def test_a_closed_supervisor_leaves_none_of_its_descriptors_open(storage):
+    """A script's channel (its sockets and doorbells) is closed with it: a device that runs many
+    pipelines one after another does not run out of descriptors."""
+    def open_descriptors():
+        return len(os.listdir("/proc/self/fd"))
+
+    def run_one():
+        supervisor, _, _ = supervise("pass\n", inputs=[("in", True, 4), ("latest", False, 2)])
+        supervisor.run()
+        supervisor.close()
+
+    run_one()   # what is made once per process (the GPIO board) is made
+    before = open_descriptors()
+    for _ in range(10):
+        run_one()
+    assert open_descriptors() - before < 5   # three doorbells a script: 30 if they stayed open
