@@ -1,4 +1,5 @@
-"""Processes seen from outside: is a pid still alive."""
+"""Processes seen from outside: is a pid still alive; a function run in a forked child."""
+import json
 import os
 
 
@@ -21,3 +22,21 @@ def kernel_allows_namespaces() -> bool:
     if pid == 0:
         os._exit(0 if namespaces.unshare(True) is None else 1)
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+
+
+def in_child(body):
+    """Fork; the child runs `body()` and sends back what it returns (as JSON). Returns (that, or
+    None if the child died without a word; the child's wait status)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read_end)
+            os.write(write_end, json.dumps(body()).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    data = b"".join(iter(lambda: os.read(read_end, 65536), b""))
+    os.close(read_end)
+    _, status = os.waitpid(pid, 0)
+    return (json.loads(data) if data else None), status

@@ -1,32 +1,23 @@
 """Landlock, on its own: a process restricted to a storage folder cannot read, write or list
 anything else, whatever Python it runs — the kernel refuses, not a Python check."""
-import json
 import os
 
 import pytest
 
 from oakling.script import landlock, sandbox
+from processes import in_child
 
 pytestmark = pytest.mark.skipif(landlock.abi_version() == 0, reason="this kernel has no Landlock")
 
 
 def restricted(storage, code: str) -> dict:
     """Run `code` (it fills `out`) in a forked child restricted to `storage`; returns `out`."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(read)
-            out = {"status": landlock.restrict(read_only=sandbox.readable_paths(), read_write=[str(storage)])}
-            exec(code, {"out": out, "os": os})
-            os.write(write, json.dumps(out).encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    data = b"".join(iter(lambda: os.read(read, 65536), b""))
-    os.close(read)
-    os.waitpid(pid, 0)
-    return json.loads(data)
+    def run():
+        out = {"status": landlock.restrict(read_only=sandbox.readable_paths(), read_write=[str(storage)])}
+        exec(code, {"out": out, "os": os})
+        return out
+
+    return in_child(run)[0]
 
 
 def attempt(expression: str) -> str:

@@ -17,7 +17,7 @@ import pytest
 
 import oakling as dai
 from oakling.script import limits
-from processes import kernel_allows_namespaces
+from processes import in_child, kernel_allows_namespaces
 from pipelines import camera_pipeline
 
 MiB = 1 << 20
@@ -32,30 +32,22 @@ def limited(code: str, memory_limit: int = 64 * MiB, cgroup: str | None = None, 
     """Run `code` in a forked child after `limits.apply(memory_limit, cgroup=cgroup)`; it may fill
     `out`. Returns `out`, with "counted" (what apply said), "before" (VmSize before it) and, if the
     code raised, "error" (type: message), "errno" and "hint" (`limits.explain`)."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
+    def run():
+        if storage is not None:
+            os.chdir(storage)
+        out = {"before": limits._status_bytes("VmSize")}
+        out["counted"] = limits.apply(memory_limit, cgroup=cgroup)
+        scope = {"out": out, "os": os, "mmap": mmap, "resource": resource, "limits": limits}
         try:
-            os.close(read)
-            if storage is not None:
-                os.chdir(storage)
-            out = {"before": limits._status_bytes("VmSize")}
-            out["counted"] = limits.apply(memory_limit, cgroup=cgroup)
-            scope = {"out": out, "os": os, "mmap": mmap, "resource": resource, "limits": limits}
-            try:
-                exec(code, scope)
-            except BaseException as e:
-                scope.clear()   # what it held: the report needs memory
-                out.update(error=f"{type(e).__name__}: {e}", errno=getattr(e, "errno", None), hint=limits.explain(e))
-            os.write(write, json.dumps(out).encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    data = b"".join(iter(lambda: os.read(read, 65536), b""))
-    os.close(read)
-    _, status = os.waitpid(pid, 0)
-    assert data, f"the child died without a word ({status:#x})"
-    return json.loads(data)
+            exec(code, scope)
+        except BaseException as e:
+            scope.clear()   # what it held: the report needs memory
+            out.update(error=f"{type(e).__name__}: {e}", errno=getattr(e, "errno", None), hint=limits.explain(e))
+        return out
+
+    out, status = in_child(run)
+    assert out is not None, f"the child died without a word ({status:#x})"
+    return out
 
 
 HOARD_MAPPED_MEMFDS = """

@@ -20,6 +20,7 @@ import tty
 
 import pytest
 
+import processes
 from oakling.script import seccomp, whitelist
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux" or platform.machine() != "x86_64",
@@ -60,29 +61,17 @@ def syscall(call, *args) -> int:
 def in_child(body, processor=MSS, filtered=True, before=None):
     """Fork; the child runs `before()`, installs the filter (unless `filtered` is False: the control),
     and sends back what `body()` returns. Returns (that or None, the child's wait status)."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
+    def run():
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if before is not None:
+            before()
+        if filtered and not seccomp.install(processor):
+            return {"raised": "not installed"}
         try:
-            os.close(read_end)
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            if before is not None:
-                before()
-            if filtered and not seccomp.install(processor):
-                out = {"raised": "not installed"}
-            else:
-                try:
-                    out = body()
-                except BaseException as e:
-                    out = {"raised": repr(e)}
-            os.write(write_end, json.dumps(out).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    data = b"".join(iter(lambda: os.read(read_end, 65536), b""))
-    os.close(read_end)
-    _, status = os.waitpid(pid, 0)
-    return (json.loads(data) if data else None), status
+            return body()
+        except BaseException as e:
+            return {"raised": repr(e)}
+    return processes.in_child(run)
 
 
 def strings(*items: bytes):
