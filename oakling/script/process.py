@@ -17,6 +17,7 @@ import ctypes
 import gc
 import linecache
 import os
+import queue
 import select
 import signal
 import sys
@@ -43,6 +44,43 @@ def storage_folder(device_id: str) -> str:
         return os.path.abspath(configured)
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return os.path.join(base, "oakling", device_id, "mmcsd-0-0")
+
+
+class _Forker:
+    """The thread scripts are forked from. The child's only stack is this thread's, so no frame of
+    the runtime that built the pipeline (and holds every node's properties) is left for a script
+    to walk; and the thread lives as long as the device process, because a child's parent-death
+    signal follows the thread that forked it, not its process."""
+
+    def __init__(self):
+        self._requests = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="script-forker", daemon=True).start()
+
+    def _serve(self):
+        while True:
+            work, done = self._requests.get()
+            try:
+                work()
+            finally:
+                done.set()
+
+    def run(self, work):
+        """Run `work` in the forker thread; return once it has."""
+        done = threading.Event()
+        self._requests.put((work, done))
+        done.wait()
+
+
+_the_forker = None
+_forker_lock = threading.Lock()
+
+
+def _forker() -> _Forker:
+    global _the_forker
+    with _forker_lock:
+        if _the_forker is None:
+            _the_forker = _Forker()
+        return _the_forker
 
 
 def spawn(config: dict, channel: Channel) -> int:
@@ -81,11 +119,7 @@ def spawn(config: dict, channel: Channel) -> int:
         finally:
             os._exit(code)
 
-    # Forked from a thread of its own, so the child's only stack is that thread's: no frame of the
-    # runtime that built the pipeline (and holds every node's properties) is left for a script to walk.
-    forker = threading.Thread(target=fork, name="script-fork")
-    forker.start()
-    forker.join()
+    _forker().run(fork)
     pid = forked[0]
     os.close(unshared_w)
     os.close(mapped_r)
