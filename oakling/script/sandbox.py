@@ -158,7 +158,7 @@ def path_rule(storage: str | None, mounted: bool = False):
             return
         if mounted and (full == DEVICE_STORAGE or full.startswith(DEVICE_STORAGE + "/")):
             return
-        if not write and full.startswith(stdlib_prefix):
+        if not write and (full.startswith(stdlib_prefix) or full in _LIBRARY_READS):
             return
         hint = ""
         if full == DEVICE_STORAGE or full.startswith(DEVICE_STORAGE + "/"):
@@ -338,6 +338,8 @@ def enter(processor: int, storage: str, memory_limit: int, script_name: str, *, 
 # What a script's process may read, besides its storage folder (which it may also write): the
 # interpreter, its libraries and oakling (lazy imports, tracebacks), shared libraries, and the few
 # system files the standard library reads (time zones, name lookups, certificates, MIME types).
+# System files the standard library itself opens for a script (mimetypes, name lookups).
+_LIBRARY_READS = frozenset({"/etc/mime.types", "/etc/hosts", "/etc/services", "/etc/protocols"})
 _SYSTEM_READABLE = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/share/zoneinfo", "/usr/share/locale",
                     "/usr/share/ca-certificates", "/etc/ssl", "/etc/localtime", "/etc/hosts", "/etc/resolv.conf",
                     "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf", "/etc/services", "/etc/protocols",

@@ -292,3 +292,16 @@ except PermissionError as e:
 def test_pathlib_is_not_on_the_device():
     out = sandboxed("import pathlib", CSS)
     assert out["error"] == "ModuleNotFoundError" and "No module named 'pathlib' on LEON_CSS" in out["message"]
+
+
+def test_the_library_may_read_the_system_files_it_opens_for_a_script():
+    """mimetypes (and with it http.server's file handler) reads /etc/mime.types itself."""
+    out = sandboxed("""
+import mimetypes
+result['type'] = mimetypes.guess_type('still.jpg')[0]
+try:
+    open('/etc/hostname').read()
+except PermissionError as e:
+    result['hostname'] = type(e).__name__
+""", processor=CSS)
+    assert out == {"ok": {"type": "image/jpeg", "hostname": "SandboxError"}}
