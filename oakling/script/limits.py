@@ -76,7 +76,7 @@ def cpu_limit_seconds(seconds: float) -> int:
 # -- in the script's process --
 
 def apply(memory_limit: int, cpu_limit: float | None = None, cgroup: str | None = None,
-          own_user_namespace: bool = False) -> str:
+          threads_counted: bool = False) -> str:
     """Set this process's limits, for good (seccomp then refuses setrlimit). `cgroup` is the
     `cgroup.procs` of the script's cgroup, if the device made one: the process joins it and its
     memory is counted there; otherwise (or if joining fails) by RLIMIT_AS. Returns which, for the log."""
@@ -102,9 +102,9 @@ def apply(memory_limit: int, cpu_limit: float | None = None, cgroup: str | None 
     _lower(resource.RLIMIT_NOFILE, max(len(held) - 1 + OPEN_FILES, max(map(int, held)) + 1))
     _lower(resource.RLIMIT_FSIZE, file_size_limit(memory_limit))
     _lower(resource.RLIMIT_CORE, 0)
-    if own_user_namespace:   # the kernel counts this process's threads alone (namespaces.THREADS_UID)
+    if threads_counted:   # its real user id is its own (namespaces.THREADS_UID): the kernel counts its threads
         _lower(resource.RLIMIT_NPROC, MAX_THREADS)
-    _applied.update(memory_limit=int(memory_limit), threads=joined is True or own_user_namespace, open_files=OPEN_FILES,
+    _applied.update(memory_limit=int(memory_limit), threads=joined is True or threads_counted, open_files=OPEN_FILES,
                     file_size=file_size_limit(memory_limit))
     return counted
 

@@ -102,8 +102,9 @@ class _Kernel:
         self._check(self.libc.syscall(_CAPSET, ctypes.byref(header), ctypes.byref(data)), "capset")
 
 
-# The real user id of a script run by root: the kernel counts a process's threads against
-# RLIMIT_NPROC per real user (in the script's own user namespace), and never counts root's.
+# The real user id a script of a device run by root takes: the kernel counts a process's threads
+# against RLIMIT_NPROC per real user, and never counts root's. Its files stay root's (the
+# effective user id is unchanged).
 THREADS_UID = 2_000_000_000
 
 
@@ -202,3 +203,16 @@ def build_root(readable, storage: str | None, private_network: bool) -> str:
         os.setresuid(THREADS_UID, 0, 0)
     kernel.drop_capabilities()
     return "user, mount and network namespaces" if private_network else "user and mount namespaces"
+
+
+def without_namespaces() -> str:
+    """Where the kernel refused namespaces, the next best for a script of a device run by root: no
+    capabilities (other users' files, processes and the machine's settings are out of its reach;
+    root's own files are Landlock's to guard) and a real user id of its own, so the kernel counts
+    its threads. Returns what was done, for the log."""
+    if os.geteuid() != 0:
+        return "it runs as the host program's user"
+    uid = THREADS_UID + os.getpid()   # one per script: RLIMIT_NPROC counts per real user
+    os.setresuid(uid, 0, 0)
+    _Kernel().drop_capabilities()
+    return f"it runs without capabilities, its threads counted as user {uid}'s"

@@ -108,6 +108,8 @@ def spawn(config: dict, channel: Channel) -> int:
                 os._exit(code)   # the device could not map its user: nothing safe to run
             os.close(unshared_w)
             os.close(mapped_r)
+            if refused:
+                refused += f"; {namespaces.without_namespaces()}"
             config["namespaces"] = refused
             _child(config, channel)
             code = 0

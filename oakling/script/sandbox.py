@@ -322,7 +322,8 @@ def enter(processor: int, storage: str, memory_limit: int, script_name: str, *, 
     device made for this script, if any (`limits.apply`)."""
     if network not in (LOOPBACK, ANY_ADDRESS):
         raise ValueError(f"network: expected {LOOPBACK!r} or {ANY_ADDRESS!r}, got {network!r}")
-    counted = limits.apply(memory_limit, cpu_limit, cgroup, own_user_namespace=namespaces_refused is None)   # before the new root: it reads /proc
+    own_threads = namespaces_refused is None or os.getuid() != os.geteuid()   # a real user id of its own
+    counted = limits.apply(memory_limit, cpu_limit, cgroup, threads_counted=own_threads)   # it reads /proc
     view = namespaces_refused
     if namespaces_refused is None:   # the process is in its namespaces (process.spawn): its root now
         view = namespaces.build_root(readable_paths(), storage, private_network(processor, network))

@@ -9,8 +9,8 @@ import threading
 import pytest
 
 import oakling as dai
-from oakling.script import namespaces, sandbox
-from processes import kernel_allows_namespaces
+from oakling.script import limits, namespaces, sandbox
+from processes import in_child, kernel_allows_namespaces
 
 
 needs_namespaces = pytest.mark.skipif(not kernel_allows_namespaces(),
@@ -211,3 +211,42 @@ def test_a_scripts_udp_on_loopback_stays_in_its_own_network():
     with pytest.raises(TimeoutError):
         host.recv(100)
     host.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the fallback for a device run as root")
+def test_without_namespaces_a_root_devices_script_has_no_capabilities_and_its_threads_are_counted(tmp_path):
+    """What a script of a root device gets where the kernel refuses namespaces (tried here without
+    asking the kernel for them): another user's private file is out of reach, and its threads stop
+    at the limit."""
+    private = tmp_path / "someone-elses.txt"
+    private.write_text("another user's secret")
+    os.chown(private, 4321, 4321)
+    private.chmod(0o600)
+
+    def probe():
+        said = namespaces.without_namespaces()
+        limits.apply(64 << 20, threads_counted=True)
+        try:
+            read = open(private).read()
+        except OSError as e:
+            read = type(e).__name__
+        stop, started = threading.Event(), 0
+        try:
+            for _ in range(500):
+                threading.Thread(target=stop.wait, daemon=True).start()
+                started += 1
+        except RuntimeError:
+            pass
+        stop.set()
+        libc = ctypes.CDLL(None, use_errno=True)
+        header = namespaces._CapHeader(namespaces._CAP_VERSION_3, 0)
+        data = (namespaces._CapData * 2)()
+        libc.syscall(125, ctypes.byref(header), ctypes.byref(data))   # capget
+        return {"said": said, "ids": [os.getuid(), os.geteuid()], "read": read, "started": started,
+                "effective": [d.effective for d in data]}
+
+    result, _ = in_child(probe)
+    assert result["read"] == "PermissionError" and result["effective"] == [0, 0]
+    assert result["ids"][0] > namespaces.THREADS_UID and result["ids"][1] == 0
+    assert result["started"] < limits.MAX_THREADS
+    assert result["said"].startswith("it runs without capabilities, its threads counted as user ")
