@@ -36,7 +36,7 @@ import numpy as np
 
 from .bindings import LayerBinding, Param, Stage
 from .build import KernelBuildError, build, cpu
-from .expressions import ExpressionError
+from .expressions import ExpressionError, parse
 from .launch import Launcher
 from .signature import KernelArg, element_problem, signature
 from .vpu_prelude import prepare, shave_builtins
@@ -379,7 +379,6 @@ class CustomLayerKernels:
                            f"number")
             return value
         try:
-            from .expressions import parse
             expression = parse(source)
         except ExpressionError:
             expression = None
