@@ -42,6 +42,8 @@ demo: setup
 		examples/script_two_stage_nn.py
 	$(VENV)/bin/oakling run --camera CAM_A=out/clip.mp4 --headless --max-frames 30 --record out/opencl_blur \
 		examples/opencl_blur.py
+	$(VENV)/bin/oakling run --camera CAM_A=out/clip.mp4 --headless --max-frames 30 --record out/auto_contrast \
+		examples/custom_layers/auto_contrast.py
 
 bench: setup
 	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done

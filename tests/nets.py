@@ -103,3 +103,76 @@ def run_blob(blob, feeds: dict) -> dict:
     """Outputs of a ModelBlob for `feeds`, through the backend the nodes use (one request)."""
     from oakling.models import default_backend
     return default_backend().load(blob, requests=1).infer(feeds)
+
+
+# ------------------------------------------------------------------------------------------------
+# Custom layers (examples/custom_layers/bindings.xml binds MyMVN, MyScaleShift, MyReLU6 and GRN)
+# ------------------------------------------------------------------------------------------------
+
+CUSTOM_SCALE = np.array([1.5, -0.5, 2.0], np.float32)
+CUSTOM_SHIFT = np.array([3.0, 2.0, 1.0], np.float32)
+MVN_EPS = 1e-5
+
+
+def custom_layer_model(path=None, height=8, width=16, custom=True):
+    """x [1,3,H,W] -> y = ReLU6(MVN(2x) * scale + shift) + 1, with the three middle ops as custom layers
+    (domain my.ops: MyMVN epsilon, MyScaleShift with its scale and shift as inputs, MyReLU6 max=6) between
+    standard Mul and Add; with custom=False, OpenVINO's own ops do the same (MeanVarianceNormalization,
+    Mul and Add, Clip). Returns the ModelProto, or the path it was saved to."""
+    shape = [1, 3, height, width]
+    init = [numpy_helper.from_array(np.array(2.0, np.float32), "two"),
+            numpy_helper.from_array(np.array(1.0, np.float32), "one")]
+    if custom:
+        nodes = [helper.make_node("Mul", ["x", "two"], ["doubled"], name="double"),
+                 helper.make_node("MyMVN", ["doubled"], ["normal"], domain="my.ops", name="mvn", epsilon=MVN_EPS),
+                 helper.make_node("MyScaleShift", ["normal", "scale", "shift"], ["shifted"], domain="my.ops",
+                                  name="scale_shift"),
+                 helper.make_node("MyReLU6", ["shifted"], ["clamped"], domain="my.ops", name="relu6", max=6.0),
+                 helper.make_node("Add", ["clamped", "one"], ["y"], name="plus_one")]
+        init += [numpy_helper.from_array(CUSTOM_SCALE, "scale"), numpy_helper.from_array(CUSTOM_SHIFT, "shift")]
+    else:
+        nodes = [helper.make_node("Mul", ["x", "two"], ["doubled"]),
+                 helper.make_node("MeanVarianceNormalization", ["doubled"], ["normal"], axes=[2, 3]),
+                 helper.make_node("Mul", ["normal", "scale"], ["scaled"]),
+                 helper.make_node("Add", ["scaled", "shift"], ["shifted"]),
+                 helper.make_node("Clip", ["shifted", "zero", "six"], ["clamped"]),
+                 helper.make_node("Add", ["clamped", "one"], ["y"])]
+        init += [numpy_helper.from_array(CUSTOM_SCALE.reshape(1, 3, 1, 1), "scale"),
+                 numpy_helper.from_array(CUSTOM_SHIFT.reshape(1, 3, 1, 1), "shift"),
+                 numpy_helper.from_array(np.array(0.0, np.float32), "zero"),
+                 numpy_helper.from_array(np.array(6.0, np.float32), "six")]
+    graph = helper.make_graph(nodes, "custom_layers", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, shape)], init)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("my.ops", 1)])
+    model.ir_version = 8
+    if path is None:
+        return model
+    onnx.save(model, str(path))
+    return path
+
+
+def custom_layer_reference(x: np.ndarray) -> np.ndarray:
+    """What custom_layer_model computes for x, MyReLU6 in FP16 as its kernel is."""
+    d = 2 * x.astype(np.float32)
+    normal = (d - d.mean(axis=(2, 3), keepdims=True)) / np.sqrt(d.var(axis=(2, 3), keepdims=True) + MVN_EPS)
+    shifted = normal * CUSTOM_SCALE[:, None, None] + CUSTOM_SHIFT[:, None, None]
+    return np.clip(shifted.astype(np.float16).astype(np.float32), 0, 6) + 1
+
+
+def grn_ir(path, channels=8, height=6, width=16, bias=1.0):
+    """An OpenVINO IR: x [1,C,H,W] -> y = Relu(GRN(1.5 x, bias)), GRN being OpenVINO's own op."""
+    import openvino as ov
+    import openvino.opset1 as op1
+    import openvino.opset13 as ops
+    x = ops.parameter([1, channels, height, width], ov.Type.f32, name="x")
+    y = ops.relu(op1.grn(ops.multiply(x, ops.constant(np.float32(1.5))), bias))
+    y.output(0).get_tensor().set_names({"y"})
+    ov.save_model(ov.Model([y], [x], "grn"), str(path), compress_to_fp16=False)
+    return path
+
+
+def grn_reference(x: np.ndarray, bias=1.0) -> np.ndarray:
+    """What grn_ir computes, GRN in FP16 as its kernel is."""
+    h = (1.5 * x.astype(np.float32)).astype(np.float16).astype(np.float32)
+    out = (h / np.sqrt((h ** 2).sum(axis=1, keepdims=True) + bias)).astype(np.float16).astype(np.float32)
+    return np.maximum(out, 0)

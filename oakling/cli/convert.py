@@ -2,6 +2,7 @@
 
     oakling convert model.onnx -o model.blob
     oakling convert yolo.onnx --input-shape 1,3,416,416 -ip U8 --scale-values 255 --reverse-input-channels
+    oakling convert net.onnx --custom-layers bindings.xml     # layers bound there run OpenCL kernels
 
 The options are those of Model Optimizer (mo) and compile_tool, so blobconverter recipes carry
 over; their underscore spellings (--mean_values, --input_shape, …) are accepted too. A PyTorch
@@ -41,6 +42,9 @@ examples:
                             the blob takes interleaved frames (ColorCamera's default preview)
   oakling convert net.xml --precision FP16 --shaves 6
                             an IR with FP16 weights; 6 shaves → 6 CPU threads per inference at most
+  oakling convert net.onnx --custom-layers bindings.xml
+                            the layers bindings.xml binds (OpenVINO's VPU custom-layer XML) run
+                            through its OpenCL kernels; they travel in the blob
 
 output precision: float outputs are FP16 unless -op FP32 (gen2 code reads them with getLayerFp16).
 Then `oakling inspect model.blob` shows what the blob takes and gives."""
@@ -78,6 +82,8 @@ def build_parser(prog: str = "oakling convert") -> argparse.ArgumentParser:
                         help="compile_tool's per-layer precision: names of inputs or outputs with their types")
     parser.add_argument("-sh", "--shaves", type=int, metavar="N",
                         help="accepted from blobconverter (1-16): at most N CPU threads per inference")
+    parser.add_argument("--custom-layers", metavar="XML",
+                        help="a VPU custom-layer binding XML: the layers it binds run through its OpenCL kernels")
     parser.add_argument("--no-cache", action="store_true",
                         help="leave out the compiled cache (smaller blob; compiled when loaded)")
     return parser
@@ -147,6 +153,7 @@ def options(args) -> dict:
         "output_precision": precisions(args.output_precision, "--output-precision") or "FP16",
         "shaves": args.shaves,
         "cache": not args.no_cache,
+        "custom_layers": args.custom_layers,
     }, iop
 
 
@@ -166,7 +173,7 @@ def main(argv: list[str], prog: str = "oakling convert") -> int:
     from .inspect_blob import describe
     try:
         if iop:
-            opts = _apply_iop(opts, iop, args.model, opts["weights"])
+            opts = _apply_iop(opts, iop, args.model, opts["weights"], opts["custom_layers"])
         path = convert(args.model, args.output, **opts)
         blob = ModelBlob.read(path)
     except (RuntimeError, OptionError) as e:   # ConversionError, BlobError, OpenVINO missing
@@ -178,10 +185,10 @@ def main(argv: list[str], prog: str = "oakling convert") -> int:
     return 0
 
 
-def _apply_iop(opts: dict, iop: dict, model, weights) -> dict:
+def _apply_iop(opts: dict, iop: dict, model, weights, custom_layers=None) -> dict:
     """Split compile_tool's -iop between inputs and outputs: read the model's input names."""
     from ..models.converter import model_io_names
-    inputs, outputs = model_io_names(model, weights)
+    inputs, outputs = model_io_names(model, weights, custom_layers=custom_layers)
     in_types = dict(opts["input_precision"]) if isinstance(opts["input_precision"], dict) else (
         {n: opts["input_precision"] for n in inputs} if opts["input_precision"] else {})
     out_types = dict(opts["output_precision"]) if isinstance(opts["output_precision"], dict) else {}
@@ -195,7 +202,7 @@ def _apply_iop(opts: dict, iop: dict, model, weights) -> dict:
     opts = dict(opts, input_precision=in_types or None)
     if out_types:
         if isinstance(opts["output_precision"], str):   # -op TYPE for the other float outputs
-            floats = model_io_names(model, weights, float_outputs_only=True)[1]
+            floats = model_io_names(model, weights, float_outputs_only=True, custom_layers=custom_layers)[1]
             out_types = {**{n: opts["output_precision"] for n in floats}, **out_types}
         opts["output_precision"] = out_types
     return opts

@@ -86,7 +86,23 @@ def describe(blob) -> list[str]:
     lines.append("Network outputs:")
     for spec in blob.outputs:
         lines.append(f"    {_io_line(spec)}")
+    lines += custom_layer_lines(meta)
     lines.append(f"Compiled cache: {cache_text(blob)}")
+    return lines
+
+
+def custom_layer_lines(meta: dict) -> list[str]:
+    """The custom layers a blob runs through OpenCL kernels, one per line, with their binding."""
+    custom = meta.get("custom_layers")
+    if not custom:
+        return []
+    layers = custom.get("layers", [])
+    lines = [f"Custom layers ({len(layers)}, OpenCL kernels bound by {custom.get('bindings', '?')}):"]
+    for layer in layers:
+        shape = ",".join(str(d) for d in (layer.get("inputs") or [[[]]])[0][0])
+        attributes = ", ".join(f"{k}={v}" for k, v in layer.get("attributes", {}).items())
+        lines.append(f"    {layer['name']} : {layer['type']} [{shape}]{' ' + attributes if attributes else ''} — "
+                     f"{'; then '.join(layer.get('stages', []))} ({layer.get('binding', '?')})")
     return lines
 
 

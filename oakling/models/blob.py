@@ -15,9 +15,12 @@ Layout (integers little-endian):
     ...            the sections, each starting on a 64-byte boundary
 
 Sections: "meta" (JSON, UTF-8), "model.xml" and "model.bin" (the OpenVINO IR: topology and weights,
-preprocessing already in the graph), and an optional "cache": OpenVINO's compiled model
+preprocessing already in the graph), an optional "cache": OpenVINO's compiled model
 (`CompiledModel.export_model()`), used only when the OpenVINO version and CPU that load the blob are
-the ones recorded in `meta["cache"]`; otherwise the model is compiled again from the IR.
+the ones recorded in `meta["cache"]`; otherwise the model is compiled again from the IR — and, for a
+model with custom layers, "kernels": JSON {file name: text} of the binding XML and the OpenCL
+sources it names (`meta["custom_layers"]` lists the layers). A blob with custom layers is format 2,
+so an oakling that cannot run them says to upgrade; others stay format 1.
 
 A MyriadX blob (what blobconverter and compile_tool make for an OAK's VPU: an ELF header, then
 magic 9709 at byte 52) is recognised and refused with the `oakling convert` command to use instead.
@@ -33,11 +36,12 @@ from pathlib import Path
 import numpy as np
 
 MAGIC = b"OAKBLOB\0"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2          # the newest format this reads and writes
+PLAIN_FORMAT = 1            # blobs without custom layers: readable by every oakling
 ALIGNMENT = 64
 _HEAD = struct.Struct("<8sII")
 _SECTION = struct.Struct("<16sQQ")
-SECTIONS = ("meta", "model.xml", "model.bin", "cache")
+SECTIONS = ("meta", "model.xml", "model.bin", "cache", "kernels")
 
 MYRIADX_MAGIC = 9709
 _MYRIADX_HEADER = struct.Struct("<13I")   # mv_blob_header from byte 52: magic, file size, version, counts, ...
@@ -147,11 +151,13 @@ def image_arrangement(spec: TensorSpec) -> str:
 class ModelBlob:
     """An oakling blob in memory: metadata, IR and optional compiled cache."""
 
-    def __init__(self, meta: dict, xml: bytes, weights: bytes, cache: bytes | None = None):
+    def __init__(self, meta: dict, xml: bytes, weights: bytes, cache: bytes | None = None,
+                 kernels: dict | None = None):
         self.meta = meta
         self.xml = xml
         self.weights = weights
         self.cache = cache or None
+        self.kernels = kernels or None   # {file name: text}: the custom layers' bindings and sources
 
     @property
     def inputs(self) -> list[TensorSpec]:
@@ -171,6 +177,9 @@ class ModelBlob:
                     ("model.xml", bytes(self.xml)), ("model.bin", bytes(self.weights))]
         if self.cache:
             sections.append(("cache", bytes(self.cache)))
+        if self.kernels:
+            sections.append(("kernels", json.dumps(self.kernels, sort_keys=True).encode()))
+        version = FORMAT_VERSION if self.kernels else PLAIN_FORMAT
         offset = _HEAD.size + _SECTION.size * len(sections)
         table, body = [], []
         for name, data in sections:
@@ -180,7 +189,7 @@ class ModelBlob:
             table.append(_SECTION.pack(name.encode("ascii"), offset, len(data)))
             body.append(data)
             offset += len(data)
-        return b"".join([_HEAD.pack(MAGIC, FORMAT_VERSION, len(sections)), *table, *body])
+        return b"".join([_HEAD.pack(MAGIC, version, len(sections)), *table, *body])
 
     @classmethod
     def from_bytes(cls, data, source: str = "the blob") -> "ModelBlob":
@@ -210,8 +219,15 @@ class ModelBlob:
         except ValueError as e:
             raise BlobError(f"{source}: its metadata is not valid JSON ({e}) — convert the model again") from None
         cache = sections.get("cache")
+        kernels = None
+        if "kernels" in sections:
+            try:
+                kernels = json.loads(bytes(sections["kernels"]).decode())
+            except ValueError as e:
+                raise BlobError(f"{source}: its kernels section is not valid JSON ({e}) — convert the model "
+                                f"again") from None
         return cls(meta, bytes(sections["model.xml"]), bytes(sections["model.bin"]),
-                   bytes(cache) if cache is not None and len(cache) else None)
+                   bytes(cache) if cache is not None and len(cache) else None, kernels)
 
     # -- files --
     @classmethod

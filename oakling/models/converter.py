@@ -15,6 +15,11 @@ What it does, in order (the options are those of OpenVINO's Model Optimizer and 
      with getLayerFp16); weights are stored in `precision` (FP32 by default, FP16 on request);
   5. write the blob (blob.py): metadata, the IR, and a compiled cache for this OpenVINO and CPU.
 
+With `custom_layers` (a VPU binding XML, kernels/bindings.py), the layers it binds — ONNX nodes of
+a bound op_type (a custom domain such as "my.ops", or a standard op the kernel replaces), IR
+layers of a bound type — run through their OpenCL kernels inside the model (custom_layers.py);
+their kernels are built and checked here, and travel in the blob with the XML.
+
 Errors are ConversionError (a RuntimeError) and say what is wrong and how to fix it.
 """
 from __future__ import annotations
@@ -27,7 +32,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from .blob import DTYPES, FORMAT_VERSION, ModelBlob, TensorSpec, dtype_of, image_layout
+from .blob import DTYPES, FORMAT_VERSION, PLAIN_FORMAT, ModelBlob, TensorSpec, dtype_of, image_layout
 
 PRECISIONS = ("FP32", "FP16")
 INPUT_PRECISIONS = ("U8", "U16", "FP16", "FP32")
@@ -42,7 +47,7 @@ class ConversionError(RuntimeError):
 def convert(model, output=None, *, weights=None, example_input=None, input_names=None, output_names=None,
             input_shape=None, layout=None, mean_values=None, scale_values=None, reverse_input_channels=False,
             precision="FP32", input_precision=None, output_precision="FP16", shaves=None,
-            cache=True) -> Path:
+            cache=True, custom_layers=None) -> Path:
     """Convert `model` and write the blob to `output` (default: the model's path with .blob); returns its path.
 
     model: a path to .onnx, .tflite or .xml (OpenVINO IR; `weights` defaults to the .bin beside it),
@@ -60,6 +65,8 @@ def convert(model, output=None, *, weights=None, example_input=None, input_names
     shaves: accepted for blobconverter compatibility; sets the CPU threads one inference uses
         (at most the machine's cores).
     cache: include a compiled cache for this OpenVINO version and CPU (loads faster).
+    custom_layers: the path of a VPU custom-layer binding XML (or a kernels.bindings.Bindings): the
+        layers it binds run through its OpenCL kernels.
     """
     if output is None:
         if not isinstance(model, (str, Path)):
@@ -69,23 +76,24 @@ def convert(model, output=None, *, weights=None, example_input=None, input_names
                       output_names=output_names, input_shape=input_shape, layout=layout, mean_values=mean_values,
                       scale_values=scale_values, reverse_input_channels=reverse_input_channels,
                       precision=precision, input_precision=input_precision, output_precision=output_precision,
-                      shaves=shaves, cache=cache)
+                      shaves=shaves, cache=cache, custom_layers=custom_layers)
     return blob.write(output)
 
 
 def build_blob(model, *, weights=None, example_input=None, input_names=None, output_names=None,
                input_shape=None, layout=None, mean_values=None, scale_values=None, reverse_input_channels=False,
                precision="FP32", input_precision=None, output_precision="FP16", shaves=None,
-               cache=True) -> ModelBlob:
+               cache=True, custom_layers=None) -> ModelBlob:
     """`convert` without writing: the ModelBlob."""
     from . import openvino_backend as backend
     ov = backend.openvino()
+    table = _custom_layer_table(custom_layers)
     precision = _choice(precision, PRECISIONS, "precision")
     if shaves is not None and (isinstance(shaves, bool) or not isinstance(shaves, int) or not 1 <= shaves <= 16):
         raise ConversionError(f"shaves: expected a whole number from 1 to 16, got {shaves!r}")
 
     with tempfile.TemporaryDirectory(prefix="oakling-convert-") as tmp:
-        ov_model, source = _read(model, Path(tmp), weights, example_input, input_names, output_names)
+        ov_model, source = _read(model, Path(tmp), weights, example_input, input_names, output_names, table)
         where = source["file"]
         names = [_name(i) for i in ov_model.inputs]
         shapes = _fix_shapes(ov_model, names, _per_input(input_shape, names, "input_shape", where), where)
@@ -104,10 +112,14 @@ def build_blob(model, *, weights=None, example_input=None, input_names=None, out
         ov.save_model(ov_model, str(Path(tmp) / "model.xml"), compress_to_fp16=precision == "FP16")
         xml, bin_ = (Path(tmp) / "model.xml").read_bytes(), (Path(tmp) / "model.bin").read_bytes()
 
+    if table is not None:
+        from .custom_layers import register
+        register(backend.core())
     final = backend.read_ir(xml, bin_)
+    custom = _prepare_custom_layers(table, final, where)
     threads = shaves or 0
     meta = {
-        "format": FORMAT_VERSION,
+        "format": FORMAT_VERSION if custom else PLAIN_FORMAT,
         "producer": f"oakling {_oakling_version()}",
         "openvino": ov.get_version(),
         "source": source,
@@ -125,16 +137,48 @@ def build_blob(model, *, weights=None, example_input=None, input_names=None, out
                     "shaves": shaves},
         "cache": None,
     }
+    if custom:
+        meta["custom_layers"] = custom
     cache_bytes = None
     if cache:
         cache_bytes, meta["cache"] = backend.export_cache(final, precision, threads)
-    return ModelBlob(meta, xml, bin_, cache_bytes)
+    return ModelBlob(meta, xml, bin_, cache_bytes, table.files() if custom else None)
 
 
-def model_io_names(model, weights=None, float_outputs_only: bool = False) -> tuple[list[str], list[str]]:
+def _custom_layer_table(custom_layers):
+    """The CustomLayerTable of a binding XML (a path or a Bindings), or None."""
+    if custom_layers is None:
+        return None
+    from ..kernels.bindings import BindingError, Bindings
+    from .custom_layers import CustomLayerTable
+    try:
+        bindings = custom_layers if isinstance(custom_layers, Bindings) else Bindings.read(custom_layers)
+    except BindingError as e:
+        raise ConversionError(str(e)) from None
+    return CustomLayerTable(bindings)
+
+
+def _prepare_custom_layers(table, final, where: str) -> dict | None:
+    """Build and check the kernels of the model's custom layers; their metadata, or None if it has none."""
+    if table is None:
+        return None
+    from .custom_layers import CustomLayerConversionError
+    try:
+        custom = table.prepare(final)
+    except CustomLayerConversionError as e:
+        raise ConversionError(f"{where}: {e}") from None
+    if not custom["layers"]:
+        warnings.warn(f"{where}: {table.bindings.file} binds {', '.join(table.bindings.types)}, and the model has "
+                      f"no layer of {'those types' if len(table.bindings.types) > 1 else 'that type'}")
+        return None
+    return custom
+
+
+def model_io_names(model, weights=None, float_outputs_only: bool = False,
+                   custom_layers=None) -> tuple[list[str], list[str]]:
     """The input and output names of a model file, as the blob will name them."""
     with tempfile.TemporaryDirectory(prefix="oakling-convert-") as tmp:
-        ov_model, _ = _read(model, Path(tmp), weights, None, None, None)
+        ov_model, _ = _read(model, Path(tmp), weights, None, None, None, _custom_layer_table(custom_layers))
     outputs = [_name(o, f"output{i}") for i, o in enumerate(ov_model.outputs)
                if not float_outputs_only or o.get_element_type().is_real()]
     return [_name(i) for i in ov_model.inputs], outputs
@@ -144,21 +188,22 @@ def model_io_names(model, weights=None, float_outputs_only: bool = False) -> tup
 # Reading the source model
 # ------------------------------------------------------------------------------------------------
 
-def _read(model, tmp: Path, weights, example_input, input_names, output_names):
-    """(ov.Model, source description: kind, file, sha256)."""
+def _read(model, tmp: Path, weights, example_input, input_names, output_names, table=None):
+    """(ov.Model, source description: kind, file, sha256). With a CustomLayerTable, the layers it binds
+    become custom-layer operations."""
     from .openvino_backend import core
     if _is_torch_module(model):
         data = _export_torch(model, example_input, input_names, output_names)
         path = tmp / "exported.onnx"
         path.write_bytes(data)
         source = {"kind": "pytorch", "file": f"{type(model).__name__} (PyTorch)", "sha256": _sha256(data)}
-        return _read_file(core, path, None, source), source
+        return _read_file(core, path, None, source, table, tmp), source
     if type(model).__name__ == "ModelProto" and hasattr(model, "SerializeToString"):
         data = model.SerializeToString()
         path = tmp / "model.onnx"
         path.write_bytes(data)
         source = {"kind": "onnx", "file": "the ONNX model", "sha256": _sha256(data)}
-        return _read_file(core, path, None, source), source
+        return _read_file(core, path, None, source, table, tmp), source
     if not isinstance(model, (str, Path)):
         raise ConversionError(f"expected a model file path (.onnx, .tflite, .xml), an onnx.ModelProto or a "
                               f"torch.nn.Module, got {type(model).__name__}")
@@ -183,30 +228,66 @@ def _read(model, tmp: Path, weights, example_input, input_names, output_names):
                                   f".xml, or give it with --weights")
         data += weights.read_bytes()
     source = {"kind": kind, "file": path.name, "sha256": _sha256(data)}
-    return _read_file(core, path, weights if kind == "openvino-ir" else None, source), source
+    return _read_file(core, path, weights if kind == "openvino-ir" else None, source, table, tmp), source
 
 
-def _read_file(core, path: Path, weights, source):
+def _read_file(core, path: Path, weights, source, table=None, tmp: Path | None = None):
+    if table is None:
+        try:
+            return core().read_model(str(path), str(weights)) if weights else core().read_model(str(path))
+        except Exception as e:
+            raise _read_error(e, path, source) from None
+    from . import custom_layers
+    table.seal(source["sha256"])
     try:
-        return core().read_model(str(path), str(weights)) if weights else core().read_model(str(path))
+        if source["kind"] in ("onnx", "pytorch"):
+            return custom_layers.read_onnx(path, table, tmp)
+        if source["kind"] == "openvino-ir":
+            rewritten = tmp / "custom_layers.xml"
+            rewritten.write_bytes(custom_layers.rewrite_ir(path.read_bytes(), table))
+            custom_layers.register(core())
+            return core().read_model(str(rewritten), str(weights))
+    except custom_layers.CustomLayerConversionError as e:
+        raise ConversionError(f"{source['file']}: {e}") from None
+    except ConversionError:
+        raise
     except Exception as e:
-        raise _read_error(e, path, source) from None
+        raise _read_error(e, path, source, table) from None
+    raise ConversionError(f"{source['file']}: custom layers are bound in ONNX models and OpenVINO IRs, not in "
+                          f"{source['kind']} models — convert the model to ONNX first")
 
 
-def _read_error(e: Exception, path: Path, source: dict) -> ConversionError:
+def _read_error(e: Exception, path: Path, source: dict, table=None) -> ConversionError:
     text = str(e)
     where = source["file"]
+    unknown_ir = (re.search(r"doesn't contain the operation with type: (\w+)", text)
+                  or re.search(r"Cannot create (\w+) layer", text))
+    if unknown_ir and table is not None:
+        said, fix = _bound_types(table, [unknown_ir.group(1)])
+        return ConversionError(f"{where}: OpenVINO does not know layer type '{unknown_ir.group(1)}', and {said} — "
+                               f"{fix}replace the layer with operations OpenVINO has")
     unsupported = re.search(r"No conversion rule found for operations?:\s*(.+)", text)
     if unsupported:
         ops = [op.strip() for op in unsupported.group(1).split(",") if op.strip()]
         described = [_describe_op(op, path, source["kind"]) for op in ops]
+        said, fix = "", ""
+        if table is not None:
+            said, fix = _bound_types(table, [re.sub(r"-\d+$", "", op).rsplit(".", 1)[-1] for op in ops])
+            said = f", and {said}"
         return ConversionError(
             f"{where}: OpenVINO cannot convert {'this operation' if len(ops) == 1 else 'these operations'}: "
-            f"{'; '.join(described)} — rewrite that part of the model with standard "
+            f"{'; '.join(described)}{said} — {fix}rewrite that part of the model with standard "
             f"{'ONNX' if source['kind'] in ('onnx', 'pytorch') else source['kind']} operations that OpenVINO "
             f"supports (for PyTorch: in forward(), then export again), and convert again")
     from .openvino_backend import openvino_reason
     return ConversionError(f"{where}: OpenVINO could not read the model: {openvino_reason(text)}")
+
+
+def _bound_types(table, names) -> tuple[str, str]:
+    """(what the bindings bind, the fix) for layer types `names` they do not bind."""
+    file = table.bindings.file
+    said = f"{file} binds no layer of type {', '.join(repr(n) for n in names)} (it binds {', '.join(table.bindings.types)})"
+    return said, f"add <CustomLayer name=\"{names[0]}\" type=\"MVCL\" version=\"1\"> with its kernel to {file}, or "
 
 
 def _describe_op(op: str, path: Path, kind: str) -> str:

@@ -8,6 +8,9 @@ choose). `requests` parallel requests get as many CPU streams.
 The compiled cache in a blob (`export_model()`) is imported only when this OpenVINO version, this
 CPU and the blob's precision are the ones it was made with (`cache_key`); otherwise the model is
 compiled from the IR, with a debug line saying why.
+
+A blob with custom layers has their kernels built (or loaded from the kernel cache) and registered
+before OpenVINO reads its model, whose custom-layer operations then run them (custom_layers.py).
 """
 from __future__ import annotations
 
@@ -277,6 +280,13 @@ class OpenVINOBackend(Backend):
         threads = int(blob.meta.get("threads") or 0)
         config = compile_config(precision, threads, streams=requests)
         started = time.monotonic()
+        custom = blob.meta.get("custom_layers")
+        if custom:   # their kernels first: OpenVINO meets their operations as it reads the model
+            from .custom_layers import install, register
+            if not blob.kernels:
+                raise RuntimeError("the blob lists custom layers but carries no kernels — convert the model again")
+            install(custom, blob.kernels, log)
+            register(core())
         compiled, how = None, ""
         if blob.cache:
             recorded, here = blob.meta.get("cache") or {}, cache_key(precision)

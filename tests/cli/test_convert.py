@@ -55,6 +55,26 @@ def test_convert_errors_exit_1_with_the_message(tmp_path, capsys):
     assert code == 2 and "invalid choice" in err
 
 
+def test_custom_layers_from_the_command_line_and_inspect_lists_them(tmp_path, capsys):
+    from pathlib import Path
+    bindings = Path(__file__).resolve().parents[2] / "examples" / "custom_layers" / "bindings.xml"
+    model = nets.custom_layer_model(tmp_path / "layers.onnx")
+    code, out, err = run(capsys, "convert", str(model), "--custom-layers", str(bindings), "-iop", "y:FP32",
+                         "-o", str(tmp_path / "layers.blob"))
+    assert code == 0, err
+    code, out, err = run(capsys, "inspect", str(tmp_path / "layers.blob"))
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("layers.blob: oakling blob (format 2), ")
+    assert ("Network outputs:\n    y : FP32 / NCHW [1,3,8,16]\n"
+            "Custom layers (3, OpenCL kernels bound by bindings.xml):\n"
+            "    mvn : MyMVN [1,3,8,16] epsilon=9.999999747378752e-06 — mvn_reduce() in mvn.cl; then mvn_scale() in "
+            "mvn.cl (bindings.xml:34)\n"
+            "    scale_shift : MyScaleShift [1,3,8,16] — scale_shift_byxf() in scale_shift.cl (bindings.xml:20)\n"
+            "    relu6 : MyReLU6 [1,3,8,16] max=6.0 — relu6() in relu6.cl (bindings.xml:7)\n") in out
+    code, _, err = run(capsys, "convert", str(model), "--custom-layers", str(tmp_path / "none.xml"))
+    assert code == 1 and "none.xml: no such file — give the custom-layer binding XML" in err
+
+
 def test_dynamic_model_fixed_from_the_command_line_with_a_named_shape(tmp_path, capsys):
     model = nets.image_model(tmp_path / "dyn.onnx", dynamic=True)
     code, out, err = run(capsys, "convert", str(model), "--input-shape", "images[1,3,20,24]", "--no-cache",

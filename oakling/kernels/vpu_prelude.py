@@ -1,0 +1,322 @@
+"""Kernel sources written for the VPU's SHAVE cores, made to build on a CPU device as they are.
+
+    prepared = prepare([("grn.cl", text)], "grn_NCHW", half=not cpu_has_fp16)
+    build(prepared.text, name="grn.cl")   # then launch prepared.launch_entry, not "grn_NCHW"
+    prepared.half_args                     # {"src", "dst"}: arguments the kernel declares as half
+
+What the VPU has and PoCL's CPU device lacks, and what stands in for it here:
+
+- `half` arithmetic (cl_khr_fp16): with `half=True` the prelude maps `half`, `half2` … `half16`
+  onto float types, `convert_half*` and `vstore_half*` round to FP16 precision (through the core
+  `vstore_half_rte`/`vload_half`, which need no extension) and keep the value in a float,
+  `vload_half*` read those floats, and the `cl_khr_fp16` pragma is dropped. Buffers the kernel
+  declares `half` hold floats: whoever launches it rounds them to FP16 at the kernel's boundaries
+  (custom_layer.py), so results have FP16's precision. Arithmetic between the boundaries is float:
+  a little more exact than the VPU's, never less.
+- Manual DMA: `__dma_preload_<k>` and `__dma_postwrite_<k>`, defined with the kernel's own
+  signature, run before and after each work group of `k`. The three become plain functions and a
+  kernel `__oakling_dma_<k>` (`launch_entry`), with `k`'s arguments, calls them in turn with
+  barriers between. They are work-group functions, as `async_work_group_copy` is: every work item
+  of the group calls them with the same arguments, and the copies are shared among the items.
+- `WorkGroupDmaCreateStrideTransaction`, `WorkGroupDmaCreate3DTransaction` (global <-> local,
+  widths, strides and sizes in bytes), `WorkGroupDmaWaitAll` (a barrier), `WorkItemDmaCreate*`
+  (one work item's copy, done at once), `async_work_group_copy_2D2D` and `_3D3D` (the Khronos
+  cl_khr_extended_async_copies forms: sizes in elements of `num_bytes_per_element`): shims over
+  byte copies. Copies are done by the time the call returns; the events they give are 0.
+- `__builtin_shave_*`: SHAVE instructions no shim can give. `shave_builtins` finds them (file and
+  line) so that a model is refused when it is converted.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PRELUDE_NAME = "<oakling vpu prelude>"
+DMA_PREFIX = "__oakling_dma_"
+_VECTOR_SIZES = (2, 3, 4, 8, 16)
+_ROUNDING = ("", "_rte", "_rtz", "_rtp", "_rtn")
+
+_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+_HALF = re.compile(r"\bhalf(2|3|4|8|16)?\b")
+_SHAVE = re.compile(r"\b__builtin_shave_\w+")
+_FP16_PRAGMA = re.compile(r"^[ \t]*#[ \t]*pragma[ \t]+OPENCL[ \t]+EXTENSION[ \t]+cl_khr_fp16[^\n]*", re.M)
+_DMA_NAMES = re.compile(r"\b(WorkGroupDma\w+|WorkItemDma\w+|async_work_group_copy_(?:2D2D|3D3D))\b")
+_TYPES = ("char", "uchar", "short", "ushort", "int", "uint", "long", "ulong", "half", "float", "double")
+_TYPE_TOKEN = re.compile(r"\b(unsigned\s+)?(" + "|".join(_TYPES) + r")(2|3|4|8|16)?\b")
+
+
+def blank_comments(text: str) -> str:
+    """`text` with its comments replaced by spaces, newlines kept, so that positions and lines hold."""
+    return _COMMENTS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def uses_half(text: str) -> bool:
+    return bool(_HALF.search(blank_comments(text)))
+
+
+def shave_builtins(text: str, filename: str) -> list[tuple[str, str, int]]:
+    """(builtin, file, line) of every `__builtin_shave_*` the code (not its comments) calls."""
+    code = blank_comments(text)
+    return [(m.group(0), filename, code.count("\n", 0, m.start()) + 1) for m in _SHAVE.finditer(code)]
+
+
+# ------------------------------------------------------------------------------------------------
+# A kernel's parameters, read from its source
+# ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Parameter:
+    text: str          # as declared: "__global const half* restrict src"
+    name: str
+    base: str | None   # the scalar type under vectors and pointers as written ("half", "uchar"); None if other
+    pointer: bool
+
+
+def _definition(code: str, name: str):
+    """The match of `__kernel … void name(` in comment-free code, or None."""
+    pattern = re.compile(r"\b(?:__kernel|kernel)\b(?P<attrs>(?:\s*__attribute__\s*\(\(.*?\)\))*)\s*void\s+"
+                         + re.escape(name) + r"\s*\(", re.S)
+    return pattern.search(code)
+
+
+def _closing(code: str, open_at: int) -> int:
+    depth = 0
+    for i in range(open_at, len(code)):
+        if code[i] == "(":
+            depth += 1
+        elif code[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def kernel_parameters(text: str, entry: str) -> list[Parameter] | None:
+    """The parameters of kernel `entry` as its source declares them, or None if no `__kernel void
+    entry(` is there."""
+    code = blank_comments(text)
+    m = _definition(code, entry)
+    if m is None:
+        return None
+    end = _closing(code, m.end() - 1)
+    if end < 0:
+        return None
+    inside = code[m.end():end]
+    parts, depth, current = [], 0, ""
+    for ch in inside:
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += (ch in "([") - (ch in ")]")
+        current += ch
+    parts.append(current)
+    params = []
+    for part in parts:
+        decl = " ".join(part.split())
+        if not decl or decl == "void":
+            continue
+        names = re.findall(r"[A-Za-z_]\w*", decl)
+        t = _TYPE_TOKEN.search(decl)
+        base = None
+        if t is not None:
+            base = ("u" + t.group(2)) if t.group(1) else t.group(2)
+        params.append(Parameter(decl, names[-1] if names else "", base, "*" in decl))
+    return params
+
+
+# ------------------------------------------------------------------------------------------------
+# The prelude
+# ------------------------------------------------------------------------------------------------
+
+def _half_prelude() -> str:
+    lines = [
+        "/* FP16 rounding through the core vstore_half_rte/vload_half (no cl_khr_fp16 needed) */",
+        "static inline float __oakling_to_half(float x) { ushort h; vstore_half_rte(x, 0, (__private half *)&h);"
+        " return vload_half(0, (__private const half *)&h); }",
+    ]
+    for n in _VECTOR_SIZES:
+        lines.append(f"static inline float{n} __oakling_to_half{n}(float{n} x) {{ ushort h[{n}]; "
+                     f"vstore_half{n}_rte(x, 0, (__private half *)h); return vload_half{n}(0, (__private const half *)h); }}")
+    lines += [
+        "/* half is float from here on; FP16 values are kept in floats */",
+        "#define half float",
+        *(f"#define half{n} float{n}" for n in _VECTOR_SIZES),
+        "#ifndef HALF_MAX",
+        "#define HALF_MAX 65504.0f",
+        "#define HALF_MIN 6.103515625e-05f",
+        "#define HALF_EPSILON 9.765625e-04f",
+        "#define HALF_DIG 3",
+        "#define HALF_MANT_DIG 11",
+        "#endif",
+    ]
+    for r in _ROUNDING:
+        lines.append(f"#define convert_half{r}(x) __oakling_to_half(convert_float(x))")
+        lines.append(f"#define vstore_half{r}(v, i, p) ((p)[i] = __oakling_to_half(v))")
+        for n in _VECTOR_SIZES:
+            lines.append(f"#define convert_half{n}{r}(x) __oakling_to_half{n}(convert_float{n}(x))")
+            lines.append(f"#define vstore_half{n}{r}(v, i, p) vstore{n}(__oakling_to_half{n}(v), i, p)")
+            lines.append(f"#define vstorea_half{n}{r}(v, i, p) vstore{n}(__oakling_to_half{n}(v), i, p)")
+    lines.append("#define vload_half(i, p) ((float)(p)[i])")
+    for n in _VECTOR_SIZES:
+        lines.append(f"#define vload_half{n}(i, p) vload{n}(i, p)")
+        lines.append(f"#define vloada_half{n}(i, p) vload{n}(i, p)")
+    # the OpenCL headers may define some of these names as macros already
+    defined = [line for line in lines if line.startswith("#define ")]
+    lines = [f"#undef {line.split()[1].split('(')[0]}\n{line}" if line in defined else line for line in lines]
+    return "\n".join(lines) + "\n"
+
+
+_LINEAR = ("size_t __oakling_lid(void) { return get_local_id(0) + get_local_size(0) * (get_local_id(1) + "
+           "get_local_size(1) * get_local_id(2)); }\n"
+           "size_t __oakling_lsize(void) { return get_local_size(0) * get_local_size(1) * get_local_size(2); }\n")
+
+
+def _copy(name: str, src_space: str, dst_space: str, extra: str, body: str, result: str = "event_t",
+          back: str = "e") -> str:
+    return (f"__attribute__((overloadable)) {result} {name}({src_space} const void *src, {dst_space} void *dst, "
+            f"{extra}, {result} e) {{ {src_space} const uchar *s = ({src_space} const uchar *)src; "
+            f"{dst_space} uchar *d = ({dst_space} uchar *)dst; {body} return {back}; }}\n")
+
+
+def _dma_prelude() -> str:
+    """Work-group copies share their bytes among the group's items (each copies every n-th byte);
+    work-item copies are done by the calling item alone."""
+    stride = ("size_t src_width, size_t dst_width, size_t src_stride, size_t dst_stride, size_t size")
+    planes = ("size_t src_width, size_t dst_width, size_t src_stride, size_t dst_stride, size_t num_planes, "
+              "size_t src_plane_stride, size_t dst_plane_stride, size_t size")
+    group_2d = ("for (size_t k = __oakling_lid(); k < size; k += __oakling_lsize()) "
+                "d[(k / dst_width) * dst_stride + k % dst_width] = s[(k / src_width) * src_stride + k % src_width];")
+    group_3d = ("for (size_t p = 0; p < num_planes; p++) for (size_t k = __oakling_lid(); k < size; "
+                "k += __oakling_lsize()) d[p * dst_plane_stride + (k / dst_width) * dst_stride + k % dst_width] = "
+                "s[p * src_plane_stride + (k / src_width) * src_stride + k % src_width];")
+    item_1d = "for (size_t k = 0; k < size; k++) d[k] = s[k];"
+    item_2d = group_2d.replace("__oakling_lid()", "0").replace("__oakling_lsize()", "1")
+    item_3d = group_3d.replace("__oakling_lid()", "0").replace("__oakling_lsize()", "1")
+    out = ["/* VPU DMA functions: byte copies, done when the call returns */", "typedef int item_dma_event_t;",
+           _LINEAR]
+    spaces = [("__global", "__local"), ("__local", "__global"), ("__global", "__global"), ("__local", "__local")]
+    for src, dst in spaces:
+        out.append(_copy("WorkGroupDmaCreateStrideTransaction", src, dst, stride, group_2d))
+        out.append(_copy("WorkGroupDmaCreate3DTransaction", src, dst, planes, group_3d))
+    item_spaces = [("__global", "__private"), ("__private", "__global"), ("__global", "__local"),
+                   ("__local", "__private"), ("__private", "__local"), ("__local", "__global")]
+    for src, dst in item_spaces:
+        out.append(_copy("WorkItemDmaCreateTransaction", src, dst, "size_t size", item_1d, "item_dma_event_t"))
+        out.append(_copy("WorkItemDmaCreateStrideTransaction", src, dst, stride, item_2d, "item_dma_event_t"))
+        out.append(_copy("WorkItemDmaCreate3DTransaction", src, dst, planes, item_3d, "item_dma_event_t"))
+    out.append("void WorkGroupDmaWaitAll(void) { barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE); }")
+    # cl_khr_extended_async_copies: offsets and sizes in elements of num_bytes_per_element bytes
+    for src, dst in (("__global", "__local"), ("__local", "__global")):
+        out.append(
+            f"__attribute__((overloadable)) event_t async_work_group_copy_2D2D({dst} void *dst, size_t dst_offset, "
+            f"{src} const void *src, size_t src_offset, size_t num_bytes_per_element, size_t num_elements_per_line, "
+            f"size_t num_lines, size_t src_line_stride, size_t dst_line_stride, event_t e) {{ "
+            f"{src} const uchar *s = ({src} const uchar *)src; {dst} uchar *d = ({dst} uchar *)dst; "
+            f"size_t b = num_bytes_per_element, line = num_elements_per_line * b; "
+            f"for (size_t k = __oakling_lid(); k < line * num_lines; k += __oakling_lsize()) "
+            f"d[(dst_offset + (k / line) * dst_line_stride) * b + k % line] = "
+            f"s[(src_offset + (k / line) * src_line_stride) * b + k % line]; return e; }}")
+        out.append(
+            f"__attribute__((overloadable)) event_t async_work_group_copy_3D3D({dst} void *dst, size_t dst_offset, "
+            f"{src} const void *src, size_t src_offset, size_t num_bytes_per_element, size_t num_elements_per_line, "
+            f"size_t num_lines, size_t num_planes, size_t src_line_stride, size_t src_plane_stride, "
+            f"size_t dst_line_stride, size_t dst_plane_stride, event_t e) {{ "
+            f"{src} const uchar *s = ({src} const uchar *)src; {dst} uchar *d = ({dst} uchar *)dst; "
+            f"size_t b = num_bytes_per_element, line = num_elements_per_line * b; "
+            f"for (size_t p = 0; p < num_planes; p++) "
+            f"for (size_t k = __oakling_lid(); k < line * num_lines; k += __oakling_lsize()) "
+            f"d[(dst_offset + p * dst_plane_stride + (k / line) * dst_line_stride) * b + k % line] = "
+            f"s[(src_offset + p * src_plane_stride + (k / line) * src_line_stride) * b + k % line]; return e; }}")
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------
+# Putting a program together
+# ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Prepared:
+    text: str                 # the program to build
+    launch_entry: str         # the kernel to launch: the entry, or its DMA wrapper
+    half: bool                # whether half is mapped onto float
+    dma: tuple                # ("preload", "postwrite") present for the entry
+    parameters: tuple         # the entry's Parameters as declared (empty if not found)
+
+    @property
+    def half_args(self) -> set[str]:
+        """Names of the entry's buffer arguments declared as half: FP16 values at its boundaries."""
+        return {p.name for p in self.parameters if p.pointer and p.base == "half"} if self.half else set()
+
+    def declared_size(self, name: str) -> int | None:
+        """Bytes of one element of argument `name` as the VPU has it (half: 2), or None."""
+        p = next((p for p in self.parameters if p.name == name), None)
+        if p is None or p.base is None:
+            return None
+        return {"char": 1, "uchar": 1, "short": 2, "ushort": 2, "half": 2, "int": 4, "uint": 4, "float": 4,
+                "long": 8, "ulong": 8, "double": 8}[p.base]
+
+
+def prepare(sources: list[tuple[str, str]], entry: str, *, half: bool = True) -> Prepared:
+    """The program for `sources` ((filename, text), built in order) with kernel `entry`: the prelude
+    the sources need (half mapped onto float when `half` and they use it; DMA shims when they use
+    DMA), then each source behind a `#line 1 "filename"` so that errors name its own lines."""
+    texts = [text for _, text in sources]
+    joined = "\n".join(texts)
+    map_half = half and uses_half(joined)
+    found = [(name, text) for name, text in sources if _definition(blank_comments(text), entry)]
+    params = kernel_parameters(found[0][1], entry) if found else None
+    dma = tuple(kind for kind in ("preload", "postwrite")
+                if any(_definition(blank_comments(t), f"__dma_{kind}_{entry}") for t in texts))
+    needs_shims = bool(dma) or bool(_DMA_NAMES.search(blank_comments(joined)))
+    parts = []
+    if map_half or needs_shims:
+        parts.append(f'#line 1 "{PRELUDE_NAME}"\n')
+        if needs_shims:
+            parts.append(_dma_prelude())
+        if map_half:
+            parts.append(_half_prelude())
+    moved_attrs = ""
+    for name, text in sources:
+        if map_half:
+            text = _FP16_PRAGMA.sub(lambda m: " " * len(m.group(0)), text)
+        if dma:
+            text, attrs = _unkernel(text, [entry] + [f"__dma_{kind}_{entry}" for kind in dma])
+            moved_attrs = moved_attrs or attrs
+        escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+        parts.append(f'#line 1 "{escaped}"\n{text}\n')
+    launch = entry
+    if dma and params is not None:
+        launch = DMA_PREFIX + entry
+        names = ", ".join(p.name for p in params)
+        decl = ", ".join(p.text for p in params)
+        fence = "barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);"
+        body = []
+        if "preload" in dma:
+            body += [f"__dma_preload_{entry}({names});", fence]
+        body.append(f"{entry}({names});")
+        if "postwrite" in dma:
+            body += [fence, f"__dma_postwrite_{entry}({names});"]
+        parts.append(f'#line 1 "{PRELUDE_NAME}"\n__kernel {moved_attrs} void {launch}({decl}) {{ '
+                     + " ".join(body) + " }\n")
+    return Prepared("".join(parts), launch, map_half, dma, tuple(params or ()))
+
+
+def _unkernel(text: str, names: list[str]) -> tuple[str, str]:
+    """`text` with `__kernel` (and its attributes) blanked out of the definitions of `names`, so they
+    become plain functions on the same lines and columns; also the attributes taken away."""
+    moved = ""
+    code = blank_comments(text)
+    spans = []
+    for name in names:
+        m = _definition(code, name)
+        if m is None:
+            continue
+        if m.group("attrs").strip():
+            moved = moved or m.group("attrs").strip()
+        start = m.start()
+        void_at = code.index("void", m.end("attrs"))
+        spans.append((start, void_at))
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+    return text, moved
