@@ -17,7 +17,7 @@ import ctypes
 import gc
 import linecache
 import os
-import queue
+from queue import SimpleQueue
 import select
 import signal
 import sys
@@ -53,7 +53,7 @@ class _Forker:
     signal follows the thread that forked it, not its process."""
 
     def __init__(self):
-        self._requests = queue.SimpleQueue()
+        self._requests = SimpleQueue()
         threading.Thread(target=self._serve, name="script-forker", daemon=True).start()
 
     def _serve(self):
@@ -84,7 +84,7 @@ def _forker() -> _Forker:
 
 
 def spawn(config: dict, channel: Channel) -> int:
-    """Fork the script process; returns its pid. Call while the device process has one thread.
+    """Fork the script process (from the forker thread); returns its pid.
 
     The child enters its namespaces first thing; the parent then maps the child's user (a process
     may not map user 0 from inside its own new namespace) and lets it go on."""
@@ -102,7 +102,8 @@ def spawn(config: dict, channel: Channel) -> int:
         try:
             os.close(unshared_r)
             os.close(mapped_w)
-            refused = namespaces.unshare(sandbox.private_network(config["processor"], config.get("network", sandbox.LOOPBACK)))
+            network = config.get("network", sandbox.LOOPBACK)
+            refused = namespaces.unshare(sandbox.private_network(config["processor"], network))
             os.write(unshared_w, b"-" if refused else b"u")
             if not refused and os.read(mapped_r, 1) != b"m":
                 os._exit(code)   # the device could not map its user: nothing safe to run
@@ -125,7 +126,7 @@ def spawn(config: dict, channel: Channel) -> int:
     pid = forked[0]
     os.close(unshared_w)
     os.close(mapped_r)
-    if config.get("cgroup"):   # joined from here too: a process in a user namespace of its own may not be let in
+    if config.get("cgroup"):   # joined from here too, in case its own user namespace keeps the child out
         try:
             with open(config["cgroup"], "w") as f:
                 f.write(str(pid))

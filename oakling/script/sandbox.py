@@ -35,9 +35,9 @@ import sys
 import sysconfig
 
 from . import landlock, limits, namespaces, seccomp, whitelist
+from .namespaces import DEVICE_STORAGE
 from .network import ANY_ADDRESS, LOOPBACK
 
-DEVICE_STORAGE = "/media/mmcsd-0-0"   # where scripts see the storage folder (the eMMC stand-in)
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _STDLIB_DIR = sysconfig.get_paths()["stdlib"]
