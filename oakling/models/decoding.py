@@ -24,9 +24,9 @@ time):
   1. score = sigmoid(clamp(logit, -100, 100));
   2. centre = (dx / W, dy / H) + anchor, size = (dw / W, dh / H); corners = centre ∓ size / 2,
      clipped to 0..1;
-  3. NonMaxSuppression (opset 9): boxes whose score is below `score_threshold` are skipped, a box
-     overlapping a more confident kept one by IoU > `iou_threshold` is dropped, at most
-     `max_detections` are kept;
+  3. NonMaxSuppression (opset 9, OpenVINO's comparisons): boxes scoring at most `score_threshold`
+     are skipped, a box overlapping a more confident kept one by IoU ≥ `iou_threshold` is dropped
+     (so 0 keeps one box), at most `max_detections` are kept;
   4. the kept boxes, most confident first, become `detection_out` [1, 1, max_detections, 7] rows
      [image_id 0, label 0, confidence, xmin, ymin, xmax, ymax]; the rows left over have image_id -1
      (and zeros), where DetectionOutput's list ends.
@@ -232,8 +232,10 @@ def append(ov_model, s: Scheme, opts: dict, where: str):
                       op.select(valid, boxes, const(0.0))], 1)
     out = op.reshape(rows, const([1, 1, keep, 7], np.int64), False)
     out.output(0).get_tensor().set_names({OUTPUT_NAME})
+    out.set_friendly_name(OUTPUT_NAME)
     result = op.result(out)
     result.set_friendly_name(OUTPUT_NAME)
+    result.output(0).get_tensor().set_names({OUTPUT_NAME})
     old = list(ov_model.get_results())
     ov_model.add_results([result])
     for r in old:                  # the raw outputs are now inside the graph only
@@ -253,6 +255,6 @@ def describe(record: dict) -> str:
     """One line about a blob's decoding, for `oakling inspect`."""
     maps = ", ".join(f"{m['size'][0]}×{m['size'][1]}×{m['anchors_per_cell']}" for m in record["feature_maps"])
     return (f"Decoding: {record['scheme']} — '{record['boxes']}' and '{record['scores']}' over {record['anchors']} "
-            f"anchors ({maps}) → sigmoid, boxes, NMS (score ≥ {record['score_threshold']:g}, IoU > "
+            f"anchors ({maps}) → sigmoid, boxes, NMS (score > {record['score_threshold']:g}, IoU ≥ "
             f"{record['iou_threshold']:g}, at most {record['max_detections']}) → '{record['output']}' "
             f"[1,1,{record['max_detections']},7] rows, label {record['label']}")
