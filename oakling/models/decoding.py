@@ -52,7 +52,8 @@ class DecodingError(ValueError):
 
 
 class Scheme(NamedTuple):
-    """An anchor grid: the model's input (width, height) and per feature map (stride, anchors per cell)."""
+    """An anchor grid: the model's input (width, height), per feature map (stride, anchors per cell), and
+    the models it is for."""
     name: str
     input_size: tuple
     maps: tuple
@@ -72,7 +73,7 @@ class Scheme(NamedTuple):
         w, h = self.input_size
         grids = ", ".join(f"{cols}×{rows} (stride {stride}, {per_cell} per cell)"
                           for (cols, rows), (stride, per_cell) in zip(self.map_sizes, self.maps))
-        return f"{self.name}: {w}×{h} input, {self.anchor_count} anchors on {grids}"
+        return f"{self.name}: {w}×{h} input, {self.anchor_count} anchors on {grids} — {self.models}"
 
 
 SCHEMES = {s.name: s for s in (
@@ -166,8 +167,8 @@ def check(s: Scheme, input_shapes: list, output_shapes: list, where: str) -> tup
     have = (f"input{'s' if len(input_shapes) != 1 else ''} {', '.join(_text(x) for x in input_shapes)} and "
             f"output{'s' if len(output_shapes) != 1 else ''} {', '.join(_text(x) for x in output_shapes)}")
     fix = (f"the schemes that fit: {', '.join(others)}" if others else
-           f"no scheme fits (the schemes are {', '.join(SCHEMES)}) — convert it without --decode and decode its "
-           f"outputs in a NeuralNetwork node's consumer")
+           f"no scheme fits (the schemes are {', '.join(SCHEMES)}) — convert it without --decode, run it in a "
+           f"NeuralNetwork node and decode its outputs where they arrive")
     raise DecodingError(f"--decode {s.name}: {where} does not fit: the scheme expects one {w}×{h} image input "
                         f"([1,{h},{w},3] or [1,3,{h},{w}]) and outputs [1,{s.anchor_count},C≥4] (box regressors) "
                         f"and [1,{s.anchor_count},1] (scores); the model has {have} — {fix}")
