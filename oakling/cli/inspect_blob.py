@@ -87,6 +87,9 @@ def describe(blob) -> list[str]:
     for spec in blob.outputs:
         lines.append(f"    {_io_line(spec)}")
     lines += custom_layer_lines(meta)
+    if meta.get("decoding"):
+        from ..models.decoding import describe as decoding_line
+        lines.append(decoding_line(meta["decoding"]))
     lines.append(f"Compiled cache: {cache_text(blob)}")
     return lines
 

@@ -7,7 +7,8 @@
 Modules: `blob` (the file format; no OpenVINO), `converter` (ONNX/TFLite/IR/PyTorch → blob),
 `backend` (the interface nodes run models through), `openvino_backend` (OpenVINO on the CPU),
 `tensors` (messages ↔ tensors for the NeuralNetwork node), `gen2` (`dai.OpenVINO`), `custom_layers`
-(layers a VPU binding XML binds, run through OpenCL kernels inside the OpenVINO model).
+(layers a VPU binding XML binds, run through OpenCL kernels inside the OpenVINO model), `decoding`
+(raw SSD-style detector outputs decoded inside the model into DetectionOutput rows: `--decode`).
 OpenVINO, ONNX and PyTorch are imported only when a model is converted or run.
 """
 from .blob import BlobError, ModelBlob, MyriadXBlobError, TensorSpec

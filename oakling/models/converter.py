@@ -47,7 +47,8 @@ class ConversionError(RuntimeError):
 def convert(model, output=None, *, weights=None, example_input=None, input_names=None, output_names=None,
             input_shape=None, layout=None, mean_values=None, scale_values=None, reverse_input_channels=False,
             precision="FP32", input_precision=None, output_precision="FP16", shaves=None,
-            cache=True, custom_layers=None) -> Path:
+            cache=True, custom_layers=None, decode=None, score_threshold=None, iou_threshold=None,
+            max_detections=None) -> Path:
     """Convert `model` and write the blob to `output` (default: the model's path with .blob); returns its path.
 
     model: a path to .onnx, .tflite or .xml (OpenVINO IR; `weights` defaults to the .bin beside it),
@@ -67,6 +68,10 @@ def convert(model, output=None, *, weights=None, example_input=None, input_names
     cache: include a compiled cache for this OpenVINO version and CPU (loads faster).
     custom_layers: the path of a VPU custom-layer binding XML (or a kernels.bindings.Bindings): the
         layers it binds run through its OpenCL kernels.
+    decode: an anchor scheme ("blazeface-short", "blazeface-back", "blazeface-full"; decoding.py): the
+        model's raw box and score outputs are decoded, suppressed and given as one DetectionOutput
+        output `detection_out` [1,1,max_detections,7] for MobileNetDetectionNetwork; with it,
+        score_threshold (0.5), iou_threshold (0.3) and max_detections (100).
     """
     if output is None:
         if not isinstance(model, (str, Path)):
@@ -76,14 +81,16 @@ def convert(model, output=None, *, weights=None, example_input=None, input_names
                       output_names=output_names, input_shape=input_shape, layout=layout, mean_values=mean_values,
                       scale_values=scale_values, reverse_input_channels=reverse_input_channels,
                       precision=precision, input_precision=input_precision, output_precision=output_precision,
-                      shaves=shaves, cache=cache, custom_layers=custom_layers)
+                      shaves=shaves, cache=cache, custom_layers=custom_layers, decode=decode,
+                      score_threshold=score_threshold, iou_threshold=iou_threshold, max_detections=max_detections)
     return blob.write(output)
 
 
 def build_blob(model, *, weights=None, example_input=None, input_names=None, output_names=None,
                input_shape=None, layout=None, mean_values=None, scale_values=None, reverse_input_channels=False,
                precision="FP32", input_precision=None, output_precision="FP16", shaves=None,
-               cache=True, custom_layers=None) -> ModelBlob:
+               cache=True, custom_layers=None, decode=None, score_threshold=None, iou_threshold=None,
+               max_detections=None) -> ModelBlob:
     """`convert` without writing: the ModelBlob."""
     from . import openvino_backend as backend
     ov = backend.openvino()
@@ -91,6 +98,7 @@ def build_blob(model, *, weights=None, example_input=None, input_names=None, out
     precision = _choice(precision, PRECISIONS, "precision")
     if shaves is not None and (isinstance(shaves, bool) or not isinstance(shaves, int) or not 1 <= shaves <= 16):
         raise ConversionError(f"shaves: expected a whole number from 1 to 16, got {shaves!r}")
+    scheme, decode_options = _decoding(decode, score_threshold, iou_threshold, max_detections)
 
     with tempfile.TemporaryDirectory(prefix="oakling-convert-") as tmp:
         ov_model, source = _read(model, Path(tmp), weights, example_input, input_names, output_names, table)
@@ -103,6 +111,9 @@ def build_blob(model, *, weights=None, example_input=None, input_names=None, out
         in_types = {n: _choice(v, INPUT_PRECISIONS, f"input_precision for '{n}'")
                     for n, v in _per_input(input_precision, names, "input_precision", where, every=True).items()}
         reverse = _reverse(reverse_input_channels, names, shapes, layouts, where)
+        decoding = None
+        if scheme is not None:
+            ov_model, decoding = _append_decoding(ov_model, scheme, decode_options, where)
         out_names = [_name(o, f"output{i}") for i, o in enumerate(ov_model.outputs)]
         out_types = {n: _choice(v, OUTPUT_PRECISIONS, f"output_precision for '{n}'")
                      for n, v in _per_output(output_precision, out_names, ov_model, where).items()}
@@ -137,12 +148,39 @@ def build_blob(model, *, weights=None, example_input=None, input_names=None, out
                     "shaves": shaves},
         "cache": None,
     }
+    if decoding:
+        meta["decoding"] = decoding
+        meta["options"].update(decode=decoding["scheme"], **decode_options)
     if custom:
         meta["custom_layers"] = custom
     cache_bytes = None
     if cache:
         cache_bytes, meta["cache"] = backend.export_cache(final, precision, threads)
     return ModelBlob(meta, xml, bin_, cache_bytes, table.files() if custom else None)
+
+
+def _decoding(decode, score_threshold, iou_threshold, max_detections):
+    """(the decoding.Scheme, its options), or (None, None) without `decode`."""
+    from . import decoding
+    if decode is None:
+        given = [k for k, v in (("score_threshold", score_threshold), ("iou_threshold", iou_threshold),
+                                ("max_detections", max_detections)) if v is not None]
+        if given:
+            raise ConversionError(f"{', '.join(given)}: only with decode=… (--decode SCHEME): they set the decoding "
+                                  f"added to the model — the schemes are {', '.join(decoding.SCHEMES)}")
+        return None, None
+    try:
+        return decoding.scheme(decode), decoding.options(score_threshold, iou_threshold, max_detections)
+    except decoding.DecodingError as e:
+        raise ConversionError(str(e)) from None
+
+
+def _append_decoding(ov_model, scheme, options, where):
+    from . import decoding
+    try:
+        return decoding.append(ov_model, scheme, options, where)
+    except decoding.DecodingError as e:
+        raise ConversionError(str(e)) from None
 
 
 def _custom_layer_table(custom_layers):

@@ -109,3 +109,23 @@ def test_precision_lists():
     assert precisions(["a:U8,b:FP16"], "-ip") == {"a": "U8", "b": "FP16"}
     with pytest.raises(OptionError):
         per_input(["1", "x:2"], int, "--x")
+
+
+def test_decode_from_the_command_line_and_inspect_shows_it(tmp_path, capsys):
+    model = nets.blazeface_model("short_range")
+    code, _, err = run(capsys, "convert", str(model), "-o", str(tmp_path / "face.blob"), "--decode", "blazeface-back")
+    assert code == 1 and "the model has input [1,128,128,3] and outputs [1,896,16], [1,896,1] — the schemes " \
+                         "that fit: blazeface-short" in err
+    assert not (tmp_path / "face.blob").exists()
+    code, out, err = run(capsys, "convert", str(model), "-o", str(tmp_path / "face.blob"), "--decode",
+                         "blazeface-short", "--score-threshold", "0.6", "--iou-threshold", "0.4",
+                         "--max-detections", "10", "-ip", "U8", "--no-cache")
+    assert code == 0, err
+    assert "Network outputs:\n    detection_out : FP16 / NCHW [1,1,10,7]\n" in out
+    code, out, err = run(capsys, "inspect", str(tmp_path / "face.blob"))
+    assert code == 0, err
+    assert "\nDecoding: blazeface-short — 'regressors' and 'classificators' over 896 anchors (16×16×2, 8×8×6) → " \
+           "sigmoid, boxes, NMS (score > 0.6, IoU ≥ 0.4, at most 10) → 'detection_out' [1,1,10,7] rows, label 0\n" \
+           in out
+    code, _, err = run(capsys, "convert", str(model), "--score-threshold", "0.6")
+    assert code == 1 and "score_threshold: only with decode=… (--decode SCHEME)" in err

