@@ -102,6 +102,43 @@ class _StagePlan:
     buffers: dict = field(default_factory=dict)   # port -> array made by this stage (output_buffer)
 
 
+_ROUND_TO_HALF = """
+__kernel void round_to_half(__global const float* src, __global float* dst, uint n)
+{
+    size_t i = get_global_id(0) * 8;
+    __private ushort h[8];
+    if (i + 8 <= n) {
+        vstore_half8_rte(vload8(0, src + i), 0, (__private half*)h);
+        vstore8(vload_half8(0, (__private half*)h), 0, dst + i);
+    } else {
+        for (; i < n; i++) {
+            vstore_half_rte(src[i], 0, (__private half*)h);
+            dst[i] = vload_half(0, (__private half*)h);
+        }
+    }
+}
+"""
+
+
+class _HalfRounder:
+    """float32 arrays rounded to FP16 precision, as a SHAVE stores them: on the OpenCL device (its
+    vstore_half), which is some twenty times quicker than NumPy's astype round trip."""
+
+    def __init__(self, cache):
+        self._launcher = Launcher(build(_ROUND_TO_HALF, name="round_to_half", cache=cache).kernel("round_to_half"))
+
+    def __call__(self, src: np.ndarray, dst: np.ndarray | None = None) -> np.ndarray:
+        """`src` rounded into `dst` (by default a new array; `dst` may be `src`)."""
+        if dst is None:
+            dst = np.empty(src.shape, np.float32)
+        if src.dtype != np.float32 or dst.dtype != np.float32 or not (src.flags.c_contiguous and dst.flags.c_contiguous) \
+                or not dst.flags.writeable or src.size == 0:
+            np.copyto(dst, src.astype(np.float16), casting="unsafe")
+            return dst
+        self._launcher.run([src, dst, np.uint32(src.size)], {1}, ((src.size + 7) // 8,))
+        return dst
+
+
 class CustomLayerKernels:
     def __init__(self, binding: LayerBinding, layer: Layer, *, cache=None):
         self.binding, self.layer = binding, layer
@@ -116,6 +153,7 @@ class CustomLayerKernels:
         self._buffers: dict[int, np.ndarray] = {}
         self._buffer_half: dict[int, bool] = {}
         self.stages = [self._plan(stage) for stage in binding.stages]
+        self._round = _HalfRounder(cache)
 
     # -- running --
     def run(self, inputs: list, outputs: list) -> None:
@@ -156,18 +194,18 @@ class CustomLayerKernels:
             if made is not None:
                 np.copyto(target, _model_layout(made, a.format).astype(target.dtype, copy=False), casting="unsafe")
             if a.round_half:
-                np.copyto(target, target.astype(np.float16), casting="unsafe")
+                self._round(target, target)
         for a in plan.args:
             if a.kind == "buffer_out" and a.round_half:
                 buffer = self._buffers[a.port]
-                np.copyto(buffer, buffer.astype(np.float16), casting="unsafe")
+                self._round(buffer, buffer)
 
-    @staticmethod
-    def _input_array(array: np.ndarray, a: _Arg) -> np.ndarray:
+    def _input_array(self, array: np.ndarray, a: _Arg) -> np.ndarray:
         array = np.asarray(array)
         laid = _kernel_layout(array, a.format)
         if a.round_half:
-            return np.ascontiguousarray(laid.astype(np.float16).astype(a.dtype))
+            rounded = self._round(np.ascontiguousarray(laid, dtype=np.float32))
+            return rounded if a.dtype == np.float32 else rounded.astype(a.dtype)
         if laid.dtype != a.dtype or not laid.flags.c_contiguous:
             return np.ascontiguousarray(laid, dtype=a.dtype)
         return laid.copy() if a.copy else laid
