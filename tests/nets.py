@@ -107,7 +107,7 @@ def run_blob(blob, feeds: dict) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------
-# Custom layers (examples/custom_layers/bindings.xml binds MyMVN, MyScaleShift, MyReLU6 and GRN)
+# Custom layers (examples/custom_layers/bindings.xml binds MyMVN, MyScaleShift, MyReLU6, GRN, MySoftmax)
 # ------------------------------------------------------------------------------------------------
 
 CUSTOM_SCALE = np.array([1.5, -0.5, 2.0], np.float32)
@@ -158,6 +158,30 @@ def custom_layer_reference(x: np.ndarray) -> np.ndarray:
     normal = (d - d.mean(axis=(2, 3), keepdims=True)) / np.sqrt(d.var(axis=(2, 3), keepdims=True) + MVN_EPS)
     shifted = normal * CUSTOM_SCALE[:, None, None] + CUSTOM_SHIFT[:, None, None]
     return np.clip(shifted.astype(np.float16).astype(np.float32), 0, 6) + 1
+
+
+def softmax_model(shape=(1, 5, 3, 13), custom=True):
+    """x [B,C,H,W] -> y = Softmax over channels(2x) + 1: the softmax a custom layer of domain my.ops
+    (MySoftmax), or with custom=False OpenVINO's own (ONNX Softmax, axis=1). Returns the ModelProto."""
+    shape = list(shape)
+    init = [numpy_helper.from_array(np.array(2.0, np.float32), "two"),
+            numpy_helper.from_array(np.array(1.0, np.float32), "one")]
+    softmax = (helper.make_node("MySoftmax", ["doubled"], ["probabilities"], domain="my.ops", name="softmax")
+               if custom else helper.make_node("Softmax", ["doubled"], ["probabilities"], name="softmax", axis=1))
+    nodes = [helper.make_node("Mul", ["x", "two"], ["doubled"], name="double"), softmax,
+             helper.make_node("Add", ["probabilities", "one"], ["y"], name="plus_one")]
+    graph = helper.make_graph(nodes, "softmax", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, shape)], init)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("my.ops", 1)])
+    model.ir_version = 8
+    return model
+
+
+def softmax_reference(x: np.ndarray) -> np.ndarray:
+    """What softmax_model computes for x, the softmax in FP16 at its edges as its kernel is."""
+    h = (2 * x.astype(np.float32)).astype(np.float16).astype(np.float32)
+    e = np.exp(h - h.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True)).astype(np.float16).astype(np.float32) + 1
 
 
 def grn_ir(path, channels=8, height=6, width=16, bias=1.0):

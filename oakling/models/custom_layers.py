@@ -49,7 +49,7 @@ _ONNX_ELEMENT = {1: "f32", 10: "f16", 11: "f64", 6: "i32", 7: "i64", 2: "u8", 3:
 
 _RUNNERS: dict[tuple[str, int], object] = {}   # (table key, layer index) -> CustomLayerKernels
 _RUNNERS_LOCK = threading.Lock()
-_registered: set[int] = set()                  # ids of the Cores told about the Op
+_registered: dict[int, object] = {}            # id -> each Core told about the Op, kept so no id is reused
 
 
 class CustomLayerConversionError(RuntimeError):
@@ -116,12 +116,17 @@ def op_class():
 
 
 def register(core) -> None:
-    """Tell `core` about the Op, once, so it can read, compile and import models that have it."""
+    """Tell `core` (one that lives on, as the backend's) about the Op, once, so it can read, compile
+    and import models that have it. The Core is kept: a Core made later never has its id."""
     if id(core) in _registered:
         return
+    _add_op(core)
+    _registered[id(core)] = core
+
+
+def _add_op(core) -> None:
     from openvino import OpExtension
     core.add_extension(OpExtension(op_class()))
-    _registered.add(id(core))
 
 
 def format_outputs(specs) -> str:
@@ -293,8 +298,8 @@ def read_onnx(path: Path, table: CustomLayerTable, tmp: Path):
     marked = tmp / "marked.onnx"
     onnx.save(proto, str(marked))
 
-    core = ov.Core()
-    register(core)
+    core = ov.Core()                               # for this model alone: not remembered by register()
+    _add_op(core)
     cls = op_class()
 
     def convert(node):

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nets import (custom_layer_model, custom_layer_reference, custom_op_model, grn_ir, grn_reference, run_blob)
+from nets import (custom_layer_model, custom_layer_reference, custom_op_model, grn_ir, grn_reference, run_blob,
+                  softmax_model, softmax_reference)
 from oakling.models.blob import ModelBlob
 from oakling.models.converter import ConversionError, build_blob
 from oakling.models.custom_layers import OP_TYPE
@@ -33,7 +34,8 @@ def test_the_custom_layers_give_numpys_answer_and_openvinos_own_ops(custom_blob)
 
 def test_the_blob_carries_its_kernels_and_lists_its_layers(custom_blob, tmp_path):
     assert custom_blob.meta["format"] == 2
-    assert set(custom_blob.kernels) == {"bindings.xml", "relu6.cl", "scale_shift.cl", "mvn.cl", "grn.cl"}
+    assert set(custom_blob.kernels) == {"bindings.xml", "relu6.cl", "scale_shift.cl", "mvn.cl", "grn.cl",
+                                         "softmax.cl"}
     layers = custom_blob.meta["custom_layers"]["layers"]
     assert [(l["name"], l["type"]) for l in layers] == [("mvn", "MyMVN"), ("scale_shift", "MyScaleShift"),
                                                         ("relu6", "MyReLU6")]
@@ -67,12 +69,31 @@ def test_an_ir_layer_of_a_bound_type_runs_the_kernel_instead_of_openvinos_op(tmp
     np.testing.assert_allclose(y, native, atol=1e-3)
 
 
+@pytest.mark.parametrize("shape", [(1, 5, 3, 13), (2, 3, 4, 7)])   # a row of 8 and a tail; a tail alone, 2 items
+def test_a_softmax_over_channels_gives_numpys_answer_and_openvinos_own_softmax(shape):
+    blob = build_blob(softmax_model(shape), custom_layers=BINDINGS, output_precision="FP32")
+    assert [(l["name"], l["stages"]) for l in blob.meta["custom_layers"]["layers"]] == [
+        ("softmax", ["softmax() in softmax.cl"])]
+    x = np.random.default_rng(3).normal(0, 2, shape).astype(np.float32)
+    y = run_blob(blob, {"x": x})["y"]
+    np.testing.assert_allclose(y, softmax_reference(x), atol=5e-4)          # one FP16 step below 1 at most
+    native = run_blob(build_blob(softmax_model(shape, custom=False), output_precision="FP32"), {"x": x})["y"]
+    np.testing.assert_allclose(y, native, atol=1e-3)                        # OpenVINO's Softmax computes in f32
+    assert np.abs(y - native).max() > 0                                     # the kernel rounds to FP16
+    # large inputs: exp(2x) alone would overflow; the kernel subtracts each pixel's maximum first
+    big = x + 60
+    y = run_blob(blob, {"x": big})["y"]
+    assert np.isfinite(y).all()
+    np.testing.assert_allclose(y, softmax_reference(big), atol=5e-4)
+
+
 def test_a_layer_type_bound_nowhere_and_unknown_to_openvino_lists_the_bound_types(tmp_path):
     with pytest.raises(ConversionError) as e:
         build_blob(custom_op_model(tmp_path / "custom.onnx"), custom_layers=BINDINGS)
     assert ("OpenVINO cannot convert this operation: 'FrameDiff' (domain 'my.ops', node 'diff_node'), and "
-            "bindings.xml binds no layer of type 'FrameDiff' (it binds MyReLU6, MyScaleShift, MyMVN, GRN) — add "
-            "<CustomLayer name=\"FrameDiff\" type=\"MVCL\" version=\"1\"> with its kernel to bindings.xml, or rewrite"
+            "bindings.xml binds no layer of type 'FrameDiff' (it binds MyReLU6, MyScaleShift, MyMVN, GRN, "
+            "MySoftmax) — add <CustomLayer name=\"FrameDiff\" type=\"MVCL\" version=\"1\"> with its kernel to "
+            "bindings.xml, or rewrite"
             ) in str(e.value)
 
 
