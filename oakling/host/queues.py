@@ -224,7 +224,10 @@ class DataOutputQueue(_HostQueue):
         """Waits for at least one message, then returns every queued message."""
         first = self.get(timeout)
         self._pull()
-        return [first] + self._queue.try_get_all()
+        try:
+            return [first] + self._queue.try_get_all()
+        except QueueClosed:   # the stream ended right after `first`: the next call says so
+            return [first]
 
     def has(self) -> bool:
         self._pull()

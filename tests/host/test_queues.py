@@ -205,3 +205,22 @@ def test_a_non_blocking_input_queue_drops_the_oldest_instead_of_waiting(echo_dev
     for k in range(200, 210):
         inq.send(_numbered(k))
     assert [_number(out.get(timeout=5)) for _ in range(10)] == list(range(200, 210))
+
+
+def test_get_all_returns_the_last_message_of_a_stream_and_the_next_call_says_it_ended():
+    p = dai.Pipeline()
+    script = p.create(dai.node.Script)
+    script.setScript("""
+        b = Buffer(1)
+        b.setData([42])
+        node.io['out'].send(b)
+    """)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("out")
+    script.outputs["out"].link(xout.input)
+    with dai.Device(p) as device:
+        out = device.getOutputQueue("out")
+        time.sleep(0.5)   # the script has sent its message and ended: the stream's end waits behind it
+        assert [m.getData()[0] for m in out.getAll(timeout=5)] == [42]
+        with pytest.raises(dai.StreamEnded):
+            out.getAll(timeout=5)
