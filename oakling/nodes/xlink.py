@@ -119,10 +119,12 @@ class XLinkOutWorker(Worker):
             return
         source = self.input("in")
         fps_limit = self.properties["maxFpsLimit"]
-        min_interval = 1.0 / fps_limit if fps_limit > 0 else 0.0
+        # whole nanoseconds, on the clock messages are stamped with: a source at exactly the limit's
+        # rate is never a rounding error too soon
+        min_interval = round(1e9 / fps_limit) if fps_limit > 0 else 0
         metadata_only = self.properties["metadataOnly"]
         clock = self.ctx.clock
-        last_sent = -1e9
+        last_sent = None
         while True:
             try:
                 msg = source.get()
@@ -131,8 +133,8 @@ class XLinkOutWorker(Worker):
                     stream.end(str(e))
                 return
             if min_interval:
-                now = clock.monotonic()
-                if now - last_sent < min_interval:
+                now = clock.now_ns()
+                if last_sent is not None and now - last_sent < min_interval:
                     continue
                 last_sent = now
             if not stream.send(msg, metadata_only=metadata_only):

@@ -135,3 +135,12 @@ def test_xlink_in_forwards_what_the_host_sends_in_order_until_the_host_closes():
     assert [type(m) for m in got] == [type(m) for m in sent]
     assert [got[0].getSequenceNum(), got[3].getSequenceNum()] == [0, 1]
     assert bytes(got[1].getData()) == b"\x01\x02\x03" and got[2].getCaptureStill()
+
+
+def test_an_fps_limit_equal_to_the_sources_rate_passes_every_message():
+    """Messages exactly 1/30 s apart through setFpsLimit(30): none is dropped for a rounding error."""
+    with NodeHarness(xlink_out(setFpsLimit=30)) as h:
+        for seq in range(31):
+            h.advance(seq / 30 - h.clock.monotonic())
+            h.push("in", image(seq))
+            assert h.pull("out", timeout=2).getSequenceNum() == seq
