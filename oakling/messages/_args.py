@@ -23,7 +23,10 @@ def as_uint(value, what: str, bits: int = 32) -> int:
 
 
 def as_float(value, what: str) -> float:
+    """A float argument: numbers (and NumPy scalars), never text, as pybind11 converts them."""
     try:
+        if isinstance(value, (str, bytes, bytearray)):
+            raise TypeError
         return float(value)
     except (TypeError, ValueError):
         raise TypeError(f"{what}: expected a float, got {type(value).__name__} {value!r}") from None

@@ -33,6 +33,7 @@ def test_accepted_values(check, value, got):
     (as_int, "3", TypeError, "X.set: expected an int, got str '3'"),
     (as_uint, -1, ValueError, "X.set: expected an integer in 0..4294967295, got -1"),
     (as_float, "fast", TypeError, "X.set: expected a float, got str 'fast'"),
+    (as_float, "1.5", TypeError, "X.set: expected a float, got str '1.5'"),
     (as_float, None, TypeError, "X.set: expected a float, got NoneType None"),
     (as_bool, "yes", TypeError, "X.set: expected a bool, got str 'yes'"),
     (as_enum, 5, TypeError, "X.set: expected Colour (RED, GREEN), got int 5"),
