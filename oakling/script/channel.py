@@ -108,6 +108,16 @@ class Channel:
             os.close(fd)
         self.counters = np.frombuffer(self._counters_map, np.int64)   # consumed per input, then delivered per output
 
+    def discard(self):
+        """Close both ends: the script's process was never made."""
+        for pair in [self.control] + self.input_socks + self.output_socks:
+            for sock in pair:
+                sock.close()
+        for bell in self.consumed_bells + self.delivered_bells:
+            bell.close()
+        self.counters = None   # the only view of the page: the mapping (and the descriptor it keeps) can go
+        self._counters_map.close()
+
     def script_fds(self) -> set[int]:
         """The descriptors the script process keeps."""
         fds = {self.control[1].fileno()}

@@ -58,17 +58,21 @@ class _Forker:
 
     def _serve(self):
         while True:
-            work, done = self._requests.get()
+            work, done, failed = self._requests.get()
             try:
                 work()
+            except BaseException as e:   # the fork itself failed (no memory, no processes left)
+                failed.append(e)
             finally:
                 done.set()
 
     def run(self, work):
-        """Run `work` in the forker thread; return once it has."""
-        done = threading.Event()
-        self._requests.put((work, done))
+        """Run `work` in the forker thread; return once it has, raising what it raised."""
+        done, failed = threading.Event(), []
+        self._requests.put((work, done, failed))
         done.wait()
+        if failed:
+            raise failed[0]
 
 
 _the_forker = None
@@ -122,7 +126,12 @@ def spawn(config: dict, channel: Channel) -> int:
         finally:
             os._exit(code)
 
-    _forker().run(fork)
+    try:
+        _forker().run(fork)
+    except BaseException:
+        for fd in (unshared_r, unshared_w, mapped_r, mapped_w):
+            os.close(fd)
+        raise
     pid = forked[0]
     os.close(unshared_w)
     os.close(mapped_r)

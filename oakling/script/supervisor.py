@@ -115,6 +115,9 @@ class ScriptSupervisor:
         try:
             self._pid = process.spawn(config, channel)
         except BaseException:
+            channel.discard()
+            if self._lender is not None:
+                self._lender.close()
             if self._cgroup is not None:
                 self._cgroup.close()
             raise

@@ -126,3 +126,27 @@ def test_a_closed_supervisor_leaves_none_of_its_descriptors_open(storage):
     for _ in range(10):
         run_one()
     assert open_descriptors() - before < 5   # three doorbells a script: 30 if they stayed open
+
+
+def test_a_fork_that_fails_is_reported_and_leaves_nothing_open(storage, monkeypatch):
+    """The kernel refuses the fork (no memory, no process left): the node fails saying so, its
+    channel is closed, and the next script still starts."""
+    def open_descriptors():
+        return len(os.listdir("/proc/self/fd"))
+
+    supervise("pass\n")[0].close()   # what is made once per process is made
+    before = open_descriptors()
+
+    def refused():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "fork", refused)
+        supervisor, _, _ = supervise("pass\n", inputs=[("in", True, 4)])
+        with pytest.raises(ScriptFailed, match="could not start the script's process: BlockingIOError"):
+            supervisor.run()
+        supervisor.close()
+    assert open_descriptors() <= before
+    working, downstream, _ = supervise("node.io['out'].send(Buffer(2))\n")
+    working.run()
+    assert len(downstream.get(timeout=5).getData()) == 2
