@@ -17,11 +17,10 @@ import sys
 import threading
 import time
 from datetime import timedelta
-from enum import IntEnum
 
 from ..calibration import CalibrationHandler
 from ..log import LogLevel, LogMessage
-from ..messages.enums import CameraBoardSocket
+from ..messages.enums import CameraBoardSocket, Gen2Enum
 from ..pipeline.pipeline import Pipeline
 from ..pipeline.schema import build as build_schema
 from ..runtime.identity import local_mxid
@@ -42,7 +41,7 @@ _DEVICE_MAIN = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
                 "from oakling.runtime.process import main; main()")
 
 
-class XLinkDeviceState(IntEnum):
+class XLinkDeviceState(Gen2Enum):
     X_LINK_ANY_STATE = 0
     X_LINK_BOOTED = 1
     X_LINK_UNBOOTED = 2
@@ -50,7 +49,7 @@ class XLinkDeviceState(IntEnum):
     X_LINK_FLASH_BOOTED = 4
 
 
-class XLinkProtocol(IntEnum):
+class XLinkProtocol(Gen2Enum):
     X_LINK_USB_VSC = 0
     X_LINK_USB_CDC = 1
     X_LINK_PCIE = 2
@@ -58,13 +57,13 @@ class XLinkProtocol(IntEnum):
     X_LINK_TCP_IP = 4
 
 
-class XLinkPlatform(IntEnum):
+class XLinkPlatform(Gen2Enum):
     X_LINK_ANY_PLATFORM = 0
     X_LINK_MYRIAD_2 = 2450
     X_LINK_MYRIAD_X = 2480
 
 
-class UsbSpeed(IntEnum):
+class UsbSpeed(Gen2Enum):
     UNKNOWN = 0
     LOW = 1
     FULL = 2
