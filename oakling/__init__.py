@@ -5,7 +5,8 @@ This module only re-exports the gen2-compatible names; see the README for a tour
 """
 from . import node
 from .calibration import CalibrationHandler
-from .host.device import Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform, XLinkProtocol
+from .host.device import (CameraFeatures, CrashDump, Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform,
+                          XLinkProtocol)
 from .host.queues import DataInputQueue, DataOutputQueue, StreamEnded
 from .log import LogLevel, LogMessage
 from .messages.encodedframe import EncodedFrame
@@ -13,6 +14,7 @@ from .models.gen2 import OpenVINO
 from .messages import (Buffer, CameraControl, Clock, Colormap, DatatypeEnum, ImageManipConfig, ImgDetection,
                        ImgDetections, ImgFrame, Interpolation, NNData, Point2f, RawImgFrame, Rect, RotatedRect,
                        Size2f, TensorInfo)
+from .messages.enums import CameraSensorType
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
 from .nodes.detection_network import DetectionNetworkType

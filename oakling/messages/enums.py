@@ -78,3 +78,12 @@ class CameraImageOrientation(Gen2Enum):
     HORIZONTAL_MIRROR = 1
     VERTICAL_FLIP = 2
     ROTATE_180_DEG = 3
+
+
+class CameraSensorType(Gen2Enum):
+    """What kind of image a sensor gives (gen2 `dai.CameraSensorType`), as `CameraFeatures.supportedTypes`."""
+    AUTO = -1
+    COLOR = 0
+    MONO = 1
+    TOF = 2
+    THERMAL = 3
