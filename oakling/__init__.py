@@ -22,12 +22,13 @@ from .nodes.mono_camera import MonoCameraProperties
 from .nodes.script import ProcessorType
 from .nodes.video_encoder import VideoEncoderProperties
 from .pipeline import Pipeline
+from .pipeline.board_config import BoardConfig
 from .pipeline.node import Node
 from .version import __version__
 
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 _GEN2_NAMES_NOT_YET = {
-    "AprilTagConfig", "BoardConfig",
+    "AprilTagConfig",
     "IMUData", "MessageGroup", "SpatialImgDetections",
     "SpatialLocationCalculatorConfig", "StereoDepthConfig", "StereoDepthProperties", "SystemInformation",
     "Tracklets",

@@ -7,7 +7,7 @@ import pytest
 import oakling as dai
 
 DAI = {
-    "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraFeatures", "CameraImageOrientation",
+    "BoardConfig", "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraFeatures", "CameraImageOrientation",
     "CameraSensorType", "Clock", "CrashDump",
     "ColorCameraProperties", "Colormap", "DataInputQueue", "DataOutputQueue", "DatatypeEnum",
     "DetectionNetworkType", "Device", "DeviceInfo", "EncodedFrame", "ImageManipConfig", "ImgDetection",

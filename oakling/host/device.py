@@ -20,7 +20,9 @@ from datetime import timedelta
 
 from ..calibration import CalibrationHandler
 from ..log import LogLevel, LogMessage
-from ..messages.enums import CameraBoardSocket, CameraImageOrientation, CameraSensorType, Gen2Enum
+from ..messages.enums import CameraBoardSocket, CameraImageOrientation, CameraSensorType, Gen2Enum, UsbSpeed
+from ..models.gen2 import OpenVINO
+from ..pipeline.board_config import BoardConfig
 from ..pipeline.pipeline import Pipeline
 from ..pipeline.schema import build as build_schema
 from ..runtime.identity import local_mxid
@@ -61,15 +63,6 @@ class XLinkPlatform(Gen2Enum):
     X_LINK_ANY_PLATFORM = 0
     X_LINK_MYRIAD_2 = 2450
     X_LINK_MYRIAD_X = 2480
-
-
-class UsbSpeed(Gen2Enum):
-    UNKNOWN = 0
-    LOW = 1
-    FULL = 2
-    HIGH = 3
-    SUPER = 4
-    SUPER_PLUS = 5
 
 
 class DeviceInfo:
@@ -151,6 +144,23 @@ class CrashDump:
         return {"crashReports": [], "depthaiCommitHash": self.depthaiCommitHash, "deviceId": self.deviceId}
 
 
+class DeviceConfig:
+    """gen2's `dai.Device.Config`, given as `Device(config)` or `Device(config, deviceInfo)`. `board` (a
+    `dai.BoardConfig`) is kept and applied where it means something here (`usb.maxSpeed` caps
+    `getUsbSpeed()`); `logLevel` and `outputLogLevel`, when set, are the Device's starting levels;
+    `version` and `nonExclusiveMode` are accepted."""
+
+    def __init__(self):
+        self.version = OpenVINO.Version.VERSION_UNIVERSAL
+        self.board = BoardConfig()
+        self.nonExclusiveMode = False
+        self.outputLogLevel: LogLevel | None = None
+        self.logLevel: LogLevel | None = None
+
+
+DeviceConfig.__name__, DeviceConfig.__qualname__ = "Config", "Device.Config"
+
+
 class Device:
     """gen2's `dai.Device`. Accepts gen2's constructor forms; the USB and OpenVINO arguments are
     accepted and have no effect. oakling options go as keywords (each has an environment variable
@@ -170,6 +180,8 @@ class Device:
 
     Bad sources (missing files, empty folders, unreadable videos, unknown sockets) raise here."""
 
+    Config = DeviceConfig
+
     def __init__(self, *args, **options):
         self._options, self._blob_substitutions = device_options(options)
         self._replies: dict[int, list] = {}
@@ -178,6 +190,10 @@ class Device:
         pipeline = next((a for a in args if isinstance(a, Pipeline)), None)
         info = next((a for a in args if isinstance(a, DeviceInfo)), None)
         wanted = next((a for a in args if isinstance(a, str)), None)
+        config = next((a for a in args if isinstance(a, DeviceConfig)), None)
+        self._config = config or DeviceConfig()
+        if config is None and pipeline is not None:
+            self._config.board = pipeline.getBoardConfig()
         self._info = DeviceInfo()
         if (info and info.mxid != self._info.mxid) or (wanted not in (None, "", self._info.mxid, self._info.name)):
             raise RuntimeError(f"Cannot find any device with given deviceInfo ({info or wanted}) — "
@@ -200,6 +216,10 @@ class Device:
         self._start_error: str | None = None
         self._pipeline_running = False
         self._spawn()
+        if self._config.logLevel is not None:
+            self.setLogLevel(self._config.logLevel)
+        if self._config.outputLogLevel is not None:
+            self.setLogOutputLevel(self._config.outputLogLevel)
         if pipeline is not None:
             self.startPipeline(pipeline)
 
@@ -488,7 +508,8 @@ class Device:
         return self._info.mxid
 
     def getUsbSpeed(self) -> UsbSpeed:
-        return UsbSpeed.SUPER
+        """SUPER, or the board config's `usb.maxSpeed` when that is lower."""
+        return UsbSpeed(min(UsbSpeed.SUPER, self._config.board.usb.maxSpeed))
 
     def getConnectedCameras(self) -> list[CameraBoardSocket]:
         """The sockets with a camera: an OAK-D's three (CAM_A colour, CAM_B/CAM_C mono), and any

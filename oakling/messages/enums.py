@@ -87,3 +87,13 @@ class CameraSensorType(Gen2Enum):
     MONO = 1
     TOF = 2
     THERMAL = 3
+
+
+class UsbSpeed(Gen2Enum):
+    """The USB link's speed (gen2 `dai.UsbSpeed`): `Device.getUsbSpeed()`, `BoardConfig.USB.maxSpeed`."""
+    UNKNOWN = 0
+    LOW = 1
+    FULL = 2
+    HIGH = 3
+    SUPER = 4
+    SUPER_PLUS = 5

@@ -255,3 +255,27 @@ def test_all_connected_devices_lists_the_local_device():
     assert [type(d) for d in connected] == [dai.DeviceInfo]
     with dai.Device(echo_pipeline()) as device:
         assert connected[0].getMxId() == device.getMxId()
+
+
+def test_device_config_is_accepted_and_its_usb_speed_and_log_levels_applied():
+    config = dai.Device.Config()
+    config.board.usb.maxSpeed = dai.UsbSpeed.HIGH
+    config.board.gpio[6] = dai.BoardConfig.GPIO(dai.BoardConfig.GPIO.OUTPUT, dai.BoardConfig.GPIO.HIGH)
+    config.logLevel = dai.LogLevel.DEBUG
+    config.outputLogLevel = dai.LogLevel.ERR
+    with dai.Device(config) as device:
+        assert device.getUsbSpeed() == dai.UsbSpeed.HIGH
+        assert (device.getLogLevel(), device.getLogOutputLevel()) == (dai.LogLevel.DEBUG, dai.LogLevel.ERR)
+        device.startPipeline(echo_pipeline())
+        assert device.isPipelineRunning()
+    with dai.Device(dai.Device.Config(), dai.Device.getAllAvailableDevices()[0]) as device:
+        assert device.getUsbSpeed() == dai.UsbSpeed.SUPER
+
+
+def test_a_pipelines_board_config_applies_to_its_device():
+    pipeline = echo_pipeline()
+    board = dai.BoardConfig()
+    board.usb.maxSpeed = dai.UsbSpeed.FULL
+    pipeline.setBoardConfig(board)
+    with dai.Device(pipeline) as device:
+        assert device.getUsbSpeed() == dai.UsbSpeed.FULL
