@@ -5,7 +5,8 @@ This module only re-exports the gen2-compatible names; see the README for a tour
 """
 from . import node
 from .calibration import CalibrationHandler
-from .host.device import Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform, XLinkProtocol
+from .host.device import (CameraFeatures, CrashDump, Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform,
+                          XLinkProtocol)
 from .host.queues import DataInputQueue, DataOutputQueue, StreamEnded
 from .log import LogLevel, LogMessage
 from .messages.encodedframe import EncodedFrame
@@ -13,6 +14,7 @@ from .models.gen2 import OpenVINO
 from .messages import (Buffer, CameraControl, Clock, Colormap, DatatypeEnum, ImageManipConfig, ImgDetection,
                        ImgDetections, ImgFrame, Interpolation, NNData, Point2f, RawImgFrame, Rect, RotatedRect,
                        Size2f, TensorInfo)
+from .messages.enums import CameraSensorType
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
 from .nodes.detection_network import DetectionNetworkType
@@ -20,12 +22,13 @@ from .nodes.mono_camera import MonoCameraProperties
 from .nodes.script import ProcessorType
 from .nodes.video_encoder import VideoEncoderProperties
 from .pipeline import Pipeline
+from .pipeline.board_config import BoardConfig
 from .pipeline.node import Node
 from .version import __version__
 
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 _GEN2_NAMES_NOT_YET = {
-    "AprilTagConfig", "BoardConfig",
+    "AprilTagConfig",
     "IMUData", "MessageGroup", "SpatialImgDetections",
     "SpatialLocationCalculatorConfig", "StereoDepthConfig", "StereoDepthProperties", "SystemInformation",
     "Tracklets",

@@ -1,10 +1,10 @@
 """Device log records, as gen2 has them: `dai.LogLevel` and the `dai.LogMessage` given to callbacks."""
 from __future__ import annotations
 
-from enum import IntEnum
+from .messages.enums import Gen2Enum
 
 
-class LogLevel(IntEnum):
+class LogLevel(Gen2Enum):
     TRACE = 0
     DEBUG = 1
     INFO = 2

@@ -7,7 +7,8 @@ import pytest
 import oakling as dai
 
 DAI = {
-    "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraImageOrientation", "Clock",
+    "BoardConfig", "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraFeatures", "CameraImageOrientation",
+    "CameraSensorType", "Clock", "CrashDump",
     "ColorCameraProperties", "Colormap", "DataInputQueue", "DataOutputQueue", "DatatypeEnum",
     "DetectionNetworkType", "Device", "DeviceInfo", "EncodedFrame", "ImageManipConfig", "ImgDetection",
     "ImgDetections", "ImgFrame", "Interpolation", "LogLevel", "LogMessage", "MonoCameraProperties", "NNData",

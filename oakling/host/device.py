@@ -17,11 +17,12 @@ import sys
 import threading
 import time
 from datetime import timedelta
-from enum import IntEnum
 
 from ..calibration import CalibrationHandler
 from ..log import LogLevel, LogMessage
-from ..messages.enums import CameraBoardSocket
+from ..messages.enums import CameraBoardSocket, CameraImageOrientation, CameraSensorType, Gen2Enum, UsbSpeed
+from ..models.gen2 import OpenVINO
+from ..pipeline.board_config import BoardConfig
 from ..pipeline.pipeline import Pipeline
 from ..pipeline.schema import build as build_schema
 from ..runtime.identity import local_mxid
@@ -42,7 +43,7 @@ _DEVICE_MAIN = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
                 "from oakling.runtime.process import main; main()")
 
 
-class XLinkDeviceState(IntEnum):
+class XLinkDeviceState(Gen2Enum):
     X_LINK_ANY_STATE = 0
     X_LINK_BOOTED = 1
     X_LINK_UNBOOTED = 2
@@ -50,7 +51,7 @@ class XLinkDeviceState(IntEnum):
     X_LINK_FLASH_BOOTED = 4
 
 
-class XLinkProtocol(IntEnum):
+class XLinkProtocol(Gen2Enum):
     X_LINK_USB_VSC = 0
     X_LINK_USB_CDC = 1
     X_LINK_PCIE = 2
@@ -58,19 +59,10 @@ class XLinkProtocol(IntEnum):
     X_LINK_TCP_IP = 4
 
 
-class XLinkPlatform(IntEnum):
+class XLinkPlatform(Gen2Enum):
     X_LINK_ANY_PLATFORM = 0
     X_LINK_MYRIAD_2 = 2450
     X_LINK_MYRIAD_X = 2480
-
-
-class UsbSpeed(IntEnum):
-    UNKNOWN = 0
-    LOW = 1
-    FULL = 2
-    HIGH = 3
-    SUPER = 4
-    SUPER_PLUS = 5
 
 
 class DeviceInfo:
@@ -94,14 +86,79 @@ class DeviceInfo:
 
 _OAK_D_SENSORS = {CameraBoardSocket.CAM_A: "IMX378", CameraBoardSocket.CAM_B: "OV9282",
                   CameraBoardSocket.CAM_C: "OV9282"}
+# An OAK-D's cameras as gen2's getConnectedCameraFeatures() describes them: the largest resolution,
+# the kinds of image, autofocus, and the board's name for the socket.
+_OAK_D_FEATURES = {
+    CameraBoardSocket.CAM_A: (4056, 3040, [CameraSensorType.COLOR], True, "color"),
+    CameraBoardSocket.CAM_B: (1280, 800, [CameraSensorType.MONO], False, "left"),
+    CameraBoardSocket.CAM_C: (1280, 800, [CameraSensorType.MONO], False, "right"),
+}
+_PRODUCT_NAME = "OAK-D"
 # gen2 Device methods oakling does not have yet: calling one says so instead of an AttributeError.
 GEN2_DEVICE_NOT_YET = {
-    "getConnectedCameraFeatures", "getChipTemperature", "getDdrMemoryUsage", "getCmxMemoryUsage",
+    "getChipTemperature", "getDdrMemoryUsage", "getCmxMemoryUsage",
     "getLeonCssHeapUsage", "getLeonMssHeapUsage", "getLeonCssCpuUsage", "getLeonMssCpuUsage", "setTimesync",
     "getSystemInformationLoggingRate", "setSystemInformationLoggingRate", "flashCalibration",
     "flashCalibration2", "readCalibrationRaw", "getEmbeddedIMUFirmwareVersion", "getIMUFirmwareVersion",
     "startIMUFirmwareUpdate", "setXLinkChunkSize", "getXLinkChunkSize", "getProfilingData",
 }
+
+
+class CameraFeatures:
+    """gen2's `dai.CameraFeatures`: one connected camera, as `Device.getConnectedCameraFeatures()` lists them.
+    A socket given a source that an OAK-D has no camera on reports sensor "oakling", width and height -1
+    (gen2's "unknown") and both colour and mono images."""
+
+    def __init__(self, socket: CameraBoardSocket = CameraBoardSocket.AUTO, sensorName: str = "",
+                 width: int = -1, height: int = -1, supportedTypes=(), hasAutofocus: bool = False, name: str = ""):
+        self.socket = socket
+        self.sensorName = sensorName
+        self.width, self.height = width, height
+        self.orientation = CameraImageOrientation.AUTO
+        self.supportedTypes = list(supportedTypes)
+        self.hasAutofocus = hasAutofocus
+        self.hasAutofocusIC = hasAutofocus
+        self.name = name
+        self.additionalNames: list[str] = []
+
+    def __repr__(self) -> str:
+        types = ", ".join(t.name for t in self.supportedTypes)
+        return (f"{{socket: {self.socket.name}, sensorName: {self.sensorName}, width: {self.width}, "
+                f"height: {self.height}, orientation: {self.orientation.name}, supportedTypes: [{types}], "
+                f"hasAutofocus: {int(self.hasAutofocus)}, hasAutofocusIC: {int(self.hasAutofocusIC)}, "
+                f"name: {self.name}}}")
+
+    __str__ = __repr__
+
+
+class CrashDump:
+    """gen2's `dai.CrashDump`: what `Device.getCrashDump()` returns. The device process never leaves one,
+    so `crashReports` is empty."""
+
+    def __init__(self, deviceId: str = ""):
+        self.crashReports: list = []
+        self.depthaiCommitHash = ""
+        self.deviceId = deviceId
+
+    def serializeToJson(self) -> dict:
+        return {"crashReports": [], "depthaiCommitHash": self.depthaiCommitHash, "deviceId": self.deviceId}
+
+
+class DeviceConfig:
+    """gen2's `dai.Device.Config`, given as `Device(config)` or `Device(config, deviceInfo)`. `board` (a
+    `dai.BoardConfig`) is kept and applied where it means something here (`usb.maxSpeed` caps
+    `getUsbSpeed()`); `logLevel` and `outputLogLevel`, when set, are the Device's starting levels;
+    `version` and `nonExclusiveMode` are accepted."""
+
+    def __init__(self):
+        self.version = OpenVINO.Version.VERSION_UNIVERSAL
+        self.board = BoardConfig()
+        self.nonExclusiveMode = False
+        self.outputLogLevel: LogLevel | None = None
+        self.logLevel: LogLevel | None = None
+
+
+DeviceConfig.__name__, DeviceConfig.__qualname__ = "Config", "Device.Config"
 
 
 class Device:
@@ -123,6 +180,8 @@ class Device:
 
     Bad sources (missing files, empty folders, unreadable videos, unknown sockets) raise here."""
 
+    Config = DeviceConfig
+
     def __init__(self, *args, **options):
         self._options, self._blob_substitutions = device_options(options)
         self._replies: dict[int, list] = {}
@@ -131,6 +190,10 @@ class Device:
         pipeline = next((a for a in args if isinstance(a, Pipeline)), None)
         info = next((a for a in args if isinstance(a, DeviceInfo)), None)
         wanted = next((a for a in args if isinstance(a, str)), None)
+        config = next((a for a in args if isinstance(a, DeviceConfig)), None)
+        self._config = config or DeviceConfig()
+        if config is None and pipeline is not None:
+            self._config.board = pipeline.getBoardConfig()
         self._info = DeviceInfo()
         if (info and info.mxid != self._info.mxid) or (wanted not in (None, "", self._info.mxid, self._info.name)):
             raise RuntimeError(f"Cannot find any device with given deviceInfo ({info or wanted}) — "
@@ -153,6 +216,10 @@ class Device:
         self._start_error: str | None = None
         self._pipeline_running = False
         self._spawn()
+        if self._config.logLevel is not None:
+            self.setLogLevel(self._config.logLevel)
+        if self._config.outputLogLevel is not None:
+            self.setLogOutputLevel(self._config.outputLogLevel)
         if pipeline is not None:
             self.startPipeline(pipeline)
 
@@ -441,7 +508,8 @@ class Device:
         return self._info.mxid
 
     def getUsbSpeed(self) -> UsbSpeed:
-        return UsbSpeed.SUPER
+        """SUPER, or the board config's `usb.maxSpeed` when that is lower."""
+        return UsbSpeed(min(UsbSpeed.SUPER, self._config.board.usb.maxSpeed))
 
     def getConnectedCameras(self) -> list[CameraBoardSocket]:
         """The sockets with a camera: an OAK-D's three (CAM_A colour, CAM_B/CAM_C mono), and any
@@ -451,6 +519,42 @@ class Device:
     def getCameraSensorNames(self) -> dict[CameraBoardSocket, str]:
         """The sensor each connected camera stands in for (an OAK-D's; "oakling" on other sockets)."""
         return {s: _OAK_D_SENSORS.get(s, "oakling") for s in self.getConnectedCameras()}
+
+    def getConnectedCameraFeatures(self) -> list[CameraFeatures]:
+        """One `CameraFeatures` per connected camera: an OAK-D's IMX378 on CAM_A ("color", 4056x3040,
+        autofocus) and OV9282s on CAM_B/CAM_C ("left"/"right", 1280x800, mono), then any other socket
+        given a source."""
+        found = []
+        for socket in self.getConnectedCameras():
+            width, height, types, autofocus, name = _OAK_D_FEATURES.get(
+                socket, (-1, -1, [CameraSensorType.COLOR, CameraSensorType.MONO], False, socket.name))
+            found.append(CameraFeatures(socket, _OAK_D_SENSORS.get(socket, "oakling"), width, height, types,
+                                        autofocus, name))
+        return found
+
+    def getDeviceName(self) -> str:
+        return _PRODUCT_NAME
+
+    def getProductName(self) -> str:
+        return _PRODUCT_NAME
+
+    def getBootloaderVersion(self):
+        """None, as gen2 answers for a device booted over USB rather than from a flashed bootloader."""
+        return None
+
+    def getConnectedIMU(self) -> str:
+        """"NONE": this device has no IMU, and gen2 names a missing one so."""
+        return "NONE"
+
+    def isEepromAvailable(self) -> bool:
+        """True: the calibration readCalibration() returns stands in for an EEPROM's."""
+        return True
+
+    def hasCrashDump(self) -> bool:
+        return False
+
+    def getCrashDump(self, clearCrashDump: bool = True) -> CrashDump:
+        return CrashDump(self._info.mxid)
 
     def readCalibration(self) -> CalibrationHandler:
         """The device's calibration: a default OAK-D-like one (oakling/calibration.py)."""
@@ -470,6 +574,12 @@ class Device:
     def setIrFloodLightIntensity(self, intensity: float, mask: int = -1) -> bool:
         return False
 
+    def setIrLaserDotProjectorBrightness(self, mA: float, mask: int = -1) -> bool:
+        return False   # gen2's older form of setIrLaserDotProjectorIntensity, in milliamperes
+
+    def setIrFloodLightBrightness(self, mA: float, mask: int = -1) -> bool:
+        return False
+
     def __getattr__(self, name: str):
         if name in GEN2_DEVICE_NOT_YET:
             raise NotImplementedError(f"oakling does not implement Device.{name}() yet — see the README for "
@@ -478,6 +588,11 @@ class Device:
 
     @staticmethod
     def getAllAvailableDevices() -> list[DeviceInfo]:
+        return [DeviceInfo()]
+
+    @staticmethod
+    def getAllConnectedDevices() -> list[DeviceInfo]:
+        """The one local device, whatever its state (gen2 lists booted devices here too)."""
         return [DeviceInfo()]
 
     @staticmethod

@@ -9,16 +9,16 @@ asked for (bit = 1 << command value), and each command's parameters sit in their
 A camera node applies only the commands whose bit is set.
 """
 from datetime import timedelta
-from enum import IntEnum
 
 import numpy as np
 
+from .enums import Gen2Enum
 from ._args import as_bool, as_enum, as_float, as_int, as_microseconds, as_uint
 from .buffer import Buffer
 from .datatype import DatatypeEnum
 
 
-class Command(IntEnum):
+class Command(Gen2Enum):
     START_STREAM = 1
     STOP_STREAM = 2
     STILL_CAPTURE = 3
@@ -63,7 +63,7 @@ class Command(IntEnum):
     MOVE_LENS_RAW = 55
 
 
-class AutoFocusMode(IntEnum):
+class AutoFocusMode(Gen2Enum):
     OFF = 0
     AUTO = 1
     MACRO = 2
@@ -72,7 +72,7 @@ class AutoFocusMode(IntEnum):
     EDOF = 5
 
 
-class AutoWhiteBalanceMode(IntEnum):
+class AutoWhiteBalanceMode(Gen2Enum):
     OFF = 0
     AUTO = 1
     INCANDESCENT = 2
@@ -84,7 +84,7 @@ class AutoWhiteBalanceMode(IntEnum):
     SHADE = 8
 
 
-class SceneMode(IntEnum):
+class SceneMode(Gen2Enum):
     UNSUPPORTED = 0
     FACE_PRIORITY = 1
     ACTION = 2
@@ -104,14 +104,14 @@ class SceneMode(IntEnum):
     BARCODE = 16
 
 
-class AntiBandingMode(IntEnum):
+class AntiBandingMode(Gen2Enum):
     OFF = 0
     MAINS_50_HZ = 1
     MAINS_60_HZ = 2
     AUTO = 3
 
 
-class CaptureIntent(IntEnum):
+class CaptureIntent(Gen2Enum):
     CUSTOM = 0
     PREVIEW = 1
     STILL_CAPTURE = 2
@@ -120,13 +120,13 @@ class CaptureIntent(IntEnum):
     ZERO_SHUTTER_LAG = 5
 
 
-class ControlMode(IntEnum):
+class ControlMode(Gen2Enum):
     OFF = 0
     AUTO = 1
     USE_SCENE_MODE = 2
 
 
-class EffectMode(IntEnum):
+class EffectMode(Gen2Enum):
     OFF = 0
     MONO = 1
     NEGATIVE = 2
@@ -138,7 +138,7 @@ class EffectMode(IntEnum):
     AQUA = 8
 
 
-class FrameSyncMode(IntEnum):
+class FrameSyncMode(Gen2Enum):
     OFF = 0
     OUTPUT = 1
     INPUT = 2

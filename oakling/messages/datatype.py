@@ -1,8 +1,8 @@
 """gen2's message type ids and their hierarchy, used to check links and to tag wire messages."""
-from enum import IntEnum
+from .enums import Gen2Enum
 
 
-class DatatypeEnum(IntEnum):
+class DatatypeEnum(Gen2Enum):
     Buffer = 0
     ImgFrame = 1
     EncodedFrame = 2

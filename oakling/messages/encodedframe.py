@@ -9,8 +9,8 @@ gen2's later 2.x message for VideoEncoder's `out` output; `bitstream` carries th
 ImgFrame. Width, height, instance number and camera settings are the source frame's. This module also
 teaches the wire codec the message, so importing it is enough to send one between processes.
 """
-from enum import IntEnum
 
+from .enums import Gen2Enum
 from . import codec
 from ._args import as_bool, as_enum, as_uint
 from .buffer import Buffer
@@ -18,13 +18,13 @@ from .capture import CaptureSettings
 from .datatype import DatatypeEnum
 
 
-class _Profile(IntEnum):
+class _Profile(Gen2Enum):
     JPEG = 0
     AVC = 1
     HEVC = 2
 
 
-class _FrameType(IntEnum):
+class _FrameType(Gen2Enum):
     I = 0   # noqa: E741 - gen2's name
     P = 1
     B = 2

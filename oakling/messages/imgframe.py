@@ -11,10 +11,10 @@ stride follow [core2] ImgFrame.cpp. Internal fields (used by nodes and the codec
 of `capture.CaptureSettings` (camera nodes set them with `_set_camera_settings(...)`).
 """
 from datetime import timedelta
-from enum import IntEnum
 
 import numpy as np
 
+from .enums import Gen2Enum
 from . import clock
 from ._args import as_enum, as_uint
 from .buffer import Buffer, to_byte_array
@@ -23,7 +23,7 @@ from .datatype import DatatypeEnum
 from .enums import CameraExposureOffset
 
 
-class _Type(IntEnum):
+class _Type(Gen2Enum):
     YUV422i = 0
     YUV444p = 1
     YUV420p = 2

@@ -9,10 +9,10 @@
 Like gen2, each tensor sits in `_data` at `TensorInfo.offset`, aligned to 64 bytes, with `strides` in bytes
 and `dims` outermost first, so `dims[0] * strides[0]` is the tensor's size in bytes.
 """
-from enum import IntEnum
 
 import numpy as np
 
+from .enums import Gen2Enum
 from ._args import as_enum
 from .buffer import Buffer
 from .datatype import DatatypeEnum
@@ -23,14 +23,14 @@ _ALIGNMENT = 64
 class TensorInfo:
     """Where and how one tensor is stored in an NNData's bytes (gen2 `dai.TensorInfo`)."""
 
-    class DataType(IntEnum):
+    class DataType(Gen2Enum):
         FP16 = 0
         U8F = 1
         INT = 2
         FP32 = 3
         I8 = 4
 
-    class StorageOrder(IntEnum):
+    class StorageOrder(Gen2Enum):
         NHWC = 0x4213
         NHCW = 0x4231
         NCHW = 0x4321

@@ -11,9 +11,9 @@ An oakling blob runs with any `setOpenVINOVersion`: its `version` is VERSION_UNI
 """
 from __future__ import annotations
 
-from enum import IntEnum
 from pathlib import Path
 
+from ..messages.enums import Gen2Enum
 from ..messages.nndata import TensorInfo
 from .blob import BlobError, ModelBlob, TensorSpec
 from .substitution import BlobSubstitutionError, Substitutions, check, hint
@@ -23,7 +23,7 @@ _DATA_TYPES = {"U8": TensorInfo.DataType.U8F, "FP16": TensorInfo.DataType.FP16, 
 _DEFAULT_ORDER = {1: "C", 2: "NC", 3: "CHW", 4: "NCHW"}
 
 
-class _Version(IntEnum):
+class _Version(Gen2Enum):
     VERSION_2020_3 = 0
     VERSION_2020_4 = 1
     VERSION_2021_1 = 2

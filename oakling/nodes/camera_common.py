@@ -10,25 +10,15 @@ pixel.
 """
 from __future__ import annotations
 
-from enum import IntEnum
-
 import numpy as np
 
 from ..log import LogLevel
 from ..messages.cameracontrol import CameraControl
 from ..messages.datatype import DatatypeEnum
-from ..messages.enums import CameraBoardSocket  # noqa: F401 - the camera nodes' socket enum
+from ..messages.enums import CameraBoardSocket, CameraImageOrientation  # noqa: F401 - the camera nodes' enums
 from ..messages.imgframe import ImgFrame
 from ..pipeline.node import Node
 from ..runtime.worker import Worker, published_copy
-
-
-class CameraImageOrientation(IntEnum):
-    AUTO = -1
-    NORMAL = 0
-    HORIZONTAL_MIRROR = 1
-    VERTICAL_FLIP = 2
-    ROTATE_180_DEG = 3
 
 
 # gen2's RawCameraControl fields, in its serialization order: the schema's `initialControl`.

@@ -20,10 +20,9 @@ AUTO board socket: CAM_A.
 """
 from __future__ import annotations
 
-from enum import IntEnum
-
 import numpy as np
 
+from ..messages.enums import Gen2Enum
 from ..messages.datatype import DatatypeEnum
 from ..messages.imgframe import ImgFrame
 from ..pipeline.registry import node_type
@@ -35,7 +34,7 @@ AUTO = -1
 
 
 class ColorCameraProperties:
-    class SensorResolution(IntEnum):
+    class SensorResolution(Gen2Enum):
         THE_1080_P = 0
         THE_4_K = 1
         THE_12_MP = 2
@@ -51,7 +50,7 @@ class ColorCameraProperties:
         THE_1352X1012 = 12
         THE_2024X1520 = 13
 
-    class ColorOrder(IntEnum):
+    class ColorOrder(Gen2Enum):
         BGR = 0
         RGB = 1
 

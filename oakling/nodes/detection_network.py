@@ -22,9 +22,9 @@ Decoding: models/detections.py.
 """
 from __future__ import annotations
 
-from enum import IntEnum
 from numbers import Real
 
+from ..messages.enums import Gen2Enum
 from ..log import LogLevel
 from ..messages.datatype import DatatypeEnum
 from ..pipeline.registry import node_type
@@ -32,7 +32,7 @@ from .neural_network import NeuralNetwork, NeuralNetworkWorker, _count
 
 
 
-class DetectionNetworkType(IntEnum):
+class DetectionNetworkType(Gen2Enum):
     """gen2's `dai.DetectionNetworkType`: the decoder a detection network uses (`nnFamily`)."""
     YOLO = 0
     MOBILENET = 1

@@ -12,10 +12,9 @@ not produced. AUTO board socket: CAM_B (LEFT), gen2's original default for a mon
 """
 from __future__ import annotations
 
-from enum import IntEnum
-
 import numpy as np
 
+from ..messages.enums import Gen2Enum
 from ..messages.datatype import DatatypeEnum
 from ..messages.imgframe import ImgFrame
 from ..pipeline.registry import node_type
@@ -24,7 +23,7 @@ from .camera_common import (CameraBoardSocket, CameraNode, CameraImageOrientatio
 
 
 class MonoCameraProperties:
-    class SensorResolution(IntEnum):
+    class SensorResolution(Gen2Enum):
         THE_720_P = 0
         THE_800_P = 1
         THE_400_P = 2

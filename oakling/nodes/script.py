@@ -15,14 +15,13 @@ runs in a sandboxed process of its own (`oakling/script/`, and docs/script.md fo
 """
 from __future__ import annotations
 
-from enum import IntEnum
-
+from ..messages.enums import Gen2Enum
 from ..pipeline.node import InputMap, Node, OutputMap
 from ..pipeline.registry import node_type
 from ..runtime.worker import Worker
 
 
-class ProcessorType(IntEnum):
+class ProcessorType(Gen2Enum):
     """The CPU a script runs on: LEON_CSS has networking and the larger library; LEON_MSS (the
     default for Script nodes) the base set."""
     LEON_CSS = 0

@@ -10,10 +10,9 @@ lossless JPEG with setLossless). The node (video_encoder.py) maps each packet ba
 """
 from __future__ import annotations
 
-from enum import IntEnum
-
 import numpy as np
 
+from ..messages.enums import Gen2Enum
 from ..messages.encodedframe import EncodedFrame
 from ..messages.imgframe import ImgFrame
 
@@ -23,11 +22,11 @@ T = ImgFrame.Type
 class VideoEncoderProperties:
     """gen2's `dai.VideoEncoderProperties`: the enums the node's setters take."""
 
-    class RateControlMode(IntEnum):
+    class RateControlMode(Gen2Enum):
         CBR = 0
         VBR = 1
 
-    class Profile(IntEnum):
+    class Profile(Gen2Enum):
         H264_BASELINE = 0
         H264_HIGH = 1
         H264_MAIN = 2

@@ -6,13 +6,13 @@ come from the one place.
 """
 from __future__ import annotations
 
-from enum import IntEnum
 from typing import Iterable, NamedTuple
 
+from ..messages.enums import Gen2Enum
 from ..messages.datatype import DatatypeEnum, is_subclass
 
 
-class IoType(IntEnum):
+class IoType(Gen2Enum):
     """Port kinds as they appear in the schema's ioInfo."""
     MSender = 0
     SSender = 1
@@ -60,7 +60,7 @@ class Input(_Port):
     """A node input: a bounded queue on the device (blocking: the sender waits; non-blocking: the
     oldest message is dropped)."""
 
-    class Type(IntEnum):  # numbering of gen2's Python enum, not the schema's
+    class Type(Gen2Enum):  # numbering of gen2's Python enum, not the schema's
         SReceiver = 0
         MReceiver = 1
 
@@ -107,7 +107,7 @@ class Input(_Port):
 class Output(_Port):
     """A node output; one output may feed many inputs."""
 
-    class Type(IntEnum):
+    class Type(Gen2Enum):
         MSender = 0
         SSender = 1
 

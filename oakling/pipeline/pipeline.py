@@ -14,6 +14,7 @@ class Pipeline:
         self._links: list[tuple[Output, Input]] = []
         self._global_properties = schema.default_global_properties()
         self._openvino_version = None
+        self._board_config = None
 
     # -- nodes --
     def create(self, node_class):
@@ -114,6 +115,18 @@ class Pipeline:
 
     def setSippDmaBufferSize(self, size: int):
         self._global_properties["sippDmaBufferSize"] = int(size)
+
+    def setBoardConfig(self, board):
+        """gen2's board setup carried with the pipeline; a `Device(pipeline)` applies it as it would a
+        `Device.Config().board` (oakling/pipeline/board_config.py)."""
+        from .board_config import BoardConfig
+        if not isinstance(board, BoardConfig):
+            raise TypeError(f"Pipeline.setBoardConfig: expected dai.BoardConfig, got {type(board).__name__}")
+        self._board_config = board
+
+    def getBoardConfig(self):
+        from .board_config import BoardConfig
+        return BoardConfig() if self._board_config is None else self._board_config
 
     # -- OpenVINO version: gen2 pins the version blobs were compiled for; oakling blobs run on any --
     def setOpenVINOVersion(self, version=None):

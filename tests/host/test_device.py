@@ -213,3 +213,69 @@ def test_default_log_level_hides_info():
         device.startPipeline(p)
         device.getOutputQueue("preview").get()
     assert records == []
+
+
+def test_connected_camera_features_describe_an_oak_d_and_other_sockets_given_a_source():
+    with dai.Device(echo_pipeline(), cameras={"CAM_E": "synthetic"}) as device:
+        S, T = dai.CameraBoardSocket, dai.CameraSensorType
+        features = device.getConnectedCameraFeatures()
+        assert all(isinstance(f, dai.CameraFeatures) for f in features)
+        assert [(f.socket, f.sensorName, f.width, f.height, f.supportedTypes, f.hasAutofocus, f.name)
+                for f in features] == [
+            (S.CAM_A, "IMX378", 4056, 3040, [T.COLOR], True, "color"),
+            (S.CAM_B, "OV9282", 1280, 800, [T.MONO], False, "left"),
+            (S.CAM_C, "OV9282", 1280, 800, [T.MONO], False, "right"),
+            (S.CAM_E, "oakling", -1, -1, [T.COLOR, T.MONO], False, "CAM_E")]
+        assert [f.socket for f in features] == device.getConnectedCameras()
+        assert all(f.orientation == dai.CameraImageOrientation.AUTO for f in features)
+        assert str(features[0]).startswith("{socket: CAM_A, sensorName: IMX378, width: 4056, height: 3040")
+
+
+def test_names_bootloader_imu_eeprom_and_crash_dump_as_a_usb_oak_d_without_imu_reports_them():
+    with dai.Device(echo_pipeline()) as device:
+        assert device.getDeviceName() == device.getProductName() == "OAK-D"
+        assert device.getBootloaderVersion() is None
+        assert device.getConnectedIMU() == "NONE"
+        assert device.isEepromAvailable() is True
+        assert device.hasCrashDump() is False
+        dump = device.getCrashDump()
+        assert isinstance(dump, dai.CrashDump) and dump.crashReports == []
+        assert dump.deviceId == device.getMxId()
+
+
+def test_ir_brightness_setters_are_accepted_and_answer_false_without_ir_drivers():
+    with dai.Device(echo_pipeline()) as device:
+        assert device.setIrLaserDotProjectorBrightness(765) is False
+        assert device.setIrFloodLightBrightness(0, 1) is False
+        assert device.setIrFloodLightIntensity(0.3) is False
+
+
+def test_all_connected_devices_lists_the_local_device():
+    connected = dai.Device.getAllConnectedDevices()
+    assert [type(d) for d in connected] == [dai.DeviceInfo]
+    with dai.Device(echo_pipeline()) as device:
+        assert connected[0].getMxId() == device.getMxId()
+
+
+def test_device_config_is_accepted_and_its_usb_speed_and_log_levels_applied():
+    config = dai.Device.Config()
+    config.board.usb.maxSpeed = dai.UsbSpeed.HIGH
+    config.board.gpio[6] = dai.BoardConfig.GPIO(dai.BoardConfig.GPIO.OUTPUT, dai.BoardConfig.GPIO.HIGH)
+    config.logLevel = dai.LogLevel.DEBUG
+    config.outputLogLevel = dai.LogLevel.ERR
+    with dai.Device(config) as device:
+        assert device.getUsbSpeed() == dai.UsbSpeed.HIGH
+        assert (device.getLogLevel(), device.getLogOutputLevel()) == (dai.LogLevel.DEBUG, dai.LogLevel.ERR)
+        device.startPipeline(echo_pipeline())
+        assert device.isPipelineRunning()
+    with dai.Device(dai.Device.Config(), dai.Device.getAllAvailableDevices()[0]) as device:
+        assert device.getUsbSpeed() == dai.UsbSpeed.SUPER
+
+
+def test_a_pipelines_board_config_applies_to_its_device():
+    pipeline = echo_pipeline()
+    board = dai.BoardConfig()
+    board.usb.maxSpeed = dai.UsbSpeed.FULL
+    pipeline.setBoardConfig(board)
+    with dai.Device(pipeline) as device:
+        assert device.getUsbSpeed() == dai.UsbSpeed.FULL
