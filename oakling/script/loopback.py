@@ -40,6 +40,16 @@ class BrokenRequest(ValueError):
     """The script wrote something the protocol does not allow: the device stops it."""
 
 
+def is_loopback(host) -> bool:
+    """Whether `host` is a numeric loopback address (127.x, ::1, or ::ffff:127.x)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)
+
+
 def _loopback_address(family: int, packed: bytes) -> str:
     if family == socket.AF_INET:
         host = socket.inet_ntop(socket.AF_INET, packed[:4])
@@ -47,9 +57,7 @@ def _loopback_address(family: int, packed: bytes) -> str:
         host = socket.inet_ntop(socket.AF_INET6, packed)
     else:
         raise BrokenRequest(f"family {family} is not AF_INET or AF_INET6")
-    address = ipaddress.ip_address(host)
-    mapped = getattr(address, "ipv4_mapped", None)
-    if not (address.is_loopback or (mapped is not None and mapped.is_loopback)):
+    if not is_loopback(host):
         raise PermissionError(errno.EACCES, f"{host} is not a loopback address")
     return host
 
@@ -162,15 +170,7 @@ def lend_host_loopback(sock: socket.socket):
             return False
         if not isinstance(address, tuple) or len(address) < 2 or not isinstance(address[1], int):
             return False
-        host = address[0]
-        if host == "localhost":
-            return True
-        try:
-            ip = ipaddress.ip_address(host)
-        except ValueError:
-            return False
-        mapped = getattr(ip, "ipv4_mapped", None)
-        return ip.is_loopback or (mapped is not None and mapped.is_loopback)
+        return address[0] == "localhost" or is_loopback(address[0])
 
     def bind(self, address):
         if not lent(self, address):
