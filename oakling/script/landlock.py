@@ -7,7 +7,9 @@ Once restricted, the process (and any thread or child of it) can open, create, r
 files only beneath the folders given: reading beneath `read_only`, anything beneath `read_write`.
 Everything else — the host's files, other processes' /proc entries, the Python installation for
 writing — fails with PermissionError in the kernel, so the audit hook's path rules are only there to
-give the friendlier error. It cannot be undone.
+give the friendlier error. From Landlock ABI 6 (Linux 6.12) the process also cannot signal a
+process outside its sandbox (the device, the host, root's) nor reach an abstract unix socket made
+outside it. It cannot be undone.
 """
 from __future__ import annotations
 
@@ -22,7 +24,13 @@ _PR_SET_NO_NEW_PRIVS = 38
 EXECUTE, WRITE_FILE, READ_FILE, READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
 _ABI1_RIGHTS = (1 << 13) - 1          # execute … make_sym
 _REFER, _TRUNCATE, _IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
+_SCOPE_ABSTRACT_UNIX_SOCKET, _SCOPE_SIGNAL = 1 << 0, 1 << 1   # ABI 6
 _FILE_RIGHTS = EXECUTE | WRITE_FILE | READ_FILE | _TRUNCATE | _IOCTL_DEV   # what a rule on a file may allow
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
 
 
 class _PathBeneath(ctypes.Structure):
@@ -60,8 +68,10 @@ def restrict(read_only, read_write) -> str:
     if abi == 0:
         return "no Landlock in this kernel"
     handled = _handled(abi)
-    attr = ctypes.c_uint64(handled)   # struct landlock_ruleset_attr, its first field: handled_access_fs
-    ruleset = libc.syscall(_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(8), ctypes.c_uint32(0))
+    scoped = _SCOPE_ABSTRACT_UNIX_SOCKET | _SCOPE_SIGNAL if abi >= 6 else 0
+    attr = _RulesetAttr(handled, 0, scoped)
+    size = ctypes.sizeof(attr) if scoped else 8   # older kernels take only the first field
+    ruleset = libc.syscall(_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
     if ruleset < 0:
         return f"Landlock refused a ruleset ({os.strerror(ctypes.get_errno())})"
     try:
@@ -74,7 +84,7 @@ def restrict(read_only, read_write) -> str:
             return f"Landlock could not restrict the process ({os.strerror(ctypes.get_errno())})"
     finally:
         os.close(ruleset)
-    return f"Landlock ABI {abi}"
+    return f"Landlock ABI {abi}" + (" (files, signals, abstract sockets)" if scoped else " (files)")
 
 
 def _allow(libc, ruleset: int, path: str, rights: int):

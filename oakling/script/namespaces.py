@@ -41,6 +41,7 @@ _MOVE_MOUNT_F_EMPTY_PATH = 0x4
 _MOUNT_ATTR_RDONLY, _MOUNT_ATTR_NOSUID, _MOUNT_ATTR_NODEV, _MOUNT_ATTR_NOEXEC = 0x1, 0x2, 0x4, 0x8
 _SIOCSIFFLAGS, _IFF_UP = 0x8914, 0x1
 _CAPSET, _CAP_VERSION_3 = 126, 0x20080522
+_PR_SET_KEEPCAPS, _CAP_SETGID, _CAP_SETUID = 8, 6, 7
 
 
 class _MountAttr(ctypes.Structure):
@@ -96,10 +97,22 @@ class _Kernel:
     def pivot_root(self, new: str, old: str):
         self._check(self.libc.syscall(_PIVOT_ROOT, new.encode(), old.encode()), "pivot_root")
 
-    def drop_capabilities(self):
+    def drop_capabilities(self, keep: int = 0):
+        """All capabilities gone but those in the `keep` mask (bits below 32)."""
         header = _CapHeader(_CAP_VERSION_3, 0)
         data = (_CapData * 2)()
+        data[0].effective = data[0].permitted = keep
         self._check(self.libc.syscall(_CAPSET, ctypes.byref(header), ctypes.byref(data)), "capset")
+
+    def keep_capabilities(self, on: bool):
+        self._check(self.libc.prctl(_PR_SET_KEEPCAPS, int(on), 0, 0, 0), "prctl(PR_SET_KEEPCAPS)")
+
+    def files_as(self, uid: int, gid: int):
+        """The ids the kernel checks files against (setfsuid/setfsgid report the old id, not errors)."""
+        self.libc.setfsuid(uid)
+        self.libc.setfsgid(gid)
+        if self.libc.setfsuid(-1) != uid or self.libc.setfsgid(-1) != gid:
+            raise OSError(1, "setfsuid: the file ids did not change")
 
 
 # The real user id a script of a device run by root takes: the kernel counts a process's threads
@@ -206,13 +219,22 @@ def build_root(readable, storage: str | None, private_network: bool) -> str:
 
 
 def without_namespaces() -> str:
-    """Where the kernel refused namespaces, the next best for a script of a device run by root: no
-    capabilities (other users' files, processes and the machine's settings are out of its reach;
-    root's own files are Landlock's to guard) and a real user id of its own, so the kernel counts
-    its threads. Returns what was done, for the log."""
+    """Where the kernel refused namespaces, the next best for a script of a device run by root: a
+    user and group of its own (one per script, so the kernel counts its threads, and other
+    processes, root's included, are not its to signal, trace or limit) and no capabilities. Files
+    are still checked as root's owner bits, without root's power to override them: the script
+    reads the interpreter and writes its storage where the device does, and Landlock keeps it to
+    those. Returns what was done, for the log."""
     if os.geteuid() != 0:
         return "it runs as the host program's user"
-    uid = THREADS_UID + os.getpid()   # one per script: RLIMIT_NPROC counts per real user
-    os.setresuid(uid, 0, 0)
-    _Kernel().drop_capabilities()
-    return f"it runs without capabilities, its threads counted as user {uid}'s"
+    kernel = _Kernel()
+    uid = THREADS_UID + os.getpid()
+    os.setgroups([])
+    kernel.keep_capabilities(True)
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)   # every capability leaves the effective set; the permitted ones stay
+    kernel.keep_capabilities(False)
+    kernel.drop_capabilities(keep=(1 << _CAP_SETUID) | (1 << _CAP_SETGID))
+    kernel.files_as(0, 0)
+    kernel.drop_capabilities()
+    return f"it runs as user {uid}, without capabilities"

@@ -1,6 +1,9 @@
 """Landlock, on its own: a process restricted to a storage folder cannot read, write or list
 anything else, whatever Python it runs — the kernel refuses, not a Python check."""
+import errno
 import os
+import socket
+import subprocess
 
 import pytest
 
@@ -60,3 +63,27 @@ def test_python_itself_stays_readable_and_unwritable(tmp_path):
     ]))
     assert len(out["done"]) == 1 and len(out["refused"]) == 1
     assert not os.path.exists(os.path.join(stdlib, "json", "oakling_marker.py"))
+
+
+@pytest.mark.skipif(landlock.abi_version() < 6, reason="Landlock scopes signals and abstract sockets from ABI 6")
+def test_it_cannot_signal_a_process_or_reach_an_abstract_socket_outside_its_sandbox(tmp_path):
+    """Even as root: the kernel refuses the signal and the connection, and the sleeper lives."""
+    sleeper = subprocess.Popen(["sleep", "30"])
+    listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    name = f"\0oakling-test-{os.getpid()}"
+    listening.bind(name)
+    listening.listen(1)
+    try:
+        out = restricted(tmp_path, "\n".join([
+            attempt(f"os.kill({sleeper.pid}, 9)"),
+            attempt(f"__import__('socket').socket(1, 1).connect({name!r})"),
+            attempt("os.kill(os.getpid(), 0)"),
+        ]))
+        assert sleeper.poll() is None
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+        listening.close()
+    assert out["status"].endswith("(files, signals, abstract sockets)")
+    assert out["done"] == ["os.kill(os.getpid(), 0)"]
+    assert out["refused"] == [errno.EPERM, errno.EPERM]

@@ -3,7 +3,11 @@ root shows, what the private network reaches, and what is left of the process's 
 import ctypes
 import json
 import os
+import platform
+import signal
 import socket
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -214,22 +218,34 @@ def test_a_scripts_udp_on_loopback_stays_in_its_own_network():
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the fallback for a device run as root")
-def test_without_namespaces_a_root_devices_script_has_no_capabilities_and_its_threads_are_counted(tmp_path):
+def test_without_namespaces_a_root_devices_script_is_a_user_of_its_own_without_capabilities(tmp_path):
     """What a script of a root device gets where the kernel refuses namespaces (tried here without
-    asking the kernel for them): another user's private file is out of reach, and its threads stop
-    at the limit."""
+    asking the kernel for them): root's processes are not its to signal, another user's private
+    file is out of reach, root's own files are still checked by their owner bits (its storage and
+    the interpreter), and its threads stop at the limit."""
     private = tmp_path / "someone-elses.txt"
     private.write_text("another user's secret")
     os.chown(private, 4321, 4321)
     private.chmod(0o600)
+    roots = tmp_path / "storage-file.txt"
+    roots.write_text("the device's own")
+    roots.chmod(0o600)
+    sleeper = subprocess.Popen(["sleep", "30"])
 
     def probe():
         said = namespaces.without_namespaces()
         limits.apply(64 << 20, threads_counted=True)
+        reads = []
+        for path in (private, roots):
+            try:
+                reads.append(open(path).read())
+            except OSError as e:
+                reads.append(type(e).__name__)
         try:
-            read = open(private).read()
+            os.kill(sleeper.pid, signal.SIGKILL)
+            signalled = "signalled"
         except OSError as e:
-            read = type(e).__name__
+            signalled = type(e).__name__
         stop, started = threading.Event(), 0
         try:
             for _ in range(500):
@@ -242,11 +258,83 @@ def test_without_namespaces_a_root_devices_script_has_no_capabilities_and_its_th
         header = namespaces._CapHeader(namespaces._CAP_VERSION_3, 0)
         data = (namespaces._CapData * 2)()
         libc.syscall(125, ctypes.byref(header), ctypes.byref(data))   # capget
-        return {"said": said, "ids": [os.getuid(), os.geteuid()], "read": read, "started": started,
-                "effective": [d.effective for d in data]}
+        return {"said": said, "uids": list(os.getresuid()), "gids": list(os.getresgid()),
+                "groups": os.getgroups(), "reads": reads, "signalled": signalled, "started": started,
+                "caps": [[d.effective, d.permitted] for d in data]}
 
-    result, _ = in_child(probe)
-    assert result["read"] == "PermissionError" and result["effective"] == [0, 0]
-    assert result["ids"][0] > namespaces.THREADS_UID and result["ids"][1] == 0
+    try:
+        result, _ = in_child(probe)
+        assert sleeper.poll() is None   # root's process lives
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    uid = result["uids"][0]
+    assert uid > namespaces.THREADS_UID and result["uids"] == [uid] * 3 and result["gids"] == [uid] * 3
+    assert result["groups"] == [] and result["caps"] == [[0, 0], [0, 0]]
+    assert result["signalled"] == "PermissionError"
+    assert result["reads"] == ["PermissionError", "the device's own"]
     assert result["started"] < limits.MAX_THREADS
-    assert result["said"].startswith("it runs without capabilities, its threads counted as user ")
+    assert result["said"] == f"it runs as user {uid}, without capabilities"
+
+
+REFUSING_NAMESPACES = """
+import ctypes, json, os, struct, sys
+import oakling as dai
+
+# A container's kind of seccomp profile: unshare (272 on x86-64) gets EPERM, the rest goes through.
+code = [(0x20, 0, 0, 0), (0x15, 0, 1, 272), (0x06, 0, 0, 0x00050000 | 1), (0x06, 0, 0, 0x7FFF0000)]
+filters = b"".join(struct.pack("HBBI", op, jt, jf, k) for op, jt, jf, k in code)
+buffer = ctypes.create_string_buffer(filters, len(filters))
+class Prog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+libc = ctypes.CDLL(None)
+assert libc.prctl(38, 1, 0, 0, 0) == 0
+assert libc.syscall(317, 1, 0, ctypes.byref(Prog(4, ctypes.addressof(buffer)))) == 0
+
+p = dai.Pipeline()
+script = p.create(dai.node.Script)
+script.setProcessor(dai.ProcessorType.LEON_CSS)
+script.setScript('''
+    import os
+    with open('/media/mmcsd-0-0/note.txt', 'w') as f:
+        f.write('kept')
+    report = {'note': open('/media/mmcsd-0-0/note.txt').read(), 'uid': os.getuid(), 'euid': os.geteuid()}
+    try:
+        report['environ'] = open('/proc/%d/environ' % os.getppid(), 'rb').read(20).decode('latin-1')
+    except Exception as e:
+        report['environ'] = type(e).__name__
+    try:
+        os.kill(os.getppid(), 9)
+        report['kill'] = 'sent'
+    except Exception as e:
+        report['kill'] = type(e).__name__
+    import json
+    data = json.dumps(report).encode()
+    b = Buffer(len(data))
+    b.setData(list(data))
+    node.io['out'].send(b)
+''')
+out = p.create(dai.node.XLinkOut)
+out.setStreamName("out")
+script.outputs["out"].link(out.input)
+with dai.Device(p) as device:
+    print(bytes(device.getOutputQueue("out").get(timeout=20).getData()).decode(), flush=True)
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or platform.machine() != "x86_64",
+                    reason="the fallback for a device run as root, under an x86-64 seccomp profile")
+def test_where_a_container_refuses_namespaces_a_script_still_runs_as_a_user_of_its_own(tmp_path):
+    """A host program under a seccomp profile that refuses unshare, as many containers have: its
+    script is told so once, still runs (storage, imports, messages) as a user of its own, and
+    cannot read the device's environment or kill it."""
+    env = dict(os.environ, OAKLING_STORAGE=str(tmp_path / "storage"))
+    done = subprocess.run([sys.executable, "-c", REFUSING_NAMESPACES], capture_output=True, text=True,
+                          timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.splitlines()[0])
+    assert report["note"] == "kept"
+    assert report["uid"] == report["euid"] > namespaces.THREADS_UID
+    assert report["environ"].endswith("Error") and report["kill"].endswith("Error")   # the device lives: it sent
+    assert f"scripts share this machine's file tree, processes and network (the kernel refused namespaces " \
+           f"(unshare: Operation not permitted); it runs as user {report['uid']}, without capabilities)" in done.stderr
