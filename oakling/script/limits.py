@@ -1,17 +1,20 @@
 """The resource limits of a script's process: memory, CPU time, threads, open files, file sizes.
 
     cgroup = ScriptCgroup.make("Script(3)", memory_limit)    # device process, before the fork; None: no cgroup
-    applied = apply(memory_limit, cpu_limit, cgroup.procs)   # script process, before the sandbox closes
+    applied = apply(memory_limit, cpu_limit, cgroup.procs)   # script process, before the sandbox closes (joins)
     ...
     cgroup.close()                                           # device process, once the script is reaped
     cgroup.oom_kills                                         # did the kernel stop it at memory.max?
 
-Memory is counted by a cgroup v2 of the script's own where the device process may make one (it
-runs as root, or in a delegated cgroup): `memory.max` is the node's memory limit and counts
-everything the process makes resident from the moment it joins — heap, stacks, shared memory
-(memfd, shared mappings) and the page cache of the files it writes — with no swap
+Memory is counted by a cgroup of the script's own where the device process may make one (it runs
+as root, or in a delegated cgroup): on cgroup v2, `memory.max` is the node's memory limit and
+counts everything the process makes resident from the moment it joins — heap, stacks, shared
+memory (memfd, shared mappings) and the page cache of the files it writes — with no swap
 (`memory.swap.max` 0), and `pids.max` bounds its threads (MAX_THREADS). Past memory.max the
-kernel's OOM killer ends the process, and `memory.events` says so.
+kernel's OOM killer ends the process, and `memory.events` says so. Where the machine mounts the
+v1 controllers instead, the same is done with a cgroup in the v1 memory hierarchy
+(`memory.limit_in_bytes`, `memory.memsw.limit_in_bytes`, `memory.oom_control`) and, if mounted,
+one in the pids hierarchy.
 
 Where there is no such cgroup, RLIMIT_AS bounds the process's address space: what it has when the
 sandbox closes, plus the memory limit, plus ADDRESS_MARGIN for what the runtime maps after that on
@@ -36,6 +39,7 @@ import os
 import re
 import resource
 import threading
+from typing import NamedTuple
 
 DEFAULT_MEMORY_LIMIT = 512 << 20   # a Script's memory limit unless script.setMemoryLimit says otherwise
 MAX_THREADS = 128                  # a Script's threads (the runtime's own included), where a cgroup counts them
@@ -75,11 +79,12 @@ def cpu_limit_seconds(seconds: float) -> int:
 
 # -- in the script's process --
 
-def apply(memory_limit: int, cpu_limit: float | None = None, cgroup: str | None = None,
+def apply(memory_limit: int, cpu_limit: float | None = None, cgroup: list[str] | None = None,
           threads_counted: bool = False) -> str:
     """Set this process's limits, for good (seccomp then refuses setrlimit). `cgroup` is the
-    `cgroup.procs` of the script's cgroup, if the device made one: the process joins it and its
-    memory is counted there; otherwise (or if joining fails) by RLIMIT_AS. Returns which, for the log."""
+    `cgroup.procs` files of the script's cgroup, if the device made one (the memory one first): the
+    process joins it and its memory is counted there; otherwise (or if joining fails) by RLIMIT_AS.
+    Returns which, for the log."""
     try:
         ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 2)   # each thread's arena would reserve 64 MiB more
     except (OSError, AttributeError):
@@ -129,10 +134,11 @@ def explain(exc: BaseException) -> str:
     return ""
 
 
-def _join(procs: str) -> bool | str:
-    """Move this process into the cgroup whose cgroup.procs is `procs`: True, or why not."""
+def _join(procs: list[str]) -> bool | str:
+    """Move this process into the cgroup whose cgroup.procs files are `procs`: True, or why not."""
     try:
-        _write_file(procs, "0")   # "0": the writing process, whatever pid namespace it is in
+        for path in procs:
+            _write_file(path, "0")   # "0": the writing process, whatever pid namespace it is in
         return True
     except OSError as e:
         return e.strerror or str(e)
@@ -176,48 +182,65 @@ def thread_stack_size() -> int:
 # -- in the device process --
 
 class ScriptCgroup:
-    """A cgroup v2 of one script's process, made by the device process before the fork, with its
-    memory, swap and thread limits; the script's process joins it itself (`procs`). `close()` once
-    the process is reaped reads whether the kernel stopped it at memory.max (`oom_kills`) and
-    removes the cgroup."""
+    """The cgroup of one script's process, made by the device process before the fork, with its
+    memory, swap and thread limits: one folder on cgroup v2; on v1, one in the memory hierarchy and,
+    where it is mounted, one in the pids hierarchy. The script's process joins it itself (`procs`).
+    `close()` once the process is reaped reads whether the kernel stopped it at its memory limit
+    (`oom_kills`) and removes the folders."""
 
-    def __init__(self, path: str):
-        self.path = path
-        self.procs = os.path.join(path, "cgroup.procs")
+    def __init__(self, paths: list[str], version: int):
+        self.paths = paths
+        self.path = paths[0]   # the one with the memory controller
+        self.procs = [os.path.join(path, "cgroup.procs") for path in paths]
+        self.version = version
         self.oom_kills = 0
 
     @classmethod
-    def make(cls, label: str, memory_limit: int, home: str | None = None) -> "ScriptCgroup | None":
-        """The cgroup of a script about to be forked, under `home` (default: `cgroup_home()`);
-        None where no cgroup can be made here (the script's process then limits its address space)."""
+    def make(cls, label: str, memory_limit: int, home: "str | V1Homes | None" = None) -> "ScriptCgroup | None":
+        """The cgroup of a script about to be forked, under `home` (default: `cgroup_home()`): a
+        cgroup v2 folder, or the v1 hierarchies' folders. None where no cgroup can be made here
+        (the script's process then limits its address space)."""
         home = home if home is not None else cgroup_home()
         if home is None:
             return None
+        version, homes = (2, [home]) if isinstance(home, str) else (1, [h for h in home if h])
         name = re.sub(r"[^A-Za-z0-9]+", "-", label).strip("-")
-        path = os.path.join(home, f"oakling-{os.getpid()}-{name}-{next(_made)}")
-        try:
+        name = f"oakling-{os.getpid()}-{name}-{next(_made)}"
+        paths = []
+        for folder in homes:
+            path = os.path.join(folder, name)
             try:
-                os.mkdir(path)
-            except FileExistsError:   # left by an earlier device process that had our pid
-                os.rmdir(path)
-                os.mkdir(path)
-        except OSError:
-            return None
-        cgroup = cls(path)
+                try:
+                    os.mkdir(path)
+                except FileExistsError:   # left by an earlier device process that had our pid
+                    os.rmdir(path)
+                    os.mkdir(path)
+            except OSError:
+                for made in paths:
+                    os.rmdir(made)
+                return None
+            paths.append(path)
+        cgroup = cls(paths, version)
         try:
-            cgroup._write("memory.max", int(memory_limit))
-            cgroup._write("memory.swap.max", 0, optional=True)   # only where swap is accounted
-            cgroup._write("pids.max", MAX_THREADS, optional=True)
+            if version == 2:
+                cgroup._write("memory.max", int(memory_limit))
+                cgroup._write("memory.swap.max", 0, optional=True)   # only where swap is accounted
+                cgroup._write("pids.max", MAX_THREADS, optional=True)
+            else:
+                cgroup._write("memory.limit_in_bytes", int(memory_limit))
+                cgroup._write("memory.memsw.limit_in_bytes", int(memory_limit), optional=True)   # memory + swap
+                if len(cgroup.paths) > 1:
+                    cgroup._write("pids.max", MAX_THREADS, folder=cgroup.paths[1])
         except OSError:
             cgroup.close()
             return None
         return cgroup
 
-    def _write(self, name: str, value, optional: bool = False):
+    def _write(self, name: str, value, optional: bool = False, folder: str | None = None):
         """Write one of the cgroup's interface files (never creating one: a folder that lacks them is
         no cgroup with that controller)."""
         try:
-            _write_file(os.path.join(self.path, name), str(value))
+            _write_file(os.path.join(folder or self.path, name), str(value))
         except FileNotFoundError:
             if not optional:
                 raise
@@ -232,17 +255,28 @@ class ScriptCgroup:
 
     def close(self):
         """The script's process is gone: note whether the OOM killer ended it, then remove the cgroup."""
-        self.oom_kills = max(self.oom_kills, self.events("memory.events").get("oom_kill", 0))
-        try:
-            os.rmdir(self.path)
-        except OSError:
-            pass
+        if self.paths:
+            events = self.events("memory.events" if self.version == 2 else "memory.oom_control")
+            self.oom_kills = max(self.oom_kills, events.get("oom_kill", 0))
+        for path in self.paths:
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+
+
+class V1Homes(NamedTuple):
+    """Where a script's cgroup goes on a machine with the v1 controllers: a folder of the memory
+    hierarchy, and one of the pids hierarchy (None where that is not mounted or not ours)."""
+    memory: str
+    pids: str | None
 
 
 @functools.cache
-def cgroup_home() -> str | None:
-    """The cgroup v2 folder under which this process may make a script's cgroup with its own memory
-    limit (the memory controller enabled for its children, and writable by this user), or None."""
+def cgroup_home() -> "str | V1Homes | None":
+    """Where this process may make a script's cgroup with its own memory limit, or None: a cgroup v2
+    folder with the memory controller enabled for its children and writable by this user; else the
+    v1 memory hierarchy's folder (and the pids one's) where those are mounted and writable."""
     try:
         with open("/proc/self/mountinfo") as f:
             mountinfo = f.read()
@@ -259,20 +293,40 @@ def cgroup_home() -> str | None:
         if "memory" in enabled and os.access(folder, os.W_OK):
             _sweep(folder)
             return folder
-    return None
+    found = {}
+    for controller, interface in (("memory", "memory.limit_in_bytes"), ("pids", "pids.max")):
+        for folder in candidate_homes(mountinfo, own, controller):
+            # the hierarchy's root has no limit file of its own: a writable folder that lets us make cgroups will do
+            if os.access(folder, os.W_OK) and (os.path.exists(os.path.join(folder, interface)) or
+                                               os.path.exists(os.path.join(folder, "cgroup.procs"))):
+                _sweep(folder)
+                found[controller] = folder
+                break
+    return V1Homes(found["memory"], found.get("pids")) if "memory" in found else None
 
 
-def candidate_homes(mountinfo: str, proc_cgroup: str) -> list[str]:
-    """This process's cgroup v2 folder and its ancestors up to the hierarchy's mount, nearest first,
-    from /proc/self/mountinfo and /proc/self/cgroup; [] without a cgroup v2 mount."""
+def candidate_homes(mountinfo: str, proc_cgroup: str, v1_controller: str | None = None) -> list[str]:
+    """This process's cgroup folder and its ancestors up to the hierarchy's mount, nearest first,
+    from /proc/self/mountinfo and /proc/self/cgroup: in the cgroup v2 hierarchy, or in the v1
+    hierarchy of `v1_controller`; [] where that hierarchy is not mounted."""
     mount = None
     for line in mountinfo.splitlines():
         left, sep, right = line.partition(" - ")
-        if sep and right.split()[:1] == ["cgroup2"]:
+        kind = right.split()
+        if not sep or not kind:
+            continue
+        if (v1_controller is None and kind[0] == "cgroup2") or \
+                (v1_controller and kind[0] == "cgroup" and v1_controller in kind[-1].split(",")):
             fields = left.split()
             mount = (_unescape(fields[4]), _unescape(fields[3]))   # mount point, root in the hierarchy
             break
-    path = next((line[3:] for line in proc_cgroup.splitlines() if line.startswith("0::")), None)
+    path = None
+    for line in proc_cgroup.splitlines():
+        _, controllers, where = (line.split(":", 2) + ["", ""])[:3]
+        if (v1_controller is None and line.startswith("0::")) or \
+                (v1_controller and v1_controller in controllers.split(",")):
+            path = where
+            break
     if mount is None or path is None:
         return []
     point, root = mount

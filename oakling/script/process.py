@@ -137,8 +137,9 @@ def spawn(config: dict, channel: Channel) -> int:
     os.close(mapped_r)
     if config.get("cgroup"):   # joined from here too, in case its own user namespace keeps the child out
         try:
-            with open(config["cgroup"], "w") as f:
-                f.write(str(pid))
+            for procs in config["cgroup"]:
+                with open(procs, "w") as f:
+                    f.write(str(pid))
         except OSError:
             pass   # the child tries, and says why it could not
     try:

@@ -314,7 +314,7 @@ def private_network(processor: int, network: str) -> bool:
 
 
 def enter(processor: int, storage: str, memory_limit: int, script_name: str, *, cpu_limit: float | None = None,
-          network: str = LOOPBACK, cgroup: str | None = None, namespaces_refused: str | None = "not tried"):
+          network: str = LOOPBACK, cgroup: list[str] | None = None, namespaces_refused: str | None = "not tried"):
     """Close the sandbox around this process: limits, Landlock (the files it may touch), seccomp,
     then the audit hook. For good. Returns what the kernel layers could do, for the log.
     `network` is LOOPBACK or ANY_ADDRESS: which addresses LEON_CSS sockets may bind, connect

@@ -6,6 +6,7 @@ A script's memory is counted by a cgroup of its own where the device process may
 its address space (RLIMIT_AS); the end-to-end tests expect whichever `limits.cgroup_home()` says this
 machine offers (the device process runs as the same user, in the same cgroup, as the test)."""
 import errno
+import gc
 import json
 import mmap
 import os
@@ -28,13 +29,14 @@ OVER_MEMORY = " (the Script's memory limit is 64 MiB: script.setMemoryLimit(byte
 
 # -- in a forked child --
 
-def limited(code: str, memory_limit: int = 64 * MiB, cgroup: str | None = None, storage=None) -> dict:
+def limited(code: str, memory_limit: int = 64 * MiB, cgroup: list[str] | None = None, storage=None) -> dict:
     """Run `code` in a forked child after `limits.apply(memory_limit, cgroup=cgroup)`; it may fill
     `out`. Returns `out`, with "counted" (what apply said), "before" (VmSize before it) and, if the
     code raised, "error" (type: message), "errno" and "hint" (`limits.explain`)."""
     def run():
         if storage is not None:
             os.chdir(storage)
+        gc.collect()   # files an earlier test left to the collector: closed now, not while the code counts
         out = {"before": limits._status_bytes("VmSize")}
         out["counted"] = limits.apply(memory_limit, cgroup=cgroup)
         scope = {"out": out, "os": os, "mmap": mmap, "resource": resource, "limits": limits}
@@ -142,12 +144,12 @@ with open("big.bin", "wb") as f:
 def test_joining_a_cgroup_leaves_memory_to_it_and_a_cgroup_that_cannot_be_joined_to_the_address_space(tmp_path):
     procs = tmp_path / "cgroup.procs"
     procs.write_text("")
-    joined = limited('out["as"] = resource.getrlimit(resource.RLIMIT_AS)', cgroup=str(procs))
+    joined = limited('out["as"] = resource.getrlimit(resource.RLIMIT_AS)', cgroup=[str(procs)])
     assert joined["counted"] == "memory counted by a cgroup"
     assert procs.read_text() == "0"   # the writing process joins
     assert joined["as"] == list(resource.getrlimit(resource.RLIMIT_AS))   # left as it was
     gone = tmp_path / "gone" / "cgroup.procs"
-    missing = limited('out["as"] = resource.getrlimit(resource.RLIMIT_AS)', cgroup=str(gone))
+    missing = limited('out["as"] = resource.getrlimit(resource.RLIMIT_AS)', cgroup=[str(gone)])
     assert missing["counted"] == ("memory counted as address space (RLIMIT_AS); cgroup not joined: "
                                   "No such file or directory")
     assert missing["as"][0] - missing["before"] >= 64 * MiB + limits.ADDRESS_MARGIN
@@ -196,22 +198,44 @@ def test_a_scripts_cgroup_is_looked_for_from_the_device_processes_own_upwards(mo
     assert limits.candidate_homes(mountinfo, own) == homes
 
 
+V1 = ("28 24 0:25 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+      "29 24 0:26 / /sys/fs/cgroup/pids rw - cgroup cgroup rw,pids\n"
+      "30 24 0:27 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu,cpuacct\n")
+
+
+@pytest.mark.parametrize("controller, own, homes", [
+    ("memory", "8:pids:/\n4:memory:/api/ab\n0::/\n", ["/sys/fs/cgroup/memory/api/ab", "/sys/fs/cgroup/memory/api",
+                                                     "/sys/fs/cgroup/memory"]),
+    ("pids", "8:pids:/\n4:memory:/api/ab\n0::/\n", ["/sys/fs/cgroup/pids"]),
+    ("cpuacct", "2:cpu,cpuacct:/x\n", ["/sys/fs/cgroup/cpu/x", "/sys/fs/cgroup/cpu"]),   # a shared hierarchy
+    ("blkio", "8:pids:/\n", []),                                                         # not mounted
+])
+def test_on_v1_a_scripts_cgroup_is_looked_for_in_each_controllers_hierarchy(controller, own, homes):
+    assert limits.candidate_homes(V1, own, controller) == homes
+
+
 @pytest.fixture
 def cgroupfs(tmp_path, monkeypatch):
-    """A folder that behaves as a cgroup v2 folder with the memory and pids controllers: a new
-    folder in it has the interface files, and rmdir removes one with its files."""
+    """A folder that behaves as a cgroup folder with the memory and pids controllers (the v2 and v1
+    interface files both), and tmp_path/pids as a v1 pids one: a new folder in them has the
+    interface files, and rmdir removes one with its files."""
     home = tmp_path / "home"
     home.mkdir()
+    homes = (str(home), str(tmp_path / "pids"))   # the second: a v1 pids hierarchy, if a test makes it
     real_mkdir, real_rmdir = os.mkdir, os.rmdir
 
     def mkdir(path, *args):
         real_mkdir(path, *args)
-        if os.path.dirname(path) == str(home):
-            for name in ("cgroup.procs", "memory.max", "memory.swap.max", "pids.max", "memory.events"):
+        if os.path.dirname(path) == homes[0]:
+            for name in ("cgroup.procs", "memory.max", "memory.swap.max", "pids.max", "memory.events",
+                         "memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "memory.oom_control"):
+                open(os.path.join(path, name), "w").close()
+        elif os.path.dirname(path) == homes[1]:
+            for name in ("cgroup.procs", "pids.max"):
                 open(os.path.join(path, name), "w").close()
 
     def rmdir(path):
-        if os.path.dirname(path) == str(home):
+        if os.path.dirname(path) in homes:
             for name in os.listdir(path):
                 os.remove(os.path.join(path, name))
         real_rmdir(path)
@@ -226,12 +250,28 @@ def test_a_scripts_cgroup_gets_its_limits_and_reports_an_oom_kill_when_closed(cg
     folder = cgroupfs / os.path.basename(cgroup.path)
     assert folder.name.startswith(f"oakling-{os.getpid()}-Script-3-")   # whose it is, for the sweep
     assert limits.ScriptCgroup.make("Script(3)", 64 * MiB, home=str(cgroupfs)).path != cgroup.path
-    assert cgroup.procs == str(folder / "cgroup.procs")
+    assert cgroup.procs == [str(folder / "cgroup.procs")] and cgroup.version == 2
     assert (folder / "memory.max").read_text() == str(64 * MiB)
     assert (folder / "memory.swap.max").read_text() == "0" and (folder / "pids.max").read_text() == "128"
     (folder / "memory.events").write_text("low 0\nhigh 0\nmax 12\noom 1\noom_kill 1\noom_group_kill 0\n")
     cgroup.close()
     assert cgroup.oom_kills == 1 and not folder.exists()
+
+
+def test_on_v1_a_scripts_cgroup_is_one_per_hierarchy_with_the_same_limits(cgroupfs, tmp_path):
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    cgroup = limits.ScriptCgroup.make("Script(3)", 64 * MiB, home=limits.V1Homes(str(cgroupfs), str(pids)))
+    memory_folder, pids_folder = (os.path.join(home, os.path.basename(cgroup.path)) for home in (cgroupfs, pids))
+    assert cgroup.version == 1 and cgroup.paths == [memory_folder, pids_folder]
+    assert cgroup.procs == [os.path.join(memory_folder, "cgroup.procs"), os.path.join(pids_folder, "cgroup.procs")]
+    assert open(os.path.join(memory_folder, "memory.limit_in_bytes")).read() == str(64 * MiB)
+    assert open(os.path.join(memory_folder, "memory.memsw.limit_in_bytes")).read() == str(64 * MiB)
+    assert open(os.path.join(pids_folder, "pids.max")).read() == "128"
+    with open(os.path.join(memory_folder, "memory.oom_control"), "w") as f:
+        f.write("oom_kill_disable 0\nunder_oom 0\noom_kill 2\n")
+    cgroup.close()
+    assert cgroup.oom_kills == 2 and not os.path.exists(memory_folder) and not os.path.exists(pids_folder)
 
 
 def test_no_cgroup_where_one_cannot_be_made_and_nothing_left_behind(tmp_path):
@@ -252,7 +292,7 @@ def test_cgroups_left_by_device_processes_that_are_gone_are_swept(tmp_path):
     assert not dead.exists() and alive.exists() and other.exists()
 
 
-@pytest.mark.skipif(not CGROUP, reason="no cgroup v2 with the memory controller that this user may use here")
+@pytest.mark.skipif(not CGROUP, reason="no cgroup with the memory controller that this user may use here")
 def test_the_kernel_stops_a_process_in_a_scripts_cgroup_at_its_memory_limit():
     cgroup = limits.ScriptCgroup.make("Script(9)", 64 * MiB)
     assert cgroup is not None

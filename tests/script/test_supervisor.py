@@ -84,7 +84,7 @@ def test_a_script_killed_in_its_cgroup_is_reported_as_over_its_memory_limit_if_t
     folder.mkdir()
     (folder / "cgroup.procs").write_text("")
     (folder / "memory.events").write_text(f"low 0\nhigh 0\nmax 3\noom 1\noom_kill {oom_kills}\n")
-    monkeypatch.setattr(limits.ScriptCgroup, "make", classmethod(lambda cls, label, memory: cls(str(folder))))
+    monkeypatch.setattr(limits.ScriptCgroup, "make", classmethod(lambda cls, label, memory: cls([str(folder)], 2)))
     supervisor, _, _ = supervise("import os\nos.kill(os.getpid(), 9)\n", properties={"memoryLimit": 64 << 20})
     with pytest.raises(ScriptFailed) as failed:
         supervisor.run()
