@@ -15,6 +15,7 @@ from .messages import (Buffer, CameraControl, Clock, Colormap, DatatypeEnum, Ima
                        ImgDetections, ImgFrame, Interpolation, NNData, Point2f, RawImgFrame, Rect, RotatedRect,
                        Size2f, TensorInfo)
 from .messages.enums import CameraSensorType
+from .messages.stereodepthconfig import MedianFilter, RawStereoDepthConfig, StereoDepthConfig, StereoDepthProperties
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
 from .nodes.detection_network import DetectionNetworkType
@@ -30,7 +31,7 @@ from .version import __version__
 _GEN2_NAMES_NOT_YET = {
     "AprilTagConfig",
     "IMUData", "MessageGroup", "SpatialImgDetections",
-    "SpatialLocationCalculatorConfig", "StereoDepthConfig", "StereoDepthProperties", "SystemInformation",
+    "SpatialLocationCalculatorConfig", "SystemInformation",
     "Tracklets",
 }
 

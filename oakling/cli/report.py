@@ -1,9 +1,9 @@
 """How `oakling run` tells the user their program stopped on an exception: the exception's message
 and where it happened in the program's own code — not a traceback through oakling's internals.
 
-    oakling run: NotImplementedError: oakling does not implement dai.node.StereoDepth yet — see …
+    oakling run: NotImplementedError: oakling does not implement dai.node.ObjectTracker yet — see …
       at app.py:12 in <module>
-        stereo = pipeline.create(dai.node.StereoDepth)
+        tracker = pipeline.create(dai.node.ObjectTracker)
       (oakling run --traceback … shows the full traceback)
 
 "The program's own code" is every file that is neither oakling's nor Python's or an installed

@@ -271,7 +271,8 @@ class CaptureWorker(Worker):
     def open_source(self, description, loop: bool):
         from ..sources import open_source
         width, height = self.picture_size()
-        source = open_source(description, width=width, height=height, gray=self.GRAY, loop=loop)
+        source = open_source(description, width=width, height=height, gray=self.GRAY, loop=loop,
+                             socket=self.socket)
         size = getattr(source, "width", None), getattr(source, "height", None)
         if hasattr(source, "set_output_size") and all(size):
             # Have a big video scaled down while it is converted, to the smallest size that still

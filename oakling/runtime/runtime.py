@@ -57,7 +57,10 @@ class Runtime:
             for (group, port_name), io in info["ioInfo"]:
                 port_label = f"{label}.{group + '.' if group else ''}{port_name}"
                 if io["type"] in (2, 3):
-                    port = DeviceInput(port_label, io["blocking"], io["queueSize"], io["waitForMessage"])
+                    # offline, a camera waits for every input it feeds that cannot lose a frame
+                    blocking = io["blocking"] or (not options.get("realtime", True) and
+                                                  port_name in worker_class.OFFLINE_BLOCKING)
+                    port = DeviceInput(port_label, blocking, io["queueSize"], io["waitForMessage"])
                     inputs[(group, port_name)] = port
                     self._inputs.append(port)
                 else:

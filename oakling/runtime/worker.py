@@ -83,6 +83,10 @@ class WorkerContext:
 
 
 class Worker:
+    # Non-blocking inputs that block when the device runs offline (`realtime=False`), so the
+    # cameras feeding them wait instead of dropping frames the node must have in pairs.
+    OFFLINE_BLOCKING: tuple[str, ...] = ()
+
     def __init__(self, ctx: WorkerContext):
         self.ctx = ctx
         self.properties = ctx.properties

@@ -7,8 +7,8 @@
     cgroup.oom_kills                                         # did the kernel stop it at memory.max?
 
 Memory is counted by a cgroup of the script's own where the device process may make one (it runs
-as root, or in a delegated cgroup): on cgroup v2, `memory.max` is the node's memory limit and
-counts everything the process makes resident from the moment it joins — heap, stacks, shared
+as root, or in a delegated cgroup): on cgroup v2, `memory.max` is the node's memory limit (plus
+CGROUP_MARGIN for the runtime) and counts everything the process makes resident from the moment it joins — heap, stacks, shared
 memory (memfd, shared mappings) and the page cache of the files it writes — with no swap
 (`memory.swap.max` 0), and `pids.max` bounds its threads (MAX_THREADS). Past memory.max the
 kernel's OOM killer ends the process, and `memory.events` says so. Where the machine mounts the
@@ -52,6 +52,11 @@ FILE_SIZE_LIMIT = 1 << 30          # the largest file a Script may write (at lea
 # frames wait in until the script takes them — 50 MiB for 1080p BGR frames through an input queue
 # of 8. Frames the script holds on to count against its memory limit.
 ADDRESS_MARGIN = 128 << 20
+# What a script's cgroup counts besides the script's own memory: the pages of the device process
+# the interpreter copies as it writes to them (reference counts), its page tables and kernel
+# memory — 4 to 8 MiB for an idle script here. With it, a heap that outgrows the limit meets
+# RLIMIT_DATA's MemoryError first, which names the limit, rather than the OOM killer.
+CGROUP_MARGIN = 32 << 20
 
 _M_ARENA_MAX = -8
 _applied: dict = {}   # what `apply` set in this process, for `explain`
@@ -222,13 +227,14 @@ class ScriptCgroup:
             paths.append(path)
         cgroup = cls(paths, version)
         try:
+            counted = int(memory_limit) + CGROUP_MARGIN
             if version == 2:
-                cgroup._write("memory.max", int(memory_limit))
+                cgroup._write("memory.max", counted)
                 cgroup._write("memory.swap.max", 0, optional=True)   # only where swap is accounted
                 cgroup._write("pids.max", MAX_THREADS, optional=True)
             else:
-                cgroup._write("memory.limit_in_bytes", int(memory_limit))
-                cgroup._write("memory.memsw.limit_in_bytes", int(memory_limit), optional=True)   # memory + swap
+                cgroup._write("memory.limit_in_bytes", counted)
+                cgroup._write("memory.memsw.limit_in_bytes", counted, optional=True)   # memory + swap
                 if len(cgroup.paths) > 1:
                     cgroup._write("pids.max", MAX_THREADS, folder=cgroup.paths[1])
         except OSError:

@@ -7,7 +7,8 @@ Each board socket gets its own source, chosen on the host:
 
 A source is named by a string: a video file (read with PyAV), an image file (shown on every frame),
 a folder of images (in name order), `webcam` / `webcam:N` / `/dev/videoN` (OpenCV), or `synthetic`
-(the moving test pattern, also what a socket without a source shows).
+(the moving test pattern, also what a socket without a source shows; on LEFT and RIGHT, the
+stereo scene of `stereo_scene.py`, whose depth is known).
 
 The host checks what it can at `Device(...)` time (socket names, that files exist, that a folder
 holds images, that a video has a video stream) and hands the device a plain description per
@@ -42,6 +43,7 @@ __all__ = ["IMAGE_EXTENSIONS", "SourceError", "Yuv420", "camera_options", "descr
 SOCKETS = {name: int(s) for name, s in CameraBoardSocket.__members__.items() if s >= 0}
 SOCKET_NAMES = {int(s): s.name for s in CameraBoardSocket if s >= 0}   # 0 -> "CAM_A", ...
 
+STEREO_SOCKETS = (int(CameraBoardSocket.CAM_B), int(CameraBoardSocket.CAM_C))   # LEFT and RIGHT
 END_MODES = ("loop", "stop")
 ENV_PREFIX = "OAKLING_CAMERA_"
 _ENV_SETTINGS = {"END"}          # OAKLING_CAMERA_END is a setting, not a socket
@@ -168,10 +170,15 @@ def camera_options(options: dict, environ=os.environ) -> dict:
 
 
 def open_source(description: dict | None, *, width: int, height: int, gray: bool = False,
-                loop: bool = True):
+                loop: bool = True, socket: int | None = None):
     """Open a described source on the device. `width`×`height` is the size the camera would like
-    (the synthetic pattern is made at that size; video decoding may downscale towards it)."""
+    (the synthetic pictures are made at that size; video decoding may downscale towards it). The
+    synthetic picture of the stereo pair's sockets (CAM_B, CAM_C) is the stereo scene, whose depth
+    is known; elsewhere it is the moving pattern."""
     kind = (description or {}).get("kind", "synthetic")
+    if kind == "synthetic" and socket in STEREO_SOCKETS:
+        from .stereo_scene import StereoSceneSource
+        return StereoSceneSource(socket, width, height, gray=gray)
     if kind == "synthetic":
         from .synthetic import SyntheticSource
         return SyntheticSource(width, height, gray=gray)

@@ -40,15 +40,15 @@ print("ended on q")
 PREVIEW_WITHOUT_WAITKEY = PREVIEW.replace("        if cv2.waitKey(1) == ord('q'):\n            break\n", "")
 
 # Uses a gen2 node oakling does not have yet, on line 6.
-STEREO = """\
+TRACKER = """\
 import depthai as dai
 
 pipeline = dai.Pipeline()
 left = pipeline.create(dai.node.MonoCamera)
 right = pipeline.create(dai.node.MonoCamera)
-stereo = pipeline.create(dai.node.StereoDepth)
+tracker = pipeline.create(dai.node.ObjectTracker)
 """
-STEREO_LINE = 6
+TRACKER_LINE = 6
 
 # Prints what it was given, as JSON, and exits with the code in its first argument.
 # Reports the OAKLING_ variables `oakling run` sets (not the kernel cache every test run sets: conftest.py).

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from cli_programs import (PREVIEW, PREVIEW_WITHOUT_WAITKEY, REPORT_AND_EXIT, STEREO, STEREO_LINE, cli_env,
+from cli_programs import (PREVIEW, PREVIEW_WITHOUT_WAITKEY, REPORT_AND_EXIT, TRACKER, TRACKER_LINE, cli_env,
                           oakling_cli, write_program)
 from oakling.cli import main
 from oakling.cli.run import build_parser, split_argv
@@ -75,12 +75,12 @@ def test_the_programs_exit_code_is_the_exit_code(tmp_path, code):
 
 
 def test_an_api_oakling_lacks_exits_1_naming_it_and_the_programs_line(tmp_path):
-    program = write_program(tmp_path, STEREO, "stereo_app.py")
+    program = write_program(tmp_path, TRACKER, "tracker_app.py")
     run = oakling_cli("run", program, cwd=tmp_path)
     assert run.returncode == 1
     assert "NotImplementedError" in run.stderr
-    assert "dai.node.StereoDepth" in run.stderr
-    assert f"stereo_app.py:{STEREO_LINE}" in run.stderr
+    assert "dai.node.ObjectTracker" in run.stderr
+    assert f"tracker_app.py:{TRACKER_LINE}" in run.stderr
     assert "Traceback" not in run.stderr and "oakling/node.py" not in run.stderr
 
 

@@ -27,8 +27,8 @@ def test_create_rejects_what_is_not_a_node():
 
 
 def test_nodes_oakling_lacks_say_so():
-    with pytest.raises(NotImplementedError, match="dai.node.StereoDepth"):
-        dai.Pipeline().create(dai.node.StereoDepth)
+    with pytest.raises(NotImplementedError, match="dai.node.ObjectTracker"):
+        dai.Pipeline().create(dai.node.ObjectTracker)
     with pytest.raises(NotImplementedError, match="dai.node.FeatureTracker"):
         dai.Pipeline().createFeatureTracker()
     with pytest.raises(AttributeError):

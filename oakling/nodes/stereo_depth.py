@@ -1,0 +1,341 @@
+"""StereoDepth: depth from the LEFT and RIGHT cameras, as an OAK-D computes it.
+
+    left, right = pipeline.create(dai.node.MonoCamera), pipeline.create(dai.node.MonoCamera)
+    left.setBoardSocket(dai.CameraBoardSocket.CAM_B)
+    right.setBoardSocket(dai.CameraBoardSocket.CAM_C)
+    stereo = pipeline.create(dai.node.StereoDepth)
+    stereo.setDefaultProfilePreset(dai.node.StereoDepth.PresetMode.HIGH_DENSITY)
+    stereo.setSubpixel(True)
+    left.out.link(stereo.left)
+    right.out.link(stereo.right)
+    stereo.depth.link(xout.input)          # RAW16 millimetres, aligned to the rectified right camera
+
+Ports (gen2): inputs `left`, `right` (ImgFrame; non-blocking, queues of 8) and `inputConfig`
+(StereoDepthConfig; non-blocking, 4); outputs `depth` (RAW16 in the config's unit, millimetres by
+default), `disparity` (RAW8 whole pixels, RAW16 in 1/2^bits pixels with subpixel), `syncedLeft`/
+`syncedRight` (the pair as it came), `rectifiedLeft`/`rectifiedRight`, `confidenceMap` (RAW8, 0 the
+surest) and `outConfig` (the config in use, with each pair). Frames are paired by sequence number,
+as the two MonoCameras number them; a frame whose partner never comes is dropped. Offline
+(`realtime=False`) `left` and `right` block, so the cameras wait and every pair is matched. The
+debug outputs are declared, not produced.
+
+The matching is in `stereo_depth_ops.py`; depth uses the calibration's focal length of the aligned
+camera at the frames' size and its baseline (`setFocalLength`/`setBaseline` override them). The
+default calibration's cameras are already rectified (no rotation, no distortion), so the rectified
+outputs are the inputs.
+"""
+from __future__ import annotations
+
+import warnings
+
+from ..calibration import CalibrationHandler
+from ..log import LogLevel
+from ..messages.datatype import DatatypeEnum
+from ..messages.enums import CameraBoardSocket, Gen2Enum
+from ..messages.imgframe import ImgFrame
+from ..messages.stereodepthconfig import (AlgorithmControl, MedianFilter, RawStereoDepthConfig, StereoDepthConfig,
+                                          StereoDepthProperties)
+from ..pipeline.node import Node
+from ..pipeline.registry import node_type
+from ..runtime.worker import QueueClosed, Worker
+from . import stereo_depth_ops as ops
+
+
+class PresetMode(Gen2Enum):
+    HIGH_ACCURACY = 0
+    HIGH_DENSITY = 1
+    DEFAULT = 2
+    FACE = 3
+    HIGH_DETAIL = 4
+    ROBOTICS = 5
+
+
+_DEBUG_OUTPUTS = ("debugDispLrCheckIt1", "debugDispLrCheckIt2", "debugExtDispLrCheckIt1", "debugExtDispLrCheckIt2",
+                  "debugDispCostDump")
+
+
+@node_type(worker="StereoDepthWorker")
+class StereoDepth(Node):
+    NAME = "StereoDepth"
+    PresetMode = PresetMode
+    Properties = StereoDepthProperties
+
+    def __init__(self, pipeline, node_id):
+        super().__init__(pipeline, node_id)
+        self.inputConfig = self._input("inputConfig", types=(DatatypeEnum.StereoDepthConfig,),
+                                       blocking=False, queueSize=4, waitForMessage=False)
+        frame = (DatatypeEnum.ImgFrame,)
+        self.left = self._input("left", types=frame, blocking=False, queueSize=8, waitForMessage=True)
+        self.right = self._input("right", types=frame, blocking=False, queueSize=8, waitForMessage=True)
+        for name in ("depth", "disparity", "syncedLeft", "syncedRight", "rectifiedLeft", "rectifiedRight"):
+            setattr(self, name, self._output(name, types=frame))
+        self.outConfig = self._output("outConfig", types=(DatatypeEnum.StereoDepthConfig,))
+        for name in _DEBUG_OUTPUTS + ("confidenceMap",):
+            setattr(self, name, self._output(name, types=frame))
+        self.initialConfig = StereoDepthConfig()
+        self.properties = {
+            "depthAlignCamera": int(CameraBoardSocket.AUTO), "enableRectification": True, "rectifyEdgeFillColor": 0,
+            "width": None, "height": None, "outWidth": None, "outHeight": None, "outKeepAspectRatio": True,
+            "mesh": {"meshLeftUri": "", "meshRightUri": "", "meshSize": None, "stepWidth": 16, "stepHeight": 16},
+            "enableRuntimeStereoModeSwitch": False, "numFramesPool": 3, "numPostProcessingShaves": -1,
+            "numPostProcessingMemorySlices": -1, "focalLengthFromCalibration": True,
+            "useHomographyRectification": None, "baseline": None, "focalLength": None,
+            "disparityToDepthUseSpecTranslation": None, "rectificationUseSpecTranslation": None,
+            "depthAlignmentUseSpecTranslation": None, "alphaScaling": None,
+        }
+        self.setDefaultProfilePreset(PresetMode.HIGH_DENSITY)
+
+    def serialize_properties(self) -> dict:
+        return {"initialConfig": self.initialConfig._raw.as_dict(), **self.properties}
+
+    # -- presets --
+    def setDefaultProfilePreset(self, mode):
+        """gen2's presets: HIGH_DENSITY (the default: more pixels with depth) or HIGH_ACCURACY (fewer,
+        surer ones); DEFAULT, FACE, HIGH_DETAIL and ROBOTICS as gen2's later releases define them."""
+        mode = PresetMode(mode)
+        config = self.initialConfig
+        if mode in (PresetMode.HIGH_ACCURACY, PresetMode.HIGH_DETAIL):
+            config.setConfidenceThreshold(200).setLeftRightCheck(True).setLeftRightCheckThreshold(5)
+        else:
+            config.setConfidenceThreshold(245).setLeftRightCheck(True).setLeftRightCheckThreshold(10)
+        if mode in (PresetMode.DEFAULT, PresetMode.FACE, PresetMode.HIGH_DETAIL, PresetMode.ROBOTICS):
+            face_like = mode in (PresetMode.FACE, PresetMode.HIGH_DETAIL)
+            config.setExtendedDisparity(face_like).setSubpixel(True).setSubpixelFractionalBits(5 if face_like else 3)
+            config.setMedianFilter(MedianFilter.MEDIAN_OFF if face_like else MedianFilter.KERNEL_7x7)
+            raw = config.get()
+            post = raw.postProcessing
+            post.decimationFilter.decimationFactor = 2
+            post.spatialFilter.enable, post.spatialFilter.holeFillingRadius = True, 1
+            post.spatialFilter.alpha, post.spatialFilter.delta = 0.5, 3
+            post.temporalFilter.enable, post.temporalFilter.alpha, post.temporalFilter.delta = True, 0.5, 3
+            post.speckleFilter.enable, post.speckleFilter.speckleRange = True, 200
+            post.thresholdFilter.minRange = 30 if mode == PresetMode.FACE else 0
+            post.thresholdFilter.maxRange = 3000 if mode == PresetMode.FACE else 15000
+            config.set(raw)
+            self.properties["numPostProcessingShaves"] = self.properties["numPostProcessingMemorySlices"] = 3
+
+    # -- settings kept in initialConfig --
+    def setMedianFilter(self, median):
+        self.initialConfig.setMedianFilter(median)
+
+    def setConfidenceThreshold(self, confThr: int):
+        self.initialConfig.setConfidenceThreshold(confThr)
+
+    def setLeftRightCheck(self, enable: bool):
+        self.initialConfig.setLeftRightCheck(enable)
+
+    def setSubpixel(self, enable: bool):
+        self.initialConfig.setSubpixel(enable)
+
+    def setSubpixelFractionalBits(self, subpixelFractionalBits: int):
+        self.initialConfig.setSubpixelFractionalBits(subpixelFractionalBits)
+
+    def setExtendedDisparity(self, enable: bool):
+        self.initialConfig.setExtendedDisparity(enable)
+
+    def getMaxDisparity(self) -> float:
+        return self.initialConfig.getMaxDisparity()
+
+    def setDepthAlign(self, align):
+        """RECTIFIED_RIGHT (default), RECTIFIED_LEFT or CENTER; or a camera socket to align to."""
+        if isinstance(align, CameraBoardSocket):
+            self.properties["depthAlignCamera"] = int(align)
+            return
+        self.initialConfig.setDepthAlign(align)
+        self.properties["depthAlignCamera"] = int(CameraBoardSocket.AUTO)
+
+    # -- node properties --
+    def _positive(self, value, what: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"{self._label}.{what}: expected a positive integer, got {value!r}")
+        return int(value)
+
+    def setInputResolution(self, width, height=None):
+        if height is None:
+            width, height = width
+        self.properties["width"] = self._positive(width, "setInputResolution")
+        self.properties["height"] = self._positive(height, "setInputResolution")
+
+    def setOutputSize(self, width: int, height: int):
+        self.properties["outWidth"] = self._positive(width, "setOutputSize")
+        self.properties["outHeight"] = self._positive(height, "setOutputSize")
+
+    def setOutputKeepAspectRatio(self, keep: bool):
+        self.properties["outKeepAspectRatio"] = bool(keep)
+
+    def setRectification(self, enable: bool):
+        self.properties["enableRectification"] = bool(enable)
+
+    def setRectifyEdgeFillColor(self, color: int):
+        self.properties["rectifyEdgeFillColor"] = int(color)
+
+    def setNumFramesPool(self, numFramesPool: int):
+        self.properties["numFramesPool"] = self._positive(numFramesPool, "setNumFramesPool")
+
+    def setRuntimeModeSwitch(self, enable: bool):
+        self.properties["enableRuntimeStereoModeSwitch"] = bool(enable)
+
+    def setPostProcessingHardwareResources(self, numShaves: int, numMemorySlices: int):
+        self.properties["numPostProcessingShaves"] = int(numShaves)
+        self.properties["numPostProcessingMemorySlices"] = int(numMemorySlices)
+
+    def setFocalLengthFromCalibration(self, focalLengthFromCalibration: bool):
+        self.properties["focalLengthFromCalibration"] = bool(focalLengthFromCalibration)
+
+    def useHomographyRectification(self, useHomographyRectification: bool):
+        self.properties["useHomographyRectification"] = bool(useHomographyRectification)
+
+    def enableDistortionCorrection(self, enableDistortionCorrection: bool):
+        self.useHomographyRectification(not enableDistortionCorrection)
+
+    def setBaseline(self, baseline: float):
+        """The baseline in centimetres, instead of the calibration's."""
+        self.properties["baseline"] = float(baseline)
+
+    def setFocalLength(self, focalLength: float):
+        """The focal length in pixels at the input size, instead of the calibration's."""
+        self.properties["focalLength"] = float(focalLength)
+
+    def setDisparityToDepthUseSpecTranslation(self, specTranslation: bool):
+        self.properties["disparityToDepthUseSpecTranslation"] = bool(specTranslation)
+
+    def setRectificationUseSpecTranslation(self, specTranslation: bool):
+        self.properties["rectificationUseSpecTranslation"] = bool(specTranslation)
+
+    def setDepthAlignmentUseSpecTranslation(self, specTranslation: bool):
+        self.properties["depthAlignmentUseSpecTranslation"] = bool(specTranslation)
+
+    def setAlphaScaling(self, alpha: float):
+        self.properties["alphaScaling"] = float(alpha)
+
+    # -- deprecated in gen2 --
+    def setOutputRectified(self, enable: bool):
+        warnings.warn("setOutputRectified is deprecated. The output is auto-enabled if used", DeprecationWarning,
+                      stacklevel=2)
+
+    def setOutputDepth(self, enable: bool):
+        warnings.warn("setOutputDepth is deprecated. The output is auto-enabled if used", DeprecationWarning,
+                      stacklevel=2)
+
+    def setRectifyMirrorFrame(self, enable: bool):
+        warnings.warn("setRectifyMirrorFrame is deprecated.", DeprecationWarning, stacklevel=2)
+
+
+def _as_picture(frame, label: str):
+    """A grey H×W uint8 view of a mono frame (RAW8/GRAY8, or the luma plane of NV12/YUV420p)."""
+    if not isinstance(frame, ImgFrame):
+        raise ValueError(f"{label}: expected ImgFrame, got {type(frame).__name__}")
+    kind = frame.getType()
+    width, height = frame.getWidth(), frame.getHeight()
+    if kind in (ImgFrame.Type.RAW8, ImgFrame.Type.GRAY8, ImgFrame.Type.NV12, ImgFrame.Type.YUV420p):
+        return frame.getData()[:width * height].reshape(height, width)
+    raise ValueError(f"{label}: expected a grey frame (RAW8, GRAY8, or NV12/YUV420p whose luma is used), got "
+                     f"{kind.name} — link a MonoCamera's out, or a ColorCamera's video (NV12)")
+
+
+class StereoDepthWorker(Worker):
+    """Pairs left and right frames by sequence number, matches each pair and sends the linked outputs."""
+
+    OFFLINE_BLOCKING = ("left", "right")
+
+    def run(self):
+        props = self.properties
+        config = StereoDepthConfig()
+        config._raw = RawStereoDepthConfig.from_dict(props["initialConfig"], f"{self.label}.initialConfig")
+        matcher = ops.Matcher(config._raw)
+        left_in, right_in, configs = self.input("left"), self.input("right"), self.input("inputConfig")
+        calibration = CalibrationHandler()
+        if props.get("depthAlignCamera", -1) not in (-1, int(CameraBoardSocket.CAM_B), int(CameraBoardSocket.CAM_C)):
+            self.log(LogLevel.WARN, f"{self.label}: depth aligned to {CameraBoardSocket(props['depthAlignCamera']).name} "
+                                    f"is not done yet — depth stays aligned to the rectified right camera")
+        if config._raw.algorithmControl.depthAlign == AlgorithmControl.DepthAlign.CENTER:
+            self.log(LogLevel.WARN, f"{self.label}: CENTER alignment is not done yet — depth stays aligned to the "
+                                    f"rectified right camera")
+        pending = {"left": None, "right": None}
+        while True:
+            try:
+                side = self._next_pair(left_in, right_in, pending)
+            except QueueClosed:
+                return
+            if side is None:
+                continue
+            left, right = side
+            fresh = configs.try_get()
+            if isinstance(fresh, StereoDepthConfig):
+                config, matcher = fresh, ops.Matcher(fresh._raw)
+            elif fresh is not None:
+                self._error("inputConfig", f"{self.label}.inputConfig: expected StereoDepthConfig, got "
+                                           f"{type(fresh).__name__} — send StereoDepthConfig messages to this input")
+            try:
+                self._process(left, right, config, matcher, calibration)
+            except ValueError as e:
+                self._error("frame", f"{e} (pair {left.getSequenceNum()} dropped)")
+
+    def _next_pair(self, left_in, right_in, pending):
+        """The next (left, right) with one sequence number, or None after dropping an unpaired frame."""
+        if pending["left"] is None:
+            pending["left"] = left_in.get()
+        if pending["right"] is None:
+            pending["right"] = right_in.get()
+        left, right = pending["left"], pending["right"]
+        if left.getSequenceNum() == right.getSequenceNum():
+            pending["left"] = pending["right"] = None
+            return left, right
+        older = "left" if left.getSequenceNum() < right.getSequenceNum() else "right"
+        pending[older] = None   # its partner was dropped upstream: wait for the next one
+        return None
+
+    def _process(self, left_frame, right_frame, config, matcher, calibration):
+        left = _as_picture(left_frame, f"{self.label}.left")
+        right = _as_picture(right_frame, f"{self.label}.right")
+        if left.shape != right.shape:
+            raise ValueError(f"{self.label}: left is {left.shape[1]}x{left.shape[0]} but right is "
+                             f"{right.shape[1]}x{right.shape[0]} — give both cameras the same resolution")
+        raw = config._raw
+        outputs = {name: self.output(name) for name in ("depth", "disparity", "syncedLeft", "syncedRight",
+                                                         "rectifiedLeft", "rectifiedRight", "confidenceMap",
+                                                         "outConfig")}
+        for name, frame in (("syncedLeft", left_frame), ("syncedRight", right_frame),
+                            ("rectifiedLeft", left_frame), ("rectifiedRight", right_frame)):
+            if outputs[name].linked:
+                outputs[name].send(frame)
+        reference = left_frame if matcher.left_reference else right_frame
+        if outputs["depth"].linked or outputs["disparity"].linked or outputs["confidenceMap"].linked:
+            found = matcher.disparity(left, right)
+            disparity = ops.speckle(ops.disparity_output(found, raw), raw)
+            if outputs["disparity"].linked:
+                picture = ops.decimate(disparity, raw)
+                kind = ImgFrame.Type.RAW16 if picture.dtype.itemsize == 2 else ImgFrame.Type.RAW8
+                outputs["disparity"].send(self._frame(picture, kind, reference))
+            if outputs["depth"].linked:
+                focal, baseline_mm = self._geometry(calibration, matcher, left.shape)
+                depth = ops.depth_output(ops.filtered_disparity(disparity, raw), focal, baseline_mm, raw)
+                outputs["depth"].send(self._frame(ops.decimate(depth, raw), ImgFrame.Type.RAW16, reference))
+            if outputs["confidenceMap"].linked:
+                pictures = (left, right) if matcher.left_reference else (right, left)
+                picture = ops.confidence(*pictures, found, matcher.left_reference)
+                outputs["confidenceMap"].send(self._frame(picture, ImgFrame.Type.RAW8, reference))
+        if outputs["outConfig"].linked:
+            out = StereoDepthConfig()
+            out._raw = raw
+            outputs["outConfig"].send(out._keep_time_of(reference))
+
+    def _geometry(self, calibration, matcher, shape) -> tuple[float, float]:
+        """(focal length in pixels at the frames' size, baseline in millimetres)."""
+        props = self.properties
+        height, width = shape
+        if props.get("focalLength"):
+            focal = float(props["focalLength"])
+        else:
+            socket = CameraBoardSocket.CAM_B if matcher.left_reference else CameraBoardSocket.CAM_C
+            focal = calibration.getCameraIntrinsics(socket, width, height)[0][0]
+        baseline_cm = props.get("baseline") or calibration.getBaselineDistance()
+        return focal, float(baseline_cm) * 10.0
+
+    @staticmethod
+    def _frame(picture, kind, like: ImgFrame) -> ImgFrame:
+        frame = ImgFrame()
+        frame.setWidth(picture.shape[1]).setHeight(picture.shape[0]).setType(kind)
+        frame._data = picture.reshape(-1).view("uint8")
+        frame.setInstanceNum(like.getInstanceNum())
+        return frame._keep_time_of(like)

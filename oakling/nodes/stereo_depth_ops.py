@@ -1,0 +1,192 @@
+"""What StereoDepth does to a rectified pair: disparity, its filters, depth. Pure functions on arrays.
+
+    matcher = Matcher(raw_config)                 # a RawStereoDepthConfig (messages/stereodepthconfig.py)
+    found = matcher.disparity(left, right)        # float32 pixels, 0 where no match, on the aligned camera
+    out = disparity_output(found, raw_config)     # uint8 or uint16 (subpixel) as gen2 sends it
+    depth = depth_output(found, focal_px, baseline_mm, raw_config)   # uint16 in the configured unit
+
+The matcher is OpenCV's semi-global block matching (SGBM, three directions) over 96 disparity levels
+(64 with DISPARITY_64, 192 extended), then a sub-pixel refinement: a few Lucas–Kanade steps along
+the row, which bring the disparity of textured surfaces within a few hundredths of a pixel. The
+right camera is the reference (gen2's RECTIFIED_RIGHT) unless the config aligns to the left.
+gen2's confidence threshold sets how unique a match must be; its left-right check threshold is
+the largest disagreement between the two directions' matches that still counts as one. OpenCV is
+imported where it is used, so `import oakling` does not load it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..messages.stereodepthconfig import (AlgorithmControl, CostMatching, DecimationFilter, MedianFilter,
+                                          RawStereoDepthConfig)
+
+BLOCK = 5                 # SGBM's matching window
+REFINE_STEPS = 2          # Lucas–Kanade steps of the sub-pixel refinement
+REFINE_WINDOW = 7
+_UNITS_PER_MM = {AlgorithmControl.DepthUnit.METER: 0.001, AlgorithmControl.DepthUnit.CENTIMETER: 0.1,
+                 AlgorithmControl.DepthUnit.MILLIMETER: 1.0, AlgorithmControl.DepthUnit.INCH: 1 / 25.4,
+                 AlgorithmControl.DepthUnit.FOOT: 1 / 304.8}
+
+
+def levels(raw: RawStereoDepthConfig) -> int:
+    """How many disparities are searched: 96 (64 with DISPARITY_64), twice that extended."""
+    n = 64 if raw.costMatching.disparityWidth == CostMatching.DisparityWidth.DISPARITY_64 else 96
+    return n * 2 if raw.algorithmControl.enableExtended else n
+
+
+def uniqueness(confidence_threshold: int) -> int:
+    """SGBM's uniqueness ratio (percent) for gen2's confidence threshold: 255 accepts every match,
+    lower values demand a clearer best match (0 → 15 %)."""
+    return int(round((255 - int(confidence_threshold)) * 15 / 255))
+
+
+class Matcher:
+    """Disparity for one config; made again when the config changes."""
+
+    def __init__(self, raw: RawStereoDepthConfig):
+        import cv2   # loaded by the device when it matches, not by `import oakling`
+        control = raw.algorithmControl
+        self.left_reference = control.depthAlign == AlgorithmControl.DepthAlign.RECTIFIED_LEFT
+        self.levels = levels(raw)
+        self.shift = int(control.disparityShift)
+        self._sgbm = cv2.StereoSGBM_create(
+            minDisparity=0, numDisparities=self.levels, blockSize=BLOCK, P1=8 * BLOCK * BLOCK,
+            P2=32 * BLOCK * BLOCK, uniquenessRatio=uniqueness(raw.costMatching.confidenceThreshold),
+            disp12MaxDiff=int(control.leftRightCheckThreshold) if control.enableLeftRightCheck else -1,
+            speckleWindowSize=0, mode=cv2.STEREO_SGBM_MODE_SGBM_3WAY)
+        self.edge = int(control.numInvalidateEdgePixels)
+
+    def disparity(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Float32 disparity in pixels on the reference camera's pixels; 0 where there is no match."""
+        import cv2
+        if self.left_reference:
+            raw = self._sgbm.compute(left, right)
+            reference, other, direction = left, right, -1.0
+        else:   # OpenCV's reference is the first image: mirrored, the right one is
+            raw = cv2.flip(self._sgbm.compute(cv2.flip(right, 1), cv2.flip(left, 1)), 1)
+            reference, other, direction = right, left, 1.0
+        found = raw.astype(np.float32) * (1 / 16)
+        found[raw <= 0] = 0
+        found = np.minimum(refine(reference, other, found, direction), self.levels - 1)
+        if self.edge:
+            found[:, :self.edge] = 0
+            found[:, -self.edge:] = 0
+        return found
+
+
+def refine(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, direction: float) -> np.ndarray:
+    """Sub-pixel disparity: Lucas–Kanade steps along the row. The other camera's picture, sampled
+    at x + direction·d, is compared with the reference in a window, and d moves by the least-squares
+    step (at most half a pixel a step). Pixels without a match stay 0."""
+    import cv2
+    height, width = reference.shape
+    ref, oth = reference.astype(np.float32), other.astype(np.float32)
+    gradient = cv2.Sobel(oth, cv2.CV_32F, 1, 0, ksize=3, scale=direction / 8)
+    xs = np.broadcast_to(np.arange(width, dtype=np.float32), (height, width))
+    ys = np.broadcast_to(np.arange(height, dtype=np.float32)[:, None], (height, width))
+    valid = disparity > 0
+    d = disparity
+    for _ in range(REFINE_STEPS):
+        at = xs + direction * d
+        error = cv2.remap(oth, at, ys, cv2.INTER_LINEAR) - ref
+        slope = cv2.remap(gradient, at, ys, cv2.INTER_LINEAR)
+        num = cv2.boxFilter(slope * error, -1, (REFINE_WINDOW, REFINE_WINDOW), normalize=False)
+        den = cv2.boxFilter(slope * slope, -1, (REFINE_WINDOW, REFINE_WINDOW), normalize=False)
+        step = np.clip(-num / np.maximum(den, 1e-3), -0.5, 0.5)
+        d = np.where(valid, np.maximum(d + step, 1e-3), 0).astype(np.float32)
+    return d
+
+
+def disparity_output(disparity: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
+    """The `disparity` output as gen2 sends it: uint8 whole pixels (at most 190, extended), or
+    uint16 in 1/2^bits pixels with subpixel; the median filter applied."""
+    control = raw.algorithmControl
+    if control.enableSubpixel:
+        out = np.rint(disparity * (1 << control.subpixelFractionalBits)).astype(np.uint16)
+    else:
+        out = np.rint(disparity).astype(np.uint8)
+    return median(out, raw.postProcessing.median)
+
+
+def median(values: np.ndarray, kernel) -> np.ndarray:
+    """gen2's median filter: 3×3, 5×5 or 7×7 (OpenCV takes 7×7 only on 8-bit pictures: 16-bit
+    subpixel disparity gets two 5×5 passes there, which reach as far)."""
+    import cv2
+    size = int(MedianFilter(kernel))
+    if size == 0:
+        return values
+    if values.dtype == np.uint8 or size <= 5:
+        return cv2.medianBlur(values, size)
+    return cv2.medianBlur(cv2.medianBlur(values, 5), 3)
+
+
+def filtered_disparity(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
+    """The output disparity back in float pixels (what depth is computed from, after the median)."""
+    if raw.algorithmControl.enableSubpixel:
+        return disparity_out.astype(np.float32) / (1 << raw.algorithmControl.subpixelFractionalBits)
+    return disparity_out.astype(np.float32)
+
+
+def depth_output(disparity: np.ndarray, focal_px: float, baseline_mm: float, raw: RawStereoDepthConfig) -> np.ndarray:
+    """uint16 depth (focal × baseline / disparity) in the config's unit, 0 where there is no
+    disparity or the depth falls outside the threshold filter's range (in millimetres)."""
+    valid = disparity > 0
+    depth_mm = np.zeros(disparity.shape, np.float32)
+    np.divide(np.float32(focal_px * baseline_mm), disparity, out=depth_mm, where=valid)
+    window = raw.postProcessing.thresholdFilter
+    valid &= (depth_mm >= window.minRange) & (depth_mm <= window.maxRange)
+    control = raw.algorithmControl
+    if control.depthUnit == AlgorithmControl.DepthUnit.CUSTOM:
+        per_mm = control.customDepthUnitMultiplier / 1000.0
+    else:
+        per_mm = _UNITS_PER_MM[control.depthUnit]
+    return np.where(valid, np.clip(np.rint(depth_mm * per_mm), 0, 65535), 0).astype(np.uint16)
+
+
+def speckle(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
+    """gen2's speckle filter: blobs of similar disparity smaller than `speckleRange` pixels are
+    removed (set to 0)."""
+    import cv2
+    rule = raw.postProcessing.speckleFilter
+    if not rule.enable:
+        return disparity_out
+    scale = (1 << raw.algorithmControl.subpixelFractionalBits) if raw.algorithmControl.enableSubpixel else 1
+    values = disparity_out.astype(np.int16) if disparity_out.dtype == np.uint8 else disparity_out.view(np.int16)
+    values = values.copy()
+    cv2.filterSpeckles(values, 0, int(rule.speckleRange), scale)
+    return values.astype(disparity_out.dtype)
+
+
+def decimate(values: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
+    """gen2's decimation filter: the picture made `decimationFactor` times smaller by pixel skipping,
+    or by the median or mean of each block's non-zero values."""
+    rule = raw.postProcessing.decimationFilter
+    factor = int(rule.decimationFactor)
+    if factor <= 1:
+        return values
+    if rule.decimationMode == DecimationFilter.DecimationMode.PIXEL_SKIPPING:
+        return np.ascontiguousarray(values[::factor, ::factor])
+    height, width = values.shape[0] // factor * factor, values.shape[1] // factor * factor
+    blocks = values[:height, :width].reshape(height // factor, factor, width // factor, factor)
+    blocks = blocks.transpose(0, 2, 1, 3).reshape(height // factor, width // factor, factor * factor)
+    masked = np.ma.masked_equal(blocks.astype(np.float32), 0)
+    if rule.decimationMode == DecimationFilter.DecimationMode.NON_ZERO_MEDIAN:
+        picked = np.ma.median(masked, axis=2)
+    else:
+        picked = masked.mean(axis=2)
+    return np.rint(picked.filled(0)).astype(values.dtype)
+
+
+def confidence(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, left_reference: bool) -> np.ndarray:
+    """gen2's confidenceMap: 0 for the surest match, 255 for none — here the mean absolute difference
+    between the reference picture and the other one sampled at the match, over a 5×5 window."""
+    import cv2
+    height, width = reference.shape
+    direction = -1.0 if left_reference else 1.0
+    xs = np.broadcast_to(np.arange(width, dtype=np.float32), (height, width)) + direction * disparity
+    ys = np.broadcast_to(np.arange(height, dtype=np.float32)[:, None], (height, width))
+    error = np.abs(cv2.remap(other.astype(np.float32), xs, ys, cv2.INTER_LINEAR) - reference.astype(np.float32))
+    mean = cv2.boxFilter(error, -1, (5, 5))
+    out = np.clip(np.rint(mean * 4), 0, 254).astype(np.uint8)
+    out[disparity <= 0] = 255
+    return out

@@ -1,0 +1,130 @@
+"""The synthetic stereo scene: what the LEFT and RIGHT cameras see when nothing else is given.
+
+    picture, depth_mm = render(dai.CameraBoardSocket.CAM_C, 640, 400)   # the right camera's view
+    truth = true_depth(dai.CameraBoardSocket.CAM_C, 640, 400)            # millimetres, per pixel
+
+A room with a textured back wall and three textured boards facing the cameras at known distances,
+rendered for each camera from the device's calibration (its intrinsics at that size and its
+position on the board). Every surface is a plane facing the cameras, so the true depth of every
+pixel is exact: tests and users can check a depth map, or their own spatial logic, against it.
+The scene holds still; its pictures are made once per camera and size.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..calibration import CalibrationHandler
+from ..messages.enums import CameraBoardSocket
+
+TEXEL_PX = 2.0   # how large a texture's cell looks in the picture, in pixels, whatever the distance
+
+
+@dataclass(frozen=True)
+class Board:
+    """A textured rectangle facing the cameras: `z` millimetres ahead of them, spanning x0..x1
+    (right) and y0..y1 (down) millimetres around the colour camera's axis."""
+    name: str
+    z: float
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    shade: int      # its mean brightness
+    seed: int
+
+
+# Far to near, so nearer boards are painted over farther ones.
+SCENE = (
+    Board("back wall", 3000, -3500, 3500, -2200, 2200, 120, 1),
+    Board("far board", 2600, 300, 1300, -900, -200, 150, 2),
+    Board("middle board", 1800, 150, 800, -50, 600, 100, 3),
+    Board("near board", 1000, -550, -100, -250, 300, 170, 4),
+)
+
+
+def board_at(name: str) -> Board:
+    return next(b for b in SCENE if b.name == name)
+
+
+def _texture(board: Board, texel_mm: float) -> np.ndarray:
+    """The board's surface, one value per texel: fine noise over a coarser one (float32)."""
+    width = int(np.ceil((board.x1 - board.x0) / texel_mm)) + 2
+    height = int(np.ceil((board.y1 - board.y0) / texel_mm)) + 2
+    rng = np.random.default_rng(board.seed)
+    fine = rng.uniform(-1, 1, (height, width)).astype(np.float32)
+    coarse = cv2.resize(rng.uniform(-1, 1, (height // 6 + 2, width // 6 + 2)).astype(np.float32), (width, height),
+                        interpolation=cv2.INTER_CUBIC)
+    return np.clip(board.shade + 55 * fine + 35 * coarse, 0, 255).astype(np.float32)
+
+
+def _camera(socket, width: int, height: int, calibration: CalibrationHandler):
+    """(fx, fy, cx, cy, x position in mm) of the camera on `socket` at width×height."""
+    (fx, _, cx), (_, fy, cy), _ = calibration.getCameraIntrinsics(socket, width, height)
+    x_mm = calibration.getCameraTranslationVector(socket, CameraBoardSocket.CAM_A)[0] * 10.0
+    return fx, fy, cx, cy, x_mm
+
+
+@functools.lru_cache(maxsize=8)
+def render(socket, width: int, height: int, calibration: CalibrationHandler | None = None):
+    """(grey picture uint8 H×W, depth float32 H×W in millimetres) of the scene as the camera on
+    `socket` sees it at width×height. Read-only arrays, cached."""
+    calibration = calibration or CalibrationHandler()
+    fx, fy, cx, cy, cam_x = _camera(int(socket), width, height, calibration)
+    picture = np.zeros((height, width), np.float32)
+    depth = np.zeros((height, width), np.float32)
+    us, vs = np.arange(width, dtype=np.float64), np.arange(height, dtype=np.float64)
+    for board in SCENE:
+        texel = board.z * TEXEL_PX / fx   # millimetres a texel spans, so it looks TEXEL_PX wide
+        texture = _texture(board, texel)
+        # picture pixel (u, v) -> the board's point X = (u - cx) z / fx + cam_x -> texel (X - x0) / texel
+        scale_x, scale_y = board.z / (fx * texel), board.z / (fy * texel)
+        warp = np.array([[scale_x, 0, ((-cx) * board.z / fx + cam_x - board.x0) / texel],
+                         [0, scale_y, ((-cy) * board.z / fy - board.y0) / texel]], np.float64)
+        seen = cv2.warpAffine(texture, warp, (width, height), flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_REPLICATE)
+        x = (us - cx) * board.z / fx + cam_x
+        y = (vs - cy) * board.z / fy
+        cols = (x >= board.x0) & (x < board.x1)
+        rows = (y >= board.y0) & (y < board.y1)
+        mask = rows[:, None] & cols[None, :]
+        picture[mask] = seen[mask]
+        depth[mask] = board.z
+    picture = np.clip(np.rint(picture), 0, 255).astype(np.uint8)
+    picture.flags.writeable = False
+    depth.flags.writeable = False
+    return picture, depth
+
+
+def true_depth(socket, width: int, height: int, calibration: CalibrationHandler | None = None) -> np.ndarray:
+    """The depth in millimetres of every pixel the camera on `socket` sees at width×height."""
+    return render(socket, width, height, calibration)[1]
+
+
+class StereoSceneSource:
+    """The scene as one camera sees it, on every frame (grey; BGR for a colour camera); it never ends."""
+
+    static = True
+
+    def __init__(self, socket: int, width: int, height: int, gray: bool = True):
+        self.name = "synthetic stereo scene"
+        self.frames = 0
+        picture = render(socket, width, height)[0]
+        if not gray:
+            picture = cv2.cvtColor(picture, cv2.COLOR_GRAY2BGR)
+            picture.flags.writeable = False
+        self._picture = picture
+        self.height, self.width = height, width
+
+    def read(self) -> np.ndarray:
+        self.frames += 1
+        return self._picture
+
+    def read_at(self, t: float) -> np.ndarray:
+        return self.read()
+
+    def close(self):
+        pass

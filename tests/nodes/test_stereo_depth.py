@@ -1,0 +1,145 @@
+"""StereoDepth in a real device: two MonoCameras on the synthetic stereo scene, or frames from the host."""
+import time
+
+import numpy as np
+import pytest
+
+import oakling as dai
+from oakling.sources.stereo_scene import render, true_depth
+
+LEFT, RIGHT = int(dai.CameraBoardSocket.CAM_B), int(dai.CameraBoardSocket.CAM_C)
+
+
+def stereo_pipeline(outputs=("depth",), subpixel=True):
+    p = dai.Pipeline()
+    cams = []
+    for socket in (dai.CameraBoardSocket.CAM_B, dai.CameraBoardSocket.CAM_C):
+        cam = p.create(dai.node.MonoCamera)
+        cam.setBoardSocket(socket)
+        cam.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
+        cams.append(cam)
+    stereo = p.create(dai.node.StereoDepth)
+    stereo.setDefaultProfilePreset(dai.node.StereoDepth.PresetMode.HIGH_ACCURACY)
+    stereo.setSubpixel(subpixel)
+    cams[0].out.link(stereo.left)
+    cams[1].out.link(stereo.right)
+    for name in outputs:
+        xout = p.create(dai.node.XLinkOut)
+        xout.setStreamName(name)
+        getattr(stereo, name).link(xout.input)
+    return p, stereo
+
+
+def test_depth_of_the_synthetic_scene_is_within_2_percent_and_pairs_share_sequence_numbers():
+    p, stereo = stereo_pipeline(("depth", "disparity", "syncedLeft", "syncedRight", "confidenceMap"))
+    with dai.Device(p, realtime=False) as device:
+        queues = {name: device.getOutputQueue(name) for name in
+                  ("depth", "disparity", "syncedLeft", "syncedRight", "confidenceMap")}
+        got = {name: [q.get(timeout=20) for _ in range(3)] for name, q in queues.items()}
+    depth = got["depth"][-1]
+    assert (depth.getType(), depth.getWidth(), depth.getHeight()) == (dai.ImgFrame.Type.RAW16, 640, 400)
+    assert got["disparity"][-1].getType() == dai.ImgFrame.Type.RAW16 and got["disparity"][-1].getFrame().max() <= 760
+    assert got["confidenceMap"][-1].getType() == dai.ImgFrame.Type.RAW8
+    for k in range(3):
+        seqs = {name: frames[k].getSequenceNum() for name, frames in got.items()}
+        assert len(set(seqs.values())) == 1, seqs
+    assert got["syncedLeft"][0].getInstanceNum() == LEFT and got["syncedRight"][0].getInstanceNum() == RIGHT
+    values = depth.getFrame().astype(np.float32)
+    truth = true_depth(RIGHT, 640, 400)
+    valid = values > 0
+    assert valid.mean() > 0.75
+    assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95
+
+
+def test_a_config_from_the_host_changes_the_depth_range_while_it_runs():
+    p, stereo = stereo_pipeline()
+    xin = p.create(dai.node.XLinkIn)
+    xin.setStreamName("config")
+    xin.out.link(stereo.inputConfig)
+    with dai.Device(p, realtime=False) as device:
+        depth = device.getOutputQueue("depth", maxSize=2, blocking=False)
+        assert depth.get(timeout=20).getFrame().max() > 2500   # the back wall, 3 m away
+        config = dai.StereoDepthConfig()
+        config.setSubpixel(True)
+        raw = config.get()
+        raw.postProcessing.thresholdFilter.maxRange = 1500
+        config.set(raw)
+        device.getInputQueue("config").send(config)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            frame = depth.get(timeout=20).getFrame()
+            if frame.max() <= 1500:
+                break
+        assert 0 < frame.max() <= 1500 and (frame[frame > 0] < 1100).mean() > 0.9   # only the near board is left
+
+
+def host_stereo(width=640, height=400):
+    p = dai.Pipeline()
+    stereo = p.create(dai.node.StereoDepth)
+    stereo.setSubpixel(True)
+    for side in ("left", "right"):
+        xin = p.create(dai.node.XLinkIn)
+        xin.setStreamName(side)
+        xin.out.link(getattr(stereo, side))
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("disparity")
+    stereo.disparity.link(xout.input)
+    return p
+
+
+def frame_of(picture, seq, instance):
+    frame = dai.ImgFrame()
+    frame.setType(dai.ImgFrame.Type.RAW8)
+    frame.setWidth(picture.shape[1])
+    frame.setHeight(picture.shape[0])
+    frame.setData(picture.reshape(-1))
+    frame.setSequenceNum(seq)
+    frame.setInstanceNum(instance)
+    return frame
+
+
+def test_frames_from_the_host_are_paired_by_sequence_number_and_bad_pairs_are_reported():
+    left, right = render(LEFT, 640, 400)[0], render(RIGHT, 640, 400)[0]
+    lines = []
+    with dai.Device(host_stereo()) as device:
+        device.addLogCallback(lines.append)
+        qleft, qright = device.getInputQueue("left"), device.getInputQueue("right")
+        out = device.getOutputQueue("disparity")
+        qleft.send(frame_of(left, 1, LEFT))       # its partner never comes: dropped
+        qleft.send(frame_of(left, 2, LEFT))
+        qright.send(frame_of(right, 2, RIGHT))
+        first = out.get(timeout=20)
+        qleft.send(frame_of(left[:200], 3, LEFT))
+        qright.send(frame_of(right, 3, RIGHT))
+        qleft.send(frame_of(left, 4, LEFT))
+        qright.send(frame_of(right, 4, RIGHT))
+        second = out.get(timeout=20)
+    assert (first.getSequenceNum(), second.getSequenceNum()) == (2, 4)
+    fx = dai.CalibrationHandler().getCameraIntrinsics(dai.CameraBoardSocket.CAM_C, 640, 400)[0][0]
+    truth = fx * 75 / true_depth(RIGHT, 640, 400) * 8
+    found = first.getFrame().astype(np.float32)
+    assert (np.abs(found - truth)[found > 0] < 8 * 0.25).mean() > 0.95
+    errors = [m.payload for m in lines if m.level == dai.LogLevel.ERR]
+    assert any("StereoDepth(0): left is 640x200 but right is 640x400 — give both cameras the same resolution "
+               "(pair 3 dropped)" in e for e in errors), errors
+
+
+def test_settings_are_serialized_as_gen2s_properties():
+    p, stereo = stereo_pipeline()
+    stereo.setExtendedDisparity(True)
+    stereo.setMedianFilter(dai.MedianFilter.KERNEL_7x7)
+    stereo.setDepthAlign(dai.CameraBoardSocket.CAM_A)
+    stereo.setInputResolution(640, 400)
+    stereo.setBaseline(7.5)
+    assert stereo.getMaxDisparity() == 190 * 8
+    node = next(n for _, n in p.serializeToJson()["pipeline"]["nodes"] if n["name"] == "StereoDepth")
+    props = node["properties"]
+    assert props["initialConfig"]["algorithmControl"]["enableExtended"] is True
+    assert props["initialConfig"]["postProcessing"]["median"] == 7
+    assert props["initialConfig"]["costMatching"]["confidenceThreshold"] == 200   # HIGH_ACCURACY
+    assert (props["depthAlignCamera"], props["width"], props["height"], props["baseline"]) == (0, 640, 400, 7.5)
+    io = {tuple(k): v for k, v in node["ioInfo"]}
+    assert io[("", "left")]["blocking"] is False and io[("", "left")]["queueSize"] == 8
+    assert io[("", "inputConfig")]["queueSize"] == 4
+    with pytest.raises(ValueError, match=r"StereoDepth\(2\).setInputResolution: expected a positive integer"):
+        stereo.setInputResolution(0, 400)

@@ -1,0 +1,121 @@
+"""StereoDepth's matching and filters on the synthetic scene, whose true depth is known."""
+import numpy as np
+import pytest
+
+import oakling as dai
+from oakling.nodes import stereo_depth_ops as ops
+from oakling.sources.stereo_scene import render, true_depth
+
+LEFT, RIGHT = int(dai.CameraBoardSocket.CAM_B), int(dai.CameraBoardSocket.CAM_C)
+CALIB = dai.CalibrationHandler()
+
+
+def seen_by_both(width, height, reference=RIGHT):
+    """The reference camera's pixels that the other camera sees too (inside its picture, not hidden)."""
+    other = LEFT if reference == RIGHT else RIGHT
+    fx = CALIB.getCameraIntrinsics(reference, width, height)[0][0]
+    depth, other_depth = true_depth(reference, width, height), true_depth(other, width, height)
+    shift = fx * CALIB.getBaselineDistance() * 10 / depth * (1 if reference == RIGHT else -1)
+    xs = np.arange(width)[None, :] + np.rint(shift).astype(int)
+    inside = (xs >= 0) & (xs < width)
+    rows = np.arange(height)[:, None].repeat(width, 1)
+    same = np.zeros_like(inside)
+    same[inside] = other_depth[rows[inside], xs[inside]] == depth[inside]
+    return same
+
+
+def config(**settings):
+    c = dai.StereoDepthConfig()
+    for name, value in settings.items():
+        getattr(c, name)(value)
+    return c.get()
+
+
+@pytest.mark.parametrize("size, align", [
+    ((640, 400), "RECTIFIED_RIGHT"), ((1280, 800), "RECTIFIED_RIGHT"), ((640, 400), "RECTIFIED_LEFT"),
+])
+def test_subpixel_depth_is_within_2_percent_of_the_truth(size, align):
+    width, height = size
+    raw = config(setSubpixel=True, setMedianFilter=dai.MedianFilter.MEDIAN_OFF,
+                 setDepthAlign=dai.StereoDepthProperties.DepthAlign.__members__[align])
+    reference = LEFT if align == "RECTIFIED_LEFT" else RIGHT
+    left, right = render(LEFT, width, height)[0], render(RIGHT, width, height)[0]
+    found = ops.Matcher(raw).disparity(left, right)
+    fx = CALIB.getCameraIntrinsics(reference, width, height)[0][0]
+    depth = ops.depth_output(ops.filtered_disparity(ops.disparity_output(found, raw), raw), fx, 75.0, raw)
+    truth = true_depth(reference, width, height)
+    valid = depth > 0
+    error = np.abs(depth - truth) / truth
+    assert (error[valid] < 0.02).mean() >= 0.95
+    assert valid[seen_by_both(width, height, reference)].mean() >= 0.85
+
+
+def test_disparity_output_types_follow_subpixel():
+    found = np.array([[0, 1.26, 94.9]], np.float32)
+    assert ops.disparity_output(found, config(setMedianFilter=0)).tolist() == [[0, 1, 95]]
+    assert ops.disparity_output(found, config(setMedianFilter=0)).dtype == np.uint8
+    sub = ops.disparity_output(found, config(setMedianFilter=0, setSubpixel=True))
+    assert sub.dtype == np.uint16 and sub.tolist() == [[0, 10, 759]]   # 3 fractional bits
+
+
+def test_depth_units_and_the_threshold_filter():
+    disparity = np.array([[0, 10.0, 30.0, 100.0]], np.float32)
+    raw = config()
+    assert ops.depth_output(disparity, 400, 75, raw).tolist() == [[0, 3000, 1000, 300]]
+    raw.postProcessing.thresholdFilter.minRange, raw.postProcessing.thresholdFilter.maxRange = 500, 2000
+    assert ops.depth_output(disparity, 400, 75, raw).tolist() == [[0, 0, 1000, 0]]
+    raw = config(setDepthUnit=dai.RawStereoDepthConfig.AlgorithmControl.DepthUnit.CENTIMETER)
+    assert ops.depth_output(disparity, 400, 75, raw).tolist() == [[0, 300, 100, 30]]
+
+
+def test_the_confidence_threshold_sets_how_unique_a_match_must_be():
+    assert ops.uniqueness(255) == 0 and ops.uniqueness(245) == 1 and ops.uniqueness(0) == 15
+    left, right = render(LEFT, 640, 400)[0], render(RIGHT, 640, 400)[0]
+    lenient = (ops.Matcher(config(setConfidenceThreshold=245)).disparity(left, right) > 0).mean()
+    strict = (ops.Matcher(config(setConfidenceThreshold=0)).disparity(left, right) > 0).mean()
+    assert strict < lenient
+
+
+@pytest.mark.parametrize("mode, expected", [
+    (0, [[1, 3], [9, 11]]),        # pixel skipping: the top-left of each block
+    (1, [[2, 0], [10, 12]]),       # median of the non-zero values (0 where all are 0)
+    (2, [[2, 0], [10, 12]]),       # mean of the non-zero values
+])
+def test_decimation(mode, expected):
+    values = np.array([[1, 0, 3, 0], [0, 3, 0, 0], [9, 10, 11, 12], [10, 11, 12, 13]], np.uint16)
+    values[0, 2] = 0
+    raw = config()
+    raw.postProcessing.decimationFilter.decimationFactor = 2
+    raw.postProcessing.decimationFilter.decimationMode = mode
+    out = ops.decimate(values, raw)
+    if mode == 0:
+        expected = [[1, 0], [9, 11]]
+    assert out.tolist() == expected and out.dtype == np.uint16
+
+
+def test_the_speckle_filter_removes_small_blobs():
+    disparity = np.full((40, 40), 20, np.uint8)
+    disparity[10:12, 10:12] = 60   # a 4-pixel speckle
+    raw = config()
+    assert (ops.speckle(disparity, raw) == disparity).all()   # off by default
+    raw.postProcessing.speckleFilter.enable, raw.postProcessing.speckleFilter.speckleRange = True, 10
+    cleaned = ops.speckle(disparity, raw)
+    assert (cleaned[10:12, 10:12] == 0).all() and (cleaned[20:, 20:] == 20).all()
+
+
+def test_the_median_filter_sizes():
+    noisy = np.full((20, 20), 50, np.uint16)
+    noisy[5, 5] = 900
+    for size in (3, 5, 7):
+        assert ops.median(noisy, size)[5, 5] == 50
+    assert ops.median(noisy, 0)[5, 5] == 900
+
+
+def test_confidence_is_best_where_the_match_is_right():
+    left, right = render(LEFT, 640, 400)[0], render(RIGHT, 640, 400)[0]
+    truth = CALIB.getCameraIntrinsics(RIGHT, 640, 400)[0][0] * 75.0 / true_depth(RIGHT, 640, 400)
+    right_match = ops.confidence(right, left, truth.astype(np.float32), False)
+    wrong_match = ops.confidence(right, left, (truth + 3).astype(np.float32), False)
+    both = seen_by_both(640, 400)
+    assert np.median(right_match[both]) < np.median(wrong_match[both])
+    assert ops.confidence(right, left, np.zeros_like(truth, np.float32), False).min() == 255
