@@ -17,7 +17,7 @@ DAI = {
     "XLinkProtocol",
 }
 DAI_NODE = {
-    "ColorCamera", "DetectionNetwork", "DetectionParser", "ImageManip", "MobileNetDetectionNetwork", "MonoCamera",
+    "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "ImageManip", "MobileNetDetectionNetwork", "MonoCamera",
     "NeuralNetwork", "OpenCLKernel", "Script", "VideoEncoder", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
