@@ -12,7 +12,7 @@ from .log import LogLevel, LogMessage
 from .messages.encodedframe import EncodedFrame
 from .models.gen2 import OpenVINO
 from .messages import (Buffer, CameraControl, Clock, Colormap, DatatypeEnum, ImageManipConfig, ImgDetection,
-                       ImgDetections, ImgFrame, Interpolation, NNData, Point2f, RawImgFrame, Rect, RotatedRect,
+                       ImgDetections, ImgFrame, Interpolation, MessageGroup, NNData, Point2f, RawImgFrame, Rect, RotatedRect,
                        Size2f, TensorInfo)
 from .messages.enums import CameraSensorType
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
@@ -29,7 +29,7 @@ from .version import __version__
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 _GEN2_NAMES_NOT_YET = {
     "AprilTagConfig",
-    "IMUData", "MessageGroup", "SpatialImgDetections",
+    "IMUData", "SpatialImgDetections",
     "SpatialLocationCalculatorConfig", "StereoDepthConfig", "StereoDepthProperties", "SystemInformation",
     "Tracklets",
 }

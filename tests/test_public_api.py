@@ -11,18 +11,18 @@ DAI = {
     "CameraSensorType", "Clock", "CrashDump",
     "ColorCameraProperties", "Colormap", "DataInputQueue", "DataOutputQueue", "DatatypeEnum",
     "DetectionNetworkType", "Device", "DeviceInfo", "EncodedFrame", "ImageManipConfig", "ImgDetection",
-    "ImgDetections", "ImgFrame", "Interpolation", "LogLevel", "LogMessage", "MonoCameraProperties", "NNData",
+    "ImgDetections", "ImgFrame", "Interpolation", "LogLevel", "LogMessage", "MessageGroup", "MonoCameraProperties", "NNData",
     "Node", "OpenVINO", "Pipeline", "Point2f", "ProcessorType", "RawImgFrame", "Rect", "RotatedRect", "Size2f",
     "StreamEnded", "TensorInfo", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState", "XLinkPlatform",
     "XLinkProtocol",
 }
 DAI_NODE = {
-    "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "ImageManip", "MobileNetDetectionNetwork", "MonoCamera",
-    "NeuralNetwork", "OpenCLKernel", "Script", "VideoEncoder", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
+    "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "ImageManip", "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera",
+    "NeuralNetwork", "OpenCLKernel", "Script", "Sync", "VideoEncoder", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
 NOT_YET = {"StereoDepthConfig", "Tracklets", "IMUData", "SpatialImgDetections"}
-NODES_NOT_YET = {"StereoDepth", "FeatureTracker", "ObjectTracker", "Sync", "SpatialLocationCalculator"}
+NODES_NOT_YET = {"StereoDepth", "FeatureTracker", "ObjectTracker", "SpatialLocationCalculator"}
 
 
 def public(module) -> set:

@@ -10,10 +10,11 @@ from .enums import CameraExposureOffset, Colormap, FrameEvent, Interpolation
 from .geometry import Point2f, Rect, RotatedRect, Size2f
 from .imagemanipconfig import ImageManipConfig
 from .imgframe import ImgFrame, RawImgFrame
+from .messagegroup import MessageGroup
 from .nndata import NNData, TensorInfo
 
 __all__ = [
     "Buffer", "ImgFrame", "RawImgFrame", "NNData", "TensorInfo", "ImgDetections", "ImgDetection",
-    "ImageManipConfig", "CameraControl", "Point2f", "Size2f", "RotatedRect", "Rect", "DatatypeEnum", "Clock",
+    "ImageManipConfig", "CameraControl", "MessageGroup", "Point2f", "Size2f", "RotatedRect", "Rect", "DatatypeEnum", "Clock",
     "CameraExposureOffset", "Colormap", "FrameEvent", "Interpolation",
 ]
