@@ -10,14 +10,14 @@ DAI = {
     "BoardConfig", "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraFeatures", "CameraImageOrientation",
     "CameraSensorType", "Clock", "CrashDump",
     "ColorCameraProperties", "Colormap", "DataInputQueue", "DataOutputQueue", "DatatypeEnum",
-    "DetectionNetworkType", "Device", "DeviceInfo", "EncodedFrame", "ImageManipConfig", "ImgDetection",
+    "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EdgeDetectorConfigData", "EncodedFrame", "ImageManipConfig", "ImgDetection",
     "ImgDetections", "ImgFrame", "Interpolation", "LogLevel", "LogMessage", "MessageGroup", "MonoCameraProperties", "NNData",
-    "Node", "OpenVINO", "Pipeline", "Point2f", "ProcessorType", "RawImgFrame", "Rect", "RotatedRect", "Size2f",
+    "Node", "OpenVINO", "Pipeline", "Point2f", "ProcessorType", "RawEdgeDetectorConfig", "RawImgFrame", "Rect", "RotatedRect", "Size2f",
     "StreamEnded", "TensorInfo", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState", "XLinkPlatform",
     "XLinkProtocol",
 }
 DAI_NODE = {
-    "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "ImageManip", "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera",
+    "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "ImageManip", "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera",
     "NeuralNetwork", "OpenCLKernel", "Script", "Sync", "VideoEncoder", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError

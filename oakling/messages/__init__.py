@@ -6,6 +6,7 @@ from .cameracontrol import CameraControl
 from .clock import Clock
 from .datatype import DatatypeEnum
 from .detections import ImgDetection, ImgDetections
+from .edgedetectorconfig import EdgeDetectorConfig, EdgeDetectorConfigData, RawEdgeDetectorConfig
 from .enums import CameraExposureOffset, Colormap, FrameEvent, Interpolation
 from .geometry import Point2f, Rect, RotatedRect, Size2f
 from .imagemanipconfig import ImageManipConfig
@@ -15,6 +16,7 @@ from .nndata import NNData, TensorInfo
 
 __all__ = [
     "Buffer", "ImgFrame", "RawImgFrame", "NNData", "TensorInfo", "ImgDetections", "ImgDetection",
-    "ImageManipConfig", "CameraControl", "MessageGroup", "Point2f", "Size2f", "RotatedRect", "Rect", "DatatypeEnum", "Clock",
+    "ImageManipConfig", "CameraControl", "MessageGroup", "EdgeDetectorConfig", "EdgeDetectorConfigData",
+    "RawEdgeDetectorConfig", "Point2f", "Size2f", "RotatedRect", "Rect", "DatatypeEnum", "Clock",
     "CameraExposureOffset", "Colormap", "FrameEvent", "Interpolation",
 ]

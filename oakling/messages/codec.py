@@ -14,6 +14,7 @@ from .buffer import Buffer
 from .cameracontrol import (AntiBandingMode, AutoFocusMode, AutoWhiteBalanceMode, CameraControl, CaptureIntent,
                             ControlMode, EffectMode, FrameSyncMode, SceneMode)
 from .detections import ImgDetection, ImgDetections
+from .edgedetectorconfig import EdgeDetectorConfig
 from .enums import Colormap, Interpolation
 from .geometry import Point2f, RotatedRect, Size2f
 from .imagemanipconfig import CropConfig, CropRect, FormatConfig, ImageManipConfig, ResizeConfig
@@ -267,3 +268,21 @@ def _group_fill(m, meta):
 
 
 register(MessageGroup, _group_meta, _group_fill, _group_payload)
+
+
+# EdgeDetectorConfig: [seq, ts, tsDevice, horizontal kernel rows, vertical kernel rows]
+def _edge_meta(m):
+    c = m._config
+    return [m._seq, m._ts_ns, m._ts_dev_ns, [list(map(int, row)) for row in c.sobelFilterHorizontalKernel],
+            [list(map(int, row)) for row in c.sobelFilterVerticalKernel]]
+
+
+def _edge_fill(m, meta):
+    payload = m._data
+    EdgeDetectorConfig.__init__(m)
+    m._data = payload
+    m._seq, m._ts_ns, m._ts_dev_ns, h, v = meta
+    m._config.sobelFilterHorizontalKernel, m._config.sobelFilterVerticalKernel = h, v
+
+
+register(EdgeDetectorConfig, _edge_meta, _edge_fill)
