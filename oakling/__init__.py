@@ -11,10 +11,10 @@ from .host.queues import DataInputQueue, DataOutputQueue, StreamEnded
 from .log import LogLevel, LogMessage
 from .messages.encodedframe import EncodedFrame
 from .models.gen2 import OpenVINO
-from .messages import (Buffer, CameraControl, Clock, Colormap, DatatypeEnum, EdgeDetectorConfig,
-                       EdgeDetectorConfigData, ImageManipConfig, ImgDetection, ImgDetections, ImgFrame,
-                       Interpolation, MessageGroup, NNData, Point2f, RawEdgeDetectorConfig, RawImgFrame, Rect,
-                       RotatedRect, Size2f, TensorInfo)
+from .messages import (Buffer, CameraControl, ChipTemperature, Clock, Colormap, CpuUsage, DatatypeEnum,
+                       EdgeDetectorConfig, EdgeDetectorConfigData, ImageManipConfig, ImgDetection, ImgDetections,
+                       ImgFrame, Interpolation, MemoryInfo, MessageGroup, NNData, Point2f, RawEdgeDetectorConfig,
+                       RawImgFrame, Rect, RotatedRect, Size2f, SystemInformation, TensorInfo)
 from .messages.enums import CameraSensorType
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
@@ -31,7 +31,7 @@ from .version import __version__
 _GEN2_NAMES_NOT_YET = {
     "AprilTagConfig",
     "IMUData", "SpatialImgDetections",
-    "SpatialLocationCalculatorConfig", "StereoDepthConfig", "StereoDepthProperties", "SystemInformation",
+    "SpatialLocationCalculatorConfig", "StereoDepthConfig", "StereoDepthProperties",
     "Tracklets",
 }
 

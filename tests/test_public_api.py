@@ -8,17 +8,17 @@ import oakling as dai
 
 DAI = {
     "BoardConfig", "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraFeatures", "CameraImageOrientation",
-    "CameraSensorType", "Clock", "CrashDump",
+    "CameraSensorType", "ChipTemperature", "Clock", "CpuUsage", "CrashDump",
     "ColorCameraProperties", "Colormap", "DataInputQueue", "DataOutputQueue", "DatatypeEnum",
     "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EdgeDetectorConfigData", "EncodedFrame", "ImageManipConfig", "ImgDetection",
-    "ImgDetections", "ImgFrame", "Interpolation", "LogLevel", "LogMessage", "MessageGroup", "MonoCameraProperties", "NNData",
+    "ImgDetections", "ImgFrame", "Interpolation", "LogLevel", "LogMessage", "MemoryInfo", "MessageGroup", "MonoCameraProperties", "NNData",
     "Node", "OpenVINO", "Pipeline", "Point2f", "ProcessorType", "RawEdgeDetectorConfig", "RawImgFrame", "Rect", "RotatedRect", "Size2f",
-    "StreamEnded", "TensorInfo", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState", "XLinkPlatform",
+    "StreamEnded", "SystemInformation", "TensorInfo", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState", "XLinkPlatform",
     "XLinkProtocol",
 }
 DAI_NODE = {
     "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "ImageManip", "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera",
-    "NeuralNetwork", "OpenCLKernel", "Script", "Sync", "VideoEncoder", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
+    "NeuralNetwork", "OpenCLKernel", "Script", "Sync", "SystemLogger", "VideoEncoder", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
 NOT_YET = {"StereoDepthConfig", "Tracklets", "IMUData", "SpatialImgDetections"}

@@ -13,10 +13,11 @@ from .imagemanipconfig import ImageManipConfig
 from .imgframe import ImgFrame, RawImgFrame
 from .messagegroup import MessageGroup
 from .nndata import NNData, TensorInfo
+from .systeminformation import ChipTemperature, CpuUsage, MemoryInfo, SystemInformation
 
 __all__ = [
     "Buffer", "ImgFrame", "RawImgFrame", "NNData", "TensorInfo", "ImgDetections", "ImgDetection",
     "ImageManipConfig", "CameraControl", "MessageGroup", "EdgeDetectorConfig", "EdgeDetectorConfigData",
-    "RawEdgeDetectorConfig", "Point2f", "Size2f", "RotatedRect", "Rect", "DatatypeEnum", "Clock",
+    "RawEdgeDetectorConfig", "SystemInformation", "MemoryInfo", "CpuUsage", "ChipTemperature", "Point2f", "Size2f", "RotatedRect", "Rect", "DatatypeEnum", "Clock",
     "CameraExposureOffset", "Colormap", "FrameEvent", "Interpolation",
 ]

@@ -21,6 +21,7 @@ from .imagemanipconfig import CropConfig, CropRect, FormatConfig, ImageManipConf
 from .imgframe import ImgFrame
 from .messagegroup import MessageGroup
 from .nndata import NNData, TensorInfo
+from .systeminformation import ChipTemperature, CpuUsage, MemoryInfo, SystemInformation
 
 _U8 = np.dtype(np.uint8)
 _ENCODERS = {}   # datatype id -> to_meta(msg)
@@ -286,3 +287,22 @@ def _edge_fill(m, meta):
 
 
 register(EdgeDetectorConfig, _edge_meta, _edge_fill)
+
+
+# SystemInformation: [seq, ts, tsDevice, [ddr, cmx, leonCss, leonMss memory: [remaining, used, total]],
+#                     [leonCss, leonMss cpu: [average, msTime]], [css, mss, upa, dss, average]]
+def _sysinfo_meta(m):
+    return [m._seq, m._ts_ns, m._ts_dev_ns, [getattr(m, n)._fields() for n in SystemInformation.MEMORY_FIELDS],
+            [getattr(m, n)._fields() for n in SystemInformation.CPU_FIELDS], m.chipTemperature._fields()]
+
+
+def _sysinfo_fill(m, meta):
+    m._seq, m._ts_ns, m._ts_dev_ns, memory, cpu, temperature = meta
+    for name, fields in zip(SystemInformation.MEMORY_FIELDS, memory):
+        setattr(m, name, MemoryInfo(*fields))
+    for name, fields in zip(SystemInformation.CPU_FIELDS, cpu):
+        setattr(m, name, CpuUsage(*fields))
+    m.chipTemperature = ChipTemperature(*temperature)
+
+
+register(SystemInformation, _sysinfo_meta, _sysinfo_fill)

@@ -291,7 +291,7 @@ def test_payload_must_be_flat_uint8():
 
 def test_register_adds_a_message_class():
     class Reading(Buffer):
-        DATATYPE = DatatypeEnum.SystemInformation
+        DATATYPE = DatatypeEnum.AprilTags
 
         def __init__(self):
             super().__init__()
@@ -309,8 +309,8 @@ def test_register_adds_a_message_class():
         r.value = 21.5
         assert wire(r).value == 21.5
     finally:
-        codec._ENCODERS.pop(int(DatatypeEnum.SystemInformation))
-        codec._DECODERS.pop(int(DatatypeEnum.SystemInformation))
+        codec._ENCODERS.pop(int(DatatypeEnum.AprilTags))
+        codec._DECODERS.pop(int(DatatypeEnum.AprilTags))
 
 
 def test_message_group_members_round_trip():
