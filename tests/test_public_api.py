@@ -18,7 +18,7 @@ DAI = {
 }
 DAI_NODE = {
     "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "ImageManip", "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera",
-    "NeuralNetwork", "OpenCLKernel", "Script", "Sync", "SystemLogger", "VideoEncoder", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
+    "NeuralNetwork", "OpenCLKernel", "Script", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
 NOT_YET = {"StereoDepthConfig", "Tracklets", "IMUData", "SpatialImgDetections"}
