@@ -114,3 +114,30 @@ def test_a_device_syncs_two_host_streams_and_demuxes_them_again():
         assert [m.getSequenceNum() for m in lefts] == [1, 2] and isinstance(lefts[0], dai.ImgFrame)
         assert [m.getData().tolist() for m in rights] == [[0], [1]]
         assert device.getFailedNodes() == {}
+
+
+def test_a_script_reads_the_groups_a_sync_makes():
+    p = dai.Pipeline()
+    sync = p.create(dai.node.Sync)
+    for name in ("a", "b"):
+        xin = p.create(dai.node.XLinkIn)
+        xin.setStreamName(name)
+        xin.out.link(sync.inputs[name])
+    script = p.create(dai.node.Script)
+    sync.out.link(script.inputs["group"])
+    script.setScript("""
+        while True:
+            group = node.io['group'].get()
+            names = ",".join(sorted(group.getMessageNames()))
+            reply = Buffer(0)
+            reply.setData(bytes(group['a'].getData()) + bytes(group['b'].getData()) + names.encode())
+            node.io['out'].send(reply)
+    """)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("out")
+    script.outputs["out"].link(xout.input)
+    with dai.Device(p) as device:
+        device.getInputQueue("a").send(at(0, 1, dai.Buffer().setData(list(b"A"))))
+        device.getInputQueue("b").send(at(1, 2, dai.Buffer().setData(list(b"B"))))
+        assert bytes(device.getOutputQueue("out").get(timeout=TIMEOUT).getData()) == b"ABa,b"
+        assert device.getFailedNodes() == {}
