@@ -12,9 +12,10 @@ from .log import LogLevel, LogMessage
 from .messages.encodedframe import EncodedFrame
 from .models.gen2 import OpenVINO
 from .messages import (Buffer, CameraControl, ChipTemperature, Clock, Colormap, CpuUsage, DatatypeEnum,
-                       EdgeDetectorConfig, EdgeDetectorConfigData, ImageManipConfig, ImgDetection, ImgDetections,
-                       ImgFrame, Interpolation, MemoryInfo, MessageGroup, NNData, Point2f, RawEdgeDetectorConfig,
-                       RawImgFrame, Rect, RotatedRect, Size2f, SystemInformation, TensorInfo)
+                       EdgeDetectorConfig, EdgeDetectorConfigData, ImageAlignConfig, ImageManipConfig, ImgDetection,
+                       ImgDetections, ImgFrame, Interpolation, MemoryInfo, MessageGroup, NNData, Point2f,
+                       RawEdgeDetectorConfig, RawImageAlignConfig, RawImgFrame, Rect, RotatedRect, Size2f,
+                       SystemInformation, TensorInfo)
 from .messages.enums import CameraSensorType
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties

@@ -10,14 +10,14 @@ DAI = {
     "BoardConfig", "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraFeatures", "CameraImageOrientation",
     "CameraSensorType", "ChipTemperature", "Clock", "CpuUsage", "CrashDump",
     "ColorCameraProperties", "Colormap", "DataInputQueue", "DataOutputQueue", "DatatypeEnum",
-    "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EdgeDetectorConfigData", "EncodedFrame", "ImageManipConfig", "ImgDetection",
+    "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EdgeDetectorConfigData", "EncodedFrame", "ImageAlignConfig", "ImageManipConfig", "ImgDetection",
     "ImgDetections", "ImgFrame", "Interpolation", "LogLevel", "LogMessage", "MemoryInfo", "MessageGroup", "MonoCameraProperties", "NNData",
-    "Node", "OpenVINO", "Pipeline", "Point2f", "ProcessorType", "RawEdgeDetectorConfig", "RawImgFrame", "Rect", "RotatedRect", "Size2f",
+    "Node", "OpenVINO", "Pipeline", "Point2f", "ProcessorType", "RawEdgeDetectorConfig", "RawImageAlignConfig", "RawImgFrame", "Rect", "RotatedRect", "Size2f",
     "StreamEnded", "SystemInformation", "TensorInfo", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState", "XLinkPlatform",
     "XLinkProtocol",
 }
 DAI_NODE = {
-    "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "ImageManip", "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera",
+    "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "ImageAlign", "ImageManip", "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera",
     "NeuralNetwork", "OpenCLKernel", "Script", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError

@@ -9,6 +9,7 @@ from .detections import ImgDetection, ImgDetections
 from .edgedetectorconfig import EdgeDetectorConfig, EdgeDetectorConfigData, RawEdgeDetectorConfig
 from .enums import CameraExposureOffset, Colormap, FrameEvent, Interpolation
 from .geometry import Point2f, Rect, RotatedRect, Size2f
+from .imagealignconfig import ImageAlignConfig, RawImageAlignConfig
 from .imagemanipconfig import ImageManipConfig
 from .imgframe import ImgFrame, RawImgFrame
 from .messagegroup import MessageGroup
@@ -18,6 +19,7 @@ from .systeminformation import ChipTemperature, CpuUsage, MemoryInfo, SystemInfo
 __all__ = [
     "Buffer", "ImgFrame", "RawImgFrame", "NNData", "TensorInfo", "ImgDetections", "ImgDetection",
     "ImageManipConfig", "CameraControl", "MessageGroup", "EdgeDetectorConfig", "EdgeDetectorConfigData",
-    "RawEdgeDetectorConfig", "SystemInformation", "MemoryInfo", "CpuUsage", "ChipTemperature", "Point2f", "Size2f", "RotatedRect", "Rect", "DatatypeEnum", "Clock",
+    "RawEdgeDetectorConfig", "SystemInformation", "MemoryInfo", "CpuUsage", "ChipTemperature",
+    "ImageAlignConfig", "RawImageAlignConfig", "Point2f", "Size2f", "RotatedRect", "Rect", "DatatypeEnum", "Clock",
     "CameraExposureOffset", "Colormap", "FrameEvent", "Interpolation",
 ]

@@ -17,6 +17,7 @@ from .detections import ImgDetection, ImgDetections
 from .edgedetectorconfig import EdgeDetectorConfig
 from .enums import Colormap, Interpolation
 from .geometry import Point2f, RotatedRect, Size2f
+from .imagealignconfig import ImageAlignConfig
 from .imagemanipconfig import CropConfig, CropRect, FormatConfig, ImageManipConfig, ResizeConfig
 from .imgframe import ImgFrame
 from .messagegroup import MessageGroup
@@ -306,3 +307,15 @@ def _sysinfo_fill(m, meta):
 
 
 register(SystemInformation, _sysinfo_meta, _sysinfo_fill)
+
+
+# ImageAlignConfig: [seq, ts, tsDevice, staticDepthPlane]
+def _align_meta(m):
+    return [m._seq, m._ts_ns, m._ts_dev_ns, int(m._static_depth_plane)]
+
+
+def _align_fill(m, meta):
+    m._seq, m._ts_ns, m._ts_dev_ns, m._static_depth_plane = meta
+
+
+register(ImageAlignConfig, _align_meta, _align_fill)
