@@ -12,9 +12,8 @@ def test_the_plane_is_infinitely_far_until_set():
     raw.staticDepthPlane = 1500
     assert cfg.get().staticDepthPlane == 0          # get() is a copy
     assert cfg.set(raw) is cfg and cfg.get().staticDepthPlane == 1500
-    raw.staticDepthPlane = 70000
-    with pytest.raises(ValueError, match=r"ImageAlignConfig.set\(staticDepthPlane\): expected an integer in 0..65535"):
-        cfg.set(raw)
+    with pytest.raises(ValueError, match=r"RawImageAlignConfig.staticDepthPlane: expected an integer in 0..65535"):
+        raw.staticDepthPlane = 70000
     with pytest.raises(TypeError, match=r"ImageAlignConfig.set: expected dai.RawImageAlignConfig, got int"):
         cfg.set(5)
 
@@ -26,3 +25,10 @@ def test_the_config_crosses_the_wire():
     cfg.setSequenceNum(4)
     out = codec.decode(*codec.encode(cfg))
     assert type(out) is dai.ImageAlignConfig and out.get().staticDepthPlane == 800 and out.getSequenceNum() == 4
+
+
+def test_a_raw_config_is_sent_as_it_is_and_arrives_as_a_config():
+    raw = dai.ImageAlignConfig().get()
+    raw.staticDepthPlane = 1200
+    out = codec.decode(*codec.encode(raw))
+    assert type(out) is dai.ImageAlignConfig and out.get().staticDepthPlane == 1200

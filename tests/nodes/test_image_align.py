@@ -141,6 +141,9 @@ def test_a_device_aligns_the_left_camera_to_the_right_one():
     node.input.setBlocking(True)
     left.out.link(node.input)
     right.out.link(node.inputAlignTo)
+    cfg_in = p.create(dai.node.XLinkIn)
+    cfg_in.setStreamName("config")
+    cfg_in.out.link(node.inputConfig)
     for name, port in (("aligned", node.outputAligned), ("left", node.passthroughInput)):
         xout = p.create(dai.node.XLinkOut)
         xout.setStreamName(name)
@@ -155,4 +158,12 @@ def test_a_device_aligns_the_left_camera_to_the_right_one():
             assert (aligned.getType(), aligned.getWidth(), aligned.getHeight()) == (T.RAW8, 640, 400)
             np.testing.assert_array_equal(aligned.getFrame()[:, :640 - shift], source.getFrame()[:, shift:])
             assert (aligned.getFrame()[:, 640 - shift:] == 0).all()
+        raw.staticDepthPlane = 0                  # infinitely far: the pair sees the same picture
+        device.getInputQueue("config").send(raw)
+        for _ in range(30):
+            aligned, source = q_aligned.get(timeout=TIMEOUT), q_left.get(timeout=TIMEOUT)
+            if np.array_equal(aligned.getFrame(), source.getFrame()):
+                break
+        else:
+            pytest.fail("the config sent from the host never applied")
         assert device.getFailedNodes() == {}
