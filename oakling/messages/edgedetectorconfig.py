@@ -34,11 +34,26 @@ class EdgeDetectorConfigData:
                 f"vertical={self.sobelFilterVerticalKernel})")
 
 
-class RawEdgeDetectorConfig:
-    """gen2's raw config: `config`, an EdgeDetectorConfigData."""
+class RawEdgeDetectorConfig(Buffer):
+    """gen2's raw config: `config`, an EdgeDetectorConfigData. Like gen2's raw messages it can be sent
+    as it is (it arrives as an EdgeDetectorConfig)."""
+
+    DATATYPE = DatatypeEnum.EdgeDetectorConfig
 
     def __init__(self):
-        self.config = EdgeDetectorConfigData()
+        super().__init__()
+        self._config = EdgeDetectorConfigData()
+
+    @property
+    def config(self) -> EdgeDetectorConfigData:
+        return self._config
+
+    @config.setter
+    def config(self, data: EdgeDetectorConfigData):
+        if not isinstance(data, EdgeDetectorConfigData):
+            raise TypeError(f"{type(self).__name__}.config: expected dai.EdgeDetectorConfigData, got "
+                            f"{type(data).__name__}")
+        self._config = data
 
 
 def kernel(value, what: str) -> list:
@@ -59,14 +74,8 @@ def kernel(value, what: str) -> list:
     return out
 
 
-class EdgeDetectorConfig(Buffer):
+class EdgeDetectorConfig(RawEdgeDetectorConfig):
     """The EdgeDetector's Sobel kernels (gen2 `dai.EdgeDetectorConfig`)."""
-
-    DATATYPE = DatatypeEnum.EdgeDetectorConfig
-
-    def __init__(self):
-        super().__init__()
-        self._config = EdgeDetectorConfigData()
 
     def setSobelFilterKernels(self, horizontalKernel, verticalKernel):
         """The 3x3 kernels of the horizontal and the vertical gradient."""
@@ -79,7 +88,7 @@ class EdgeDetectorConfig(Buffer):
 
     def get(self) -> RawEdgeDetectorConfig:
         raw = RawEdgeDetectorConfig()
-        raw.config = self._config._copy()
+        raw._config = self._config._copy()
         return raw
 
     def set(self, config: RawEdgeDetectorConfig) -> "EdgeDetectorConfig":

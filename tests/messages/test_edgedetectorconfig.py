@@ -51,3 +51,13 @@ def test_the_config_crosses_the_wire():
     assert (out.getSequenceNum(), out.getTimestamp()) == (12, cfg.getTimestamp())
     empty = codec.decode(*codec.encode(dai.EdgeDetectorConfig()))
     assert empty.getConfigData().sobelFilterHorizontalKernel == []
+
+
+def test_a_raw_config_is_sent_as_it_is_and_arrives_as_a_config():
+    cfg = dai.EdgeDetectorConfig()
+    cfg.setSobelFilterKernels(SCHARR_H, SCHARR_V)
+    raw = cfg.get()
+    out = codec.decode(*codec.encode(raw))
+    assert type(out) is dai.EdgeDetectorConfig and out.kernels() == (SCHARR_H, SCHARR_V)
+    with pytest.raises(TypeError, match=r"RawEdgeDetectorConfig.config: expected dai.EdgeDetectorConfigData"):
+        raw.config = [[1]]
