@@ -22,7 +22,8 @@ def test_ports_properties_and_schema_are_gen2s():
     p = dai.Pipeline()
     sync = p.create(dai.node.Sync)
     a = sync.inputs["a"]
-    assert (a.group, a.name, a.getBlocking(), a.getQueueSize(), a.getWaitForMessage()) == ("inputs", "a", True, 8, False)
+    assert (a.group, a.name) == ("inputs", "a")
+    assert (a.getBlocking(), a.getQueueSize(), a.getWaitForMessage()) == (True, 8, False)
     assert sync.getSyncThreshold() == timedelta(milliseconds=10) and sync.getSyncAttempts() == -1
     assert p.serializeToJson()["pipeline"]["nodes"][0][1]["properties"] == {"syncThresholdNs": 10_000_000,
                                                                           "syncAttempts": -1}
