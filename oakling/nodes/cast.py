@@ -90,8 +90,9 @@ class Cast(Node):
 # The cast itself (pure functions, no device)
 # ------------------------------------------------------------------------------------------------
 
-def _image(values: np.ndarray, channels: int, channel_last: bool | None, what: str) -> np.ndarray:
-    """`values` as (H, W) for one channel or (H, W, 3) for three; channel_last None: guess by shape."""
+def _image(values: np.ndarray, channels: int, channel_last: bool | None, what: str) -> tuple[np.ndarray, bool]:
+    """(`values` as (H, W) for one channel, or as (3, H, W) or (H, W, 3) for three, as they lie;
+    whether the channels come first). channel_last None: guess by shape."""
     a = values
     while a.ndim > 2 and a.shape[0] == 1:
         a = a[0]
@@ -99,13 +100,13 @@ def _image(values: np.ndarray, channels: int, channel_last: bool | None, what: s
         if a.ndim == 3 and a.shape[-1] == 1:
             a = a[..., 0]
         if a.ndim == 2:
-            return a
+            return a, False
     elif a.ndim == 3:
         first, last = a.shape[0] == 3, a.shape[-1] == 3
         if last and (channel_last or not first):
-            return a
+            return a, False
         if first:
-            return a.transpose(1, 2, 0)
+            return a, True
     shape = "x".join(str(n) for n in values.shape)
     want = "(H, W) or (1, H, W)" if channels == 1 else "(3, H, W) or (H, W, 3)"
     raise CastError(f"{what}: a {shape} input is not a {'one' if channels == 1 else 'three'}-channel image — "
@@ -114,23 +115,26 @@ def _image(values: np.ndarray, channels: int, channel_last: bool | None, what: s
 
 def cast_values(values: np.ndarray, out_type, scale=None, offset=None, channel_last=None,
                 what: str = "Cast") -> ImgFrame:
-    """An ImgFrame of `out_type` from a numeric array (see the module's doc for shapes and rounding)."""
+    """An ImgFrame of `out_type` from a numeric array (see the module's doc for shapes and rounding).
+    The arithmetic runs over the values as they lie; only then are channels moved if the type wants."""
     channels, planar, dtype = OUTPUT_TYPES[out_type]
-    img = _image(np.asarray(values), channels, channel_last, what)
+    img, channels_first = _image(np.asarray(values), channels, channel_last, what)
     if scale is not None or offset is not None or img.dtype != dtype:
         x = img.astype(np.float32)
         if scale is not None:
-            x = x * np.float32(scale)
+            x *= np.float32(scale)
         if offset is not None:
-            x = x + np.float32(offset)
+            x += np.float32(offset)
         if dtype == _F16:
             img = x.astype(np.float16)
         else:
             info = np.iinfo(dtype)
-            img = np.clip(np.rint(x), info.min, info.max).astype(dtype)
-    h, w = img.shape[:2]
-    if planar:
-        img = img.transpose(2, 0, 1)
+            np.rint(x, out=x)
+            np.clip(x, info.min, info.max, out=x)
+            img = x.astype(dtype)
+    if channels == 3 and planar != channels_first:
+        img = img.transpose(2, 0, 1) if planar else img.transpose(1, 2, 0)
+    h, w = img.shape[-2:] if planar else img.shape[:2]
     frame = ImgFrame()
     frame.setType(out_type)
     frame.setSize(w, h)
