@@ -33,6 +33,8 @@ another type, is dropped with an error line that says what to do.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..calibration import CalibrationHandler
@@ -159,6 +161,19 @@ def reproject_depth(depth: np.ndarray, k_src, k_dst, rotation, translation_mm, o
     return out
 
 
+_DEFAULT_CALIBRATION = CalibrationHandler()
+
+
+@functools.lru_cache(maxsize=64)
+def _geometry(calibration, source, target, w, h, out_w, out_h, keep_aspect, depth_plane_mm):
+    """(source and target camera matrices, R, t in mm, the plane's homography) — worked out once per
+    kind of frame, as the calibration does not change while the device runs."""
+    k_src = intrinsics(calibration, source, w, h)
+    k_dst = intrinsics(calibration, target, out_w, out_h, keep_aspect)
+    rotation, translation = extrinsics(calibration, source, target)
+    return k_src, k_dst, rotation, translation, plane_homography(k_src, k_dst, rotation, translation, depth_plane_mm)
+
+
 def _cv_interpolation(value: int) -> int:
     import cv2
     return {Interpolation.BICUBIC: cv2.INTER_CUBIC,
@@ -175,17 +190,13 @@ def align(frame: ImgFrame, target_socket: int, out_w: int, out_h: int, depth_pla
     if layout is None:
         raise AlignError(f"{what}: cannot align a {t.name} frame — send GRAY8, RAW8, BGR/RGB planar or interleaved, "
                          f"or RAW16 depth")
-    calibration = calibration or CalibrationHandler()
-    source = frame.getInstanceNum()
-    w, h = frame.getWidth(), frame.getHeight()
-    k_src = intrinsics(calibration, source, w, h)
-    k_dst = intrinsics(calibration, target_socket, out_w, out_h, keep_aspect)
-    rotation, translation = extrinsics(calibration, source, target_socket)
+    k_src, k_dst, rotation, translation, hom = _geometry(
+        calibration or _DEFAULT_CALIBRATION, frame.getInstanceNum(), int(target_socket), frame.getWidth(),
+        frame.getHeight(), out_w, out_h, bool(keep_aspect), int(depth_plane_mm))
     img = frame.getFrame()
     if layout == "depth":
         data = reproject_depth(img, k_src, k_dst, rotation, translation, out_w, out_h)
     else:
-        hom = plane_homography(k_src, k_dst, rotation, translation, depth_plane_mm)
         flags = _cv_interpolation(interpolation)
 
         def warp(plane):
@@ -213,7 +224,6 @@ class ImageAlignWorker(Worker):
         plane = int(props.get("initialConfig", {}).get("staticDepthPlane", 0))
         images, targets, configs = self.input("input"), self.input("inputAlignTo"), self.input("inputConfig")
         out, passthrough = self.output("outputAligned"), self.output("passthroughInput")
-        calibration = CalibrationHandler()
         what = f"{self.label}.input"
         try:
             target = targets.get()
@@ -234,7 +244,7 @@ class ImageAlignWorker(Worker):
             out_h = props["alignHeight"] or target.getHeight()
             try:
                 aligned = align(frame, target.getInstanceNum(), out_w, out_h, plane, props["interpolation"],
-                                props["outKeepAspectRatio"], calibration, what)
+                                props["outKeepAspectRatio"], what=what)
             except AlignError as e:
                 self._error(("align", str(e)[:60]), f"{e} (frame {frame.getSequenceNum()} dropped)")
                 continue
