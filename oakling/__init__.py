@@ -11,9 +11,11 @@ from .host.queues import DataInputQueue, DataOutputQueue, StreamEnded
 from .log import LogLevel, LogMessage
 from .messages.encodedframe import EncodedFrame
 from .models.gen2 import OpenVINO
-from .messages import (Buffer, CameraControl, Clock, Colormap, DatatypeEnum, ImageManipConfig, ImgDetection,
-                       ImgDetections, ImgFrame, Interpolation, NNData, Point2f, RawImgFrame, Rect, RotatedRect,
-                       Size2f, TensorInfo)
+from .messages import (Buffer, CameraControl, ChipTemperature, Clock, Colormap, CpuUsage, DatatypeEnum,
+                       EdgeDetectorConfig, EdgeDetectorConfigData, ImageAlignConfig, ImageManipConfig, ImgDetection,
+                       ImgDetections, ImgFrame, Interpolation, MemoryInfo, MessageGroup, NNData, Point2f,
+                       RawEdgeDetectorConfig, RawImageAlignConfig, RawImgFrame, Rect, RotatedRect, Size2f,
+                       SystemInformation, TensorInfo)
 from .messages.enums import CameraSensorType
 from .messages.stereodepthconfig import MedianFilter, RawStereoDepthConfig, StereoDepthConfig, StereoDepthProperties
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
@@ -30,8 +32,8 @@ from .version import __version__
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 _GEN2_NAMES_NOT_YET = {
     "AprilTagConfig",
-    "IMUData", "MessageGroup", "SpatialImgDetections",
-    "SpatialLocationCalculatorConfig", "SystemInformation",
+    "IMUData", "SpatialImgDetections",
+    "SpatialLocationCalculatorConfig",
     "Tracklets",
 }
 

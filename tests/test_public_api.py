@@ -8,21 +8,24 @@ import oakling as dai
 
 DAI = {
     "BoardConfig", "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraFeatures", "CameraImageOrientation",
-    "CameraSensorType", "Clock", "CrashDump",
+    "CameraSensorType", "ChipTemperature", "Clock", "CpuUsage", "CrashDump",
     "ColorCameraProperties", "Colormap", "DataInputQueue", "DataOutputQueue", "DatatypeEnum",
-    "DetectionNetworkType", "Device", "DeviceInfo", "EncodedFrame", "ImageManipConfig", "ImgDetection",
-    "ImgDetections", "ImgFrame", "Interpolation", "LogLevel", "LogMessage", "MedianFilter", "MonoCameraProperties",
-    "NNData", "Node", "OpenVINO", "Pipeline", "Point2f", "ProcessorType", "RawImgFrame", "RawStereoDepthConfig",
-    "Rect", "RotatedRect", "Size2f", "StereoDepthConfig", "StereoDepthProperties", "StreamEnded", "TensorInfo", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState", "XLinkPlatform",
-    "XLinkProtocol",
+    "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EdgeDetectorConfigData", "EncodedFrame",
+    "ImageAlignConfig", "ImageManipConfig", "ImgDetection", "ImgDetections", "ImgFrame", "Interpolation", "LogLevel",
+    "LogMessage", "MedianFilter", "MemoryInfo", "MessageGroup", "MonoCameraProperties", "NNData", "Node", "OpenVINO",
+    "Pipeline", "Point2f", "ProcessorType", "RawEdgeDetectorConfig", "RawImageAlignConfig", "RawImgFrame",
+    "RawStereoDepthConfig", "Rect", "RotatedRect", "Size2f", "StereoDepthConfig", "StereoDepthProperties",
+    "StreamEnded", "SystemInformation", "TensorInfo", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState",
+    "XLinkPlatform", "XLinkProtocol",
 }
 DAI_NODE = {
-    "ColorCamera", "DetectionNetwork", "DetectionParser", "ImageManip", "MobileNetDetectionNetwork", "MonoCamera",
-    "NeuralNetwork", "OpenCLKernel", "Script", "StereoDepth", "VideoEncoder", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
+    "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "ImageAlign", "ImageManip",
+    "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera", "NeuralNetwork", "OpenCLKernel", "Script",
+    "StereoDepth", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
 NOT_YET = {"Tracklets", "IMUData", "SpatialImgDetections"}
-NODES_NOT_YET = {"FeatureTracker", "ObjectTracker", "Sync", "SpatialLocationCalculator"}
+NODES_NOT_YET = {"FeatureTracker", "ObjectTracker", "SpatialLocationCalculator"}
 
 
 def public(module) -> set:

@@ -6,14 +6,20 @@ from .cameracontrol import CameraControl
 from .clock import Clock
 from .datatype import DatatypeEnum
 from .detections import ImgDetection, ImgDetections
+from .edgedetectorconfig import EdgeDetectorConfig, EdgeDetectorConfigData, RawEdgeDetectorConfig
 from .enums import CameraExposureOffset, Colormap, FrameEvent, Interpolation
 from .geometry import Point2f, Rect, RotatedRect, Size2f
+from .imagealignconfig import ImageAlignConfig, RawImageAlignConfig
 from .imagemanipconfig import ImageManipConfig
 from .imgframe import ImgFrame, RawImgFrame
+from .messagegroup import MessageGroup
 from .nndata import NNData, TensorInfo
+from .systeminformation import ChipTemperature, CpuUsage, MemoryInfo, SystemInformation
 
 __all__ = [
     "Buffer", "ImgFrame", "RawImgFrame", "NNData", "TensorInfo", "ImgDetections", "ImgDetection",
-    "ImageManipConfig", "CameraControl", "Point2f", "Size2f", "RotatedRect", "Rect", "DatatypeEnum", "Clock",
+    "ImageManipConfig", "CameraControl", "MessageGroup", "EdgeDetectorConfig", "EdgeDetectorConfigData",
+    "RawEdgeDetectorConfig", "SystemInformation", "MemoryInfo", "CpuUsage", "ChipTemperature",
+    "ImageAlignConfig", "RawImageAlignConfig", "Point2f", "Size2f", "RotatedRect", "Rect", "DatatypeEnum", "Clock",
     "CameraExposureOffset", "Colormap", "FrameEvent", "Interpolation",
 ]

@@ -14,25 +14,33 @@ from .buffer import Buffer
 from .cameracontrol import (AntiBandingMode, AutoFocusMode, AutoWhiteBalanceMode, CameraControl, CaptureIntent,
                             ControlMode, EffectMode, FrameSyncMode, SceneMode)
 from .detections import ImgDetection, ImgDetections
+from .edgedetectorconfig import EdgeDetectorConfig
 from .enums import Colormap, Interpolation
 from .geometry import Point2f, RotatedRect, Size2f
+from .imagealignconfig import ImageAlignConfig
 from .imagemanipconfig import CropConfig, CropRect, FormatConfig, ImageManipConfig, ResizeConfig
 from .imgframe import ImgFrame
+from .messagegroup import MessageGroup
 from .nndata import NNData, TensorInfo
+from .systeminformation import ChipTemperature, CpuUsage, MemoryInfo, SystemInformation
 
 _U8 = np.dtype(np.uint8)
 _ENCODERS = {}   # datatype id -> to_meta(msg)
 _DECODERS = {}   # datatype id -> (cls, from_meta(msg, meta))
+_PAYLOADS = {}   # datatype id -> to_payload(msg), for the few messages whose payload is not their _data
 
 
-def register(cls, to_meta, from_meta):
+def register(cls, to_meta, from_meta, to_payload=None):
     """Make `cls` (a Buffer subclass with its own DATATYPE) encodable.
 
     `to_meta(msg)` returns plain msgpack-able metadata; `from_meta(msg, meta)` fills a bare instance
-    (made with `cls.__new__`, `_data` already set) from it, including `_seq`, `_ts_ns` and `_ts_dev_ns`."""
+    (made with `cls.__new__`, `_data` already set) from it, including `_seq`, `_ts_ns` and `_ts_dev_ns`.
+    `to_payload(msg)`, if given, makes the payload (a 1-D uint8 array) instead of `msg._data`."""
     dt = int(cls.DATATYPE)
     _ENCODERS[dt] = to_meta
     _DECODERS[dt] = (cls, from_meta)
+    if to_payload is not None:
+        _PAYLOADS[dt] = to_payload
 
 
 def encode(msg) -> tuple:
@@ -45,7 +53,8 @@ def encode(msg) -> tuple:
         raise ValueError(f"codec.encode: no wire format for {type(msg).__name__} "
                          f"(datatype {getattr(msg, 'DATATYPE', None)!r}); expected one of "
                          f"{sorted(c.__name__ for c, _ in _DECODERS.values())}") from None
-    return dt, to_meta(msg), msg._data
+    to_payload = _PAYLOADS.get(dt)
+    return dt, to_meta(msg), msg._data if to_payload is None else to_payload(msg)
 
 
 def decode(datatype: int, meta, payload: np.ndarray):
@@ -231,3 +240,82 @@ register(NNData, _nndata_meta, _nndata_fill)
 register(ImgDetections, _detections_meta, _detections_fill)
 register(ImageManipConfig, _manip_meta, _manip_fill)
 register(CameraControl, _control_meta, _control_fill)
+
+
+# MessageGroup: [seq, ts, tsDevice, [[name, datatype, metadata, offset, size], ...]]; the payload is the
+# members' payloads one after another, and each decoded member's payload is a view of its part (no copy).
+def _group_parts(m):
+    return [(name, *encode(msg)) for name, msg in m._group.items()]
+
+
+def _group_meta(m):
+    members, offset = [], 0
+    for name, dt, meta, payload in _group_parts(m):
+        members.append([name, dt, meta, offset, int(payload.size)])
+        offset += int(payload.size)
+    return [m._seq, m._ts_ns, m._ts_dev_ns, members]
+
+
+def _group_payload(m):
+    parts = [payload for _, _, _, payload in _group_parts(m)]
+    return np.concatenate(parts) if parts else np.empty(0, _U8)
+
+
+def _group_fill(m, meta):
+    payload = m._data
+    m._seq, m._ts_ns, m._ts_dev_ns, members = meta
+    m._data = np.empty(0, _U8)
+    m._group = {name: decode(dt, member_meta, payload[offset:offset + size])
+                for name, dt, member_meta, offset, size in members}
+
+
+register(MessageGroup, _group_meta, _group_fill, _group_payload)
+
+
+# EdgeDetectorConfig: [seq, ts, tsDevice, horizontal kernel rows, vertical kernel rows]
+def _edge_meta(m):
+    c = m._config
+    return [m._seq, m._ts_ns, m._ts_dev_ns, [list(map(int, row)) for row in c.sobelFilterHorizontalKernel],
+            [list(map(int, row)) for row in c.sobelFilterVerticalKernel]]
+
+
+def _edge_fill(m, meta):
+    payload = m._data
+    EdgeDetectorConfig.__init__(m)
+    m._data = payload
+    m._seq, m._ts_ns, m._ts_dev_ns, h, v = meta
+    m._config.sobelFilterHorizontalKernel, m._config.sobelFilterVerticalKernel = h, v
+
+
+register(EdgeDetectorConfig, _edge_meta, _edge_fill)
+
+
+# SystemInformation: [seq, ts, tsDevice, [ddr, cmx, leonCss, leonMss memory: [remaining, used, total]],
+#                     [leonCss, leonMss cpu: [average, msTime]], [css, mss, upa, dss, average]]
+def _sysinfo_meta(m):
+    return [m._seq, m._ts_ns, m._ts_dev_ns, [getattr(m, n)._fields() for n in SystemInformation.MEMORY_FIELDS],
+            [getattr(m, n)._fields() for n in SystemInformation.CPU_FIELDS], m.chipTemperature._fields()]
+
+
+def _sysinfo_fill(m, meta):
+    m._seq, m._ts_ns, m._ts_dev_ns, memory, cpu, temperature = meta
+    for name, fields in zip(SystemInformation.MEMORY_FIELDS, memory):
+        setattr(m, name, MemoryInfo(*fields))
+    for name, fields in zip(SystemInformation.CPU_FIELDS, cpu):
+        setattr(m, name, CpuUsage(*fields))
+    m.chipTemperature = ChipTemperature(*temperature)
+
+
+register(SystemInformation, _sysinfo_meta, _sysinfo_fill)
+
+
+# ImageAlignConfig: [seq, ts, tsDevice, staticDepthPlane]
+def _align_meta(m):
+    return [m._seq, m._ts_ns, m._ts_dev_ns, int(m._static_depth_plane)]
+
+
+def _align_fill(m, meta):
+    m._seq, m._ts_ns, m._ts_dev_ns, m._static_depth_plane = meta
+
+
+register(ImageAlignConfig, _align_meta, _align_fill)

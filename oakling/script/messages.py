@@ -121,8 +121,12 @@ ON_DEVICE = {host.Buffer: Buffer, host.ImgFrame: ImgFrame, host.NNData: NNData, 
 
 
 def adopt(msg):
-    """A message from the device, as the script's class of the same type (no copy)."""
+    """A message from the device, as the script's class of the same type (no copy); a MessageGroup's
+    members too (the group itself carries no data of its own)."""
     cls = ON_DEVICE.get(type(msg))
     if cls is not None:
         msg.__class__ = cls
+    elif type(msg) is host.MessageGroup:
+        for _, member in msg:
+            adopt(member)
     return msg

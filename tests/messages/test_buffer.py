@@ -134,7 +134,8 @@ GEN2_SURFACE = {
 }
 MODULE_NAMES = ("Buffer ImgFrame RawImgFrame NNData TensorInfo ImgDetections ImgDetection ImageManipConfig "
                 "CameraControl Point2f Size2f RotatedRect Rect DatatypeEnum Clock Colormap Interpolation "
-                "CameraExposureOffset FrameEvent").split()
+                "CameraExposureOffset FrameEvent MessageGroup EdgeDetectorConfig EdgeDetectorConfigData RawEdgeDetectorConfig "
+                "SystemInformation MemoryInfo CpuUsage ChipTemperature ImageAlignConfig RawImageAlignConfig").split()
 
 
 @pytest.mark.parametrize("cls_name, names", GEN2_SURFACE.items())

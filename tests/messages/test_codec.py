@@ -291,7 +291,7 @@ def test_payload_must_be_flat_uint8():
 
 def test_register_adds_a_message_class():
     class Reading(Buffer):
-        DATATYPE = DatatypeEnum.SystemInformation
+        DATATYPE = DatatypeEnum.AprilTags
 
         def __init__(self):
             super().__init__()
@@ -309,5 +309,20 @@ def test_register_adds_a_message_class():
         r.value = 21.5
         assert wire(r).value == 21.5
     finally:
-        codec._ENCODERS.pop(int(DatatypeEnum.SystemInformation))
-        codec._DECODERS.pop(int(DatatypeEnum.SystemInformation))
+        codec._ENCODERS.pop(int(DatatypeEnum.AprilTags))
+        codec._DECODERS.pop(int(DatatypeEnum.AprilTags))
+
+
+def test_message_group_members_round_trip():
+    from oakling.messages import MessageGroup
+    frame = with_base(ImgFrame().setSize(2, 2).setType(ImgFrame.Type.GRAY8), 3, 40, 41, b"\x01\x02\x03\x04")
+    nn = with_base(NNData(), 4, 50, 51, None)
+    nn.addTensor("t", np.arange(4, dtype=np.float32))
+    group = MessageGroup()
+    group["f"], group["n"] = frame, nn
+    datatype, meta, payload = codec.encode(group)
+    out = codec.decode(datatype, msgpack.unpackb(msgpack.packb(meta, use_bin_type=True, strict_types=True)),
+                       payload)
+    assert out.getMessageNames() == ["f", "n"]
+    for name in ("f", "n"):
+        assert getters(out[name]) == getters(group[name]) and snapshot(out[name]) == snapshot(group[name])

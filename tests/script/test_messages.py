@@ -95,3 +95,14 @@ def test_a_script_made_encoded_frame_decodes_as_the_host_class():
     back = codec.decode(*codec.encode(made))
     assert type(back) is dai.EncodedFrame and bytes(back.getData()) == b"\xff\xd8\xff"
     assert (back.getProfile(), back.getQuality(), back.getLossless()) == (dai.EncodedFrame.Profile.JPEG, 75, True)
+
+
+def test_adopt_gives_a_groups_members_their_script_classes():
+    group = m.host.MessageGroup()
+    group["frame"], group["raw"] = m.host.ImgFrame(), m.host.Buffer().setData([1, 2])
+    inner = m.host.MessageGroup()
+    inner["nn"] = m.host.NNData()
+    group["inner"] = inner
+    assert m.adopt(group) is group and type(group) is m.host.MessageGroup
+    assert (type(group["frame"]), type(group["raw"]), type(group["inner"]["nn"])) == (m.ImgFrame, m.Buffer, m.NNData)
+    assert bytes(group["raw"].getData()) == b"\x01\x02"
