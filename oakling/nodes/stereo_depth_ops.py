@@ -6,8 +6,9 @@
     depth = depth_output(found, focal_px, baseline_mm, raw_config)   # uint16 in the configured unit
 
 The matcher is OpenCV's semi-global block matching (SGBM, three directions) over 96 disparity levels
-(64 with DISPARITY_64, 192 extended), then a sub-pixel refinement: a few Lucas–Kanade steps along
-the row, which bring the disparity of textured surfaces within a few hundredths of a pixel. The
+(64 with DISPARITY_64, 192 extended), then, with subpixel output, a refinement: a few Lucas–Kanade
+steps along the row, which bring the disparity of textured surfaces within a few hundredths of a
+pixel. The
 right camera is the reference (gen2's RECTIFIED_RIGHT) unless the config aligns to the left.
 gen2's confidence threshold sets how unique a match must be; its left-right check threshold is
 the largest disagreement between the two directions' matches that still counts as one. OpenCV is
@@ -55,6 +56,7 @@ class Matcher:
             disp12MaxDiff=int(control.leftRightCheckThreshold) if control.enableLeftRightCheck else -1,
             speckleWindowSize=0, mode=cv2.STEREO_SGBM_MODE_SGBM_3WAY)
         self.edge = int(control.numInvalidateEdgePixels)
+        self.refined = bool(control.enableSubpixel)   # whole-pixel output: SGBM's own 1/16 rounds as well
 
     def disparity(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """Float32 disparity in pixels on the reference camera's pixels; 0 where there is no match."""
@@ -67,7 +69,8 @@ class Matcher:
             reference, other, direction = right, left, 1.0
         found = raw.astype(np.float32) * (1 / 16)
         found[raw <= 0] = 0
-        found = np.minimum(refine(reference, other, found, direction), self.levels - 1)
+        if self.refined:
+            found = np.minimum(refine(reference, other, found, direction), self.levels - 1)
         if self.edge:
             found[:, :self.edge] = 0
             found[:, -self.edge:] = 0
