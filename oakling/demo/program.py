@@ -31,7 +31,7 @@ from .models import DETECTOR_SIZE, FACE_SCORE, LANDMARK_SIZE, LANDMARKS
 # The camera: 1080p scaled by 1/3 → 640×360 frames (a 640×360 video is used pixel for pixel).
 FRAME_SIZE = (640, 360)
 DETECTION_THRESHOLD = 0.65  # BlazeFace's score for a box to be a face
-PRESENCE_THRESHOLD = 0.25   # the face mesh's own "a face is in this crop" score, to confirm a detection
+PRESENCE_THRESHOLD = 0.05   # the face mesh's own "a face is in this crop" score, to confirm a detection
 CROP_SCALE = 1.5            # the face mesh sees a square 1.5 times the face box, as it was trained
 
 # Runs on the device, in the Script node. The detector saw the frame letterboxed into a square, so its
