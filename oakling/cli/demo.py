@@ -99,9 +99,6 @@ def main(argv: list[str], prog: str = "oakling demo") -> int:
     try:
         frames = program.run(source, detector, landmarks, realtime=realtime, max_frames=args.max_frames,
                              on_frame=out.add)
-    except KeyboardInterrupt:
-        print(f"{prog}: interrupted", file=sys.stderr)
-        return 130
     except RuntimeError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return ERROR_EXIT

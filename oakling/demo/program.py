@@ -170,7 +170,8 @@ def read_face(det, lm: dai.NNData, w: int, h: int) -> Face:
 
 def run(source, detector_blob, landmark_blob, *, realtime=False, max_frames=None, on_frame=None) -> list:
     """Run the pipeline with the camera fed from `source` (a video, an image folder, "webcam:N"); returns a
-    Frame per camera frame, in order. on_frame(frame) is called as each one is complete."""
+    Frame per camera frame, in order, until the source ends, max_frames, or Ctrl-C. on_frame(frame) is
+    called as each one is complete."""
     pipeline = create_pipeline(detector_blob, landmark_blob)
     frames = []
     with dai.Device(pipeline, cameras={"CAM_A": source}, realtime=realtime, camera_end="stop") as device:
@@ -178,29 +179,36 @@ def run(source, detector_blob, landmark_blob, *, realtime=False, max_frames=None
         q_dets = device.getOutputQueue("detections")
         q_landmarks = device.getOutputQueue("landmarks")
         frame = None
-        while max_frames is None or len(frames) < max_frames:
-            try:
-                dets = q_dets.get()
-            except RuntimeError:      # the camera's source ended, and with it every stream
-                break
-            seq = dets.getSequenceNum()
-            arrived = {"detections": time.monotonic()}
-            while frame is None or frame.getSequenceNum() < seq:
-                frame = q_frames.get()
-                arrived["frames"] = time.monotonic()
-            img = frame.getCvFrame()
-            h, w = img.shape[:2]
-            result = Frame(seq, img, arrived=arrived)
-            for det in dets.detections:
-                lm = q_landmarks.get()
-                arrived["landmarks"] = time.monotonic()
-                if lm.getSequenceNum() != seq:
-                    raise RuntimeError(f"landmarks of frame {lm.getSequenceNum()} arrived for the detections of "
-                                       f"frame {seq}")
-                face = read_face(det, lm, w, h)
-                (result.faces if face.presence >= PRESENCE_THRESHOLD else result.rejected).append(face)
-            result.latency = (dai.Clock.now() - frame.getTimestamp()).total_seconds()
-            frames.append(result)
-            if on_frame is not None:
-                on_frame(result)
+        try:
+            while max_frames is None or len(frames) < max_frames:
+                try:
+                    dets = q_dets.get()
+                except dai.StreamEnded:   # the camera's source ended, and with it every stream
+                    failed = device.getFailedNodes()
+                    if failed:
+                        raise RuntimeError("the pipeline stopped: " + "; ".join(
+                            f"{node}: {why}" for node, why in failed.items())) from None
+                    break
+                seq = dets.getSequenceNum()
+                arrived = {"detections": time.monotonic()}
+                while frame is None or frame.getSequenceNum() < seq:
+                    frame = q_frames.get()
+                    arrived["frames"] = time.monotonic()
+                img = frame.getCvFrame()
+                h, w = img.shape[:2]
+                result = Frame(seq, img, arrived=arrived)
+                for det in dets.detections:
+                    lm = q_landmarks.get()
+                    arrived["landmarks"] = time.monotonic()
+                    if lm.getSequenceNum() != seq:
+                        raise RuntimeError(f"landmarks of frame {lm.getSequenceNum()} arrived for the detections "
+                                           f"of frame {seq}")
+                    face = read_face(det, lm, w, h)
+                    (result.faces if face.presence >= PRESENCE_THRESHOLD else result.rejected).append(face)
+                result.latency = (dai.Clock.now() - frame.getTimestamp()).total_seconds()
+                frames.append(result)
+                if on_frame is not None:
+                    on_frame(result)
+        except KeyboardInterrupt:         # Ctrl-C ends a run that has no end of its own (a webcam)
+            pass
     return frames
