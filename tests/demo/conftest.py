@@ -3,12 +3,16 @@ once per test run in its own folder (the ultralytics wheel, when setup fetched i
 user's cache, never written there)."""
 import pytest
 
-pytest.importorskip("openvino")
-pytest.importorskip("skimage")
+
+@pytest.fixture(autouse=True)
+def photographs():
+    """Every demo test shows scikit-image's photographs."""
+    pytest.importorskip("skimage")
 
 
 @pytest.fixture(scope="session")
 def demo_blobs(tmp_path_factory):
+    pytest.importorskip("openvino")
     from oakling.demo import models
     try:
         return models.blobs(tmp_path_factory.mktemp("demo-models"))
