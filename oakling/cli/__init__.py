@@ -4,6 +4,7 @@
     oakling run --headless --max-frames 100 --record out/ my_depthai_app.py --my-flag
     oakling convert model.onnx -o model.blob -ip U8
     oakling inspect model.blob
+    oakling demo --video street.mp4
 
 One module per command (`run.py`), each with SUMMARY (its line in `oakling --help`) and
 `main(argv, prog) -> exit code`; the modules beside them hold the concepts a command uses.
@@ -14,6 +15,7 @@ import argparse
 import sys
 
 from . import convert
+from . import demo
 from . import inspect_blob
 from . import run
 from .usage import USAGE_EXIT, argparse_exit_code
@@ -23,6 +25,7 @@ COMMANDS = {
     "run": run,
     "convert": convert,
     "inspect": inspect_blob,
+    "demo": demo,
 }
 
 

@@ -1,0 +1,38 @@
+"""The demo's program, end to end in a real device process, on a clip of real photographs whose true
+face boxes are known: faces are found where they are (IoU ≥ 0.5) in ≥ 95 % of the frames that show
+one, their landmarks fall inside the face box, and no face is reported on ≥ 95 % of the face-free
+frames."""
+import numpy as np
+
+import oakling as dai
+from oakling.demo import program
+from oakling.demo.summary import accuracy
+
+
+def test_the_pipeline_is_the_two_stage_gen2_program(demo_blobs):
+    pipeline = program.create_pipeline(*demo_blobs)
+    names = sorted(type(n).__name__ for n in pipeline.getAllNodes())
+    assert names == sorted(["ColorCamera", "ImageManip", "MobileNetDetectionNetwork", "Script", "ImageManip",
+                            "NeuralNetwork", "XLinkOut", "XLinkOut", "XLinkOut"])
+    crop = [n for n in pipeline.getAllNodes() if isinstance(n, dai.node.ImageManip) and n.inputConfig.getWaitForMessage()]
+    assert len(crop) == 1
+
+
+def test_faces_are_found_and_read_on_the_clip(demo_blobs, short_clip):
+    path, truth = short_clip
+    frames = program.run(str(path), *demo_blobs)
+    assert [f.seq for f in frames] == list(range(len(truth.faces)))
+    acc = accuracy(frames, truth)
+    assert acc.face_frames > 40 and acc.free_frames > 30
+    assert acc.found_rate >= 0.95, acc
+    assert min(acc.ious) >= 0.5 and np.mean(acc.ious) > 0.7
+    assert acc.landmark_rate >= 0.95, acc
+    assert acc.free_rate >= 0.95, acc
+    for f in frames:
+        assert all(face.landmarks.shape == (468, 2) and 0.6 <= face.confidence <= 1 for face in f.faces)
+        assert f.latency > 0
+
+
+def test_max_frames_stops_the_run(demo_blobs, short_clip):
+    frames = program.run(str(short_clip[0]), *demo_blobs, max_frames=5)
+    assert [f.seq for f in frames] == [0, 1, 2, 3, 4]
