@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 import oakling as dai
+from oakling.calibration import oak_d
 from oakling.nodes.image_align import extrinsics, intrinsics, plane_homography
 from oakling.sources.synthetic import pattern
 from oakling.testing import NodeHarness
@@ -33,7 +34,7 @@ def frames() -> list:
 
 
 def rounds(inputs: list) -> tuple[list, list]:
-    calib = dai.CalibrationHandler()
+    calib = oak_d()
     rotation, translation = extrinsics(calib, LEFT, RIGHT)
     hom = plane_homography(intrinsics(calib, LEFT, WIDTH, HEIGHT), intrinsics(calib, RIGHT, WIDTH, HEIGHT),
                            rotation, translation, PLANE_MM)

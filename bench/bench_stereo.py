@@ -16,6 +16,7 @@ import time
 import cv2
 
 import oakling as dai
+from oakling.calibration import oak_d
 from oakling.nodes import stereo_depth_ops as ops
 from oakling.sources.stereo_scene import render
 
@@ -51,7 +52,7 @@ def bare_fps(width, height, sgbm_only=False) -> float:
     config.setSubpixel(True)
     raw = config.get()
     matcher = ops.Matcher(raw)
-    fx = dai.CalibrationHandler().getCameraIntrinsics(dai.CameraBoardSocket.CAM_C, width, height)[0][0]
+    fx = oak_d().getCameraIntrinsics(dai.CameraBoardSocket.CAM_C, width, height)[0][0]
     start = time.perf_counter()
     for _ in range(FRAMES):
         if sgbm_only:

@@ -4,7 +4,7 @@ pipeline runs in a device process that oakling starts, with no OAK camera needed
 This module only re-exports the gen2-compatible names; see the README for a tour.
 """
 from . import node
-from .calibration import CalibrationHandler
+from .calibration import CalibrationHandler, CameraModel
 from .host.device import (CameraFeatures, CrashDump, Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform,
                           XLinkProtocol)
 from .host.queues import DataInputQueue, DataOutputQueue, StreamEnded

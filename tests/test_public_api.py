@@ -7,7 +7,8 @@ import pytest
 import oakling as dai
 
 DAI = {
-    "BoardConfig", "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraFeatures", "CameraImageOrientation",
+    "BoardConfig", "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraFeatures",
+    "CameraImageOrientation", "CameraModel",
     "CameraSensorType", "ChipTemperature", "Clock", "CpuUsage", "CrashDump",
     "ColorCameraProperties", "Colormap", "DataInputQueue", "DataOutputQueue", "DatatypeEnum",
     "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EdgeDetectorConfigData", "EncodedFrame",

@@ -13,12 +13,14 @@ report.py (an uncaught exception → a short message).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ..host.queues import StreamEnded
 from ..models.blob import BlobError
 from ..models.substitution import asked as asked_blobs
 from ..models.substitution import parse_entry
+from ..calibration import ENV_CALIBRATION as CALIBRATION_ENV
 from ..script.network import ENV as SCRIPT_NETWORK_ENV
 from ..script.network import MODES as SCRIPT_NETWORK_MODES
 from .blobconverter import standing_in_for_blobconverter
@@ -73,7 +75,8 @@ SOURCE is a video file, an image, a folder of images, webcam[:N] or synthetic (d
 --camera sets OAKLING_CAMERA_<socket>=SOURCE for the run, with the socket's canonical name (RGB
 and CENTER are CAM_A, LEFT is CAM_B, RIGHT is CAM_C; another spelling of the same socket already
 in the environment is unset for the run); --offline sets OAKLING_REALTIME=0; --camera-end sets
-OAKLING_CAMERA_END; --script-network sets OAKLING_SCRIPT_NETWORK.
+OAKLING_CAMERA_END; --script-network sets OAKLING_SCRIPT_NETWORK; --calibration sets
+OAKLING_CALIBRATION.
 --blob sets OAKLING_BLOBS (NAME=PATH entries separated by ':'; the entries of an OAKLING_BLOBS
 already set are kept unless --blob names the same file). While the program runs, `import
 blobconverter` gives a stand-in whose from_zoo/from_onnx/… return the substitute for the file name
@@ -110,6 +113,9 @@ def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, se
                 "ends as on a disconnected device); default loop, stop with --offline")
     option("--script-network", choices=SCRIPT_NETWORK_MODES,
            help="which addresses LEON_CSS Script nodes' sockets may use: loopback (default) or any")
+    option("--calibration", metavar="FILE",
+           help="the device's calibration: a calibration JSON, as CalibrationHandler.eepromToJsonFile writes "
+                "(default: an OAK-D's)")
     option("--headless", action="store_true",
            help="never open windows: cv2.imshow/waitKey are stood in for (automatic without a display)")
     limits = parser.add_mutually_exclusive_group()
@@ -159,6 +165,10 @@ def main(argv: list[str], prog: str = "oakling run") -> int:
             env[CAMERA_END_ENV] = ns.camera_end
         if ns.script_network:
             env[SCRIPT_NETWORK_ENV] = ns.script_network
+        if ns.calibration:
+            if not os.path.isfile(ns.calibration):
+                raise FileNotFoundError(f"--calibration {ns.calibration}: no such file — give a calibration JSON")
+            env[CALIBRATION_ENV] = os.path.abspath(ns.calibration)
         limit = RunLimit(max_frames=ns.max_frames, seconds=ns.seconds, grace=ns.grace)
         path = program_path(program)
         recorder = Recorder(ns.record, ns.record_format, ns.max_frames) if ns.record else None

@@ -18,7 +18,7 @@ import threading
 import time
 from datetime import timedelta
 
-from ..calibration import CalibrationHandler
+from ..calibration import CalibrationHandler, calibration_of
 from ..log import LogLevel, LogMessage
 from ..messages.enums import CameraBoardSocket, CameraImageOrientation, CameraSensorType, Gen2Enum, UsbSpeed
 from ..models.gen2 import OpenVINO
@@ -557,12 +557,15 @@ class Device:
         return CrashDump(self._info.mxid)
 
     def readCalibration(self) -> CalibrationHandler:
-        """The device's calibration: a default OAK-D-like one (oakling/calibration.py)."""
+        """The device's calibration: an OAK-D's (oakling/calibration.py), or the one given with
+        `Device(calibration=...)` / OAKLING_CALIBRATION."""
         self._check_open()
-        return CalibrationHandler()
+        return calibration_of(self._options)
 
     readCalibration2 = readCalibration
+    readCalibrationOrDefault = readCalibration
     readFactoryCalibration = readCalibration
+    readFactoryCalibrationOrDefault = readCalibration
 
     def getIrDrivers(self) -> list:
         """No IR projector or flood light on this device."""

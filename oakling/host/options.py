@@ -4,14 +4,14 @@ wins), checked on the host before the device starts:
     options, blobs = device_options({"cameras": {"CAM_A": "clip.mp4"}, "realtime": False})
 
 `options` is what the device process gets (a plain description of each socket's camera source,
-pacing, what cameras do at a source's end, the Scripts' network); `blobs` maps the blob file names
+pacing, what cameras do at a source's end, the Scripts' network, the device's calibration); `blobs` maps the blob file names
 a program loads to the oakling blobs to load instead, which the host applies to the pipeline.
 """
 from __future__ import annotations
 
 import os
 
-OPTIONS = ("blobs", "camera_end", "cameras", "realtime", "script_network")
+OPTIONS = ("blobs", "calibration", "camera_end", "cameras", "realtime", "script_network")
 
 
 def device_options(keywords: dict, environ=os.environ):
@@ -30,4 +30,27 @@ def device_options(keywords: dict, environ=os.environ):
         options["script_network"] = network_option(keywords.get("script_network"), environ)
     except ValueError as e:
         raise RuntimeError(str(e)) from None
+    options["calibration"] = calibration_option(keywords.get("calibration"), environ)
     return options, blobs
+
+
+def calibration_option(given, environ=os.environ) -> dict | None:
+    """The device's calibration as gen2's JSON, from `Device(calibration=...)` (a dai.CalibrationHandler
+    or the path of a calibration JSON) or OAKLING_CALIBRATION; None: an OAK-D's."""
+    from ..calibration import ENV_CALIBRATION, CalibrationHandler
+    if given is None:
+        given = environ.get(ENV_CALIBRATION) or None
+        where = ENV_CALIBRATION
+    else:
+        where = "Device(calibration=...)"
+    if given is None:
+        return None
+    if isinstance(given, CalibrationHandler):
+        return given.eepromToJson()
+    if isinstance(given, (str, os.PathLike)):
+        try:
+            return CalibrationHandler(given).eepromToJson()
+        except RuntimeError as e:
+            raise RuntimeError(f"{where}: {e}") from None
+    raise TypeError(f"{where}: expected a dai.CalibrationHandler or the path of a calibration JSON, "
+                    f"got {type(given).__name__}")

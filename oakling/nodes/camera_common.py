@@ -269,10 +269,11 @@ class CaptureWorker(Worker):
             port.close(f"{self.label}: {text}")
 
     def open_source(self, description, loop: bool):
+        from ..calibration import calibration_of
         from ..sources import open_source
         width, height = self.picture_size()
         source = open_source(description, width=width, height=height, gray=self.GRAY, loop=loop,
-                             socket=self.socket)
+                             socket=self.socket, calibration=calibration_of(self.ctx.options))
         size = getattr(source, "width", None), getattr(source, "height", None)
         if hasattr(source, "set_output_size") and all(size):
             # Have a big video scaled down while it is converted, to the smallest size that still

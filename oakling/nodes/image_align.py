@@ -37,7 +37,7 @@ import functools
 
 import numpy as np
 
-from ..calibration import CalibrationHandler
+from ..calibration import CalibrationHandler, calibration_of, oak_d
 from ..messages._args import as_bool, as_enum
 from ..messages.datatype import DatatypeEnum
 from ..messages.enums import Interpolation
@@ -161,7 +161,7 @@ def reproject_depth(depth: np.ndarray, k_src, k_dst, rotation, translation_mm, o
     return out
 
 
-_DEFAULT_CALIBRATION = CalibrationHandler()
+_DEFAULT_CALIBRATION = oak_d()
 
 
 @functools.lru_cache(maxsize=64)
@@ -225,6 +225,7 @@ class ImageAlignWorker(Worker):
         images, targets, configs = self.input("input"), self.input("inputAlignTo"), self.input("inputConfig")
         out, passthrough = self.output("outputAligned"), self.output("passthroughInput")
         what = f"{self.label}.input"
+        calibration = calibration_of(self.ctx.options)
         try:
             target = targets.get()
         except QueueClosed:
@@ -244,7 +245,7 @@ class ImageAlignWorker(Worker):
             out_h = props["alignHeight"] or target.getHeight()
             try:
                 aligned = align(frame, target.getInstanceNum(), out_w, out_h, plane, props["interpolation"],
-                                props["outKeepAspectRatio"], what=what)
+                                props["outKeepAspectRatio"], calibration=calibration, what=what)
             except AlignError as e:
                 self._error(("align", str(e)[:60]), f"{e} (frame {frame.getSequenceNum()} dropped)")
                 continue

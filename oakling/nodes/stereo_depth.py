@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..calibration import CalibrationHandler
+from ..calibration import calibration_of
 from ..log import LogLevel
 from ..messages.datatype import DatatypeEnum
 from ..messages.enums import CameraBoardSocket, Gen2Enum
@@ -244,7 +244,7 @@ class StereoDepthWorker(Worker):
         config._raw = RawStereoDepthConfig.from_dict(props["initialConfig"], f"{self.label}.initialConfig")
         matcher = ops.Matcher(config._raw)
         left_in, right_in, configs = self.input("left"), self.input("right"), self.input("inputConfig")
-        calibration = CalibrationHandler()
+        calibration = calibration_of(self.ctx.options)
         if props.get("depthAlignCamera", -1) not in (-1, int(CameraBoardSocket.CAM_B), int(CameraBoardSocket.CAM_C)):
             self.log(LogLevel.WARN, f"{self.label}: depth aligned to {CameraBoardSocket(props['depthAlignCamera']).name} "
                                     f"is not done yet — depth stays aligned to the rectified right camera")

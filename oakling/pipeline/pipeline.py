@@ -116,6 +116,21 @@ class Pipeline:
     def setSippDmaBufferSize(self, size: int):
         self._global_properties["sippDmaBufferSize"] = int(size)
 
+    def setCalibrationData(self, calibrationDataHandler):
+        """The calibration the device runs this pipeline with (nodes and camera sources follow it),
+        instead of its own; carried in the schema's globalProperties.calibData, as gen2's."""
+        from ..calibration import CalibrationHandler
+        if not isinstance(calibrationDataHandler, CalibrationHandler):
+            raise TypeError(f"Pipeline.setCalibrationData: expected a dai.CalibrationHandler, got "
+                            f"{type(calibrationDataHandler).__name__}")
+        self._global_properties["calibData"] = calibrationDataHandler.eepromToJson()
+
+    def getCalibrationData(self):
+        """The calibration setCalibrationData gave; an empty dai.CalibrationHandler without one."""
+        from ..calibration import CalibrationHandler
+        data = self._global_properties.get("calibData")
+        return CalibrationHandler.fromJson(data) if data else CalibrationHandler()
+
     def setBoardConfig(self, board):
         """gen2's board setup carried with the pipeline; a `Device(pipeline)` applies it as it would a
         `Device.Config().board` (oakling/pipeline/board_config.py)."""

@@ -43,6 +43,9 @@ class Runtime:
         self._build(schema, assets, storage, host_streams, options or {}, clock, outside_ports or {})
 
     def _build(self, schema, assets, storage, host_streams, options, clock, outside_ports):
+        calibration = (schema.get("globalProperties") or {}).get("calibData")
+        if calibration:   # pipeline.setCalibrationData: the nodes follow it rather than the device's own
+            options = {**options, "calibration": calibration}
         ports: dict[tuple[int, str, str], object] = {}
         contexts = []
         for node_id, info in schema["nodes"]:

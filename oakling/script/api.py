@@ -14,7 +14,7 @@ import threading
 from datetime import timedelta
 
 from ..version import __version__ as _oakling_version
-from ..calibration import CalibrationHandler
+from ..calibration import CalibrationHandler, calibration_of
 from ..link.link import LinkClosed
 from ..link.records import End, Message
 from ..log import LogLevel
@@ -249,9 +249,11 @@ class Device:
     """The device, as scripts call it: `Device.readCalibration2()` and the IR controls (this
     device has no IR projector, so setting them returns False)."""
 
-    @staticmethod
-    def readCalibration2() -> CalibrationHandler:
-        return CalibrationHandler()
+    calibration = None   # the device's calibration as JSON, set in the script's process (None: an OAK-D's)
+
+    @classmethod
+    def readCalibration2(cls) -> CalibrationHandler:
+        return calibration_of({"calibration": cls.calibration})
 
     readCalibration = readCalibration2
     readFactoryCalibration = readCalibration2

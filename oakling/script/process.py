@@ -304,6 +304,7 @@ def _child(config: dict, channel: Channel):
         clock.follow()
         message_clock.use(clock.now_ns)
         modules["time"] = clock.time_module()
+    api.Device.calibration = config.get("calibration")
     globals_ = api.environment(node, config["device_id"])
     globals_["__builtins__"] = sandbox.restricted_builtins(processor, storage, modules)
     globals_["__file__"] = name

@@ -106,7 +106,8 @@ class ScriptSupervisor:
                   "memory_limit": int(props.get("memoryLimit", DEFAULT_MEMORY_LIMIT)),
                   "storage": process.storage_folder(device_id), "device_id": device_id,
                   "inputs": inputs, "outputs": outputs, "gpio": self._gpio, "cpu_limit": props.get("cpuLimit"),
-                  "network": self._options.get("script_network", LOOPBACK), "clock": self._clock}
+                  "network": self._options.get("script_network", LOOPBACK), "clock": self._clock,
+                  "calibration": self._options.get("calibration")}
         channel = Channel(inputs, [name for name, _ in outputs])
         self._cgroup = ScriptCgroup.make(self.label, config["memory_limit"])
         config["cgroup"] = self._cgroup.procs if self._cgroup else None   # the script's process joins it

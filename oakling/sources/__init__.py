@@ -170,15 +170,15 @@ def camera_options(options: dict, environ=os.environ) -> dict:
 
 
 def open_source(description: dict | None, *, width: int, height: int, gray: bool = False,
-                loop: bool = True, socket: int | None = None):
+                loop: bool = True, socket: int | None = None, calibration=None):
     """Open a described source on the device. `width`×`height` is the size the camera would like
     (the synthetic pictures are made at that size; video decoding may downscale towards it). The
     synthetic picture of the stereo pair's sockets (CAM_B, CAM_C) is the stereo scene, whose depth
-    is known; elsewhere it is the moving pattern."""
+    is known, rendered by `calibration` (the device's); elsewhere it is the moving pattern."""
     kind = (description or {}).get("kind", "synthetic")
     if kind == "synthetic" and socket in STEREO_SOCKETS:
         from .stereo_scene import StereoSceneSource
-        return StereoSceneSource(socket, width, height, gray=gray)
+        return StereoSceneSource(socket, width, height, gray=gray, calibration=calibration)
     if kind == "synthetic":
         from .synthetic import SyntheticSource
         return SyntheticSource(width, height, gray=gray)

@@ -5,19 +5,20 @@
 
 A room with a textured back wall and three textured boards facing the cameras at known distances,
 rendered for each camera from the device's calibration (its intrinsics at that size and its
-position on the board). Every surface is a plane facing the cameras, so the true depth of every
+place relative to the colour camera; rectified cameras are assumed: rotations are not rendered). Every surface is a plane facing the cameras, so the true depth of every
 pixel is exact: tests and users can check a depth map, or their own spatial logic, against it.
 The scene holds still; its pictures are made once per camera and size.
 """
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from ..calibration import CalibrationHandler
+from ..calibration import CalibrationHandler, oak_d
 from ..messages.enums import CameraBoardSocket
 
 TEXEL_PX = 2.0   # how large a texture's cell looks in the picture, in pixels, whatever the distance
@@ -68,12 +69,18 @@ def _camera(socket, width: int, height: int, calibration: CalibrationHandler):
     return fx, fy, cx, cy, x_mm
 
 
-@functools.lru_cache(maxsize=8)
 def render(socket, width: int, height: int, calibration: CalibrationHandler | None = None):
     """(grey picture uint8 H×W, depth float32 H×W in millimetres) of the scene as the camera on
-    `socket` sees it at width×height. Read-only arrays, cached."""
-    calibration = calibration or CalibrationHandler()
-    fx, fy, cx, cy, cam_x = _camera(int(socket), width, height, calibration)
+    `socket` sees it at width×height, by `calibration` (default: the device's, an OAK-D's).
+    Read-only arrays, cached."""
+    data = json.dumps(calibration.eepromToJson(), sort_keys=True) if calibration is not None else None
+    return _render(int(socket), int(width), int(height), data)
+
+
+@functools.lru_cache(maxsize=8)
+def _render(socket: int, width: int, height: int, calibration_json: str | None):
+    calibration = CalibrationHandler.fromJson(json.loads(calibration_json)) if calibration_json else oak_d()
+    fx, fy, cx, cy, cam_x = _camera(socket, width, height, calibration)
     picture = np.zeros((height, width), np.float32)
     depth = np.zeros((height, width), np.float32)
     us, vs = np.arange(width, dtype=np.float64), np.arange(height, dtype=np.float64)
@@ -109,10 +116,11 @@ class StereoSceneSource:
 
     static = True
 
-    def __init__(self, socket: int, width: int, height: int, gray: bool = True):
+    def __init__(self, socket: int, width: int, height: int, gray: bool = True,
+                 calibration: CalibrationHandler | None = None):
         self.name = "synthetic stereo scene"
         self.frames = 0
-        picture = render(socket, width, height)[0]
+        picture = render(socket, width, height, calibration)[0]
         if not gray:
             picture = cv2.cvtColor(picture, cv2.COLOR_GRAY2BGR)
             picture.flags.writeable = False

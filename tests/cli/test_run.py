@@ -88,8 +88,10 @@ def test_program_args_cameras_and_offline_reach_the_program(tmp_path):
     program = write_program(tmp_path, REPORT_AND_EXIT)
     clip = tmp_path / "clip.mp4"
     clip.write_bytes(b"")
+    (tmp_path / "calib.json").write_text("{}")
     run = oakling_cli("run", "--camera", "rgb=clip.mp4", "--camera=CAM_c=webcam:0", "--offline",
-                      "--camera-end", "loop", "--script-network", "any", program, "--camera", "x", "--", "--headless",
+                      "--camera-end", "loop", "--script-network", "any", "--calibration", "calib.json", program,
+                      "--camera", "x", "--", "--headless",
                       cwd=tmp_path, env={"OAKLING_CAMERA_CENTER": "old.mp4", "OAKLING_CAMERA_CAM_B": "b/"})
     assert run.returncode == 0, run.stderr
     seen = json.loads(run.stdout)
@@ -99,7 +101,8 @@ def test_program_args_cameras_and_offline_reach_the_program(tmp_path):
     assert seen["env"] == {"OAKLING_CAMERA_CAM_A": str(clip), "OAKLING_CAMERA_CAM_B": "b/",
                            "OAKLING_CAMERA_CAM_C": "webcam:0", "OAKLING_REALTIME": "0",
                            "OAKLING_CAMERA_END": "loop",
-                           "OAKLING_SCRIPT_NETWORK": "any"}   # CENTER is CAM_A: --camera wins
+                           "OAKLING_SCRIPT_NETWORK": "any",
+                           "OAKLING_CALIBRATION": str(tmp_path / "calib.json")}   # CENTER is CAM_A: --camera wins
 
 
 def test_a_camera_fed_from_an_image_shows_it(tmp_path):

@@ -1,13 +1,17 @@
 """The Device's oakling options: keywords and environment variables, checked before the device starts."""
 import pytest
 
+import oakling as dai
+from calibrations import wider_calibration
+
 from oakling.host.options import OPTIONS, device_options
 from oakling.sources import SourceError
 
 
 def test_defaults_without_keywords_or_variables():
     options, blobs = device_options({}, {})
-    assert options == {"realtime": True, "camera_end": "loop", "cameras": {}, "script_network": "loopback"}
+    assert options == {"realtime": True, "camera_end": "loop", "cameras": {}, "script_network": "loopback",
+                       "calibration": None}
     assert not blobs
 
 
@@ -52,3 +56,37 @@ def test_a_substitute_that_is_no_oakling_blob_is_refused_at_once(tmp_path):
     blob.write_bytes(b"")
     with pytest.raises(Exception, match="mine.blob"):
         device_options({"blobs": {"mobilenet-ssd.blob": str(blob)}}, {})
+
+
+def test_a_calibration_comes_from_the_device_option_or_the_environment(tmp_path):
+    path = tmp_path / "calib.json"
+    wider_calibration().eepromToJsonFile(path)
+    options, _ = device_options({"calibration": str(path)}, environ={})
+    assert options["calibration"] == wider_calibration().eepromToJson()
+    options, _ = device_options({}, environ={"OAKLING_CALIBRATION": str(path)})
+    assert options["calibration"] == wider_calibration().eepromToJson()
+    assert device_options({"calibration": wider_calibration()}, environ={})[0]["calibration"]["cameraData"]
+    assert device_options({}, environ={})[0]["calibration"] is None
+    with pytest.raises(RuntimeError, match=r"OAKLING_CALIBRATION: Calibration data file '.*nothing.json' cannot be read"):
+        device_options({}, environ={"OAKLING_CALIBRATION": str(tmp_path / "nothing.json")})
+    with pytest.raises(TypeError, match=r"Device\(calibration=...\): expected a dai.CalibrationHandler or the path"):
+        device_options({"calibration": 7.5}, environ={})
+
+
+def test_the_device_and_its_scripts_read_the_calibration_given():
+    p = dai.Pipeline()
+    script = p.create(dai.node.Script)
+    script.setScript("""
+        b = Buffer(0)
+        b.setData(str(Device.readCalibration2().getBaselineDistance()).encode())
+        node.io['out'].send(b)
+    """)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("out")
+    script.outputs["out"].link(xout.input)
+    with dai.Device(p, calibration=wider_calibration(12.0)) as device:
+        assert device.readCalibration().getBaselineDistance() == 12.0
+        assert bytes(device.getOutputQueue("out").get(timeout=10).getData()) == b"12.0"
+    with dai.Device(p) as device:
+        assert device.readCalibration().getBaselineDistance() == 7.5
+        assert bytes(device.getOutputQueue("out").get(timeout=10).getData()) == b"7.5"

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import oakling as dai
+from oakling.calibration import oak_d
 from oakling.nodes.image_align import AlignError, align, intrinsics
 from oakling.testing import NodeHarness
 
@@ -57,7 +58,7 @@ def test_ports_properties_and_schema_are_gen2s():
 
 
 def test_intrinsics_cover_and_centre_the_frame():
-    calib = dai.CalibrationHandler()
+    calib = oak_d()
     full = intrinsics(calib, LEFT, 1280, 800)
     assert full[0, 0] == pytest.approx(MONO_FX) and (full[0, 2], full[1, 2]) == (640, 400)
     cropped = intrinsics(calib, LEFT, 1280, 720)              # 720P: the middle 720 rows
@@ -101,7 +102,7 @@ def test_frames_it_cannot_align_say_what_to_do():
     nv12 = dai.ImgFrame().setCvFrame(np.zeros((8, 8, 3), np.uint8), T.NV12).setInstanceNum(LEFT)
     with pytest.raises(AlignError, match=r"cannot align a NV12 frame — send GRAY8, RAW8, BGR/RGB"):
         align(nv12, RIGHT, 8, 8, 0, -1)
-    with pytest.raises(AlignError, match=r"no calibration for camera socket 5"):
+    with pytest.raises(AlignError, match=r"no calibration for camera socket CAM_F"):
         align(grey(8, 8, 5), RIGHT, 8, 8, 0, -1)
 
 

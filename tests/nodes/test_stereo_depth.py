@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 
 import oakling as dai
+from oakling.calibration import oak_d
+from calibrations import wider_calibration
 from oakling.sources.stereo_scene import render, true_depth
 
 LEFT, RIGHT = int(dai.CameraBoardSocket.CAM_B), int(dai.CameraBoardSocket.CAM_C)
@@ -115,7 +117,7 @@ def test_frames_from_the_host_are_paired_by_sequence_number_and_bad_pairs_are_re
         qright.send(frame_of(right, 4, RIGHT))
         second = out.get(timeout=20)
     assert (first.getSequenceNum(), second.getSequenceNum()) == (2, 4)
-    fx = dai.CalibrationHandler().getCameraIntrinsics(dai.CameraBoardSocket.CAM_C, 640, 400)[0][0]
+    fx = oak_d().getCameraIntrinsics(dai.CameraBoardSocket.CAM_C, 640, 400)[0][0]
     truth = fx * 75 / true_depth(RIGHT, 640, 400) * 8
     found = first.getFrame().astype(np.float32)
     assert (np.abs(found - truth)[found > 0] < 8 * 0.25).mean() > 0.95
@@ -143,3 +145,19 @@ def test_settings_are_serialized_as_gen2s_properties():
     assert io[("", "inputConfig")]["queueSize"] == 4
     with pytest.raises(ValueError, match=r"StereoDepth\(2\).setInputResolution: expected a positive integer"):
         stereo.setInputResolution(0, 400)
+
+
+@pytest.mark.parametrize("given", ["device", "pipeline"])
+def test_the_scene_and_the_depth_follow_the_calibration_given(given):
+    """A stereo pair 12 cm apart: the cameras' pictures and the depth both use it, so depth stays right."""
+    calib = wider_calibration(12.0)
+    p, stereo = stereo_pipeline(("depth",))
+    if given == "pipeline":
+        p.setCalibrationData(calib)
+        assert p.getCalibrationData() == calib
+    with dai.Device(p, realtime=False, **({"calibration": calib} if given == "device" else {})) as device:
+        values = device.getOutputQueue("depth").get(timeout=20).getFrame().astype(np.float32)
+    truth = true_depth(RIGHT, 640, 400, calib)
+    valid = values > 0
+    assert valid.mean() > 0.75
+    assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95

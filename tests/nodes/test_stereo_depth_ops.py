@@ -3,11 +3,12 @@ import numpy as np
 import pytest
 
 import oakling as dai
+from oakling.calibration import oak_d
 from oakling.nodes import stereo_depth_ops as ops
 from oakling.sources.stereo_scene import render, true_depth
 
 LEFT, RIGHT = int(dai.CameraBoardSocket.CAM_B), int(dai.CameraBoardSocket.CAM_C)
-CALIB = dai.CalibrationHandler()
+CALIB = oak_d()
 
 
 def seen_by_both(width, height, reference=RIGHT):

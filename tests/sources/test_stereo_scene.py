@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import oakling as dai
+from oakling.calibration import oak_d
 from oakling.sources import open_source
 from oakling.sources.stereo_scene import SCENE, StereoSceneSource, board_at, render, true_depth
 
@@ -20,7 +21,7 @@ def test_every_pixel_has_the_depth_of_a_board_of_the_scene():
 def test_a_board_seen_by_both_cameras_is_shifted_by_its_disparity(size):
     """A patch of the near board in the right picture is found in the left one f·B/z pixels to the right."""
     width, height = size
-    calib = dai.CalibrationHandler()
+    calib = oak_d()
     fx = calib.getCameraIntrinsics(dai.CameraBoardSocket.CAM_C, width, height)[0][0]
     board = board_at("near board")
     shift = fx * calib.getBaselineDistance() * 10 / board.z
