@@ -13,8 +13,11 @@ DAI = {
     "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EdgeDetectorConfigData", "EncodedFrame",
     "ImageAlignConfig", "ImageManipConfig", "ImgDetection", "ImgDetections", "ImgFrame", "Interpolation", "LogLevel",
     "LogMessage", "MedianFilter", "MemoryInfo", "MessageGroup", "MonoCameraProperties", "NNData", "Node", "OpenVINO",
-    "Pipeline", "Point2f", "ProcessorType", "RawEdgeDetectorConfig", "RawImageAlignConfig", "RawImgFrame",
-    "RawStereoDepthConfig", "Rect", "RotatedRect", "Size2f", "StereoDepthConfig", "StereoDepthProperties",
+    "Pipeline", "Point2f", "Point3f", "ProcessorType", "RawEdgeDetectorConfig", "RawImageAlignConfig", "RawImgFrame",
+    "RawSpatialLocationCalculatorConfig", "RawStereoDepthConfig", "Rect", "RotatedRect", "Size2f",
+    "SpatialImgDetection", "SpatialImgDetections", "SpatialLocationCalculatorAlgorithm",
+    "SpatialLocationCalculatorConfig", "SpatialLocationCalculatorConfigData",
+    "SpatialLocationCalculatorConfigThresholds", "SpatialLocationCalculatorData", "SpatialLocations", "StereoDepthConfig", "StereoDepthProperties",
     "StreamEnded", "SystemInformation", "TensorInfo", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState",
     "XLinkPlatform", "XLinkProtocol",
 }
@@ -24,7 +27,7 @@ DAI_NODE = {
     "StereoDepth", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
-NOT_YET = {"Tracklets", "IMUData", "SpatialImgDetections"}
+NOT_YET = {"Tracklets", "IMUData"}
 NODES_NOT_YET = {"FeatureTracker", "ObjectTracker", "SpatialLocationCalculator"}
 
 
