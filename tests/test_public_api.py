@@ -17,18 +17,20 @@ DAI = {
     "RawSpatialLocationCalculatorConfig", "RawStereoDepthConfig", "Rect", "RotatedRect", "Size2f",
     "SpatialImgDetection", "SpatialImgDetections", "SpatialLocationCalculatorAlgorithm",
     "SpatialLocationCalculatorConfig", "SpatialLocationCalculatorConfigData",
-    "SpatialLocationCalculatorConfigThresholds", "SpatialLocationCalculatorData", "SpatialLocations", "StereoDepthConfig", "StereoDepthProperties",
+    "SpatialLocationCalculatorConfigThresholds", "SpatialLocationCalculatorData", "SpatialLocations",
+    "StereoDepthConfig", "StereoDepthProperties",
     "StreamEnded", "SystemInformation", "TensorInfo", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState",
     "XLinkPlatform", "XLinkProtocol",
 }
 DAI_NODE = {
     "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "ImageAlign", "ImageManip",
     "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera", "NeuralNetwork", "OpenCLKernel", "Script",
-    "StereoDepth", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
+    "SpatialLocationCalculator", "StereoDepth", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut",
+    "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
 NOT_YET = {"Tracklets", "IMUData"}
-NODES_NOT_YET = {"FeatureTracker", "ObjectTracker", "SpatialLocationCalculator"}
+NODES_NOT_YET = {"FeatureTracker", "ObjectTracker"}
 
 
 def public(module) -> set:
