@@ -55,7 +55,7 @@ def test_ports_and_properties_are_gen2s():
     assert props["depthThresholds"] == {"lowerThreshold": 100, "upperThreshold": 10000}
 
 
-@pytest.mark.parametrize("algorithm", list(dai.SpatialLocationCalculatorAlgorithm.__members__.values()))
+@pytest.mark.parametrize("algorithm", list(dai.SpatialLocationCalculatorAlgorithm))
 def test_a_board_at_a_known_place_is_found_there(algorithm):
     near = board_at("near board")
     x0, x1, y0, y1 = -450, -200, -200, -50      # the board's upper left part: left of and above the axis
@@ -96,3 +96,32 @@ def test_thresholds_leave_values_out_and_configs_replace_regions():
     assert len(locs) == 2
     c = locs[0].spatialCoordinates
     assert c.z == pytest.approx(middle.z, rel=0.03) and c.x > 0 and c.y < 0   # right of and below the axis
+
+
+def test_end_to_end_from_two_cameras_through_stereo_depth():
+    near = board_at("near board")
+    x0, x1, y0, y1 = -450, -200, -200, -50
+    _, _, _, _, cam_x = _camera()
+    p = dai.Pipeline()
+    cams = []
+    for socket in (dai.CameraBoardSocket.CAM_B, RIGHT):
+        cam = p.create(dai.node.MonoCamera)
+        cam.setBoardSocket(socket)
+        cam.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
+        cams.append(cam)
+    stereo = p.create(dai.node.StereoDepth)
+    stereo.setSubpixel(True)
+    cams[0].out.link(stereo.left)
+    cams[1].out.link(stereo.right)
+    calc = p.create(dai.node.SpatialLocationCalculator)
+    calc.initialConfig.addROI(_data(_roi_on(near, x0, x1, y0, y1)))
+    stereo.depth.link(calc.inputDepth)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("spatial")
+    calc.out.link(xout.input)
+    with dai.Device(p, realtime=False) as device:
+        msg = device.getOutputQueue("spatial").get(timeout=20)
+    c = msg.getSpatialLocations()[0].spatialCoordinates
+    assert c.z == pytest.approx(near.z, rel=0.03)
+    assert c.x == pytest.approx((x0 + x1) / 2 - cam_x, abs=0.03 * near.z)
+    assert c.y == pytest.approx(-(y0 + y1) / 2, abs=0.03 * near.z)
