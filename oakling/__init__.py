@@ -17,6 +17,12 @@ from .messages import (Buffer, CameraControl, ChipTemperature, Clock, Colormap, 
                        RawEdgeDetectorConfig, RawImageAlignConfig, RawImgFrame, Rect, RotatedRect, Size2f,
                        SystemInformation, TensorInfo)
 from .messages.enums import CameraSensorType
+from .messages.geometry import Point3f
+from .messages.spatialimgdetections import SpatialImgDetection, SpatialImgDetections
+from .messages.spatiallocationcalculator import (RawSpatialLocationCalculatorConfig, SpatialLocationCalculatorAlgorithm,
+                                                 SpatialLocationCalculatorConfig, SpatialLocationCalculatorConfigData,
+                                                 SpatialLocationCalculatorConfigThresholds,
+                                                 SpatialLocationCalculatorData, SpatialLocations)
 from .messages.stereodepthconfig import MedianFilter, RawStereoDepthConfig, StereoDepthConfig, StereoDepthProperties
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
@@ -32,8 +38,7 @@ from .version import __version__
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 _GEN2_NAMES_NOT_YET = {
     "AprilTagConfig",
-    "IMUData", "SpatialImgDetections",
-    "SpatialLocationCalculatorConfig",
+    "IMUData",
     "Tracklets",
 }
 

@@ -14,19 +14,24 @@ DAI = {
     "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EdgeDetectorConfigData", "EncodedFrame",
     "ImageAlignConfig", "ImageManipConfig", "ImgDetection", "ImgDetections", "ImgFrame", "Interpolation", "LogLevel",
     "LogMessage", "MedianFilter", "MemoryInfo", "MessageGroup", "MonoCameraProperties", "NNData", "Node", "OpenVINO",
-    "Pipeline", "Point2f", "ProcessorType", "RawEdgeDetectorConfig", "RawImageAlignConfig", "RawImgFrame",
-    "RawStereoDepthConfig", "Rect", "RotatedRect", "Size2f", "StereoDepthConfig", "StereoDepthProperties",
+    "Pipeline", "Point2f", "Point3f", "ProcessorType", "RawEdgeDetectorConfig", "RawImageAlignConfig", "RawImgFrame",
+    "RawSpatialLocationCalculatorConfig", "RawStereoDepthConfig", "Rect", "RotatedRect", "Size2f",
+    "SpatialImgDetection", "SpatialImgDetections", "SpatialLocationCalculatorAlgorithm",
+    "SpatialLocationCalculatorConfig", "SpatialLocationCalculatorConfigData",
+    "SpatialLocationCalculatorConfigThresholds", "SpatialLocationCalculatorData", "SpatialLocations",
+    "StereoDepthConfig", "StereoDepthProperties",
     "StreamEnded", "SystemInformation", "TensorInfo", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState",
     "XLinkPlatform", "XLinkProtocol",
 }
 DAI_NODE = {
     "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "ImageAlign", "ImageManip",
     "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera", "NeuralNetwork", "OpenCLKernel", "Script",
-    "StereoDepth", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
+    "SpatialLocationCalculator", "StereoDepth", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut",
+    "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
-NOT_YET = {"Tracklets", "IMUData", "SpatialImgDetections"}
-NODES_NOT_YET = {"FeatureTracker", "ObjectTracker", "SpatialLocationCalculator"}
+NOT_YET = {"Tracklets", "IMUData"}
+NODES_NOT_YET = {"FeatureTracker", "ObjectTracker"}
 
 
 def public(module) -> set:

@@ -14,6 +14,11 @@ from .imagemanipconfig import ImageManipConfig
 from .imgframe import ImgFrame, RawImgFrame
 from .messagegroup import MessageGroup
 from .nndata import NNData, TensorInfo
+from .spatialimgdetections import SpatialImgDetection, SpatialImgDetections
+from .spatiallocationcalculator import (SpatialLocationCalculatorAlgorithm, SpatialLocationCalculatorConfig,
+                                        SpatialLocationCalculatorConfigData,
+                                        SpatialLocationCalculatorConfigThresholds, SpatialLocationCalculatorData,
+                                        SpatialLocations)
 from .systeminformation import ChipTemperature, CpuUsage, MemoryInfo, SystemInformation
 
 __all__ = [
@@ -21,5 +26,7 @@ __all__ = [
     "ImageManipConfig", "CameraControl", "MessageGroup", "EdgeDetectorConfig", "EdgeDetectorConfigData",
     "RawEdgeDetectorConfig", "SystemInformation", "MemoryInfo", "CpuUsage", "ChipTemperature",
     "ImageAlignConfig", "RawImageAlignConfig", "Point2f", "Size2f", "RotatedRect", "Rect", "DatatypeEnum", "Clock",
-    "CameraExposureOffset", "Colormap", "FrameEvent", "Interpolation",
+    "CameraExposureOffset", "Colormap", "FrameEvent", "Interpolation", "SpatialImgDetection", "SpatialImgDetections",
+    "SpatialLocationCalculatorAlgorithm", "SpatialLocationCalculatorConfig", "SpatialLocationCalculatorConfigData",
+    "SpatialLocationCalculatorConfigThresholds", "SpatialLocationCalculatorData", "SpatialLocations",
 ]

@@ -16,12 +16,16 @@ from .cameracontrol import (AntiBandingMode, AutoFocusMode, AutoWhiteBalanceMode
 from .detections import ImgDetection, ImgDetections
 from .edgedetectorconfig import EdgeDetectorConfig
 from .enums import Colormap, Interpolation
-from .geometry import Point2f, RotatedRect, Size2f
+from .geometry import Point2f, Point3f, Rect, RotatedRect, Size2f
 from .imagealignconfig import ImageAlignConfig
 from .imagemanipconfig import CropConfig, CropRect, FormatConfig, ImageManipConfig, ResizeConfig
 from .imgframe import ImgFrame
 from .messagegroup import MessageGroup
 from .nndata import NNData, TensorInfo
+from .spatialimgdetections import SpatialImgDetection, SpatialImgDetections
+from .spatiallocationcalculator import (SpatialLocationCalculatorAlgorithm, SpatialLocationCalculatorConfig,
+                                        SpatialLocationCalculatorConfigData, SpatialLocationCalculatorData,
+                                        SpatialLocations)
 from .systeminformation import ChipTemperature, CpuUsage, MemoryInfo, SystemInformation
 
 _U8 = np.dtype(np.uint8)
@@ -319,3 +323,71 @@ def _align_fill(m, meta):
 
 
 register(ImageAlignConfig, _align_meta, _align_fill)
+
+
+# Spatial messages. A region: [[x, y, width, height], lowerThreshold, upperThreshold, algorithm, stepSize]
+def _region_data_meta(c):
+    r = c.roi
+    return [[float(r.x), float(r.y), float(r.width), float(r.height)], int(c.depthThresholds.lowerThreshold),
+            int(c.depthThresholds.upperThreshold), int(c.calculationAlgorithm), int(c.stepSize)]
+
+
+def _region_data_make(v):
+    c = SpatialLocationCalculatorConfigData()
+    c.roi = Rect(*v[0])
+    c.depthThresholds.lowerThreshold, c.depthThresholds.upperThreshold = v[1], v[2]
+    c.calculationAlgorithm, c.stepSize = SpatialLocationCalculatorAlgorithm(v[3]), v[4]
+    return c
+
+
+# SpatialLocationCalculatorConfig: [seq, ts, tsDevice, [region, ...]]
+def _slc_config_meta(m):
+    return [m._seq, m._ts_ns, m._ts_dev_ns, [_region_data_meta(c) for c in m._config]]
+
+
+def _slc_config_fill(m, meta):
+    m._seq, m._ts_ns, m._ts_dev_ns, regions = meta
+    m._config = [_region_data_make(v) for v in regions]
+
+
+# SpatialLocationCalculatorData: [seq, ts, tsDevice, [[region, average, mode, median, min, max, count, [x, y, z]], ...]]
+def _slc_data_meta(m):
+    return [m._seq, m._ts_ns, m._ts_dev_ns,
+            [[_region_data_meta(s.config), float(s.depthAverage), float(s.depthMode), float(s.depthMedian),
+              int(s.depthMin), int(s.depthMax), int(s.depthAveragePixelCount),
+              [float(s.spatialCoordinates.x), float(s.spatialCoordinates.y), float(s.spatialCoordinates.z)]]
+             for s in m._locations]]
+
+
+def _slc_data_fill(m, meta):
+    m._seq, m._ts_ns, m._ts_dev_ns, locations = meta
+    m._locations = out = []
+    for region, avg, mode, median, lo, hi, count, xyz in locations:
+        s = SpatialLocations()
+        s.config = _region_data_make(region)
+        s.depthAverage, s.depthMode, s.depthMedian, s.depthMin, s.depthMax = avg, mode, median, lo, hi
+        s.depthAveragePixelCount, s.spatialCoordinates = count, Point3f(*xyz)
+        out.append(s)
+
+
+# SpatialImgDetections: [seq, ts, tsDevice, [[label, confidence, xmin, ymin, xmax, ymax, [x, y, z], region], ...]]
+def _spatial_detections_meta(m):
+    return [m._seq, m._ts_ns, m._ts_dev_ns,
+            [[int(d.label), float(d.confidence), float(d.xmin), float(d.ymin), float(d.xmax), float(d.ymax),
+              [float(d.spatialCoordinates.x), float(d.spatialCoordinates.y), float(d.spatialCoordinates.z)],
+              _region_data_meta(d.boundingBoxMapping)] for d in m._detections]]
+
+
+def _spatial_detections_fill(m, meta):
+    m._seq, m._ts_ns, m._ts_dev_ns, dets = meta
+    m._detections = out = []
+    for label, conf, xmin, ymin, xmax, ymax, xyz, region in dets:
+        d = SpatialImgDetection.__new__(SpatialImgDetection)
+        d.label, d.confidence, d.xmin, d.ymin, d.xmax, d.ymax = label, conf, xmin, ymin, xmax, ymax
+        d.spatialCoordinates, d.boundingBoxMapping = Point3f(*xyz), _region_data_make(region)
+        out.append(d)
+
+
+register(SpatialLocationCalculatorConfig, _slc_config_meta, _slc_config_fill)
+register(SpatialLocationCalculatorData, _slc_data_meta, _slc_data_fill)
+register(SpatialImgDetections, _spatial_detections_meta, _spatial_detections_fill)

@@ -1,4 +1,4 @@
-"""gen2's small geometry structs: Point2f, Size2f, RotatedRect and Rect ([shared] common/*.hpp).
+"""gen2's small geometry structs: Point2f, Point3f, Size2f, RotatedRect and Rect ([shared] common/*.hpp).
 
 All are mutable in place, as gen2 scripts expect: `rr.center.x = 0.5`.
 """
@@ -19,6 +19,20 @@ class Point2f:
 
     def __repr__(self):
         return f"Point2f(x={self.x}, y={self.y})"
+
+
+class Point3f:
+    """x, y, z: a point in space (spatial coordinates are millimetres: x right, y up, z ahead)."""
+
+    __slots__ = ("x", "y", "z")
+
+    def __init__(self, x: float = 0.0, y: float = 0.0, z: float = 0.0):
+        self.x = float(x)
+        self.y = float(y)
+        self.z = float(z)
+
+    def __repr__(self):
+        return f"Point3f(x={self.x}, y={self.y}, z={self.z})"
 
 
 class Size2f:

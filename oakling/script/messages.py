@@ -103,6 +103,18 @@ class CameraControl(_OnDevice, host.CameraControl):
     pass
 
 
+class SpatialImgDetections(_OnDevice, host.SpatialImgDetections):
+    pass
+
+
+class SpatialLocationCalculatorConfig(_OnDevice, host.SpatialLocationCalculatorConfig):
+    pass
+
+
+class SpatialLocationCalculatorData(_OnDevice, host.SpatialLocationCalculatorData):
+    pass
+
+
 class EncodedFrame(_OnDevice, _HostEncodedFrame):
     """VideoEncoder's `out` in a script: the encoded bytes through getData(), how they were encoded
     through the getters (getProfile, getFrameType, getQuality, getBitrate, getLossless, ...)."""
@@ -112,12 +124,15 @@ class EncodedFrame(_OnDevice, _HostEncodedFrame):
         self._own(int(size))
 
 
-for _cls in (Buffer, ImgFrame, NNData, ImgDetections, ImageManipConfig, CameraControl, EncodedFrame):
+for _cls in (Buffer, ImgFrame, NNData, ImgDetections, ImageManipConfig, CameraControl, EncodedFrame,
+             SpatialImgDetections, SpatialLocationCalculatorConfig, SpatialLocationCalculatorData):
     _cls.__qualname__ = _cls.__name__
 
 ON_DEVICE = {host.Buffer: Buffer, host.ImgFrame: ImgFrame, host.NNData: NNData, host.ImgDetections: ImgDetections,
              host.ImageManipConfig: ImageManipConfig, host.CameraControl: CameraControl,
-             _HostEncodedFrame: EncodedFrame}
+             _HostEncodedFrame: EncodedFrame, host.SpatialImgDetections: SpatialImgDetections,
+             host.SpatialLocationCalculatorConfig: SpatialLocationCalculatorConfig,
+             host.SpatialLocationCalculatorData: SpatialLocationCalculatorData}
 
 
 def adopt(msg):

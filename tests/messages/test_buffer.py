@@ -135,7 +135,10 @@ GEN2_SURFACE = {
 MODULE_NAMES = ("Buffer ImgFrame RawImgFrame NNData TensorInfo ImgDetections ImgDetection ImageManipConfig "
                 "CameraControl Point2f Size2f RotatedRect Rect DatatypeEnum Clock Colormap Interpolation "
                 "CameraExposureOffset FrameEvent MessageGroup EdgeDetectorConfig EdgeDetectorConfigData RawEdgeDetectorConfig "
-                "SystemInformation MemoryInfo CpuUsage ChipTemperature ImageAlignConfig RawImageAlignConfig").split()
+                "SystemInformation MemoryInfo CpuUsage ChipTemperature ImageAlignConfig RawImageAlignConfig "
+                "SpatialImgDetection SpatialImgDetections SpatialLocationCalculatorAlgorithm "
+                "SpatialLocationCalculatorConfig SpatialLocationCalculatorConfigData "
+                "SpatialLocationCalculatorConfigThresholds SpatialLocationCalculatorData SpatialLocations").split()
 
 
 @pytest.mark.parametrize("cls_name, names", GEN2_SURFACE.items())

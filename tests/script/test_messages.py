@@ -106,3 +106,20 @@ def test_adopt_gives_a_groups_members_their_script_classes():
     assert m.adopt(group) is group and type(group) is m.host.MessageGroup
     assert (type(group["frame"]), type(group["raw"]), type(group["inner"]["nn"])) == (m.ImgFrame, m.Buffer, m.NNData)
     assert bytes(group["raw"].getData()) == b"\x01\x02"
+
+
+def test_spatial_messages_reach_scripts_as_device_classes():
+    from oakling.script.api import environment
+    env = environment(None, "id")
+    data = env["SpatialLocationCalculatorConfigData"]()
+    data.roi = env["Rect"](0.1, 0.1, 0.2, 0.2)
+    config = env["SpatialLocationCalculatorConfig"]()
+    config.addROI(data)
+    back = m.adopt(codec.decode(*codec.encode(config)))
+    assert type(back) is m.SpatialLocationCalculatorConfig and back.getConfigData()[0].roi.width == pytest.approx(0.2)
+    dets = dai.SpatialImgDetections()
+    d = dai.SpatialImgDetection()
+    d.spatialCoordinates.z = 1000
+    dets.detections = [d]
+    got = m.adopt(codec.decode(*codec.encode(dets)))
+    assert type(got) is m.SpatialImgDetections and got.detections[0].spatialCoordinates.z == 1000
