@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..calibration import CalibrationHandler
+from ..calibration import CalibrationHandler, calibration_of
 from ..log import LogLevel
 from ..messages.datatype import DatatypeEnum
 from ..messages.geometry import Point3f
@@ -145,7 +145,7 @@ class SpatialLocationCalculatorWorker(Worker):
         regions = raw.config
         configs, depths = self.input("inputConfig"), self.input("inputDepth")
         out, passthrough = self.output("out"), self.output("passthroughDepth")
-        calibration = CalibrationHandler()
+        calibration = calibration_of(self.ctx.options)
         while True:
             try:
                 frame = depths.get()

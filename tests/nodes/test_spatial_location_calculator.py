@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import oakling as dai
+from oakling.calibration import oak_d
 from oakling.messages.imgframe import ImgFrame
 from oakling.sources.stereo_scene import board_at, true_depth
 from oakling.testing import NodeHarness
@@ -13,7 +14,7 @@ RIGHT = dai.CameraBoardSocket.CAM_C
 
 
 def _camera():
-    calib = dai.CalibrationHandler()
+    calib = oak_d()
     (fx, _, cx), (_, fy, cy), _ = calib.getCameraIntrinsics(RIGHT, W, H)
     cam_x = calib.getCameraTranslationVector(RIGHT, dai.CameraBoardSocket.CAM_A)[0] * 10.0
     return fx, fy, cx, cy, cam_x
