@@ -5,6 +5,7 @@ This module only re-exports the gen2-compatible names; see the README for a tour
 """
 from . import node
 from .calibration import CalibrationHandler, CameraModel
+from .eeprom_data import CameraInfo, EepromData, Extrinsics, StereoRectification
 from .host.device import (CameraFeatures, CrashDump, Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform,
                           XLinkProtocol)
 from .host.queues import DataInputQueue, DataOutputQueue, StreamEnded
@@ -14,8 +15,8 @@ from .models.gen2 import OpenVINO
 from .messages import (Buffer, CameraControl, ChipTemperature, Clock, Colormap, CpuUsage, DatatypeEnum,
                        EdgeDetectorConfig, EdgeDetectorConfigData, ImageAlignConfig, ImageManipConfig, ImgDetection,
                        ImgDetections, ImgFrame, Interpolation, MemoryInfo, MessageGroup, NNData, Point2f,
-                       RawEdgeDetectorConfig, RawImageAlignConfig, RawImgFrame, Rect, RotatedRect, Size2f,
-                       SystemInformation, TensorInfo)
+                       RawCameraControl, RawEdgeDetectorConfig, RawImageAlignConfig, RawImgFrame, Rect, RotatedRect,
+                       Size2f, SystemInformation, TensorInfo)
 from .messages.enums import CameraSensorType
 from .messages.geometry import Point3f
 from .messages.spatialimgdetections import SpatialImgDetection, SpatialImgDetections

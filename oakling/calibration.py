@@ -25,6 +25,7 @@ import json
 import math
 import os
 
+from .eeprom_data import EepromData
 from .messages.enums import CameraBoardSocket, Gen2Enum
 
 ENV_CALIBRATION = "OAKLING_CALIBRATION"   # a calibration JSON file for programs run unchanged
@@ -109,9 +110,16 @@ class CalibrationHandler:
     """gen2's CalibrationHandler: `CalibrationHandler()` empty, `CalibrationHandler(path)` from a
     calibration JSON (what `eepromToJsonFile` writes), `CalibrationHandler.fromJson(dict)`."""
 
-    def __init__(self, eepromDataPath=None):
+    def __init__(self, eepromDataPath=None, boardConfigPath=None):
+        if boardConfigPath is not None:
+            raise RuntimeError(f"CalibrationHandler({eepromDataPath!r}, {boardConfigPath!r}): the older binary "
+                               f"calibration with a board config file is not read here — give a calibration "
+                               f"JSON, as CalibrationHandler.eepromToJsonFile() writes")
         if eepromDataPath is None:
             self._data = empty_eeprom()
+            return
+        if isinstance(eepromDataPath, EepromData):
+            self._data = _checked(eepromDataPath.to_json(), "CalibrationHandler(EepromData)")
             return
         path = os.fspath(eepromDataPath)
         try:
@@ -141,9 +149,9 @@ class CalibrationHandler:
             json.dump(self._data, f, indent=4)
         return True
 
-    def getEepromData(self) -> dict:
-        """gen2's EepromData; here its JSON form (a dict), the same as eepromToJson()."""
-        return self.eepromToJson()
+    def getEepromData(self) -> EepromData:
+        """gen2's EepromData: the data as objects (oakling/eeprom_data.py); a copy."""
+        return EepromData.from_json(self._data)
 
     def _cameras(self) -> dict:
         return {int(socket): info for socket, info in self._data["cameraData"]}

@@ -85,7 +85,7 @@ def test_the_json_round_trips_through_a_file(calib, tmp_path):
     assert [socket for socket, _ in data["cameraData"]] == [0, 1, 2]
     assert data["cameraData"][1][1]["extrinsics"]["toCameraSocket"] == 2
     again = dai.CalibrationHandler(tmp_path / "calib.json")
-    assert again == calib and again.getEepromData() == calib.eepromToJson()
+    assert again == calib and again.getEepromData().to_json() == calib.eepromToJson()
     assert dai.CalibrationHandler.fromJson(data) == calib
 
 
@@ -118,3 +118,23 @@ def test_a_file_that_is_not_a_calibration_says_so(tmp_path):
     (tmp_path / "list.json").write_text("[1, 2]")
     with pytest.raises(RuntimeError, match="expected gen2's calibration JSON"):
         dai.CalibrationHandler(tmp_path / "list.json")
+
+
+def test_get_eeprom_data_gives_gen2s_objects(calib):
+    eeprom = calib.getEepromData()
+    assert isinstance(eeprom, dai.EepromData)
+    assert (eeprom.productName, eeprom.boardName) == ("OAK-D", "DM9098")
+    assert sorted(eeprom.cameraData) == [S.CAM_A, S.CAM_B, S.CAM_C]
+    left = eeprom.cameraData[S.CAM_B]
+    assert isinstance(left, dai.CameraInfo) and (left.width, left.height) == (1280, 800)
+    assert left.extrinsics.toCameraSocket == S.CAM_C and isinstance(left.extrinsics, dai.Extrinsics)
+    assert abs(left.extrinsics.translation.x) == pytest.approx(calib.getBaselineDistance())
+    assert eeprom.stereoRectificationData.leftCameraSocket == S.CAM_B
+    eeprom.boardName = "changed"                       # a copy: the handler keeps its own
+    assert calib.getEepromData().boardName == "DM9098"
+    assert dai.CalibrationHandler(eeprom).getEepromData().boardName == "changed"
+
+
+def test_the_older_binary_calibration_form_is_refused_with_what_to_give(tmp_path):
+    with pytest.raises(RuntimeError, match="give a calibration JSON"):
+        dai.CalibrationHandler(tmp_path / "depthai_v5.calib", tmp_path / "board.json")

@@ -8,18 +8,18 @@ import oakling as dai
 
 DAI = {
     "BoardConfig", "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraFeatures",
-    "CameraImageOrientation", "CameraModel",
+    "CameraImageOrientation", "CameraInfo", "CameraModel",
     "CameraSensorType", "ChipTemperature", "Clock", "CpuUsage", "CrashDump",
     "ColorCameraProperties", "Colormap", "DataInputQueue", "DataOutputQueue", "DatatypeEnum",
-    "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EdgeDetectorConfigData", "EncodedFrame",
+    "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EepromData", "Extrinsics", "EdgeDetectorConfigData", "EncodedFrame",
     "ImageAlignConfig", "ImageManipConfig", "ImgDetection", "ImgDetections", "ImgFrame", "Interpolation", "LogLevel",
     "LogMessage", "MedianFilter", "MemoryInfo", "MessageGroup", "MonoCameraProperties", "NNData", "Node", "OpenVINO",
-    "Pipeline", "Point2f", "Point3f", "ProcessorType", "RawEdgeDetectorConfig", "RawImageAlignConfig", "RawImgFrame",
+    "Pipeline", "Point2f", "Point3f", "ProcessorType", "RawCameraControl", "RawEdgeDetectorConfig", "RawImageAlignConfig", "RawImgFrame",
     "RawSpatialLocationCalculatorConfig", "RawStereoDepthConfig", "Rect", "RotatedRect", "Size2f",
     "SpatialImgDetection", "SpatialImgDetections", "SpatialLocationCalculatorAlgorithm",
     "SpatialLocationCalculatorConfig", "SpatialLocationCalculatorConfigData",
     "SpatialLocationCalculatorConfigThresholds", "SpatialLocationCalculatorData", "SpatialLocations",
-    "StereoDepthConfig", "StereoDepthProperties",
+    "StereoDepthConfig", "StereoDepthProperties", "StereoRectification",
     "StreamEnded", "SystemInformation", "TensorInfo", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState",
     "XLinkPlatform", "XLinkProtocol",
 }

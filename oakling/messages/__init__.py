@@ -2,7 +2,7 @@
 
 Importing this package is cheap: OpenCV is imported only inside the functions that need it."""
 from .buffer import Buffer
-from .cameracontrol import CameraControl
+from .cameracontrol import CameraControl, RawCameraControl
 from .clock import Clock
 from .datatype import DatatypeEnum
 from .detections import ImgDetection, ImgDetections
@@ -23,7 +23,7 @@ from .systeminformation import ChipTemperature, CpuUsage, MemoryInfo, SystemInfo
 
 __all__ = [
     "Buffer", "ImgFrame", "RawImgFrame", "NNData", "TensorInfo", "ImgDetections", "ImgDetection",
-    "ImageManipConfig", "CameraControl", "MessageGroup", "EdgeDetectorConfig", "EdgeDetectorConfigData",
+    "ImageManipConfig", "CameraControl", "RawCameraControl", "MessageGroup", "EdgeDetectorConfig", "EdgeDetectorConfigData",
     "RawEdgeDetectorConfig", "SystemInformation", "MemoryInfo", "CpuUsage", "ChipTemperature",
     "ImageAlignConfig", "RawImageAlignConfig", "Point2f", "Size2f", "RotatedRect", "Rect", "DatatypeEnum", "Clock",
     "CameraExposureOffset", "Colormap", "FrameEvent", "Interpolation", "SpatialImgDetection", "SpatialImgDetections",

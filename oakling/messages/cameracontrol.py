@@ -457,3 +457,7 @@ class CameraControl(Buffer):
     def __repr__(self):
         cmds = [c.name for c in Command if self.cmdMask & (1 << c)]
         return f"CameraControl(seq={self._seq}, commands={cmds})"
+
+
+RawCameraControl = CameraControl
+"""gen2 code also reaches the enums as `dai.RawCameraControl.SceneMode`, …; they are the same enums."""
