@@ -10,6 +10,7 @@ close and exits; if the process dies, every waiting `get()` raises RuntimeError.
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -20,6 +21,7 @@ from datetime import timedelta
 
 from ..calibration import CalibrationHandler, calibration_of
 from ..log import LogLevel, LogMessage
+from ..messages.systeminformation import ChipTemperature, CpuUsage, MemoryInfo
 from ..messages.enums import CameraBoardSocket, CameraImageOrientation, CameraSensorType, Gen2Enum, UsbSpeed
 from ..models.gen2 import OpenVINO
 from ..pipeline.board_config import BoardConfig
@@ -96,11 +98,8 @@ _OAK_D_FEATURES = {
 _PRODUCT_NAME = "OAK-D"
 # gen2 Device methods oakling does not have yet: calling one says so instead of an AttributeError.
 GEN2_DEVICE_NOT_YET = {
-    "getChipTemperature", "getDdrMemoryUsage", "getCmxMemoryUsage",
-    "getLeonCssHeapUsage", "getLeonMssHeapUsage", "getLeonCssCpuUsage", "getLeonMssCpuUsage", "setTimesync",
-    "getSystemInformationLoggingRate", "setSystemInformationLoggingRate", "flashCalibration",
-    "flashCalibration2", "readCalibrationRaw", "getEmbeddedIMUFirmwareVersion", "getIMUFirmwareVersion",
-    "startIMUFirmwareUpdate", "setXLinkChunkSize", "getXLinkChunkSize", "getProfilingData",
+    "flashCalibration", "flashCalibration2", "getEmbeddedIMUFirmwareVersion", "getIMUFirmwareVersion",
+    "startIMUFirmwareUpdate", "getProfilingData",
 }
 
 
@@ -195,6 +194,7 @@ class Device:
         if config is None and pipeline is not None:
             self._config.board = pipeline.getBoardConfig()
         self._info = DeviceInfo()
+        self._logging_rate, self._chunk_size = 1.0, 64 * 1024   # gen2's defaults
         if (info and info.mxid != self._info.mxid) or (wanted not in (None, "", self._info.mxid, self._info.name)):
             raise RuntimeError(f"Cannot find any device with given deviceInfo ({info or wanted}) — "
                                f"oakling offers one local device, {self._info.mxid}")
@@ -555,6 +555,57 @@ class Device:
 
     def getCrashDump(self, clearCrashDump: bool = True) -> CrashDump:
         return CrashDump(self._info.mxid)
+
+    # -- the device process's figures (what SystemLogger sends), asked of it --
+    def _figure(self, name: str, what: str):
+        return self._ask(ControlOp.SYSTEM_INFO, f"Device.{what}()")[name]
+
+    def getChipTemperature(self) -> ChipTemperature:
+        return ChipTemperature(*self._figure("chipTemperature", "getChipTemperature"))
+
+    def getDdrMemoryUsage(self) -> MemoryInfo:
+        return MemoryInfo(*self._figure("ddrMemoryUsage", "getDdrMemoryUsage"))
+
+    def getCmxMemoryUsage(self) -> MemoryInfo:
+        return MemoryInfo(*self._figure("cmxMemoryUsage", "getCmxMemoryUsage"))
+
+    def getLeonCssHeapUsage(self) -> MemoryInfo:
+        return MemoryInfo(*self._figure("leonCssMemoryUsage", "getLeonCssHeapUsage"))
+
+    def getLeonMssHeapUsage(self) -> MemoryInfo:
+        return MemoryInfo(*self._figure("leonMssMemoryUsage", "getLeonMssHeapUsage"))
+
+    def getLeonCssCpuUsage(self) -> CpuUsage:
+        """The device process's CPU share since the previous figure was asked for (or it started)."""
+        return CpuUsage(*self._figure("leonCssCpuUsage", "getLeonCssCpuUsage"))
+
+    def getLeonMssCpuUsage(self) -> CpuUsage:
+        """The Script processes' CPU share, likewise."""
+        return CpuUsage(*self._figure("leonMssCpuUsage", "getLeonMssCpuUsage"))
+
+    def setSystemInformationLoggingRate(self, rateHz: float):
+        """Kept and returned by the getter; oakling logs no system information on its own."""
+        self._logging_rate = float(rateHz)
+
+    def getSystemInformationLoggingRate(self) -> float:
+        return self._logging_rate
+
+    def setTimesync(self, *args, **kwargs):
+        """Accepted: the host and this device share one clock, so there is nothing to synchronise."""
+
+    def setXLinkChunkSize(self, sizeBytes: int):
+        """Kept and returned by the getter; oakling's link passes messages whole, in shared memory."""
+        self._chunk_size = int(sizeBytes)
+
+    def getXLinkChunkSize(self) -> int:
+        return self._chunk_size
+
+    def readCalibrationRaw(self) -> list[int]:
+        """The calibration as the bytes of an EEPROM would hold it: here its JSON, UTF-8 encoded."""
+        self._check_open()
+        return list(json.dumps(calibration_of(self._options).eepromToJson()).encode())
+
+    readFactoryCalibrationRaw = readCalibrationRaw
 
     def readCalibration(self) -> CalibrationHandler:
         """The device's calibration: an OAK-D's (oakling/calibration.py), or the one given with

@@ -20,6 +20,7 @@ class ControlOp(str, Enum):
     GPIO_READ = "gpio_read"    # questions: the device answers each with a REPLY of the same id
     GPIO_WRITE = "gpio_write"
     NODE_STATS = "node_stats"
+    SYSTEM_INFO = "system_info"   # the device process's figures, as SystemLogger reads them
     SYNC = "sync"              # no question: the reply says the host has read all sent before it
     CLOSE = "close"
     # device → host

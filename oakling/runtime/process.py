@@ -23,6 +23,7 @@ from ..link.link import Link, LinkClosed
 from ..link.records import Control
 from .runtime import PipelineBuildError, Runtime
 from .streams import HostStream
+from .system_usage import FIGURES, Sampler
 
 CLOSE_TIMEOUT = 0.5
 
@@ -33,6 +34,7 @@ class DeviceProcess:
         self.runtime: Runtime | None = None
         self.streams: dict[str, HostStream] = {}
         self.log_level = LogLevel.WARN
+        self.sampler: Sampler | None = None
 
     def log(self, level: int, node: str, text: str):
         if level < self.log_level or self.log_level == LogLevel.OFF:
@@ -52,6 +54,7 @@ class DeviceProcess:
         """Follow the host's control records until it says close, or is gone."""
         handlers = {ControlOp.START: self.start, ControlOp.LOG_LEVEL: self.set_log_level, ControlOp.CLOSE: self.close}
         questions = {ControlOp.SYNC: self.sync, ControlOp.NODE_STATS: self.node_stats,
+                     ControlOp.SYSTEM_INFO: self.system_info,
                      ControlOp.GPIO_READ: self.gpio_read, ControlOp.GPIO_WRITE: self.gpio_write}
         for op, question in questions.items():
             handlers[op] = functools.partial(self.answer, question)
@@ -102,6 +105,13 @@ class DeviceProcess:
 
     def node_stats(self, request: dict) -> dict:
         return self.runtime.node_stats(request.get("kind")) if self.runtime else {}
+
+    def system_info(self, request: dict) -> dict:
+        """{SystemInformation field: its values}; CPU shares since the previous question."""
+        if self.sampler is None:
+            self.sampler = Sampler()
+        info = self.sampler.sample()
+        return {name: getattr(info, name)._fields() for name in FIGURES}
 
     def gpio_read(self, request: dict) -> int:
         return gpio.board().read(gpio.check_pin(request["pin"], "GPIO"))

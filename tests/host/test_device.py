@@ -1,5 +1,7 @@
 """End-to-end: a real device process, real links, the Device API (the queues' own tests are in
 test_queues.py)."""
+import json
+import time
 from datetime import timedelta
 
 import numpy as np
@@ -124,8 +126,8 @@ def test_cameras_calibration_and_ir_as_an_oak_d_with_its_default_calibration():
         assert k.shape == (3, 3) and k[0, 2] == 960 and k[1, 2] == 540
         assert device.readCalibration2().getStereoLeftCameraId() == S.CAM_B
         assert device.getIrDrivers() == [] and device.setIrLaserDotProjectorIntensity(0.5) is False
-        with pytest.raises(NotImplementedError, match=r"Device.getChipTemperature\(\)"):
-            device.getChipTemperature()
+        with pytest.raises(NotImplementedError, match=r"Device.getProfilingData\(\)"):
+            device.getProfilingData()
         with pytest.raises(AttributeError):
             device.noSuchMethod()
 
@@ -279,3 +281,34 @@ def test_a_pipelines_board_config_applies_to_its_device():
     pipeline.setBoardConfig(board)
     with dai.Device(pipeline) as device:
         assert device.getUsbSpeed() == dai.UsbSpeed.FULL
+
+
+def test_figure_methods_are_the_device_process_and_its_scripts():
+    pipeline = dai.Pipeline()
+    script = pipeline.create(dai.node.Script)
+    script.setScript("while True:\n    pass\n")          # a busy script: the scripts' CPU share shows it
+    with dai.Device(pipeline) as device:
+        device.getLeonMssCpuUsage()                      # starts the period the next figure covers
+        time.sleep(0.6)
+        mss = device.getLeonMssCpuUsage()
+        assert mss.average > 0.05 and 400 <= mss.msTime <= 5000   # a busy loop: half the machine when quiet
+        assert 0 <= device.getLeonCssCpuUsage().average <= 1
+        ddr = device.getDdrMemoryUsage()
+        assert 0 < ddr.used < ddr.total and ddr.remaining == ddr.total - ddr.used
+        assert 0 < device.getLeonCssHeapUsage().used <= device.getLeonCssHeapUsage().total
+        assert device.getLeonMssHeapUsage().used > 0     # the script's process is resident
+        assert device.getCmxMemoryUsage().total == ddr.total
+        temperature = device.getChipTemperature()
+        assert isinstance(temperature, dai.ChipTemperature) and 0 < temperature.average < 120
+
+
+def test_logging_rate_timesync_chunk_size_and_raw_calibration():
+    with dai.Device(echo_pipeline()) as device:
+        assert device.getSystemInformationLoggingRate() == 1.0 and device.getXLinkChunkSize() == 64 * 1024
+        device.setSystemInformationLoggingRate(2.5)
+        device.setXLinkChunkSize(0)
+        device.setTimesync(timedelta(seconds=1), 10, True)
+        assert device.getSystemInformationLoggingRate() == 2.5 and device.getXLinkChunkSize() == 0
+        raw = device.readCalibrationRaw()
+        assert all(0 <= b < 256 for b in raw) and device.readFactoryCalibrationRaw() == raw
+        assert json.loads(bytes(raw)) == device.readCalibration().eepromToJson()
