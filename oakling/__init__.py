@@ -8,7 +8,9 @@ from .calibration import CalibrationHandler, CameraModel
 from .eeprom_data import CameraInfo, EepromData, Extrinsics, StereoRectification
 from .host.device import (CameraFeatures, CrashDump, Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform,
                           XLinkProtocol)
+from .host.bootloader import DeviceBootloader
 from .host.queues import DataInputQueue, DataOutputQueue, StreamEnded
+from .host.xlink_connection import XLinkConnection
 from .log import LogLevel, LogMessage
 from .messages.encodedframe import EncodedFrame
 from .models.gen2 import OpenVINO

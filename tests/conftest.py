@@ -11,6 +11,14 @@ def echo_device():
         yield device
 
 
+@pytest.fixture(autouse=True)
+def device_state(tmp_path, monkeypatch):
+    """Each test's device starts blank: what it flashes (calibration, bootloader) goes to a folder of
+    the test's own, never the user's; device processes and `oakling run` inherit it."""
+    monkeypatch.setenv("OAKLING_STATE", str(tmp_path / "device-state"))
+    return tmp_path / "device-state"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def kernel_cache(tmp_path_factory):
     """Compiled OpenCL programs go to a folder of the test run's own, never the user's cache; device

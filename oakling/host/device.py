@@ -30,6 +30,8 @@ from ..pipeline.schema import build as build_schema
 from ..runtime.identity import local_mxid
 from .options import device_options
 from .queues import DataInputQueue, DataOutputQueue
+from .bootloader_version import Version
+from .state import DeviceState
 from ..link.control import ControlOp, follow
 from ..link.link import Link, LinkClosed
 from ..link.records import Control
@@ -86,6 +88,14 @@ class DeviceInfo:
         return f"DeviceInfo(name={self.name!r}, mxid={self.mxid!r}, {self.state.name}, {self.protocol.name})"
 
 
+def local_info() -> DeviceInfo:
+    """The local device as a search finds it: X_LINK_BOOTLOADER once a bootloader is flashed to it
+    (DeviceBootloader), as gen2 lists such a device, else X_LINK_UNBOOTED."""
+    mxid = local_mxid()
+    flashed = DeviceState.of(mxid).read_json("bootloader") is not None
+    return DeviceInfo(mxid, state=XLinkDeviceState.X_LINK_BOOTLOADER if flashed else XLinkDeviceState.X_LINK_UNBOOTED)
+
+
 _OAK_D_SENSORS = {CameraBoardSocket.CAM_A: "IMX378", CameraBoardSocket.CAM_B: "OV9282",
                   CameraBoardSocket.CAM_C: "OV9282"}
 # An OAK-D's cameras as gen2's getConnectedCameraFeatures() describes them: the largest resolution,
@@ -98,7 +108,7 @@ _OAK_D_FEATURES = {
 _PRODUCT_NAME = "OAK-D"
 # gen2 Device methods oakling does not have yet: calling one says so instead of an AttributeError.
 GEN2_DEVICE_NOT_YET = {
-    "flashCalibration", "flashCalibration2", "getEmbeddedIMUFirmwareVersion", "getIMUFirmwareVersion",
+    "getEmbeddedIMUFirmwareVersion", "getIMUFirmwareVersion",
     "startIMUFirmwareUpdate", "getProfilingData",
 }
 
@@ -182,6 +192,8 @@ class Device:
     Config = DeviceConfig
 
     def __init__(self, *args, **options):
+        usb2_mode = options.pop("usb2Mode", False)             # gen2's older spelling of a USB2 cap
+        max_speed = options.pop("maxUsbSpeed", None)
         self._options, self._blob_substitutions = device_options(options)
         self._replies: dict[int, list] = {}
         self._replies_cond = threading.Condition()
@@ -193,7 +205,16 @@ class Device:
         self._config = config or DeviceConfig()
         if config is None and pipeline is not None:
             self._config.board = pipeline.getBoardConfig()
+        speed = next((a for a in args if isinstance(a, UsbSpeed)), max_speed)
+        if usb2_mode or any(a is True for a in args):   # Device(pipeline, True): usb2Mode as gen2's
+            speed = UsbSpeed.HIGH
+        if speed is not None:
+            self._config.board.usb.maxSpeed = UsbSpeed(int(speed))
         self._info = DeviceInfo()
+        self._state = DeviceState.of(self._info.mxid)
+        self._factory_options = {"calibration": self._options["calibration"]}
+        if self._options["calibration"] is None:   # none given for this run: the one flashed to the device
+            self._options["calibration"] = self._state.read_json("calibration")
         self._logging_rate, self._chunk_size = 1.0, 64 * 1024   # gen2's defaults
         if (info and info.mxid != self._info.mxid) or (wanted not in (None, "", self._info.mxid, self._info.name)):
             raise RuntimeError(f"Cannot find any device with given deviceInfo ({info or wanted}) — "
@@ -539,8 +560,12 @@ class Device:
         return _PRODUCT_NAME
 
     def getBootloaderVersion(self):
-        """None, as gen2 answers for a device booted over USB rather than from a flashed bootloader."""
-        return None
+        """The flashed bootloader's version (DeviceBootloader); None without one, as gen2 answers for a
+        device booted over USB."""
+        flashed = self._state.read_json("bootloader")
+        if flashed is None:
+            return None
+        return Version(flashed["version"])
 
     def getConnectedIMU(self) -> str:
         """"NONE": this device has no IMU, and gen2 names a missing one so."""
@@ -615,8 +640,46 @@ class Device:
 
     readCalibration2 = readCalibration
     readCalibrationOrDefault = readCalibration
-    readFactoryCalibration = readCalibration
-    readFactoryCalibrationOrDefault = readCalibration
+
+    def readFactoryCalibration(self) -> CalibrationHandler:
+        """The factory calibration: one flashed with flashFactoryCalibration, else the calibration the
+        device started with before any user calibration (an OAK-D's, or the one given)."""
+        self._check_open()
+        factory = self._state.read_json("factory_calibration")
+        return CalibrationHandler.fromJson(factory) if factory else calibration_of(self._factory_options)
+
+    readFactoryCalibrationOrDefault = readFactoryCalibration
+
+    # -- the EEPROM: kept in the device's state folder (host/state.py), read when a device starts --
+    def flashCalibration2(self, calibrationDataHandler: CalibrationHandler):
+        """Keeps `calibrationDataHandler` as the device's user calibration: readCalibration() gives it
+        from now on, and devices opened later run with it (unless given another)."""
+        self._check_open()
+        if not isinstance(calibrationDataHandler, CalibrationHandler):
+            raise TypeError(f"Device.flashCalibration2: expected a dai.CalibrationHandler, got "
+                            f"{type(calibrationDataHandler).__name__}")
+        self._state.write_json("calibration", calibrationDataHandler.eepromToJson())
+        self._options["calibration"] = calibrationDataHandler.eepromToJson()
+
+    def flashCalibration(self, calibrationDataHandler: CalibrationHandler) -> bool:
+        self.flashCalibration2(calibrationDataHandler)
+        return True
+
+    def flashFactoryCalibration(self, calibrationHandler: CalibrationHandler):
+        self._check_open()
+        self._state.write_json("factory_calibration", calibrationHandler.eepromToJson())
+
+    def factoryResetCalibration(self):
+        """Drops the user calibration: the factory one is the device's again."""
+        self._check_open()
+        self._state.remove("calibration")
+        self._options["calibration"] = self.readFactoryCalibration().eepromToJson()
+
+    flashEepromClear = factoryResetCalibration
+
+    def flashFactoryEepromClear(self):
+        self._check_open()
+        self._state.remove("factory_calibration")
 
     def getIrDrivers(self) -> list:
         """No IR projector or flood light on this device."""
@@ -642,20 +705,20 @@ class Device:
 
     @staticmethod
     def getAllAvailableDevices() -> list[DeviceInfo]:
-        return [DeviceInfo()]
+        return [local_info()]
 
     @staticmethod
     def getAllConnectedDevices() -> list[DeviceInfo]:
         """The one local device, whatever its state (gen2 lists booted devices here too)."""
-        return [DeviceInfo()]
+        return [local_info()]
 
     @staticmethod
     def getFirstAvailableDevice():
-        return True, DeviceInfo()
+        return True, local_info()
 
     @staticmethod
     def getDeviceByMxId(mxid: str):
-        info = DeviceInfo()
+        info = local_info()
         return (True, info) if mxid == info.mxid else (False, DeviceInfo(mxid))
 
     # -- lifetime --

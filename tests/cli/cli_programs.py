@@ -51,7 +51,7 @@ tracker = pipeline.create(dai.node.ObjectTracker)
 TRACKER_LINE = 6
 
 # Prints what it was given, as JSON, and exits with the code in its first argument.
-# Reports the OAKLING_ variables `oakling run` sets (not the kernel cache every test run sets: conftest.py).
+# Reports the OAKLING_ variables `oakling run` sets (not the kernel cache and device state: conftest.py).
 REPORT_AND_EXIT = """\
 import json
 import os
@@ -61,7 +61,7 @@ import depthai
 
 print(json.dumps({"argv": sys.argv[1:], "depthai": depthai.__name__, "path0": sys.path[0],
                   "env": {k: v for k, v in os.environ.items()
-                          if k.startswith("OAKLING_") and k != "OAKLING_KERNEL_CACHE"}}))
+                          if k.startswith("OAKLING_") and k not in ("OAKLING_KERNEL_CACHE", "OAKLING_STATE")}}))
 sys.exit(int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else None)
 """
 

@@ -312,3 +312,30 @@ def test_logging_rate_timesync_chunk_size_and_raw_calibration():
         raw = device.readCalibrationRaw()
         assert all(0 <= b < 256 for b in raw) and device.readFactoryCalibrationRaw() == raw
         assert json.loads(bytes(raw)) == device.readCalibration().eepromToJson()
+
+
+def test_a_flashed_calibration_is_the_devices_until_reset():
+    with dai.Device() as device:
+        calib = device.readCalibration()
+        factory = device.readFactoryCalibration()
+        calib.setBoardInfo("OAK-D-TEST", "R1M0E1")
+        device.flashCalibration2(calib)
+        assert device.readCalibration().getEepromData().boardName == "OAK-D-TEST"
+        assert device.readFactoryCalibration() == factory
+    with dai.Device() as device:                        # the next device starts with it
+        assert device.readCalibration().getEepromData().boardName == "OAK-D-TEST"
+        assert device.flashCalibration(factory) is True
+        device.factoryResetCalibration()
+        assert device.readCalibration() == factory
+
+
+@pytest.mark.parametrize("args, keywords, speed", [
+    ((dai.UsbSpeed.HIGH,), {}, dai.UsbSpeed.HIGH),
+    ((), {"usb2Mode": True}, dai.UsbSpeed.HIGH),
+    ((True,), {}, dai.UsbSpeed.HIGH),
+    ((), {"usb2Mode": False}, dai.UsbSpeed.SUPER),
+    ((), {"maxUsbSpeed": dai.UsbSpeed.FULL}, dai.UsbSpeed.FULL),
+])
+def test_usb_speed_caps_in_gen2s_constructor_forms(args, keywords, speed):
+    with dai.Device(echo_pipeline(), *args, **keywords) as device:
+        assert device.getUsbSpeed() == speed
