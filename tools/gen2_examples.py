@@ -32,6 +32,11 @@ import numpy as np
 
 SKIP = {"install_requirements.py"}     # the downloader itself: it needs the network
 SKIP_FOLDERS = {"models", "downloader"}
+# What a user types at the programs that ask (input()): the first device, "y" to confirm; the
+# IPv4 settings poe_set_ip.py asks for.
+ANSWERS = {"bootloader/poe_set_ip.py": "1\n192.168.1.150\n255.255.255.0\n192.168.1.1\ny\n"}
+TYPED = "0\ny\ny\n"
+ARGUMENTS = {"bootloader/bootloader_config.py": ["read"]}    # without one it prints its usage and exits -1
 
 # A detection row [image_id, label, confidence, xmin, ymin, xmax, ymax]: one box in the middle.
 ONE_BOX = [0, 15, 0.9, 0.35, 0.3, 0.65, 0.8]
@@ -199,14 +204,17 @@ def programs(examples: Path, only: list[str]) -> list[Path]:
     return found
 
 
-def run_one(program: Path, seconds: float, record: Path) -> tuple[bool, str, float]:
-    """(ran, what happened, wall seconds) for one program."""
+def run_one(program: Path, seconds: float, record: Path, typed: str = TYPED, arguments: tuple = (),
+            state: Path | None = None) -> tuple[bool, str, float]:
+    """(ran, what happened, wall seconds) for one program, given `typed` on its standard input; what
+    it flashes goes to the device state folder `state`, not the user's."""
     command = [sys.executable, "-m", "oakling.cli", "run", "--headless", "--seconds", str(seconds),
-               "--grace", "3", "--record", str(record), str(program)]
+               "--grace", "3", "--record", str(record), str(program), *arguments]
+    env = {**os.environ, "OAKLING_STATE": str(state or record / "state")}
     started = time.monotonic()
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60,
-                                stdin=subprocess.DEVNULL, cwd=program.parent)
+        result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, input=typed,
+                                cwd=program.parent, env=env)
     except subprocess.TimeoutExpired:
         return False, f"hung: no end {seconds + 60:.0f} s after starting", time.monotonic() - started
     took = time.monotonic() - started
@@ -241,7 +249,8 @@ def main(argv=None) -> int:
     ran = 0
     for program in chosen:
         name = program.relative_to(copy).as_posix()
-        ok, what, took = run_one(program, args.seconds, work / "record" / name)
+        ok, what, took = run_one(program, args.seconds, work / "record" / name, ANSWERS.get(name, TYPED),
+                                 ARGUMENTS.get(name, ()), work / "state")
         ran += ok
         print(f"{'ran ' if ok else 'FAIL'}  {name:60s} {took:5.1f} s  {what}", flush=True)
     print(f"\n{ran} of {len(chosen)} programs ran ({100 * ran / max(len(chosen), 1):.0f} %)")
