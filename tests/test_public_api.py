@@ -28,8 +28,8 @@ DAI = {
 DAI_NODE = {
     "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "ImageAlign", "ImageManip",
     "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera", "NeuralNetwork", "OpenCLKernel", "Script",
-    "SpatialLocationCalculator", "StereoDepth", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut",
-    "YoloDetectionNetwork",
+    "SpatialLocationCalculator", "StereoDepth", "Sync", "SystemLogger", "UVC", "VideoEncoder", "Warp", "XLinkIn",
+    "XLinkOut", "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
 NOT_YET = {"Tracklets", "IMUData"}
