@@ -279,7 +279,7 @@ def environment(node: ScriptNode, device_id: str) -> dict:
         "Buffer": messages.Buffer, "ImgFrame": messages.ImgFrame, "NNData": messages.NNData,
         "ImgDetections": messages.ImgDetections, "ImgDetection": messages.host.ImgDetection,
         "ImageManipConfig": messages.ImageManipConfig, "CameraControl": messages.CameraControl,
-        "EncodedFrame": messages.EncodedFrame,
+        "EncodedFrame": messages.EncodedFrame, "MessageGroup": messages.host.MessageGroup,
         "SpatialImgDetections": messages.SpatialImgDetections,
         "SpatialImgDetection": messages.host.SpatialImgDetection,
         "SpatialLocationCalculatorConfig": messages.SpatialLocationCalculatorConfig,

@@ -63,3 +63,24 @@ def test_gpio_pins_are_emulated():
     assert fired == [7] and GPIO.hasInterruptEvent(7)
     assert GPIO.waitInterruptEvent(7) == 7 and GPIO.waitInterruptEvent(7, timeout=0.01) is None
     assert GPIO.setPwm(8, 10, 20) == 0 and GPIO.enablePwm(8, True) == 0
+
+
+def test_a_script_builds_a_message_group_the_host_takes_apart():
+    import oakling as dai
+    pipeline = dai.Pipeline()
+    script = pipeline.create(dai.node.Script)
+    script.setScript("""
+group = MessageGroup()
+a = Buffer(2)
+a.getData()[:] = b"hi"
+group["text"] = a
+group["count"] = NNData(16)
+node.io["out"].send(group)
+""")
+    xout = pipeline.create(dai.node.XLinkOut)
+    xout.setStreamName("group")
+    script.outputs["out"].link(xout.input)
+    with dai.Device(pipeline) as device:
+        group = device.getOutputQueue("group").get()
+    assert isinstance(group, dai.MessageGroup) and sorted(group.getMessageNames()) == ["count", "text"]
+    assert bytes(group["text"].getData()) == b"hi" and isinstance(group["count"], dai.NNData)
