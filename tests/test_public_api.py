@@ -25,9 +25,9 @@ DAI = {
 }
 DAI_NODE = {
     "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "ImageAlign", "ImageManip",
-    "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera", "NeuralNetwork", "OpenCLKernel", "Script",
-    "SpatialLocationCalculator", "StereoDepth", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut",
-    "YoloDetectionNetwork",
+    "MessageDemux", "MobileNetDetectionNetwork", "MobileNetSpatialDetectionNetwork", "MonoCamera", "NeuralNetwork",
+    "OpenCLKernel", "Script", "SpatialDetectionNetwork", "SpatialLocationCalculator", "StereoDepth", "Sync",
+    "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut", "YoloDetectionNetwork", "YoloSpatialDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
 NOT_YET = {"Tracklets", "IMUData"}

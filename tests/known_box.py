@@ -1,0 +1,69 @@
+"""Detectors of a known object for the spatial tests: models that always find one box, where the test
+says the object is (say the synthetic stereo scene's near board), so the spatial coordinates can be
+checked against the scene's true geometry. They are real models converted to blobs, in the layouts
+MobileNetDetectionNetwork and YoloDetectionNetwork decode; the picture is read (its mean is added
+with weight 0) so OpenVINO keeps the input.
+
+    path = known_box_blob("ssd", (0.2, 0.3, 0.4, 0.6), 300, 300, folder)
+    path = known_box_blob("yolo", (0.2, 0.3, 0.4, 0.6), 416, 416, folder)   # see YOLO_SETTINGS
+"""
+from pathlib import Path
+
+import numpy as np
+
+LABEL = 5
+YOLO_STRIDES = (16, 32)
+YOLO_ANCHORS = [32, 32, 96, 96]
+YOLO_CLASSES = 2
+
+
+def yolo_settings(width: int) -> dict:
+    return {"classes": YOLO_CLASSES, "coordinates": 4, "anchors": YOLO_ANCHORS,
+            "masks": {f"side{width // s}": [i] for i, s in enumerate(YOLO_STRIDES)}}
+
+
+def _ssd_outputs(box) -> dict:
+    rows = np.array([[0, LABEL, 0.9, *box], [-1, 0, 0, 0, 0, 0, 0]], np.float32).reshape(1, 1, 2, 7)
+    return {"detection_out": rows}
+
+
+def _yolo_outputs(box, width: int, height: int) -> dict:
+    """One grid per stride; the box's centre cell of the stride-16 grid holds it (label 0)."""
+    x0, y0, x1, y1 = box[0] * width, box[1] * height, box[2] * width, box[3] * height
+    cx, cy, bw, bh = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
+    outputs = {}
+    for i, stride in enumerate(YOLO_STRIDES):
+        gw, gh = width // stride, height // stride
+        grid = np.zeros((1, 4 + 1 + YOLO_CLASSES, gh, gw), np.float32)
+        if i == 0:
+            col, row = int(cx // stride), int(cy // stride)
+            aw, ah = YOLO_ANCHORS[0], YOLO_ANCHORS[1]
+            grid[0, :, row, col] = [cx / stride - col, cy / stride - row, np.log(bw / aw), np.log(bh / ah), 1, 1, 0]
+        outputs[f"grid_stride{stride}"] = grid
+    return outputs
+
+
+def known_box_model(kind: str, box, width: int, height: int):
+    """An ONNX model taking a [1,3,height,width] picture and finding `box` (xmin, ymin, xmax, ymax, 0..1)."""
+    from onnx import TensorProto, helper, numpy_helper
+    outputs = _ssd_outputs(box) if kind == "ssd" else _yolo_outputs(box, width, height)
+    nodes = [helper.make_node("ReduceMean", ["image"], ["mean"], keepdims=1),
+             helper.make_node("Mul", ["mean", "zero"], ["nothing"])]
+    constants = [numpy_helper.from_array(np.zeros((1, 1, 1, 1), np.float32), "zero")]
+    for name, value in outputs.items():
+        constants.append(numpy_helper.from_array(value, f"{name}_value"))
+        nodes.append(helper.make_node("Add", [f"{name}_value", "nothing"], [name]))
+    graph = helper.make_graph(nodes, f"known_{kind}",
+                              [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, height, width])],
+                              [helper.make_tensor_value_info(n, TensorProto.FLOAT, list(v.shape))
+                               for n, v in outputs.items()], constants)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    return model
+
+
+def known_box_blob(kind: str, box, width: int, height: int, folder) -> str:
+    from oakling.models.converter import build_blob
+    path = Path(folder) / f"known_{kind}_{width}x{height}.blob"
+    build_blob(known_box_model(kind, box, width, height), input_precision="U8").write(path)
+    return str(path)
