@@ -14,8 +14,9 @@ DAI = {
     "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EdgeDetectorConfigData", "EncodedFrame",
     "ImageAlignConfig", "ImageManipConfig", "ImgDetection", "ImgDetections", "ImgFrame", "Interpolation", "LogLevel",
     "LogMessage", "MedianFilter", "MemoryInfo", "MessageGroup", "MonoCameraProperties", "NNData", "Node", "OpenVINO",
-    "Pipeline", "Point2f", "Point3f", "ProcessorType", "RawEdgeDetectorConfig", "RawImageAlignConfig", "RawImgFrame",
-    "RawSpatialLocationCalculatorConfig", "RawStereoDepthConfig", "Rect", "RotatedRect", "Size2f",
+    "Pipeline", "Point2f", "Point3f", "PointCloudConfig", "PointCloudData", "ProcessorType", "RawEdgeDetectorConfig",
+    "RawImageAlignConfig", "RawImgFrame", "RawPointCloudConfig", "RawSpatialLocationCalculatorConfig",
+    "RawStereoDepthConfig", "Rect", "RotatedRect", "Size2f",
     "SpatialImgDetection", "SpatialImgDetections", "SpatialLocationCalculatorAlgorithm",
     "SpatialLocationCalculatorConfig", "SpatialLocationCalculatorConfigData",
     "SpatialLocationCalculatorConfigThresholds", "SpatialLocationCalculatorData", "SpatialLocations",
@@ -26,8 +27,9 @@ DAI = {
 DAI_NODE = {
     "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "ImageAlign", "ImageManip",
     "MessageDemux", "MobileNetDetectionNetwork", "MobileNetSpatialDetectionNetwork", "MonoCamera", "NeuralNetwork",
-    "OpenCLKernel", "Script", "SpatialDetectionNetwork", "SpatialLocationCalculator", "StereoDepth", "Sync",
-    "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut", "YoloDetectionNetwork", "YoloSpatialDetectionNetwork",
+    "OpenCLKernel", "PointCloud", "Script", "SpatialDetectionNetwork", "SpatialLocationCalculator", "StereoDepth",
+    "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut", "YoloDetectionNetwork",
+    "YoloSpatialDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
 NOT_YET = {"Tracklets", "IMUData"}

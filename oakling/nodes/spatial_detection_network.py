@@ -241,8 +241,8 @@ class SpatialDetectionNetworkWorker(DetectionNetworkWorker):
     def _send_out(self, outputs: dict, message):
         from ..calibration import calibration_of
         from ..messages.spatialimgdetections import SpatialImgDetections
-        from ..messages.spatiallocationcalculator import (SpatialLocationCalculatorConfig, SpatialLocationCalculatorData,
-                                                          SpatialLocations)
+        from ..messages.spatiallocationcalculator import (SpatialLocationCalculatorConfig,
+                                                          SpatialLocationCalculatorData, SpatialLocations)
         from .spatial_location_calculator import depth_picture, intrinsics, locate
         raw = self.output("outNetwork")
         if raw.linked:
@@ -257,8 +257,8 @@ class SpatialDetectionNetworkWorker(DetectionNetworkWorker):
         if frame is None:
             why = "has ended before any depth frame came" if self.input("inputDepth").linked else "is not linked"
             self._error("nodepth", f"{self.label}.inputDepth {why}: detections need a depth map (message "
-                                   f"{message.getSequenceNum()} dropped) — link one, e.g. stereo.depth.link(det.inputDepth)",
-                        LogLevel.ERR)
+                                   f"{message.getSequenceNum()} dropped) — link one, e.g. "
+                                   f"stereo.depth.link(det.inputDepth)", LogLevel.ERR)
             return
         try:
             depth = depth_picture(frame, f"{self.label}.inputDepth")
@@ -271,7 +271,8 @@ class SpatialDetectionNetworkWorker(DetectionNetworkWorker):
         scale = float(self.properties.get("detectedBBScaleFactor", 1.0))
         view = self._view
         window = view["window"] if view is not None and view["socket"] == frame.getInstanceNum() else None
-        result, mapping, data = SpatialImgDetections(), SpatialLocationCalculatorConfig(), SpatialLocationCalculatorData()
+        result, mapping = SpatialImgDetections(), SpatialLocationCalculatorConfig()
+        data = SpatialLocationCalculatorData()
         regions = []
         for det in found:
             region = region_config(depth_region(det, scale, window), self.properties)
