@@ -27,26 +27,32 @@ def _ssd_outputs(box) -> dict:
     return {"detection_out": rows}
 
 
-def _yolo_outputs(box, width: int, height: int) -> dict:
-    """One grid per stride; the box's centre cell of the stride-16 grid holds it (label 0)."""
+def _yolo_outputs(box, width: int, height: int, classes: int = YOLO_CLASSES, anchors=None, masks=None) -> dict:
+    """One grid per stride (16, 32), `masks[i]` the anchors of grid i; the box's centre cell of the
+    stride-16 grid holds it, with its first anchor (label 0)."""
+    anchors = YOLO_ANCHORS if anchors is None else anchors
+    masks = masks or [[0], [1]]
     x0, y0, x1, y1 = box[0] * width, box[1] * height, box[2] * width, box[3] * height
     cx, cy, bw, bh = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
     outputs = {}
     for i, stride in enumerate(YOLO_STRIDES):
         gw, gh = width // stride, height // stride
-        grid = np.zeros((1, 4 + 1 + YOLO_CLASSES, gh, gw), np.float32)
+        per_box = 4 + 1 + classes
+        grid = np.zeros((1, per_box * len(masks[i]), gh, gw), np.float32)
         if i == 0:
             col, row = int(cx // stride), int(cy // stride)
-            aw, ah = YOLO_ANCHORS[0], YOLO_ANCHORS[1]
-            grid[0, :, row, col] = [cx / stride - col, cy / stride - row, np.log(bw / aw), np.log(bh / ah), 1, 1, 0]
+            aw, ah = anchors[2 * masks[0][0]], anchors[2 * masks[0][0] + 1]
+            grid[0, :5, row, col] = [cx / stride - col, cy / stride - row, np.log(bw / aw), np.log(bh / ah), 1]
+            grid[0, 5, row, col] = 1
         outputs[f"grid_stride{stride}"] = grid
     return outputs
 
 
-def known_box_model(kind: str, box, width: int, height: int):
-    """An ONNX model taking a [1,3,height,width] picture and finding `box` (xmin, ymin, xmax, ymax, 0..1)."""
+def known_box_model(kind: str, box, width: int, height: int, **yolo):
+    """An ONNX model taking a [1,3,height,width] picture and finding `box` (xmin, ymin, xmax, ymax, 0..1).
+    `yolo`: classes, anchors (flat) and masks (anchor indices per grid, stride 16 first)."""
     from onnx import TensorProto, helper, numpy_helper
-    outputs = _ssd_outputs(box) if kind == "ssd" else _yolo_outputs(box, width, height)
+    outputs = _ssd_outputs(box) if kind == "ssd" else _yolo_outputs(box, width, height, **yolo)
     nodes = [helper.make_node("ReduceMean", ["image"], ["mean"], keepdims=1),
              helper.make_node("Mul", ["mean", "zero"], ["nothing"])]
     constants = [numpy_helper.from_array(np.zeros((1, 1, 1, 1), np.float32), "zero")]
@@ -62,8 +68,8 @@ def known_box_model(kind: str, box, width: int, height: int):
     return model
 
 
-def known_box_blob(kind: str, box, width: int, height: int, folder) -> str:
+def known_box_blob(kind: str, box, width: int, height: int, folder, **yolo) -> str:
     from oakling.models.converter import build_blob
     path = Path(folder) / f"known_{kind}_{width}x{height}.blob"
-    build_blob(known_box_model(kind, box, width, height), input_precision="U8").write(path)
+    build_blob(known_box_model(kind, box, width, height, **yolo), input_precision="U8").write(path)
     return str(path)
