@@ -11,10 +11,41 @@ from pathlib import Path
 
 import numpy as np
 
+import oakling as dai
+from oakling.calibration import oak_d
+from oakling.sources.stereo_scene import board_at
+
 LABEL = 5
 YOLO_STRIDES = (16, 32)
 YOLO_ANCHORS = [32, 32, 96, 96]
 YOLO_CLASSES = 2
+NEAR = board_at("near board")
+PART = (-500, -150, -200, 250)   # x0, x1, y0, y1 (mm, colour camera axes): the near board less its edges
+
+
+def camera(socket, width, height):
+    """(fx, fy, cx, cy, x position in mm from the colour camera) of the default calibration's camera."""
+    calib = oak_d()
+    (fx, _, cx), (_, fy, cy), _ = calib.getCameraIntrinsics(socket, width, height)
+    cam_x = calib.getCameraTranslationVector(socket, dai.CameraBoardSocket.CAM_A)[0] * 10.0
+    return fx, fy, cx, cy, cam_x
+
+
+def box_on(socket, width, height, board=NEAR, part=PART):
+    """(xmin, ymin, xmax, ymax), normalised, of `part` of the scene's `board` seen by the camera on `socket`."""
+    fx, fy, cx, cy, cam_x = camera(socket, width, height)
+    x0, x1, y0, y1 = part
+    u0, u1 = (fx * (x - cam_x) / board.z + cx for x in (x0, x1))
+    v0, v1 = (fy * y / board.z + cy for y in (y0, y1))
+    return u0 / width, v0 / height, u1 / width, v1 / height
+
+
+def place(socket, board=NEAR, part=PART):
+    """The true (X, Y, Z) in mm of the centre of `part` of `board` from the camera on `socket`, in gen2's
+    spatial axes (X right, Y up, Z ahead)."""
+    x0, x1, y0, y1 = part
+    cam_x = camera(socket, 640, 400)[4]
+    return (x0 + x1) / 2 - cam_x, -(y0 + y1) / 2, board.z
 
 
 def yolo_settings(width: int) -> dict:

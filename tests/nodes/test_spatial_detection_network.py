@@ -8,43 +8,19 @@ import numpy as np
 import pytest
 
 import oakling as dai
-from oakling.calibration import oak_d
 from oakling.messages.detections import ImgDetection
 from oakling.messages.imgframe import ImgFrame
 from oakling.nodes.spatial_detection_network import VIEW_ASSET, depth_region
-from oakling.sources.stereo_scene import board_at, true_depth
+from oakling.sources.stereo_scene import true_depth
 from oakling.testing import NodeHarness
 
 pytest.importorskip("onnx")
 pytest.importorskip("openvino")
-from known_box import LABEL, known_box_blob, yolo_settings  # noqa: E402
+from known_box import LABEL, NEAR, known_box_blob, place, yolo_settings  # noqa: E402
+from known_box import box_on as _box_on, camera as _camera  # noqa: E402
 
 W, H = 640, 400
 RIGHT, RGB = dai.CameraBoardSocket.CAM_C, dai.CameraBoardSocket.CAM_A
-NEAR = board_at("near board")
-PART = (-500, -150, -200, 250)   # x0, x1, y0, y1 (mm, colour camera axes): the near board less its edges
-
-
-def _camera(socket, width, height):
-    calib = oak_d()
-    (fx, _, cx), (_, fy, cy), _ = calib.getCameraIntrinsics(socket, width, height)
-    cam_x = calib.getCameraTranslationVector(socket, RGB)[0] * 10.0
-    return fx, fy, cx, cy, cam_x
-
-
-def _box_on(socket, width, height, board=NEAR, part=PART):
-    """(xmin, ymin, xmax, ymax), normalised, of `part` of `board` seen by the camera on `socket`."""
-    fx, fy, cx, cy, cam_x = _camera(socket, width, height)
-    x0, x1, y0, y1 = part
-    u0, u1 = (fx * (x - cam_x) / board.z + cx for x in (x0, x1))
-    v0, v1 = (fy * y / board.z + cy for y in (y0, y1))
-    return u0 / width, v0 / height, u1 / width, v1 / height
-
-
-def _expected(socket, part=PART, board=NEAR):
-    x0, x1, y0, y1 = part
-    cam_x = _camera(socket, W, H)[4]
-    return (x0 + x1) / 2 - cam_x, -(y0 + y1) / 2, board.z
 
 
 def _depth_frame(socket=RIGHT, width=W, height=H, seq=1):
@@ -64,7 +40,7 @@ def _picture(width, height, seq):
 
 
 def _near(c, socket=RIGHT, rel=0.03):
-    x, y, z = _expected(socket)
+    x, y, z = place(socket)
     assert c.z == pytest.approx(z, rel=rel)
     assert c.x == pytest.approx(x, abs=rel * z) and c.y == pytest.approx(y, abs=rel * z)
 
