@@ -68,36 +68,42 @@ class Rays:
         self.y = ((np.arange(height, dtype=np.float64) - cy) / fy).astype(np.float32)
 
 
+def _extent(planes, valid) -> tuple:
+    """((min x, y, z), (max x, y, z)) of the points that have depth (zeros if none do)."""
+    if valid is not None and not valid.any():
+        return (0.0, 0.0, 0.0), (0.0, 0.0, 0.0)
+    if valid is None:
+        low = tuple(float(p.min()) for p in planes)
+        high = tuple(float(p.max()) for p in planes)
+    else:
+        low = tuple(float(p.min(where=valid, initial=np.inf)) for p in planes)
+        high = tuple(float(p.max(where=valid, initial=-np.inf)) for p in planes)
+    return low, high
+
+
 def points_of(depth: np.ndarray, rays: Rays, sparse: bool, matrix=IDENTITY):
     """((N, 3) float32 points, (min xyz, max xyz)) of a depth map (H×W uint16) along `rays`."""
-    height, width = depth.shape
     z = depth.astype(np.float32)
     valid = depth > 0
-    if sparse:
-        rows, cols = np.nonzero(valid)
-        zs = z[rows, cols]
-        points = np.empty((zs.size, 3), np.float32)
-        np.multiply(rays.x[cols], zs, out=points[:, 0])
-        np.multiply(rays.y[rows], zs, out=points[:, 1])
-        points[:, 2] = zs
-        have = None
-    else:
-        points = np.empty((height, width, 3), np.float32)
-        np.multiply(z, rays.x[None, :], out=points[..., 0])
-        np.multiply(z, rays.y[:, None], out=points[..., 1])
-        points[..., 2] = z
-        points = points.reshape(-1, 3)
-        have = valid.reshape(-1)
+    x = z * rays.x[None, :]
+    y = z * rays.y[:, None]
     m = np.asarray(matrix, np.float32)
     if not np.array_equal(m, np.asarray(IDENTITY, np.float32)):
-        moved = points @ m[:3, :3].T + m[:3, 3]
-        if have is not None:
-            moved[~have] = 0.0
-        points = np.ascontiguousarray(moved, dtype=np.float32)
-    chosen = points if have is None else points[have]
-    if chosen.size == 0:
-        return points, ((0.0, 0.0, 0.0), (0.0, 0.0, 0.0))
-    return points, (tuple(float(v) for v in chosen.min(axis=0)), tuple(float(v) for v in chosen.max(axis=0)))
+        (r00, r01, r02, tx), (r10, r11, r12, ty), (r20, r21, r22, tz) = m[:3].tolist()
+        x, y, z = (r00 * x + r01 * y + r02 * z + tx, r10 * x + r11 * y + r12 * z + ty,
+                   r20 * x + r21 * y + r22 * z + tz)
+        if not sparse:
+            for plane in (x, y, z):
+                plane[~valid] = 0.0
+    if sparse:
+        planes = (x[valid], y[valid], z[valid])
+        extent = _extent(planes, None if planes[0].size else valid)
+    else:
+        planes, extent = (x, y, z), _extent((x, y, z), valid)
+    points = np.empty((planes[0].size, 3), np.float32)
+    for i, plane in enumerate(planes):
+        points[:, i] = plane.reshape(-1)
+    return points, extent
 
 
 class PointCloudWorker(Worker):
