@@ -35,6 +35,7 @@ calculation algorithm over the depth values strictly between the thresholds.
 from __future__ import annotations
 
 import json
+import time
 from collections import deque
 
 from ..log import LogLevel
@@ -208,21 +209,23 @@ def spatial_detection(det, loc):
 
 
 class SpatialDetectionNetworkWorker(DetectionNetworkWorker):
-    """The detection network's worker; each inference's detections are measured on the newest depth
-    frame (the one with the same sequence number if it is among the last few received) before
-    they are sent."""
+    """The detection network's worker; each inference's detections are measured on a depth frame
+    before they are sent: the one with the inference's sequence number when the two streams come in
+    pairs (the picture and the depth from the same cameras), else the newest."""
 
     DEPTHS_KEPT = 8
+    PAIR_WAIT = 1.0   # seconds to wait for the depth of the same pair, while the streams pair up
 
     def __init__(self, ctx):
         super().__init__(ctx)
         self._depths = deque(maxlen=self.DEPTHS_KEPT)
+        self._paired = None   # whether the last inference found its depth by sequence number (None: none yet)
         self._calibration = None
         view = ctx.assets.get(VIEW_ASSET)
         self._view = json.loads(view) if view else None
 
     def _depth_for(self, seq: int):
-        """The depth frame to measure inference `seq` on; None once depth has ended with none received."""
+        """The depth frame to measure inference `seq` on; None if none came (or nothing is linked)."""
         port = self.input("inputDepth")
         if not port.linked:
             return None
@@ -230,12 +233,24 @@ class SpatialDetectionNetworkWorker(DetectionNetworkWorker):
             self._depths.extend(port.try_get_all())
             if not self._depths:
                 self._depths.append(port.get())
+            if self._paired is not False:   # its depth may still be on its way: StereoDepth sends it last
+                deadline = time.monotonic() + self.PAIR_WAIT
+                while self._depths[-1].getSequenceNum() < seq:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    try:
+                        self._depths.append(port.get(remaining))
+                    except TimeoutError:
+                        break
         except QueueClosed:
             if not self._depths:
                 return None
         for frame in reversed(self._depths):
             if frame.getSequenceNum() == seq:
+                self._paired = True
                 return frame
+        self._paired = False
         return self._depths[-1]
 
     def _send_out(self, outputs: dict, message):

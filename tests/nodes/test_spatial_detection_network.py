@@ -2,6 +2,7 @@
 depth map (scaled, and through the preview's window when depth is aligned to the colour camera); and
 the spatial coordinates of a known object — the stereo scene's near board — against the scene's true
 geometry, on its true depth and end to end from two MonoCameras through StereoDepth."""
+import time
 from datetime import timedelta
 
 import numpy as np
@@ -147,6 +148,24 @@ def test_the_known_object_is_found_where_the_scene_has_it(blobs, kind):
     [loc] = data.getSpatialLocations()
     assert loc.depthMin > 100 and loc.depthMax < 5000 and loc.depthAveragePixelCount > 100
     assert loc.spatialCoordinates.z == d.spatialCoordinates.z
+
+
+def test_a_result_waits_for_the_depth_of_its_own_pair(blobs):
+    """StereoDepth sends the depth after the rectified picture: the detections of picture 5 must be
+    measured on depth 5 even when it comes after them, not on the older depth 4."""
+    p = dai.Pipeline()
+    det = _network(p, "ssd", blobs["ssd"])
+    farther = np.round(true_depth(RIGHT, W, H) * 1.2).astype(np.uint16)
+    with NodeHarness(det, inputs=["input", "inputDepth"], outputs=["out", "passthroughDepth"]) as h:
+        h.push("inputDepth", _depth_frame(seq=4))
+        h.push("input", _picture(300, 300, 5))
+        time.sleep(0.3)
+        late = _depth_frame(seq=5)
+        late._data = farther.reshape(-1).view(np.uint8)
+        h.push("inputDepth", late)
+        [d] = h.pull("out").detections
+        assert h.pull("passthroughDepth").getSequenceNum() == 5
+    assert d.spatialCoordinates.z == pytest.approx(NEAR.z * 1.2, rel=0.03)
 
 
 def test_depth_thresholds_leave_the_object_out(blobs):
