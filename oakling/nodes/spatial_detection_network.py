@@ -20,6 +20,9 @@ queue 4); outputs `out` (SpatialImgDetections with the input's sequence number a
 `boundingBoxMapping` (a SpatialLocationCalculatorConfig: each box's region of the depth map),
 `passthrough`, `passthroughDepth` (the depth frame measured), `spatialLocationCalculatorOutput`
 (SpatialLocationCalculatorData: the regions' full statistics) and `outNetwork` (the raw NNData).
+Each inference is measured on the depth frame with its sequence number while the two streams pair
+up (waiting up to a second for it: StereoDepth sends depth after its rectified pictures), else on
+the newest one.
 
 How a box lands on the depth map: it is scaled around its centre by the scale factor, then put
 where the network's picture lies in the depth frame's view. Depth on the rectified right or left
