@@ -116,12 +116,18 @@ class PointCloudWorker(Worker):
         out, passthrough = self.output("outputPointCloud"), self.output("passthroughDepth")
         calibration = calibration_of(self.ctx.options)
         rays, rays_key = None, None
+        configs_open = configs.linked
         while True:
             try:
                 frame = depths.get()
-                fresh = configs.try_get_all()[-1:] if configs.linked else []
             except QueueClosed:
                 return
+            fresh = []
+            if configs_open:
+                try:
+                    fresh = configs.try_get_all()[-1:]
+                except QueueClosed:   # its senders have ended: the last config stays
+                    configs_open = False
             if fresh and isinstance(fresh[0], PointCloudConfig):
                 config = fresh[0].get()
             elif fresh:

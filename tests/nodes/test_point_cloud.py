@@ -147,3 +147,34 @@ def test_end_to_end_the_near_board_is_a_plane_at_its_distance():
     a, b, c = np.linalg.lstsq(np.c_[found[good, :2], np.ones(good.sum())], found[good, 2], rcond=None)[0]
     assert abs(a) < 0.02 and abs(b) < 0.02 and c == pytest.approx(near.z, rel=0.02)
     assert _on_board(found[good], near, _camera()[4], tol=0.03 * near.z)
+
+
+def test_a_scripts_config_applies_and_outlives_the_script():
+    """A Script sends one PointCloudConfig and ends: the clouds turn sparse and keep coming."""
+    p = dai.Pipeline()
+    cams = []
+    for socket in (dai.CameraBoardSocket.CAM_B, RIGHT):
+        cam = p.create(dai.node.MonoCamera)
+        cam.setBoardSocket(socket)
+        cam.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
+        cams.append(cam)
+    stereo = p.create(dai.node.StereoDepth)
+    cams[0].out.link(stereo.left)
+    cams[1].out.link(stereo.right)
+    script = p.create(dai.node.Script)
+    script.setScript("""
+        config = PointCloudConfig()
+        config.setSparse(True)
+        node.io['config'].send(config)
+    """)
+    pcl = p.create(dai.node.PointCloud)
+    script.outputs["config"].link(pcl.inputConfig)
+    stereo.depth.link(pcl.inputDepth)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("pcl")
+    pcl.outputPointCloud.link(xout.input)
+    with dai.Device(p, realtime=False) as device:
+        q = device.getOutputQueue("pcl")
+        clouds = [q.get(timeout=30) for _ in range(12)]
+    assert clouds[-1].isSparse() and all(c.isSparse() for c in clouds[-4:])
+    assert len(clouds[-1].getPoints()) < W * H
