@@ -54,6 +54,7 @@ examples: setup
 		examples/opencl_blur.py
 	$(VENV)/bin/oakling run --camera CAM_A=out/clip.mp4 --headless --max-frames 30 --record out/auto_contrast \
 		examples/custom_layers/auto_contrast.py
+	$(VENV)/bin/oakling run --offline --headless --max-frames 20 --record out/pointcloud examples/pointcloud.py
 
 bench: setup
 	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done

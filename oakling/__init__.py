@@ -21,6 +21,7 @@ from .messages import (Buffer, CameraControl, ChipTemperature, Clock, Colormap, 
                        Size2f, SystemInformation, TensorInfo)
 from .messages.enums import CameraSensorType
 from .messages.geometry import Point3f
+from .messages.pointcloud import PointCloudConfig, PointCloudData, RawPointCloudConfig
 from .messages.spatialimgdetections import SpatialImgDetection, SpatialImgDetections
 from .messages.spatiallocationcalculator import (RawSpatialLocationCalculatorConfig, SpatialLocationCalculatorAlgorithm,
                                                  SpatialLocationCalculatorConfig, SpatialLocationCalculatorConfigData,

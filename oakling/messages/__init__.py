@@ -14,6 +14,7 @@ from .imagemanipconfig import ImageManipConfig
 from .imgframe import ImgFrame, RawImgFrame
 from .messagegroup import MessageGroup
 from .nndata import NNData, TensorInfo
+from .pointcloud import PointCloudConfig, PointCloudData, RawPointCloudConfig
 from .spatialimgdetections import SpatialImgDetection, SpatialImgDetections
 from .spatiallocationcalculator import (SpatialLocationCalculatorAlgorithm, SpatialLocationCalculatorConfig,
                                         SpatialLocationCalculatorConfigData,
@@ -29,4 +30,5 @@ __all__ = [
     "CameraExposureOffset", "Colormap", "FrameEvent", "Interpolation", "SpatialImgDetection", "SpatialImgDetections",
     "SpatialLocationCalculatorAlgorithm", "SpatialLocationCalculatorConfig", "SpatialLocationCalculatorConfigData",
     "SpatialLocationCalculatorConfigThresholds", "SpatialLocationCalculatorData", "SpatialLocations",
+    "PointCloudConfig", "PointCloudData", "RawPointCloudConfig",
 ]

@@ -146,16 +146,20 @@ class SpatialLocationCalculatorWorker(Worker):
         configs, depths = self.input("inputConfig"), self.input("inputDepth")
         out, passthrough = self.output("out"), self.output("passthroughDepth")
         calibration = calibration_of(self.ctx.options)
+        configs_open = configs.linked
         while True:
             try:
                 frame = depths.get()
-                if configs.linked and configs.wait_for_message:
-                    fresh = configs.get()
-                else:
-                    fresh = configs.try_get_all()[-1:] if configs.linked else []
-                    fresh = fresh[0] if fresh else None
             except QueueClosed:
                 return
+            fresh = None
+            try:
+                if configs_open and configs.wait_for_message:
+                    fresh = configs.get()
+                elif configs_open:
+                    fresh = (configs.try_get_all()[-1:] or [None])[0]
+            except QueueClosed:   # its senders have ended: the last regions stay
+                configs_open = False
             if isinstance(fresh, SpatialLocationCalculatorConfig):
                 regions = fresh.getConfigData()
             elif fresh is not None:

@@ -287,6 +287,7 @@ def environment(node: ScriptNode, device_id: str) -> dict:
         "SpatialLocationCalculatorConfigThresholds": messages.host.SpatialLocationCalculatorConfigThresholds,
         "SpatialLocationCalculatorAlgorithm": messages.host.SpatialLocationCalculatorAlgorithm,
         "SpatialLocationCalculatorData": messages.SpatialLocationCalculatorData,
+        "PointCloudConfig": messages.PointCloudConfig, "PointCloudData": messages.PointCloudData,
         "RotatedRect": RotatedRect, "Point2f": Point2f, "Size2f": Size2f, "Rect": Rect,
         "Clock": Clock, "Device": Device, "CameraBoardSocket": CameraBoardSocket,
         "__device_id__": device_id, "__version__": FIRMWARE_VERSION,

@@ -131,6 +131,10 @@ GEN2_SURFACE = {
                      "SceneMode AntiBandingMode CaptureIntent ControlMode EffectMode FrameSyncMode",
     "TensorInfo": "DataType StorageOrder",
     "Rect": "topLeft bottomRight size area empty contains isNormalized normalize denormalize",
+    "PointCloudConfig": "set get getSparse setSparse getTransformationMatrix setTransformationMatrix",
+    "PointCloudData": "points getPoints getWidth getHeight getInstanceNum isSparse getMinX getMinY getMinZ getMaxX "
+                      "getMaxY getMaxZ setWidth setHeight setSize setInstanceNum setMinX setMinY setMinZ setMaxX "
+                      "setMaxY setMaxZ",
 }
 MODULE_NAMES = ("Buffer ImgFrame RawImgFrame NNData TensorInfo ImgDetections ImgDetection ImageManipConfig "
                 "CameraControl Point2f Size2f RotatedRect Rect DatatypeEnum Clock Colormap Interpolation "
@@ -138,7 +142,8 @@ MODULE_NAMES = ("Buffer ImgFrame RawImgFrame NNData TensorInfo ImgDetections Img
                 "SystemInformation MemoryInfo CpuUsage ChipTemperature ImageAlignConfig RawImageAlignConfig "
                 "SpatialImgDetection SpatialImgDetections SpatialLocationCalculatorAlgorithm "
                 "SpatialLocationCalculatorConfig SpatialLocationCalculatorConfigData "
-                "SpatialLocationCalculatorConfigThresholds SpatialLocationCalculatorData SpatialLocations").split()
+                "SpatialLocationCalculatorConfigThresholds SpatialLocationCalculatorData SpatialLocations "
+                "PointCloudConfig PointCloudData RawPointCloudConfig").split()
 
 
 @pytest.mark.parametrize("cls_name, names", GEN2_SURFACE.items())

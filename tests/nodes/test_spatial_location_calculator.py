@@ -99,6 +99,21 @@ def test_thresholds_leave_values_out_and_configs_replace_regions():
     assert c.z == pytest.approx(middle.z, rel=0.03) and c.x > 0 and c.y < 0   # right of and below the axis
 
 
+def test_regions_stay_once_the_config_senders_have_ended():
+    near = board_at("near board")
+    p = dai.Pipeline()
+    calc = p.create(dai.node.SpatialLocationCalculator)
+    with NodeHarness(calc, outputs=["out"]) as h:
+        config = dai.SpatialLocationCalculatorConfig()
+        config.setROIs([_data(_roi_on(near, -450, -200, -200, -50))])
+        h.push("inputConfig", config)
+        h.close("inputConfig")
+        for seq in (1, 2):
+            h.push("inputDepth", _depth_frame(seq))
+            [loc] = h.pull("out").getSpatialLocations()
+            assert loc.spatialCoordinates.z == pytest.approx(near.z, rel=0.03)
+
+
 def test_end_to_end_from_two_cameras_through_stereo_depth():
     near = board_at("near board")
     x0, x1, y0, y1 = -450, -200, -200, -50

@@ -28,13 +28,16 @@ def test_every_gen2_node_type_is_declared_or_said_to_be_missing():
 def test_create_x_makes_the_declared_class():
     p = dai.Pipeline()
     for name, cls in registry.host_classes().items():
-        if name != "DetectionNetwork":   # gen2's abstract base
+        if name not in ("DetectionNetwork", "SpatialDetectionNetwork"):   # gen2's abstract bases
             assert type(getattr(p, f"create{name}")()) is cls
 
 
 def test_subclasses_sharing_a_schema_name_run_the_parents_worker():
     assert dai.node.MobileNetDetectionNetwork.NAME == dai.node.YoloDetectionNetwork.NAME == "DetectionNetwork"
     assert registry.worker_class("DetectionNetwork").__name__ == "DetectionNetworkWorker"
+    spatial = (dai.node.MobileNetSpatialDetectionNetwork, dai.node.YoloSpatialDetectionNetwork)
+    assert {cls.NAME for cls in spatial} == {"SpatialDetectionNetwork"}
+    assert registry.worker_class("SpatialDetectionNetwork").__name__ == "SpatialDetectionNetworkWorker"
 
 
 def test_a_new_node_type_needs_only_its_declaration(monkeypatch):

@@ -123,3 +123,15 @@ def test_spatial_messages_reach_scripts_as_device_classes():
     dets.detections = [d]
     got = m.adopt(codec.decode(*codec.encode(dets)))
     assert type(got) is m.SpatialImgDetections and got.detections[0].spatialCoordinates.z == 1000
+
+
+def test_point_cloud_messages_reach_scripts_as_device_classes():
+    from oakling.script.api import environment
+    env = environment(None, "id")
+    config = env["PointCloudConfig"]().setSparse(True)
+    back = m.adopt(codec.decode(*codec.encode(config)))
+    assert type(back) is m.PointCloudConfig and back.getSparse()
+    cloud = dai.PointCloudData().setPoints(np.array([[1, 2, 3]], np.float32)).setSize(1, 1)
+    got = m.adopt(codec.decode(*codec.encode(cloud)))
+    assert type(got) is m.PointCloudData and got.getWidth() == 1
+    assert np.frombuffer(bytes(got.getData()), np.float32).tolist() == [1, 2, 3]   # x, y, z as the device lays them
