@@ -137,7 +137,7 @@ GEN2_SURFACE = {
                       "setMaxY setMaxZ",
 }
 MODULE_NAMES = ("Buffer ImgFrame RawImgFrame NNData TensorInfo ImgDetections ImgDetection ImageManipConfig "
-                "CameraControl Point2f Size2f RotatedRect Rect DatatypeEnum Clock Colormap Interpolation "
+                "CameraControl RawCameraControl Point2f Size2f RotatedRect Rect DatatypeEnum Clock Colormap Interpolation "
                 "CameraExposureOffset FrameEvent MessageGroup EdgeDetectorConfig EdgeDetectorConfigData RawEdgeDetectorConfig "
                 "SystemInformation MemoryInfo CpuUsage ChipTemperature ImageAlignConfig RawImageAlignConfig "
                 "SpatialImgDetection SpatialImgDetections SpatialLocationCalculatorAlgorithm "
