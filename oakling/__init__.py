@@ -18,6 +18,8 @@ from .messages import (Buffer, CameraControl, ChipTemperature, Clock, Colormap, 
                        SystemInformation, TensorInfo)
 from .messages.enums import CameraSensorType
 from .messages.geometry import Point3f
+from .messages.imudata import (IMUData, IMUPacket, IMUReport, IMUReportAccelerometer, IMUReportGyroscope,
+                               IMUReportMagneticField, IMUReportRotationVectorWAcc, IMUSensor, RawIMUData, Timestamp)
 from .messages.spatialimgdetections import SpatialImgDetection, SpatialImgDetections
 from .messages.spatiallocationcalculator import (RawSpatialLocationCalculatorConfig, SpatialLocationCalculatorAlgorithm,
                                                  SpatialLocationCalculatorConfig, SpatialLocationCalculatorConfigData,
@@ -27,6 +29,7 @@ from .messages.stereodepthconfig import MedianFilter, RawStereoDepthConfig, Ster
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
 from .nodes.detection_network import DetectionNetworkType
+from .nodes.imu import IMUProperties, IMUSensorConfig
 from .nodes.mono_camera import MonoCameraProperties
 from .nodes.script import ProcessorType
 from .nodes.video_encoder import VideoEncoderProperties
@@ -38,7 +41,6 @@ from .version import __version__
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 _GEN2_NAMES_NOT_YET = {
     "AprilTagConfig",
-    "IMUData",
     "Tracklets",
 }
 

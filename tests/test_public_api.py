@@ -12,6 +12,8 @@ DAI = {
     "CameraSensorType", "ChipTemperature", "Clock", "CpuUsage", "CrashDump",
     "ColorCameraProperties", "Colormap", "DataInputQueue", "DataOutputQueue", "DatatypeEnum",
     "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EdgeDetectorConfigData", "EncodedFrame",
+    "IMUData", "IMUPacket", "IMUProperties", "IMUReport", "IMUReportAccelerometer", "IMUReportGyroscope",
+    "IMUReportMagneticField", "IMUReportRotationVectorWAcc", "IMUSensor", "IMUSensorConfig", "RawIMUData", "Timestamp",
     "ImageAlignConfig", "ImageManipConfig", "ImgDetection", "ImgDetections", "ImgFrame", "Interpolation", "LogLevel",
     "LogMessage", "MedianFilter", "MemoryInfo", "MessageGroup", "MonoCameraProperties", "NNData", "Node", "OpenVINO",
     "Pipeline", "Point2f", "Point3f", "ProcessorType", "RawEdgeDetectorConfig", "RawImageAlignConfig", "RawImgFrame",
@@ -24,13 +26,13 @@ DAI = {
     "XLinkPlatform", "XLinkProtocol",
 }
 DAI_NODE = {
-    "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "ImageAlign", "ImageManip",
+    "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "IMU", "ImageAlign", "ImageManip",
     "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera", "NeuralNetwork", "OpenCLKernel", "Script",
     "SpatialLocationCalculator", "StereoDepth", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut",
     "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
-NOT_YET = {"Tracklets", "IMUData"}
+NOT_YET = {"Tracklets"}
 NODES_NOT_YET = {"FeatureTracker", "ObjectTracker"}
 
 

@@ -12,6 +12,8 @@ from .geometry import Point2f, Rect, RotatedRect, Size2f
 from .imagealignconfig import ImageAlignConfig, RawImageAlignConfig
 from .imagemanipconfig import ImageManipConfig
 from .imgframe import ImgFrame, RawImgFrame
+from .imudata import (IMUData, IMUPacket, IMUReport, IMUReportAccelerometer, IMUReportGyroscope,
+                      IMUReportMagneticField, IMUReportRotationVectorWAcc, IMUSensor, RawIMUData, Timestamp)
 from .messagegroup import MessageGroup
 from .nndata import NNData, TensorInfo
 from .spatialimgdetections import SpatialImgDetection, SpatialImgDetections
@@ -29,4 +31,6 @@ __all__ = [
     "CameraExposureOffset", "Colormap", "FrameEvent", "Interpolation", "SpatialImgDetection", "SpatialImgDetections",
     "SpatialLocationCalculatorAlgorithm", "SpatialLocationCalculatorConfig", "SpatialLocationCalculatorConfigData",
     "SpatialLocationCalculatorConfigThresholds", "SpatialLocationCalculatorData", "SpatialLocations",
+    "IMUData", "IMUPacket", "IMUReport", "IMUReportAccelerometer", "IMUReportGyroscope", "IMUReportMagneticField",
+    "IMUReportRotationVectorWAcc", "IMUSensor", "RawIMUData", "Timestamp",
 ]

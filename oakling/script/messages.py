@@ -115,6 +115,10 @@ class SpatialLocationCalculatorData(_OnDevice, host.SpatialLocationCalculatorDat
     pass
 
 
+class IMUData(_OnDevice, host.IMUData):
+    pass
+
+
 class EncodedFrame(_OnDevice, _HostEncodedFrame):
     """VideoEncoder's `out` in a script: the encoded bytes through getData(), how they were encoded
     through the getters (getProfile, getFrameType, getQuality, getBitrate, getLossless, ...)."""
@@ -125,14 +129,14 @@ class EncodedFrame(_OnDevice, _HostEncodedFrame):
 
 
 for _cls in (Buffer, ImgFrame, NNData, ImgDetections, ImageManipConfig, CameraControl, EncodedFrame,
-             SpatialImgDetections, SpatialLocationCalculatorConfig, SpatialLocationCalculatorData):
+             SpatialImgDetections, SpatialLocationCalculatorConfig, SpatialLocationCalculatorData, IMUData):
     _cls.__qualname__ = _cls.__name__
 
 ON_DEVICE = {host.Buffer: Buffer, host.ImgFrame: ImgFrame, host.NNData: NNData, host.ImgDetections: ImgDetections,
              host.ImageManipConfig: ImageManipConfig, host.CameraControl: CameraControl,
              _HostEncodedFrame: EncodedFrame, host.SpatialImgDetections: SpatialImgDetections,
              host.SpatialLocationCalculatorConfig: SpatialLocationCalculatorConfig,
-             host.SpatialLocationCalculatorData: SpatialLocationCalculatorData}
+             host.SpatialLocationCalculatorData: SpatialLocationCalculatorData, host.IMUData: IMUData}
 
 
 def adopt(msg):
