@@ -17,6 +17,7 @@ from .messages import (Buffer, CameraControl, ChipTemperature, Clock, Colormap, 
                        RawEdgeDetectorConfig, RawImageAlignConfig, RawImgFrame, Rect, RotatedRect, Size2f,
                        SystemInformation, TensorInfo)
 from .messages.enums import CameraSensorType
+from .messages.apriltags import AprilTag, AprilTagConfig, AprilTags, RawAprilTagConfig, RawAprilTags
 from .messages.geometry import Point3f
 from .messages.imudata import (IMUData, IMUPacket, IMUReport, IMUReportAccelerometer, IMUReportGyroscope,
                                IMUReportMagneticField, IMUReportRotationVectorWAcc, IMUSensor, RawIMUData, Timestamp)
@@ -28,6 +29,7 @@ from .messages.spatiallocationcalculator import (RawSpatialLocationCalculatorCon
 from .messages.stereodepthconfig import MedianFilter, RawStereoDepthConfig, StereoDepthConfig, StereoDepthProperties
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
+from .nodes.april_tag import AprilTagProperties
 from .nodes.detection_network import DetectionNetworkType
 from .nodes.imu import IMUProperties, IMUSensorConfig
 from .nodes.mono_camera import MonoCameraProperties
@@ -40,7 +42,6 @@ from .version import __version__
 
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 _GEN2_NAMES_NOT_YET = {
-    "AprilTagConfig",
     "Tracklets",
 }
 

@@ -7,6 +7,7 @@ import pytest
 import oakling as dai
 
 DAI = {
+    "AprilTag", "AprilTagConfig", "AprilTagProperties", "AprilTags", "RawAprilTagConfig", "RawAprilTags",
     "BoardConfig", "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraFeatures",
     "CameraImageOrientation", "CameraModel",
     "CameraSensorType", "ChipTemperature", "Clock", "CpuUsage", "CrashDump",
@@ -26,7 +27,7 @@ DAI = {
     "XLinkPlatform", "XLinkProtocol",
 }
 DAI_NODE = {
-    "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "IMU", "ImageAlign", "ImageManip",
+    "AprilTag", "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "IMU", "ImageAlign", "ImageManip",
     "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera", "NeuralNetwork", "OpenCLKernel", "Script",
     "SpatialLocationCalculator", "StereoDepth", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut",
     "YoloDetectionNetwork",

@@ -1,6 +1,7 @@
 """Message types (gen2 `dai.Buffer`, `dai.ImgFrame`, ...) and the wire codec that carries them between processes.
 
 Importing this package is cheap: OpenCV is imported only inside the functions that need it."""
+from .apriltags import AprilTag, AprilTagConfig, AprilTags, RawAprilTagConfig, RawAprilTags
 from .buffer import Buffer
 from .cameracontrol import CameraControl
 from .clock import Clock
@@ -33,4 +34,5 @@ __all__ = [
     "SpatialLocationCalculatorConfigThresholds", "SpatialLocationCalculatorData", "SpatialLocations",
     "IMUData", "IMUPacket", "IMUReport", "IMUReportAccelerometer", "IMUReportGyroscope", "IMUReportMagneticField",
     "IMUReportRotationVectorWAcc", "IMUSensor", "RawIMUData", "Timestamp",
+    "AprilTag", "AprilTagConfig", "AprilTags", "RawAprilTagConfig", "RawAprilTags",
 ]

@@ -119,6 +119,14 @@ class IMUData(_OnDevice, host.IMUData):
     pass
 
 
+class AprilTags(_OnDevice, host.AprilTags):
+    pass
+
+
+class AprilTagConfig(_OnDevice, host.AprilTagConfig):
+    pass
+
+
 class EncodedFrame(_OnDevice, _HostEncodedFrame):
     """VideoEncoder's `out` in a script: the encoded bytes through getData(), how they were encoded
     through the getters (getProfile, getFrameType, getQuality, getBitrate, getLossless, ...)."""
@@ -129,14 +137,16 @@ class EncodedFrame(_OnDevice, _HostEncodedFrame):
 
 
 for _cls in (Buffer, ImgFrame, NNData, ImgDetections, ImageManipConfig, CameraControl, EncodedFrame,
-             SpatialImgDetections, SpatialLocationCalculatorConfig, SpatialLocationCalculatorData, IMUData):
+             SpatialImgDetections, SpatialLocationCalculatorConfig, SpatialLocationCalculatorData, IMUData,
+             AprilTags, AprilTagConfig):
     _cls.__qualname__ = _cls.__name__
 
 ON_DEVICE = {host.Buffer: Buffer, host.ImgFrame: ImgFrame, host.NNData: NNData, host.ImgDetections: ImgDetections,
              host.ImageManipConfig: ImageManipConfig, host.CameraControl: CameraControl,
              _HostEncodedFrame: EncodedFrame, host.SpatialImgDetections: SpatialImgDetections,
              host.SpatialLocationCalculatorConfig: SpatialLocationCalculatorConfig,
-             host.SpatialLocationCalculatorData: SpatialLocationCalculatorData, host.IMUData: IMUData}
+             host.SpatialLocationCalculatorData: SpatialLocationCalculatorData, host.IMUData: IMUData,
+             host.AprilTags: AprilTags, host.AprilTagConfig: AprilTagConfig}
 
 
 def adopt(msg):
