@@ -139,10 +139,12 @@ def photo_gray(name: str = "astronaut", size=(1280, 800)) -> np.ndarray:
 
 def render_tag(image: np.ndarray, family: str, tag_id: int, corners, flip=()) -> np.ndarray:
     """`image` with the tag `tag_id` of `family` (a white margin around it) warped in perspective so
-    that its black square's corners, top-left, top-right, bottom-right, bottom-left in the tag's own
-    orientation, land on `corners` (pixel centres at whole coordinates). `flip`: (row, column) data
-    cells to print inverted (0-based inside the border). Returns the new image."""
+    that its black square's corners, top-left, top-right, bottom-right, bottom-left of the tag as the
+    AprilTag library orients it (OpenCV's images turned if its build has them turned), land on
+    `corners` (pixel centres at whole coordinates). `flip`: (row, column) data cells to print
+    inverted (0-based inside the border, in OpenCV's image). Returns the new image."""
     import cv2
+    from oakling.nodes.april_tag import opencv_turn
     dictionary = cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, APRILTAG_DICTS[family]))
     cell = 24
     n = dictionary.markerSize + 2
@@ -150,6 +152,7 @@ def render_tag(image: np.ndarray, family: str, tag_id: int, corners, flip=()) ->
     for row, col in flip:
         cells = tag[(row + 1) * cell:(row + 2) * cell, (col + 1) * cell:(col + 2) * cell]
         cells[...] = 255 - cells
+    tag = np.ascontiguousarray(np.rot90(tag, opencv_turn()))
     tag = cv2.copyMakeBorder(tag, cell, cell, cell, cell, cv2.BORDER_CONSTANT, value=255)
     inner = np.float32([[cell, cell], [cell + n * cell, cell], [cell + n * cell, cell + n * cell],
                         [cell, cell + n * cell]]) - 0.5

@@ -15,9 +15,12 @@ The detector is OpenCV's ArUco module with its AprilTag dictionaries (36h11, 36h
 As AprilTag does, it searches for quads on the image decimated by `quadDecimate` (after a Gaussian
 blur of `quadSigma`, or sharpening for a negative sigma), then works at full resolution: corners
 refined to sub-pixel edges when `refineEdges`, the bits sampled in each cell, sharpened by
-`decodeSharpening`, and read against the black border's and white cells' levels. A tag is reported
-when its code is within `maxHammingDistance` bits of one of the family's, with `hamming` those bits
-and `decisionMargin` the mean distance of its bits from the black/white threshold (grey levels).
+`decodeSharpening`, and read against the levels of the black border and of the white margin
+around it. A tag is reported when its code is within `maxHammingDistance` bits of one of the
+family's, with `hamming` those bits and `decisionMargin` the smaller of its white bits' and black
+bits' mean distance from the black/white threshold (grey levels). Corners follow the AprilTag
+library's orientation of the tag: an upright tag as the AprilTag images print it has `topLeft` at
+its top left (some OpenCV builds draw their AprilTags turned by 180°: `opencv_turn`).
 `quadThresholds`: quads with an angle under `criticalDegree`, a decimated area under
 `minClusterPixels` pixels, or black and white closer than `minWhiteBlackDiff` are rejected;
 `maxNmaxima`, `maxLineFitMse` and `deglitch` are kept in the config but OpenCV's quad search has no
@@ -44,6 +47,9 @@ Family = RawAprilTagConfig.Family
 OPENCV_DICTS = {Family.TAG_36H11: "DICT_APRILTAG_36h11", Family.TAG_36H10: "DICT_APRILTAG_36h10",
                 Family.TAG_25H9: "DICT_APRILTAG_25h9", Family.TAG_16H5: "DICT_APRILTAG_16h5"}
 PUPIL_FAMILIES = {Family.TAG_CIR21H7: "tagCircle21h7", Family.TAG_STAND41H12: "tagStandard41h12"}
+# The bits of 36h11's tag 0 in OpenCV builds whose AprilTag dictionaries are the AprilTag library's tags
+# turned by 180° (OpenCV 5 changed them to match the library's images; both kinds are in use).
+_OPENCV_TURNED_36H11_0 = (0b001000, 0b011010, 0b000101, 0b000110, 0b101110, 0b101011)
 
 
 class AprilTagProperties:
@@ -124,6 +130,7 @@ class TagDetector:
         p.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_NONE
         self.detector = cv2.aruco.ArucoDetector(self.dict, p)
         self.decimate = int(cfg.quadDecimate)
+        self.turn = opencv_turn()
 
     def __call__(self, luma: np.ndarray) -> list:
         if self._pupil is not None:
@@ -166,23 +173,23 @@ class TagDetector:
     def _read(self, luma: np.ndarray, quad: np.ndarray):
         """The tag whose quad (TL, TR, BR, BL) this is, read at full resolution, or None."""
         import cv2
-        n = self.bits + 2
+        n = self.bits + 4                # data, the black border, and a ring of the white margin around it
         cell = 6
         side = n * cell
-        target = np.float32([[-0.5, -0.5], [side - 0.5, -0.5], [side - 0.5, side - 0.5], [-0.5, side - 0.5]])
+        target = np.float32([[cell - 0.5, cell - 0.5], [side - cell - 0.5, cell - 0.5],
+                             [side - cell - 0.5, side - cell - 0.5], [cell - 0.5, side - cell - 0.5]])
         h = cv2.getPerspectiveTransform(quad, target)
         square = cv2.warpPerspective(luma, h, (side, side), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        inner = square.reshape(n, cell, n, cell)[:, 1:-1, :, 1:-1].astype(np.float32)
-        values = inner.mean(axis=(1, 3))
-        if _white(values) - _black(values) < float(self.cfg.quadThresholds.minWhiteBlackDiff):
+        values = measured = square.reshape(n, cell, n, cell)[:, 1:-1, :, 1:-1].astype(np.float32).mean(axis=(1, 3))
+        black, white = _ring_level(values, 1), _ring_level(values, 0)
+        if white - black < float(self.cfg.quadThresholds.minWhiteBlackDiff):
             return None
         sharpening = float(self.cfg.decodeSharpening)
         if sharpening:
             padded = np.pad(values, 1, mode="edge")
             laplacian = 4 * values - padded[:-2, 1:-1] - padded[2:, 1:-1] - padded[1:-1, :-2] - padded[1:-1, 2:]
             values = values + sharpening * laplacian
-        data = values[1:-1, 1:-1]
-        black, white = _black(values), _white(values)
+        data = values[2:-2, 2:-2]
         threshold = (black + white) / 2
         bits = (data > threshold).astype(np.uint8)
         limit = int(self.cfg.maxHammingDistance)
@@ -192,25 +199,36 @@ class TagDetector:
         hamming = int(self.dict.getDistanceToId(bits, idx, True))
         if hamming > limit:
             return None
-        if rotation:                     # OpenCV's rotation of the bits: the tag's top left is corner 4 - rotation
-            quad = np.roll(quad, int(rotation), axis=0)
+        # OpenCV's rotation of the bits (its top left is corner 4 - rotation), then the library's orientation
+        if (rotation + self.turn) % 4:
+            quad = np.roll(quad, int(rotation + self.turn), axis=0)
         tag = AprilTagMessage()
         tag.id, tag.hamming = int(idx), hamming
-        tag.decisionMargin = float(np.abs(data - threshold).mean())
+        # as the AprilTag library's: the smaller of the white bits' and the black bits' mean distance
+        # from the threshold, in grey levels of the cells as measured
+        levels = measured[2:-2, 2:-2]
+        white_margin = float((levels[bits == 1] - threshold).mean()) if bits.any() else 0.0
+        black_margin = float((threshold - levels[bits == 0]).mean()) if not bits.all() else 0.0
+        tag.decisionMargin = max(0.0, min(white_margin, black_margin))
         tag.topLeft, tag.topRight, tag.bottomRight, tag.bottomLeft = (_point(*p) for p in quad)
         return tag
 
 
-def _black(values: np.ndarray) -> float:
-    """The level of a tag's black border: the median of its cells."""
-    border = np.sort(np.concatenate([values[0], values[-1], values[1:-1, 0], values[1:-1, -1]]))
-    return float(border[border.size // 2])
+def _ring_level(values: np.ndarray, ring: int) -> float:
+    """The median level of the cells of one square ring (0: the outermost) of a grid of cell levels."""
+    v = values[ring:values.shape[0] - ring, ring:values.shape[1] - ring]
+    cells = np.sort(np.concatenate([v[0], v[-1], v[1:-1, 0], v[1:-1, -1]]))
+    return float(cells[cells.size // 2])
 
 
-def _white(values: np.ndarray) -> float:
-    """The level of a tag's white data cells: the 90th percentile of the data cells."""
-    data = np.sort(values[1:-1, 1:-1], axis=None)
-    return float(data[int(0.9 * (data.size - 1))])
+def opencv_turn() -> int:
+    """Quarter turns from OpenCV's corner order to the AprilTag library's orientation of a tag: 2 for
+    OpenCV builds whose AprilTag dictionaries are turned by 180°, else 0."""
+    import cv2
+    d = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_APRILTAG_36h11)
+    bits = cv2.aruco.Dictionary.getBitsFromByteList(d.bytesList[0:1], d.markerSize)
+    rows = tuple(int("".join(str(int(b)) for b in row), 2) for row in bits)
+    return 2 if rows == _OPENCV_TURNED_36H11_0 else 0
 
 
 def _min_angle(quad: np.ndarray) -> float:
@@ -266,8 +284,8 @@ def _pupil_detector(cfg: RawAprilTagConfig):
                 continue
             tag = AprilTagMessage()
             tag.id, tag.hamming, tag.decisionMargin = int(det.tag_id), int(det.hamming), float(det.decision_margin)
-            # the library lists corners counter-clockwise from the tag's bottom left
-            bl, br, tr, tl = det.corners
+            # the library lists corners counter-clockwise from the tag's bottom left, with pixel centres at .5
+            bl, br, tr, tl = np.asarray(det.corners) - 0.5
             tag.topLeft, tag.topRight, tag.bottomRight, tag.bottomLeft = (_point(*p) for p in (tl, tr, br, bl))
             found.append(tag)
         return found

@@ -6,7 +6,7 @@ import pytest
 
 import oakling as dai
 from media import photo_gray, render_tag
-from oakling.nodes.april_tag import TagDetector
+from oakling.nodes.april_tag import _OPENCV_TURNED_36H11_0, TagDetector, opencv_turn
 from oakling.testing import NodeHarness
 
 F = dai.AprilTagConfig.Family
@@ -88,6 +88,22 @@ def test_bit_errors_are_counted_up_to_max_hamming_distance():
     assert [(t.id, t.hamming) for t in TagDetector(cfg)(two)] == [(5, 2)]
 
 
+def test_opencv_s_tags_are_one_of_the_two_known_kinds():
+    """Corners follow the AprilTag library's orientation whichever way this OpenCV build draws tags."""
+    import cv2
+    d = cv2.aruco.getPredefinedDictionary(cv2.aruco.DICT_APRILTAG_36h11)
+    bits = cv2.aruco.Dictionary.getBitsFromByteList(d.bytesList[0:1], 6)
+    turned = np.array([[int(c) for c in f"{row:06b}"] for row in _OPENCV_TURNED_36H11_0])
+    assert np.array_equal(bits, turned if opencv_turn() == 2 else np.rot90(turned, 2))
+
+
+def test_decision_margins_are_in_grey_levels():
+    clean = TagDetector(dai.AprilTagConfig())(scene())
+    assert all(100 < t.decisionMargin <= 128 for t in clean)           # black 0, white 255: 127.5 at best
+    dim = TagDetector(dai.AprilTagConfig())((100 + scene() * 0.25).astype(np.uint8))
+    assert all(20 < t.decisionMargin <= 32 for t in dim)
+
+
 def test_thresholds_reject_quads():
     img = (100 + scene() * 0.25).astype(np.uint8)         # a dim scene: black and white 64 levels apart
     cfg = dai.AprilTagConfig()
@@ -118,7 +134,9 @@ def test_frames_and_configs_through_the_node():
         h.push("inputImage", frame(img16, 4, T.NV12))
         third = h.pull("out", timeout=TIMEOUT)
         h.push("inputConfig", dai.AprilTagConfig().setFamily(F.TAG_CIR21H7))
-        h.push("inputImage", frame(img16, 5))
+        h.push("inputImage", frame(img16, 5))          # the worker may be waiting for it: the config
+        h.pull("out", timeout=TIMEOUT)                   # applies from the next frame on
+        h.push("inputImage", frame(img16, 6))
         fourth = h.pull("out", timeout=TIMEOUT)
         lines = [m.payload for m in h.logs]
     assert first.getSequenceNum() == same.getSequenceNum() == 1 and first.getTimestamp() == same.getTimestamp()
