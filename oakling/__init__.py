@@ -30,6 +30,7 @@ from .messages.stereodepthconfig import MedianFilter, RawStereoDepthConfig, Ster
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
 from .nodes.april_tag import AprilTagProperties
+from .nodes.camera import CameraProperties
 from .nodes.detection_network import DetectionNetworkType
 from .nodes.imu import IMUProperties, IMUSensorConfig
 from .nodes.mono_camera import MonoCameraProperties

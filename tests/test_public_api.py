@@ -9,7 +9,7 @@ import oakling as dai
 DAI = {
     "AprilTag", "AprilTagConfig", "AprilTagProperties", "AprilTags", "RawAprilTagConfig", "RawAprilTags",
     "BoardConfig", "Buffer", "CalibrationHandler", "CameraBoardSocket", "CameraControl", "CameraFeatures",
-    "CameraImageOrientation", "CameraModel",
+    "CameraImageOrientation", "CameraModel", "CameraProperties",
     "CameraSensorType", "ChipTemperature", "Clock", "CpuUsage", "CrashDump",
     "ColorCameraProperties", "Colormap", "DataInputQueue", "DataOutputQueue", "DatatypeEnum",
     "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EdgeDetectorConfigData", "EncodedFrame",
@@ -27,7 +27,7 @@ DAI = {
     "XLinkPlatform", "XLinkProtocol",
 }
 DAI_NODE = {
-    "AprilTag", "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "IMU", "ImageAlign", "ImageManip",
+    "AprilTag", "Camera", "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "IMU", "ImageAlign", "ImageManip",
     "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera", "NeuralNetwork", "OpenCLKernel", "Script",
     "SpatialLocationCalculator", "StereoDepth", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut",
     "YoloDetectionNetwork",
