@@ -195,3 +195,14 @@ def test_a_device_finds_the_tags_a_mono_camera_sees(tmp_path):
             check_found(found.aprilTags, tags_in_view)
             assert bytes(q_ids.get(timeout=TIMEOUT).getData()).decode().strip() == "11,42"
         assert device.getFailedNodes() == {}
+
+
+def test_the_apriltag_library_path_agrees_with_opencvs(monkeypatch):
+    """With pupil-apriltags (oakling[apriltag]) the library's own detector, used for TAG_CIR21H7 and
+    TAG_STAND41H12, reports the same ids and corners as the OpenCV path on 36h11 tags."""
+    pytest.importorskip("pupil_apriltags")
+    import oakling.nodes.april_tag as april_tag
+    monkeypatch.setitem(april_tag.PUPIL_FAMILIES, F.TAG_36H11, "tag36h11")
+    found = TagDetector(dai.AprilTagConfig())(scene())
+    check_found(found)
+    assert all(100 < t.decisionMargin <= 128 for t in found)
