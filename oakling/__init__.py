@@ -20,8 +20,11 @@ from .messages import (Buffer, CameraControl, ChipTemperature, Clock, Colormap, 
                        RawCameraControl, RawEdgeDetectorConfig, RawImageAlignConfig, RawImgFrame, Rect, RotatedRect,
                        Size2f, SystemInformation, TensorInfo)
 from .messages.enums import CameraSensorType
+from .messages.apriltags import AprilTag, AprilTagConfig, AprilTags, RawAprilTagConfig, RawAprilTags
 from .messages.geometry import Point3f
 from .messages.pointcloud import PointCloudConfig, PointCloudData, RawPointCloudConfig
+from .messages.imudata import (IMUData, IMUPacket, IMUReport, IMUReportAccelerometer, IMUReportGyroscope,
+                               IMUReportMagneticField, IMUReportRotationVectorWAcc, IMUSensor, RawIMUData, Timestamp)
 from .messages.spatialimgdetections import SpatialImgDetection, SpatialImgDetections
 from .messages.spatiallocationcalculator import (RawSpatialLocationCalculatorConfig, SpatialLocationCalculatorAlgorithm,
                                                  SpatialLocationCalculatorConfig, SpatialLocationCalculatorConfigData,
@@ -30,7 +33,10 @@ from .messages.spatiallocationcalculator import (RawSpatialLocationCalculatorCon
 from .messages.stereodepthconfig import MedianFilter, RawStereoDepthConfig, StereoDepthConfig, StereoDepthProperties
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
+from .nodes.april_tag import AprilTagProperties
+from .nodes.camera import CameraProperties
 from .nodes.detection_network import DetectionNetworkType
+from .nodes.imu import IMUProperties, IMUSensorConfig
 from .nodes.mono_camera import MonoCameraProperties
 from .nodes.script import ProcessorType
 from .nodes.video_encoder import VideoEncoderProperties
@@ -41,8 +47,6 @@ from .version import __version__
 
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 _GEN2_NAMES_NOT_YET = {
-    "AprilTagConfig",
-    "IMUData",
     "Tracklets",
 }
 

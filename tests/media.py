@@ -118,3 +118,47 @@ def mean_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
 def closest(frame: np.ndarray, candidates: list[np.ndarray]) -> int:
     """The index of the candidate most like `frame`."""
     return int(np.argmin([mean_abs_diff(frame, c) for c in candidates]))
+
+
+# -- AprilTags in photographs --
+
+APRILTAG_DICTS = {"TAG_36H11": "DICT_APRILTAG_36h11", "TAG_36H10": "DICT_APRILTAG_36h10",
+                  "TAG_25H9": "DICT_APRILTAG_25h9", "TAG_16H5": "DICT_APRILTAG_16h5"}
+
+
+def photo_gray(name: str = "astronaut", size=(1280, 800)) -> np.ndarray:
+    """One of scikit-image's photographs, grey, at `size` (skips the test without scikit-image)."""
+    import pytest
+    skdata = pytest.importorskip("skimage.data")
+    import cv2
+    img = getattr(skdata, name)()
+    if img.ndim == 3:
+        img = cv2.cvtColor(img[..., :3], cv2.COLOR_RGB2GRAY)
+    return cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+
+
+def render_tag(image: np.ndarray, family: str, tag_id: int, corners, flip=()) -> np.ndarray:
+    """`image` with the tag `tag_id` of `family` (a white margin around it) warped in perspective so
+    that its black square's corners, top-left, top-right, bottom-right, bottom-left of the tag as the
+    AprilTag library orients it (OpenCV's images turned if its build has them turned), land on
+    `corners` (pixel centres at whole coordinates). `flip`: (row, column) data cells to print
+    inverted (0-based inside the border, in OpenCV's image). Returns the new image."""
+    import cv2
+    from oakling.nodes.april_tag import opencv_turn
+    dictionary = cv2.aruco.getPredefinedDictionary(getattr(cv2.aruco, APRILTAG_DICTS[family]))
+    cell = 24
+    n = dictionary.markerSize + 2
+    tag = cv2.aruco.generateImageMarker(dictionary, tag_id, n * cell, borderBits=1)
+    for row, col in flip:
+        cells = tag[(row + 1) * cell:(row + 2) * cell, (col + 1) * cell:(col + 2) * cell]
+        cells[...] = 255 - cells
+    tag = np.ascontiguousarray(np.rot90(tag, opencv_turn()))
+    tag = cv2.copyMakeBorder(tag, cell, cell, cell, cell, cv2.BORDER_CONSTANT, value=255)
+    inner = np.float32([[cell, cell], [cell + n * cell, cell], [cell + n * cell, cell + n * cell],
+                        [cell, cell + n * cell]]) - 0.5
+    h = cv2.getPerspectiveTransform(inner, np.float32(corners))
+    size = (image.shape[1], image.shape[0])
+    warped = cv2.warpPerspective(tag, h, size, flags=cv2.INTER_LINEAR)
+    mask = cv2.warpPerspective(np.full(tag.shape, 255, np.uint8), h, size, flags=cv2.INTER_LINEAR)
+    alpha = mask.astype(np.float32) / 255
+    return (image * (1 - alpha) + warped * alpha).round().astype(np.uint8)

@@ -7,6 +7,10 @@ import pytest
 import oakling as dai
 
 DAI = {
+    "AprilTag",
+    "AprilTagConfig",
+    "AprilTagProperties",
+    "AprilTags",
     "BoardConfig",
     "Buffer",
     "CalibrationHandler",
@@ -16,6 +20,7 @@ DAI = {
     "CameraImageOrientation",
     "CameraInfo",
     "CameraModel",
+    "CameraProperties",
     "CameraSensorType",
     "ChipTemperature",
     "Clock",
@@ -35,6 +40,16 @@ DAI = {
     "EepromData",
     "EncodedFrame",
     "Extrinsics",
+    "IMUData",
+    "IMUPacket",
+    "IMUProperties",
+    "IMUReport",
+    "IMUReportAccelerometer",
+    "IMUReportGyroscope",
+    "IMUReportMagneticField",
+    "IMUReportRotationVectorWAcc",
+    "IMUSensor",
+    "IMUSensorConfig",
     "ImageAlignConfig",
     "ImageManipConfig",
     "ImgDetection",
@@ -56,8 +71,11 @@ DAI = {
     "PointCloudConfig",
     "PointCloudData",
     "ProcessorType",
+    "RawAprilTagConfig",
+    "RawAprilTags",
     "RawCameraControl",
     "RawEdgeDetectorConfig",
+    "RawIMUData",
     "RawImageAlignConfig",
     "RawImgFrame",
     "RawPointCloudConfig",
@@ -80,6 +98,7 @@ DAI = {
     "StreamEnded",
     "SystemInformation",
     "TensorInfo",
+    "Timestamp",
     "UsbSpeed",
     "VideoEncoderProperties",
     "XLinkConnection",
@@ -88,11 +107,14 @@ DAI = {
     "XLinkProtocol",
 }
 DAI_NODE = {
+    "AprilTag",
+    "Camera",
     "Cast",
     "ColorCamera",
     "DetectionNetwork",
     "DetectionParser",
     "EdgeDetector",
+    "IMU",
     "ImageAlign",
     "ImageManip",
     "MessageDemux",
@@ -117,7 +139,7 @@ DAI_NODE = {
     "YoloSpatialDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
-NOT_YET = {"IMUData", "Tracklets"}
+NOT_YET = {"Tracklets"}
 NODES_NOT_YET = {"FeatureTracker", "ObjectTracker"}
 
 

@@ -76,7 +76,7 @@ SOURCE is a video file, an image, a folder of images, webcam[:N] or synthetic (d
 and CENTER are CAM_A, LEFT is CAM_B, RIGHT is CAM_C; another spelling of the same socket already
 in the environment is unset for the run); --offline sets OAKLING_REALTIME=0; --camera-end sets
 OAKLING_CAMERA_END; --script-network sets OAKLING_SCRIPT_NETWORK; --calibration sets
-OAKLING_CALIBRATION.
+OAKLING_CALIBRATION; --imu sets OAKLING_IMU.
 --blob sets OAKLING_BLOBS (NAME=PATH entries separated by ':'; the entries of an OAKLING_BLOBS
 already set are kept unless --blob names the same file). While the program runs, `import
 blobconverter` gives a stand-in whose from_zoo/from_onnx/… return the substitute for the file name
@@ -116,6 +116,9 @@ def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, se
     option("--calibration", metavar="FILE",
            help="the device's calibration: a calibration JSON, as CalibrationHandler.eepromToJsonFile writes "
                 "(default: an OAK-D's)")
+    option("--imu", metavar="FILE|TYPE",
+           help="the IMU node's readings: a recorded IMU file (CSV or JSON, docs/nodes.md), or the IMU to "
+                "synthesise a still device for: BNO086 (default), BMI270 or NONE")
     option("--headless", action="store_true",
            help="never open windows: cv2.imshow/waitKey are stood in for (automatic without a display)")
     limits = parser.add_mutually_exclusive_group()
@@ -169,6 +172,15 @@ def main(argv: list[str], prog: str = "oakling run") -> int:
             if not os.path.isfile(ns.calibration):
                 raise FileNotFoundError(f"--calibration {ns.calibration}: no such file — give a calibration JSON")
             env[CALIBRATION_ENV] = os.path.abspath(ns.calibration)
+        if ns.imu:
+            from ..sources.imu import ENV_IMU, imu_option
+            from ..sources.picture import SourceError
+            try:
+                given = ns.imu if ns.imu.strip().upper() in ("BNO086", "BMI270", "NONE") else os.path.abspath(ns.imu)
+                imu_option(given, {})
+            except SourceError as e:
+                raise ValueError(f"--imu {ns.imu}: {e}") from None
+            env[ENV_IMU] = given
         limit = RunLimit(max_frames=ns.max_frames, seconds=ns.seconds, grace=ns.grace)
         path = program_path(program)
         recorder = Recorder(ns.record, ns.record_format, ns.max_frames) if ns.record else None

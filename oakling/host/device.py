@@ -108,7 +108,6 @@ _OAK_D_FEATURES = {
 _PRODUCT_NAME = "OAK-D"
 # gen2 Device methods oakling does not have yet: calling one says so instead of an AttributeError.
 GEN2_DEVICE_NOT_YET = {
-    "getEmbeddedIMUFirmwareVersion", "getIMUFirmwareVersion",
     "startIMUFirmwareUpdate", "getProfilingData",
 }
 
@@ -184,6 +183,9 @@ class Device:
       folder; default loop in real time, stop offline.
     - `blobs={"mobilenet-ssd_openvino_2021.4_6shave.blob": "mobilenet.blob"}` (OAKLING_BLOBS): the
       oakling blob to load in place of each blob file name the program's setBlobPath asks for.
+    - `imu="walk.csv"` (OAKLING_IMU): the IMU node's readings, a recorded IMU file (CSV or JSON,
+      oakling/sources/imu.py), or the type of IMU to synthesise a still device's readings for:
+      "BNO086" (the default), "BMI270" or "NONE".
     - `script_network="loopback"|"any"` (OAKLING_SCRIPT_NETWORK): which addresses LEON_CSS Script
       nodes' sockets may use; default loopback only.
 
@@ -568,8 +570,16 @@ class Device:
         return Version(flashed["version"])
 
     def getConnectedIMU(self) -> str:
-        """"NONE": this device has no IMU, and gen2 names a missing one so."""
-        return "NONE"
+        """The IMU's type: "BNO086" (an OAK-D's, the default), "BMI270", or "NONE" (gen2's name for
+        none), as `Device(imu=...)` / OAKLING_IMU or the recording given there says."""
+        return self._options["imu"]["type"]
+
+    def getIMUFirmwareVersion(self) -> str:
+        """The IMU's firmware version, as gen2 prints it ("3.9.7" for a BNO086's, "0.0.0" otherwise)."""
+        from ..sources.imu import FIRMWARE_VERSIONS
+        return FIRMWARE_VERSIONS[self.getConnectedIMU()]
+
+    getEmbeddedIMUFirmwareVersion = getIMUFirmwareVersion
 
     def isEepromAvailable(self) -> bool:
         """True: the calibration readCalibration() returns stands in for an EEPROM's."""

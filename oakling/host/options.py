@@ -4,14 +4,15 @@ wins), checked on the host before the device starts:
     options, blobs = device_options({"cameras": {"CAM_A": "clip.mp4"}, "realtime": False})
 
 `options` is what the device process gets (a plain description of each socket's camera source,
-pacing, what cameras do at a source's end, the Scripts' network, the device's calibration); `blobs` maps the blob file names
+pacing, what cameras do at a source's end, the Scripts' network, the device's calibration, its
+IMU); `blobs` maps the blob file names
 a program loads to the oakling blobs to load instead, which the host applies to the pipeline.
 """
 from __future__ import annotations
 
 import os
 
-OPTIONS = ("blobs", "calibration", "camera_end", "cameras", "realtime", "script_network")
+OPTIONS = ("blobs", "calibration", "camera_end", "cameras", "imu", "realtime", "script_network")
 
 
 def device_options(keywords: dict, environ=os.environ):
@@ -31,6 +32,8 @@ def device_options(keywords: dict, environ=os.environ):
     except ValueError as e:
         raise RuntimeError(str(e)) from None
     options["calibration"] = calibration_option(keywords.get("calibration"), environ)
+    from ..sources.imu import imu_option
+    options["imu"] = imu_option(keywords.get("imu"), environ)
     return options, blobs
 
 

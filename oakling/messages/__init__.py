@@ -1,6 +1,7 @@
 """Message types (gen2 `dai.Buffer`, `dai.ImgFrame`, ...) and the wire codec that carries them between processes.
 
 Importing this package is cheap: OpenCV is imported only inside the functions that need it."""
+from .apriltags import AprilTag, AprilTagConfig, AprilTags, RawAprilTagConfig, RawAprilTags
 from .buffer import Buffer
 from .cameracontrol import CameraControl, RawCameraControl
 from .clock import Clock
@@ -12,6 +13,8 @@ from .geometry import Point2f, Rect, RotatedRect, Size2f
 from .imagealignconfig import ImageAlignConfig, RawImageAlignConfig
 from .imagemanipconfig import ImageManipConfig
 from .imgframe import ImgFrame, RawImgFrame
+from .imudata import (IMUData, IMUPacket, IMUReport, IMUReportAccelerometer, IMUReportGyroscope,
+                      IMUReportMagneticField, IMUReportRotationVectorWAcc, IMUSensor, RawIMUData, Timestamp)
 from .messagegroup import MessageGroup
 from .nndata import NNData, TensorInfo
 from .pointcloud import PointCloudConfig, PointCloudData, RawPointCloudConfig
@@ -31,4 +34,7 @@ __all__ = [
     "SpatialLocationCalculatorAlgorithm", "SpatialLocationCalculatorConfig", "SpatialLocationCalculatorConfigData",
     "SpatialLocationCalculatorConfigThresholds", "SpatialLocationCalculatorData", "SpatialLocations",
     "PointCloudConfig", "PointCloudData", "RawPointCloudConfig",
+    "IMUData", "IMUPacket", "IMUReport", "IMUReportAccelerometer", "IMUReportGyroscope", "IMUReportMagneticField",
+    "IMUReportRotationVectorWAcc", "IMUSensor", "RawIMUData", "Timestamp",
+    "AprilTag", "AprilTagConfig", "AprilTags", "RawAprilTagConfig", "RawAprilTags",
 ]

@@ -77,8 +77,14 @@ def _scaled(props: dict, width: int, height: int) -> tuple[int, int]:
     return width, height
 
 
+def sensor_of(props: dict) -> tuple[int, int]:
+    """The sensor's size: its resolution's, or `sensorSize` (the unified Camera gives its own)."""
+    size = props.get("sensorSize")
+    return tuple(size) if size is not None else SENSOR_SIZES[props["resolution"]]
+
+
 def isp_size(props: dict) -> tuple[int, int]:
-    return _scaled(props, *SENSOR_SIZES[props["resolution"]])
+    return _scaled(props, *sensor_of(props))
 
 
 _R = ColorCameraProperties.SensorResolution
@@ -111,8 +117,8 @@ def still_size(props: dict) -> tuple[int, int]:
     w, h = props["stillWidth"], props["stillHeight"]
     if w > 0 and h > 0:
         return w, h
-    sensor = SENSOR_SIZES[props["resolution"]]
-    return _at_most_isp(props, _scaled(props, *_AUTO_STILL.get(props["resolution"], sensor)))
+    sensor = sensor_of(props)
+    return _at_most_isp(props, _scaled(props, *_AUTO_STILL.get(props.get("resolution"), sensor)))
 
 
 def color_layout(props: dict, src_w: int, src_h: int, strict: bool = True) -> dict:
@@ -124,7 +130,7 @@ def color_layout(props: dict, src_w: int, src_h: int, strict: bool = True) -> di
     if (src_w, src_h) == (iw, ih):
         isp = (0.0, 0.0, float(src_w), float(src_h))    # already the isp picture: pixel for pixel
     else:
-        isp = sensor_window(src_w, src_h, *SENSOR_SIZES[props["resolution"]])
+        isp = sensor_window(src_w, src_h, *sensor_of(props))
     vw, vh = video_size(props)
     if (vw > iw or vh > ih) and not strict:
         vw, vh = min(vw, iw), min(vh, ih)
@@ -352,7 +358,7 @@ class ColorCameraWorker(CaptureWorker):
         return isp_size(self.properties)
 
     def sensor_size(self):
-        return SENSOR_SIZES[self.properties["resolution"]]
+        return sensor_of(self.properties)
 
     def check(self):
         props = self.properties

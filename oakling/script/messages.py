@@ -123,6 +123,18 @@ class PointCloudData(_OnDevice, host.PointCloudData):
     pass
 
 
+class IMUData(_OnDevice, host.IMUData):
+    pass
+
+
+class AprilTags(_OnDevice, host.AprilTags):
+    pass
+
+
+class AprilTagConfig(_OnDevice, host.AprilTagConfig):
+    pass
+
+
 class EncodedFrame(_OnDevice, _HostEncodedFrame):
     """VideoEncoder's `out` in a script: the encoded bytes through getData(), how they were encoded
     through the getters (getProfile, getFrameType, getQuality, getBitrate, getLossless, ...)."""
@@ -134,7 +146,7 @@ class EncodedFrame(_OnDevice, _HostEncodedFrame):
 
 for _cls in (Buffer, ImgFrame, NNData, ImgDetections, ImageManipConfig, CameraControl, EncodedFrame,
              SpatialImgDetections, SpatialLocationCalculatorConfig, SpatialLocationCalculatorData, PointCloudConfig,
-             PointCloudData):
+             PointCloudData, IMUData, AprilTags, AprilTagConfig):
     _cls.__qualname__ = _cls.__name__
 
 ON_DEVICE = {host.Buffer: Buffer, host.ImgFrame: ImgFrame, host.NNData: NNData, host.ImgDetections: ImgDetections,
@@ -142,7 +154,8 @@ ON_DEVICE = {host.Buffer: Buffer, host.ImgFrame: ImgFrame, host.NNData: NNData, 
              _HostEncodedFrame: EncodedFrame, host.SpatialImgDetections: SpatialImgDetections,
              host.SpatialLocationCalculatorConfig: SpatialLocationCalculatorConfig,
              host.SpatialLocationCalculatorData: SpatialLocationCalculatorData,
-             host.PointCloudConfig: PointCloudConfig, host.PointCloudData: PointCloudData}
+             host.PointCloudConfig: PointCloudConfig, host.PointCloudData: PointCloudData, host.IMUData: IMUData,
+             host.AprilTags: AprilTags, host.AprilTagConfig: AprilTagConfig}
 
 
 def adopt(msg):

@@ -62,7 +62,7 @@ class NodeHarness:
     """Runs `node` (made by `pipeline.create`) alone. `inputs`/`outputs`: the names of the ports
     to link to the test (default: all of them); a node sees those ports linked, and only those,
     as in a pipeline. `clock`: a ManualClock (default: a new one at 0). Options are the Device's:
-    `cameras`, `realtime`, `camera_end`, `script_network` (the environment is not read)."""
+    `cameras`, `realtime`, `camera_end`, `script_network`, `calibration`, `imu` (the environment is not read)."""
 
     def __init__(self, node, *, inputs=None, outputs=None, clock: ManualClock | None = None, **options):
         self.node = node

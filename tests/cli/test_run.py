@@ -176,3 +176,81 @@ def test_every_option_that_takes_a_value_is_known_to_the_split():
     for action in parser._actions:
         if action.option_strings and action.nargs != 0:
             assert set(action.option_strings) <= takes_value, action.option_strings
+
+
+IMU_PROGRAM = """\
+import cv2
+import depthai as dai
+
+print("IMU:", dai.Device().getConnectedIMU())
+pipeline = dai.Pipeline()
+imu = pipeline.create(dai.node.IMU)
+imu.enableIMUSensor([dai.IMUSensor.ACCELEROMETER_RAW, dai.IMUSensor.GYROSCOPE_RAW], 400)
+imu.setBatchReportThreshold(1)
+imu.setMaxBatchReports(10)
+xout = pipeline.create(dai.node.XLinkOut)
+xout.setStreamName("imu")
+imu.out.link(xout.input)
+seen = set()
+with dai.Device(pipeline) as device:
+    q = device.getOutputQueue(name="imu", maxSize=50, blocking=False)
+    while True:
+        for packet in q.get().packets:
+            seen.add((packet.acceleroMeter.x, packet.gyroscope.z))
+        if cv2.waitKey(1) == ord('q'):
+            break
+print("seen:", sorted(seen))
+"""
+
+
+def test_imu_readings_come_from_the_recording_imu_names(tmp_path):
+    """A gen2 IMU program that loops until 'q' runs to its end under a time limit, fed the recording
+    --imu names (played in a loop, as cameras' videos are in real time)."""
+    (tmp_path / "rec.csv").write_text("# imu: BMI270\n0,accelerometer,-9.5,0,0\n0,gyroscope,0,0,0.5\n"
+                                     "0.1,accelerometer,-9.25,0,0\n0.2,gyroscope,0,0,0.75\n")
+    program = write_program(tmp_path, IMU_PROGRAM)
+    run = oakling_cli("run", "--headless", "--seconds", "4", "--imu", "rec.csv", program, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "IMU: BMI270" in run.stdout
+    assert "seen: [(-9.5, 0.5), (-9.25, 0.5), (-9.25, 0.75)]" in run.stdout
+    bad = oakling_cli("run", "--imu", "missing.csv", program, cwd=tmp_path)
+    assert bad.returncode == 2 and "--imu missing.csv: " in bad.stderr and "no IMU recording" in bad.stderr
+
+
+CAMERA_PROGRAM = """\
+import cv2
+import depthai as dai
+
+with dai.Device() as device:
+    pipeline = dai.Pipeline()
+    streams = []
+    for cam in device.getConnectedCameraFeatures():
+        c = pipeline.create(dai.node.Camera)
+        c.setBoardSocket(cam.socket)
+        c.setPreviewSize(320, 200)
+        x = pipeline.create(dai.node.XLinkOut)
+        c.preview.link(x.input)
+        stream = f"{cam.name} ({cam.socket})"
+        x.setStreamName(stream)
+        streams.append(stream)
+    device.startPipeline(pipeline)
+    shown = {}
+    while not device.isClosed():
+        for stream in device.getQueueEvents(streams):
+            for message in device.getOutputQueue(stream).tryGetAll():
+                frame = message.getCvFrame()
+                shown[stream] = frame.shape
+                cv2.imshow(stream, frame)
+        if cv2.waitKey(1) == ord('q'):
+            break
+print(sorted(shown.items()))
+"""
+
+
+def test_a_program_shows_every_connected_camera_through_camera_nodes(tmp_path):
+    """gen2's camera_preview.py pattern: a unified Camera per connected socket, queue events, tryGetAll."""
+    program = write_program(tmp_path, CAMERA_PROGRAM)
+    run = oakling_cli("run", "--headless", "--seconds", "4", program, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert ("[('color (CameraBoardSocket.CAM_A)', (200, 320, 3)), ('left (CameraBoardSocket.CAM_B)', (200, 320, 3)), "
+            "('right (CameraBoardSocket.CAM_C)', (200, 320, 3))]") in run.stdout

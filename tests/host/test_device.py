@@ -233,11 +233,11 @@ def test_connected_camera_features_describe_an_oak_d_and_other_sockets_given_a_s
         assert str(features[0]).startswith("{socket: CAM_A, sensorName: IMX378, width: 4056, height: 3040")
 
 
-def test_names_bootloader_imu_eeprom_and_crash_dump_as_a_usb_oak_d_without_imu_reports_them():
+def test_names_bootloader_imu_eeprom_and_crash_dump_as_a_usb_oak_d_reports_them():
     with dai.Device(echo_pipeline()) as device:
         assert device.getDeviceName() == device.getProductName() == "OAK-D"
         assert device.getBootloaderVersion() is None
-        assert device.getConnectedIMU() == "NONE"
+        assert device.getConnectedIMU() == "BNO086" and device.getIMUFirmwareVersion() == "3.9.7"
         assert device.isEepromAvailable() is True
         assert device.hasCrashDump() is False
         dump = device.getCrashDump()

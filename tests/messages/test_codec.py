@@ -275,11 +275,11 @@ def test_unknown_datatype_is_named():
 
 
 def test_unencodable_messages_are_named():
-    class Imu(Buffer):
-        DATATYPE = DatatypeEnum.IMUData
+    class PointCloud(Buffer):
+        DATATYPE = DatatypeEnum.PointCloudData
 
-    with pytest.raises(ValueError, match="no wire format for Imu"):
-        codec.encode(Imu())
+    with pytest.raises(ValueError, match="no wire format for PointCloud"):
+        codec.encode(PointCloud())
     with pytest.raises(ValueError, match="no wire format for dict"):
         codec.encode({})
 

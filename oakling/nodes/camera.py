@@ -1,0 +1,225 @@
+"""Camera: the unified camera node of gen2 2.24 and later — one node for any board socket, sized
+with setSize instead of a sensor resolution; the same capture as ColorCamera (oakling/nodes/
+color_camera.py), whose worker it runs.
+
+    cam = pipeline.create(dai.node.Camera)
+    cam.setBoardSocket(dai.CameraBoardSocket.CAM_A)
+    cam.setSize(1280, 800)                # the isp size; AUTO: 1920x1080, 1280x800 on CAM_B/CAM_C
+    cam.setPreviewSize(300, 300)          # BGR888i (interleaved BGR by default, as gen2's)
+    cam.preview.link(xout.input)
+
+Outputs: `isp` (YUV420p at the size), `video` (NV12; AUTO: the size), `preview` (BGR888i/p or
+RGB, 300x300 by default, cut to its aspect ratio from the video), `still` (NV12, on a CameraControl
+with setCaptureStill(True); AUTO: the size), `raw` and `frameEvent` (declared; not produced).
+Inputs `inputControl` (CameraControl; blocking, queue 8) and `inputConfig` (ImageManipConfig;
+non-blocking, queue 8; accepted). Properties as gen2's CameraProperties, in its order.
+
+The warp mesh settings (`setMeshSource`, `loadMeshFile`/`loadMeshData`, `setMeshStep`,
+`setCalibrationAlpha`) are kept in the properties and assets as gen2 keeps them; the pictures of
+oakling's sources have no lens distortion, so there is nothing for a CALIBRATION mesh to undo, and
+a mesh of one's own is not applied yet (a Warp node after the camera applies one).
+"""
+from __future__ import annotations
+
+import os
+
+from ..messages.datatype import DatatypeEnum
+from ..messages.enums import CameraSensorType, Gen2Enum
+from ..pipeline.registry import node_type
+from .camera_common import CameraBoardSocket, CameraImageOrientation, CameraNode, resolve_socket
+from .color_camera import ColorCameraWorker, _size
+
+AUTO = -1
+MESH_ASSET = "warpMesh"
+# AUTO sizes per board socket: an OAK-D's colour camera at 1080p, its mono cameras' 1280x800
+AUTO_SIZES = {int(CameraBoardSocket.CAM_B): (1280, 800), int(CameraBoardSocket.CAM_C): (1280, 800)}
+DEFAULT_AUTO_SIZE = (1920, 1080)
+
+
+class CameraProperties:
+    """gen2's `dai.CameraProperties` (`dai.node.Camera.Properties`): its enums."""
+
+    AUTO = AUTO
+
+    class ColorOrder(Gen2Enum):
+        BGR = 0
+        RGB = 1
+
+    class WarpMeshSource(Gen2Enum):
+        AUTO = -1
+        NONE = 0
+        CALIBRATION = 1
+        URI = 2
+
+
+class _NotInGen2:
+    """A CameraNode method the unified Camera does not have (hasattr() is False)."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        raise AttributeError(f"dai.node.Camera has no {self.name} — use setSize(width, height)")
+
+
+@node_type(worker="CameraWorker")
+class Camera(CameraNode):
+    NAME = "Camera"
+    Properties = CameraProperties
+
+    setResolution = getResolution = _NotInGen2()
+    getResolutionSize = getResolutionWidth = getResolutionHeight = _NotInGen2()
+
+    def __init__(self, pipeline, node_id):
+        super().__init__(pipeline, node_id)
+        frame = (DatatypeEnum.ImgFrame,)
+        self.inputConfig = self._input("inputConfig", types=(DatatypeEnum.ImageManipConfig,),
+                                       blocking=False, queueSize=8, waitForMessage=False)
+        self.video = self._output("video", types=frame)
+        self.preview = self._output("preview", types=frame)
+        self.still = self._output("still", types=frame)
+        self.isp = self._output("isp", types=frame)
+        self.raw = self._output("raw", types=frame)
+        self.frameEvent = self._output("frameEvent", types=frame)
+        self.properties = {
+            "boardSocket": int(CameraBoardSocket.AUTO), "cameraName": "",
+            "imageOrientation": int(CameraImageOrientation.AUTO), "colorOrder": 0, "interleaved": True,
+            "fp16": False, "previewHeight": 300, "previewWidth": 300, "videoWidth": AUTO, "videoHeight": AUTO,
+            "stillWidth": AUTO, "stillHeight": AUTO, "resolutionWidth": AUTO, "resolutionHeight": AUTO,
+            "fps": 30.0, "isp3aFps": 0, "sensorCropX": -1.0, "sensorCropY": -1.0, "previewKeepAspectRatio": True,
+            "ispScale": {"horizNumerator": 0, "horizDenominator": 0, "vertNumerator": 0, "vertDenominator": 0},
+            "sensorType": int(CameraSensorType.AUTO), "numFramesPoolRaw": 3, "numFramesPoolIsp": 3,
+            "numFramesPoolVideo": 4, "numFramesPoolPreview": 4, "numFramesPoolStill": 4,
+            "warpMeshSource": int(CameraProperties.WarpMeshSource.AUTO), "warpMeshUri": "", "warpMeshWidth": 0,
+            "warpMeshHeight": 0, "calibAlpha": None, "warpMeshStepWidth": 32, "warpMeshStepHeight": 32,
+            "rawPacked": None,
+        }
+
+    def serialize_properties(self) -> dict:
+        props = super().serialize_properties()
+        return {"initialControl": props.pop("initialControl"), **props}   # gen2's order: the control first
+
+    # -- sizes --
+    def setSize(self, *size):
+        """The output resolution (the isp size): setSize(width, height) or setSize((width, height))."""
+        self.properties["resolutionWidth"], self.properties["resolutionHeight"] = self._checked(size, "setSize")
+
+    def getSize(self) -> tuple[int, int]:
+        return self.properties["resolutionWidth"], self.properties["resolutionHeight"]
+
+    def getWidth(self) -> int:
+        return self.properties["resolutionWidth"]
+
+    def getHeight(self) -> int:
+        return self.properties["resolutionHeight"]
+
+    def setPreviewSize(self, *size):
+        self.properties["previewWidth"], self.properties["previewHeight"] = self._checked(size, "setPreviewSize")
+
+    def getPreviewSize(self) -> tuple[int, int]:
+        return self.properties["previewWidth"], self.properties["previewHeight"]
+
+    def getPreviewWidth(self) -> int:
+        return self.properties["previewWidth"]
+
+    def getPreviewHeight(self) -> int:
+        return self.properties["previewHeight"]
+
+    def setVideoSize(self, *size):
+        self.properties["videoWidth"], self.properties["videoHeight"] = self._checked(size, "setVideoSize")
+
+    def getVideoSize(self) -> tuple[int, int]:
+        return self.properties["videoWidth"], self.properties["videoHeight"]
+
+    def getVideoWidth(self) -> int:
+        return self.properties["videoWidth"]
+
+    def getVideoHeight(self) -> int:
+        return self.properties["videoHeight"]
+
+    def setStillSize(self, *size):
+        self.properties["stillWidth"], self.properties["stillHeight"] = self._checked(size, "setStillSize")
+
+    def getStillSize(self) -> tuple[int, int]:
+        return self.properties["stillWidth"], self.properties["stillHeight"]
+
+    def getStillWidth(self) -> int:
+        return self.properties["stillWidth"]
+
+    def getStillHeight(self) -> int:
+        return self.properties["stillHeight"]
+
+    def _checked(self, size, what: str) -> tuple[int, int]:
+        try:
+            w, h = _size(size)
+        except (TypeError, ValueError):
+            raise TypeError(f"{self._label}.{what}: expected (width, height), got {size}") from None
+        if w <= 0 or h <= 0:
+            raise ValueError(f"{self._label}.{what}: width and height must be positive, got {w}x{h}")
+        return w, h
+
+    def getFps(self) -> float:
+        fps = self.properties["fps"]
+        return 30.0 if fps in (AUTO, 0) else fps
+
+    def setIsp3aFps(self, isp3aFps: int):
+        self.properties["isp3aFps"] = int(isp3aFps)
+
+    def setRawOutputPacked(self, packed: bool):
+        self.properties["rawPacked"] = bool(packed)
+
+    # -- the warp mesh --
+    def setMeshSource(self, source):
+        self.properties["warpMeshSource"] = int(CameraProperties.WarpMeshSource(source))
+
+    def getMeshSource(self):
+        return CameraProperties.WarpMeshSource(self.properties["warpMeshSource"])
+
+    def loadMeshData(self, warpMesh):
+        data = bytes(warpMesh)
+        if not data:
+            raise RuntimeError(f"{self._label}.loadMeshData: mesh data must not be empty")
+        self._assets[MESH_ASSET] = data
+        self.properties["warpMeshUri"] = f"asset:{MESH_ASSET}"
+
+    def loadMeshFile(self, warpMesh):
+        try:
+            with open(os.fspath(warpMesh), "rb") as f:
+                data = f.read()
+        except OSError:
+            raise RuntimeError(f"{self._label}.loadMeshFile: cannot open mesh at path: {os.fspath(warpMesh)}") from None
+        self.loadMeshData(data)
+
+    def setMeshStep(self, width: int, height: int):
+        self.properties["warpMeshStepWidth"], self.properties["warpMeshStepHeight"] = int(width), int(height)
+
+    def getMeshStep(self) -> tuple[int, int]:
+        return self.properties["warpMeshStepWidth"], self.properties["warpMeshStepHeight"]
+
+    def setCalibrationAlpha(self, alpha: float):
+        self.properties["calibAlpha"] = float(alpha)
+
+    def getCalibrationAlpha(self):
+        return self.properties["calibAlpha"]
+
+
+def capture_properties(props: dict) -> dict:
+    """The unified Camera's properties as the ColorCamera capture reads them: the sensor is the
+    size (AUTO: the socket's), and AUTO video and still sizes are that size too."""
+    socket = resolve_socket(props, 0)
+    w, h = props["resolutionWidth"], props["resolutionHeight"]
+    if w <= 0 or h <= 0:
+        w, h = AUTO_SIZES.get(socket, DEFAULT_AUTO_SIZE)
+    out = dict(props, sensorSize=(w, h), resolution=None)
+    for name in ("video", "still"):
+        if out[f"{name}Width"] <= 0 or out[f"{name}Height"] <= 0:
+            out[f"{name}Width"], out[f"{name}Height"] = w, h
+    return out
+
+
+class CameraWorker(ColorCameraWorker):
+    """ColorCamera's capture, on the unified Camera's properties."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.properties = capture_properties(ctx.properties)
