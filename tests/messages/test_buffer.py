@@ -143,7 +143,10 @@ MODULE_NAMES = ("Buffer ImgFrame RawImgFrame NNData TensorInfo ImgDetections Img
                 "SpatialImgDetection SpatialImgDetections SpatialLocationCalculatorAlgorithm "
                 "SpatialLocationCalculatorConfig SpatialLocationCalculatorConfigData "
                 "SpatialLocationCalculatorConfigThresholds SpatialLocationCalculatorData SpatialLocations "
-                "PointCloudConfig PointCloudData RawPointCloudConfig").split()
+                "PointCloudConfig PointCloudData RawPointCloudConfig "
+                "IMUData IMUPacket IMUReport IMUReportAccelerometer IMUReportGyroscope IMUReportMagneticField "
+                "IMUReportRotationVectorWAcc IMUSensor RawIMUData Timestamp "
+                "AprilTag AprilTagConfig AprilTags RawAprilTagConfig RawAprilTags").split()
 
 
 @pytest.mark.parametrize("cls_name, names", GEN2_SURFACE.items())

@@ -275,11 +275,11 @@ def test_unknown_datatype_is_named():
 
 
 def test_unencodable_messages_are_named():
-    class PointCloud(Buffer):
-        DATATYPE = DatatypeEnum.PointCloudData
+    class ToFConfig(Buffer):
+        DATATYPE = DatatypeEnum.ToFConfig
 
-    with pytest.raises(ValueError, match="no wire format for PointCloud"):
-        codec.encode(PointCloud())
+    with pytest.raises(ValueError, match="no wire format for ToFConfig"):
+        codec.encode(ToFConfig())
     with pytest.raises(ValueError, match="no wire format for dict"):
         codec.encode({})
 
