@@ -102,7 +102,11 @@ class _StagePlan:
     buffers: dict = field(default_factory=dict)   # port -> array made by this stage (output_buffer)
 
 
-_ROUND_TO_HALF = """
+_EDGES = """
+/* FP16 rounding as a SHAVE stores values, and the NHWC <-> NCHW moves at a layer's edges */
+static inline float to_half(float x) { ushort h; vstore_half_rte(x, 0, (__private half *)&h);
+                                       return vload_half(0, (__private const half *)&h); }
+
 __kernel void round_to_half(__global const float* src, __global float* dst, uint n)
 {
     size_t i = get_global_id(0) * 8;
@@ -111,32 +115,117 @@ __kernel void round_to_half(__global const float* src, __global float* dst, uint
         vstore_half8_rte(vload8(0, src + i), 0, (__private half*)h);
         vstore8(vload_half8(0, (__private half*)h), 0, dst + i);
     } else {
-        for (; i < n; i++) {
-            vstore_half_rte(src[i], 0, (__private half*)h);
-            dst[i] = vload_half(0, (__private half*)h);
-        }
+        for (; i < n; i++)
+            dst[i] = to_half(src[i]);
+    }
+}
+
+static inline float8 to_half8(float8 x) { ushort h[8]; vstore_half8_rte(x, 0, (__private half *)h);
+                                         return vload_half8(0, (__private const half *)h); }
+
+#define COLUMN(r, k) (float8)(r[0].s##k, r[1].s##k, r[2].s##k, r[3].s##k, r[4].s##k, r[5].s##k, r[6].s##k, r[7].s##k)
+#define TRANSPOSE(r, t) t[0] = COLUMN(r, 0); t[1] = COLUMN(r, 1); t[2] = COLUMN(r, 2); t[3] = COLUMN(r, 3); \
+                        t[4] = COLUMN(r, 4); t[5] = COLUMN(r, 5); t[6] = COLUMN(r, 6); t[7] = COLUMN(r, 7);
+
+/* Batches of matrices of `rows` x `cols` floats transposed (and rounded to FP16 if `round`): a work
+   item moves a block of 8 x 8, as 8 vectors in and 8 out; NHWC -> NCHW is rows = pixels, cols =
+   channels, and NCHW -> NHWC the other way round. Global size: (cols + 7) / 8, (rows + 7) / 8, batch. */
+__kernel void transpose(__global const float* src, __global float* dst, uint rows, uint cols, uint round)
+{
+    size_t c0 = get_global_id(0) * 8, r0 = get_global_id(1) * 8, b = get_global_id(2);
+    __global const float* in = src + b * rows * cols;
+    __global float* out = dst + b * rows * cols;
+    if (r0 + 8 <= rows && c0 + 8 <= cols) {
+        float8 r[8], t[8];
+        for (int k = 0; k < 8; k++)
+            r[k] = vload8(0, in + (r0 + k) * cols + c0);
+        TRANSPOSE(r, t)
+        for (int k = 0; k < 8; k++)
+            vstore8(round ? to_half8(t[k]) : t[k], 0, out + (c0 + k) * rows + r0);
+    } else {
+        for (size_t i = r0; i < min(r0 + 8, (size_t)rows); i++)
+            for (size_t j = c0; j < min(c0 + 8, (size_t)cols); j++)
+                out[j * rows + i] = round ? to_half(in[i * cols + j]) : in[i * cols + j];
     }
 }
 """
 
+_CHANNELS_LAST_FORMATS = ("BYXF", "YXF")
 
-class _HalfRounder:
-    """float32 arrays rounded to FP16 precision, as a SHAVE stores them: on the OpenCL device (its
-    vstore_half), which is some twenty times quicker than NumPy's astype round trip."""
+
+class _Edges:
+    """The kernels that move a layer's tensors into and out of its kernels' buffers, on the OpenCL
+    device: FP16 rounding (vstore_half: some twenty times quicker than NumPy's astype round trip)
+    and the NHWC <-> NCHW transposes, fused, each one pass over the values."""
 
     def __init__(self, cache):
-        self._launcher = Launcher(build(_ROUND_TO_HALF, name="round_to_half", cache=cache).kernel("round_to_half"))
+        program = build(_EDGES, name="oakling_edges.cl", cache=cache)
+        self.round = program.kernel("round_to_half")
+        self.transpose = program.kernel("transpose")
 
-    def __call__(self, src: np.ndarray, dst: np.ndarray | None = None) -> np.ndarray:
-        """`src` rounded into `dst` (by default a new array; `dst` may be `src`)."""
-        if dst is None:
-            dst = np.empty(src.shape, np.float32)
-        if src.dtype != np.float32 or dst.dtype != np.float32 or not (src.flags.c_contiguous and dst.flags.c_contiguous) \
-                or not dst.flags.writeable or src.size == 0:
-            np.copyto(dst, src.astype(np.float16), casting="unsafe")
-            return dst
-        self._launcher.run([src, dst, np.uint32(src.size)], {1}, ((src.size + 7) // 8,))
-        return dst
+    def enqueue(self, queue, src, dst, count: int, move: str | None = None, shape=None, round_half: bool = True):
+        """Enqueue `dst` = `src` (`count` floats) rounded to FP16 (if `round_half`), moved from NHWC
+        to NCHW (`move="planar"`) or back (`"channels_last"`) for a 4-D NCHW `shape`."""
+        cl = cpu().cl
+        if move is None:
+            if not round_half:
+                cl.enqueue_copy(queue, dst, src, byte_count=count * 4)
+                return
+            self.round.set_args(src, dst, np.uint32(count))
+            cl.enqueue_nd_range_kernel(queue, self.round, ((count + 7) // 8,), None)
+            return
+        b, c, h, w = (int(d) for d in shape)
+        rows, cols = (h * w, c) if move == "planar" else (c, h * w)
+        self.transpose.set_args(src, dst, np.uint32(rows), np.uint32(cols), np.uint32(bool(round_half)))
+        cl.enqueue_nd_range_kernel(queue, self.transpose, ((cols + 7) // 8, (rows + 7) // 8, b), None)
+
+
+class _Run:
+    """One run of a layer: the OpenCL buffers over its arrays and the commands, on one in-order
+    queue, waited for once at the end."""
+
+    def __init__(self, queue):
+        self.queue = queue
+        self._cl = cpu().cl
+        self._made = []            # buffers over host arrays, released at the end
+        self._written = []         # (buffer, array): mapped once the commands are done
+        self.after = []            # what NumPy does once they are
+
+    def host(self, array: np.ndarray, write: bool = False):
+        """A buffer that is `array`'s memory (CL_MEM_USE_HOST_PTR: no copy on a CPU device)."""
+        mf = self._cl.mem_flags
+        buf = self._cl.Buffer(cpu().context, (mf.READ_WRITE if write else mf.READ_ONLY) | mf.USE_HOST_PTR,
+                              hostbuf=array)
+        self._made.append(buf)
+        if write:
+            self._written.append((buf, array))
+        return buf
+
+    def finish(self):
+        cl = self._cl
+        try:
+            for buf, array in self._written:
+                mapped, _ = cl.enqueue_map_buffer(self.queue, buf, cl.map_flags.READ, 0, array.shape, array.dtype,
+                                                  is_blocking=False)
+                mapped.base.release(self.queue)
+            self.queue.finish()
+        finally:
+            for buf in self._made:
+                buf.release()
+        for step in self.after:
+            step()
+
+
+def _fast(array: np.ndarray, a: "_Arg") -> bool:
+    """Whether the OpenCL device can take `array` for argument `a` as it lies: float32 both, contiguous."""
+    return array.dtype == np.float32 and a.dtype == np.float32 and array.flags.c_contiguous and array.size > 0
+
+
+def _to_layout(array: np.ndarray, channels_last: bool, want_channels_last: bool) -> np.ndarray:
+    """A view of a 4-D array in NHWC (`channels_last`) or NCHW order as the other."""
+    if channels_last == want_channels_last:
+        return array
+    return array.transpose(0, 2, 3, 1) if want_channels_last else array.transpose(0, 3, 1, 2)
 
 
 class CustomLayerKernels:
@@ -153,62 +242,108 @@ class CustomLayerKernels:
         self._buffers: dict[int, np.ndarray] = {}
         self._buffer_half: dict[int, bool] = {}
         self.stages = [self._plan(stage) for stage in binding.stages]
-        self._round = _HalfRounder(cache)
+        self._edges = _Edges(cache)
+        self._queue = device.cl.CommandQueue(device.context)
+        self._device_buffers: dict = {}   # buffers only kernels touch: between stages, and layouts moved
 
     # -- running --
-    def run(self, inputs: list, outputs: list) -> None:
-        """Run every stage over `inputs` (arrays in the layer's input shapes) and write `outputs`."""
+    def run(self, inputs: list, outputs: list, channels_last=()) -> None:
+        """Run every stage over `inputs` (arrays in the layer's input shapes) and write `outputs`.
+        `channels_last`: ports, as ("input", k) or ("output", k), whose 4-D arrays are NHWC — the
+        layer's NCHW shape with its channels moved last — rather than NCHW."""
+        channels_last = frozenset(channels_last)
         for k, (array, (shape, _)) in enumerate(zip(inputs, self.layer.inputs)):
-            if tuple(array.shape) != tuple(shape):
+            if tuple(array.shape) != _shape_in(shape, ("input", k) in channels_last):
                 raise CustomLayerError(f"{self._where}: input {k} is {list(array.shape)}, the kernels were set up "
-                                       f"for {list(shape)} — convert the model again for this shape")
+                                       f"for {list(_shape_in(shape, ('input', k) in channels_last))} — convert the "
+                                       f"model again for this shape")
         with self._lock:
-            for plan in self.stages:
-                self._run_stage(plan, inputs, outputs)
+            run = _Run(self._queue)
+            for number, plan in enumerate(self.stages):
+                self._enqueue_stage(number, plan, inputs, outputs, channels_last, run)
+            run.finish()
 
-    def _run_stage(self, plan: _StagePlan, inputs, outputs):
-        values, written, after = [], set(), []
+    def _scratch(self, key, nbytes: int, zeros: np.ndarray | None = None):
+        buf = self._device_buffers.get(key)
+        if buf is None or buf.size < nbytes:
+            cl = cpu().cl
+            if zeros is not None:
+                buf = cl.Buffer(cpu().context, cl.mem_flags.READ_WRITE | cl.mem_flags.COPY_HOST_PTR, hostbuf=zeros)
+            else:
+                buf = cl.Buffer(cpu().context, cl.mem_flags.READ_WRITE, max(nbytes, 4))
+            self._device_buffers[key] = buf
+        return buf
+
+    def _enqueue_stage(self, number: int, plan: _StagePlan, inputs, outputs, channels_last, run: _Run):
+        cl = cpu().cl
+        values, after = [], []
         for i, a in enumerate(plan.args):
             if a.kind in ("input", "weights"):
-                values.append(self._input_array(inputs[a.port], a))
+                values.append(self._input_value(number, i, a, np.asarray(inputs[a.port]),
+                                                a.kind == "input" and ("input", a.port) in channels_last, run))
             elif a.kind == "output":
-                target = outputs[a.port]
-                array = _kernel_layout(target, a.format)
-                if array is target and target.dtype == a.dtype and target.flags.c_contiguous and target.flags.writeable:
-                    after.append((a, target, None))
-                else:
-                    array = np.empty(array.shape, a.dtype)
-                    after.append((a, target, array))
-                    target = array
-                values.append(target)
-                written.add(i)
-            elif a.kind == "buffer_out":
-                values.append(self._buffers[a.port])
-                written.add(i)
-            elif a.kind == "buffer_in":
-                values.append(self._buffers[a.port])
+                values.append(self._output_value(number, i, a, outputs[a.port], ("output", a.port) in channels_last,
+                                                 run, after))
+            elif a.kind in ("buffer_out", "buffer_in"):
+                array = self._buffers[a.port]
+                buf = self._scratch(("buffer", a.port), array.nbytes, array)
+                values.append(buf)
+                if a.kind == "buffer_out" and a.round_half and array.dtype == np.float32:
+                    after.append(lambda buf=buf, n=array.size: self._edges.enqueue(run.queue, buf, buf, n))
             else:
                 values.append(a.value)
-        plan.launcher.run(values, written, plan.global_size, plan.local_size)
-        for a, target, made in after:
-            if made is not None:
-                np.copyto(target, _model_layout(made, a.format).astype(target.dtype, copy=False), casting="unsafe")
-            if a.round_half:
-                self._round(target, target)
-        for a in plan.args:
-            if a.kind == "buffer_out" and a.round_half:
-                buffer = self._buffers[a.port]
-                self._round(buffer, buffer)
+        plan.launcher.kernel.set_args(*values)
+        cl.enqueue_nd_range_kernel(run.queue, plan.launcher.kernel, tuple(plan.global_size),
+                                   tuple(plan.local_size) if plan.local_size else None)
+        for step in after:
+            step()
 
-    def _input_array(self, array: np.ndarray, a: _Arg) -> np.ndarray:
-        array = np.asarray(array)
-        laid = _kernel_layout(array, a.format)
+    def _input_value(self, number: int, i: int, a: _Arg, array: np.ndarray, channels_last: bool, run: _Run):
+        four = array.ndim == 4
+        src_last = channels_last and four
+        want_last = a.format in _CHANNELS_LAST_FORMATS and four
+        if _fast(array, a):
+            if src_last == want_last and not a.round_half and not a.copy:
+                return run.host(array)
+            dst = self._scratch(("in", number, i), array.nbytes)
+            move = None if src_last == want_last else ("channels_last" if want_last else "planar")
+            shape = _planar_shape(array.shape, src_last)
+            self._edges.enqueue(run.queue, run.host(array), dst, array.size, move, shape, a.round_half)
+            return dst
+        planar = _to_layout(array, src_last, False) if four else array
+        laid = _kernel_layout(planar, a.format)
         if a.round_half:
-            rounded = self._round(np.ascontiguousarray(laid, dtype=np.float32))
-            return rounded if a.dtype == np.float32 else rounded.astype(a.dtype)
-        if laid.dtype != a.dtype or not laid.flags.c_contiguous:
-            return np.ascontiguousarray(laid, dtype=a.dtype)
-        return laid.copy() if a.copy else laid
+            laid = laid.astype(np.float16)
+        laid = np.ascontiguousarray(laid, dtype=a.dtype)
+        if laid is array and a.copy:
+            laid = laid.copy()
+        return run.host(laid)
+
+    def _output_value(self, number: int, i: int, a: _Arg, target: np.ndarray, channels_last: bool, run: _Run,
+                      after: list):
+        four = target.ndim == 4
+        dst_last = channels_last and four
+        want_last = a.format in _CHANNELS_LAST_FORMATS and four
+        if _fast(target, a) and target.flags.writeable:
+            out = run.host(target, write=True)
+            if dst_last == want_last:
+                if a.round_half:
+                    after.append(lambda: self._edges.enqueue(run.queue, out, out, target.size))
+                return out
+            made = self._scratch(("out", number, i), target.nbytes)
+            move = "channels_last" if dst_last else "planar"
+            shape = _planar_shape(target.shape, dst_last)
+            after.append(lambda: self._edges.enqueue(run.queue, made, out, target.size, move, shape, a.round_half))
+            return made
+        made = np.empty(_kernel_shape(_planar_shape(target.shape, dst_last), a.format), a.dtype)
+
+        def back():
+            planar = _model_layout(made, a.format)
+            values = planar.astype(np.float16) if a.round_half else planar
+            np.copyto(target, _to_layout(values, False, dst_last) if four else values, casting="unsafe")
+        run.after.append(back)
+        return run.host(made, write=True)
+
 
     # -- checks and plans --
     def _fail(self, text: str):
@@ -494,6 +629,25 @@ def _model_dtype(dtype, a: KernelArg) -> np.dtype:
     float argument's (FP16 model tensors to float arguments, FP32 ones to half), other types not."""
     dtype = np.dtype(dtype)
     return a.dtype if dtype.kind == "f" and a.dtype is not None and a.dtype.kind == "f" else dtype
+
+
+def _shape_in(shape, channels_last: bool) -> tuple:
+    """The shape of a port's array: its NCHW `shape`, or NHWC when the port is channels-last."""
+    shape = tuple(int(d) for d in shape)
+    return (shape[0], shape[2], shape[3], shape[1]) if channels_last and len(shape) == 4 else shape
+
+
+def _planar_shape(shape, channels_last: bool) -> tuple:
+    """The NCHW shape of an array of `shape` (NHWC when `channels_last`)."""
+    shape = tuple(int(d) for d in shape)
+    return (shape[0], shape[3], shape[1], shape[2]) if channels_last and len(shape) == 4 else shape
+
+
+def _kernel_shape(shape, fmt: str) -> tuple:
+    """The shape a model tensor of NCHW `shape` has in the kernel's `fmt`."""
+    shape = tuple(int(d) for d in shape)
+    view = np.lib.stride_tricks.as_strided(np.empty(1, np.uint8), shape, (0,) * len(shape))   # no memory
+    return _kernel_layout(view, fmt).shape
 
 
 def _kernel_layout(array: np.ndarray, fmt: str) -> np.ndarray:
