@@ -126,6 +126,113 @@ def kernel_parameters(text: str, entry: str) -> list[Parameter] | None:
 
 
 # ------------------------------------------------------------------------------------------------
+# (half) casts
+# ------------------------------------------------------------------------------------------------
+
+_HALF_CAST = re.compile(r"\(\s*half(2|3|4|8|16)?\s*\)")
+_CAST = re.compile(r"\(\s*(?:const\s+|unsigned\s+)*(?:" + "|".join(_TYPES) + r"|size_t|ptrdiff_t|bool)"
+                   r"(?:2|3|4|8|16)?\s*\)")
+_NUMBER = re.compile(r"(?:0[xX][0-9a-fA-F.]+(?:[pP][+-]?\d+)?|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[fFhHuUlL]*")
+_NAME = re.compile(r"[A-Za-z_]\w*")
+_TYPE_OPERATORS = {"sizeof", "vec_step", "_Alignof", "__alignof__", "__alignof"}
+_PREFIX = ("++", "--", "-", "+", "!", "~", "*", "&")
+
+
+def _skip(code: str, i: int) -> int:
+    while i < len(code) and code[i].isspace():
+        i += 1
+    return i
+
+
+def _depth(code: str, i: int) -> int:
+    """How many braces are open at `i`."""
+    return code.count("{", 0, i) - code.count("}", 0, i)
+
+
+def _balanced(code: str, i: int) -> int:
+    """The position after the bracket that closes the one at `i`, or -1."""
+    pairs = {"(": ")", "[": "]"}
+    stack = []
+    while i < len(code):
+        ch = code[i]
+        if ch == '"':
+            i = code.find('"', i + 1)
+            if i < 0:
+                return -1
+        elif ch in pairs:
+            stack.append(pairs[ch])
+        elif ch in ")]":
+            if not stack or stack.pop() != ch:
+                return -1
+            if not stack:
+                return i + 1
+        i += 1
+    return -1
+
+
+def _operand_end(code: str, i: int) -> int:
+    """The end of the cast-expression (C's unary-expression, or another cast) that starts at `i`, or -1."""
+    i = _skip(code, i)
+    if i >= len(code):
+        return -1
+    cast = _CAST.match(code, i)
+    if cast is not None:
+        return _operand_end(code, cast.end())
+    for op in _PREFIX:
+        if code.startswith(op, i):
+            return _operand_end(code, i + len(op))
+    if code[i] == "(":
+        end = _balanced(code, i)
+    elif code[i] == '"':
+        end = code.find('"', i + 1) + 1 or -1
+    else:
+        m = _NUMBER.match(code, i) if (code[i].isdigit() or code[i] == ".") else _NAME.match(code, i)
+        end = m.end() if m is not None else -1
+    while end > 0:                                  # postfix: calls, subscripts, members, ++ and --
+        j = _skip(code, end)
+        if j < len(code) and code[j] in "([":
+            end = _balanced(code, j)
+        elif code.startswith("->", j) or (j < len(code) and code[j] == "." and not code.startswith("...", j)):
+            m = _NAME.match(code, _skip(code, j + (2 if code[j] == "-" else 1)))
+            end = m.end() if m is not None else -1
+        elif code.startswith("++", j) or code.startswith("--", j):
+            end = j + 2
+        else:
+            break
+    return end
+
+
+def round_half_casts(text: str, _inside: bool = False) -> str:
+    """`text` with each `(half)x` / `(halfN)x` cast written `__oakling_to_half((float)(x))`, so that
+    it rounds to FP16 as the VPU's does (half is a float here). Not `sizeof(half)` nor pointer casts;
+    a cast whose operand cannot be told is left as it is, and so is one at file scope (a `__constant`
+    initializer, which cannot call a function) outside a #define. Lines are kept."""
+    code = blank_comments(text)
+    edits = []
+    for m in _HALF_CAST.finditer(code):
+        word = re.search(r"([A-Za-z_]\w*)\s*$", code[:m.start()])
+        if word is not None and (word.group(1) in _TYPE_OPERATORS or word.end(1) == m.start()):
+            continue                                # sizeof(half), vec_step (half8), f(half), #define F(half)
+        line = code.rfind("\n", 0, m.start()) + 1
+        if not _inside and _depth(code, m.start()) == 0 and not code[line:m.start()].lstrip().startswith("#"):
+            continue                                # file scope: a constant's initializer takes no call
+        if any(start < m.start() < end for start, end, _, _ in edits):
+            continue                                # inside an operand already rewritten: done with it
+        end = _operand_end(code, m.end())
+        if end < 0:
+            continue
+        n = m.group(1) or ""
+        start = _skip(code, m.end())
+        grouped = code[start] == "(" and _balanced(code, start) == end   # (half8)(a, b, …): a vector literal
+        edits.append((m.start(), end, f"__oakling_to_half{n}((float{n})" + ("" if grouped else "("),
+                       ")" if grouped else "))"))
+    for start, end, head, tail in sorted(edits, reverse=True):
+        inner = round_half_casts(text[start:end][_HALF_CAST.match(code, start).end() - start:], True)
+        text = text[:start] + head + inner + tail + text[end:]
+    return text
+
+
+# ------------------------------------------------------------------------------------------------
 # The prelude
 # ------------------------------------------------------------------------------------------------
 
@@ -279,7 +386,7 @@ def prepare(sources: list[tuple[str, str]], entry: str, *, half: bool = True) ->
     moved_attrs = ""
     for name, text in sources:
         if map_half:
-            text = _FP16_PRAGMA.sub(lambda m: " " * len(m.group(0)), text)
+            text = round_half_casts(_FP16_PRAGMA.sub(lambda m: " " * len(m.group(0)), text))
         if dma:
             text, attrs = _unkernel(text, [entry] + [f"__dma_{kind}_{entry}" for kind in dma])
             moved_attrs = moved_attrs or attrs

@@ -13,7 +13,7 @@ HALF_KERNEL = """#pragma OPENCL EXTENSION cl_khr_fp16 : enable
 __kernel void third(__global const half *src, __global half *dst, __global half *rounded)
 {
     const int i = get_global_id(0);
-    half4 four = (half4)(src[i]);
+    half4 four = (half4)(src[i]);             /* a (half) cast rounds to FP16 */
     dst[i] = four.s2 / (half)3.0f;            /* arithmetic in float here */
     vstore_half(src[i] / 3.0f, i, rounded);   // rounded to FP16
 }
@@ -37,7 +37,9 @@ def test_half_is_float_and_vstore_half_rounds_to_fp16():
     x = np.linspace(-100, 100, 64).astype(np.float32)
     dst, rounded = np.zeros_like(x), np.zeros_like(x)
     run(prepared, [x, dst, rounded], {1, 2}, (64,))
-    np.testing.assert_allclose(dst, x / np.float32(3.0), rtol=1e-6)
+    fp16 = x.astype(np.float16).astype(np.float32)
+    np.testing.assert_allclose(dst, fp16 / np.float32(3.0), rtol=1e-6)
+    assert not np.array_equal(fp16, x)
     assert np.array_equal(rounded, (x / np.float32(3.0)).astype(np.float16).astype(np.float32))
     assert not np.array_equal(dst, rounded)
 
@@ -51,6 +53,33 @@ def test_convert_half_of_vectors_rounds_each_lane():
     y = np.zeros_like(x)
     run(prepare([("k.cl", source)], "k"), [x, y], {1}, (8,))
     assert np.array_equal(y, x.astype(np.float16).astype(np.float32))
+
+
+CASTS = """#define THIRD(v) (half)((v) / 3.0f)
+__constant half K = (half)0.1f;           /* file scope: a constant takes no function call */
+__kernel void casts(__global const float *x, __global half *y)
+{
+    int i = get_global_id(0);
+    float f = x[i];
+    half8 v = (half8)(f, f / 3.0f, -f, f * f, 1.0f, f + 0.1f, (half)f * 3.0f, (float)(half)(f / 7.0f));
+    vstore8(v, i, y);                     /* a plain store: only the casts round */
+    y[8 * get_global_size(0) + i] = THIRD(f) + (sizeof(half) == 4 ? 0.0f : 1.0f) + (K - K);
+}
+"""
+
+
+def test_half_casts_round_to_fp16_as_the_vpus_do():
+    prepared = prepare([("casts.cl", CASTS)], "casts")
+    x = np.random.default_rng(1).normal(0, 50, 16).astype(np.float32)
+    y = np.zeros(9 * 16, np.float32)
+    run(prepared, [x, y], {1}, (16,))
+    h = lambda a: np.asarray(a, np.float32).astype(np.float16).astype(np.float32)
+    third = np.float32(1) / np.float32(3)
+    expected = np.stack([h(x), h(x / np.float32(3)), h(-x), h(x * x), h(np.ones_like(x)), h(x + np.float32(0.1)),
+                         h(h(x) * np.float32(3)), h(h(x / np.float32(7)))], axis=1)
+    assert np.array_equal(y[:128].reshape(16, 8), expected)
+    assert np.array_equal(y[128:], h(x / np.float32(3)))
+    assert third != h(third)                                       # the values do change when rounded
 
 
 def test_errors_name_the_users_file_and_line_behind_the_prelude():
