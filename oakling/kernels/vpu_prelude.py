@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 PRELUDE_NAME = "<oakling vpu prelude>"
 DMA_PREFIX = "__oakling_dma_"
+LOCAL_PREFIX = "__oakling_local_"
 _VECTOR_SIZES = (2, 3, 4, 8, 16)
 _ROUNDING = ("", "_rte", "_rtz", "_rtp", "_rtn")
 
@@ -384,13 +385,16 @@ def prepare(sources: list[tuple[str, str]], entry: str, *, half: bool = True) ->
         if map_half:
             parts.append(_half_prelude())
     moved_attrs = ""
+    hoisted = []
     for name, text in sources:
         if map_half:
             text = round_half_casts(_FP16_PRAGMA.sub(lambda m: " " * len(m.group(0)), text))
+        escaped = name.replace("\\", "\\\\").replace('"', '\\"')
         if dma:
+            if found and name == found[0][0]:
+                text, hoisted = _hoist_locals(text, entry, escaped)
             text, attrs = _unkernel(text, [entry] + [f"__dma_{kind}_{entry}" for kind in dma])
             moved_attrs = moved_attrs or attrs
-        escaped = name.replace("\\", "\\\\").replace('"', '\\"')
         parts.append(f'#line 1 "{escaped}"\n{text}\n')
     launch = entry
     if dma and params is not None:
@@ -398,15 +402,92 @@ def prepare(sources: list[tuple[str, str]], entry: str, *, half: bool = True) ->
         names = ", ".join(p.name for p in params)
         decl = ", ".join(p.text for p in params)
         fence = "barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);"
-        body = []
+        body = [f"__local {kind} {LOCAL_PREFIX}{local}{dims};" for kind, local, dims in hoisted]
         if "preload" in dma:
             body += [f"__dma_preload_{entry}({names});", fence]
-        body.append(f"{entry}({names});")
+        body.append(f"{entry}({', '.join([p.name for p in params] + [f'&{LOCAL_PREFIX}{n}' for _, n, _ in hoisted])});")
         if "postwrite" in dma:
             body += [fence, f"__dma_postwrite_{entry}({names});"]
         parts.append(f'#line 1 "{PRELUDE_NAME}"\n__kernel {moved_attrs} void {launch}({decl}) {{ '
                      + " ".join(body) + " }\n")
     return Prepared("".join(parts), launch, map_half, dma, tuple(params or ()))
+
+
+def _hoist_locals(text: str, entry: str, escaped_name: str) -> tuple[str, list]:
+    """`text` with the `__local` variables declared in `entry`'s body moved out of it, and those
+    variables ([(type, name, dims)]). OpenCL C allows `__local` variables only in a kernel, and with
+    manual DMA the entry becomes a function its wrapper kernel calls: the wrapper declares them and
+    passes their addresses, as a parameter `__local T (*__oakling_local_x)[…]` the entry gains, and
+    `#define x (*__oakling_local_x)` over the entry's body keeps every use (and sizeof) as it was.
+    `#line` directives keep the lines after them numbered as the user's file; a declaration that is
+    not a plain one (a pointer, an initializer) stays where it is, for the compiler to refuse."""
+    code = blank_comments(text)
+    m = _definition(code, entry)
+    if m is None:
+        return text, []
+    close = _closing(code, m.end() - 1)
+    opening = code.find("{", close)
+    if close < 0 or opening < 0:
+        return text, []
+    depth, end = 0, -1
+    for i in range(opening, len(code)):
+        depth += (code[i] == "{") - (code[i] == "}")
+        if depth == 0:
+            end = i
+            break
+    if end < 0:
+        return text, []
+    hoisted, blanks = [], []
+    for d in re.finditer(r"\b(?:__local|local)\b", code[opening:end]):
+        at = opening + d.start()
+        if _depth(code, at) - _depth(code, opening) != 1 or code[:at].rstrip()[-1:] not in (";", "{", "}"):
+            continue
+        semi = code.find(";", at)
+        declarators = _split_top(code[opening + d.end():semi])
+        first = re.match(r"(?P<type>.*?)\b(?P<name>[A-Za-z_]\w*)\s*(?P<dims>(?:\[[^\]]*\]\s*)*)$",
+                         declarators[0].strip(), re.S)
+        if first is None or "*" in declarators[0] or any("=" in x for x in declarators) or not first["type"].strip():
+            continue
+        kind = " ".join(first["type"].split())
+        found = [(kind, first["name"], first["dims"].strip())]
+        for other in declarators[1:]:
+            o = re.match(r"\s*(?P<name>[A-Za-z_]\w*)\s*(?P<dims>(?:\[[^\]]*\]\s*)*)$", other)
+            if o is None:
+                break
+            found.append((kind, o["name"], o["dims"].strip()))
+        else:
+            hoisted += found
+            blanks.append((at, semi + 1))
+    if not hoisted:
+        return text, []
+    line_of = lambda i: code.count("\n", 0, i) + 1
+    start = code.rfind("\n", 0, m.start()) + 1
+    after = code.find("\n", end)
+    after = len(code) if after < 0 else after + 1
+    defines = "".join(f"#define {name} (*{LOCAL_PREFIX}{name})\n" for _, name, _ in hoisted)
+    undefines = "".join(f"#undef {name}\n" for _, name, _ in hoisted)
+    params = "".join(f", __local {kind} (*{LOCAL_PREFIX}{name}){dims}" for kind, name, dims in hoisted)
+    tail = text[after:]
+    text = (text[:after] + ("" if text[:after].endswith("\n") else "\n") + undefines
+            + f'#line {line_of(after) + (0 if code[:after].endswith(chr(10)) else 1)} "{escaped_name}"\n' + tail)
+    for a, b in sorted(blanks, reverse=True):
+        text = text[:a] + re.sub(r"[^\n]", " ", text[a:b]) + text[b:]
+    text = text[:close] + params + text[close:]
+    text = text[:start] + defines + f'#line {line_of(start)} "{escaped_name}"\n' + text[start:]
+    return text, hoisted
+
+
+def _split_top(text: str) -> list[str]:
+    """`text` split at the commas outside brackets."""
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += (ch in "([") - (ch in ")]")
+        current += ch
+    return parts + [current]
 
 
 def _unkernel(text: str, names: list[str]) -> tuple[str, str]:

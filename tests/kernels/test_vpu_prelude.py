@@ -130,6 +130,39 @@ def test_a_mistake_in_a_dma_kernel_is_reported_at_its_own_line():
     assert (e.value.file, e.value.line) == ("twice.cl", 20)
 
 
+LOCALS_KERNEL = DMA_KERNEL.replace("""{
+    out[get_local_id(0)] = in[get_local_id(0)] * 2;
+}""", """{
+    __local half mirror[8], grid[2][8];   /* local variables in the entry itself, as a VPU kernel may have */
+    __local int count;
+    const int i = get_local_id(0);
+    if (i == 0)
+        count = sizeof(grid) / sizeof(grid[0][0]);
+    mirror[7 - i] = in[i];
+    grid[1][i] = in[i] * 2;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    out[i] = mirror[i] + grid[1][i] + count;
+}""")
+
+
+def test_a_dma_entry_may_declare_local_variables():
+    import pyopencl as cl
+    prepared = prepare([("locals.cl", LOCALS_KERNEL)], "twice")
+    x = np.arange(6 * 16, dtype=np.float32).reshape(6, 16)
+    y = np.zeros_like(x)
+    run(prepared, [x, y, cl.LocalMemory(32), cl.LocalMemory(32), np.int32(16)], {1}, (16, 6), (8, 1))
+    blocks = x.reshape(6, 2, 8)
+    assert np.array_equal(y, (blocks[:, :, ::-1] + 2 * blocks + 16).reshape(6, 16))
+    broken = LOCALS_KERNEL.replace("out[i] = mirror[i]", "out[i] = mirorr[i]")
+    with pytest.raises(KernelBuildError) as e:                # lines still the file's own
+        build(prepare([("locals.cl", broken)], "twice").text, name="locals.cl", cache=False)
+    assert (e.value.file, e.value.line) == ("locals.cl", broken[:broken.index("mirorr")].count("\n") + 1)
+    after = LOCALS_KERNEL + "\nint later(void) { return undeclared; }\n"   # after the entry, too
+    with pytest.raises(KernelBuildError) as e:
+        build(prepare([("locals.cl", after)], "twice").text, name="locals.cl", cache=False)
+    assert (e.value.file, e.value.line) == ("locals.cl", after.count("\n"))
+
+
 def test_work_item_and_3d_copies():
     import pyopencl as cl
     source = """__kernel void k(__global const float *src, __global float *dst, __local float *tile) {
