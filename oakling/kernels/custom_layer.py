@@ -4,6 +4,7 @@
                   outputs=[((1, 3, 8, 8), np.float32)])
     kernels = CustomLayerKernels(binding, layer)   # builds, checks: CustomLayerError says what and how to fix
     kernels.run([x], [y])                          # y (the layer's output array) is written
+    kernels.run([x_nhwc], [y_nhwc], {("input", 0), ("output", 0)})   # ports given channels-last
 
 Everything that can be checked is checked when the kernels are made (so a model is refused when it
 is converted, not when a frame comes): the kernel builds (file:line and the compiler's message);
@@ -25,6 +26,12 @@ How the VPU's conventions map onto arrays here:
   here, twice as many bytes are allocated.
 - FP16: buffers the kernel declares `half` hold floats here (vpu_prelude.py); inputs are rounded to
   FP16 on the way in, outputs and buffers between stages when a kernel has written them.
+- ports given channels-last (NHWC arrays of the layer's NCHW shapes, as models/custom_layers.py
+  arranges where a layer meets convolutions) are moved to the kernel's format and back on the
+  OpenCL device, in the pass that rounds them; a BYXF kernel takes them as they are.
+- a run enqueues the edge kernels (rounding, moving) and the stages on one in-order queue and waits
+  once; float32 arrays are used where they lie (CL_MEM_USE_HOST_PTR), buffers between stages and
+  moved copies live in device memory kept from run to run. Other element types go through NumPy.
 """
 from __future__ import annotations
 
@@ -37,7 +44,6 @@ import numpy as np
 from .bindings import LayerBinding, Param, Stage
 from .build import KernelBuildError, build, cpu
 from .expressions import ExpressionError, parse
-from .launch import Launcher
 from .signature import KernelArg, element_problem, signature
 from .vpu_prelude import prepare, shave_builtins
 
@@ -95,7 +101,7 @@ class _Arg:
 @dataclass
 class _StagePlan:
     stage: Stage
-    launcher: Launcher
+    kernel: object             # the pyopencl.Kernel of the stage (its DMA wrapper, if any)
     args: list
     global_size: tuple
     local_size: tuple | None
@@ -201,6 +207,14 @@ class _Run:
             self._written.append((buf, array))
         return buf
 
+    def abandon(self):
+        """Wait for what was enqueued, and let go of the buffers, after a failure."""
+        try:
+            self.queue.finish()
+        finally:
+            for buf in self._made:
+                buf.release()
+
     def finish(self):
         cl = self._cl
         try:
@@ -259,8 +273,12 @@ class CustomLayerKernels:
                                        f"model again for this shape")
         with self._lock:
             run = _Run(self._queue)
-            for number, plan in enumerate(self.stages):
-                self._enqueue_stage(number, plan, inputs, outputs, channels_last, run)
+            try:
+                for number, plan in enumerate(self.stages):
+                    self._enqueue_stage(number, plan, inputs, outputs, channels_last, run)
+            except BaseException:
+                run.abandon()
+                raise
             run.finish()
 
     def _scratch(self, key, nbytes: int, zeros: np.ndarray | None = None):
@@ -292,8 +310,8 @@ class CustomLayerKernels:
                     after.append(lambda buf=buf, n=array.size: self._edges.enqueue(run.queue, buf, buf, n))
             else:
                 values.append(a.value)
-        plan.launcher.kernel.set_args(*values)
-        cl.enqueue_nd_range_kernel(run.queue, plan.launcher.kernel, tuple(plan.global_size),
+        plan.kernel.set_args(*values)
+        cl.enqueue_nd_range_kernel(run.queue, plan.kernel, tuple(plan.global_size),
                                    tuple(plan.local_size) if plan.local_size else None)
         for step in after:
             step()
@@ -423,7 +441,7 @@ class CustomLayerKernels:
             planned.append(self._arg(stage, where, a, p, prepared))
         self._check_local_memory(stage, where, kernel, planned)
         global_size, local_size = self._work_sizes(stage, where)
-        return _StagePlan(stage, Launcher(kernel), planned, global_size, local_size)
+        return _StagePlan(stage, kernel, planned, global_size, local_size)
 
     def _arg(self, stage: Stage, where: str, a: KernelArg, p: Param, prepared) -> _Arg:
         said = f"{where}: {p.describe()} (line {p.line}) is bound to {a.describe()}"

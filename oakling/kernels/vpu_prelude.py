@@ -9,7 +9,8 @@ What the VPU has and PoCL's CPU device lacks, and what stands in for it here:
 - `half` arithmetic (cl_khr_fp16): with `half=True` the prelude maps `half`, `half2` … `half16`
   onto float types, `convert_half*` and `vstore_half*` round to FP16 precision (through the core
   `vstore_half_rte`/`vload_half`, which need no extension) and keep the value in a float,
-  `vload_half*` read those floats, and the `cl_khr_fp16` pragma is dropped. Buffers the kernel
+  `vload_half*` read those floats, `(half)` / `(halfN)` casts are rewritten into the same rounding
+  (round_half_casts), and the `cl_khr_fp16` pragma is dropped. Buffers the kernel
   declares `half` hold floats: whoever launches it rounds them to FP16 at the kernel's boundaries
   (custom_layer.py), so results have FP16's precision. Arithmetic between the boundaries is float:
   a little more exact than the VPU's, never less.
@@ -18,6 +19,7 @@ What the VPU has and PoCL's CPU device lacks, and what stands in for it here:
   kernel `__oakling_dma_<k>` (`launch_entry`), with `k`'s arguments, calls them in turn with
   barriers between. They are work-group functions, as `async_work_group_copy` is: every work item
   of the group calls them with the same arguments, and the copies are shared among the items.
+  `__local` variables the entry declares are declared by the wrapper and passed in (_hoist_locals).
 - `WorkGroupDmaCreateStrideTransaction`, `WorkGroupDmaCreate3DTransaction` (global <-> local,
   widths, strides and sizes in bytes), `WorkGroupDmaWaitAll` (a barrier), `WorkItemDmaCreate*`
   (one work item's copy, done at once), `async_work_group_copy_2D2D` and `_3D3D` (the Khronos

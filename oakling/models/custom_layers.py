@@ -27,6 +27,11 @@ Layers are found:
 
 The kernel sources and the binding XML travel in the blob (section "kernels", blob.py); its
 metadata lists the layers (`custom_layers`), which `oakling inspect` prints.
+
+Where a layer meets convolutions, `keep_channels_last` (run by the converter before it saves the
+model) gives it those 4-D ports NHWC, with a Transpose on each side that OpenVINO folds into its
+own layout reorders; the Op's attributes `channels_last_inputs` and `channels_last_outputs` ("0,2")
+list them, and its `evaluate` tells the runner. Blobs without these attributes run as before.
 """
 from __future__ import annotations
 
