@@ -42,10 +42,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .bindings import LayerBinding, Param, Stage
-from .build import KernelBuildError, build, cpu
+from .build import KernelBuildError, build, cpu, has_float16
 from .expressions import ExpressionError, parse
 from .signature import KernelArg, element_problem, signature
-from .vpu_prelude import prepare, shave_builtins
+from .vpu_prelude import half_rounding, prepare, shave_builtins
 
 LOCAL_MEMORY_LIMIT = 100 * 1024   # bytes of CMX a SHAVE gives a work group
 _DIM_SOURCE = re.compile(r"^(I|O)(\d*)\.([BFYX])$")
@@ -110,24 +110,19 @@ class _StagePlan:
 
 _EDGES = """
 /* FP16 rounding as a SHAVE stores values, and the NHWC <-> NCHW moves at a layer's edges */
-static inline float to_half(float x) { ushort h; vstore_half_rte(x, 0, (__private half *)&h);
-                                       return vload_half(0, (__private const half *)&h); }
+#define to_half __oakling_to_half
+#define to_half8 __oakling_to_half8
 
 __kernel void round_to_half(__global const float* src, __global float* dst, uint n)
 {
     size_t i = get_global_id(0) * 8;
-    __private ushort h[8];
     if (i + 8 <= n) {
-        vstore_half8_rte(vload8(0, src + i), 0, (__private half*)h);
-        vstore8(vload_half8(0, (__private half*)h), 0, dst + i);
+        vstore8(to_half8(vload8(0, src + i)), 0, dst + i);
     } else {
         for (; i < n; i++)
             dst[i] = to_half(src[i]);
     }
 }
-
-static inline float8 to_half8(float8 x) { ushort h[8]; vstore_half8_rte(x, 0, (__private half *)h);
-                                         return vload_half8(0, (__private const half *)h); }
 
 #define COLUMN(r, k) (float8)(r[0].s##k, r[1].s##k, r[2].s##k, r[3].s##k, r[4].s##k, r[5].s##k, r[6].s##k, r[7].s##k)
 #define TRANSPOSE(r, t) t[0] = COLUMN(r, 0); t[1] = COLUMN(r, 1); t[2] = COLUMN(r, 2); t[3] = COLUMN(r, 3); \
@@ -161,11 +156,11 @@ _CHANNELS_LAST_FORMATS = ("BYXF", "YXF")
 
 class _Edges:
     """The kernels that move a layer's tensors into and out of its kernels' buffers, on the OpenCL
-    device: FP16 rounding (vstore_half: some twenty times quicker than NumPy's astype round trip)
-    and the NHWC <-> NCHW transposes, fused, each one pass over the values."""
+    device: FP16 rounding (some twenty times quicker than NumPy's astype round trip) and the
+    NHWC <-> NCHW transposes, fused, each one pass over the values."""
 
     def __init__(self, cache):
-        program = build(_EDGES, name="oakling_edges.cl", cache=cache)
+        program = build(half_rounding(has_float16()) + _EDGES, name="oakling_edges.cl", cache=cache)
         self.round = program.kernel("round_to_half")
         self.transpose = program.kernel("transpose")
 
@@ -416,7 +411,8 @@ class CustomLayerKernels:
     def _plan(self, stage: Stage) -> _StagePlan:
         entry = stage.entry
         first = stage.sources[0].filename
-        prepared = prepare([(s.filename, s.text) for s in stage.sources], entry, half=self._half)
+        prepared = prepare([(s.filename, s.text) for s in stage.sources], entry, half=self._half,
+                           float16=has_float16())
         try:
             program = build(prepared.text, name=first, cache=self._cache)
         except KernelBuildError as e:

@@ -5,7 +5,8 @@ import pytest
 
 from oakling.kernels.build import KernelBuildError, build
 from oakling.kernels.launch import Launcher
-from oakling.kernels.vpu_prelude import (DMA_PREFIX, kernel_parameters, prepare, shave_builtins, uses_half)
+from oakling.kernels.vpu_prelude import (DMA_PREFIX, half_rounding, kernel_parameters, prepare, shave_builtins,
+                                         uses_half)
 
 pytest.importorskip("pyopencl")
 
@@ -80,6 +81,35 @@ def test_half_casts_round_to_fp16_as_the_vpus_do():
     assert np.array_equal(y[:128].reshape(16, 8), expected)
     assert np.array_equal(y[128:], h(x / np.float32(3)))
     assert third != h(third)                                       # the values do change when rounded
+
+
+ROUNDING_KERNELS = """
+__kernel void r1(__global const float *x, __global float *y) { int i = get_global_id(0); y[i] = __oakling_to_half(x[i]); }
+__kernel void r3(__global const float *x, __global float *y) { int i = get_global_id(0); vstore3(__oakling_to_half3(vload3(i, x)), i, y); }
+__kernel void r8(__global const float *x, __global float *y) { int i = get_global_id(0); vstore8(__oakling_to_half8(vload8(i, x)), i, y); }
+"""
+
+
+@pytest.mark.parametrize("float16", [False, True])
+def test_fp16_rounding_is_numpys_bit_for_bit(float16):
+    from oakling.kernels.build import has_float16
+    if float16 and not has_float16():
+        pytest.skip("this compiler has no _Float16")
+    rng = np.random.default_rng(3)
+    edges = np.array([0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x477fe000, 0x477fefff, 0x477ff000,
+                      0x477ff001, 0x38800000, 0x387fffff, 0x33800000, 0x33000000, 0x33000001, 0x32ffffff, 1,
+                      0x3f801000, 0x3f803000, 0x3f800fff, 0x3f802000], np.uint32)   # ties go to even
+    x = np.concatenate([rng.integers(0, 2 ** 32, 1 << 18, dtype=np.uint64).astype(np.uint32).view(np.float32),
+                        edges.view(np.float32), rng.normal(0, 1e-5, 4092).astype(np.float32)])
+    assert len(x) % 24 == 0                                   # whole vectors of 3 and of 8
+    with np.errstate(all="ignore"):
+        expected = x.astype(np.float16).astype(np.float32)
+    program = build(half_rounding(float16) + ROUNDING_KERNELS, name="rounding.cl", cache=False)
+    for name, items in (("r1", len(x)), ("r3", len(x) // 3), ("r8", len(x) // 8)):
+        y = np.zeros_like(x)
+        Launcher(program.kernel(name)).run([x, y], {1}, (items,))
+        same = (y.view(np.uint32) == expected.view(np.uint32)) | (np.isnan(y) & np.isnan(expected))
+        assert same.all(), (name, x[~same][:4], y[~same][:4], expected[~same][:4])
 
 
 def test_errors_name_the_users_file_and_line_behind_the_prelude():
