@@ -37,6 +37,7 @@ PRELUDE_NAME = "<oakling vpu prelude>"
 DMA_PREFIX = "__oakling_dma_"
 LOCAL_PREFIX = "__oakling_local_"
 _VECTOR_SIZES = (2, 3, 4, 8, 16)
+_SCALARS = ("float", "double", "char", "uchar", "short", "ushort", "int", "uint", "long", "ulong")
 _ROUNDING = ("", "_rte", "_rtz", "_rtp", "_rtn")
 
 _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
@@ -206,8 +207,9 @@ def _operand_end(code: str, i: int) -> int:
 
 
 def round_half_casts(text: str, _inside: bool = False) -> str:
-    """`text` with each `(half)x` / `(halfN)x` cast written `__oakling_to_half((float)(x))`, so that
-    it rounds to FP16 as the VPU's does (half is a float here). Not `sizeof(half)` nor pointer casts;
+    """`text` with each `(half)x` / `(halfN)x` cast written as a rounding call (`__oakling_round(x)`,
+    `(floatN)(__oakling_round(x))`; a vector literal `(halfN)(a, b, …)` is rounded as a vector), so
+    that it rounds to FP16 as the VPU's does (half is a float here). Not `sizeof(half)` nor pointer casts;
     a cast whose operand cannot be told is left as it is, and so is one at file scope (a `__constant`
     initializer, which cannot call a function) outside a #define. Lines are kept."""
     code = blank_comments(text)
@@ -226,9 +228,14 @@ def round_half_casts(text: str, _inside: bool = False) -> str:
             continue
         n = m.group(1) or ""
         start = _skip(code, m.end())
-        grouped = code[start] == "(" and _balanced(code, start) == end   # (half8)(a, b, …): a vector literal
-        edits.append((m.start(), end, f"__oakling_to_half{n}((float{n})" + ("" if grouped else "("),
-                       ")" if grouped else "))"))
+        literal = (n and code[start] == "(" and _balanced(code, start) == end
+                   and len(_split_top(code[start + 1:end - 1])) > 1)          # (half8)(a, b, …): a vector literal
+        if literal:
+            edits.append((m.start(), end, f"__oakling_to_half{n}((float{n})", ")"))
+        elif n:   # a scalar to broadcast (or a vector of the size): rounded once, before it is spread
+            edits.append((m.start(), end, f"((float{n})(__oakling_round(", ")))"))
+        else:
+            edits.append((m.start(), end, "__oakling_round(", ")"))
     for start, end, head, tail in sorted(edits, reverse=True):
         inner = round_half_casts(text[start:end][_HALF_CAST.match(code, start).end() - start:], True)
         text = text[:start] + head + inner + tail + text[end:]
@@ -280,6 +287,11 @@ def _half_prelude(float16: bool) -> str:
         half_rounding(float16),
     ]
     lines += [
+        "/* (half)x: x of any scalar type (or a float vector) rounded, as float */",
+        *(f"static inline __attribute__((overloadable)) float __oakling_round({t} x) "
+          f"{{ return __oakling_to_half((float)x); }}" for t in _SCALARS),
+        *(f"static inline __attribute__((overloadable)) float{n} __oakling_round(float{n} x) "
+          f"{{ return __oakling_to_half{n}(x); }}" for n in _VECTOR_SIZES),
         "/* half is float from here on; FP16 values are kept in floats */",
         "#define half float",
         *(f"#define half{n} float{n}" for n in _VECTOR_SIZES),

@@ -65,6 +65,9 @@ __kernel void casts(__global const float *x, __global half *y)
     half8 v = (half8)(f, f / 3.0f, -f, f * f, 1.0f, f + 0.1f, (half)f * 3.0f, (float)(half)(f / 7.0f));
     vstore8(v, i, y);                     /* a plain store: only the casts round */
     y[8 * get_global_size(0) + i] = THIRD(f) + (sizeof(half) == 4 ? 0.0f : 1.0f) + (K - K);
+    float2 w = (float2)(f, f / 9.0f);
+    y[9 * get_global_size(0) + i] = ((half4)(f / 5.0f)).s2;   /* a scalar spread */
+    y[10 * get_global_size(0) + i] = ((half2)w).s1;           /* a vector of the size */
 }
 """
 
@@ -72,14 +75,15 @@ __kernel void casts(__global const float *x, __global half *y)
 def test_half_casts_round_to_fp16_as_the_vpus_do():
     prepared = prepare([("casts.cl", CASTS)], "casts")
     x = np.random.default_rng(1).normal(0, 50, 16).astype(np.float32)
-    y = np.zeros(9 * 16, np.float32)
+    y = np.zeros(11 * 16, np.float32)
     run(prepared, [x, y], {1}, (16,))
     h = lambda a: np.asarray(a, np.float32).astype(np.float16).astype(np.float32)
     third = np.float32(1) / np.float32(3)
     expected = np.stack([h(x), h(x / np.float32(3)), h(-x), h(x * x), h(np.ones_like(x)), h(x + np.float32(0.1)),
                          h(h(x) * np.float32(3)), h(h(x / np.float32(7)))], axis=1)
     assert np.array_equal(y[:128].reshape(16, 8), expected)
-    assert np.array_equal(y[128:], h(x / np.float32(3)))
+    assert np.array_equal(y[128:144], h(x / np.float32(3)))
+    assert np.array_equal(y[144:160], h(x / np.float32(5))) and np.array_equal(y[160:], h(x / np.float32(9)))
     assert third != h(third)                                       # the values do change when rounded
 
 
