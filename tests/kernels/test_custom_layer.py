@@ -190,7 +190,8 @@ def nhwc(x):
     return np.ascontiguousarray(x.transpose(0, 2, 3, 1))
 
 
-@pytest.mark.parametrize("shape", [(2, 3, 5, 21), (1, 16, 8, 8), (1, 9, 3, 11)])   # blocks of 8 and their tails
+# blocks of 8 and their tails; more than 64 pixels (a work item's run of blocks) in the last
+@pytest.mark.parametrize("shape", [(2, 3, 5, 21), (1, 16, 8, 8), (1, 9, 3, 11), (2, 10, 9, 15)])
 def test_channels_last_ports_are_moved_to_the_kernels_format_and_back(examples, shape):
     rng = np.random.default_rng(5)
     x = rng.normal(0, 5, shape).astype(F32)
@@ -221,5 +222,6 @@ def test_channels_last_ports_of_other_types_go_through_numpy(examples):
     out = np.zeros(nhwc(x).shape, np.float16)
     relu6.run([nhwc(x).astype(np.float16)], [out], {("input", 0), ("output", 0)})
     assert np.array_equal(out, nhwc(np.clip(x.astype(np.float16), 0, 6)))
-    with pytest.raises(CustomLayerError, match=r"input 0 is \[1, 3, 4, 9\], the kernels were set up for \[1, 4, 9, 3\]"):
+    with pytest.raises(CustomLayerError, match=r"input 0 is \[1, 3, 4, 9\], the kernels were set up for "
+                                               r"\[1, 4, 9, 3\]"):
         relu6.run([x.astype(np.float16)], [out], {("input", 0)})

@@ -88,9 +88,10 @@ def test_half_casts_round_to_fp16_as_the_vpus_do():
 
 
 ROUNDING_KERNELS = """
-__kernel void r1(__global const float *x, __global float *y) { int i = get_global_id(0); y[i] = __oakling_to_half(x[i]); }
-__kernel void r3(__global const float *x, __global float *y) { int i = get_global_id(0); vstore3(__oakling_to_half3(vload3(i, x)), i, y); }
-__kernel void r8(__global const float *x, __global float *y) { int i = get_global_id(0); vstore8(__oakling_to_half8(vload8(i, x)), i, y); }
+#define I get_global_id(0)
+__kernel void r1(__global const float *x, __global float *y) { y[I] = __oakling_to_half(x[I]); }
+__kernel void r3(__global const float *x, __global float *y) { vstore3(__oakling_to_half3(vload3(I, x)), I, y); }
+__kernel void r8(__global const float *x, __global float *y) { vstore8(__oakling_to_half8(vload8(I, x)), I, y); }
 """
 
 
