@@ -7,8 +7,8 @@
 What the VPU has and PoCL's CPU device lacks, and what stands in for it here:
 
 - `half` arithmetic (cl_khr_fp16): with `half=True` the prelude maps `half`, `half2` … `half16`
-  onto float types, `convert_half*` and `vstore_half*` round to FP16 precision (through the core
-  `vstore_half_rte`/`vload_half`, which need no extension) and keep the value in a float,
+  onto float types, `convert_half*` and `vstore_half*` round to FP16 precision (half_rounding: the
+  compiler's _Float16 where it has one, else integer arithmetic) and keep the value in a float,
   `vload_half*` read those floats, `(half)` / `(halfN)` casts are rewritten into the same rounding
   (round_half_casts), and the `cl_khr_fp16` pragma is dropped. Buffers the kernel
   declares `half` hold floats: whoever launches it rounds them to FP16 at the kernel's boundaries
