@@ -369,7 +369,6 @@ class CustomLayerKernels:
         run.after.append(back)
         return run.host(made, write=True)
 
-
     # -- checks and plans --
     def _fail(self, text: str):
         raise CustomLayerError(f"{self._where}: {text}")
