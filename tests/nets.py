@@ -155,7 +155,8 @@ def custom_layer_model(path=None, height=8, width=16, custom=True):
 def conv_custom_layer_model(height=6, width=13, channels=5, custom=True):
     """x [1,3,H,W] -> Conv -> ReLU6 -> Conv -> ScaleShift -> Conv -> MVN -> y [1,C,H,W], the three
     layers custom (MyReLU6, MyScaleShift, MyMVN: between convolutions, and one before the output) or
-    OpenVINO's own (Clip, Mul and Add, MeanVarianceNormalization). Returns the ModelProto."""
+    OpenVINO's own (Clip, Mul and Add, MeanVarianceNormalization); ReLU6's output shape is declared
+    (value_info), ScaleShift's is not. Returns the ModelProto."""
     rng = np.random.default_rng(7)
     scale, shift = rng.normal(1, 0.5, channels).astype(np.float32), rng.normal(0, 1, channels).astype(np.float32)
     init = [numpy_helper.from_array(rng.normal(0, 0.5, (channels, cin, 3, 3)).astype(np.float32), f"w{i}")
@@ -181,7 +182,8 @@ def conv_custom_layer_model(height=6, width=13, channels=5, custom=True):
                               "conv_custom_layers",
                               [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, height, width])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, channels, height, width])],
-                              init)
+                              init, value_info=[helper.make_tensor_value_info("r", TensorProto.FLOAT,
+                                                                              [1, channels, height, width])])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("my.ops", 1)])
     model.ir_version = 8
     return model
