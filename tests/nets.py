@@ -152,6 +152,43 @@ def custom_layer_model(path=None, height=8, width=16, custom=True):
     return path
 
 
+def conv_custom_layer_model(height=6, width=13, channels=5, custom=True):
+    """x [1,3,H,W] -> Conv -> ReLU6 -> Conv -> ScaleShift -> Conv -> MVN -> y [1,C,H,W], the three
+    layers custom (MyReLU6, MyScaleShift, MyMVN: between convolutions, and one before the output) or
+    OpenVINO's own (Clip, Mul and Add, MeanVarianceNormalization); ReLU6's output shape is declared
+    (value_info), ScaleShift's is not. Returns the ModelProto."""
+    rng = np.random.default_rng(7)
+    scale, shift = rng.normal(1, 0.5, channels).astype(np.float32), rng.normal(0, 1, channels).astype(np.float32)
+    init = [numpy_helper.from_array(rng.normal(0, 0.5, (channels, cin, 3, 3)).astype(np.float32), f"w{i}")
+            for i, cin in enumerate((3, channels, channels))]
+    conv = [helper.make_node("Conv", [x, f"w{i}"], [f"c{i}"], pads=[1, 1, 1, 1])
+            for i, x in enumerate(("x", "r", "s"))]
+    if custom:
+        init += [numpy_helper.from_array(scale, "scale"), numpy_helper.from_array(shift, "shift")]
+        layers = [helper.make_node("MyReLU6", ["c0"], ["r"], domain="my.ops", name="relu6", max=6.0),
+                  helper.make_node("MyScaleShift", ["c1", "scale", "shift"], ["s"], domain="my.ops",
+                                   name="scale_shift"),
+                  helper.make_node("MyMVN", ["c2"], ["y"], domain="my.ops", name="mvn", epsilon=MVN_EPS)]
+    else:
+        init += [numpy_helper.from_array(scale.reshape(1, -1, 1, 1), "scale"),
+                 numpy_helper.from_array(shift.reshape(1, -1, 1, 1), "shift"),
+                 numpy_helper.from_array(np.array(0.0, np.float32), "zero"),
+                 numpy_helper.from_array(np.array(6.0, np.float32), "six")]
+        layers = [helper.make_node("Clip", ["c0", "zero", "six"], ["r"]),
+                  helper.make_node("Mul", ["c1", "scale"], ["scaled"]),
+                  helper.make_node("Add", ["scaled", "shift"], ["s"]),
+                  helper.make_node("MeanVarianceNormalization", ["c2"], ["y"], axes=[2, 3])]
+    graph = helper.make_graph(conv[:1] + layers[:1] + conv[1:2] + layers[1:-1] + conv[2:] + layers[-1:],
+                              "conv_custom_layers",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, height, width])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, channels, height, width])],
+                              init, value_info=[helper.make_tensor_value_info("r", TensorProto.FLOAT,
+                                                                              [1, channels, height, width])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("my.ops", 1)])
+    model.ir_version = 8
+    return model
+
+
 def custom_layer_reference(x: np.ndarray) -> np.ndarray:
     """What custom_layer_model computes for x, MyReLU6 in FP16 as its kernel is."""
     d = 2 * x.astype(np.float32)

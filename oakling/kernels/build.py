@@ -175,6 +175,23 @@ def build(source: str, *, name: str = "<kernel>", options: str = "",
     return Program(program, name, False, time.perf_counter() - start, _log(cl, program, dev.device))
 
 
+_float16: bool | None = None
+
+
+def has_float16() -> bool:
+    """Whether the device's compiler takes the _Float16 type (PoCL's clang on x86 and ARM does), once
+    per process; the probe is built through the program cache."""
+    global _float16
+    if _float16 is None:
+        from .vpu_prelude import FLOAT16_PROBE
+        try:
+            build(FLOAT16_PROBE, name="float16_probe.cl")
+            _float16 = True
+        except KernelBuildError:
+            _float16 = False
+    return _float16
+
+
 def _build_quietly(cl, program, options: str):
     with warnings.catch_warnings():   # PyOpenCL warns when the compiler says anything: we keep its log instead
         warnings.simplefilter("ignore")

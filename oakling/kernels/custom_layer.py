@@ -4,6 +4,7 @@
                   outputs=[((1, 3, 8, 8), np.float32)])
     kernels = CustomLayerKernels(binding, layer)   # builds, checks: CustomLayerError says what and how to fix
     kernels.run([x], [y])                          # y (the layer's output array) is written
+    kernels.run([x_nhwc], [y_nhwc], {("input", 0), ("output", 0)})   # ports given channels-last
 
 Everything that can be checked is checked when the kernels are made (so a model is refused when it
 is converted, not when a frame comes): the kernel builds (file:line and the compiler's message);
@@ -25,6 +26,12 @@ How the VPU's conventions map onto arrays here:
   here, twice as many bytes are allocated.
 - FP16: buffers the kernel declares `half` hold floats here (vpu_prelude.py); inputs are rounded to
   FP16 on the way in, outputs and buffers between stages when a kernel has written them.
+- ports given channels-last (NHWC arrays of the layer's NCHW shapes, as models/custom_layers.py
+  arranges where a layer meets convolutions) are moved to the kernel's format and back on the
+  OpenCL device, in the pass that rounds them; a BYXF kernel takes them as they are.
+- a run enqueues the edge kernels (rounding, moving) and the stages on one in-order queue and waits
+  once; float32 arrays are used where they lie (CL_MEM_USE_HOST_PTR), buffers between stages and
+  moved copies live in device memory kept from run to run. Other element types go through NumPy.
 """
 from __future__ import annotations
 
@@ -35,11 +42,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .bindings import LayerBinding, Param, Stage
-from .build import KernelBuildError, build, cpu
+from .build import KernelBuildError, build, cpu, has_float16
 from .expressions import ExpressionError, parse
-from .launch import Launcher
 from .signature import KernelArg, element_problem, signature
-from .vpu_prelude import prepare, shave_builtins
+from .vpu_prelude import half_rounding, prepare, shave_builtins
 
 LOCAL_MEMORY_LIMIT = 100 * 1024   # bytes of CMX a SHAVE gives a work group
 _DIM_SOURCE = re.compile(r"^(I|O)(\d*)\.([BFYX])$")
@@ -95,48 +101,152 @@ class _Arg:
 @dataclass
 class _StagePlan:
     stage: Stage
-    launcher: Launcher
+    kernel: object             # the pyopencl.Kernel of the stage (its DMA wrapper, if any)
     args: list
     global_size: tuple
     local_size: tuple | None
     buffers: dict = field(default_factory=dict)   # port -> array made by this stage (output_buffer)
 
 
-_ROUND_TO_HALF = """
+_EDGES = """
+/* FP16 rounding as a SHAVE stores values, and the NHWC <-> NCHW moves at a layer's edges */
+#define to_half __oakling_to_half
+#define to_half8 __oakling_to_half8
+
 __kernel void round_to_half(__global const float* src, __global float* dst, uint n)
 {
     size_t i = get_global_id(0) * 8;
-    __private ushort h[8];
     if (i + 8 <= n) {
-        vstore_half8_rte(vload8(0, src + i), 0, (__private half*)h);
-        vstore8(vload_half8(0, (__private half*)h), 0, dst + i);
+        vstore8(to_half8(vload8(0, src + i)), 0, dst + i);
     } else {
-        for (; i < n; i++) {
-            vstore_half_rte(src[i], 0, (__private half*)h);
-            dst[i] = vload_half(0, (__private half*)h);
+        for (; i < n; i++)
+            dst[i] = to_half(src[i]);
+    }
+}
+
+#define COLUMN(k) (float8)(v0.s##k, v1.s##k, v2.s##k, v3.s##k, v4.s##k, v5.s##k, v6.s##k, v7.s##k)
+
+/* Batches of matrices of `rows` x `cols` floats transposed (and rounded to FP16 if `round`): NHWC ->
+   NCHW is rows = pixels, cols = channels, and NCHW -> NHWC the other way round. A work item moves
+   blocks of 8 x 8 — 8 vectors in, 8 out, in named vectors the compiler keeps in registers — along
+   8 rows, up to BLOCKS of them. Global size: (rows + 7) / 8, (cols + 8 * BLOCKS - 1) / (8 * BLOCKS),
+   batch. */
+#define BLOCKS 8
+__kernel void transpose(__global const float* src, __global float* dst, uint rows, uint cols, uint round)
+{
+    size_t r0 = get_global_id(0) * 8, b = get_global_id(2);
+    size_t first = get_global_id(1) * 8 * BLOCKS, last = min(first + 8 * BLOCKS, (size_t)cols);
+    __global const float* in = src + b * rows * cols;
+    __global float* out = dst + b * rows * cols;
+    for (size_t c0 = first; c0 < last; c0 += 8) {
+        if (r0 + 8 <= rows && c0 + 8 <= cols) {
+            __global const float* i = in + r0 * cols + c0;
+            float8 v0 = vload8(0, i), v1 = vload8(0, i + cols), v2 = vload8(0, i + 2 * cols),
+                   v3 = vload8(0, i + 3 * cols), v4 = vload8(0, i + 4 * cols), v5 = vload8(0, i + 5 * cols),
+                   v6 = vload8(0, i + 6 * cols), v7 = vload8(0, i + 7 * cols);
+            float8 t0 = COLUMN(0), t1 = COLUMN(1), t2 = COLUMN(2), t3 = COLUMN(3),
+                   t4 = COLUMN(4), t5 = COLUMN(5), t6 = COLUMN(6), t7 = COLUMN(7);
+            if (round) {
+                t0 = to_half8(t0); t1 = to_half8(t1); t2 = to_half8(t2); t3 = to_half8(t3);
+                t4 = to_half8(t4); t5 = to_half8(t5); t6 = to_half8(t6); t7 = to_half8(t7);
+            }
+            __global float* o = out + c0 * rows + r0;
+            vstore8(t0, 0, o); vstore8(t1, 0, o + rows); vstore8(t2, 0, o + 2 * rows);
+            vstore8(t3, 0, o + 3 * rows); vstore8(t4, 0, o + 4 * rows); vstore8(t5, 0, o + 5 * rows);
+            vstore8(t6, 0, o + 6 * rows); vstore8(t7, 0, o + 7 * rows);
+        } else {
+            for (size_t r = r0; r < min(r0 + 8, (size_t)rows); r++)
+                for (size_t c = c0; c < min(c0 + 8, (size_t)cols); c++)
+                    out[c * rows + r] = round ? to_half(in[r * cols + c]) : in[r * cols + c];
         }
     }
 }
 """
 
+_CHANNELS_LAST_FORMATS = ("BYXF", "YXF")
 
-class _HalfRounder:
-    """float32 arrays rounded to FP16 precision, as a SHAVE stores them: on the OpenCL device (its
-    vstore_half), which is some twenty times quicker than NumPy's astype round trip."""
+
+class _Edges:
+    """The kernels that move a layer's tensors into and out of its kernels' buffers, on the OpenCL
+    device: FP16 rounding (some twenty times quicker than NumPy's astype round trip) and the
+    NHWC <-> NCHW transposes, fused, each one pass over the values."""
 
     def __init__(self, cache):
-        self._launcher = Launcher(build(_ROUND_TO_HALF, name="round_to_half", cache=cache).kernel("round_to_half"))
+        program = build(half_rounding(has_float16()) + _EDGES, name="oakling_edges.cl", cache=cache)
+        self.round = program.kernel("round_to_half")
+        self.transpose = program.kernel("transpose")
 
-    def __call__(self, src: np.ndarray, dst: np.ndarray | None = None) -> np.ndarray:
-        """`src` rounded into `dst` (by default a new array; `dst` may be `src`)."""
-        if dst is None:
-            dst = np.empty(src.shape, np.float32)
-        if src.dtype != np.float32 or dst.dtype != np.float32 or not (src.flags.c_contiguous and dst.flags.c_contiguous) \
-                or not dst.flags.writeable or src.size == 0:
-            np.copyto(dst, src.astype(np.float16), casting="unsafe")
-            return dst
-        self._launcher.run([src, dst, np.uint32(src.size)], {1}, ((src.size + 7) // 8,))
-        return dst
+    def enqueue(self, queue, src, dst, count: int, move: str | None = None, shape=None, round_half: bool = True):
+        """Enqueue `dst` = `src` (`count` floats) rounded to FP16 (if `round_half`), moved from NHWC
+        to NCHW (`move="planar"`) or back (`"channels_last"`) for a 4-D NCHW `shape`."""
+        cl = cpu().cl
+        if move is None:
+            if not round_half:
+                cl.enqueue_copy(queue, dst, src, byte_count=count * 4)
+                return
+            self.round.set_args(src, dst, np.uint32(count))
+            cl.enqueue_nd_range_kernel(queue, self.round, ((count + 7) // 8,), None)
+            return
+        b, c, h, w = (int(d) for d in shape)
+        rows, cols = (h * w, c) if move == "planar" else (c, h * w)
+        self.transpose.set_args(src, dst, np.uint32(rows), np.uint32(cols), np.uint32(bool(round_half)))
+        cl.enqueue_nd_range_kernel(queue, self.transpose, ((rows + 7) // 8, (cols + 63) // 64, b), None)
+
+
+class _Run:
+    """One run of a layer: the OpenCL buffers over its arrays and the commands, on one in-order
+    queue, waited for once at the end."""
+
+    def __init__(self, queue):
+        self.queue = queue
+        self._cl = cpu().cl
+        self._made = []            # buffers over host arrays, released at the end
+        self._written = []         # (buffer, array): mapped once the commands are done
+        self.after = []            # what NumPy does once they are
+
+    def host(self, array: np.ndarray, write: bool = False):
+        """A buffer that is `array`'s memory (CL_MEM_USE_HOST_PTR: no copy on a CPU device)."""
+        mf = self._cl.mem_flags
+        buf = self._cl.Buffer(cpu().context, (mf.READ_WRITE if write else mf.READ_ONLY) | mf.USE_HOST_PTR,
+                              hostbuf=array)
+        self._made.append(buf)
+        if write:
+            self._written.append((buf, array))
+        return buf
+
+    def abandon(self):
+        """Wait for what was enqueued, and let go of the buffers, after a failure."""
+        try:
+            self.queue.finish()
+        finally:
+            for buf in self._made:
+                buf.release()
+
+    def finish(self):
+        cl = self._cl
+        try:
+            for buf, array in self._written:
+                mapped, _ = cl.enqueue_map_buffer(self.queue, buf, cl.map_flags.READ, 0, array.shape, array.dtype,
+                                                  is_blocking=False)
+                mapped.base.release(self.queue)
+            self.queue.finish()
+        finally:
+            for buf in self._made:
+                buf.release()
+        for step in self.after:
+            step()
+
+
+def _fast(array: np.ndarray, a: "_Arg") -> bool:
+    """Whether the OpenCL device can take `array` for argument `a` as it lies: float32 both, contiguous."""
+    return array.dtype == np.float32 and a.dtype == np.float32 and array.flags.c_contiguous and array.size > 0
+
+
+def _to_layout(array: np.ndarray, channels_last: bool, want_channels_last: bool) -> np.ndarray:
+    """A view of a 4-D array in NHWC (`channels_last`) or NCHW order as the other."""
+    if channels_last == want_channels_last:
+        return array
+    return array.transpose(0, 2, 3, 1) if want_channels_last else array.transpose(0, 3, 1, 2)
 
 
 class CustomLayerKernels:
@@ -153,62 +263,111 @@ class CustomLayerKernels:
         self._buffers: dict[int, np.ndarray] = {}
         self._buffer_half: dict[int, bool] = {}
         self.stages = [self._plan(stage) for stage in binding.stages]
-        self._round = _HalfRounder(cache)
+        self._edges = _Edges(cache)
+        self._queue = device.cl.CommandQueue(device.context)
+        self._device_buffers: dict = {}   # buffers only kernels touch: between stages, and layouts moved
 
     # -- running --
-    def run(self, inputs: list, outputs: list) -> None:
-        """Run every stage over `inputs` (arrays in the layer's input shapes) and write `outputs`."""
+    def run(self, inputs: list, outputs: list, channels_last=()) -> None:
+        """Run every stage over `inputs` (arrays in the layer's input shapes) and write `outputs`.
+        `channels_last`: ports, as ("input", k) or ("output", k), whose 4-D arrays are NHWC — the
+        layer's NCHW shape with its channels moved last — rather than NCHW."""
+        channels_last = frozenset(channels_last)
         for k, (array, (shape, _)) in enumerate(zip(inputs, self.layer.inputs)):
-            if tuple(array.shape) != tuple(shape):
+            if tuple(array.shape) != _shape_in(shape, ("input", k) in channels_last):
                 raise CustomLayerError(f"{self._where}: input {k} is {list(array.shape)}, the kernels were set up "
-                                       f"for {list(shape)} — convert the model again for this shape")
+                                       f"for {list(_shape_in(shape, ('input', k) in channels_last))} — convert the "
+                                       f"model again for this shape")
         with self._lock:
-            for plan in self.stages:
-                self._run_stage(plan, inputs, outputs)
+            run = _Run(self._queue)
+            try:
+                for number, plan in enumerate(self.stages):
+                    self._enqueue_stage(number, plan, inputs, outputs, channels_last, run)
+            except BaseException:
+                run.abandon()
+                raise
+            run.finish()
 
-    def _run_stage(self, plan: _StagePlan, inputs, outputs):
-        values, written, after = [], set(), []
+    def _scratch(self, key, nbytes: int, zeros: np.ndarray | None = None):
+        buf = self._device_buffers.get(key)
+        if buf is None or buf.size < nbytes:
+            cl = cpu().cl
+            if zeros is not None:
+                buf = cl.Buffer(cpu().context, cl.mem_flags.READ_WRITE | cl.mem_flags.COPY_HOST_PTR, hostbuf=zeros)
+            else:
+                buf = cl.Buffer(cpu().context, cl.mem_flags.READ_WRITE, max(nbytes, 4))
+            self._device_buffers[key] = buf
+        return buf
+
+    def _enqueue_stage(self, number: int, plan: _StagePlan, inputs, outputs, channels_last, run: _Run):
+        cl = cpu().cl
+        values, after = [], []
         for i, a in enumerate(plan.args):
             if a.kind in ("input", "weights"):
-                values.append(self._input_array(inputs[a.port], a))
+                values.append(self._input_value(number, i, a, np.asarray(inputs[a.port]),
+                                                a.kind == "input" and ("input", a.port) in channels_last, run))
             elif a.kind == "output":
-                target = outputs[a.port]
-                array = _kernel_layout(target, a.format)
-                if array is target and target.dtype == a.dtype and target.flags.c_contiguous and target.flags.writeable:
-                    after.append((a, target, None))
-                else:
-                    array = np.empty(array.shape, a.dtype)
-                    after.append((a, target, array))
-                    target = array
-                values.append(target)
-                written.add(i)
-            elif a.kind == "buffer_out":
-                values.append(self._buffers[a.port])
-                written.add(i)
-            elif a.kind == "buffer_in":
-                values.append(self._buffers[a.port])
+                values.append(self._output_value(number, i, a, outputs[a.port], ("output", a.port) in channels_last,
+                                                 run, after))
+            elif a.kind in ("buffer_out", "buffer_in"):
+                array = self._buffers[a.port]
+                buf = self._scratch(("buffer", a.port), array.nbytes, array)
+                values.append(buf)
+                if a.kind == "buffer_out" and a.round_half and array.dtype == np.float32:
+                    after.append(lambda buf=buf, n=array.size: self._edges.enqueue(run.queue, buf, buf, n))
             else:
                 values.append(a.value)
-        plan.launcher.run(values, written, plan.global_size, plan.local_size)
-        for a, target, made in after:
-            if made is not None:
-                np.copyto(target, _model_layout(made, a.format).astype(target.dtype, copy=False), casting="unsafe")
-            if a.round_half:
-                self._round(target, target)
-        for a in plan.args:
-            if a.kind == "buffer_out" and a.round_half:
-                buffer = self._buffers[a.port]
-                self._round(buffer, buffer)
+        plan.kernel.set_args(*values)
+        cl.enqueue_nd_range_kernel(run.queue, plan.kernel, tuple(plan.global_size),
+                                   tuple(plan.local_size) if plan.local_size else None)
+        for step in after:
+            step()
 
-    def _input_array(self, array: np.ndarray, a: _Arg) -> np.ndarray:
-        array = np.asarray(array)
-        laid = _kernel_layout(array, a.format)
+    def _input_value(self, number: int, i: int, a: _Arg, array: np.ndarray, channels_last: bool, run: _Run):
+        four = array.ndim == 4
+        src_last = channels_last and four
+        want_last = a.format in _CHANNELS_LAST_FORMATS and four
+        if _fast(array, a):
+            if src_last == want_last and not a.round_half and not a.copy:
+                return run.host(array)
+            dst = self._scratch(("in", number, i), array.nbytes)
+            move = None if src_last == want_last else ("channels_last" if want_last else "planar")
+            shape = _planar_shape(array.shape, src_last)
+            self._edges.enqueue(run.queue, run.host(array), dst, array.size, move, shape, a.round_half)
+            return dst
+        planar = _to_layout(array, src_last, False) if four else array
+        laid = _kernel_layout(planar, a.format)
         if a.round_half:
-            rounded = self._round(np.ascontiguousarray(laid, dtype=np.float32))
-            return rounded if a.dtype == np.float32 else rounded.astype(a.dtype)
-        if laid.dtype != a.dtype or not laid.flags.c_contiguous:
-            return np.ascontiguousarray(laid, dtype=a.dtype)
-        return laid.copy() if a.copy else laid
+            laid = laid.astype(np.float16)
+        laid = np.ascontiguousarray(laid, dtype=a.dtype)
+        if laid is array and a.copy:
+            laid = laid.copy()
+        return run.host(laid)
+
+    def _output_value(self, number: int, i: int, a: _Arg, target: np.ndarray, channels_last: bool, run: _Run,
+                      after: list):
+        four = target.ndim == 4
+        dst_last = channels_last and four
+        want_last = a.format in _CHANNELS_LAST_FORMATS and four
+        if _fast(target, a) and target.flags.writeable:
+            out = run.host(target, write=True)
+            if dst_last == want_last:
+                if a.round_half:
+                    after.append(lambda: self._edges.enqueue(run.queue, out, out, target.size))
+                return out
+            made = self._scratch(("out", number, i), target.nbytes)
+            move = "channels_last" if dst_last else "planar"
+            shape = _planar_shape(target.shape, dst_last)
+            after.append(lambda: self._edges.enqueue(run.queue, made, out, target.size, move, shape, a.round_half))
+            return made
+        made = np.empty(_kernel_shape(_planar_shape(target.shape, dst_last), a.format), a.dtype)
+
+        def back():
+            planar = _model_layout(made, a.format)
+            values = planar.astype(np.float16) if a.round_half else planar
+            np.copyto(target, _to_layout(values, False, dst_last) if four else values, casting="unsafe")
+        run.after.append(back)
+        return run.host(made, write=True)
 
     # -- checks and plans --
     def _fail(self, text: str):
@@ -263,7 +422,8 @@ class CustomLayerKernels:
     def _plan(self, stage: Stage) -> _StagePlan:
         entry = stage.entry
         first = stage.sources[0].filename
-        prepared = prepare([(s.filename, s.text) for s in stage.sources], entry, half=self._half)
+        prepared = prepare([(s.filename, s.text) for s in stage.sources], entry, half=self._half,
+                           float16=has_float16())
         try:
             program = build(prepared.text, name=first, cache=self._cache)
         except KernelBuildError as e:
@@ -288,7 +448,7 @@ class CustomLayerKernels:
             planned.append(self._arg(stage, where, a, p, prepared))
         self._check_local_memory(stage, where, kernel, planned)
         global_size, local_size = self._work_sizes(stage, where)
-        return _StagePlan(stage, Launcher(kernel), planned, global_size, local_size)
+        return _StagePlan(stage, kernel, planned, global_size, local_size)
 
     def _arg(self, stage: Stage, where: str, a: KernelArg, p: Param, prepared) -> _Arg:
         said = f"{where}: {p.describe()} (line {p.line}) is bound to {a.describe()}"
@@ -494,6 +654,25 @@ def _model_dtype(dtype, a: KernelArg) -> np.dtype:
     float argument's (FP16 model tensors to float arguments, FP32 ones to half), other types not."""
     dtype = np.dtype(dtype)
     return a.dtype if dtype.kind == "f" and a.dtype is not None and a.dtype.kind == "f" else dtype
+
+
+def _shape_in(shape, channels_last: bool) -> tuple:
+    """The shape of a port's array: its NCHW `shape`, or NHWC when the port is channels-last."""
+    shape = tuple(int(d) for d in shape)
+    return (shape[0], shape[2], shape[3], shape[1]) if channels_last and len(shape) == 4 else shape
+
+
+def _planar_shape(shape, channels_last: bool) -> tuple:
+    """The NCHW shape of an array of `shape` (NHWC when `channels_last`)."""
+    shape = tuple(int(d) for d in shape)
+    return (shape[0], shape[3], shape[1], shape[2]) if channels_last and len(shape) == 4 else shape
+
+
+def _kernel_shape(shape, fmt: str) -> tuple:
+    """The shape a model tensor of NCHW `shape` has in the kernel's `fmt`."""
+    shape = tuple(int(d) for d in shape)
+    view = np.lib.stride_tricks.as_strided(np.empty(1, np.uint8), shape, (0,) * len(shape))   # no memory
+    return _kernel_layout(view, fmt).shape
 
 
 def _kernel_layout(array: np.ndarray, fmt: str) -> np.ndarray:

@@ -7,9 +7,10 @@
 What the VPU has and PoCL's CPU device lacks, and what stands in for it here:
 
 - `half` arithmetic (cl_khr_fp16): with `half=True` the prelude maps `half`, `half2` … `half16`
-  onto float types, `convert_half*` and `vstore_half*` round to FP16 precision (through the core
-  `vstore_half_rte`/`vload_half`, which need no extension) and keep the value in a float,
-  `vload_half*` read those floats, and the `cl_khr_fp16` pragma is dropped. Buffers the kernel
+  onto float types, `convert_half*` and `vstore_half*` round to FP16 precision (half_rounding: the
+  compiler's _Float16 where it has one, else integer arithmetic) and keep the value in a float,
+  `vload_half*` read those floats, `(half)` / `(halfN)` casts are rewritten into the same rounding
+  (round_half_casts), and the `cl_khr_fp16` pragma is dropped. Buffers the kernel
   declares `half` hold floats: whoever launches it rounds them to FP16 at the kernel's boundaries
   (custom_layer.py), so results have FP16's precision. Arithmetic between the boundaries is float:
   a little more exact than the VPU's, never less.
@@ -18,6 +19,7 @@ What the VPU has and PoCL's CPU device lacks, and what stands in for it here:
   kernel `__oakling_dma_<k>` (`launch_entry`), with `k`'s arguments, calls them in turn with
   barriers between. They are work-group functions, as `async_work_group_copy` is: every work item
   of the group calls them with the same arguments, and the copies are shared among the items.
+  `__local` variables the entry declares are declared by the wrapper and passed in (_hoist_locals).
 - `WorkGroupDmaCreateStrideTransaction`, `WorkGroupDmaCreate3DTransaction` (global <-> local,
   widths, strides and sizes in bytes), `WorkGroupDmaWaitAll` (a barrier), `WorkItemDmaCreate*`
   (one work item's copy, done at once), `async_work_group_copy_2D2D` and `_3D3D` (the Khronos
@@ -33,7 +35,9 @@ from dataclasses import dataclass
 
 PRELUDE_NAME = "<oakling vpu prelude>"
 DMA_PREFIX = "__oakling_dma_"
+LOCAL_PREFIX = "__oakling_local_"
 _VECTOR_SIZES = (2, 3, 4, 8, 16)
+_SCALARS = ("float", "double", "char", "uchar", "short", "ushort", "int", "uint", "long", "ulong")
 _ROUNDING = ("", "_rte", "_rtz", "_rtp", "_rtn")
 
 _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
@@ -126,19 +130,168 @@ def kernel_parameters(text: str, entry: str) -> list[Parameter] | None:
 
 
 # ------------------------------------------------------------------------------------------------
+# (half) casts
+# ------------------------------------------------------------------------------------------------
+
+_HALF_CAST = re.compile(r"\(\s*half(2|3|4|8|16)?\s*\)")
+_CAST = re.compile(r"\(\s*(?:const\s+|unsigned\s+)*(?:" + "|".join(_TYPES) + r"|size_t|ptrdiff_t|bool)"
+                   r"(?:2|3|4|8|16)?\s*\)")
+_NUMBER = re.compile(r"(?:0[xX][0-9a-fA-F.]+(?:[pP][+-]?\d+)?|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[fFhHuUlL]*")
+_NAME = re.compile(r"[A-Za-z_]\w*")
+_TYPE_OPERATORS = {"sizeof", "vec_step", "_Alignof", "__alignof__", "__alignof"}
+_PREFIX = ("++", "--", "-", "+", "!", "~", "*", "&")
+
+
+def _skip(code: str, i: int) -> int:
+    while i < len(code) and code[i].isspace():
+        i += 1
+    return i
+
+
+def _depth(code: str, i: int) -> int:
+    """How many braces are open at `i`."""
+    return code.count("{", 0, i) - code.count("}", 0, i)
+
+
+def _balanced(code: str, i: int) -> int:
+    """The position after the bracket that closes the one at `i`, or -1."""
+    pairs = {"(": ")", "[": "]"}
+    stack = []
+    while i < len(code):
+        ch = code[i]
+        if ch == '"':
+            i = code.find('"', i + 1)
+            if i < 0:
+                return -1
+        elif ch in pairs:
+            stack.append(pairs[ch])
+        elif ch in ")]":
+            if not stack or stack.pop() != ch:
+                return -1
+            if not stack:
+                return i + 1
+        i += 1
+    return -1
+
+
+def _operand_end(code: str, i: int) -> int:
+    """The end of the cast-expression (C's unary-expression, or another cast) that starts at `i`, or -1."""
+    i = _skip(code, i)
+    if i >= len(code):
+        return -1
+    cast = _CAST.match(code, i)
+    if cast is not None:
+        return _operand_end(code, cast.end())
+    for op in _PREFIX:
+        if code.startswith(op, i):
+            return _operand_end(code, i + len(op))
+    if code[i] == "(":
+        end = _balanced(code, i)
+    elif code[i] == '"':
+        end = code.find('"', i + 1) + 1 or -1
+    else:
+        m = _NUMBER.match(code, i) if (code[i].isdigit() or code[i] == ".") else _NAME.match(code, i)
+        end = m.end() if m is not None else -1
+    while end > 0:                                  # postfix: calls, subscripts, members, ++ and --
+        j = _skip(code, end)
+        if j < len(code) and code[j] in "([":
+            end = _balanced(code, j)
+        elif code.startswith("->", j) or (j < len(code) and code[j] == "." and not code.startswith("...", j)):
+            m = _NAME.match(code, _skip(code, j + (2 if code[j] == "-" else 1)))
+            end = m.end() if m is not None else -1
+        elif code.startswith("++", j) or code.startswith("--", j):
+            end = j + 2
+        else:
+            break
+    return end
+
+
+def round_half_casts(text: str, _inside: bool = False) -> str:
+    """`text` with each `(half)x` / `(halfN)x` cast written as a rounding call (`__oakling_round(x)`,
+    `(floatN)(__oakling_round(x))`; a vector literal `(halfN)(a, b, …)` is rounded as a vector), so
+    that it rounds to FP16 as the VPU's does (half is a float here). Not `sizeof(half)` nor pointer casts;
+    a cast whose operand cannot be told is left as it is, and so is one at file scope (a `__constant`
+    initializer, which cannot call a function) outside a #define. Lines are kept."""
+    code = blank_comments(text)
+    edits = []
+    for m in _HALF_CAST.finditer(code):
+        word = re.search(r"([A-Za-z_]\w*)\s*$", code[:m.start()])
+        if word is not None and (word.group(1) in _TYPE_OPERATORS or word.end(1) == m.start()):
+            continue                                # sizeof(half), vec_step (half8), f(half), #define F(half)
+        line = code.rfind("\n", 0, m.start()) + 1
+        if not _inside and _depth(code, m.start()) == 0 and not code[line:m.start()].lstrip().startswith("#"):
+            continue                                # file scope: a constant's initializer takes no call
+        if any(start < m.start() < end for start, end, _, _ in edits):
+            continue                                # inside an operand already rewritten: done with it
+        end = _operand_end(code, m.end())
+        if end < 0:
+            continue
+        n = m.group(1) or ""
+        start = _skip(code, m.end())
+        literal = (n and code[start] == "(" and _balanced(code, start) == end
+                   and len(_split_top(code[start + 1:end - 1])) > 1)          # (half8)(a, b, …): a vector literal
+        if literal:
+            edits.append((m.start(), end, f"__oakling_to_half{n}((float{n})", ")"))
+        elif n:   # a scalar to broadcast (or a vector of the size): rounded once, before it is spread
+            edits.append((m.start(), end, f"((float{n})(__oakling_round(", ")))"))
+        else:
+            edits.append((m.start(), end, "__oakling_round(", ")"))
+    for start, end, head, tail in sorted(edits, reverse=True):
+        inner = round_half_casts(text[start:end][_HALF_CAST.match(code, start).end() - start:], True)
+        text = text[:start] + head + inner + tail + text[end:]
+    return text
+
+
+# ------------------------------------------------------------------------------------------------
 # The prelude
 # ------------------------------------------------------------------------------------------------
 
-def _half_prelude() -> str:
+def _rounding(n: str) -> str:
+    """`__oakling_to_half<n>`: a float (vector) rounded to the nearest FP16 value, ties to even, as
+    float: in integer arithmetic on the bits, which the compiler vectorises across work items."""
+    u, f = f"uint{n}", f"float{n}"
+    return (f"static inline {f} __oakling_to_half{n}({f} x) {{ "
+            f"{u} bits = as_{u}(x), a = bits & 0x7fffffffu, sign = bits ^ a; "
+            f"{u} normal = (a + 0x0fffu + ((a >> 13) & 1u)) & 0xffffe000u; "             # 10 bits of mantissa
+            f"{u} tiny = as_{u}(rint(as_{f}(a) * 16777216.0f) * 5.9604644775390625e-8f); "   # steps of 2^-24
+            f"{u} r = select(normal, tiny, a < 0x38800000u); "                            # below 2^-14
+            f"r = select(r, ({u})0x7f800000u, a >= 0x477ff000u); "                       # 65520 and up: inf
+            f"r = select(r, a, a > 0x7f800000u); "                                       # NaN stays NaN
+            f"return as_{f}(sign | r); }}")
+
+
+def _float16_rounding(n: str) -> str:
+    """The same through the compiler's _Float16, which x86's F16C converts in one instruction."""
+    if not n:
+        return "static inline float __oakling_to_half(float x) { return (float)(_Float16)x; }"
+    return (f"typedef _Float16 __oakling_f16x{n} __attribute__((ext_vector_type({n}))); "
+            f"static inline float{n} __oakling_to_half{n}(float{n} x) {{ "
+            f"return __builtin_convertvector(__builtin_convertvector(x, __oakling_f16x{n}), float{n}); }}")
+
+
+FLOAT16_PROBE = "__kernel void probe(__global float *x) { x[0] = (float)(_Float16)x[0]; }"
+
+
+def half_rounding(float16: bool = False) -> str:
+    """OpenCL C defining `__oakling_to_half` and `__oakling_to_half2` … `16`: FP16 rounding, kept in
+    floats (as NumPy's astype(float16) does, bit for bit). `float16`: the compiler has _Float16
+    (FLOAT16_PROBE builds), the quickest; else integer arithmetic on the bits. A round trip through
+    vstore_half_rte and private memory, the core OpenCL way, made a ReLU6 kernel four times slower."""
+    make = _float16_rounding if float16 else _rounding
+    return "/* FP16 rounding, round to nearest even, kept in floats */\n" + "\n".join(
+        make(n) for n in ("",) + tuple(str(k) for k in _VECTOR_SIZES)) + "\n"
+
+
+def _half_prelude(float16: bool) -> str:
     lines = [
-        "/* FP16 rounding through the core vstore_half_rte/vload_half (no cl_khr_fp16 needed) */",
-        "static inline float __oakling_to_half(float x) { ushort h; vstore_half_rte(x, 0, (__private half *)&h);"
-        " return vload_half(0, (__private const half *)&h); }",
+        half_rounding(float16),
     ]
-    for n in _VECTOR_SIZES:
-        lines.append(f"static inline float{n} __oakling_to_half{n}(float{n} x) {{ ushort h[{n}]; "
-                     f"vstore_half{n}_rte(x, 0, (__private half *)h); return vload_half{n}(0, (__private const half *)h); }}")
     lines += [
+        "/* (half)x: x of any scalar type (or a float vector) rounded, as float */",
+        *(f"static inline __attribute__((overloadable)) float __oakling_round({t} x) "
+          f"{{ return __oakling_to_half((float)x); }}" for t in _SCALARS),
+        *(f"static inline __attribute__((overloadable)) float{n} __oakling_round(float{n} x) "
+          f"{{ return __oakling_to_half{n}(x); }}" for n in _VECTOR_SIZES),
         "/* half is float from here on; FP16 values are kept in floats */",
         "#define half float",
         *(f"#define half{n} float{n}" for n in _VECTOR_SIZES),
@@ -257,10 +410,11 @@ class Prepared:
                 "long": 8, "ulong": 8, "double": 8}[p.base]
 
 
-def prepare(sources: list[tuple[str, str]], entry: str, *, half: bool = True) -> Prepared:
+def prepare(sources: list[tuple[str, str]], entry: str, *, half: bool = True, float16: bool = False) -> Prepared:
     """The program for `sources` ((filename, text), built in order) with kernel `entry`: the prelude
     the sources need (half mapped onto float when `half` and they use it; DMA shims when they use
-    DMA), then each source behind a `#line 1 "filename"` so that errors name its own lines."""
+    DMA), then each source behind a `#line 1 "filename"` so that errors name its own lines.
+    `float16`: the compiler has _Float16 for the FP16 rounding (half_rounding)."""
     texts = [text for _, text in sources]
     joined = "\n".join(texts)
     map_half = half and uses_half(joined)
@@ -275,15 +429,18 @@ def prepare(sources: list[tuple[str, str]], entry: str, *, half: bool = True) ->
         if needs_shims:
             parts.append(_dma_prelude())
         if map_half:
-            parts.append(_half_prelude())
+            parts.append(_half_prelude(float16))
     moved_attrs = ""
+    hoisted = []
     for name, text in sources:
         if map_half:
-            text = _FP16_PRAGMA.sub(lambda m: " " * len(m.group(0)), text)
+            text = round_half_casts(_FP16_PRAGMA.sub(lambda m: " " * len(m.group(0)), text))
+        escaped = name.replace("\\", "\\\\").replace('"', '\\"')
         if dma:
+            if found and name == found[0][0]:
+                text, hoisted = _hoist_locals(text, entry, escaped)
             text, attrs = _unkernel(text, [entry] + [f"__dma_{kind}_{entry}" for kind in dma])
             moved_attrs = moved_attrs or attrs
-        escaped = name.replace("\\", "\\\\").replace('"', '\\"')
         parts.append(f'#line 1 "{escaped}"\n{text}\n')
     launch = entry
     if dma and params is not None:
@@ -291,15 +448,92 @@ def prepare(sources: list[tuple[str, str]], entry: str, *, half: bool = True) ->
         names = ", ".join(p.name for p in params)
         decl = ", ".join(p.text for p in params)
         fence = "barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);"
-        body = []
+        body = [f"__local {kind} {LOCAL_PREFIX}{local}{dims};" for kind, local, dims in hoisted]
         if "preload" in dma:
             body += [f"__dma_preload_{entry}({names});", fence]
-        body.append(f"{entry}({names});")
+        body.append(f"{entry}({', '.join([p.name for p in params] + [f'&{LOCAL_PREFIX}{n}' for _, n, _ in hoisted])});")
         if "postwrite" in dma:
             body += [fence, f"__dma_postwrite_{entry}({names});"]
         parts.append(f'#line 1 "{PRELUDE_NAME}"\n__kernel {moved_attrs} void {launch}({decl}) {{ '
                      + " ".join(body) + " }\n")
     return Prepared("".join(parts), launch, map_half, dma, tuple(params or ()))
+
+
+def _hoist_locals(text: str, entry: str, escaped_name: str) -> tuple[str, list]:
+    """`text` with the `__local` variables declared in `entry`'s body moved out of it, and those
+    variables ([(type, name, dims)]). OpenCL C allows `__local` variables only in a kernel, and with
+    manual DMA the entry becomes a function its wrapper kernel calls: the wrapper declares them and
+    passes their addresses, as a parameter `__local T (*__oakling_local_x)[…]` the entry gains, and
+    `#define x (*__oakling_local_x)` over the entry's body keeps every use (and sizeof) as it was.
+    `#line` directives keep the lines after them numbered as the user's file; a declaration that is
+    not a plain one (a pointer, an initializer) stays where it is, for the compiler to refuse."""
+    code = blank_comments(text)
+    m = _definition(code, entry)
+    if m is None:
+        return text, []
+    close = _closing(code, m.end() - 1)
+    opening = code.find("{", close)
+    if close < 0 or opening < 0:
+        return text, []
+    depth, end = 0, -1
+    for i in range(opening, len(code)):
+        depth += (code[i] == "{") - (code[i] == "}")
+        if depth == 0:
+            end = i
+            break
+    if end < 0:
+        return text, []
+    hoisted, blanks = [], []
+    for d in re.finditer(r"\b(?:__local|local)\b", code[opening:end]):
+        at = opening + d.start()
+        if _depth(code, at) - _depth(code, opening) != 1 or code[:at].rstrip()[-1:] not in (";", "{", "}"):
+            continue
+        semi = code.find(";", at)
+        declarators = _split_top(code[opening + d.end():semi])
+        first = re.match(r"(?P<type>.*?)\b(?P<name>[A-Za-z_]\w*)\s*(?P<dims>(?:\[[^\]]*\]\s*)*)$",
+                         declarators[0].strip(), re.S)
+        if first is None or "*" in declarators[0] or any("=" in x for x in declarators) or not first["type"].strip():
+            continue
+        kind = " ".join(first["type"].split())
+        found = [(kind, first["name"], first["dims"].strip())]
+        for other in declarators[1:]:
+            o = re.match(r"\s*(?P<name>[A-Za-z_]\w*)\s*(?P<dims>(?:\[[^\]]*\]\s*)*)$", other)
+            if o is None:
+                break
+            found.append((kind, o["name"], o["dims"].strip()))
+        else:
+            hoisted += found
+            blanks.append((at, semi + 1))
+    if not hoisted:
+        return text, []
+    line_of = lambda i: code.count("\n", 0, i) + 1
+    start = code.rfind("\n", 0, m.start()) + 1
+    after = code.find("\n", end)
+    after = len(code) if after < 0 else after + 1
+    defines = "".join(f"#define {name} (*{LOCAL_PREFIX}{name})\n" for _, name, _ in hoisted)
+    undefines = "".join(f"#undef {name}\n" for _, name, _ in hoisted)
+    params = "".join(f", __local {kind} (*{LOCAL_PREFIX}{name}){dims}" for kind, name, dims in hoisted)
+    tail = text[after:]
+    text = (text[:after] + ("" if text[:after].endswith("\n") else "\n") + undefines
+            + f'#line {line_of(after) + (0 if code[:after].endswith(chr(10)) else 1)} "{escaped_name}"\n' + tail)
+    for a, b in sorted(blanks, reverse=True):
+        text = text[:a] + re.sub(r"[^\n]", " ", text[a:b]) + text[b:]
+    text = text[:close] + params + text[close:]
+    text = text[:start] + defines + f'#line {line_of(start)} "{escaped_name}"\n' + text[start:]
+    return text, hoisted
+
+
+def _split_top(text: str) -> list[str]:
+    """`text` split at the commas outside brackets."""
+    parts, depth, current = [], 0, ""
+    for ch in text:
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += (ch in "([") - (ch in ")]")
+        current += ch
+    return parts + [current]
 
 
 def _unkernel(text: str, names: list[str]) -> tuple[str, str]:

@@ -119,6 +119,9 @@ def build_blob(model, *, weights=None, example_input=None, input_names=None, out
                      for n, v in _per_output(output_precision, out_names, ov_model, where).items()}
         preprocess = _preprocess(ov, ov_model, names, shapes, layouts, means, scales, in_types, reverse, out_types,
                                  where)
+        if table is not None:
+            from .custom_layers import keep_channels_last
+            keep_channels_last(ov_model)
 
         ov.save_model(ov_model, str(Path(tmp) / "model.xml"), compress_to_fp16=precision == "FP16")
         xml, bin_ = (Path(tmp) / "model.xml").read_bytes(), (Path(tmp) / "model.bin").read_bytes()

@@ -184,3 +184,44 @@ def test_an_input_buffer_needs_an_earlier_stage_to_write_it():
     with pytest.raises(CustomLayerError, match=r"input_buffer port-index=\"3\" \(line 4\) is written by no earlier "
                                                r"stage — bind <Tensor type=\"output_buffer\" port-index=\"3\">"):
         make(xml)
+
+
+def nhwc(x):
+    return np.ascontiguousarray(x.transpose(0, 2, 3, 1))
+
+
+# blocks of 8 and their tails; more than 64 pixels (a work item's run of blocks) in the last
+@pytest.mark.parametrize("shape", [(2, 3, 5, 21), (1, 16, 8, 8), (1, 9, 3, 11), (2, 10, 9, 15)])
+def test_channels_last_ports_are_moved_to_the_kernels_format_and_back(examples, shape):
+    rng = np.random.default_rng(5)
+    x = rng.normal(0, 5, shape).astype(F32)
+    ports = {("input", 0), ("output", 0)}
+    # BFYX kernel: NHWC -> NCHW and FP16 rounding in one pass, and back
+    relu6 = CustomLayerKernels(examples.select("MyReLU6", {"max": "6"}), layer("MyReLU6", {"max": "6"}, x))
+    out = np.full(nhwc(x).shape, np.nan, F32)
+    relu6.run([nhwc(x)], [out], ports)
+    assert np.array_equal(out, nhwc(np.clip(fp16(x), 0, 6)))
+    planar = np.full(x.shape, np.nan, F32)                  # an NHWC input, an NCHW output
+    relu6.run([nhwc(x)], [planar], {("input", 0)})
+    assert np.array_equal(planar, np.clip(fp16(x), 0, 6))
+    # BYXF kernel: NHWC tensors are what it reads and writes
+    scale, shift = rng.normal(size=shape[1]).astype(F32), rng.normal(size=shape[1]).astype(F32)
+    lay = layer("MyScaleShift", {}, x, scale, shift)
+    kernels = CustomLayerKernels(examples.select("MyScaleShift", {}), lay)
+    expected = x * scale[:, None, None] + shift[:, None, None]
+    kernels.run([nhwc(x), scale, shift], [out], ports)
+    np.testing.assert_allclose(out, nhwc(expected), rtol=1e-6, atol=1e-6)
+    kernels.run([nhwc(x), scale, shift], [planar], {("input", 0)})
+    np.testing.assert_allclose(planar, expected, rtol=1e-6, atol=1e-6)
+
+
+def test_channels_last_ports_of_other_types_go_through_numpy(examples):
+    x = np.random.default_rng(6).normal(0, 5, (1, 3, 4, 9)).astype(F32)
+    relu6 = CustomLayerKernels(examples.select("MyReLU6", {"max": "6"}),
+                               Layer("r", "MyReLU6", {"max": "6"}, [(x.shape, np.float16)], [(x.shape, np.float16)]))
+    out = np.zeros(nhwc(x).shape, np.float16)
+    relu6.run([nhwc(x).astype(np.float16)], [out], {("input", 0), ("output", 0)})
+    assert np.array_equal(out, nhwc(np.clip(x.astype(np.float16), 0, 6)))
+    with pytest.raises(CustomLayerError, match=r"input 0 is \[1, 3, 4, 9\], the kernels were set up for "
+                                               r"\[1, 4, 9, 3\]"):
+        relu6.run([x.astype(np.float16)], [out], {("input", 0)})

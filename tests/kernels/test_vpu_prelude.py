@@ -5,7 +5,8 @@ import pytest
 
 from oakling.kernels.build import KernelBuildError, build
 from oakling.kernels.launch import Launcher
-from oakling.kernels.vpu_prelude import (DMA_PREFIX, kernel_parameters, prepare, shave_builtins, uses_half)
+from oakling.kernels.vpu_prelude import (DMA_PREFIX, half_rounding, kernel_parameters, prepare, shave_builtins,
+                                         uses_half)
 
 pytest.importorskip("pyopencl")
 
@@ -13,7 +14,7 @@ HALF_KERNEL = """#pragma OPENCL EXTENSION cl_khr_fp16 : enable
 __kernel void third(__global const half *src, __global half *dst, __global half *rounded)
 {
     const int i = get_global_id(0);
-    half4 four = (half4)(src[i]);
+    half4 four = (half4)(src[i]);             /* a (half) cast rounds to FP16 */
     dst[i] = four.s2 / (half)3.0f;            /* arithmetic in float here */
     vstore_half(src[i] / 3.0f, i, rounded);   // rounded to FP16
 }
@@ -37,7 +38,9 @@ def test_half_is_float_and_vstore_half_rounds_to_fp16():
     x = np.linspace(-100, 100, 64).astype(np.float32)
     dst, rounded = np.zeros_like(x), np.zeros_like(x)
     run(prepared, [x, dst, rounded], {1, 2}, (64,))
-    np.testing.assert_allclose(dst, x / np.float32(3.0), rtol=1e-6)
+    fp16 = x.astype(np.float16).astype(np.float32)
+    np.testing.assert_allclose(dst, fp16 / np.float32(3.0), rtol=1e-6)
+    assert not np.array_equal(fp16, x)
     assert np.array_equal(rounded, (x / np.float32(3.0)).astype(np.float16).astype(np.float32))
     assert not np.array_equal(dst, rounded)
 
@@ -51,6 +54,67 @@ def test_convert_half_of_vectors_rounds_each_lane():
     y = np.zeros_like(x)
     run(prepare([("k.cl", source)], "k"), [x, y], {1}, (8,))
     assert np.array_equal(y, x.astype(np.float16).astype(np.float32))
+
+
+CASTS = """#define THIRD(v) (half)((v) / 3.0f)
+__constant half K = (half)0.1f;           /* file scope: a constant takes no function call */
+__kernel void casts(__global const float *x, __global half *y)
+{
+    int i = get_global_id(0);
+    float f = x[i];
+    half8 v = (half8)(f, f / 3.0f, -f, f * f, 1.0f, f + 0.1f, (half)f * 3.0f, (float)(half)(f / 7.0f));
+    vstore8(v, i, y);                     /* a plain store: only the casts round */
+    y[8 * get_global_size(0) + i] = THIRD(f) + (sizeof(half) == 4 ? 0.0f : 1.0f) + (K - K);
+    float2 w = (float2)(f, f / 9.0f);
+    y[9 * get_global_size(0) + i] = ((half4)(f / 5.0f)).s2;   /* a scalar spread */
+    y[10 * get_global_size(0) + i] = ((half2)w).s1;           /* a vector of the size */
+}
+"""
+
+
+def test_half_casts_round_to_fp16_as_the_vpus_do():
+    prepared = prepare([("casts.cl", CASTS)], "casts")
+    x = np.random.default_rng(1).normal(0, 50, 16).astype(np.float32)
+    y = np.zeros(11 * 16, np.float32)
+    run(prepared, [x, y], {1}, (16,))
+    h = lambda a: np.asarray(a, np.float32).astype(np.float16).astype(np.float32)
+    third = np.float32(1) / np.float32(3)
+    expected = np.stack([h(x), h(x / np.float32(3)), h(-x), h(x * x), h(np.ones_like(x)), h(x + np.float32(0.1)),
+                         h(h(x) * np.float32(3)), h(h(x / np.float32(7)))], axis=1)
+    assert np.array_equal(y[:128].reshape(16, 8), expected)
+    assert np.array_equal(y[128:144], h(x / np.float32(3)))
+    assert np.array_equal(y[144:160], h(x / np.float32(5))) and np.array_equal(y[160:], h(x / np.float32(9)))
+    assert third != h(third)                                       # the values do change when rounded
+
+
+ROUNDING_KERNELS = """
+#define I get_global_id(0)
+__kernel void r1(__global const float *x, __global float *y) { y[I] = __oakling_to_half(x[I]); }
+__kernel void r3(__global const float *x, __global float *y) { vstore3(__oakling_to_half3(vload3(I, x)), I, y); }
+__kernel void r8(__global const float *x, __global float *y) { vstore8(__oakling_to_half8(vload8(I, x)), I, y); }
+"""
+
+
+@pytest.mark.parametrize("float16", [False, True])
+def test_fp16_rounding_is_numpys_bit_for_bit(float16):
+    from oakling.kernels.build import has_float16
+    if float16 and not has_float16():
+        pytest.skip("this compiler has no _Float16")
+    rng = np.random.default_rng(3)
+    edges = np.array([0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x477fe000, 0x477fefff, 0x477ff000,
+                      0x477ff001, 0x38800000, 0x387fffff, 0x33800000, 0x33000000, 0x33000001, 0x32ffffff, 1,
+                      0x3f801000, 0x3f803000, 0x3f800fff, 0x3f802000], np.uint32)   # ties go to even
+    x = np.concatenate([rng.integers(0, 2 ** 32, 1 << 18, dtype=np.uint64).astype(np.uint32).view(np.float32),
+                        edges.view(np.float32), rng.normal(0, 1e-5, 4092).astype(np.float32)])
+    assert len(x) % 24 == 0                                   # whole vectors of 3 and of 8
+    with np.errstate(all="ignore"):
+        expected = x.astype(np.float16).astype(np.float32)
+    program = build(half_rounding(float16) + ROUNDING_KERNELS, name="rounding.cl", cache=False)
+    for name, items in (("r1", len(x)), ("r3", len(x) // 3), ("r8", len(x) // 8)):
+        y = np.zeros_like(x)
+        Launcher(program.kernel(name)).run([x, y], {1}, (items,))
+        same = (y.view(np.uint32) == expected.view(np.uint32)) | (np.isnan(y) & np.isnan(expected))
+        assert same.all(), (name, x[~same][:4], y[~same][:4], expected[~same][:4])
 
 
 def test_errors_name_the_users_file_and_line_behind_the_prelude():
@@ -99,6 +163,39 @@ def test_a_mistake_in_a_dma_kernel_is_reported_at_its_own_line():
     with pytest.raises(KernelBuildError) as e:
         build(prepare([("twice.cl", broken)], "twice").text, name="twice.cl", cache=False)
     assert (e.value.file, e.value.line) == ("twice.cl", 20)
+
+
+LOCALS_KERNEL = DMA_KERNEL.replace("""{
+    out[get_local_id(0)] = in[get_local_id(0)] * 2;
+}""", """{
+    __local half mirror[8], grid[2][8];   /* local variables in the entry itself, as a VPU kernel may have */
+    __local int count;
+    const int i = get_local_id(0);
+    if (i == 0)
+        count = sizeof(grid) / sizeof(grid[0][0]);
+    mirror[7 - i] = in[i];
+    grid[1][i] = in[i] * 2;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    out[i] = mirror[i] + grid[1][i] + count;
+}""")
+
+
+def test_a_dma_entry_may_declare_local_variables():
+    import pyopencl as cl
+    prepared = prepare([("locals.cl", LOCALS_KERNEL)], "twice")
+    x = np.arange(6 * 16, dtype=np.float32).reshape(6, 16)
+    y = np.zeros_like(x)
+    run(prepared, [x, y, cl.LocalMemory(32), cl.LocalMemory(32), np.int32(16)], {1}, (16, 6), (8, 1))
+    blocks = x.reshape(6, 2, 8)
+    assert np.array_equal(y, (blocks[:, :, ::-1] + 2 * blocks + 16).reshape(6, 16))
+    broken = LOCALS_KERNEL.replace("out[i] = mirror[i]", "out[i] = mirorr[i]")
+    with pytest.raises(KernelBuildError) as e:                # lines still the file's own
+        build(prepare([("locals.cl", broken)], "twice").text, name="locals.cl", cache=False)
+    assert (e.value.file, e.value.line) == ("locals.cl", broken[:broken.index("mirorr")].count("\n") + 1)
+    after = LOCALS_KERNEL + "\nint later(void) { return undeclared; }\n"   # after the entry, too
+    with pytest.raises(KernelBuildError) as e:
+        build(prepare([("locals.cl", after)], "twice").text, name="locals.cl", cache=False)
+    assert (e.value.file, e.value.line) == ("locals.cl", after.count("\n"))
 
 
 def test_work_item_and_3d_copies():

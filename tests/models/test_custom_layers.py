@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nets import (custom_layer_model, custom_layer_reference, custom_op_model, grn_ir, grn_reference, run_blob,
+from nets import (conv_custom_layer_model, custom_layer_model, custom_layer_reference, custom_op_model, grn_ir, grn_reference, run_blob,
                   softmax_model, softmax_reference)
 from oakling.models.blob import ModelBlob
 from oakling.models.converter import ConversionError, build_blob
@@ -85,6 +85,25 @@ def test_a_softmax_over_channels_gives_numpys_answer_and_openvinos_own_softmax(s
     y = run_blob(blob, {"x": big})["y"]
     assert np.isfinite(y).all()
     np.testing.assert_allclose(y, softmax_reference(big), atol=5e-4)
+
+
+def test_layers_between_convolutions_take_channels_last_tensors_and_give_the_same_results(monkeypatch):
+    blob = build_blob(conv_custom_layer_model(), custom_layers=BINDINGS, output_precision="FP32")
+    xml = blob.xml.decode()
+    # ReLU6 and ScaleShift sit between convolutions: NHWC in and out; MVN's output is the model's
+    assert xml.count('type="Transpose"') == 5                                # 3 in, 2 out
+    assert xml.count('channels_last_inputs="0"') == 3 and xml.count('channels_last_outputs="0"') == 2
+    layers = blob.meta["custom_layers"]["layers"]
+    assert [l["inputs"][0] for l in layers] == [[[1, 5, 6, 13], "FP32"]] * 3     # the layers' own NCHW shapes
+    x = np.random.default_rng(4).normal(0, 1, (1, 3, 6, 13)).astype(np.float32)
+    y = run_blob(blob, {"x": x})["y"]
+    native = run_blob(build_blob(conv_custom_layer_model(custom=False), output_precision="FP32"), {"x": x})["y"]
+    np.testing.assert_allclose(y, native, atol=2e-2)                        # FP16 rounding, then two convolutions
+    import oakling.models.custom_layers as custom_layers
+    monkeypatch.setattr(custom_layers, "keep_channels_last", lambda model: 0)
+    planar = build_blob(conv_custom_layer_model(), custom_layers=BINDINGS, output_precision="FP32")
+    assert b'type="Transpose"' not in planar.xml
+    np.testing.assert_array_equal(run_blob(planar, {"x": x})["y"], y)      # the same kernels on the same values
 
 
 def test_a_layer_type_bound_nowhere_and_unknown_to_openvino_lists_the_bound_types(tmp_path):
