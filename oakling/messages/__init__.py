@@ -7,6 +7,7 @@ from .clock import Clock
 from .datatype import DatatypeEnum
 from .detections import ImgDetection, ImgDetections
 from .edgedetectorconfig import EdgeDetectorConfig, EdgeDetectorConfigData, RawEdgeDetectorConfig
+from .featuretrackerconfig import FeatureTrackerConfig, RawFeatureTrackerConfig
 from .enums import CameraExposureOffset, Colormap, FrameEvent, Interpolation
 from .geometry import Point2f, Rect, RotatedRect, Size2f
 from .imagealignconfig import ImageAlignConfig, RawImageAlignConfig
@@ -20,6 +21,8 @@ from .spatiallocationcalculator import (SpatialLocationCalculatorAlgorithm, Spat
                                         SpatialLocationCalculatorConfigThresholds, SpatialLocationCalculatorData,
                                         SpatialLocations)
 from .systeminformation import ChipTemperature, CpuUsage, MemoryInfo, SystemInformation
+from .trackedfeatures import TrackedFeature, TrackedFeatures
+from .tracklets import Tracklet, Tracklets
 
 __all__ = [
     "Buffer", "ImgFrame", "RawImgFrame", "NNData", "TensorInfo", "ImgDetections", "ImgDetection",
@@ -29,4 +32,5 @@ __all__ = [
     "CameraExposureOffset", "Colormap", "FrameEvent", "Interpolation", "SpatialImgDetection", "SpatialImgDetections",
     "SpatialLocationCalculatorAlgorithm", "SpatialLocationCalculatorConfig", "SpatialLocationCalculatorConfigData",
     "SpatialLocationCalculatorConfigThresholds", "SpatialLocationCalculatorData", "SpatialLocations",
+    "FeatureTrackerConfig", "RawFeatureTrackerConfig", "TrackedFeature", "TrackedFeatures", "Tracklet", "Tracklets",
 ]

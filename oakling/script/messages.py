@@ -115,6 +115,18 @@ class SpatialLocationCalculatorData(_OnDevice, host.SpatialLocationCalculatorDat
     pass
 
 
+class Tracklets(_OnDevice, host.Tracklets):
+    pass
+
+
+class TrackedFeatures(_OnDevice, host.TrackedFeatures):
+    pass
+
+
+class FeatureTrackerConfig(_OnDevice, host.FeatureTrackerConfig):
+    pass
+
+
 class EncodedFrame(_OnDevice, _HostEncodedFrame):
     """VideoEncoder's `out` in a script: the encoded bytes through getData(), how they were encoded
     through the getters (getProfile, getFrameType, getQuality, getBitrate, getLossless, ...)."""
@@ -125,14 +137,16 @@ class EncodedFrame(_OnDevice, _HostEncodedFrame):
 
 
 for _cls in (Buffer, ImgFrame, NNData, ImgDetections, ImageManipConfig, CameraControl, EncodedFrame,
-             SpatialImgDetections, SpatialLocationCalculatorConfig, SpatialLocationCalculatorData):
+             SpatialImgDetections, SpatialLocationCalculatorConfig, SpatialLocationCalculatorData, Tracklets,
+             TrackedFeatures, FeatureTrackerConfig):
     _cls.__qualname__ = _cls.__name__
 
 ON_DEVICE = {host.Buffer: Buffer, host.ImgFrame: ImgFrame, host.NNData: NNData, host.ImgDetections: ImgDetections,
              host.ImageManipConfig: ImageManipConfig, host.CameraControl: CameraControl,
              _HostEncodedFrame: EncodedFrame, host.SpatialImgDetections: SpatialImgDetections,
              host.SpatialLocationCalculatorConfig: SpatialLocationCalculatorConfig,
-             host.SpatialLocationCalculatorData: SpatialLocationCalculatorData}
+             host.SpatialLocationCalculatorData: SpatialLocationCalculatorData, host.Tracklets: Tracklets,
+             host.TrackedFeatures: TrackedFeatures, host.FeatureTrackerConfig: FeatureTrackerConfig}
 
 
 def adopt(msg):

@@ -138,7 +138,8 @@ MODULE_NAMES = ("Buffer ImgFrame RawImgFrame NNData TensorInfo ImgDetections Img
                 "SystemInformation MemoryInfo CpuUsage ChipTemperature ImageAlignConfig RawImageAlignConfig "
                 "SpatialImgDetection SpatialImgDetections SpatialLocationCalculatorAlgorithm "
                 "SpatialLocationCalculatorConfig SpatialLocationCalculatorConfigData "
-                "SpatialLocationCalculatorConfigThresholds SpatialLocationCalculatorData SpatialLocations").split()
+                "SpatialLocationCalculatorConfigThresholds SpatialLocationCalculatorData SpatialLocations "
+                "FeatureTrackerConfig RawFeatureTrackerConfig TrackedFeature TrackedFeatures Tracklet Tracklets").split()
 
 
 @pytest.mark.parametrize("cls_name, names", GEN2_SURFACE.items())
