@@ -10,6 +10,7 @@ from .host.device import (CameraFeatures, CrashDump, Device, DeviceInfo, UsbSpee
 from .host.queues import DataInputQueue, DataOutputQueue, StreamEnded
 from .log import LogLevel, LogMessage
 from .messages.encodedframe import EncodedFrame
+from .messages.featuretrackerconfig import FeatureTrackerConfig, RawFeatureTrackerConfig
 from .models.gen2 import OpenVINO
 from .messages import (Buffer, CameraControl, ChipTemperature, Clock, Colormap, CpuUsage, DatatypeEnum,
                        EdgeDetectorConfig, EdgeDetectorConfigData, ImageAlignConfig, ImageManipConfig, ImgDetection,
@@ -23,11 +24,14 @@ from .messages.spatiallocationcalculator import (RawSpatialLocationCalculatorCon
                                                  SpatialLocationCalculatorConfig, SpatialLocationCalculatorConfigData,
                                                  SpatialLocationCalculatorConfigThresholds,
                                                  SpatialLocationCalculatorData, SpatialLocations)
+from .messages.trackedfeatures import TrackedFeature, TrackedFeatures
+from .messages.tracklets import Tracklet, Tracklets
 from .messages.stereodepthconfig import MedianFilter, RawStereoDepthConfig, StereoDepthConfig, StereoDepthProperties
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
 from .nodes.detection_network import DetectionNetworkType
 from .nodes.mono_camera import MonoCameraProperties
+from .nodes.object_tracker import TrackerIdAssignmentPolicy, TrackerType
 from .nodes.script import ProcessorType
 from .nodes.video_encoder import VideoEncoderProperties
 from .pipeline import Pipeline
@@ -39,7 +43,6 @@ from .version import __version__
 _GEN2_NAMES_NOT_YET = {
     "AprilTagConfig",
     "IMUData",
-    "Tracklets",
 }
 
 

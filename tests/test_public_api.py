@@ -12,26 +12,29 @@ DAI = {
     "CameraSensorType", "ChipTemperature", "Clock", "CpuUsage", "CrashDump",
     "ColorCameraProperties", "Colormap", "DataInputQueue", "DataOutputQueue", "DatatypeEnum",
     "DetectionNetworkType", "Device", "DeviceInfo", "EdgeDetectorConfig", "EdgeDetectorConfigData", "EncodedFrame",
-    "ImageAlignConfig", "ImageManipConfig", "ImgDetection", "ImgDetections", "ImgFrame", "Interpolation", "LogLevel",
-    "LogMessage", "MedianFilter", "MemoryInfo", "MessageGroup", "MonoCameraProperties", "NNData", "Node", "OpenVINO",
-    "Pipeline", "Point2f", "Point3f", "ProcessorType", "RawEdgeDetectorConfig", "RawImageAlignConfig", "RawImgFrame",
+    "FeatureTrackerConfig", "ImageAlignConfig", "ImageManipConfig", "ImgDetection", "ImgDetections", "ImgFrame",
+    "Interpolation", "LogLevel", "LogMessage", "MedianFilter", "MemoryInfo", "MessageGroup", "MonoCameraProperties", "NNData", "Node", "OpenVINO",
+    "Pipeline", "Point2f", "Point3f", "ProcessorType", "RawEdgeDetectorConfig", "RawFeatureTrackerConfig",
+    "RawImageAlignConfig", "RawImgFrame",
     "RawSpatialLocationCalculatorConfig", "RawStereoDepthConfig", "Rect", "RotatedRect", "Size2f",
     "SpatialImgDetection", "SpatialImgDetections", "SpatialLocationCalculatorAlgorithm",
     "SpatialLocationCalculatorConfig", "SpatialLocationCalculatorConfigData",
     "SpatialLocationCalculatorConfigThresholds", "SpatialLocationCalculatorData", "SpatialLocations",
     "StereoDepthConfig", "StereoDepthProperties",
-    "StreamEnded", "SystemInformation", "TensorInfo", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState",
+    "StreamEnded", "SystemInformation", "TensorInfo", "TrackedFeature", "TrackedFeatures",
+    "TrackerIdAssignmentPolicy", "TrackerType", "Tracklet", "Tracklets", "UsbSpeed", "VideoEncoderProperties", "XLinkDeviceState",
     "XLinkPlatform", "XLinkProtocol",
 }
 DAI_NODE = {
-    "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "ImageAlign", "ImageManip",
-    "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera", "NeuralNetwork", "OpenCLKernel", "Script",
+    "Cast", "ColorCamera", "DetectionNetwork", "DetectionParser", "EdgeDetector", "FeatureTracker", "ImageAlign",
+    "ImageManip", "MessageDemux", "MobileNetDetectionNetwork", "MonoCamera", "NeuralNetwork", "ObjectTracker",
+    "OpenCLKernel", "Script",
     "SpatialLocationCalculator", "StereoDepth", "Sync", "SystemLogger", "VideoEncoder", "Warp", "XLinkIn", "XLinkOut",
     "YoloDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
-NOT_YET = {"Tracklets", "IMUData"}
-NODES_NOT_YET = {"FeatureTracker", "ObjectTracker"}
+NOT_YET = {"IMUData"}
+NODES_NOT_YET = {"SPIIn", "SPIOut"}
 
 
 def public(module) -> set:
