@@ -17,7 +17,8 @@ Properties as gen2's ObjectTrackerProperties: `trackerThreshold` (0), `maxObject
 (UNIQUE_ID), `trackingPerClass` (True), and gen2 2.32's `occlusionRatioThreshold` (0.4),
 `trackletMaxLifespan` (120) and `trackletBirthThreshold` (3).
 
-Each detections message is one step (`Tracking.update`), on the newest tracker frame: detections below
+Each detections message is one step (`Tracking.update`), on the tracker frame of the same sequence
+number (the next tracker frame, or a later one already waiting, up to it): detections below
 `trackerThreshold` or of labels not tracked are left out; each object's box is predicted by a
 constant-velocity model (an alpha-beta filter: the steady-state Kalman filter of that model), or, with
 SHORT_TERM_KCF, by a kernelized correlation filter (`KCF`, in NumPy: OpenCV's is in its contrib
@@ -440,9 +441,21 @@ def picture_of(frame: ImgFrame, grey: bool) -> np.ndarray:
     return img if img.ndim == 3 else cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
 
 
+def _frame_for(frames, dets):
+    """The frame of `dets`: the next frame, or a later one already queued, up to the detections' sequence
+    number (frames the tracker skips are not sent on)."""
+    frame = frames.get()
+    while frame._seq < dets._seq:
+        newer = frames.try_get()
+        if newer is None:
+            break
+        frame = newer
+    return frame
+
+
 class ObjectTrackerWorker(Worker):
-    """For each message on `inputDetections`: the newest tracker frame, the detection frame, one
-    tracking step, the Tracklets on `out` and the three inputs on their passthroughs."""
+    """For each message on `inputDetections`: its tracker frame and detection frame, one tracking
+    step, the Tracklets on `out` and the three inputs on their passthroughs."""
 
     def run(self):
         tracking = Tracking(self.properties)
@@ -455,11 +468,8 @@ class ObjectTrackerWorker(Worker):
         while True:
             try:
                 dets = detections.get()
-                frame = frames.get() if frames.linked else None
-                if frame is not None:
-                    for newer in frames.try_get_all():
-                        frame = newer
-                det_frame = det_frames.get() if det_frames.linked else None
+                frame = _frame_for(frames, dets) if frames.linked else None
+                det_frame = _frame_for(det_frames, dets) if det_frames.linked else None
             except QueueClosed:
                 return
             picture = None

@@ -275,3 +275,15 @@ def test_a_device_tracks_detections_from_the_host_and_a_script_reads_the_trackle
     assert [[s[:3] for s in g] for g in got] == [[[0, "NEW", 1]], [[0, "NEW", 2]], [[0, "TRACKED", 3]],
                                                  [[0, "TRACKED", 4]], [[0, "TRACKED", 5]], [[0, "LOST", 6]]]
     assert [g[0][3] for g in got[:5]] == [pytest.approx(b[0], abs=1e-3) for b in boxes]
+
+
+def test_the_tracker_frame_is_the_one_of_the_detections_sequence_number():
+    ot = dai.Pipeline().create(dai.node.ObjectTracker)
+    ot.inputTrackerFrame.setBlocking(True)
+    with NodeHarness(ot, inputs=["inputTrackerFrame", "inputDetections"]) as h:
+        for seq in range(3):                         # the camera runs ahead of the detector
+            h.push("inputTrackerFrame", dai.ImgFrame().setCvFrame(np.zeros((60, 80), np.uint8),
+                                                                  dai.ImgFrame.Type.GRAY8).setSequenceNum(seq))
+        h.push("inputDetections", dai.ImgDetections().setSequenceNum(2))
+        out, frame = h.pull("out", timeout=TIMEOUT), h.pull("passthroughTrackerFrame", timeout=TIMEOUT)
+    assert out.getSequenceNum() == frame.getSequenceNum() == 2 and out.tracklets == []
