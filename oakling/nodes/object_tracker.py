@@ -163,8 +163,8 @@ def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     y0 = np.maximum(a[:, None, 1], b[None, :, 1])
     x1 = np.minimum(a[:, None, 2], b[None, :, 2])
     y1 = np.minimum(a[:, None, 3], b[None, :, 3])
-    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-    area = lambda r: np.clip(r[:, 2] - r[:, 0], 0, None) * np.clip(r[:, 3] - r[:, 1], 0, None)   # noqa: E731
+    inter = np.maximum(x1 - x0, 0) * np.maximum(y1 - y0, 0)
+    area = lambda r: np.maximum(r[:, 2] - r[:, 0], 0) * np.maximum(r[:, 3] - r[:, 1], 0)   # noqa: E731
     union = area(a)[:, None] + area(b)[None, :] - inter
     return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
 
@@ -230,8 +230,9 @@ def histogram(bgr: np.ndarray, box) -> np.ndarray | None:
     """The normalised hue-saturation histogram (16x16) of a normalised box of a BGR picture."""
     import cv2
     h, w = bgr.shape[:2]
-    x0, y0 = int(max(box[0], 0) * w), int(max(box[1], 0) * h)
-    x1, y1 = int(math.ceil(min(box[2], 1) * w)), int(math.ceil(min(box[3], 1) * h))
+    bx0, by0, bx1, by1 = (float(v) for v in box)
+    x0, y0 = int(max(bx0, 0.0) * w), int(max(by0, 0.0) * h)
+    x1, y1 = math.ceil(min(bx1, 1.0) * w), math.ceil(min(by1, 1.0) * h)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return None
     hsv = cv2.cvtColor(bgr[y0:y1, x0:x1], cv2.COLOR_BGR2HSV)
@@ -312,23 +313,22 @@ class Tracking:
         boxes = np.array([d[2] for d in dets], np.float64).reshape(-1, 4)
         hists = None
         if self.wants_colour and picture is not None:
-            hists = [histogram(picture, b) for b in boxes]
+            hists = [histogram(picture, b) for b in boxes.tolist()]
         # match within groups (a label each when tracking per class)
         pairs = []
         if len(dets) and len(self.objects):
             from scipy.optimize import linear_sum_assignment
             score = iou(predicted, boxes)
             if self.per_class:
-                same = np.array([[o.label == d[0] for d in dets] for o in self.objects])
-                score = np.where(same, score, 0.0)
+                labels = np.array([d[0] for d in dets])
+                score = np.where(np.array([o.label for o in self.objects])[:, None] == labels[None, :], score, 0.0)
             affinity = score.copy()
             if hists is not None:
                 import cv2
-                for i, o in enumerate(self.objects):
-                    for j, hd in enumerate(hists):
-                        if score[i, j] > 0 and o.hist is not None and hd is not None:
-                            likeness = max(cv2.compareHist(o.hist, hd, cv2.HISTCMP_CORREL), 0.0)
-                            affinity[i, j] = score[i, j] * (0.5 + 0.5 * likeness)
+                for i, j in zip(*np.nonzero(score)):
+                    oh, hd = self.objects[i].hist, hists[j]
+                    if oh is not None and hd is not None:
+                        affinity[i, j] *= 0.5 + 0.5 * max(cv2.compareHist(oh, hd, cv2.HISTCMP_CORREL), 0.0)
             rows, cols = linear_sum_assignment(-affinity)
             pairs = [(i, j) for i, j in zip(rows, cols) if score[i, j] >= IOU_THRESHOLD]
         matched_objects = {i for i, _ in pairs}
@@ -403,13 +403,16 @@ def _covered(box, others) -> float:
 def tracklets_message(objects: list) -> Tracklets:
     out = Tracklets()
     items = []
+    new_tracklet, new_detection = Tracklet.__new__, ImgDetection.__new__
     for o in objects:
-        t = Tracklet()
-        x0, y0, x1, y1 = (min(max(float(v), 0.0), 1.0) for v in o.roi)
+        t = new_tracklet(Tracklet)
+        x0, y0, x1, y1 = (min(max(v, 0.0), 1.0) for v in o.roi.tolist())
         t.roi = Rect(x0, y0, x1 - x0, y1 - y0)
         t._id, t._label, t._age, t._status = o.id, o.label, o.age, o.status
-        d = o.detection
-        t.srcImgDetection = ImgDetection(d.label, d.confidence, d.xmin, d.ymin, d.xmax, d.ymax)
+        d, copy = o.detection, new_detection(ImgDetection)
+        copy.label, copy.confidence, copy.xmin, copy.ymin, copy.xmax, copy.ymax = \
+            d.label, d.confidence, d.xmin, d.ymin, d.xmax, d.ymax
+        t.srcImgDetection = copy
         s = o.spatial
         t.spatialCoordinates = Point3f(s.x, s.y, s.z) if s is not None else Point3f()
         items.append(t)
@@ -429,6 +432,9 @@ def detections_of(msg) -> list:
 def picture_of(frame: ImgFrame, grey: bool) -> np.ndarray:
     """The frame as a grey (KCF) or BGR (histograms) picture."""
     import cv2
+    t, w, h = frame.getType(), frame.getWidth(), frame.getHeight()
+    if not grey and t == ImgFrame.Type.BGR888i and (frame.getStride() or 3 * w) == 3 * w:
+        return frame.getData()[:w * h * 3].reshape(h, w, 3)          # a view: histograms only read it
     if grey:
         from .edge_detector import luma_of
         try:
