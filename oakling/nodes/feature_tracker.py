@@ -75,6 +75,14 @@ class FeatureTracker(Node):
     def serialize_properties(self) -> dict:
         return {"initialConfig": self.initialConfig.to_plain(), **self.properties}
 
+    def check_ports(self):
+        """A config the tracker cannot apply fails when the pipeline is built, naming the field."""
+        super().check_ports()
+        try:
+            check_config(self.initialConfig)
+        except ValueError as e:
+            raise ValueError(f"{self._label}.initialConfig: {e} — fix it before starting the device") from None
+
     def setHardwareResources(self, numShaves: int, numMemorySlices: int):
         """Shaves (1 or 2) and memory slices (1 or 2) for the tracker: accepted and checked; here the
         tracker runs on the CPU either way."""

@@ -185,3 +185,12 @@ def test_a_device_tracks_a_mono_cameras_features_and_the_host_gets_them():
     lasting = set(got[0]) & set(got[-1])                           # the scene stands still: ids last
     assert len(lasting) >= 0.8 * len(got[0])
     assert all(got[-1][i].age == got[0][i].age + 4 for i in lasting)
+
+
+def test_a_config_the_tracker_cannot_apply_fails_when_the_pipeline_is_built():
+    p = dai.Pipeline()
+    ft = p.create(dai.node.FeatureTracker)
+    ft.initialConfig.motionEstimator.opticalFlow.searchWindowWidth = 4
+    with pytest.raises(ValueError, match=r"FeatureTracker\(0\).initialConfig: motionEstimator.opticalFlow."
+                                         r"searchWindowWidth must be odd, 3..9, got 4 — fix it"):
+        dai.Device(p)
