@@ -22,7 +22,8 @@ Each frame (`Tracking.__call__`):
    Shi-Tomasi) are taken to be in.
 2. With the motion estimator, last frame's features are found in this one with OpenCV's pyramidal
    Lucas-Kanade (`cv2.calcOpticalFlowPyrLK`, the config's window, levels, epsilon and iterations;
-   HW_MOTION_ESTIMATION uses a 9x9 window on the same pyramid). Features the flow loses or that
+   HW_MOTION_ESTIMATION matches each feature's 9x9 block within ±16 pixels instead, as a
+   block-matching engine does). Features the flow loses or that
    leave the frame go; the others keep their id and age one frame more. Without it, every frame's
    features are new.
 3. With the feature maintainer, a tracked feature whose tracking error passes
@@ -34,7 +35,8 @@ Each frame (`Tracking.__call__`):
    has more than twice the corners it needs and falls by `decreaseFactor` while it has too few, within
    `min`..`max`.
 Features carry their id, position (pixels), age (frames since found, 1 when new), Harris score and
-tracking error (Lucas-Kanade's mean absolute difference times the window's area).
+tracking error (Lucas-Kanade's mean absolute difference times the window's area; the block
+matcher's root sum of squared differences).
 """
 from __future__ import annotations
 
@@ -54,7 +56,8 @@ from .edge_detector import luma_of
 
 HARRIS_K = 0.04
 AUTO_MIN = {0: 6000000.0, 1: 1200.0}     # by CornerDetector.Type: HARRIS, SHI_THOMASI
-HW_WINDOW = 9
+HW_WINDOW = 9          # the block matcher's block side
+BLOCK_RANGE = 16       # and how far it looks, in pixels
 
 
 @node_type(worker="FeatureTrackerWorker")
@@ -155,14 +158,44 @@ class Tracking:
             return cv2.cornerHarris(luma, 3, ksize, HARRIS_K) * np.float32(unit ** 4)
         return cv2.cornerMinEigenVal(luma, 3, ksize=ksize) * np.float32(unit ** 2)
 
+    def _blocks(self, luma, h, w):
+        """Block matching: each feature's 9x9 block of last frame found in a ±BLOCK_RANGE pixel area of
+        this one by the least sum of squared differences (cv2.matchTemplate), refined to a subpixel by a
+        parabola through the best match and its neighbours."""
+        import cv2
+        r, half = BLOCK_RANGE, HW_WINDOW // 2
+        pad = r + half + 1
+        prev = cv2.copyMakeBorder(self._prev, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+        cur = cv2.copyMakeBorder(luma, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+        out = self._pts.copy()
+        err = np.empty(len(out), np.float32)
+        keep = np.ones(len(out), bool)
+        for k, (x, y) in enumerate(np.rint(self._pts).astype(np.intp).tolist()):
+            bx, by = x + pad, y + pad
+            block = prev[by - half:by + half + 1, bx - half:bx + half + 1]
+            area = cur[by - half - r:by + half + r + 1, bx - half - r:bx + half + r + 1]
+            ssd = cv2.matchTemplate(area, block, cv2.TM_SQDIFF)
+            _, _, (mx, my), _ = cv2.minMaxLoc(ssd)
+            dx, dy = float(mx - r), float(my - r)
+            if 0 < mx < 2 * r:
+                a, b, c = (float(v) for v in ssd[my, mx - 1:mx + 2])
+                dx += 0.5 * (a - c) / max(a - 2 * b + c, 1e-6)
+            if 0 < my < 2 * r:
+                a, b, c = (float(v) for v in ssd[my - 1:my + 2, mx])
+                dy += 0.5 * (a - c) / max(a - 2 * b + c, 1e-6)
+            out[k] = (self._pts[k, 0] + dx, self._pts[k, 1] + dy)
+            err[k] = math.sqrt(max(float(ssd[my, mx]), 0.0))
+            keep[k] = abs(mx - r) < r and abs(my - r) < r        # at the edge of the area: it moved further
+        keep &= (out[:, 0] >= 0) & (out[:, 1] >= 0) & (out[:, 0] <= w - 1) & (out[:, 1] <= h - 1)
+        return out, err, keep
+
     def _flow(self, luma, h, w):
         import cv2
         me = self.cfg.motionEstimator
         of = me.opticalFlow
         if me.type == me.Type.HW_MOTION_ESTIMATION:
-            win = (HW_WINDOW, HW_WINDOW)
-        else:
-            win = (of.searchWindowWidth, of.searchWindowHeight)
+            return self._blocks(luma, h, w)
+        win = (of.searchWindowWidth, of.searchWindowHeight)
         levels = of.pyramidLevels or (3 if w <= 640 else 4)
         criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, of.maxIterations, of.epsilon)
         nxt, status, err = cv2.calcOpticalFlowPyrLK(self._prev, luma, self._pts.reshape(-1, 1, 2), None,

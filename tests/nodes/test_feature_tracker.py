@@ -59,9 +59,12 @@ def test_ports_defaults_and_schema_are_gen2s():
     assert [str(w.message) for w in caught] == ["Use 'inputConfig.setWaitForMessage()' instead"] * 2
 
 
-@pytest.mark.parametrize("detector", [CD.Type.HARRIS, CD.Type.SHI_THOMASI])
-def test_features_keep_their_ids_and_follow_the_motion(detector):
+@pytest.mark.parametrize("detector, motion", [(CD.Type.HARRIS, "flow"), (CD.Type.SHI_THOMASI, "flow"),
+                                               (CD.Type.HARRIS, "blocks")])
+def test_features_keep_their_ids_and_follow_the_motion(detector, motion):
     cfg = dai.FeatureTrackerConfig().setCornerDetector(detector)
+    if motion == "blocks":
+        cfg.setHwMotionEstimation()
     big = scene()
     motion = [(0, 0), (3, 2), (6, 4), (9, 5), (12, 7)]
     out = run(Tracking(cfg), [view(big, dx, dy) for dx, dy in motion])
