@@ -22,8 +22,8 @@ number (the next tracker frame, or a later one already waiting, up to it): detec
 `trackerThreshold` or of labels not tracked are left out; each object's box is predicted by a
 constant-velocity model (an alpha-beta filter: the steady-state Kalman filter of that model), or, with
 SHORT_TERM_KCF, by a kernelized correlation filter (`KCF`, in NumPy: OpenCV's is in its contrib
-modules) run on the tracker frame; detections are matched to objects by the Hungarian method on their
-overlap (IoU ≥ 0.3; with ZERO_TERM_COLOR_HISTOGRAM, times the likeness of their hue-saturation
+modules) run on the tracker frame; detections are matched to objects greedily, best overlap first
+(IoU ≥ 0.3; with ZERO_TERM_COLOR_HISTOGRAM, times the likeness of their hue-saturation
 histograms in the tracker frame), within a label when `trackingPerClass`. Statuses: a new object is
 NEW, TRACKED once matched `trackletBirthThreshold` times in a row, REMOVED if missed while NEW;
 a TRACKED object that is missed becomes LOST, TRACKED again when matched, and REMOVED after
@@ -167,6 +167,20 @@ def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     area = lambda r: np.maximum(r[:, 2] - r[:, 0], 0) * np.maximum(r[:, 3] - r[:, 1], 0)   # noqa: E731
     union = area(a)[:, None] + area(b)[None, :] - inter
     return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
+
+
+def assign(affinity: np.ndarray, allowed: np.ndarray) -> list:
+    """Pairs (object, detection), each used once, taken greedily from the highest affinity down among
+    the allowed ones (ties: the earlier object first)."""
+    rows, cols = np.nonzero(allowed)
+    order = np.argsort(-affinity[rows, cols], kind="stable")
+    used_rows, used_cols, pairs = set(), set(), []
+    for i, j in zip(rows[order].tolist(), cols[order].tolist()):
+        if i not in used_rows and j not in used_cols:
+            used_rows.add(i)
+            used_cols.add(j)
+            pairs.append((i, j))
+    return pairs
 
 
 class KCF:
@@ -317,7 +331,6 @@ class Tracking:
         # match within groups (a label each when tracking per class)
         pairs = []
         if len(dets) and len(self.objects):
-            from scipy.optimize import linear_sum_assignment
             score = iou(predicted, boxes)
             if self.per_class:
                 labels = np.array([d[0] for d in dets])
@@ -329,8 +342,7 @@ class Tracking:
                     oh, hd = self.objects[i].hist, hists[j]
                     if oh is not None and hd is not None:
                         affinity[i, j] *= 0.5 + 0.5 * max(cv2.compareHist(oh, hd, cv2.HISTCMP_CORREL), 0.0)
-            rows, cols = linear_sum_assignment(-affinity)
-            pairs = [(i, j) for i, j in zip(rows, cols) if score[i, j] >= IOU_THRESHOLD]
+            pairs = assign(affinity, score >= IOU_THRESHOLD)
         matched_objects = {i for i, _ in pairs}
         matched_dets = {j for _, j in pairs}
         for i, j in pairs:

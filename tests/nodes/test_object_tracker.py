@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import oakling as dai
-from oakling.nodes.object_tracker import KCF, Tracking
+from oakling.nodes.object_tracker import KCF, Tracking, assign
 from oakling.testing import NodeHarness
 
 S = dai.Tracklet.TrackingStatus
@@ -287,3 +287,10 @@ def test_the_tracker_frame_is_the_one_of_the_detections_sequence_number():
         h.push("inputDetections", dai.ImgDetections().setSequenceNum(2))
         out, frame = h.pull("out", timeout=TIMEOUT), h.pull("passthroughTrackerFrame", timeout=TIMEOUT)
     assert out.getSequenceNum() == frame.getSequenceNum() == 2 and out.tracklets == []
+
+
+def test_assignment_takes_the_best_pairs_first_and_each_side_once():
+    affinity = np.array([[0.9, 0.8, 0.0], [0.85, 0.2, 0.0], [0.0, 0.0, 0.1]])
+    assert assign(affinity, affinity >= 0.15) == [(0, 0), (1, 1)]    # 1 gives way to 0 on detection 0
+    assert assign(affinity, affinity >= 0.3) == [(0, 0)]          # 1's only allowed detection is taken
+    assert assign(np.array([[0.5, 0.5]]), np.array([[True, True]])) == [(0, 0)]     # a tie: the first
