@@ -17,8 +17,10 @@ Properties as gen2's ObjectTrackerProperties: `trackerThreshold` (0), `maxObject
 (UNIQUE_ID), `trackingPerClass` (True), and gen2 2.32's `occlusionRatioThreshold` (0.4),
 `trackletMaxLifespan` (120) and `trackletBirthThreshold` (3).
 
-Each detections message is one step (`Tracking.update`), on the tracker frame of the same sequence
-number (the next tracker frame, or a later one already waiting, up to it): detections below
+A zero-term tracker takes one step (`Tracking.update`) per detections message, on the tracker frame of
+the same sequence number (the next tracker frame, or a later one already waiting, up to it); a
+short-term one takes a step per tracker frame, `Tracking.track` (objects moved to their predictions,
+statuses kept) while the detector has not reached that frame. In a step: detections below
 `trackerThreshold` or of labels not tracked are left out; each object's box is predicted by a
 constant-velocity model (an alpha-beta filter: the steady-state Kalman filter of that model), or, with
 SHORT_TERM_KCF, by a kernelized correlation filter (`KCF`, in NumPy: OpenCV's is in its contrib
@@ -255,12 +257,13 @@ def histogram(bgr: np.ndarray, box) -> np.ndarray | None:
 
 
 class _Object:
-    __slots__ = ("id", "label", "status", "age", "hits", "seen", "misses", "box", "roi", "velocity", "detection",
-                 "spatial", "hist", "kcf")
+    __slots__ = ("id", "label", "status", "age", "hits", "seen", "misses", "since", "box", "roi", "velocity",
+                 "detection", "spatial", "hist", "kcf")
 
     def __init__(self, oid, label, box, detection, spatial):
         self.id, self.label, self.status, self.age = oid, label, TrackingStatus.NEW, 1
         self.hits, self.seen, self.misses = 1, 1, 0      # matches in a row, matches in all, steps missed
+        self.since = 0                                    # tracker frames since the last match
         self.box = np.asarray(box, np.float64)            # the last detection's x0, y0, x1, y1, normalised
         self.roi = self.box                               # what the tracklet reports
         self.velocity = np.zeros(4)                       # per step
@@ -316,7 +319,7 @@ class Tracking:
             (x, y, bw, bh), peak = o.kcf.update(picture)
             if peak > 0.2:
                 return np.array([x / w, y / h, (x + bw) / w, (y + bh) / h])
-        return o.box + o.velocity * (o.misses + 1)
+        return o.box + o.velocity * (o.since + 1)
 
     def update(self, detections: list, picture=None) -> list:
         self.objects = [o for o in self.objects if o.status != TrackingStatus.REMOVED]
@@ -348,12 +351,12 @@ class Tracking:
         for i, j in pairs:
             o, d = self.objects[i], dets[j]
             new_box = boxes[j]
-            moved = (new_box - o.box) / (o.misses + 1)
+            moved = (new_box - o.box) / (o.since + 1)
             o.velocity = moved if o.seen == 1 else self.BETA * moved + (1 - self.BETA) * o.velocity
             o.box = o.roi = new_box.copy()
             o.hits += 1
             o.seen += 1
-            o.misses = 0
+            o.misses = o.since = 0
             o.age += 1
             o.detection, o.spatial = d[3], d[4]
             if hists is not None and hists[j] is not None:
@@ -372,6 +375,7 @@ class Tracking:
                 continue
             o.status = TrackingStatus.LOST
             o.misses += 1
+            o.since += 1
             if self.type in (TrackerType.SHORT_TERM_IMAGELESS, TrackerType.SHORT_TERM_KCF):
                 o.roi = predicted[i]
             if o.misses > self.lifespan:
@@ -393,6 +397,22 @@ class Tracking:
                 o.kcf = KCF(picture, _pixels(boxes[j], size))
             self.objects.append(o)
             live += 1
+        return list(self.objects)
+
+
+    @property
+    def short_term(self) -> bool:
+        return self.type in (TrackerType.SHORT_TERM_IMAGELESS, TrackerType.SHORT_TERM_KCF)
+
+    def track(self, picture=None) -> list:
+        """A step without detections (short-term trackers, between two of the detector's frames): every
+        object is moved to where it is predicted to be; statuses stay."""
+        self.objects = [o for o in self.objects if o.status != TrackingStatus.REMOVED]
+        size = picture.shape[:2] if picture is not None else None
+        for o in self.objects:
+            o.roi = self._predict(o, picture, size)
+            o.since += 1
+            o.age += 1
         return list(self.objects)
 
 
@@ -472,35 +492,53 @@ def _frame_for(frames, dets):
 
 
 class ObjectTrackerWorker(Worker):
-    """For each message on `inputDetections`: its tracker frame and detection frame, one tracking
-    step, the Tracklets on `out` and the three inputs on their passthroughs."""
+    """Zero-term trackers: for each message on `inputDetections`, its tracker frame and detection frame,
+    one tracking step. Short-term trackers: for each tracker frame, a step with the detections of its
+    sequence number (or older ones not used yet), or, while the detector has not reached it, a step
+    that only follows the objects. The Tracklets go to `out`, what each step used to the passthroughs."""
+
+    def _picture(self, tracking, frame):
+        if frame is None or not (tracking.wants_colour or tracking.wants_grey):
+            return None
+        try:
+            return picture_of(frame, tracking.wants_grey)
+        except (ValueError, RuntimeError) as e:
+            self._error(("frame", frame.getType()), f"{self.label}.inputTrackerFrame: cannot read a "
+                        f"{frame.getType().name} frame ({e}) — tracking without the picture")
+            return None
+
+    def _send(self, objects, src):
+        msg = tracklets_message(objects)
+        msg._seq, msg._ts_ns, msg._ts_dev_ns = src._seq, src._ts_ns, src._ts_dev_ns
+        self.output("out").send(msg)
 
     def run(self):
         tracking = Tracking(self.properties)
         frames, det_frames = self.input("inputTrackerFrame"), self.input("inputDetectionFrame")
         detections = self.input("inputDetections")
-        out = self.output("out")
         pass_frame, pass_det_frame = self.output("passthroughTrackerFrame"), self.output("passthroughDetectionFrame")
         pass_dets = self.output("passthroughDetections")
-        needs_picture = tracking.wants_colour or tracking.wants_grey
+        every_frame = tracking.short_term and frames.linked
+        pending = None          # short-term: detections newer than the tracker frames seen so far
         while True:
             try:
-                dets = detections.get()
-                frame = _frame_for(frames, dets) if frames.linked else None
+                if every_frame:
+                    frame = frames.get()
+                    if pending is None:
+                        pending = detections.get()
+                    if pending._seq > frame._seq:          # the detector has not seen this frame
+                        self._send(tracking.track(self._picture(tracking, frame)), frame)
+                        pass_frame.send(frame)
+                        continue
+                    dets, pending = pending, None
+                else:
+                    dets = detections.get()
+                    frame = _frame_for(frames, dets) if frames.linked else None
                 det_frame = _frame_for(det_frames, dets) if det_frames.linked else None
             except QueueClosed:
                 return
-            picture = None
-            if needs_picture and frame is not None:
-                try:
-                    picture = picture_of(frame, tracking.wants_grey)
-                except (ValueError, RuntimeError) as e:
-                    self._error(("frame", frame.getType()), f"{self.label}.inputTrackerFrame: cannot read a "
-                                f"{frame.getType().name} frame ({e}) — tracking without the picture")
-            msg = tracklets_message(tracking.update(detections_of(dets), picture))
-            src = frame if frame is not None else dets
-            msg._seq, msg._ts_ns, msg._ts_dev_ns = src._seq, src._ts_ns, src._ts_dev_ns
-            out.send(msg)
+            self._send(tracking.update(detections_of(dets), self._picture(tracking, frame)),
+                       frame if frame is not None else dets)
             if frame is not None:
                 pass_frame.send(frame)
             if det_frame is not None:

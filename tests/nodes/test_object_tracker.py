@@ -294,3 +294,30 @@ def test_assignment_takes_the_best_pairs_first_and_each_side_once():
     assert assign(affinity, affinity >= 0.15) == [(0, 0), (1, 1)]    # 1 gives way to 0 on detection 0
     assert assign(affinity, affinity >= 0.3) == [(0, 0)]          # 1's only allowed detection is taken
     assert assign(np.array([[0.5, 0.5]]), np.array([[True, True]])) == [(0, 0)]     # a tie: the first
+
+
+@pytest.mark.parametrize("kind", ["SHORT_TERM_IMAGELESS", "SHORT_TERM_KCF"])
+def test_a_short_term_tracker_follows_objects_on_the_frames_between_detections(kind):
+    ot = dai.Pipeline().create(dai.node.ObjectTracker)
+    ot.setTrackerType(getattr(dai.TrackerType, kind))
+    for port in (ot.inputTrackerFrame, ot.inputDetections):
+        port.setBlocking(True)
+    boxes = moving(0.1, 0.02, 12, size=0.2)                 # every frame's true box
+    pictures = [picture([b], [(220, 220, 220)]) for b in boxes]
+    with NodeHarness(ot, inputs=["inputTrackerFrame", "inputDetections"]) as h:
+        for seq in range(12):
+            h.push("inputTrackerFrame", dai.ImgFrame().setCvFrame(pictures[seq], dai.ImgFrame.Type.BGR888p)
+                   .setSequenceNum(seq))
+            if seq % 3 == 0:                                   # the detector runs on every third frame
+                dets = dai.ImgDetections()
+                dets.detections = [dai.ImgDetection(1, 0.9, *boxes[seq])]
+                h.push("inputDetections", dets.setSequenceNum(seq))
+        h.close("inputDetections")
+        got = [h.pull("out", timeout=TIMEOUT) for _ in range(10)]
+        frames = [h.pull("passthroughTrackerFrame", timeout=TIMEOUT).getSequenceNum() for _ in range(10)]
+    assert [m.getSequenceNum() for m in got] == frames == list(range(10))   # a step per tracker frame
+    assert all(len(m.tracklets) == 1 and m.tracklets[0].id == 0 for m in got)
+    assert [m.tracklets[0].age for m in got] == list(range(1, 11))
+    for seq in range(4, 10):                                   # once its velocity is known, between detections
+        assert got[seq].tracklets[0].roi.x == pytest.approx(boxes[seq][0], abs=0.01), seq
+    assert [m.tracklets[0].status for m in got][6:] == [S.TRACKED] * 4    # the 3rd detection made it TRACKED
