@@ -1,6 +1,6 @@
 """The tracker examples run unchanged through `oakling run --headless`: the project's own (on a clip with
 a moving white square, and on the synthetic left camera), and gen2's FeatureTracker and ObjectTracker
-examples from a depthai-python checkout when OAKLING_GEN2_EXAMPLES names its examples folder."""
+examples from a depthai-python checkout when DEPTHAI_EXAMPLES names its examples folder."""
 import os
 import re
 import sys
@@ -11,7 +11,7 @@ import pytest
 from programs import EXAMPLES, assert_recorded, clip_fixture, oakling_run
 
 clip = clip_fixture(count=40)
-GEN2 = os.environ.get("OAKLING_GEN2_EXAMPLES")
+GEN2 = os.environ.get("DEPTHAI_EXAMPLES")
 
 
 @pytest.mark.parametrize("kind", ["ZERO_TERM_COLOR_HISTOGRAM", "SHORT_TERM_KCF"])
@@ -46,7 +46,7 @@ def test_feature_tracker_keeps_its_features_on_the_still_left_camera(tmp_path):
 
 def gen2_example(name: str) -> Path:
     if not GEN2:
-        pytest.skip("set OAKLING_GEN2_EXAMPLES to a depthai-python checkout's examples folder")
+        pytest.skip("set DEPTHAI_EXAMPLES to a depthai-python checkout's examples folder")
     path = Path(GEN2) / name
     if not path.is_file():
         pytest.skip(f"{path} is not there")
