@@ -13,6 +13,7 @@ from .host.queues import DataInputQueue, DataOutputQueue, StreamEnded
 from .host.xlink_connection import XLinkConnection
 from .log import LogLevel, LogMessage
 from .messages.encodedframe import EncodedFrame
+from .messages.featuretrackerconfig import FeatureTrackerConfig, RawFeatureTrackerConfig
 from .models.gen2 import OpenVINO
 from .messages import (Buffer, CameraControl, ChipTemperature, Clock, Colormap, CpuUsage, DatatypeEnum,
                        EdgeDetectorConfig, EdgeDetectorConfigData, ImageAlignConfig, ImageManipConfig, ImgDetection,
@@ -30,6 +31,8 @@ from .messages.spatiallocationcalculator import (RawSpatialLocationCalculatorCon
                                                  SpatialLocationCalculatorConfig, SpatialLocationCalculatorConfigData,
                                                  SpatialLocationCalculatorConfigThresholds,
                                                  SpatialLocationCalculatorData, SpatialLocations)
+from .messages.trackedfeatures import TrackedFeature, TrackedFeatures
+from .messages.tracklets import Tracklet, Tracklets
 from .messages.stereodepthconfig import MedianFilter, RawStereoDepthConfig, StereoDepthConfig, StereoDepthProperties
 from .nodes.camera_common import CameraBoardSocket, CameraImageOrientation
 from .nodes.color_camera import ColorCameraProperties
@@ -38,6 +41,7 @@ from .nodes.camera import CameraProperties
 from .nodes.detection_network import DetectionNetworkType
 from .nodes.imu import IMUProperties, IMUSensorConfig
 from .nodes.mono_camera import MonoCameraProperties
+from .nodes.object_tracker import TrackerIdAssignmentPolicy, TrackerType
 from .nodes.script import ProcessorType
 from .nodes.video_encoder import VideoEncoderProperties
 from .pipeline import Pipeline
@@ -47,7 +51,7 @@ from .version import __version__
 
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
 _GEN2_NAMES_NOT_YET = {
-    "Tracklets",
+    "ToFConfig",
 }
 
 

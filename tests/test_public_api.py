@@ -40,6 +40,7 @@ DAI = {
     "EepromData",
     "EncodedFrame",
     "Extrinsics",
+    "FeatureTrackerConfig",
     "IMUData",
     "IMUPacket",
     "IMUProperties",
@@ -75,6 +76,7 @@ DAI = {
     "RawAprilTags",
     "RawCameraControl",
     "RawEdgeDetectorConfig",
+    "RawFeatureTrackerConfig",
     "RawIMUData",
     "RawImageAlignConfig",
     "RawImgFrame",
@@ -99,6 +101,12 @@ DAI = {
     "SystemInformation",
     "TensorInfo",
     "Timestamp",
+    "TrackedFeature",
+    "TrackedFeatures",
+    "TrackerIdAssignmentPolicy",
+    "TrackerType",
+    "Tracklet",
+    "Tracklets",
     "UsbSpeed",
     "VideoEncoderProperties",
     "XLinkConnection",
@@ -114,6 +122,7 @@ DAI_NODE = {
     "DetectionNetwork",
     "DetectionParser",
     "EdgeDetector",
+    "FeatureTracker",
     "IMU",
     "ImageAlign",
     "ImageManip",
@@ -122,6 +131,7 @@ DAI_NODE = {
     "MobileNetSpatialDetectionNetwork",
     "MonoCamera",
     "NeuralNetwork",
+    "ObjectTracker",
     "OpenCLKernel",
     "PointCloud",
     "Script",
@@ -139,8 +149,8 @@ DAI_NODE = {
     "YoloSpatialDetectionNetwork",
 }
 # gen2 names that say "not yet" (NotImplementedError) instead of AttributeError
-NOT_YET = {"Tracklets"}
-NODES_NOT_YET = {"FeatureTracker", "ObjectTracker"}
+NOT_YET = {"ToFConfig"}
+NODES_NOT_YET = {"ToF"}
 
 
 def public(module) -> set:

@@ -1,9 +1,9 @@
 """How `oakling run` tells the user their program stopped on an exception: the exception's message
 and where it happened in the program's own code — not a traceback through oakling's internals.
 
-    oakling run: NotImplementedError: oakling does not implement dai.node.ObjectTracker yet — see …
+    oakling run: NotImplementedError: oakling does not implement dai.node.SPIIn yet — see …
       at app.py:12 in <module>
-        tracker = pipeline.create(dai.node.ObjectTracker)
+        spi = pipeline.create(dai.node.SPIIn)
       (oakling run --traceback … shows the full traceback)
 
 "The program's own code" is every file that is neither oakling's nor Python's or an installed

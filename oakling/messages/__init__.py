@@ -8,6 +8,7 @@ from .clock import Clock
 from .datatype import DatatypeEnum
 from .detections import ImgDetection, ImgDetections
 from .edgedetectorconfig import EdgeDetectorConfig, EdgeDetectorConfigData, RawEdgeDetectorConfig
+from .featuretrackerconfig import FeatureTrackerConfig, RawFeatureTrackerConfig
 from .enums import CameraExposureOffset, Colormap, FrameEvent, Interpolation
 from .geometry import Point2f, Rect, RotatedRect, Size2f
 from .imagealignconfig import ImageAlignConfig, RawImageAlignConfig
@@ -24,6 +25,8 @@ from .spatiallocationcalculator import (SpatialLocationCalculatorAlgorithm, Spat
                                         SpatialLocationCalculatorConfigThresholds, SpatialLocationCalculatorData,
                                         SpatialLocations)
 from .systeminformation import ChipTemperature, CpuUsage, MemoryInfo, SystemInformation
+from .trackedfeatures import TrackedFeature, TrackedFeatures
+from .tracklets import Tracklet, Tracklets
 
 __all__ = [
     "Buffer", "ImgFrame", "RawImgFrame", "NNData", "TensorInfo", "ImgDetections", "ImgDetection",
@@ -37,4 +40,5 @@ __all__ = [
     "IMUData", "IMUPacket", "IMUReport", "IMUReportAccelerometer", "IMUReportGyroscope", "IMUReportMagneticField",
     "IMUReportRotationVectorWAcc", "IMUSensor", "RawIMUData", "Timestamp",
     "AprilTag", "AprilTagConfig", "AprilTags", "RawAprilTagConfig", "RawAprilTags",
+    "FeatureTrackerConfig", "RawFeatureTrackerConfig", "TrackedFeature", "TrackedFeatures", "Tracklet", "Tracklets",
 ]

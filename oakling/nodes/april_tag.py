@@ -332,7 +332,7 @@ class AprilTagWorker(Worker):
             except QueueClosed:
                 return
             try:
-                luma = luma_of(frame, what, "find tags")
+                luma = luma_of(frame, what, "find tags in")
             except ValueError as e:
                 self._error(("type", frame.getType()), f"{e} (frame {frame.getSequenceNum()} dropped)")
                 continue

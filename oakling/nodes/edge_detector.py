@@ -117,11 +117,11 @@ class Sobel:
         return cv2.convertScaleAbs(cv2.magnitude(gx, self._gy(luma), gx), out)
 
 
-def luma_of(frame: ImgFrame, what: str, doing: str = "find edges") -> np.ndarray:
+def luma_of(frame: ImgFrame, what: str, doing: str = "find edges in") -> np.ndarray:
     """The frame's Y (or grey) plane, a view of its bytes."""
     t = frame.getType()
     if t not in OUTPUT_TYPE:
-        raise ValueError(f"{what}: cannot {doing} in a {t.name} frame — send GRAY8, RAW8, NV12 or YUV420p "
+        raise ValueError(f"{what}: cannot {doing} a {t.name} frame — send GRAY8, RAW8, NV12 or YUV420p "
                          f"(a MonoCamera's out, a ColorCamera's video or isp)")
     w, h = frame.getWidth(), frame.getHeight()
     stride = frame.getStride() or w

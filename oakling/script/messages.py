@@ -135,6 +135,18 @@ class AprilTagConfig(_OnDevice, host.AprilTagConfig):
     pass
 
 
+class Tracklets(_OnDevice, host.Tracklets):
+    pass
+
+
+class TrackedFeatures(_OnDevice, host.TrackedFeatures):
+    pass
+
+
+class FeatureTrackerConfig(_OnDevice, host.FeatureTrackerConfig):
+    pass
+
+
 class EncodedFrame(_OnDevice, _HostEncodedFrame):
     """VideoEncoder's `out` in a script: the encoded bytes through getData(), how they were encoded
     through the getters (getProfile, getFrameType, getQuality, getBitrate, getLossless, ...)."""
@@ -146,7 +158,7 @@ class EncodedFrame(_OnDevice, _HostEncodedFrame):
 
 for _cls in (Buffer, ImgFrame, NNData, ImgDetections, ImageManipConfig, CameraControl, EncodedFrame,
              SpatialImgDetections, SpatialLocationCalculatorConfig, SpatialLocationCalculatorData, PointCloudConfig,
-             PointCloudData, IMUData, AprilTags, AprilTagConfig):
+             PointCloudData, IMUData, AprilTags, AprilTagConfig, Tracklets, TrackedFeatures, FeatureTrackerConfig):
     _cls.__qualname__ = _cls.__name__
 
 ON_DEVICE = {host.Buffer: Buffer, host.ImgFrame: ImgFrame, host.NNData: NNData, host.ImgDetections: ImgDetections,
@@ -155,7 +167,8 @@ ON_DEVICE = {host.Buffer: Buffer, host.ImgFrame: ImgFrame, host.NNData: NNData, 
              host.SpatialLocationCalculatorConfig: SpatialLocationCalculatorConfig,
              host.SpatialLocationCalculatorData: SpatialLocationCalculatorData,
              host.PointCloudConfig: PointCloudConfig, host.PointCloudData: PointCloudData, host.IMUData: IMUData,
-             host.AprilTags: AprilTags, host.AprilTagConfig: AprilTagConfig}
+             host.AprilTags: AprilTags, host.AprilTagConfig: AprilTagConfig, host.Tracklets: Tracklets,
+             host.TrackedFeatures: TrackedFeatures, host.FeatureTrackerConfig: FeatureTrackerConfig}
 
 
 def adopt(msg):

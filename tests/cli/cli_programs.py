@@ -46,7 +46,7 @@ import depthai as dai
 pipeline = dai.Pipeline()
 left = pipeline.create(dai.node.MonoCamera)
 right = pipeline.create(dai.node.MonoCamera)
-tracker = pipeline.create(dai.node.ObjectTracker)
+spi = pipeline.create(dai.node.SPIIn)
 """
 TRACKER_LINE = 6
 

@@ -27,12 +27,12 @@ def test_oakling_python_and_installed_packages_are_not_the_programs_code(tmp_pat
 
 
 def test_a_missing_node_names_the_api_and_the_line_only(tmp_path):
-    exc = raised_by(tmp_path, "import oakling as dai\n\np = dai.Pipeline()\np.create(dai.node.ObjectTracker)\n")
+    exc = raised_by(tmp_path, "import oakling as dai\n\np = dai.Pipeline()\np.create(dai.node.SPIIn)\n")
     text = describe(exc)
     lines = text.splitlines()
-    assert lines[0].startswith("oakling run: NotImplementedError: oakling does not implement dai.node.ObjectTracker")
+    assert lines[0].startswith("oakling run: NotImplementedError: oakling does not implement dai.node.SPIIn")
     assert lines[1].endswith("app.py:4 in <module>")
-    assert lines[2] == "    p.create(dai.node.ObjectTracker)"
+    assert lines[2] == "    p.create(dai.node.SPIIn)"
     assert "node.py" not in text and "runpy" not in text
 
 

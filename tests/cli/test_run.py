@@ -79,7 +79,7 @@ def test_an_api_oakling_lacks_exits_1_naming_it_and_the_programs_line(tmp_path):
     run = oakling_cli("run", program, cwd=tmp_path)
     assert run.returncode == 1
     assert "NotImplementedError" in run.stderr
-    assert "dai.node.ObjectTracker" in run.stderr
+    assert "dai.node.SPIIn" in run.stderr
     assert f"tracker_app.py:{TRACKER_LINE}" in run.stderr
     assert "Traceback" not in run.stderr and "oakling/node.py" not in run.stderr
 

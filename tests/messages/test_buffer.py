@@ -146,7 +146,8 @@ MODULE_NAMES = ("Buffer ImgFrame RawImgFrame NNData TensorInfo ImgDetections Img
                 "PointCloudConfig PointCloudData RawPointCloudConfig "
                 "IMUData IMUPacket IMUReport IMUReportAccelerometer IMUReportGyroscope IMUReportMagneticField "
                 "IMUReportRotationVectorWAcc IMUSensor RawIMUData Timestamp "
-                "AprilTag AprilTagConfig AprilTags RawAprilTagConfig RawAprilTags").split()
+                "AprilTag AprilTagConfig AprilTags RawAprilTagConfig RawAprilTags "
+                "FeatureTrackerConfig RawFeatureTrackerConfig TrackedFeature TrackedFeatures Tracklet Tracklets").split()
 
 
 @pytest.mark.parametrize("cls_name, names", GEN2_SURFACE.items())

@@ -27,10 +27,10 @@ def test_create_rejects_what_is_not_a_node():
 
 
 def test_nodes_oakling_lacks_say_so():
-    with pytest.raises(NotImplementedError, match="dai.node.ObjectTracker"):
-        dai.Pipeline().create(dai.node.ObjectTracker)
-    with pytest.raises(NotImplementedError, match="dai.node.FeatureTracker"):
-        dai.Pipeline().createFeatureTracker()
+    with pytest.raises(NotImplementedError, match="dai.node.SPIIn"):
+        dai.Pipeline().create(dai.node.SPIIn)
+    with pytest.raises(NotImplementedError, match="dai.node.SPIOut"):
+        dai.Pipeline().createSPIOut()
     with pytest.raises(AttributeError):
         dai.node.NoSuchNode
 

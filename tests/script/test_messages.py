@@ -135,3 +135,23 @@ def test_point_cloud_messages_reach_scripts_as_device_classes():
     got = m.adopt(codec.decode(*codec.encode(cloud)))
     assert type(got) is m.PointCloudData and got.getWidth() == 1
     assert np.frombuffer(bytes(got.getData()), np.float32).tolist() == [1, 2, 3]   # x, y, z as the device lays them
+
+
+def test_tracker_messages_reach_scripts_as_device_classes():
+    from oakling.script.api import environment
+    env = environment(None, "id")
+    t = env["Tracklet"]()
+    t.id, t.status = 4, dai.Tracklet.TrackingStatus.TRACKED
+    tracklets = env["Tracklets"]()
+    tracklets.tracklets = [t]
+    got = m.adopt(codec.decode(*codec.encode(tracklets)))
+    assert type(got) is m.Tracklets and (got.tracklets[0].id, got.tracklets[0].status.name) == (4, "TRACKED")
+    f = env["TrackedFeature"]()
+    f.id = 9
+    features = env["TrackedFeatures"]()
+    features.trackedFeatures = [f]
+    got = m.adopt(codec.decode(*codec.encode(features)))
+    assert type(got) is m.TrackedFeatures and got.trackedFeatures[0].id == 9
+    cfg = env["FeatureTrackerConfig"]().setNumTargetFeatures(10)
+    got = m.adopt(codec.decode(*codec.encode(cfg)))
+    assert type(got) is m.FeatureTrackerConfig and got.cornerDetector.numTargetFeatures == 10
