@@ -161,3 +161,50 @@ def test_the_scene_and_the_depth_follow_the_calibration_given(given):
     valid = values > 0
     assert valid.mean() > 0.75
     assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95
+
+
+def board_box(depth, z):
+    """(left, right, top, bottom) pixels of the board `z` millimetres away: the rows and columns
+    where most of a line of it is (so a few stray pixels do not move an edge)."""
+    mask = np.abs(depth.astype(np.float32) - z) < z * 0.02
+    cols, rows = np.flatnonzero(mask.sum(0) > mask.sum(0).max() / 2), np.flatnonzero(mask.sum(1) > mask.sum(1).max() / 2)
+    return np.array([cols.min(), cols.max(), rows.min(), rows.max()])
+
+
+@pytest.mark.parametrize("output_size", [None, (640, 360)])
+def test_depth_aligned_to_the_colour_camera_registers_with_what_it_sees(output_size):
+    """setDepthAlign(CAM_A): depth on the colour camera's pixels, at its ISP size (1280x720 with
+    setIspScale(2, 3)) unless setOutputSize says otherwise; each board where CAM_A sees it."""
+    p, stereo = stereo_pipeline(("depth", "disparity"))
+    rgb = p.create(dai.node.ColorCamera)
+    rgb.setBoardSocket(dai.CameraBoardSocket.CAM_A)
+    rgb.setResolution(dai.ColorCameraProperties.SensorResolution.THE_1080_P)
+    rgb.setIspScale(2, 3)
+    stereo.setDepthAlign(dai.CameraBoardSocket.CAM_A)
+    if output_size:
+        stereo.setOutputSize(*output_size)
+    with dai.Device(p, realtime=False) as device:
+        depth = device.getOutputQueue("depth").get(timeout=30)
+        disparity = device.getOutputQueue("disparity").get(timeout=30)
+    width, height = output_size or (1280, 720)
+    assert (depth.getWidth(), depth.getHeight(), disparity.getWidth(), disparity.getHeight()) == (width, height) * 2
+    assert depth.getInstanceNum() == int(dai.CameraBoardSocket.CAM_A)
+    values = depth.getFrame().astype(np.float32)
+    truth = true_depth(dai.CameraBoardSocket.CAM_A, width, height)
+    valid = values > 0
+    assert valid.mean() > 0.75
+    assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95
+    # the near and middle boards stand out from what is behind them by 7 and 12 px of disparity; the
+    # far board by under 2, and the matcher's own edge of it (on the right camera) is 3 px off already
+    for z in (1000, 1800):
+        assert np.abs(board_box(values, z) - board_box(truth, z)).max() <= 2, z
+    assert ((disparity.getFrame() > 0) == valid).mean() > 0.99   # the disparity moves with the depth
+
+
+def test_center_alignment_puts_depth_half_way_between_the_cameras():
+    p, stereo = stereo_pipeline(("depth",))
+    stereo.setDepthAlign(dai.StereoDepthConfig.AlgorithmControl.DepthAlign.CENTER)
+    with dai.Device(p, realtime=False) as device:
+        values = device.getOutputQueue("depth").get(timeout=30).getFrame()
+    right, left = board_box(true_depth(RIGHT, 640, 400), 1000), board_box(true_depth(LEFT, 640, 400), 1000)
+    assert np.abs(board_box(values, 1000) - (right + left) / 2).max() <= 2

@@ -120,3 +120,57 @@ def test_confidence_is_best_where_the_match_is_right():
     both = seen_by_both(640, 400)
     assert np.median(right_match[both]) < np.median(wrong_match[both])
     assert ops.confidence(right, left, np.zeros_like(truth, np.float32), False).min() == 255
+
+
+CAM_A = int(dai.CameraBoardSocket.CAM_A)
+
+
+def board_box(depth, z):
+    """(left, right, top, bottom) pixels of the board `z` millimetres away in a depth map."""
+    ys, xs = np.nonzero(np.abs(depth - z) < z * 0.01)
+    return np.array([xs.min(), xs.max(), ys.min(), ys.max()])
+
+
+def rgb_alignment(size=(1280, 720), calib=CALIB):
+    k_ref = calib.getCameraIntrinsics(RIGHT, 640, 400)
+    k_rgb = calib.getCameraIntrinsics(CAM_A, *size)
+    extrinsics = np.array(calib.getCameraExtrinsics(RIGHT, CAM_A, True))
+    return ops.Alignment(k_ref, k_rgb, extrinsics[:3, :3], extrinsics[:3, 3] * 10, (400, 640), size[::-1])
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (640, 360), (1920, 1080)])
+def test_depth_moved_into_the_colour_camera_matches_what_it_sees_within_2_pixels(size):
+    """The right camera's true depth re-projected into CAM_A lands where the scene, rendered for
+    CAM_A, has those boards: every board's edges within 2 px, the depth within 1 %."""
+    aligned = rgb_alignment(size).splat(true_depth(RIGHT, 640, 400)).depth()
+    truth = true_depth(CAM_A, *size)
+    assert aligned.shape == truth.shape == size[::-1]
+    valid = aligned > 0
+    assert valid.mean() > 0.97                                # upscaled without gaps; only the occluded are left
+    assert (np.abs(aligned - truth)[valid] / truth[valid] < 0.01).mean() > 0.99
+    for z in (1000, 1800, 2600):
+        assert np.abs(board_box(aligned, z) - board_box(truth, z)).max() <= 2, z
+
+
+def test_alignment_carries_other_maps_along_and_leaves_unseen_pixels_empty():
+    depth = true_depth(RIGHT, 640, 400).copy()
+    depth[:, :320] = 0                                         # nothing known on the left half
+    splat = rgb_alignment((640, 360)).splat(depth)
+    marks = np.arange(640, dtype=np.uint16)[None, :].repeat(400, 0)   # each pixel's column
+    carried = splat.carry(marks, fill=7)
+    landed = splat.depth() > 0
+    assert (carried[~landed] == 7).all() and landed.mean() > 0.3
+    assert carried[landed].min() >= 320                        # only what had depth moved
+    row = carried[180][landed[180]].astype(int)
+    assert (np.diff(row) >= -40).mean() > 0.95                 # columns keep their order (but at board edges)
+
+
+def test_center_alignment_is_half_way_between_the_cameras():
+    fx = CALIB.getCameraIntrinsics(RIGHT, 640, 400)[0][0]
+    k = CALIB.getCameraIntrinsics(RIGHT, 640, 400)
+    aligned = ops.Alignment(k, k, np.eye(3), (37.5, 0, 0), (400, 640), (400, 640)).splat(
+        true_depth(RIGHT, 640, 400)).depth()
+    right, left = board_box(true_depth(RIGHT, 640, 400), 1000), board_box(true_depth(LEFT, 640, 400), 1000)
+    expected = (right + left) / 2
+    assert np.abs(board_box(aligned, 1000) - expected).max() <= 1.5
+    assert abs((left - right)[0] - fx * 75 / 1000) < 1.5       # the pair's disparity at 1 m, for scale
