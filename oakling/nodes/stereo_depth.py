@@ -260,6 +260,7 @@ class StereoDepthWorker(Worker):
         left_in, right_in, configs = self.input("left"), self.input("right"), self.input("inputConfig")
         calibration = calibration_of(self.ctx.options)
         self._alignments = {}
+        self._temporal = ops.Temporal()
         pending = {"left": None, "right": None}
         while True:
             try:
@@ -311,7 +312,7 @@ class StereoDepthWorker(Worker):
         reference = left_frame if matcher.left_reference else right_frame
         if outputs["depth"].linked or outputs["disparity"].linked or outputs["confidenceMap"].linked:
             found = matcher.disparity(left, right)
-            disparity = ops.speckle(ops.disparity_output(found, raw), raw)
+            disparity = ops.spatial(self._temporal.apply(ops.speckle(ops.disparity_output(found, raw), raw), raw), raw)
             focal, baseline_mm = self._geometry(calibration, matcher, left.shape)
             alignment, instance = self._alignment(calibration, matcher, raw, left.shape)
             depth_mm = ops.depth_mm(ops.filtered_disparity(disparity, raw), focal, baseline_mm)

@@ -282,3 +282,94 @@ def to_units(depth: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
     else:
         per_mm = _UNITS_PER_MM[control.depthUnit]
     return np.where(valid, np.clip(np.rint(depth * per_mm), 0, 65535), 0).astype(np.uint16)
+
+
+def _delta(delta: int, raw: RawStereoDepthConfig) -> float:
+    """A filter's edge threshold in the disparity output's units: 0 means gen2's auto, 3 disparity
+    levels (3 × 2^bits with subpixel)."""
+    scale = (1 << raw.algorithmControl.subpixelFractionalBits) if raw.algorithmControl.enableSubpixel else 1
+    return float(delta) if delta > 0 else 3.0 * scale
+
+
+def _recursive_pass(values: np.ndarray, alpha: float, delta: float, radius: int):
+    """One pass of the edge-preserving filter down axis 0, in place: each line becomes
+    alpha × itself + (1 - alpha) × the line before (already filtered) wherever both have a value
+    and differ by less than delta; where it has none, and the last value is at most `radius`
+    lines back, the last value fills it."""
+    prev = values[0].copy()
+    gap = np.where(prev > 0, 0, radius + 1).astype(np.int32)
+    for i in range(1, values.shape[0]):
+        cur = values[i]
+        valid = cur > 0
+        near = valid & (prev > 0) & (np.abs(cur - prev) < delta)
+        out = np.where(near, alpha * cur + (1 - alpha) * prev, cur)
+        if radius:
+            gap = np.where(valid, 0, gap + 1)
+            out = np.where(~valid & (prev > 0) & (gap <= radius), prev, out)
+        values[i] = out
+        prev = out
+
+
+def spatial(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
+    """gen2's spatial filter (librealsense's edge-preserving one): `numIterations` times, an
+    exponential moving average with `alpha` along each row, left to right and back, then each column,
+    down and up, that stops at steps of `delta` or more (edges stay sharp); holes up to
+    `holeFillingRadius` pixels from a value are filled along the rows (from both sides)."""
+    rule = raw.postProcessing.spatialFilter
+    if not rule.enable:
+        return disparity_out
+    alpha, delta, radius = float(rule.alpha), _delta(int(rule.delta), raw), max(0, int(rule.holeFillingRadius))
+    columns = np.ascontiguousarray(disparity_out.T, np.float32)   # rows run down axis 0 of the transposed
+    for _ in range(max(1, int(rule.numIterations))):
+        _recursive_pass(columns, alpha, delta, radius)
+        _recursive_pass(columns[::-1], alpha, delta, radius)
+        rows = np.ascontiguousarray(columns.T)
+        _recursive_pass(rows, alpha, delta, 0)
+        _recursive_pass(rows[::-1], alpha, delta, 0)
+        columns = np.ascontiguousarray(rows.T)
+    return np.rint(columns.T).astype(disparity_out.dtype)
+
+
+_BITS_SET = np.array([bin(n).count("1") for n in range(256)], np.uint8)
+_PERSISTENCY = {   # PersistencyMode → (how many of the frames before, how many of them with a value)
+    1: (8, 8), 2: (3, 2), 3: (4, 2), 4: (8, 2), 5: (2, 1), 6: (5, 1), 7: (8, 1),
+}
+
+
+class Temporal:
+    """gen2's temporal filter (librealsense's), over the frames of one StereoDepth: each pixel
+    becomes alpha × its value + (1 - alpha) × its last value where they differ by less than
+    `delta` (a step of delta or more starts afresh); a pixel without a value keeps its last one if
+    the persistency mode says it had values often enough in the frames before (VALID_2_IN_LAST_4:
+    in at least 2 of the last 4; PERSISTENCY_INDEFINITELY: ever; PERSISTENCY_OFF: never)."""
+
+    def __init__(self):
+        self._last = None      # float32, the last value of each pixel (0: never had one)
+        self._history = None   # uint8, bit k: the pixel had a value k + 1 frames ago
+
+    def apply(self, disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
+        rule = raw.postProcessing.temporalFilter
+        if not rule.enable:
+            self._last = self._history = None
+            return disparity_out
+        cur = disparity_out.astype(np.float32)
+        valid = cur > 0
+        if self._last is None or self._last.shape != cur.shape:
+            self._last, self._history = cur, valid.astype(np.uint8)
+            return disparity_out
+        alpha, delta, last = float(rule.alpha), _delta(int(rule.delta), raw), self._last
+        near = valid & (last > 0) & (np.abs(cur - last) < delta)
+        out = np.where(near, alpha * cur + (1 - alpha) * last, cur)
+        mode = int(rule.persistencyMode)
+        if mode == 8:
+            keep = last > 0
+        elif mode in _PERSISTENCY:
+            frames, needed = _PERSISTENCY[mode]
+            bits = self._history & np.uint8((1 << frames) - 1)
+            keep = _BITS_SET[bits] >= needed
+        else:
+            keep = np.zeros_like(valid)
+        out = np.where(~valid & keep, last, out)
+        self._last = np.where(out > 0, out, last).astype(np.float32)
+        self._history = ((self._history << 1) | valid).astype(np.uint8)
+        return np.rint(out).astype(disparity_out.dtype)

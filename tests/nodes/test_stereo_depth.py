@@ -208,3 +208,22 @@ def test_center_alignment_puts_depth_half_way_between_the_cameras():
         values = device.getOutputQueue("depth").get(timeout=30).getFrame()
     right, left = board_box(true_depth(RIGHT, 640, 400), 1000), board_box(true_depth(LEFT, 640, 400), 1000)
     assert np.abs(board_box(values, 1000) - (right + left) / 2).max() <= 2
+
+
+def test_spatial_and_temporal_filters_fill_holes_and_keep_the_depth_right():
+    """gen2's depth_post_processing.py settings: the filtered depth has more pixels, as right as before."""
+    counts = {}
+    for enable in (False, True):
+        p, stereo = stereo_pipeline(("depth",))
+        raw = stereo.initialConfig.get()
+        raw.postProcessing.temporalFilter.enable = enable
+        raw.postProcessing.spatialFilter.enable = enable
+        raw.postProcessing.spatialFilter.holeFillingRadius = 2
+        stereo.initialConfig.set(raw)
+        with dai.Device(p, realtime=False) as device:
+            values = [device.getOutputQueue("depth").get(timeout=30).getFrame().astype(np.float32) for _ in range(3)][-1]
+        truth = true_depth(RIGHT, 640, 400)
+        valid = values > 0
+        assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95
+        counts[enable] = valid.sum()
+    assert counts[True] > counts[False] * 1.01, counts

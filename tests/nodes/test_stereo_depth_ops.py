@@ -174,3 +174,82 @@ def test_center_alignment_is_half_way_between_the_cameras():
     expected = (right + left) / 2
     assert np.abs(board_box(aligned, 1000) - expected).max() <= 1.5
     assert abs((left - right)[0] - fx * 75 / 1000) < 1.5       # the pair's disparity at 1 m, for scale
+
+
+def filters(subpixel=False, **rules):
+    """A config with the spatial and temporal filters set: spatial={...}, temporal={...}."""
+    raw = config(setSubpixel=subpixel)
+    for name, fields in rules.items():
+        rule = getattr(raw.postProcessing, f"{name}Filter")
+        rule.enable = True
+        for key, value in fields.items():
+            setattr(rule, key, value)
+    return raw
+
+
+def noisy_steps(seed=0, shape=(60, 80)):
+    """Disparity in 1/8 pixels: a left half at 20 px, a right half at 40 px, noise of ±1 px."""
+    rng = np.random.default_rng(seed)
+    clean = np.where(np.arange(shape[1])[None, :] < shape[1] // 2, 160, 320).astype(np.float32)
+    clean = np.broadcast_to(clean, shape)
+    return clean, np.rint(clean + rng.uniform(-8, 8, shape)).astype(np.uint16)
+
+
+def test_spatial_filter_smooths_surfaces_but_not_across_their_edges():
+    clean, noisy = noisy_steps()
+    out = ops.spatial(noisy, filters(True, spatial=dict(alpha=0.5, delta=0, holeFillingRadius=0)))
+    error_before, error_after = np.abs(noisy - clean).mean(), np.abs(out.astype(np.float32) - clean).mean()
+    assert error_after < error_before * 0.6                     # noise of a surface smoothed away
+    assert (out[:, 39] < 200).all() and (out[:, 40] > 280).all()   # a 20 px step (> delta 24 = 3 px) stays sharp
+    assert out.dtype == np.uint16 and out.shape == noisy.shape
+    same = ops.spatial(noisy, filters(True, spatial=dict(alpha=1.0)))
+    assert (same == noisy).all()                                 # alpha 1: no filter
+    off = ops.spatial(noisy, config(setSubpixel=True))
+    assert off is noisy
+
+
+def test_spatial_filter_with_a_large_delta_blends_across_edges():
+    clean, noisy = noisy_steps()
+    out = ops.spatial(noisy, filters(True, spatial=dict(alpha=0.5, delta=400, holeFillingRadius=0)))
+    assert 200 < out[:, 40].mean() < 280                         # the step is smeared
+
+
+@pytest.mark.parametrize("radius, hole, filled", [(2, 4, True), (2, 5, False), (3, 6, True), (0, 1, False)])
+def test_spatial_filter_fills_holes_up_to_twice_the_radius_along_rows(radius, hole, filled):
+    values = np.full((10, 40), 100, np.uint8)
+    values[:, 10:10 + hole] = 0
+    out = ops.spatial(values, filters(spatial=dict(alpha=0.5, holeFillingRadius=radius)))
+    assert (out[:, 10:10 + hole] > 0).all() == filled
+    if not filled and radius:
+        assert (out[:, 10:10 + radius] == 100).all() and (out[:, 10 + radius:10 + hole - radius] == 0).all()
+
+
+def test_temporal_filter_averages_over_frames_and_starts_afresh_at_a_step():
+    temporal = ops.Temporal()
+    raw = filters(True, temporal=dict(alpha=0.2, delta=0))
+    clean, _ = noisy_steps()
+    outs = [temporal.apply(noisy_steps(seed)[1], raw) for seed in range(12)]
+    assert np.abs(outs[-1] - clean).mean() < np.abs(noisy_steps(11)[1] - clean).mean() * 0.6
+    moved = (clean + 80).astype(np.uint16)                       # everything 10 px nearer: more than delta
+    assert (temporal.apply(moved, raw) == moved).all()
+
+
+@pytest.mark.parametrize("mode, seen, kept", [
+    ("VALID_2_IN_LAST_4", [1, 1, 0, 0], True),
+    ("VALID_2_IN_LAST_4", [1, 0, 0, 0], False),
+    ("VALID_2_IN_LAST_4", [1, 1, 0, 0, 0, 0], False),            # the two with values are 5 and 6 frames back
+    ("VALID_1_IN_LAST_2", [1, 0], True),
+    ("VALID_1_IN_LAST_2", [1, 0, 0], False),
+    ("VALID_8_OUT_OF_8", [1] * 8, True),
+    ("VALID_8_OUT_OF_8", [1] * 7 + [0] + [1], False),
+    ("PERSISTENCY_INDEFINITELY", [1] + [0] * 20, True),
+    ("PERSISTENCY_OFF", [1, 1, 1], False),
+])
+def test_temporal_persistency_keeps_a_lost_pixel_only_if_it_was_seen_often_enough(mode, seen, kept):
+    temporal = ops.Temporal()
+    raw = filters(temporal=dict(persistencyMode=getattr(dai.StereoDepthConfig.PostProcessing.TemporalFilter
+                                                         .PersistencyMode, mode)))
+    for had in seen:
+        out = temporal.apply(np.full((4, 4), 50 if had else 0, np.uint8), raw)
+    out = temporal.apply(np.zeros((4, 4), np.uint8), raw)        # lost now
+    assert (out == 50).all() if kept else (out == 0).all()
