@@ -9,26 +9,10 @@ import oakling as dai
 from oakling.sources import SourceError, camera_options, open_source
 from oakling.sources.picture import Yuv420
 from oakling.sources.side_by_side import half
-from oakling.sources.stereo_scene import render, true_depth
-from media import make_video
+from oakling.sources.stereo_scene import true_depth
+from media import make_video, scene_sbs
 
 LEFT, RIGHT = int(dai.CameraBoardSocket.CAM_B), int(dai.CameraBoardSocket.CAM_C)
-
-
-def scene_sbs(path, count=6):
-    """The stereo scene's left and right views side by side (1280×400), `count` frames; nearly lossless."""
-    pair = np.hstack([render(LEFT, 640, 400)[0], render(RIGHT, 640, 400)[0]])
-    bgr = np.repeat(pair[..., None], 3, axis=2)
-    import av
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=30, options={"preset": "ultrafast", "crf": "4"})
-        stream.width, stream.height, stream.pix_fmt = 1280, 400, "yuv420p"
-        for _ in range(count):
-            for packet in stream.encode(av.VideoFrame.from_ndarray(bgr, format="bgr24")):
-                container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
-    return pair
 
 
 def test_halves_are_views_of_arrays_and_of_decoder_planes():
