@@ -19,10 +19,13 @@ as the two MonoCameras number them; a frame whose partner never comes is dropped
 (`realtime=False`) `left` and `right` block, so the cameras wait and every pair is matched. The
 debug outputs are declared, not produced.
 
-The matching is in `stereo_depth_ops.py`; depth uses the calibration's focal length of the aligned
-camera at the frames' size and its baseline (`setFocalLength`/`setBaseline` override them). The
-default calibration's cameras are already rectified (no rotation, no distortion), so the rectified
-outputs are the inputs.
+The matching, filters, rectification and alignment are in `stereo_depth_ops.py`; depth uses the
+calibration's focal length of the reference camera at the frames' size and its baseline
+(`setFocalLength`/`setBaseline` override them). A calibration with rectification rotations or lens
+distortion has both pictures rectified first (the right camera's intrinsics on both, as gen2);
+the default calibration's cameras are rectified already, so the rectified outputs are the inputs.
+Depth aligned to a camera (`setDepthAlign(CAM_A)`) or CENTER is re-projected from the reference
+camera with the calibration's extrinsics, at gen2's output size.
 """
 from __future__ import annotations
 
@@ -261,6 +264,7 @@ class StereoDepthWorker(Worker):
         calibration = calibration_of(self.ctx.options)
         self._alignments = {}
         self._temporal = ops.Temporal()
+        self._rectifications = {}
         pending = {"left": None, "right": None}
         while True:
             try:
@@ -305,8 +309,13 @@ class StereoDepthWorker(Worker):
         outputs = {name: self.output(name) for name in ("depth", "disparity", "syncedLeft", "syncedRight",
                                                          "rectifiedLeft", "rectifiedRight", "confidenceMap",
                                                          "outConfig")}
-        for name, frame in (("syncedLeft", left_frame), ("syncedRight", right_frame),
-                            ("rectifiedLeft", left_frame), ("rectifiedRight", right_frame)):
+        rectify = self._rectification(calibration, left.shape)
+        rectified = {"rectifiedLeft": left_frame, "rectifiedRight": right_frame}
+        if rectify is not None:
+            left, right = rectify[0](left), rectify[1](right)
+            rectified = {"rectifiedLeft": self._frame(left, ImgFrame.Type.RAW8, left_frame),
+                         "rectifiedRight": self._frame(right, ImgFrame.Type.RAW8, right_frame)}
+        for name, frame in (("syncedLeft", left_frame), ("syncedRight", right_frame), *rectified.items()):
             if outputs[name].linked:
                 outputs[name].send(frame)
         reference = left_frame if matcher.left_reference else right_frame
@@ -334,14 +343,35 @@ class StereoDepthWorker(Worker):
             out._raw = raw
             outputs["outConfig"].send(out._keep_time_of(reference))
 
+    def _rectification(self, calibration, shape):
+        """(left's Rectification, right's) when the calibration rotates or distorts the pair and
+        rectification is on; None when the pictures are rectified already."""
+        if not self.properties.get("enableRectification", True):
+            return None
+        if shape not in self._rectifications:
+            from ..sources.stereo_scene import raw_view
+            height, width = shape
+            views = [raw_view(s, width, height, calibration) for s in (CameraBoardSocket.CAM_B, CameraBoardSocket.CAM_C)]
+            made = None
+            if any(v is not None for v in views):
+                k_new = calibration.getCameraIntrinsics(CameraBoardSocket.CAM_C, width, height)
+                fill = int(self.properties.get("rectifyEdgeFillColor", 0) or 0)
+                made = tuple(ops.Rectification(*(v if v is not None else (k_new, [], [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+                                                                            k_new)), shape, fill=max(0, fill))
+                             for v in views)
+            self._rectifications[shape] = made
+        return self._rectifications[shape]
+
     def _geometry(self, calibration, matcher, shape) -> tuple[float, float]:
-        """(focal length in pixels at the frames' size, baseline in millimetres)."""
+        """(focal length in pixels at the frames' size, baseline in millimetres). Rectified pictures
+        both have the right camera's intrinsics, as gen2 rectifies them."""
         props = self.properties
         height, width = shape
         if props.get("focalLength"):
             focal = float(props["focalLength"])
         else:
-            socket = CameraBoardSocket.CAM_B if matcher.left_reference else CameraBoardSocket.CAM_C
+            rectified = self._rectification(calibration, shape) is not None
+            socket = CameraBoardSocket.CAM_B if matcher.left_reference and not rectified else CameraBoardSocket.CAM_C
             focal = calibration.getCameraIntrinsics(socket, width, height)[0][0]
         baseline_cm = props.get("baseline") or calibration.getBaselineDistance()
         return focal, float(baseline_cm) * 10.0
@@ -367,7 +397,8 @@ class StereoDepthWorker(Worker):
         props = self.properties
         height, width = shape
         ref = CameraBoardSocket.CAM_B if matcher.left_reference else CameraBoardSocket.CAM_C
-        k_ref = calibration.getCameraIntrinsics(ref, width, height)
+        rectified = self._rectification(calibration, shape) is not None
+        k_ref = calibration.getCameraIntrinsics(CameraBoardSocket.CAM_C if rectified else ref, width, height)
         if props.get("focalLength"):
             k_ref[0][0] = k_ref[1][1] = float(props["focalLength"])
         if socket is None:   # CENTER: half the baseline towards the other camera

@@ -373,3 +373,25 @@ class Temporal:
         self._last = np.where(out > 0, out, last).astype(np.float32)
         self._history = ((self._history << 1) | valid).astype(np.uint8)
         return np.rint(out).astype(disparity_out.dtype)
+
+
+class Rectification:
+    """The maps that turn a camera's own picture into its rectified view (OpenCV's
+    initUndistortRectifyMap): its intrinsics and distortion undone, its rectification rotation
+    applied, the rectified intrinsics (`k_new`, the right camera's, as gen2 uses for both) put on.
+
+        rectify = Rectification(k, distortion, rotation, k_new, (400, 640))
+        rectified = rectify(picture)         # uint8 H×W, `fill` where the picture has nothing"""
+
+    def __init__(self, k, distortion, rotation, k_new, shape, fill: int = 0):
+        import cv2
+        height, width = shape
+        self.shape, self.fill = tuple(shape), int(fill)
+        self._x, self._y = cv2.initUndistortRectifyMap(
+            np.asarray(k, np.float64), np.asarray(distortion, np.float64), np.asarray(rotation, np.float64),
+            np.asarray(k_new, np.float64), (width, height), cv2.CV_16SC2)
+
+    def __call__(self, picture: np.ndarray) -> np.ndarray:
+        import cv2
+        return cv2.remap(picture, self._x, self._y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=self.fill)
