@@ -321,11 +321,15 @@ class StereoDepthWorker(Worker):
         reference = left_frame if matcher.left_reference else right_frame
         if outputs["depth"].linked or outputs["disparity"].linked or outputs["confidenceMap"].linked:
             found = matcher.disparity(left, right)
-            disparity = ops.spatial(self._temporal.apply(ops.speckle(ops.disparity_output(found, raw), raw), raw), raw)
-            focal, baseline_mm = self._geometry(calibration, matcher, left.shape)
+            disparity = ops.disparity_output(found, raw)
+            disparity = ops.brightness(disparity, left if matcher.left_reference else right, raw)
+            disparity = ops.spatial(self._temporal.apply(ops.speckle(disparity, raw), raw), raw)
             alignment, instance = self._alignment(calibration, matcher, raw, left.shape)
-            depth_mm = ops.depth_mm(ops.filtered_disparity(disparity, raw), focal, baseline_mm)
-            splat = alignment.splat(depth_mm) if alignment is not None else None
+            depth_mm = splat = None
+            if outputs["depth"].linked or alignment is not None:
+                focal, baseline_mm = self._geometry(calibration, matcher, left.shape)
+                depth_mm = ops.depth_mm(ops.filtered_disparity(disparity, raw), focal, baseline_mm)
+                splat = alignment.splat(depth_mm) if alignment is not None else None
             if outputs["disparity"].linked:
                 picture = ops.decimate(splat.carry(disparity) if splat else disparity, raw)
                 kind = ImgFrame.Type.RAW16 if picture.dtype.itemsize == 2 else ImgFrame.Type.RAW8

@@ -395,3 +395,15 @@ class Rectification:
         import cv2
         return cv2.remap(picture, self._x, self._y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                          borderValue=self.fill)
+
+
+def brightness(disparity_out: np.ndarray, reference: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
+    """gen2's brightness filter: no disparity where the (rectified) reference picture is darker than
+    `minBrightness` or brighter than `maxBrightness` (0 and 256, the defaults, keep every pixel)."""
+    rule = raw.postProcessing.brightnessFilter
+    low, high = int(rule.minBrightness), int(rule.maxBrightness)
+    if low <= 0 and high > 255:
+        return disparity_out
+    out = disparity_out.copy()
+    out[(reference < low) | (reference > high)] = 0
+    return out

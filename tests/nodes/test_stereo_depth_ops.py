@@ -268,3 +268,14 @@ def test_rectification_turns_a_rotated_distorted_camera_back_into_its_rectified_
                        - rectified_view)[inner].mean()
         assert after < 8 and after < before / 3, (socket, before, after)
     assert raw_view(RIGHT, 640, 400, CALIB) is None                 # the default calibration needs none
+
+
+def test_brightness_filter_drops_disparity_where_the_reference_is_too_dark_or_too_bright():
+    reference = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    disparity = np.full((16, 16), 40, np.uint8)
+    raw = config()
+    assert ops.brightness(disparity, reference, raw) is disparity            # 0..256: every pixel kept
+    raw.postProcessing.brightnessFilter.minBrightness = 20
+    raw.postProcessing.brightnessFilter.maxBrightness = 200
+    out = ops.brightness(disparity, reference, raw)
+    assert ((out > 0) == ((reference >= 20) & (reference <= 200))).all()
