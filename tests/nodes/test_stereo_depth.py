@@ -250,3 +250,31 @@ def test_a_rotated_distorted_pair_is_rectified_from_the_calibration():
             view = render(RIGHT, 640, 400, calib, rectified=True)[0]
             assert np.abs(rectified.astype(float) - view)[inner].mean() < 8
     assert good[True] > 0.7 and good[False] < good[True] - 0.2, good
+
+
+def test_spatial_locations_on_depth_aligned_to_the_colour_camera_are_in_its_frame():
+    """A region of the near board in CAM_A's pixels: the calculator takes CAM_A's intrinsics from the
+    aligned depth's instance number, so X, Y and Z are the board's, seen from the colour camera."""
+    from oakling.sources.stereo_scene import board_at
+    near = board_at("near board")
+    x0, x1, y0, y1 = -450, -200, -200, -50                       # mm, around the colour camera's axis
+    (fx, _, cx), (_, fy, cy), _ = oak_d().getCameraIntrinsics(dai.CameraBoardSocket.CAM_A, 1280, 720)
+    p, stereo = stereo_pipeline(())
+    rgb = p.create(dai.node.ColorCamera)
+    rgb.setIspScale(2, 3)
+    stereo.setDepthAlign(dai.CameraBoardSocket.CAM_A)
+    calc = p.create(dai.node.SpatialLocationCalculator)
+    data = dai.SpatialLocationCalculatorConfigData()
+    data.roi = dai.Rect(dai.Point2f(round(fx * x0 / near.z + cx), round(fy * y0 / near.z + cy)),
+                        dai.Point2f(round(fx * x1 / near.z + cx), round(fy * y1 / near.z + cy)))
+    calc.initialConfig.addROI(data)
+    stereo.depth.link(calc.inputDepth)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("spatial")
+    calc.out.link(xout.input)
+    with dai.Device(p, realtime=False) as device:
+        c = device.getOutputQueue("spatial").get(timeout=30).getSpatialLocations()[0].spatialCoordinates
+    assert c.z == pytest.approx(near.z, rel=0.02)
+    # 10 mm: the right camera's intrinsics in place of CAM_A's would put X 20 mm off
+    assert c.x == pytest.approx((x0 + x1) / 2, abs=10)
+    assert c.y == pytest.approx(-(y0 + y1) / 2, abs=10)
