@@ -355,14 +355,14 @@ class StereoDepthWorker(Worker):
         if shape not in self._rectifications:
             from ..sources.stereo_scene import raw_view
             height, width = shape
-            views = [raw_view(s, width, height, calibration) for s in (CameraBoardSocket.CAM_B, CameraBoardSocket.CAM_C)]
+            pair = (CameraBoardSocket.CAM_B, CameraBoardSocket.CAM_C)
+            views = [raw_view(socket, width, height, calibration) for socket in pair]
             made = None
             if any(v is not None for v in views):
                 k_new = calibration.getCameraIntrinsics(CameraBoardSocket.CAM_C, width, height)
-                fill = int(self.properties.get("rectifyEdgeFillColor", 0) or 0)
-                made = tuple(ops.Rectification(*(v if v is not None else (k_new, [], [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
-                                                                            k_new)), shape, fill=max(0, fill))
-                             for v in views)
+                as_is = (k_new, [], [[1, 0, 0], [0, 1, 0], [0, 0, 1]], k_new)   # a camera that needs nothing
+                fill = max(0, int(self.properties.get("rectifyEdgeFillColor", 0) or 0))
+                made = tuple(ops.Rectification(*(v if v is not None else as_is), shape, fill=fill) for v in views)
             self._rectifications[shape] = made
         return self._rectifications[shape]
 

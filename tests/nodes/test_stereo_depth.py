@@ -167,7 +167,8 @@ def board_box(depth, z):
     """(left, right, top, bottom) pixels of the board `z` millimetres away: the rows and columns
     where most of a line of it is (so a few stray pixels do not move an edge)."""
     mask = np.abs(depth.astype(np.float32) - z) < z * 0.02
-    cols, rows = np.flatnonzero(mask.sum(0) > mask.sum(0).max() / 2), np.flatnonzero(mask.sum(1) > mask.sum(1).max() / 2)
+    per_col, per_row = mask.sum(0), mask.sum(1)
+    cols, rows = np.flatnonzero(per_col > per_col.max() / 2), np.flatnonzero(per_row > per_row.max() / 2)
     return np.array([cols.min(), cols.max(), rows.min(), rows.max()])
 
 
@@ -221,7 +222,8 @@ def test_spatial_and_temporal_filters_fill_holes_and_keep_the_depth_right():
         raw.postProcessing.spatialFilter.holeFillingRadius = 2
         stereo.initialConfig.set(raw)
         with dai.Device(p, realtime=False) as device:
-            values = [device.getOutputQueue("depth").get(timeout=30).getFrame().astype(np.float32) for _ in range(3)][-1]
+            frames = [device.getOutputQueue("depth").get(timeout=30) for _ in range(3)]
+        values = frames[-1].getFrame().astype(np.float32)
         truth = true_depth(RIGHT, 640, 400)
         valid = values > 0
         assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95
