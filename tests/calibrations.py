@@ -12,3 +12,24 @@ def wider_calibration(baseline_cm=10.0):
     calib.setCameraExtrinsics(dai.CameraBoardSocket.CAM_C, dai.CameraBoardSocket.CAM_A, eye, [baseline_cm / 2, 0, 0],
                               [baseline_cm / 2, 0, 0])
     return calib
+
+
+def rotation(x_deg=0.0, y_deg=0.0, z_deg=0.0):
+    """The 3×3 rotation about x, then y, then z (degrees), as nested lists."""
+    import numpy as np
+    x, y, z = np.radians([x_deg, y_deg, z_deg])
+    rx = np.array([[1, 0, 0], [0, np.cos(x), -np.sin(x)], [0, np.sin(x), np.cos(x)]])
+    ry = np.array([[np.cos(y), 0, np.sin(y)], [0, 1, 0], [-np.sin(y), 0, np.cos(y)]])
+    rz = np.array([[np.cos(z), -np.sin(z), 0], [np.sin(z), np.cos(z), 0], [0, 0, 1]])
+    return (rz @ ry @ rx).tolist()
+
+
+def skewed_calibration():
+    """An OAK-D's calibration whose stereo cameras are turned a little (by the inverse of their
+    rectification rotations: up to 1.5°) and whose lenses bend straight lines (barrel distortion)."""
+    calib = oak_d()
+    calib.setStereoLeft(dai.CameraBoardSocket.CAM_B, rotation(0.8, -1.0, 0.5))
+    calib.setStereoRight(dai.CameraBoardSocket.CAM_C, rotation(-0.5, 1.5, -0.7))
+    for socket in (dai.CameraBoardSocket.CAM_B, dai.CameraBoardSocket.CAM_C):
+        calib.setDistortionCoefficients(socket, [-0.08, 0.02, 0.0005, -0.0005, 0.0] + [0.0] * 9)
+    return calib

@@ -76,6 +76,23 @@ def make_video(path, count: int = 20, size=(320, 180), fps: int = 30, fmt: str =
 
 
 
+def scene_sbs(path, count=6):
+    """The stereo scene's left and right views side by side (1280×400), `count` frames; nearly lossless."""
+    from oakling.sources.stereo_scene import render
+    pair = np.hstack([render(1, 640, 400)[0], render(2, 640, 400)[0]])   # CAM_B, CAM_C
+    bgr = np.repeat(pair[..., None], 3, axis=2)
+    import av
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30, options={"preset": "ultrafast", "crf": "4"})
+        stream.width, stream.height, stream.pix_fmt = 1280, 400, "yuv420p"
+        for _ in range(count):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(bgr, format="bgr24")):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return pair
+
+
 def make_broken_video(path, count: int = 20):
     """A video whose middle half is random bytes: decoders fail part-way through it."""
     make_video(path, count=count)

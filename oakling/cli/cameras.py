@@ -6,6 +6,9 @@ CAM_A, LEFT is CAM_B, RIGHT is CAM_C.
 
     >>> camera_environment(["rgb=clip.mp4", "CAM_B=left/"])
     {'OAKLING_CAMERA_CAM_A': 'clip.mp4', 'OAKLING_CAMERA_CAM_B': 'left/'}
+
+`--stereo sbs.mp4` sets OAKLING_STEREO: one side-by-side video for the pair (left half CAM_B,
+right half CAM_C).
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import os
 from ..messages.enums import CameraBoardSocket
 
 ENV_PREFIX = "OAKLING_CAMERA_"
+STEREO_ENV = "OAKLING_STEREO"
 REALTIME_ENV = "OAKLING_REALTIME"
 CAMERA_END_ENV = "OAKLING_CAMERA_END"
 CAMERA_ENDS = ("loop", "stop")
@@ -74,3 +78,18 @@ def _socket_of(key: str) -> str | None:
         return canonical_socket(key[len(ENV_PREFIX):])
     except CameraOptionError:
         return None
+
+
+def stereo_environment(source: str | None, camera_values: list[str]) -> dict[str, str]:
+    """`--stereo SBS`: OAKLING_STEREO for the run, the side-by-side source whose left half feeds
+    CAM_B and right half CAM_C; a `--camera` for either of those sockets too is an error."""
+    if source is None:
+        return {}
+    if not source.strip():
+        raise CameraOptionError("--stereo: expected a side-by-side video, image or folder of images")
+    for value in camera_values:
+        socket, _ = parse_camera(value)
+        if socket in ("CAM_B", "CAM_C"):
+            raise CameraOptionError(f"--stereo feeds CAM_B and CAM_C, and --camera {value} names {socket} "
+                                    f"too — give either --stereo or the two cameras")
+    return {STEREO_ENV: os.path.abspath(source) if os.path.exists(source) else source}

@@ -25,7 +25,8 @@ from ..script.network import ENV as SCRIPT_NETWORK_ENV
 from ..script.network import MODES as SCRIPT_NETWORK_MODES
 from .blobconverter import standing_in_for_blobconverter
 from .blobs import blob_environment
-from .cameras import CAMERA_END_ENV, CAMERA_ENDS, REALTIME_ENV, CameraOptionError, camera_environment
+from .cameras import (CAMERA_END_ENV, CAMERA_ENDS, REALTIME_ENV, CameraOptionError, camera_environment,
+                      stereo_environment)
 from .limits import DEFAULT_GRACE, FORCED_EXIT_CODE, RunLimit, Watchdog
 from .program import exit_code, program_context, program_path, run_program
 from .recorder import FORMATS, Recorder
@@ -66,6 +67,8 @@ examples:
   oakling run --camera CAM_A=clip.mp4 --camera LEFT=left/ --offline --seconds 10 app.py
                                            feed CAM_A from clip.mp4 and CAM_B from left/, as fast
                                            as the pipeline takes frames, for 10 s
+  oakling run --stereo sbs.mp4 depth_preview.py
+                                           CAM_B shows the left half of sbs.mp4, CAM_C the right
 
   oakling run --blob mobilenet-ssd_openvino_2021.4_6shave.blob=mobilenet.blob app.py
                                            app.py's setBlobPath (or blobconverter.from_zoo) of that
@@ -75,8 +78,8 @@ SOURCE is a video file, an image, a folder of images, webcam[:N] or synthetic (d
 --camera sets OAKLING_CAMERA_<socket>=SOURCE for the run, with the socket's canonical name (RGB
 and CENTER are CAM_A, LEFT is CAM_B, RIGHT is CAM_C; another spelling of the same socket already
 in the environment is unset for the run); --offline sets OAKLING_REALTIME=0; --camera-end sets
-OAKLING_CAMERA_END; --script-network sets OAKLING_SCRIPT_NETWORK; --calibration sets
-OAKLING_CALIBRATION; --imu sets OAKLING_IMU.
+OAKLING_CAMERA_END; --stereo sets OAKLING_STEREO; --script-network sets OAKLING_SCRIPT_NETWORK;
+--calibration sets OAKLING_CALIBRATION; --imu sets OAKLING_IMU.
 --blob sets OAKLING_BLOBS (NAME=PATH entries separated by ':'; the entries of an OAKLING_BLOBS
 already set are kept unless --blob names the same file). While the program runs, `import
 blobconverter` gives a stand-in whose from_zoo/from_onnx/… return the substitute for the file name
@@ -103,6 +106,9 @@ def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, se
     option("--camera", action="append", default=[], metavar="SOCKET=SOURCE",
            help="feed the camera on SOCKET (CAM_A…CAM_H, RGB, LEFT, RIGHT, CENTER; any case) from "
                 "SOURCE; repeatable")
+    option("--stereo", metavar="SBS",
+           help="feed CAM_B (LEFT) and CAM_C (RIGHT) from one side-by-side video, image or folder: its "
+                "left and right halves, each pair with one sequence number and timestamp")
     option("--blob", action="append", default=[], metavar="NAME=PATH",
            help="load the oakling blob PATH wherever the program loads a blob file named NAME (a MyriadX "
                 "blob, e.g. mobilenet-ssd_openvino_2021.4_6shave.blob, which need not exist); repeatable")
@@ -161,6 +167,7 @@ def main(argv: list[str], prog: str = "oakling run") -> int:
         if program is None:
             parser.error("the program to run is missing (oakling run [options] program.py [args])")
         env = camera_environment(ns.camera)
+        env.update(stereo_environment(ns.stereo, ns.camera))
         env.update(blob_environment(ns.blob))
         if ns.offline:
             env[REALTIME_ENV] = "0"

@@ -177,6 +177,9 @@ class Device:
     - `cameras={"CAM_A": "clip.mp4", "LEFT": "frames/"}` (OAKLING_CAMERA_<SOCKET>): the source
       each board socket's camera shows — a video file, an image, a folder of images, "webcam[:N]"
       or "synthetic" (the default).
+    - `stereo="sbs.mp4"` (OAKLING_STEREO): one side-by-side video (or image, or folder) whose left
+      half feeds CAM_B and right half CAM_C, both frames of a picture with one sequence number and
+      timestamp.
     - `realtime=False` (OAKLING_REALTIME=0): cameras deliver every frame as fast as the pipeline
       takes it instead of pacing to setFps.
     - `camera_end="loop"|"stop"` (OAKLING_CAMERA_END): what a camera does at the end of a video or

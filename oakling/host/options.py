@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-OPTIONS = ("blobs", "calibration", "camera_end", "cameras", "imu", "realtime", "script_network")
+OPTIONS = ("blobs", "calibration", "camera_end", "cameras", "imu", "realtime", "script_network", "stereo")
 
 
 def device_options(keywords: dict, environ=os.environ):

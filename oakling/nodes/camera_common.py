@@ -304,6 +304,7 @@ class CaptureWorker(Worker):
         period = 1.0 / self.properties["fps"] if self.properties["fps"] > 0 else 0.0
         control = self.ctx.inputs.get(("", "inputControl"))
         seq = 0
+        stamp = getattr(source, "stamp", None)
         clock = self.ctx.clock
         start = next_due = clock.monotonic()
         try:
@@ -327,7 +328,11 @@ class CaptureWorker(Worker):
                 if picture is not self._cache_picture:
                     self._release_cache()
                     self._cache_picture, self._picture = picture, self._oriented(picture)
-                self.emit(self._picture, seq, clock.now_ns())
+                if stamp is not None:   # a side-by-side pair: both cameras' frames of a picture match
+                    number, ts = stamp(seq, clock.now_ns())
+                    self.emit(self._picture, number, ts)
+                else:
+                    self.emit(self._picture, seq, clock.now_ns())
                 seq += 1
         finally:
             source.close()

@@ -19,17 +19,19 @@ as the two MonoCameras number them; a frame whose partner never comes is dropped
 (`realtime=False`) `left` and `right` block, so the cameras wait and every pair is matched. The
 debug outputs are declared, not produced.
 
-The matching is in `stereo_depth_ops.py`; depth uses the calibration's focal length of the aligned
-camera at the frames' size and its baseline (`setFocalLength`/`setBaseline` override them). The
-default calibration's cameras are already rectified (no rotation, no distortion), so the rectified
-outputs are the inputs.
+The matching, filters, rectification and alignment are in `stereo_depth_ops.py`; depth uses the
+calibration's focal length of the reference camera at the frames' size and its baseline
+(`setFocalLength`/`setBaseline` override them). A calibration with rectification rotations or lens
+distortion has both pictures rectified first (the right camera's intrinsics on both, as gen2);
+the default calibration's cameras are rectified already, so the rectified outputs are the inputs.
+Depth aligned to a camera (`setDepthAlign(CAM_A)`) or CENTER is re-projected from the reference
+camera with the calibration's extrinsics, at gen2's output size.
 """
 from __future__ import annotations
 
 import warnings
 
 from ..calibration import calibration_of
-from ..log import LogLevel
 from ..messages.datatype import DatatypeEnum
 from ..messages.enums import CameraBoardSocket, Gen2Enum
 from ..messages.imgframe import ImgFrame
@@ -86,7 +88,22 @@ class StereoDepth(Node):
         self.setDefaultProfilePreset(PresetMode.HIGH_DENSITY)
 
     def serialize_properties(self) -> dict:
-        return {"initialConfig": self.initialConfig._raw.as_dict(), **self.properties}
+        props = {"initialConfig": self.initialConfig._raw.as_dict(), **self.properties}
+        props["alignedCameraSize"] = self._aligned_camera_size()
+        return props
+
+    def _aligned_camera_size(self):
+        """gen2's size of depth aligned to a camera without setOutputSize: the ISP output of the
+        ColorCamera on that socket in this pipeline (None: the calibration's size of the camera)."""
+        socket = self.properties["depthAlignCamera"]
+        if socket in (-1, int(CameraBoardSocket.CAM_B), int(CameraBoardSocket.CAM_C)) or self._pipeline is None:
+            return None
+        for node in self._pipeline.getAllNodes():
+            if node.getName() == "ColorCamera" and hasattr(node, "getIspSize"):
+                on = node.properties.get("boardSocket", -1)
+                if (on if on != -1 else int(CameraBoardSocket.CAM_A)) == socket:
+                    return list(node.getIspSize())
+        return None
 
     # -- presets --
     def setDefaultProfilePreset(self, mode):
@@ -245,12 +262,9 @@ class StereoDepthWorker(Worker):
         matcher = ops.Matcher(config._raw)
         left_in, right_in, configs = self.input("left"), self.input("right"), self.input("inputConfig")
         calibration = calibration_of(self.ctx.options)
-        if props.get("depthAlignCamera", -1) not in (-1, int(CameraBoardSocket.CAM_B), int(CameraBoardSocket.CAM_C)):
-            self.log(LogLevel.WARN, f"{self.label}: depth aligned to {CameraBoardSocket(props['depthAlignCamera']).name} "
-                                    f"is not done yet — depth stays aligned to the rectified right camera")
-        if config._raw.algorithmControl.depthAlign == AlgorithmControl.DepthAlign.CENTER:
-            self.log(LogLevel.WARN, f"{self.label}: CENTER alignment is not done yet — depth stays aligned to the "
-                                    f"rectified right camera")
+        self._alignments = {}
+        self._temporal = ops.Temporal()
+        self._rectifications = {}
         pending = {"left": None, "right": None}
         while True:
             try:
@@ -295,47 +309,138 @@ class StereoDepthWorker(Worker):
         outputs = {name: self.output(name) for name in ("depth", "disparity", "syncedLeft", "syncedRight",
                                                          "rectifiedLeft", "rectifiedRight", "confidenceMap",
                                                          "outConfig")}
-        for name, frame in (("syncedLeft", left_frame), ("syncedRight", right_frame),
-                            ("rectifiedLeft", left_frame), ("rectifiedRight", right_frame)):
+        rectify = self._rectification(calibration, left.shape)
+        rectified = {"rectifiedLeft": left_frame, "rectifiedRight": right_frame}
+        if rectify is not None:
+            left, right = rectify[0](left), rectify[1](right)
+            rectified = {"rectifiedLeft": self._frame(left, ImgFrame.Type.RAW8, left_frame),
+                         "rectifiedRight": self._frame(right, ImgFrame.Type.RAW8, right_frame)}
+        for name, frame in (("syncedLeft", left_frame), ("syncedRight", right_frame), *rectified.items()):
             if outputs[name].linked:
                 outputs[name].send(frame)
         reference = left_frame if matcher.left_reference else right_frame
         if outputs["depth"].linked or outputs["disparity"].linked or outputs["confidenceMap"].linked:
             found = matcher.disparity(left, right)
-            disparity = ops.speckle(ops.disparity_output(found, raw), raw)
-            if outputs["disparity"].linked:
-                picture = ops.decimate(disparity, raw)
-                kind = ImgFrame.Type.RAW16 if picture.dtype.itemsize == 2 else ImgFrame.Type.RAW8
-                outputs["disparity"].send(self._frame(picture, kind, reference))
-            if outputs["depth"].linked:
+            disparity = ops.disparity_output(found, raw)
+            disparity = ops.brightness(disparity, left if matcher.left_reference else right, raw)
+            disparity = ops.spatial(self._temporal.apply(ops.speckle(disparity, raw), raw), raw)
+            alignment, instance = self._alignment(calibration, matcher, raw, left.shape)
+            depth_mm = splat = None
+            if outputs["depth"].linked or alignment is not None:
                 focal, baseline_mm = self._geometry(calibration, matcher, left.shape)
-                depth = ops.depth_output(ops.filtered_disparity(disparity, raw), focal, baseline_mm, raw)
-                outputs["depth"].send(self._frame(ops.decimate(depth, raw), ImgFrame.Type.RAW16, reference))
+                depth_mm = ops.depth_mm(ops.filtered_disparity(disparity, raw), focal, baseline_mm)
+                splat = alignment.splat(depth_mm) if alignment is not None else None
+            if outputs["disparity"].linked:
+                picture = ops.decimate(splat.carry(disparity) if splat else disparity, raw)
+                kind = ImgFrame.Type.RAW16 if picture.dtype.itemsize == 2 else ImgFrame.Type.RAW8
+                outputs["disparity"].send(self._frame(picture, kind, reference, instance))
+            if outputs["depth"].linked:
+                depth = ops.to_units(splat.depth() if splat else depth_mm, raw)
+                outputs["depth"].send(self._frame(ops.decimate(depth, raw), ImgFrame.Type.RAW16, reference, instance))
             if outputs["confidenceMap"].linked:
                 pictures = (left, right) if matcher.left_reference else (right, left)
                 picture = ops.confidence(*pictures, found, matcher.left_reference)
-                outputs["confidenceMap"].send(self._frame(picture, ImgFrame.Type.RAW8, reference))
+                picture = splat.carry(picture, fill=255) if splat else picture
+                outputs["confidenceMap"].send(self._frame(picture, ImgFrame.Type.RAW8, reference, instance))
         if outputs["outConfig"].linked:
             out = StereoDepthConfig()
             out._raw = raw
             outputs["outConfig"].send(out._keep_time_of(reference))
 
+    def _rectification(self, calibration, shape):
+        """(left's Rectification, right's) when the calibration rotates or distorts the pair and
+        rectification is on; None when the pictures are rectified already."""
+        if not self.properties.get("enableRectification", True):
+            return None
+        if shape not in self._rectifications:
+            from ..sources.stereo_scene import raw_view
+            height, width = shape
+            pair = (CameraBoardSocket.CAM_B, CameraBoardSocket.CAM_C)
+            views = [raw_view(socket, width, height, calibration) for socket in pair]
+            made = None
+            if any(v is not None for v in views):
+                k_new = calibration.getCameraIntrinsics(CameraBoardSocket.CAM_C, width, height)
+                as_is = (k_new, [], [[1, 0, 0], [0, 1, 0], [0, 0, 1]], k_new)   # a camera that needs nothing
+                fill = max(0, int(self.properties.get("rectifyEdgeFillColor", 0) or 0))
+                made = tuple(ops.Rectification(*(v if v is not None else as_is), shape, fill=fill) for v in views)
+            self._rectifications[shape] = made
+        return self._rectifications[shape]
+
     def _geometry(self, calibration, matcher, shape) -> tuple[float, float]:
-        """(focal length in pixels at the frames' size, baseline in millimetres)."""
+        """(focal length in pixels at the frames' size, baseline in millimetres). Rectified pictures
+        both have the right camera's intrinsics, as gen2 rectifies them."""
         props = self.properties
         height, width = shape
         if props.get("focalLength"):
             focal = float(props["focalLength"])
         else:
-            socket = CameraBoardSocket.CAM_B if matcher.left_reference else CameraBoardSocket.CAM_C
+            rectified = self._rectification(calibration, shape) is not None
+            socket = CameraBoardSocket.CAM_B if matcher.left_reference and not rectified else CameraBoardSocket.CAM_C
             focal = calibration.getCameraIntrinsics(socket, width, height)[0][0]
         baseline_cm = props.get("baseline") or calibration.getBaselineDistance()
         return focal, float(baseline_cm) * 10.0
 
+    def _alignment(self, calibration, matcher, raw, shape):
+        """(the Alignment that moves maps from the reference camera to the aligned view, the instance
+        number of the aligned frames), or (None, None) when the depth stays on the reference camera:
+        gen2's setDepthAlign to a camera socket (CAM_A: the colour camera) or to CENTER (a camera
+        half-way between the pair, with the reference camera's intrinsics)."""
+        props = self.properties
+        socket = props.get("depthAlignCamera", -1)
+        center = raw.algorithmControl.depthAlign == AlgorithmControl.DepthAlign.CENTER
+        to_camera = socket not in (-1, int(CameraBoardSocket.CAM_B), int(CameraBoardSocket.CAM_C))
+        if not (to_camera or center):
+            return None, None
+        key = (shape, matcher.left_reference, socket if to_camera else "center")
+        if key not in self._alignments:
+            self._alignments[key] = self._make_alignment(calibration, matcher, shape, socket if to_camera else None)
+        return self._alignments[key]
+
+    def _make_alignment(self, calibration, matcher, shape, socket):
+        import numpy as np
+        props = self.properties
+        height, width = shape
+        ref = CameraBoardSocket.CAM_B if matcher.left_reference else CameraBoardSocket.CAM_C
+        rectified = self._rectification(calibration, shape) is not None
+        k_ref = calibration.getCameraIntrinsics(CameraBoardSocket.CAM_C if rectified else ref, width, height)
+        if props.get("focalLength"):
+            k_ref[0][0] = k_ref[1][1] = float(props["focalLength"])
+        if socket is None:   # CENTER: half the baseline towards the other camera
+            _, baseline_mm = self._geometry(calibration, matcher, shape)
+            size = (props.get("outWidth") or width, props.get("outHeight") or height)
+            k_dst = [[k_ref[0][0] * size[0] / width, 0, k_ref[0][2] * size[0] / width],
+                     [0, k_ref[1][1] * size[1] / height, k_ref[1][2] * size[1] / height], [0, 0, 1]]
+            shift = baseline_mm / 2 if not matcher.left_reference else -baseline_mm / 2
+            alignment = ops.Alignment(k_ref, k_dst, np.eye(3), (shift, 0, 0), shape, (size[1], size[0]))
+            return alignment, int(ref)
+        target = CameraBoardSocket(socket)
+        try:
+            calibration.getCameraIntrinsics(target)
+        except RuntimeError as e:
+            raise ValueError(f"{self.label}: depth aligned to {target.name}, but {e} — give a calibration with "
+                             f"that camera, or align to RECTIFIED_RIGHT") from None
+        if props.get("outWidth") and props.get("outHeight"):
+            size = (props["outWidth"], props["outHeight"])
+        elif props.get("alignedCameraSize"):
+            size = tuple(props["alignedCameraSize"])
+        else:
+            size = tuple(calibration.getDefaultIntrinsics(target)[1:])
+        spec = props.get("depthAlignmentUseSpecTranslation")
+        extrinsics = np.array(calibration.getCameraExtrinsics(ref, target, True if spec is None else spec))
+        try:
+            rect = np.array(calibration.getStereoLeftRectificationRotation() if matcher.left_reference
+                            else calibration.getStereoRightRectificationRotation())
+        except RuntimeError:
+            rect = np.eye(3)
+        rotation = extrinsics[:3, :3] @ rect.T   # rectified reference → its own axes → the target's
+        k_dst = calibration.getCameraIntrinsics(target, size[0], size[1])
+        alignment = ops.Alignment(k_ref, k_dst, rotation, extrinsics[:3, 3] * 10.0, shape, (size[1], size[0]))
+        return alignment, int(target)
+
     @staticmethod
-    def _frame(picture, kind, like: ImgFrame) -> ImgFrame:
+    def _frame(picture, kind, like: ImgFrame, instance=None) -> ImgFrame:
         frame = ImgFrame()
         frame.setWidth(picture.shape[1]).setHeight(picture.shape[0]).setType(kind)
         frame._data = picture.reshape(-1).view("uint8")
-        frame.setInstanceNum(like.getInstanceNum())
+        frame.setInstanceNum(like.getInstanceNum() if instance is None else instance)
         return frame._keep_time_of(like)

@@ -133,17 +133,7 @@ def filtered_disparity(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> 
 def depth_output(disparity: np.ndarray, focal_px: float, baseline_mm: float, raw: RawStereoDepthConfig) -> np.ndarray:
     """uint16 depth (focal × baseline / disparity) in the config's unit, 0 where there is no
     disparity or the depth falls outside the threshold filter's range (in millimetres)."""
-    valid = disparity > 0
-    depth_mm = np.zeros(disparity.shape, np.float32)
-    np.divide(np.float32(focal_px * baseline_mm), disparity, out=depth_mm, where=valid)
-    window = raw.postProcessing.thresholdFilter
-    valid &= (depth_mm >= window.minRange) & (depth_mm <= window.maxRange)
-    control = raw.algorithmControl
-    if control.depthUnit == AlgorithmControl.DepthUnit.CUSTOM:
-        per_mm = control.customDepthUnitMultiplier / 1000.0
-    else:
-        per_mm = _UNITS_PER_MM[control.depthUnit]
-    return np.where(valid, np.clip(np.rint(depth_mm * per_mm), 0, 65535), 0).astype(np.uint16)
+    return to_units(depth_mm(disparity, focal_px, baseline_mm), raw)
 
 
 def speckle(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
@@ -192,4 +182,228 @@ def confidence(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, 
     mean = cv2.boxFilter(error, -1, (5, 5))
     out = np.clip(np.rint(mean * 4), 0, 254).astype(np.uint8)
     out[disparity <= 0] = 255
+    return out
+
+
+def depth_mm(disparity: np.ndarray, focal_px: float, baseline_mm: float) -> np.ndarray:
+    """Float32 depth in millimetres (focal × baseline / disparity), 0 where there is no disparity."""
+    out = np.zeros(disparity.shape, np.float32)
+    np.divide(np.float32(focal_px * baseline_mm), disparity, out=out, where=disparity > 0)
+    return out
+
+
+class Alignment:
+    """Depth re-projected from the reference (rectified) camera into another camera's view.
+
+        align = Alignment(k_ref, k_dst, rotation, translation_mm, (400, 640), (720, 1280))
+        splat = align.splat(depth_mm)            # where each reference pixel lands, nearest last
+        aligned_depth = splat.depth()            # float32 millimetres in the other camera's frame
+        aligned_disparity = splat.carry(disparity_out, fill=0)
+
+    Each reference pixel is a point (its ray × its depth), moved by the rotation and translation
+    (reference → destination camera, millimetres) and projected with the destination's intrinsics
+    at the output size. It covers k×k output pixels around where it lands, k enough for
+    neighbouring pixels' patches to meet when the output is larger (k = 1 when it is not), so an
+    upscaled map has no gaps but the true ones: what the reference camera could not see. Where
+    several land on one output pixel the nearest wins."""
+
+    def __init__(self, k_ref, k_dst, rotation, translation_mm, src_shape, out_shape):
+        k_ref, k_dst = np.asarray(k_ref, np.float64), np.asarray(k_dst, np.float64)
+        self.src_shape, self.out_shape = tuple(src_shape), tuple(out_shape)
+        self._scale = (k_dst[0, 0] / k_ref[0, 0], k_dst[1, 1] / k_ref[1, 1])
+        self.k = k = max(1, int(np.ceil(1.25 * max(self._scale))))
+        self._offsets = ((np.arange(k) + 0.5) / k - 0.5).astype(np.float32)   # in reference pixels
+        height, width = self.src_shape
+        a = ((np.arange(width) - k_ref[0, 2]) / k_ref[0, 0])[None, :]
+        b = ((np.arange(height) - k_ref[1, 2]) / k_ref[1, 1])[:, None]
+        r = np.asarray(rotation, np.float64)
+        # each pixel's ray in the destination's axes: the point is depth × ray + t
+        self._rays = [(r[i, 0] * a + r[i, 1] * b + r[i, 2]).astype(np.float32).reshape(-1) for i in range(3)]
+        self._t = [np.float32(v) for v in np.asarray(translation_mm, np.float64)]
+        self._k_dst = k_dst
+
+    def splat(self, depth: np.ndarray) -> "Splat":
+        if depth.shape != self.src_shape:
+            raise ValueError(f"alignment made for {self.src_shape[1]}x{self.src_shape[0]} maps, got "
+                             f"{depth.shape[1]}x{depth.shape[0]}")
+        flat = depth.reshape(-1)
+        chosen = np.flatnonzero(flat > 0)
+        z = flat[chosen]
+        x, y, z_dst = (ray[chosen] * z + t for ray, t in zip(self._rays, self._t))
+        ahead = z_dst > 1e-3
+        chosen, z, x, y, z_dst = chosen[ahead], z[ahead], x[ahead], y[ahead], z_dst[ahead]
+        kd = self._k_dst
+        near = z / z_dst   # how much larger a patch looks from the destination
+        u = kd[0, 0] * x / z_dst + kd[0, 2]
+        v = kd[1, 1] * y / z_dst + kd[1, 2]
+        # farthest first, so nearer points overwrite them (a stable radix sort on uint16)
+        order = np.argsort(65535 - np.clip(z_dst, 0, 65535).astype(np.uint16), kind="stable")
+        chosen, u, v, near, z_dst = chosen[order], u[order], v[order], near[order], z_dst[order]
+        out_h, out_w = self.out_shape
+        us = np.rint(u[:, None] + (near * self._scale[0])[:, None] * self._offsets).astype(np.int32)
+        vs = np.rint(v[:, None] + (near * self._scale[1])[:, None] * self._offsets).astype(np.int32)
+        inside = (((us >= 0) & (us < out_w))[:, None, :] & ((vs >= 0) & (vs < out_h))[:, :, None]).reshape(-1)
+        pixels = (vs[:, :, None] * out_w + us[:, None, :]).reshape(-1)[inside]
+        owner = np.repeat(np.arange(chosen.size), self.k * self.k)[inside]
+        return Splat(self, chosen, owner, pixels, z_dst)
+
+
+class Splat:
+    """Where one depth map's pixels land in the destination view (see Alignment.splat)."""
+
+    def __init__(self, alignment: Alignment, sources, owner, pixels, depth):
+        self._alignment = alignment
+        self._sources, self._owner, self._pixels, self._depth = sources, owner, pixels, depth
+
+    def _out(self, dtype, fill) -> np.ndarray:
+        return np.full(self._alignment.out_shape[0] * self._alignment.out_shape[1], fill, dtype)
+
+    def depth(self) -> np.ndarray:
+        """Float32 depth in millimetres along the destination camera's axis; 0 where none landed."""
+        out = self._out(np.float32, 0)
+        out[self._pixels] = self._depth[self._owner]
+        return out.reshape(self._alignment.out_shape)
+
+    def carry(self, values: np.ndarray, fill=0) -> np.ndarray:
+        """Another map on the reference camera's pixels (disparity, confidence) moved the same way."""
+        out = self._out(values.dtype, fill)
+        out[self._pixels] = values.reshape(-1)[self._sources][self._owner]
+        return out.reshape(self._alignment.out_shape)
+
+
+def to_units(depth: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
+    """Float depth in millimetres as gen2's RAW16 depth: the threshold filter's range (millimetres)
+    kept, then the config's unit, rounded; 0 outside or where there is none."""
+    window = raw.postProcessing.thresholdFilter
+    valid = (depth > 0) & (depth >= window.minRange) & (depth <= window.maxRange)
+    control = raw.algorithmControl
+    if control.depthUnit == AlgorithmControl.DepthUnit.CUSTOM:
+        per_mm = control.customDepthUnitMultiplier / 1000.0
+    else:
+        per_mm = _UNITS_PER_MM[control.depthUnit]
+    return np.where(valid, np.clip(np.rint(depth * per_mm), 0, 65535), 0).astype(np.uint16)
+
+
+def _delta(delta: int, raw: RawStereoDepthConfig) -> float:
+    """A filter's edge threshold in the disparity output's units: 0 means gen2's auto, 3 disparity
+    levels (3 × 2^bits with subpixel)."""
+    scale = (1 << raw.algorithmControl.subpixelFractionalBits) if raw.algorithmControl.enableSubpixel else 1
+    return float(delta) if delta > 0 else 3.0 * scale
+
+
+def _recursive_pass(values: np.ndarray, alpha: float, delta: float, radius: int):
+    """One pass of the edge-preserving filter down axis 0, in place: each line becomes
+    alpha × itself + (1 - alpha) × the line before (already filtered) wherever both have a value
+    and differ by less than delta; where it has none, and the last value is at most `radius`
+    lines back, the last value fills it."""
+    prev = values[0].copy()
+    gap = np.where(prev > 0, 0, radius + 1).astype(np.int32)
+    for i in range(1, values.shape[0]):
+        cur = values[i]
+        valid = cur > 0
+        near = valid & (prev > 0) & (np.abs(cur - prev) < delta)
+        out = np.where(near, alpha * cur + (1 - alpha) * prev, cur)
+        if radius:
+            gap = np.where(valid, 0, gap + 1)
+            out = np.where(~valid & (prev > 0) & (gap <= radius), prev, out)
+        values[i] = out
+        prev = out
+
+
+def spatial(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
+    """gen2's spatial filter (librealsense's edge-preserving one): `numIterations` times, an
+    exponential moving average with `alpha` along each row, left to right and back, then each column,
+    down and up, that stops at steps of `delta` or more (edges stay sharp); holes up to
+    `holeFillingRadius` pixels from a value are filled along the rows (from both sides)."""
+    rule = raw.postProcessing.spatialFilter
+    if not rule.enable:
+        return disparity_out
+    alpha, delta, radius = float(rule.alpha), _delta(int(rule.delta), raw), max(0, int(rule.holeFillingRadius))
+    columns = np.ascontiguousarray(disparity_out.T, np.float32)   # rows run down axis 0 of the transposed
+    for _ in range(max(1, int(rule.numIterations))):
+        _recursive_pass(columns, alpha, delta, radius)
+        _recursive_pass(columns[::-1], alpha, delta, radius)
+        rows = np.ascontiguousarray(columns.T)
+        _recursive_pass(rows, alpha, delta, 0)
+        _recursive_pass(rows[::-1], alpha, delta, 0)
+        columns = np.ascontiguousarray(rows.T)
+    return np.rint(columns.T).astype(disparity_out.dtype)
+
+
+_BITS_SET = np.array([bin(n).count("1") for n in range(256)], np.uint8)
+_PERSISTENCY = {   # PersistencyMode → (how many of the frames before, how many of them with a value)
+    1: (8, 8), 2: (3, 2), 3: (4, 2), 4: (8, 2), 5: (2, 1), 6: (5, 1), 7: (8, 1),
+}
+
+
+class Temporal:
+    """gen2's temporal filter (librealsense's), over the frames of one StereoDepth: each pixel
+    becomes alpha × its value + (1 - alpha) × its last value where they differ by less than
+    `delta` (a step of delta or more starts afresh); a pixel without a value keeps its last one if
+    the persistency mode says it had values often enough in the frames before (VALID_2_IN_LAST_4:
+    in at least 2 of the last 4; PERSISTENCY_INDEFINITELY: ever; PERSISTENCY_OFF: never)."""
+
+    def __init__(self):
+        self._last = None      # float32, the last value of each pixel (0: never had one)
+        self._history = None   # uint8, bit k: the pixel had a value k + 1 frames ago
+
+    def apply(self, disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
+        rule = raw.postProcessing.temporalFilter
+        if not rule.enable:
+            self._last = self._history = None
+            return disparity_out
+        cur = disparity_out.astype(np.float32)
+        valid = cur > 0
+        if self._last is None or self._last.shape != cur.shape:
+            self._last, self._history = cur, valid.astype(np.uint8)
+            return disparity_out
+        alpha, delta, last = float(rule.alpha), _delta(int(rule.delta), raw), self._last
+        near = valid & (last > 0) & (np.abs(cur - last) < delta)
+        out = np.where(near, alpha * cur + (1 - alpha) * last, cur)
+        mode = int(rule.persistencyMode)
+        if mode == 8:
+            keep = last > 0
+        elif mode in _PERSISTENCY:
+            frames, needed = _PERSISTENCY[mode]
+            bits = self._history & np.uint8((1 << frames) - 1)
+            keep = _BITS_SET[bits] >= needed
+        else:
+            keep = np.zeros_like(valid)
+        out = np.where(~valid & keep, last, out)
+        self._last = np.where(out > 0, out, last).astype(np.float32)
+        self._history = ((self._history << 1) | valid).astype(np.uint8)
+        return np.rint(out).astype(disparity_out.dtype)
+
+
+class Rectification:
+    """The maps that turn a camera's own picture into its rectified view (OpenCV's
+    initUndistortRectifyMap): its intrinsics and distortion undone, its rectification rotation
+    applied, the rectified intrinsics (`k_new`, the right camera's, as gen2 uses for both) put on.
+
+        rectify = Rectification(k, distortion, rotation, k_new, (400, 640))
+        rectified = rectify(picture)         # uint8 H×W, `fill` where the picture has nothing"""
+
+    def __init__(self, k, distortion, rotation, k_new, shape, fill: int = 0):
+        import cv2
+        height, width = shape
+        self.shape, self.fill = tuple(shape), int(fill)
+        self._x, self._y = cv2.initUndistortRectifyMap(
+            np.asarray(k, np.float64), np.asarray(distortion, np.float64), np.asarray(rotation, np.float64),
+            np.asarray(k_new, np.float64), (width, height), cv2.CV_16SC2)
+
+    def __call__(self, picture: np.ndarray) -> np.ndarray:
+        import cv2
+        return cv2.remap(picture, self._x, self._y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                         borderValue=self.fill)
+
+
+def brightness(disparity_out: np.ndarray, reference: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
+    """gen2's brightness filter: no disparity where the (rectified) reference picture is darker than
+    `minBrightness` or brighter than `maxBrightness` (0 and 256, the defaults, keep every pixel)."""
+    rule = raw.postProcessing.brightnessFilter
+    low, high = int(rule.minBrightness), int(rule.maxBrightness)
+    if low <= 0 and high > 255:
+        return disparity_out
+    out = disparity_out.copy()
+    out[(reference < low) | (reference > high)] = 0
     return out

@@ -4,6 +4,7 @@ Each board socket gets its own source, chosen on the host:
 
     dai.Device(pipeline, cameras={"CAM_A": "clip.mp4", "LEFT": "frames/"})
     OAKLING_CAMERA_CAM_A=clip.mp4 python my_gen2_program.py
+    dai.Device(pipeline, stereo="sbs.mp4")     # OAKLING_STEREO: left half CAM_B, right half CAM_C
 
 A source is named by a string: a video file (read with PyAV), an image file (shown on every frame),
 a folder of images (in name order), `webcam` / `webcam:N` / `/dev/videoN` (OpenCV), or `synthetic`
@@ -46,6 +47,7 @@ SOCKET_NAMES = {int(s): s.name for s in CameraBoardSocket if s >= 0}   # 0 -> "C
 STEREO_SOCKETS = (int(CameraBoardSocket.CAM_B), int(CameraBoardSocket.CAM_C))   # LEFT and RIGHT
 END_MODES = ("loop", "stop")
 ENV_PREFIX = "OAKLING_CAMERA_"
+ENV_STEREO = "OAKLING_STEREO"    # a side-by-side video (or image, or folder) for CAM_B and CAM_C
 _ENV_SETTINGS = {"END"}          # OAKLING_CAMERA_END is a setting, not a socket
 _SOURCE_HELP = ("give a video file (mp4/mkv/avi…), an image, a folder of images, 'webcam', "
                 "'webcam:N' or 'synthetic'")
@@ -131,7 +133,9 @@ def camera_options(options: dict, environ=os.environ) -> dict:
     """The Device's camera options, checked, with the environment filled in, as the device gets them:
     {"realtime": bool, "camera_end": "loop"|"stop", "cameras": {"0": description, ...}}.
 
-    A Device option wins over the environment variable for the same setting or socket."""
+    A Device option wins over the environment variable for the same setting or socket. A
+    side-by-side `stereo` source describes CAM_B and CAM_C, each with its `half`; Device(cameras=...)
+    may not name them too (an OAKLING_STEREO from the environment gives way to it)."""
     if "realtime" in options:
         if not isinstance(options["realtime"], bool):
             raise SourceError(f"Device(realtime=...): expected True or False, got {options['realtime']!r}")
@@ -154,6 +158,16 @@ def camera_options(options: dict, environ=os.environ) -> dict:
             continue
         socket = parse_socket(suffix, key)
         cameras[str(socket)] = describe(value, f"{socket_name(socket)} ({key})")
+    stereo, where = options.get("stereo"), "Device(stereo=...)"
+    if stereo is None and environ.get(ENV_STEREO, "").strip():
+        stereo, where = environ[ENV_STEREO], ENV_STEREO
+    if stereo is not None:
+        whole = describe(stereo, f"the side-by-side stereo source ({where})")
+        if whole["kind"] in ("synthetic", "webcam"):
+            raise SourceError(f"{where}: a side-by-side source is a video, an image or a folder of images, "
+                              f"got {stereo!r}")
+        for socket, side in zip(STEREO_SOCKETS, ("left", "right")):
+            cameras[str(socket)] = {**whole, "half": side}
     given = options.get("cameras") or {}
     if not isinstance(given, dict):
         raise SourceError(f"Device(cameras=...): expected a dict like {{'CAM_A': 'clip.mp4'}}, "
@@ -165,6 +179,9 @@ def camera_options(options: dict, environ=os.environ) -> dict:
             raise SourceError(f"Device(cameras=...): {key!r} and {seen[socket]!r} both name "
                               f"{socket_name(socket)} — give each socket one source")
         seen[socket] = key
+        if stereo is not None and socket in STEREO_SOCKETS and where != ENV_STEREO:
+            raise SourceError(f"Device(cameras=...): {key!r} names {socket_name(socket)}, which the side-by-side "
+                              f"stereo source ({where}) feeds — give either stereo= or the two cameras")
         cameras[str(socket)] = describe(value, f"{socket_name(socket)} (Device(cameras=...))")
     return {"realtime": realtime, "camera_end": end, "cameras": cameras}
 
@@ -176,6 +193,11 @@ def open_source(description: dict | None, *, width: int, height: int, gray: bool
     synthetic picture of the stereo pair's sockets (CAM_B, CAM_C) is the stereo scene, whose depth
     is known, rendered by `calibration` (the device's); elsewhere it is the moving pattern."""
     kind = (description or {}).get("kind", "synthetic")
+    if (description or {}).get("half"):
+        from .side_by_side import half_source
+        whole = {k: v for k, v in description.items() if k != "half"}
+        return half_source(whole, description["half"], gray, loop, lambda: open_source(
+            whole, width=width * 2, height=height, gray=gray, loop=loop))
     if kind == "synthetic" and socket in STEREO_SOCKETS:
         from .stereo_scene import StereoSceneSource
         return StereoSceneSource(socket, width, height, gray=gray, calibration=calibration)

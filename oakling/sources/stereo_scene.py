@@ -5,9 +5,16 @@
 
 A room with a textured back wall and three textured boards facing the cameras at known distances,
 rendered for each camera from the device's calibration (its intrinsics at that size and its
-place relative to the colour camera; rectified cameras are assumed: rotations are not rendered). Every surface is a plane facing the cameras, so the true depth of every
-pixel is exact: tests and users can check a depth map, or their own spatial logic, against it.
-The scene holds still; its pictures are made once per camera and size.
+place relative to the colour camera). Every surface is a plane facing the cameras, so the true
+depth of every pixel is exact: tests and users can check a depth map, or their own spatial logic,
+against it. The scene holds still; its pictures are made once per camera and size.
+
+A stereo camera whose calibration has a rectification rotation or lens distortion is rendered as
+that camera sees: its rectified view (the scene from its place, facing the boards, with the right
+camera's intrinsics, as gen2 rectifies both) is what `render(..., rectified=True)` gives, and its
+own picture is that view seen through its rotation (the inverse of the rectification rotation) and
+its distortion. StereoDepth rectifies such pictures back; its depth compares with the rectified
+view's `true_depth(..., rectified=True)`.
 """
 from __future__ import annotations
 
@@ -69,18 +76,64 @@ def _camera(socket, width: int, height: int, calibration: CalibrationHandler):
     return fx, fy, cx, cy, x_mm
 
 
-def render(socket, width: int, height: int, calibration: CalibrationHandler | None = None):
+def render(socket, width: int, height: int, calibration: CalibrationHandler | None = None, rectified: bool = False):
     """(grey picture uint8 H×W, depth float32 H×W in millimetres) of the scene as the camera on
-    `socket` sees it at width×height, by `calibration` (default: the device's, an OAK-D's).
-    Read-only arrays, cached."""
+    `socket` sees it at width×height, by `calibration` (default: the device's, an OAK-D's); with
+    `rectified`, a stereo camera's rectified view instead (the same for an unrotated, undistorted
+    camera). Read-only arrays, cached."""
     data = json.dumps(calibration.eepromToJson(), sort_keys=True) if calibration is not None else None
-    return _render(int(socket), int(width), int(height), data)
+    return _render(int(socket), int(width), int(height), data, bool(rectified))
+
+
+def raw_view(socket, width: int, height: int, calibration: CalibrationHandler):
+    """(K, distortion, rectification rotation, rectified K) of a stereo camera (CAM_B, CAM_C) whose
+    calibration rotates or distorts it, at width×height; None for any other camera."""
+    if int(socket) not in (int(CameraBoardSocket.CAM_B), int(CameraBoardSocket.CAM_C)):
+        return None
+    try:
+        left = calibration.getStereoLeftCameraId()
+        rotation = (calibration.getStereoLeftRectificationRotation() if int(left) == int(socket)
+                    else calibration.getStereoRightRectificationRotation())
+    except RuntimeError:
+        rotation = np.eye(3)
+    rotation = np.asarray(rotation, np.float64)
+    distortion = np.asarray(calibration.getDistortionCoefficients(socket), np.float64)
+    if np.allclose(rotation, np.eye(3), atol=1e-9) and not np.any(distortion):
+        return None
+    k = np.asarray(calibration.getCameraIntrinsics(socket, width, height), np.float64)
+    k_new = np.asarray(calibration.getCameraIntrinsics(CameraBoardSocket.CAM_C, width, height), np.float64)
+    return k, distortion, rotation, k_new
 
 
 @functools.lru_cache(maxsize=8)
-def _render(socket: int, width: int, height: int, calibration_json: str | None):
+def _render(socket: int, width: int, height: int, calibration_json: str | None, rectified: bool = False):
     calibration = CalibrationHandler.fromJson(json.loads(calibration_json)) if calibration_json else oak_d()
+    view = raw_view(socket, width, height, calibration)
     fx, fy, cx, cy, cam_x = _camera(socket, width, height, calibration)
+    if view is not None:   # the rectified view, with the right camera's intrinsics
+        k_new = view[3]
+        fx, fy, cx, cy = k_new[0, 0], k_new[1, 1], k_new[0, 2], k_new[1, 2]
+    picture, depth = _paint(fx, fy, cx, cy, cam_x, width, height)
+    if view is not None and not rectified:
+        picture, depth = _through_lens(picture, depth, *view)
+    picture.flags.writeable = False
+    depth.flags.writeable = False
+    return picture, depth
+
+
+def _through_lens(picture, depth, k, distortion, rotation, k_new):
+    """The rectified view as the camera itself sees it: each of its pixels looks along the ray its
+    lens and rotation give, which meets the rectified view where undistortPoints says."""
+    height, width = picture.shape
+    xs, ys = np.meshgrid(np.arange(width, dtype=np.float64), np.arange(height, dtype=np.float64))
+    points = np.stack([xs.ravel(), ys.ravel()], axis=1).reshape(-1, 1, 2)
+    at = cv2.undistortPoints(points, k, distortion, R=rotation, P=k_new).reshape(height, width, 2).astype(np.float32)
+    seen = cv2.remap(picture, at[..., 0], at[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    far = cv2.remap(depth, at[..., 0], at[..., 1], cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+    return seen, far
+
+
+def _paint(fx, fy, cx, cy, cam_x, width, height):
     picture = np.zeros((height, width), np.float32)
     depth = np.zeros((height, width), np.float32)
     us, vs = np.arange(width, dtype=np.float64), np.arange(height, dtype=np.float64)
@@ -100,15 +153,14 @@ def _render(socket: int, width: int, height: int, calibration_json: str | None):
         mask = rows[:, None] & cols[None, :]
         picture[mask] = seen[mask]
         depth[mask] = board.z
-    picture = np.clip(np.rint(picture), 0, 255).astype(np.uint8)
-    picture.flags.writeable = False
-    depth.flags.writeable = False
-    return picture, depth
+    return np.clip(np.rint(picture), 0, 255).astype(np.uint8), depth
 
 
-def true_depth(socket, width: int, height: int, calibration: CalibrationHandler | None = None) -> np.ndarray:
-    """The depth in millimetres of every pixel the camera on `socket` sees at width×height."""
-    return render(socket, width, height, calibration)[1]
+def true_depth(socket, width: int, height: int, calibration: CalibrationHandler | None = None,
+               rectified: bool = False) -> np.ndarray:
+    """The depth in millimetres of every pixel the camera on `socket` sees at width×height (with
+    `rectified`, of its rectified view: what StereoDepth's depth compares with)."""
+    return render(socket, width, height, calibration, rectified)[1]
 
 
 class StereoSceneSource:

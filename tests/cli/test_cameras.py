@@ -47,3 +47,14 @@ def test_another_spelling_of_a_given_socket_in_the_environment_is_unset_for_the_
                "OAKLING_CAMERA_END": "stop", "OAKLING_CAMERA_CAM_A": "older.mp4"}
     assert camera_environment(["cam_a=new.mp4"], environ) == {
         "OAKLING_CAMERA_CAM_A": "new.mp4", "OAKLING_CAMERA_RGB": None, "oakling_camera_center": None}
+
+
+def test_stereo_sets_one_variable_and_refuses_a_camera_for_either_half(tmp_path, monkeypatch):
+    from oakling.cli.cameras import stereo_environment
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sbs.mp4").write_bytes(b"")
+    assert stereo_environment("sbs.mp4", ["CAM_A=clip.mp4"]) == {"OAKLING_STEREO": str(tmp_path / "sbs.mp4")}
+    assert stereo_environment(None, ["CAM_B=x"]) == {}
+    for value in ("LEFT=left.mp4", "cam_c=right/"):
+        with pytest.raises(CameraOptionError, match=r"--stereo feeds CAM_B and CAM_C.*give either --stereo"):
+            stereo_environment("sbs.mp4", [value])

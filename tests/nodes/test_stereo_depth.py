@@ -161,3 +161,122 @@ def test_the_scene_and_the_depth_follow_the_calibration_given(given):
     valid = values > 0
     assert valid.mean() > 0.75
     assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95
+
+
+def board_box(depth, z):
+    """(left, right, top, bottom) pixels of the board `z` millimetres away: the rows and columns
+    where most of a line of it is (so a few stray pixels do not move an edge)."""
+    mask = np.abs(depth.astype(np.float32) - z) < z * 0.02
+    per_col, per_row = mask.sum(0), mask.sum(1)
+    cols, rows = np.flatnonzero(per_col > per_col.max() / 2), np.flatnonzero(per_row > per_row.max() / 2)
+    return np.array([cols.min(), cols.max(), rows.min(), rows.max()])
+
+
+@pytest.mark.parametrize("output_size", [None, (640, 360)])
+def test_depth_aligned_to_the_colour_camera_registers_with_what_it_sees(output_size):
+    """setDepthAlign(CAM_A): depth on the colour camera's pixels, at its ISP size (1280x720 with
+    setIspScale(2, 3)) unless setOutputSize says otherwise; each board where CAM_A sees it."""
+    p, stereo = stereo_pipeline(("depth", "disparity"))
+    rgb = p.create(dai.node.ColorCamera)
+    rgb.setBoardSocket(dai.CameraBoardSocket.CAM_A)
+    rgb.setResolution(dai.ColorCameraProperties.SensorResolution.THE_1080_P)
+    rgb.setIspScale(2, 3)
+    stereo.setDepthAlign(dai.CameraBoardSocket.CAM_A)
+    if output_size:
+        stereo.setOutputSize(*output_size)
+    with dai.Device(p, realtime=False) as device:
+        depth = device.getOutputQueue("depth").get(timeout=30)
+        disparity = device.getOutputQueue("disparity").get(timeout=30)
+    width, height = output_size or (1280, 720)
+    assert (depth.getWidth(), depth.getHeight(), disparity.getWidth(), disparity.getHeight()) == (width, height) * 2
+    assert depth.getInstanceNum() == int(dai.CameraBoardSocket.CAM_A)
+    values = depth.getFrame().astype(np.float32)
+    truth = true_depth(dai.CameraBoardSocket.CAM_A, width, height)
+    valid = values > 0
+    assert valid.mean() > 0.75
+    assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95
+    # the near and middle boards stand out from what is behind them by 7 and 12 px of disparity; the
+    # far board by under 2, and the matcher's own edge of it (on the right camera) is 3 px off already
+    for z in (1000, 1800):
+        assert np.abs(board_box(values, z) - board_box(truth, z)).max() <= 2, z
+    assert ((disparity.getFrame() > 0) == valid).mean() > 0.99   # the disparity moves with the depth
+
+
+def test_center_alignment_puts_depth_half_way_between_the_cameras():
+    p, stereo = stereo_pipeline(("depth",))
+    stereo.setDepthAlign(dai.StereoDepthConfig.AlgorithmControl.DepthAlign.CENTER)
+    with dai.Device(p, realtime=False) as device:
+        values = device.getOutputQueue("depth").get(timeout=30).getFrame()
+    right, left = board_box(true_depth(RIGHT, 640, 400), 1000), board_box(true_depth(LEFT, 640, 400), 1000)
+    assert np.abs(board_box(values, 1000) - (right + left) / 2).max() <= 2
+
+
+def test_spatial_and_temporal_filters_fill_holes_and_keep_the_depth_right():
+    """gen2's depth_post_processing.py settings: the filtered depth has more pixels, as right as before."""
+    counts = {}
+    for enable in (False, True):
+        p, stereo = stereo_pipeline(("depth",))
+        raw = stereo.initialConfig.get()
+        raw.postProcessing.temporalFilter.enable = enable
+        raw.postProcessing.spatialFilter.enable = enable
+        raw.postProcessing.spatialFilter.holeFillingRadius = 2
+        stereo.initialConfig.set(raw)
+        with dai.Device(p, realtime=False) as device:
+            frames = [device.getOutputQueue("depth").get(timeout=30) for _ in range(3)]
+        values = frames[-1].getFrame().astype(np.float32)
+        truth = true_depth(RIGHT, 640, 400)
+        valid = values > 0
+        assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95
+        counts[enable] = valid.sum()
+    assert counts[True] > counts[False] * 1.01, counts
+
+
+def test_a_rotated_distorted_pair_is_rectified_from_the_calibration():
+    """Cameras turned up to 1.5° with barrel distortion: rectified, the depth is as right as ever;
+    with setRectification(False), it is not."""
+    from calibrations import skewed_calibration
+    calib = skewed_calibration()
+    truth = true_depth(RIGHT, 640, 400, calib, rectified=True)
+    good = {}
+    for rectify in (True, False):
+        p, stereo = stereo_pipeline(("depth", "rectifiedRight"))
+        stereo.setRectification(rectify)
+        with dai.Device(p, realtime=False, calibration=calib) as device:
+            values = device.getOutputQueue("depth").get(timeout=30).getFrame().astype(np.float32)
+            rectified = device.getOutputQueue("rectifiedRight").get(timeout=30).getFrame()
+        valid = values > 0
+        good[rectify] = ((np.abs(values - truth) / np.maximum(truth, 1) < 0.02) & valid).mean()
+        if rectify:
+            assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95
+            inner = (slice(30, 370), slice(40, 600))
+            view = render(RIGHT, 640, 400, calib, rectified=True)[0]
+            assert np.abs(rectified.astype(float) - view)[inner].mean() < 8
+    assert good[True] > 0.7 and good[False] < good[True] - 0.2, good
+
+
+def test_spatial_locations_on_depth_aligned_to_the_colour_camera_are_in_its_frame():
+    """A region of the near board in CAM_A's pixels: the calculator takes CAM_A's intrinsics from the
+    aligned depth's instance number, so X, Y and Z are the board's, seen from the colour camera."""
+    from oakling.sources.stereo_scene import board_at
+    near = board_at("near board")
+    x0, x1, y0, y1 = -450, -200, -200, -50                       # mm, around the colour camera's axis
+    (fx, _, cx), (_, fy, cy), _ = oak_d().getCameraIntrinsics(dai.CameraBoardSocket.CAM_A, 1280, 720)
+    p, stereo = stereo_pipeline(())
+    rgb = p.create(dai.node.ColorCamera)
+    rgb.setIspScale(2, 3)
+    stereo.setDepthAlign(dai.CameraBoardSocket.CAM_A)
+    calc = p.create(dai.node.SpatialLocationCalculator)
+    data = dai.SpatialLocationCalculatorConfigData()
+    data.roi = dai.Rect(dai.Point2f(round(fx * x0 / near.z + cx), round(fy * y0 / near.z + cy)),
+                        dai.Point2f(round(fx * x1 / near.z + cx), round(fy * y1 / near.z + cy)))
+    calc.initialConfig.addROI(data)
+    stereo.depth.link(calc.inputDepth)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("spatial")
+    calc.out.link(xout.input)
+    with dai.Device(p, realtime=False) as device:
+        c = device.getOutputQueue("spatial").get(timeout=30).getSpatialLocations()[0].spatialCoordinates
+    assert c.z == pytest.approx(near.z, rel=0.02)
+    # 10 mm: the right camera's intrinsics in place of CAM_A's would put X 20 mm off
+    assert c.x == pytest.approx((x0 + x1) / 2, abs=10)
+    assert c.y == pytest.approx(-(y0 + y1) / 2, abs=10)

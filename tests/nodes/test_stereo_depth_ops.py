@@ -120,3 +120,162 @@ def test_confidence_is_best_where_the_match_is_right():
     both = seen_by_both(640, 400)
     assert np.median(right_match[both]) < np.median(wrong_match[both])
     assert ops.confidence(right, left, np.zeros_like(truth, np.float32), False).min() == 255
+
+
+CAM_A = int(dai.CameraBoardSocket.CAM_A)
+
+
+def board_box(depth, z):
+    """(left, right, top, bottom) pixels of the board `z` millimetres away in a depth map."""
+    ys, xs = np.nonzero(np.abs(depth - z) < z * 0.01)
+    return np.array([xs.min(), xs.max(), ys.min(), ys.max()])
+
+
+def rgb_alignment(size=(1280, 720), calib=CALIB):
+    k_ref = calib.getCameraIntrinsics(RIGHT, 640, 400)
+    k_rgb = calib.getCameraIntrinsics(CAM_A, *size)
+    extrinsics = np.array(calib.getCameraExtrinsics(RIGHT, CAM_A, True))
+    return ops.Alignment(k_ref, k_rgb, extrinsics[:3, :3], extrinsics[:3, 3] * 10, (400, 640), size[::-1])
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (640, 360), (1920, 1080)])
+def test_depth_moved_into_the_colour_camera_matches_what_it_sees_within_2_pixels(size):
+    """The right camera's true depth re-projected into CAM_A lands where the scene, rendered for
+    CAM_A, has those boards: every board's edges within 2 px, the depth within 1 %."""
+    aligned = rgb_alignment(size).splat(true_depth(RIGHT, 640, 400)).depth()
+    truth = true_depth(CAM_A, *size)
+    assert aligned.shape == truth.shape == size[::-1]
+    valid = aligned > 0
+    assert valid.mean() > 0.97                                # upscaled without gaps; only the occluded are left
+    assert (np.abs(aligned - truth)[valid] / truth[valid] < 0.01).mean() > 0.99
+    for z in (1000, 1800, 2600):
+        assert np.abs(board_box(aligned, z) - board_box(truth, z)).max() <= 2, z
+
+
+def test_alignment_carries_other_maps_along_and_leaves_unseen_pixels_empty():
+    depth = true_depth(RIGHT, 640, 400).copy()
+    depth[:, :320] = 0                                         # nothing known on the left half
+    splat = rgb_alignment((640, 360)).splat(depth)
+    marks = np.arange(640, dtype=np.uint16)[None, :].repeat(400, 0)   # each pixel's column
+    carried = splat.carry(marks, fill=7)
+    landed = splat.depth() > 0
+    assert (carried[~landed] == 7).all() and landed.mean() > 0.3
+    assert carried[landed].min() >= 320                        # only what had depth moved
+    row = carried[180][landed[180]].astype(int)
+    assert (np.diff(row) >= -40).mean() > 0.95                 # columns keep their order (but at board edges)
+
+
+def test_center_alignment_is_half_way_between_the_cameras():
+    fx = CALIB.getCameraIntrinsics(RIGHT, 640, 400)[0][0]
+    k = CALIB.getCameraIntrinsics(RIGHT, 640, 400)
+    aligned = ops.Alignment(k, k, np.eye(3), (37.5, 0, 0), (400, 640), (400, 640)).splat(
+        true_depth(RIGHT, 640, 400)).depth()
+    right, left = board_box(true_depth(RIGHT, 640, 400), 1000), board_box(true_depth(LEFT, 640, 400), 1000)
+    expected = (right + left) / 2
+    assert np.abs(board_box(aligned, 1000) - expected).max() <= 1.5
+    assert abs((left - right)[0] - fx * 75 / 1000) < 1.5       # the pair's disparity at 1 m, for scale
+
+
+def filters(subpixel=False, **rules):
+    """A config with the spatial and temporal filters set: spatial={...}, temporal={...}."""
+    raw = config(setSubpixel=subpixel)
+    for name, fields in rules.items():
+        rule = getattr(raw.postProcessing, f"{name}Filter")
+        rule.enable = True
+        for key, value in fields.items():
+            setattr(rule, key, value)
+    return raw
+
+
+def noisy_steps(seed=0, shape=(60, 80)):
+    """Disparity in 1/8 pixels: a left half at 20 px, a right half at 40 px, noise of ±1 px."""
+    rng = np.random.default_rng(seed)
+    clean = np.where(np.arange(shape[1])[None, :] < shape[1] // 2, 160, 320).astype(np.float32)
+    clean = np.broadcast_to(clean, shape)
+    return clean, np.rint(clean + rng.uniform(-8, 8, shape)).astype(np.uint16)
+
+
+def test_spatial_filter_smooths_surfaces_but_not_across_their_edges():
+    clean, noisy = noisy_steps()
+    out = ops.spatial(noisy, filters(True, spatial=dict(alpha=0.5, delta=0, holeFillingRadius=0)))
+    error_before, error_after = np.abs(noisy - clean).mean(), np.abs(out.astype(np.float32) - clean).mean()
+    assert error_after < error_before * 0.6                     # noise of a surface smoothed away
+    assert (out[:, 39] < 200).all() and (out[:, 40] > 280).all()   # a 20 px step (> delta 24 = 3 px) stays sharp
+    assert out.dtype == np.uint16 and out.shape == noisy.shape
+    same = ops.spatial(noisy, filters(True, spatial=dict(alpha=1.0)))
+    assert (same == noisy).all()                                 # alpha 1: no filter
+    off = ops.spatial(noisy, config(setSubpixel=True))
+    assert off is noisy
+
+
+def test_spatial_filter_with_a_large_delta_blends_across_edges():
+    clean, noisy = noisy_steps()
+    out = ops.spatial(noisy, filters(True, spatial=dict(alpha=0.5, delta=400, holeFillingRadius=0)))
+    assert 200 < out[:, 40].mean() < 280                         # the step is smeared
+
+
+@pytest.mark.parametrize("radius, hole, filled", [(2, 4, True), (2, 5, False), (3, 6, True), (0, 1, False)])
+def test_spatial_filter_fills_holes_up_to_twice_the_radius_along_rows(radius, hole, filled):
+    values = np.full((10, 40), 100, np.uint8)
+    values[:, 10:10 + hole] = 0
+    out = ops.spatial(values, filters(spatial=dict(alpha=0.5, holeFillingRadius=radius)))
+    assert (out[:, 10:10 + hole] > 0).all() == filled
+    if not filled and radius:
+        assert (out[:, 10:10 + radius] == 100).all() and (out[:, 10 + radius:10 + hole - radius] == 0).all()
+
+
+def test_temporal_filter_averages_over_frames_and_starts_afresh_at_a_step():
+    temporal = ops.Temporal()
+    raw = filters(True, temporal=dict(alpha=0.2, delta=0))
+    clean, _ = noisy_steps()
+    outs = [temporal.apply(noisy_steps(seed)[1], raw) for seed in range(12)]
+    assert np.abs(outs[-1] - clean).mean() < np.abs(noisy_steps(11)[1] - clean).mean() * 0.6
+    moved = (clean + 80).astype(np.uint16)                       # everything 10 px nearer: more than delta
+    assert (temporal.apply(moved, raw) == moved).all()
+
+
+@pytest.mark.parametrize("mode, seen, kept", [
+    ("VALID_2_IN_LAST_4", [1, 1, 0, 0], True),
+    ("VALID_2_IN_LAST_4", [1, 0, 0, 0], False),
+    ("VALID_2_IN_LAST_4", [1, 1, 0, 0, 0, 0], False),            # the two with values are 5 and 6 frames back
+    ("VALID_1_IN_LAST_2", [1, 0], True),
+    ("VALID_1_IN_LAST_2", [1, 0, 0], False),
+    ("VALID_8_OUT_OF_8", [1] * 8, True),
+    ("VALID_8_OUT_OF_8", [1] * 7 + [0] + [1], False),
+    ("PERSISTENCY_INDEFINITELY", [1] + [0] * 20, True),
+    ("PERSISTENCY_OFF", [1, 1, 1], False),
+])
+def test_temporal_persistency_keeps_a_lost_pixel_only_if_it_was_seen_often_enough(mode, seen, kept):
+    temporal = ops.Temporal()
+    raw = filters(temporal=dict(persistencyMode=getattr(dai.StereoDepthConfig.PostProcessing.TemporalFilter
+                                                         .PersistencyMode, mode)))
+    for had in seen:
+        out = temporal.apply(np.full((4, 4), 50 if had else 0, np.uint8), raw)
+    out = temporal.apply(np.zeros((4, 4), np.uint8), raw)        # lost now
+    assert (out == 50).all() if kept else (out == 0).all()
+
+
+def test_rectification_turns_a_rotated_distorted_camera_back_into_its_rectified_view():
+    from calibrations import skewed_calibration
+    from oakling.sources.stereo_scene import raw_view
+    calib = skewed_calibration()
+    for socket in (LEFT, RIGHT):
+        seen, rectified_view = render(socket, 640, 400, calib)[0], render(socket, 640, 400, calib, rectified=True)[0]
+        inner = (slice(30, 370), slice(40, 600))
+        before = np.abs(seen.astype(float) - rectified_view)[inner].mean()
+        k, distortion, rotation, k_new = raw_view(socket, 640, 400, calib)
+        after = np.abs(ops.Rectification(k, distortion, rotation, k_new, (400, 640))(seen).astype(float)
+                       - rectified_view)[inner].mean()
+        assert after < 8 and after < before / 3, (socket, before, after)
+    assert raw_view(RIGHT, 640, 400, CALIB) is None                 # the default calibration needs none
+
+
+def test_brightness_filter_drops_disparity_where_the_reference_is_too_dark_or_too_bright():
+    reference = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    disparity = np.full((16, 16), 40, np.uint8)
+    raw = config()
+    assert ops.brightness(disparity, reference, raw) is disparity            # 0..256: every pixel kept
+    raw.postProcessing.brightnessFilter.minBrightness = 20
+    raw.postProcessing.brightnessFilter.maxBrightness = 200
+    out = ops.brightness(disparity, reference, raw)
+    assert ((out > 0) == ((reference >= 20) & (reference <= 200))).all()
