@@ -1,6 +1,6 @@
 """The stereo examples run unchanged through `oakling run --headless`: oakling's own (examples/), on the
 synthetic stereo scene and on a side-by-side video, and gen2's own StereoDepth and SpatialDetection
-examples when a depthai-python checkout is given (OAKLING_GEN2_EXAMPLES=<depthai-python>/examples)."""
+examples when a depthai-python checkout is given (DEPTHAI_EXAMPLES=<depthai-python>/examples)."""
 import os
 import re
 from pathlib import Path
@@ -11,7 +11,7 @@ import pytest
 from media import scene_sbs
 from programs import EXAMPLES, assert_recorded, oakling_run
 
-GEN2 = os.environ.get("OAKLING_GEN2_EXAMPLES")
+GEN2 = os.environ.get("DEPTHAI_EXAMPLES")
 
 
 def centre_distances(stdout: str) -> list[float]:
@@ -58,7 +58,7 @@ GEN2_CASES = {
 }
 
 
-@pytest.mark.skipif(not GEN2, reason="set OAKLING_GEN2_EXAMPLES to depthai-python's examples folder")
+@pytest.mark.skipif(not GEN2, reason="set DEPTHAI_EXAMPLES to depthai-python's examples folder")
 @pytest.mark.parametrize("example", sorted(GEN2_CASES))
 def test_gen2_stereo_example_runs_unmodified(example, tmp_path):
     options, windows = GEN2_CASES[example]
