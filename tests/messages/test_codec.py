@@ -291,7 +291,7 @@ def test_payload_must_be_flat_uint8():
 
 def test_register_adds_a_message_class():
     class Reading(Buffer):
-        DATATYPE = DatatypeEnum.AprilTags
+        DATATYPE = DatatypeEnum.ToFConfig      # a type without a wire format of its own
 
         def __init__(self):
             super().__init__()
@@ -303,14 +303,18 @@ def test_register_adds_a_message_class():
     def from_meta(m, meta):
         m._seq, m._ts_ns, m._ts_dev_ns, m.value = meta
 
+    key = int(DatatypeEnum.ToFConfig)
+    saved = codec._ENCODERS.get(key), codec._DECODERS.get(key)
     codec.register(Reading, to_meta, from_meta)
     try:
         r = Reading()
         r.value = 21.5
         assert wire(r).value == 21.5
     finally:
-        codec._ENCODERS.pop(int(DatatypeEnum.AprilTags))
-        codec._DECODERS.pop(int(DatatypeEnum.AprilTags))
+        for table, entry in zip((codec._ENCODERS, codec._DECODERS), saved):
+            table.pop(key, None)
+            if entry is not None:
+                table[key] = entry
 
 
 def test_message_group_members_round_trip():
