@@ -215,7 +215,7 @@ def run(source, detector_blob, landmark_blob, *, realtime=False, max_frames=None
             while max_frames is None or len(frames) < max_frames:
                 try:
                     dets = q_dets.get()
-                except dai.StreamEnded as e:   # the camera's source ended, and with it every stream
+                except dai.StreamEnded:   # the camera's source ended, and with it every stream
                     error = failed()
                     if error is not None:
                         raise error from None
