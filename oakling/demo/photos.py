@@ -1,7 +1,7 @@
 """The demo's photographs, taken from packages, and the faces in them, marked once by hand.
 
     photos = available()            # {name: Photo}: scikit-image's always, ultralytics' when its wheel is here
-    fetch_ultralytics_wheel()       # `pip download --no-deps` of the wheel that ships zidane.jpg (at setup)
+    fetch_ultralytics_wheel()       # `pip download --no-deps` of the wheel that ships zidane.jpg and bus.jpg
 
 A face box is (xmin, ymin, xmax, ymax) in the photo's pixels, from cheek to cheek and from the
 eyebrows to the chin, as face detectors draw them. Photos without faces have none.
@@ -36,7 +36,10 @@ FACES = {
     "chelsea": (),
     "rocket": (),
     "zidane": ((515, 285, 662, 450), (898, 132, 1052, 288)),
+    # Two men in front of a bus; the third person, at the right edge, shows no face (the clip never shows him).
+    "bus": ((106, 424, 156, 470), (263, 432, 308, 476)),
 }
+WHEEL_PHOTOS = ("zidane", "bus")   # the photographs read from the ultralytics wheel
 
 
 def cache_dir() -> Path:
@@ -67,7 +70,8 @@ def fetch_ultralytics_wheel(folder: Path | None = None) -> Path | None:
     done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", ULTRALYTICS,
                            "-d", str(path.parent)], capture_output=True, text=True)
     if done.returncode != 0 or not path.is_file():
-        print(f"note: could not download {ULTRALYTICS} for its photographs (the clip goes without zidane.jpg): "
+        print(f"note: could not download {ULTRALYTICS} for its photographs (the clip goes without zidane.jpg "
+              f"and bus.jpg): "
               f"{done.stderr.strip().splitlines()[-1] if done.stderr.strip() else 'no wheel'}", file=sys.stderr)
         return None
     return path
@@ -80,11 +84,11 @@ def wheel_photo(name: str, wheel: Path) -> Photo:
 
 
 def available(folder: Path | None = None) -> dict:
-    """The photographs at hand: {name: Photo}. zidane.jpg only when the wheel has been fetched."""
+    """The photographs at hand: {name: Photo}. zidane.jpg and bus.jpg only when the wheel has been fetched."""
     photos = {name: skimage_photo(name) for name in ("astronaut", "coffee", "chelsea", "rocket")}
     wheel = wheel_path(folder)
     if wheel.is_file():
-        photos["zidane"] = wheel_photo("zidane", wheel)
+        photos.update((name, wheel_photo(name, wheel)) for name in WHEEL_PHOTOS)
     return photos
 
 

@@ -168,43 +168,77 @@ def read_face(det, lm: dai.NNData, w: int, h: int) -> Face:
     return Face((box[0] * w, box[1] * h, box[2] * w, box[3] * h), det.confidence, 1 / (1 + np.exp(-logit)), points)
 
 
-def run(source, detector_blob, landmark_blob, *, realtime=False, max_frames=None, on_frame=None) -> list:
+# How long the host waits for a face's landmarks once its frame's detections are in. With an offline
+# camera a crop is read in milliseconds; nothing after this long means a node between the detector and
+# the face mesh dropped it (its error line says why), and the host, which waits in order, would wait forever.
+RESULT_TIMEOUT = 20.0
+
+
+def run(source, detector_blob, landmark_blob, *, realtime=False, max_frames=None, on_frame=None,
+        result_timeout: float = RESULT_TIMEOUT) -> list:
     """Run the pipeline with the camera fed from `source` (a video, an image folder, "webcam:N"); returns a
     Frame per camera frame, in order, until the source ends, max_frames, or Ctrl-C. on_frame(frame) is
-    called as each one is complete."""
+    called as each one is complete. A node that fails, or landmarks that do not come within
+    `result_timeout` seconds of their detections, raise RuntimeError with the node and what to do."""
     pipeline = create_pipeline(detector_blob, landmark_blob)
     frames = []
     with dai.Device(pipeline, cameras={"CAM_A": source}, realtime=realtime, camera_end="stop") as device:
         q_frames = device.getOutputQueue("frames")
         q_dets = device.getOutputQueue("detections")
         q_landmarks = device.getOutputQueue("landmarks")
+
+        def failed() -> RuntimeError | None:
+            """The error to raise for a node that failed, if one did."""
+            nodes = device.getFailedNodes()
+            if not nodes:
+                return None
+            return RuntimeError("the pipeline stopped: " + "; ".join(f"{node}: {why}" for node, why in nodes.items()))
+
+        def landmarks_of(seq: int, face: int) -> dai.NNData:
+            deadline = time.monotonic() + result_timeout
+            while True:
+                try:
+                    return q_landmarks.get(timeout=min(0.5, max(0.0, deadline - time.monotonic())))
+                except TimeoutError:
+                    error = failed()
+                    if error is not None:
+                        raise error from None
+                    if time.monotonic() >= deadline:
+                        raise RuntimeError(
+                            f"no landmarks for face {face + 1} of frame {seq} within {result_timeout:g} s of its "
+                            f"detections: a node between the detector and the face mesh (Script, ImageManip, "
+                            f"NeuralNetwork) dropped its crop — see the device's error lines above, and check that "
+                            f"the face mesh blob takes {LANDMARK_SIZE}x{LANDMARK_SIZE} BGR888i crops") from None
+
         frame = None
         try:
             while max_frames is None or len(frames) < max_frames:
                 try:
                     dets = q_dets.get()
                 except dai.StreamEnded:   # the camera's source ended, and with it every stream
-                    failed = device.getFailedNodes()
-                    if failed:
-                        raise RuntimeError("the pipeline stopped: " + "; ".join(
-                            f"{node}: {why}" for node, why in failed.items())) from None
+                    error = failed()
+                    if error is not None:
+                        raise error from None
                     break
                 seq = dets.getSequenceNum()
                 arrived = {"detections": time.monotonic()}
-                while frame is None or frame.getSequenceNum() < seq:
-                    frame = q_frames.get()
-                    arrived["frames"] = time.monotonic()
-                img = frame.getCvFrame()
-                h, w = img.shape[:2]
-                result = Frame(seq, img, arrived=arrived)
-                for det in dets.detections:
-                    lm = q_landmarks.get()
-                    arrived["landmarks"] = time.monotonic()
-                    if lm.getSequenceNum() != seq:
-                        raise RuntimeError(f"landmarks of frame {lm.getSequenceNum()} arrived for the detections "
-                                           f"of frame {seq}")
-                    face = read_face(det, lm, w, h)
-                    (result.faces if face.presence >= PRESENCE_THRESHOLD else result.rejected).append(face)
+                try:
+                    while frame is None or frame.getSequenceNum() < seq:
+                        frame = q_frames.get()
+                        arrived["frames"] = time.monotonic()
+                    img = frame.getCvFrame()
+                    h, w = img.shape[:2]
+                    result = Frame(seq, img, arrived=arrived)
+                    for j, det in enumerate(dets.detections):
+                        lm = landmarks_of(seq, j)
+                        arrived["landmarks"] = time.monotonic()
+                        if lm.getSequenceNum() != seq:
+                            raise RuntimeError(f"landmarks of frame {lm.getSequenceNum()} arrived for the "
+                                               f"detections of frame {seq}")
+                        face = read_face(det, lm, w, h)
+                        (result.faces if face.presence >= PRESENCE_THRESHOLD else result.rejected).append(face)
+                except dai.StreamEnded as e:  # a stream ended before the frame was complete: why?
+                    raise (failed() or e) from None
                 result.latency = (dai.Clock.now() - frame.getTimestamp()).total_seconds()
                 frames.append(result)
                 if on_frame is not None:

@@ -262,7 +262,10 @@ class Link:
             if fitting:
                 return min(fitting, key=lambda s: s.size)
             waited = time.monotonic() - started
-            if free or not self._segments or (len(self._segments) < self.max_segments and waited >= _GROW_AFTER):
+            # A link that never waits (segment_wait 0) grows its pool at once: waiting for a warm segment
+            # is not worth sending the payload inline through the socket.
+            grow_after = min(_GROW_AFTER, self.segment_wait)
+            if free or not self._segments or (len(self._segments) < self.max_segments and waited >= grow_after):
                 return self._new_segment(nbytes, free)
             if self._starved or waited >= self.segment_wait:
                 self._starved = True   # no more waits until the receiver frees one: it may never

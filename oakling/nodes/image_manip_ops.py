@@ -394,7 +394,7 @@ def apply_plan(p: Plan, frame: ImgFrame, mesh: WarpMesh | None = None) -> ImgFra
     else:
         geo = np.empty(shape, dtype=src.dtype)
         if letterbox:
-            _fill(geo, bg, planes)
+            _fill_bars(geo, bg, planes, p.inner)
         for s, d, value in _plane_pairs(src, geo, planes, bg):
             roi = d[y:y + ih, x:x + iw]
             if p.rect is not None:
@@ -503,7 +503,20 @@ def _plane_pairs(src, dst, planes: bool, bg):
     return [(src, dst, tuple(bg) + (0,) * (4 - len(bg)))]
 
 
+def _fill_bars(arr, bg, planes: bool, inner):
+    """Fill what lies outside the inner rectangle (x, y, w, h) with the background: the bars of a
+    letterbox (the inside is drawn over)."""
+    x, y, w, h = inner
+    oh, ow = arr.shape[1:3] if planes else arr.shape[:2]
+    for r0, r1, c0, c1 in ((0, y, 0, ow), (y + h, oh, 0, ow), (y, y + h, 0, x), (y, y + h, x + w, ow)):
+        if r1 > r0 and c1 > c0:
+            _fill(arr[:, r0:r1, c0:c1] if planes else arr[r0:r1, c0:c1], bg, planes)
+
+
 def _fill(arr, bg, planes: bool):
+    if len(set(bg)) == 1:   # one value for every channel (black, as a rule): a plain memset
+        arr.fill(bg[0])
+        return
     if planes:
         for c in range(3):
             arr[c] = bg[c]

@@ -14,8 +14,11 @@ message `input` fed the inference with, unchanged) and `passthroughs['name']` (t
 `out` carries the sequence number and timestamps of the message on `input` (else of the first
 model input fed through `inputs`), so host code can pair them with frames.
 
-Each message is checked against the blob's inputs (models/tensors.py); one that does not fit is
-dropped with an error line saying what to change, e.g. `NeuralNetwork(2).input: image 416x416 BGR888i
+Each message is checked against the blob's inputs (models/tensors.py). If the first message the
+node gets does not fit, the node stops with the error (it cannot run what it is linked to, and
+whatever waits for its results would wait forever): its outputs end, and the host's queues after it
+raise with the reason. Later, a message that does not fit is dropped with an error line saying what
+to change, as gen2 skips it, e.g. `NeuralNetwork(2).input: image 416x416 BGR888i
 does not match input 'images' [1,3,416,416] U8 planar — use setInterleaved(False) or ImageManip
 setFrameType(BGR888p)`.
 
@@ -294,14 +297,21 @@ class NeuralNetworkWorker(Worker):
             layout = None
         results = _InOrder(max(requests, self.properties.get("numFrames") or 8), self._send_results)
         stopping = self.ctx.stop_event.is_set
+        ran = False   # has a message fitted the model yet?
 
         def start(main_msg, messages) -> bool:
-            """Check the messages and start their inference; False if the device stops first."""
+            """Check the messages and start their inference; False if the device stops first. Raises
+            InputUnfit when the first message does not fit: the node cannot run what it is linked to."""
+            nonlocal ran
             try:
                 tensors = input_tensors(main_msg, messages, specs, self.label)
             except InputMismatch as e:
+                if not ran:
+                    raise InputUnfit(f"{e} (message {_seq(main_msg, messages)}, the first it got; the node "
+                                     f"stops, as nothing it is sent can run)") from None
                 self._error(str(e).split(" — ")[0], f"{e} (message {_seq(main_msg, messages)} dropped)")
                 return True
+            ran = True
             message, outputs = layout.new() if layout is not None else (None, None)
             inference = _Inference(main_msg, messages, message)
             if not results.add(inference, stopping):
@@ -316,6 +326,8 @@ class NeuralNetworkWorker(Worker):
             if self._feed is not None:
                 self._feed.open(lambda msg: start(msg, {}))
                 self._feed.wait_closed(self.ctx.stop_event)
+                if self._feed.failure is not None:
+                    raise self._feed.failure
                 return
             while not stopping():
                 try:
@@ -401,17 +413,26 @@ def _seq(main_msg, messages) -> str:
     return str(msg.getSequenceNum()) if msg is not None else "?"
 
 
+class InputUnfit(RuntimeError):
+    """The first message a NeuralNetwork got does not fit its model: the pipeline feeds it the wrong
+    thing, and every result downstream would be missing, so the node stops with the fix."""
+
+    report = ""   # the message says it all: the device logs no traceback for it
+
+
 class _InferenceFeed(Feed):
     """Stands in for a blocking `input` queue that alone feeds the model: `put` checks the message and
     starts its inference in the producer's thread, one producer at a time so inferences start in the
     order messages arrive. It waits while every request is busy and gen2's output pool is full, as a
     full queue would, and until the model is loaded. Once the node has ended (or failed), messages are
-    dropped rather than left to block their producers."""
+    dropped rather than left to block their producers. A message that stops the node (InputUnfit) is
+    kept in `failure` for the node's own thread to raise; the producer goes on."""
 
     def __init__(self, label: str):
         super().__init__(label)
         self._ready = threading.Event()    # the model is loaded, the node has ended, or the input closed
         self._start = None                 # start(msg) -> False if the device stops first
+        self.failure: InputUnfit | None = None
 
     def open(self, start):
         self._start = start
@@ -429,8 +450,12 @@ class _InferenceFeed(Feed):
             if self._reason is not None:
                 raise QueueClosed(self._reason)
             start = self._start
-            if start is not None and not start(msg):
-                raise QueueClosed("device stopping")
+            try:
+                if start is not None and not start(msg):
+                    raise QueueClosed("device stopping")
+            except InputUnfit as e:
+                self.failure, self._start = e, None
+                self._closed.set()   # wakes the node's thread, which raises it
         return True
 
     def close(self, reason: str = "queue closed", discard: bool = False):

@@ -60,3 +60,15 @@ def test_the_demo_clip_is_made_once_and_kept(tmp_path):
     again, truth_again = clip.demo_clip(tmp_path)
     assert again == path and again.stat().st_mtime_ns == made and truth_again == truth
     assert sum(1 for faces in truth.faces if faces) > 0 and sum(1 for faces in truth.faces if not faces) > 0
+
+
+def test_the_clip_shows_several_faces_at_once_when_the_wheels_photos_are_here():
+    """zidane.jpg and bus.jpg (from the ultralytics wheel, which setup fetches) show two faces each."""
+    found = photos.available()
+    if "bus" not in found:
+        pytest.skip("the ultralytics wheel was not fetched (make setup fetches it)")
+    shown = {seg.photo for seg in clip.SEGMENTS}
+    assert {"zidane", "bus"} <= shown
+    assert all(len(photos.FACES[name]) == 2 for name in ("zidane", "bus"))
+    counts = [len(boxes) for _, _, boxes in clip.frames(pace=0.1, photos=found)]
+    assert max(counts) == 2 and counts.count(2) >= 4 and 0 in counts and 1 in counts

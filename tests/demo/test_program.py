@@ -2,7 +2,10 @@
 face boxes are known: faces are found where they are (IoU ≥ 0.5) in ≥ 95 % of the frames that show
 one, their landmarks fall inside the face box, and no face is reported on ≥ 95 % of the face-free
 frames."""
+import time
+
 import numpy as np
+import pytest
 
 import oakling as dai
 from oakling.demo import program
@@ -36,3 +39,15 @@ def test_faces_are_found_and_read_on_the_clip(demo_blobs, short_clip):
 def test_max_frames_stops_the_run(demo_blobs, short_clip):
     frames = program.run(str(short_clip[0]), *demo_blobs, max_frames=5)
     assert [f.seq for f in frames] == [0, 1, 2, 3, 4]
+
+
+def test_a_face_mesh_blob_the_crops_do_not_fit_is_an_error_not_a_hang(demo_blobs, short_clip):
+    """The detector's blob given as the face mesh: its 256×256 input cannot take the 192×192 crops. The
+    run ends at once with the node, what does not fit and what to send, instead of waiting forever for
+    landmarks."""
+    detector, _ = demo_blobs
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match=r"the pipeline stopped: NeuralNetwork\(\d+\): NeuralNetwork\(\d+\)\.input: "
+                                           r"image 192x192 BGR888i does not match input .* send 256x256 images"):
+        program.run(str(short_clip[0]), detector, detector)
+    assert time.monotonic() - start < 30

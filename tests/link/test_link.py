@@ -281,6 +281,25 @@ def test_when_the_receiver_holds_every_segment_the_sender_falls_back_to_inline(m
     assert len(tx._segments) == 2
 
 
+def test_a_link_that_never_waits_grows_its_pool_before_it_sends_inline(make_pair):
+    """segment_wait=0 (a Script's inputs): while the receiver holds the segments it has (a script
+    keeps frames queued ahead of its detections), new ones are made up to max_segments, so the frames
+    keep travelling through shared memory and never fill the socket inline; only a full pool that is
+    all held sends inline."""
+    tx, rx = make_pair(shm_threshold=1024, max_segments=4, segment_wait=0)
+    held = []
+    for i in range(4):
+        sent = buffer(4096, seed=i)
+        tx.send_message(sent)
+        held.append(rx.recv().message)
+        assert leased(held[-1]) and len(tx._segments) == i + 1
+        assert_same_message(held[-1], sent)
+    started = time.monotonic()
+    tx.send_message(buffer(4096, seed=9))
+    assert time.monotonic() - started < 0.1        # no wait: inline at once
+    assert not leased(rx.recv().message) and len(tx._segments) == 4
+
+
 def test_a_receiver_that_keeps_every_segment_costs_the_sender_one_wait_not_one_per_message(make_pair):
     """Once no segment came free within `segment_wait`, payloads go inline at once until the receiver
     frees one: a receiver that holds them for good must not slow every later message down."""

@@ -197,6 +197,8 @@ def test_a_frame_that_does_not_fit_is_dropped_with_the_fix(blobs):
     with harness(nn, passthrough=False) as h:
         records = h.logs
         img = nets.picture(seed=1)
+        h.push("input", frame(img, 0))                         # fits: the node runs what it is sent
+        assert h.pull("out", timeout=TIMEOUT).getSequenceNum() == 0
         h.push("input", frame(img, 1, T.BGR888i))              # interleaved into a planar input
         h.push("input", frame(nets.picture(20, 24), 2))        # wrong size
         h.push("input", frame(img, 3))                         # fits
@@ -213,6 +215,35 @@ def test_a_frame_that_does_not_fit_is_dropped_with_the_fix(blobs):
                         f"send 16x16 images (ColorCamera setPreviewSize(16, 16) or ImageManip setResize(16, 16)) "
                         f"(message 2 dropped)")
     assert all(r.nodeIdName == label for r in records if r.level == dai.LogLevel.ERR)
+
+
+@pytest.mark.parametrize("feed", ["input", "inputs"])
+def test_a_first_frame_that_does_not_fit_stops_the_node_with_the_fix(blobs, feed):
+    """Nothing the node is linked to can run: it stops, rather than drop every message and leave
+    whatever waits for its results waiting forever. Whether `input` feeds the model in its producer's
+    thread (alone and blocking) or through its queue, the node's failure says what to change."""
+    named = ("images",) if feed == "inputs" else ()
+    _, nn = nn_pipeline(blobs["u8"], streams=() if named else ("in",), named=named, passthrough=False)
+    with harness(nn, named=named, passthrough=False) as h:
+        h.push("inputs.images" if named else "input", frame(nets.picture(20, 24), 7))
+        with pytest.raises(dai.StreamEnded, match="send 16x16 images"):
+            h.pull("out", timeout=TIMEOUT)
+        failure = h.failure
+    port = "inputs['images']" if named else "input"
+    assert failure == (f"NeuralNetwork({nn.id}).{port}: image 24x20 BGR888p does not "
+                       f"match input 'images' [1,3,16,16] U8 planar — send 16x16 images (ColorCamera "
+                       f"setPreviewSize(16, 16) or ImageManip setResize(16, 16)) (message 7, the first it got; the "
+                       f"node stops, as nothing it is sent can run)")
+
+
+def test_a_host_waiting_on_a_network_fed_the_wrong_frames_gets_the_error_not_a_hang(blobs):
+    p, nn = nn_pipeline(blobs["u8"], passthrough=False)
+    with dai.Device(p) as device:
+        device.setLogOutputLevel(dai.LogLevel.OFF)
+        device.getInputQueue("in").send(frame(nets.picture(20, 24), 3))
+        with pytest.raises(dai.StreamEnded, match=rf"NeuralNetwork\({nn.id}\) failed: .* send 16x16 images"):
+            device.getOutputQueue("out").get(timeout=TIMEOUT)
+        assert list(device.getFailedNodes()) == [f"NeuralNetwork({nn.id})"]
 
 
 def test_nndata_layers_feed_the_inputs_they_are_named_after(blobs):
