@@ -151,6 +151,14 @@ class CameraNode(Node):
                                         blocking=True, queueSize=8, waitForMessage=False)
         self.initialControl = CameraControl()
 
+    def _colour_ports(self):
+        """The ports ColorCamera and the unified Camera share: inputConfig and the five frame outputs."""
+        frame = (DatatypeEnum.ImgFrame,)
+        self.inputConfig = self._input("inputConfig", types=(DatatypeEnum.ImageManipConfig,),
+                                       blocking=False, queueSize=8, waitForMessage=False)
+        for name in ("video", "preview", "still", "isp", "raw", "frameEvent"):
+            setattr(self, name, self._output(name, types=frame))
+
     def serialize_properties(self) -> dict:
         props = dict(self.properties)
         props["initialControl"] = camera_control_properties(self.initialControl)

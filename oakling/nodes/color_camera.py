@@ -23,7 +23,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..messages.enums import Gen2Enum
-from ..messages.datatype import DatatypeEnum
 from ..messages.imgframe import ImgFrame
 from ..pipeline.registry import node_type
 from .camera_common import (CameraBoardSocket, CameraNode, CameraImageOrientation, CaptureWorker,
@@ -163,15 +162,7 @@ class ColorCamera(CameraNode):
 
     def __init__(self, pipeline, node_id):
         super().__init__(pipeline, node_id)
-        frame = (DatatypeEnum.ImgFrame,)
-        self.inputConfig = self._input("inputConfig", types=(DatatypeEnum.ImageManipConfig,),
-                                       blocking=False, queueSize=8, waitForMessage=False)
-        self.video = self._output("video", types=frame)
-        self.preview = self._output("preview", types=frame)
-        self.still = self._output("still", types=frame)
-        self.isp = self._output("isp", types=frame)
-        self.raw = self._output("raw", types=frame)
-        self.frameEvent = self._output("frameEvent", types=frame)
+        self._colour_ports()
         self.properties = {
             "boardSocket": int(CameraBoardSocket.AUTO), "cameraName": "",
             "imageOrientation": int(CameraImageOrientation.AUTO), "colorOrder": 0, "interleaved": True,
