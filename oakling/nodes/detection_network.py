@@ -147,9 +147,8 @@ class DetectionNetwork(ConfidenceSetting, NeuralNetwork):
         raise NotImplementedError
 
 
-@node_type
-class MobileNetDetectionNetwork(DetectionNetwork):
-    """Decodes an SSD DetectionOutput ([1,1,N,7]), as MobileNet-SSD ends."""
+class SsdOutputs:
+    """The MobileNet family's output check, for the plain and the spatial detection network."""
 
     FAMILY = MOBILENET
 
@@ -158,9 +157,8 @@ class MobileNetDetectionNetwork(DetectionNetwork):
         check_ssd_output(model.outputs[0], self._label)
 
 
-@node_type
-class YoloDetectionNetwork(YoloSettings, DetectionNetwork):
-    """Decodes YOLO grids (v3/v4, v5/v7 and anchor-free v6/v8 exports) and suppresses overlaps."""
+class YoloOutputs(YoloSettings):
+    """The YOLO family's settings and output check, for the plain and the spatial detection network."""
 
     FAMILY = YOLO
 
@@ -168,6 +166,16 @@ class YoloDetectionNetwork(YoloSettings, DetectionNetwork):
         from ..models.detections import YoloOptions, yolo_layers
         yolo_layers(model.outputs, YoloOptions.from_parser(self._parser), self._label)
         _input_size(model.inputs, self._label)
+
+
+@node_type
+class MobileNetDetectionNetwork(SsdOutputs, DetectionNetwork):
+    """Decodes an SSD DetectionOutput ([1,1,N,7]), as MobileNet-SSD ends."""
+
+
+@node_type
+class YoloDetectionNetwork(YoloOutputs, DetectionNetwork):
+    """Decodes YOLO grids (v3/v4, v5/v7 and anchor-free v6/v8 exports) and suppresses overlaps."""
 
 
 def decoder(parser: dict, outputs: list, input_size: tuple | None, where: str):

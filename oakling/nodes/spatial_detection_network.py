@@ -49,7 +49,7 @@ from ..messages.spatiallocationcalculator import (AUTO_STEP, SpatialLocationCalc
                                                   SpatialLocationCalculatorConfigThresholds)
 from ..pipeline.registry import node_type
 from ..runtime.worker import QueueClosed
-from .detection_network import MOBILENET, YOLO, DetectionNetwork, DetectionNetworkWorker, YoloSettings, _number
+from .detection_network import DetectionNetwork, DetectionNetworkWorker, SsdOutputs, YoloOutputs, _number
 from .neural_network import _count
 
 VIEW_ASSET = "__inputView"   # where the network's picture lies in its camera's whole picture
@@ -146,27 +146,13 @@ class SpatialDetectionNetwork(DetectionNetwork):
 
 
 @node_type
-class MobileNetSpatialDetectionNetwork(SpatialDetectionNetwork):
+class MobileNetSpatialDetectionNetwork(SsdOutputs, SpatialDetectionNetwork):
     """MobileNet-SSD detections (an SSD DetectionOutput, [1,1,N,7]) with their place in space."""
-
-    FAMILY = MOBILENET
-
-    def _check_outputs(self, model):
-        from ..models.detections import check_ssd_output
-        check_ssd_output(model.outputs[0], self._label)
 
 
 @node_type
-class YoloSpatialDetectionNetwork(YoloSettings, SpatialDetectionNetwork):
+class YoloSpatialDetectionNetwork(YoloOutputs, SpatialDetectionNetwork):
     """YOLO detections (decoded and suppressed as YoloDetectionNetwork does) with their place in space."""
-
-    FAMILY = YOLO
-
-    def _check_outputs(self, model):
-        from ..models.detections import YoloOptions, yolo_layers
-        from .detection_network import _input_size
-        yolo_layers(model.outputs, YoloOptions.from_parser(self._parser), self._label)
-        _input_size(model.inputs, self._label)
 
 
 # -- the geometry, pure --
