@@ -34,7 +34,8 @@ SKIP = {"install_requirements.py"}     # the downloader itself: it needs the net
 SKIP_FOLDERS = {"models", "downloader"}
 # What a user types at the programs that ask (input()): the first device, "y" to confirm; the
 # IPv4 settings poe_set_ip.py asks for.
-ANSWERS = {"bootloader/poe_set_ip.py": "1\n192.168.1.150\n255.255.255.0\n192.168.1.1\ny\n"}
+ANSWERS = {"bootloader/poe_set_ip.py": "1\n192.168.1.150\n255.255.255.0\n192.168.1.1\ny\n",
+           "IMU/imu_firmware_update.py": "y\n"}
 TYPED = "0\ny\ny\n"
 ARGUMENTS = {"bootloader/bootloader_config.py": ["read"]}    # without one it prints its usage and exits -1
 
@@ -80,10 +81,12 @@ def _zero():
     return numpy_helper.from_array(np.zeros(1, np.float32), "zero")
 
 
-def ssd(width, height, rows):
-    """A MobileNet-SSD-shaped detector: image [1,3,H,W] → detection_out [1,1,rows,7], one box."""
+def ssd(width, height, rows, label=15):
+    """A MobileNet-SSD-shaped detector: image [1,3,H,W] → detection_out [1,1,rows,7], one box of
+    `label` (15 is VOC's person, as mobilenet-ssd numbers it)."""
     table = np.zeros((1, 1, rows, 7), np.float32)
     table[0, 0, 0] = ONE_BOX
+    table[0, 0, 0, 1] = label
     table[0, 0, 1:, 0] = -1
     nodes, consts = _constant_of("data", "detection_out", table)
     return _graph(nodes, [_image("data", height, width)], [_out("detection_out", table.shape)], [_zero(), *consts])
@@ -141,7 +144,7 @@ def stand_in_networks() -> dict:
     tiny = yolo(416, 416, (16, 32), 255, "conv2d_")          # side26, side13 with 3 × (4 + 1 + 80)
     return {
         **{f"mobilenet-ssd_openvino_2021.4_{s}shave.blob": mobilenet for s in (5, 6, 8)},
-        "person-detection-retail-0013_openvino_2021.4_7shave.blob": ssd(544, 320, 200),
+        "person-detection-retail-0013_openvino_2021.4_7shave.blob": ssd(544, 320, 200, label=1),   # its one class
         "yolo-v4-tiny-tf_openvino_2021.4_6shave.blob": tiny,
         "yolo-v3-tiny-tf_openvino_2021.4_6shave.blob": tiny,
         "yolov8n_coco_640x352.blob": yolo(640, 352, (8, 16, 32), 85, "output_yolov8_"),

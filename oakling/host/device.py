@@ -106,9 +106,11 @@ _OAK_D_FEATURES = {
     CameraBoardSocket.CAM_C: (1280, 800, [CameraSensorType.MONO], False, "right"),
 }
 _PRODUCT_NAME = "OAK-D"
+IMU_UPDATE_SECONDS = 2.0   # how long an emulated IMU firmware update takes
+
 # gen2 Device methods oakling does not have yet: calling one says so instead of an AttributeError.
 GEN2_DEVICE_NOT_YET = {
-    "startIMUFirmwareUpdate", "getProfilingData",
+    "getProfilingData",
 }
 
 
@@ -221,6 +223,7 @@ class Device:
         if self._options["calibration"] is None:   # none given for this run: the one flashed to the device
             self._options["calibration"] = self._state.read_json("calibration")
         self._logging_rate, self._chunk_size = 1.0, 64 * 1024   # gen2's defaults
+        self._imu_update_started: float | None = None
         if (info and info.mxid != self._info.mxid) or (wanted not in (None, "", self._info.mxid, self._info.name)):
             raise RuntimeError(f"Cannot find any device with given deviceInfo ({info or wanted}) — "
                                f"oakling offers one local device, {self._info.mxid}")
@@ -583,6 +586,24 @@ class Device:
         return FIRMWARE_VERSIONS[self.getConnectedIMU()]
 
     getEmbeddedIMUFirmwareVersion = getIMUFirmwareVersion
+
+    def startIMUFirmwareUpdate(self, forceUpdate: bool = False) -> bool:
+        """Starts writing the embedded IMU firmware (the version the IMU already runs) to a BNO086, as
+        gen2 can; False for an IMU gen2 cannot update. getIMUFirmwareUpdateStatus() follows it."""
+        self._check_open()
+        if self.getConnectedIMU() != "BNO086":
+            return False
+        self._imu_update_started = time.monotonic()
+        return True
+
+    def getIMUFirmwareUpdateStatus(self) -> tuple[bool, float]:
+        """(finished, percent done) of the update startIMUFirmwareUpdate() started; it takes
+        IMU_UPDATE_SECONDS."""
+        started = self._imu_update_started
+        if started is None:
+            return True, 0.0
+        done = min(100.0, 100.0 * (time.monotonic() - started) / IMU_UPDATE_SECONDS)
+        return done >= 100.0, done
 
     def isEepromAvailable(self) -> bool:
         """True: the calibration readCalibration() returns stands in for an EEPROM's."""

@@ -94,15 +94,19 @@ class StereoDepth(Node):
 
     def _aligned_camera_size(self):
         """gen2's size of depth aligned to a camera without setOutputSize: the ISP output of the
-        ColorCamera on that socket in this pipeline (None: the calibration's size of the camera)."""
+        ColorCamera, or the size of the Camera, on that socket in this pipeline (None: the
+        calibration's size of the camera)."""
         socket = self.properties["depthAlignCamera"]
         if socket in (-1, int(CameraBoardSocket.CAM_B), int(CameraBoardSocket.CAM_C)) or self._pipeline is None:
             return None
         for node in self._pipeline.getAllNodes():
-            if node.getName() == "ColorCamera" and hasattr(node, "getIspSize"):
-                on = node.properties.get("boardSocket", -1)
-                if (on if on != -1 else int(CameraBoardSocket.CAM_A)) == socket:
-                    return list(node.getIspSize())
+            if node.getName() not in ("ColorCamera", "Camera"):
+                continue
+            on = node.properties.get("boardSocket", -1)
+            if (on if on != -1 else int(CameraBoardSocket.CAM_A)) != socket:
+                continue
+            size = node.getIspSize() if node.getName() == "ColorCamera" else node.getSize()
+            return list(size) if min(size) > 0 else None     # a Camera left at AUTO: the calibration's
         return None
 
     # -- presets --

@@ -339,3 +339,16 @@ def test_a_flashed_calibration_is_the_devices_until_reset():
 def test_usb_speed_caps_in_gen2s_constructor_forms(args, keywords, speed):
     with dai.Device(echo_pipeline(), *args, **keywords) as device:
         assert device.getUsbSpeed() == speed
+
+
+def test_an_imu_firmware_update_runs_to_100_percent_on_a_bno086_only():
+    with dai.Device() as device:
+        assert device.getIMUFirmwareUpdateStatus() == (True, 0.0)      # nothing started
+        assert device.startIMUFirmwareUpdate() is True
+        finished, percent = device.getIMUFirmwareUpdateStatus()
+        assert not finished and 0 <= percent < 100
+        time.sleep(2.1)
+        assert device.getIMUFirmwareUpdateStatus() == (True, 100.0)
+        assert device.getIMUFirmwareVersion() == device.getEmbeddedIMUFirmwareVersion()
+    with dai.Device(imu="NONE") as device:
+        assert device.startIMUFirmwareUpdate() is False

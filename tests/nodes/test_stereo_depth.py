@@ -280,3 +280,16 @@ def test_spatial_locations_on_depth_aligned_to_the_colour_camera_are_in_its_fram
     # 10 mm: the right camera's intrinsics in place of CAM_A's would put X 20 mm off
     assert c.x == pytest.approx((x0 + x1) / 2, abs=10)
     assert c.y == pytest.approx(-(y0 + y1) / 2, abs=10)
+
+
+@pytest.mark.parametrize("make, size", [
+    (lambda p: p.create(dai.node.Camera).setSize(1280, 720), [1280, 720]),
+    (lambda p: p.create(dai.node.Camera), None),
+])
+def test_depth_aligned_to_a_unified_camera_takes_its_size(make, size):
+    """gen2's rgb_depth_aligned.py makes a dai.node.Camera on CAM_A: the aligned depth is its size."""
+    p, stereo = stereo_pipeline(("depth",))
+    make(p)
+    stereo.setDepthAlign(dai.CameraBoardSocket.CAM_A)
+    node = dict(p.serializeToJson()["pipeline"]["nodes"])[stereo.id]
+    assert node["properties"]["alignedCameraSize"] == size
