@@ -8,7 +8,8 @@ instead of the plain `DeviceInput`/`DeviceOutput`; without one nothing here runs
 off costs no time at all. What a trace holds, one track (thread) per node, named `Node(id)`:
 
 - `send <port> → <Node(id).input>` (complete event): one per message and linked input, on the
-  sender's track, lasting as long as the put took (a full blocking input shows as a long send),
+  sender's track (sends from a node's other threads — a Script's output pumps — on a track of their
+  own beside it), lasting as long as the put took (a full blocking input shows as a long send),
   with the message's sequence number, and a flow arrow (`s`) to the consumer;
 - `process <input>` (complete event) on the consumer's track: from a message's dequeue to the
   node's next blocking wait for one (or, for inputs a node takes in its producers' threads — XLinkOut,
@@ -142,8 +143,28 @@ class NodeTrack:
 
     def __init__(self, tracer: Tracer, node_id: int, label: str):
         self.tracer, self.tid, self.label = tracer, node_id, label
+        self._threads: dict[int, int] = {}    # thread ident → tid of the node's other threads' tracks
+        self._numbers = itertools.count()
         self._busy_since: float | None = None
         self._busy_with: tuple = ()     # (input, seq, flow, queued µs) of the message that started it
+
+    def sending_tid(self) -> int:
+        """The track a send from this thread goes on: the node's own for its worker's thread (named
+        as the node), else one per thread beside it — a Script's output pumps, a model's inference
+        threads — so that slices on one track never overlap."""
+        thread = threading.current_thread()
+        if thread.name == self.label:
+            return self.tid
+        tid = self._threads.get(thread.ident)
+        if tid is None:
+            tid = self._threads[thread.ident] = (self.tid + 1) * 1000 + next(self._numbers)
+            name = thread.name[len(self.label) + 1:] if thread.name.startswith(self.label + "-") else thread.name
+            pid = self.tracer.pid
+            self.tracer._write({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid,
+                                "args": {"name": f"{self.label} · {name}"}})
+            self.tracer._write({"ph": "M", "name": "thread_sort_index", "pid": pid, "tid": tid,
+                                "args": {"sort_index": self.tid}})
+        return tid
 
     def start_work(self, ts: float, port: str, seq, flow, queued):
         """A message was taken at `ts`: the node works from now on (unless it already was)."""
@@ -171,7 +192,7 @@ class TracedDeviceOutput(DeviceOutput):
         self._port = port
 
     def send(self, msg):
-        tracer, tid = self._track.tracer, self._track.tid
+        tracer, tid = self._track.tracer, self._track.sending_tid()
         for target in self.targets:
             flow = tracer.flow_id()
             start = _now_us()

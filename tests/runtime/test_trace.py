@@ -133,6 +133,37 @@ def test_a_trace_cut_short_still_reads(tmp_path):
     tracer.close()
 
 
+SCRIPT = """
+while True:
+    msg = node.io["in"].get()
+    node.io["out"].send(msg)
+"""
+
+
+def test_a_scripts_sends_come_from_its_pump_on_a_track_beside_it(tmp_path):
+    p = dai.Pipeline()
+    xin = p.create(dai.node.XLinkIn)
+    xin.setStreamName("in")
+    script = p.create(dai.node.Script)
+    script.setScript(SCRIPT)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("out")
+    xin.out.link(script.inputs["in"])
+    script.outputs["out"].link(xout.input)
+    with dai.Device(p, trace=str(tmp_path / "t.json")) as device:
+        for seq in range(3):
+            device.getInputQueue("in").send(dai.Buffer().setSequenceNum(seq))
+            assert device.getOutputQueue("out").get(timeout=TIMEOUT).getSequenceNum() == seq
+    events = json.loads((tmp_path / "t.json").read_text())
+    names = {e["tid"]: e["args"]["name"] for e in events if e["name"] == "thread_name"}
+    assert names == {0: "XLinkIn(0)", 1: "Script(1)", 2: "XLinkOut(2)", 2000: "Script(1) · out"}
+    slices = [e for e in events if e["ph"] == "X"]
+    assert [e["args"]["seq"] for e in slices if e["tid"] == 1] == [0, 1, 2]           # into the script
+    assert {e["name"] for e in slices if e["tid"] == 1} == {"process io.in"}
+    assert [e["args"]["seq"] for e in slices if e["tid"] == 2000] == [0, 1, 2]        # out of it
+    assert {e["name"] for e in slices if e["tid"] == 2000} == {"send io.out → XLinkOut(2).in"}
+
+
 def test_the_option_and_its_variable(tmp_path):
     assert trace_option(None, {}) is None
     assert trace_option(tmp_path / "t.json", {}) == str(tmp_path / "t.json")
