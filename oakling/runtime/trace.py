@@ -127,7 +127,11 @@ class Tracer:
                    f'"args":{{"messages":{value}}}}}')
 
     def close(self):
-        """Write what is left and end the JSON array (idempotent); later events are dropped."""
+        """End the slices under way, write what is left and end the JSON array (idempotent); later
+        events are dropped."""
+        now = _now_us()
+        for track in list(self._tracks.values()):
+            track.end_work(now)
         self.flush()
         with self._lock:
             if self._closed:
@@ -165,6 +169,10 @@ class NodeTrack:
             self.tracer._write({"ph": "M", "name": "thread_sort_index", "pid": pid, "tid": tid,
                                 "args": {"sort_index": self.tid}})
         return tid
+
+    @property
+    def busy(self) -> bool:
+        return self._busy_since is not None
 
     def start_work(self, ts: float, port: str, seq, flow, queued):
         """A message was taken at `ts`: the node works from now on (unless it already was)."""
@@ -216,13 +224,19 @@ class TracedDeviceInput(DeviceInput):
         self._port = port
         self._pending: dict[int, list] = {}   # id(msg) → [(weak ref, flow, enqueued at)]
         self._counter = f"queue {label}"
+        self._prune_at = 4 * queue_size + 64
 
     def note_enqueued(self, msg, flow: int, ts: float):
         try:
             ref = weakref.ref(msg)
         except TypeError:
             ref = None
-        self._pending.setdefault(id(msg), []).append((ref, flow, ts))
+        pending = self._pending
+        pending.setdefault(id(msg), []).append((ref, flow, ts))
+        if len(pending) > self._prune_at:   # forget messages a non-blocking queue dropped
+            for key in [k for k, entries in pending.items() if all(r is not None and r() is None for r, _, _ in entries)]:
+                del pending[key]
+            self._prune_at = max(4 * self.queue_size + 64, 2 * len(pending))
 
     def _taken(self, msg) -> tuple[int | None, float | None]:
         entries = self._pending.get(id(msg))
@@ -239,9 +253,17 @@ class TracedDeviceInput(DeviceInput):
         if self.inbox is self.queue:
             self._track.tracer.counter(self._counter, ts, len(self.queue))
 
-    def _dequeued(self, msg, ts: float):
+    def _dequeued(self, msg, ts: float, waited: bool = True):
+        """`msg` was taken at `ts`: by a blocking get (the node works from now until its next one), or
+        (`waited` False) by a look that does not wait — a camera's inputControl between frames —
+        which, when the node is not already in a slice, is a slice of its own, of no length."""
         flow, enqueued = self._taken(msg)
-        self._track.start_work(ts, self._port, _seq(msg), flow, None if enqueued is None else ts - enqueued)
+        queued = None if enqueued is None else ts - enqueued
+        track = self._track
+        if waited or track.busy:
+            track.start_work(ts, self._port, _seq(msg), flow, queued)
+        else:
+            track.tracer.process(track.tid, self._port, ts, ts, _seq(msg), flow, queued)
         self.count_queue(ts)
 
     def feed(self, feed):
@@ -256,14 +278,14 @@ class TracedDeviceInput(DeviceInput):
     def try_get(self):
         msg = super().try_get()
         if msg is not None:
-            self._dequeued(msg, _now_us())
+            self._dequeued(msg, _now_us(), waited=False)
         return msg
 
     def try_get_all(self) -> list:
         msgs = super().try_get_all()
         ts = _now_us()
         for msg in msgs:
-            self._dequeued(msg, ts)
+            self._dequeued(msg, ts, waited=False)
         return msgs
 
 

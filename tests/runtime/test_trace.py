@@ -133,6 +133,28 @@ def test_a_trace_cut_short_still_reads(tmp_path):
     tracer.close()
 
 
+def test_takes_that_do_not_wait_and_messages_a_queue_dropped(tmp_path):
+    tracer = Tracer(str(tmp_path / "t.json"))
+    camera, source = tracer.track(0, "ColorCamera(0)"), tracer.track(1, "Script(1)")
+    control = TracedDeviceInput("ColorCamera(0).inputControl", False, 2, False, camera, "inputControl")
+    out = TracedDeviceOutput("Script(1).out", source, "out")
+    out.targets.append(control)
+    control.add_producer()
+    for seq in range(200):                       # a non-blocking queue of 2 keeps the last two
+        out.send(dai.CameraControl().setSequenceNum(seq))
+    assert len(control._pending) <= 4 * 2 + 64 + 1
+    assert [m.getSequenceNum() for m in control.try_get_all()] == [198, 199]
+    assert control.try_get() is None
+    tracer.close()
+    events = json.loads((tmp_path / "t.json").read_text())
+    taken = [e for e in events if e["ph"] == "X" and e["tid"] == 0]
+    assert [(e["name"], e["dur"], e["args"]["seq"]) for e in taken] == [("process inputControl", 0.0, 198),
+                                                                        ("process inputControl", 0.0, 199)]
+    ends = {e["id"] for e in events if e["ph"] == "f"}
+    assert ends == {e["args"]["flow"] for e in taken}
+    assert len([e for e in events if e["ph"] == "s"]) == 200
+
+
 SCRIPT = """
 while True:
     msg = node.io["in"].get()
