@@ -207,9 +207,11 @@ class TracedDeviceOutput(DeviceOutput):
             note = getattr(target, "note_enqueued", None)
             if note is not None:
                 note(msg, flow, start)
-            target.inbox.put(msg)
-            end = _now_us()
-            tracer.send(tid, f"send {self._port} → {target.label}", start, end, _seq(msg), flow)
+            try:
+                target.inbox.put(msg)
+            finally:   # a put that a closing input ended still shows, up to the close
+                end = _now_us()
+                tracer.send(tid, f"send {self._port} → {target.label}", start, end, _seq(msg), flow)
             if note is not None:
                 target.count_queue(end)
 

@@ -1,6 +1,7 @@
 """Traces: a known pipeline's messages, send by send and dequeue by dequeue, in the Chrome trace event
 format — and no traced port at all when no trace is asked for."""
 import json
+import time
 
 import numpy as np
 import pytest
@@ -198,3 +199,26 @@ def test_the_option_and_its_variable(tmp_path):
         trace_option(str(tmp_path), {})
     with pytest.raises(TypeError, match=r"Device\(trace=...\): expected the path of the trace file"):
         trace_option(3, {})
+
+
+def test_a_send_stuck_on_a_full_blocking_input_shows_until_the_device_closes(tmp_path):
+    """XLinkIn → Script that never reads (blocking input of 1): the host's messages pile up, and the
+    trace shows XLinkIn's last send lasting until the close."""
+    p = dai.Pipeline()
+    xin = p.create(dai.node.XLinkIn)
+    xin.setStreamName("in")
+    script = p.create(dai.node.Script)
+    script.setScript("import time\nwhile True:\n    time.sleep(1)\n")
+    script.inputs["in"].setBlocking(True)
+    script.inputs["in"].setQueueSize(1)
+    xin.out.link(script.inputs["in"])
+    with dai.Device(p, trace=str(tmp_path / "t.json")) as device:
+        q = device.getInputQueue("in", maxSize=8, blocking=False)
+        for seq in range(6):
+            q.send(dai.Buffer().setSequenceNum(seq))
+        time.sleep(1.0)
+        closing = time.monotonic_ns() / 1000
+    events = json.loads((tmp_path / "t.json").read_text())
+    sends = [e for e in events if e["ph"] == "X" and e["tid"] == 0]
+    assert sends and sends[-1]["ts"] + sends[-1]["dur"] >= closing - 50_000
+    assert sends[-1]["dur"] > 500_000                     # stuck for most of the second
