@@ -2,7 +2,7 @@
 the rate and latency at which they arrive.
 
     bench_out = pipeline.create(dai.node.BenchmarkOut)
-    bench_out.setNumMessagesToSend(-1)              # -1: for ever (default 50)
+    bench_out.setNumMessagesToSend(1000)            # default -1: for ever
     bench_out.setFps(30)                            # 0: as fast as the pipeline takes them (default)
     camera.preview.link(bench_out.input)            # the first message is the one sent again and again
     bench_in = pipeline.create(dai.node.BenchmarkIn)
@@ -13,7 +13,7 @@ the rate and latency at which they arrive.
 BenchmarkOut ports (gen2): `input` (any message; blocking, queue 1, waits) and `out`. It takes one
 message from `input`, then sends it `numMessages` times at `fps`; an ImgFrame goes out as a new
 frame over the same pixels each time, stamped with the time it is sent (device timestamp). Properties
-as gen2's BenchmarkPropertiesOut: `numMessages` (50), `fps` (0).
+as gen2's BenchmarkOutProperties: `numMessages` (-1: for ever), `fps` (0).
 
 BenchmarkIn ports (gen2): `input` (any message; non-blocking, queue 4, waits), `passthrough` (every
 message, on) and `report` (BenchmarkReport). Properties: `reportEveryNMessages` (50),
@@ -48,11 +48,11 @@ class BenchmarkOut(Node):
         super().__init__(pipeline, node_id)
         self.input = self._input("input", blocking=True, queueSize=1, waitForMessage=True)
         self.out = self._output("out")
-        self.properties = {"numMessages": 50, "fps": 0.0}
+        self.properties = {"numMessages": -1, "fps": 0.0}
         self._run_on_host = False
 
     def setNumMessagesToSend(self, num: int):
-        """How many messages to send; -1 for ever (default 50)."""
+        """How many messages to send; -1 for ever (the default)."""
         n = as_int(num, f"{self._label}.setNumMessagesToSend")
         if n < -1:
             raise ValueError(f"{self._label}.setNumMessagesToSend: expected a count >= 0, or -1 for ever, got {num!r}")

@@ -14,7 +14,7 @@ def test_ports_properties_and_setters_are_gen2s():
     assert [o.name for o in inp.getOutputs()] == ["passthrough", "report"]
     assert (inp.input.getBlocking(), inp.input.getQueueSize()) == (False, 4)
     nodes = dict(p.serializeToJson()["pipeline"]["nodes"])
-    assert nodes[out.id]["properties"] == {"numMessages": 50, "fps": 0.0}
+    assert nodes[out.id]["properties"] == {"numMessages": -1, "fps": 0.0}
     assert nodes[inp.id]["properties"] == {"reportEveryNMessages": 50, "attachLatencies": False,
                                            "logReportsAsWarnings": True}
     out.setNumMessagesToSend(-1)
