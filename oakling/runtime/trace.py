@@ -106,8 +106,9 @@ class Tracer:
         seq = "null" if seq is None else int(seq)
         self._line(f'{{"ph":"X","name":{self.quoted(name)},"cat":"node","pid":{self.pid},"tid":{tid},'
                    f'"ts":{start:.3f},"dur":{max(0.0, end - start):.3f},"args":{{"seq":{seq},"flow":{flow}}}}}')
+        # flow points inside their slices (viewers bind them to the slice enclosing their time)
         self._line(f'{{"ph":"s","name":"message","cat":"message","id":{flow},"pid":{self.pid},"tid":{tid},'
-                   f'"ts":{start:.3f}}}')
+                   f'"ts":{(start + max(start, end)) / 2:.3f}}}')
 
     def process(self, tid: int, port: str, start: float, end: float, seq, flow, queued):
         """A processing slice, and the end of its message's flow (at the slice's start)."""
@@ -120,7 +121,7 @@ class Tracer:
                    f'"args":{{"input":{self.quoted(port)},"seq":{seq}{extra}}}}}')
         if flow is not None:   # "bp":"e": the flow ends at the slice that encloses it, this one
             self._line(f'{{"ph":"f","bp":"e","name":"message","cat":"message","id":{flow},"pid":{self.pid},'
-                       f'"tid":{tid},"ts":{start:.3f}}}')
+                       f'"tid":{tid},"ts":{(start + max(start, end)) / 2:.3f}}}')
 
     def counter(self, name: str, ts: float, value: int):
         self._line(f'{{"ph":"C","name":{self.quoted(name)},"pid":{self.pid},"tid":0,"ts":{ts:.3f},'
