@@ -138,8 +138,8 @@ class Tracer:
             if self._closed:
                 return
             self._closed = True
-            self._file.write(json.dumps({"ph": "M", "name": "trace_end", "pid": self.pid, "tid": 0,
-                                         "args": {"ts": _now_us()}}) + "\n]\n")
+            self._file.write(json.dumps({"ph": "i", "s": "g", "name": "trace end", "pid": self.pid, "tid": 0,
+                                         "ts": round(now, 3)}) + "\n]\n")
             self._file.close()
 
 

@@ -95,7 +95,7 @@ def test_a_known_pipelines_trace(tmp_path):
     counters = [e for e in events if e["ph"] == "C"]
     assert {e["name"] for e in counters} == {"queue ImageManip(1).inputImage"}
     assert all(0 <= e["args"]["messages"] <= 8 for e in counters)
-    assert events[-1]["name"] == "trace_end"
+    assert events[-1]["name"] == "trace end"
 
 
 def test_no_trace_no_traced_ports(tmp_path):
@@ -111,7 +111,7 @@ def test_no_trace_no_traced_ports(tmp_path):
     ports = [p for w in traced.workers for p in (*w.ctx.inputs.values(), *w.ctx.outputs.values())]
     assert {type(p) for p in ports} == {TracedDeviceInput, TracedDeviceOutput}
     traced.stop()
-    assert json.loads((tmp_path / "t.json").read_text())[-1]["name"] == "trace_end"
+    assert json.loads((tmp_path / "t.json").read_text())[-1]["name"] == "trace end"
 
 
 def test_a_trace_cut_short_still_reads(tmp_path):
