@@ -15,7 +15,7 @@ from .log import LogLevel, LogMessage
 from .messages.encodedframe import EncodedFrame
 from .messages.featuretrackerconfig import FeatureTrackerConfig, RawFeatureTrackerConfig
 from .models.gen2 import OpenVINO
-from .messages import (Buffer, CameraControl, ChipTemperature, Clock, Colormap, CpuUsage, DatatypeEnum,
+from .messages import (BenchmarkReport, Buffer, CameraControl, ChipTemperature, Clock, Colormap, CpuUsage, DatatypeEnum,
                        EdgeDetectorConfig, EdgeDetectorConfigData, ImageAlignConfig, ImageManipConfig, ImgDetection,
                        ImgDetections, ImgFrame, Interpolation, MemoryInfo, MessageGroup, NNData, Point2f,
                        RawCameraControl, RawEdgeDetectorConfig, RawImageAlignConfig, RawImgFrame, Rect, RotatedRect,

@@ -11,6 +11,7 @@ DAI = {
     "AprilTagConfig",
     "AprilTagProperties",
     "AprilTags",
+    "BenchmarkReport",
     "BoardConfig",
     "Buffer",
     "CalibrationHandler",
@@ -116,6 +117,8 @@ DAI = {
 }
 DAI_NODE = {
     "AprilTag",
+    "BenchmarkIn",
+    "BenchmarkOut",
     "Camera",
     "Cast",
     "ColorCamera",

@@ -5,6 +5,7 @@
     oakling convert model.onnx -o model.blob -ip U8
     oakling inspect model.blob
     oakling demo --video street.mp4
+    oakling graph app.py -o graph.svg
 
 One module per command (`run.py`), each with SUMMARY (its line in `oakling --help`) and
 `main(argv, prog) -> exit code`; the modules beside them hold the concepts a command uses.
@@ -16,6 +17,7 @@ import sys
 
 from . import convert
 from . import demo
+from . import graph
 from . import inspect_blob
 from . import run
 from .usage import USAGE_EXIT, argparse_exit_code
@@ -26,6 +28,7 @@ COMMANDS = {
     "convert": convert,
     "inspect": inspect_blob,
     "demo": demo,
+    "graph": graph,
 }
 
 

@@ -79,7 +79,7 @@ SOURCE is a video file, an image, a folder of images, webcam[:N] or synthetic (d
 and CENTER are CAM_A, LEFT is CAM_B, RIGHT is CAM_C; another spelling of the same socket already
 in the environment is unset for the run); --offline sets OAKLING_REALTIME=0; --camera-end sets
 OAKLING_CAMERA_END; --stereo sets OAKLING_STEREO; --script-network sets OAKLING_SCRIPT_NETWORK;
---calibration sets OAKLING_CALIBRATION; --imu sets OAKLING_IMU.
+--calibration sets OAKLING_CALIBRATION; --imu sets OAKLING_IMU; --trace sets OAKLING_TRACE.
 --blob sets OAKLING_BLOBS (NAME=PATH entries separated by ':'; the entries of an OAKLING_BLOBS
 already set are kept unless --blob names the same file). While the program runs, `import
 blobconverter` gives a stand-in whose from_zoo/from_onnx/… return the substitute for the file name
@@ -138,6 +138,9 @@ def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, se
     option("--grace", type=float, default=DEFAULT_GRACE, metavar="S",
            help=f"seconds the program has to end after the limit before it is stopped "
                 f"(default {DEFAULT_GRACE:g})")
+    option("--trace", metavar="FILE",
+           help="record every message's path through the pipeline in FILE, a Chrome trace (JSON) for "
+                "Perfetto or chrome://tracing (sets OAKLING_TRACE; docs/observe.md)")
     option("--traceback", action="store_true",
            help="on an uncaught exception, print the full traceback instead of the short message")
     return parser, takes_value
@@ -188,6 +191,13 @@ def main(argv: list[str], prog: str = "oakling run") -> int:
             except SourceError as e:
                 raise ValueError(f"--imu {ns.imu}: {e}") from None
             env[ENV_IMU] = given
+        if ns.trace:
+            from ..host.options import trace_option
+            from ..runtime.trace import ENV_TRACE
+            try:
+                env[ENV_TRACE] = trace_option(ns.trace, {})
+            except RuntimeError as e:
+                raise ValueError(str(e).replace("Device(trace=...)", "--trace")) from None
         limit = RunLimit(max_frames=ns.max_frames, seconds=ns.seconds, grace=ns.grace)
         path = program_path(program)
         recorder = Recorder(ns.record, ns.record_format, ns.max_frames) if ns.record else None

@@ -193,6 +193,9 @@ class Device:
       "BNO086" (the default), "BMI270" or "NONE".
     - `script_network="loopback"|"any"` (OAKLING_SCRIPT_NETWORK): which addresses LEON_CSS Script
       nodes' sockets may use; default loopback only.
+    - `trace="trace.json"` (OAKLING_TRACE): record every message's path through the pipeline in a
+      Chrome trace event file for Perfetto or chrome://tracing (runtime/trace.py, docs/observe.md);
+      the device finishes writing it when it closes.
 
     Bad sources (missing files, empty folders, unreadable videos, unknown sockets) raise here."""
 

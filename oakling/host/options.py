@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-OPTIONS = ("blobs", "calibration", "camera_end", "cameras", "imu", "realtime", "script_network", "stereo")
+OPTIONS = ("blobs", "calibration", "camera_end", "cameras", "imu", "realtime", "script_network", "stereo", "trace")
 
 
 def device_options(keywords: dict, environ=os.environ):
@@ -34,7 +34,29 @@ def device_options(keywords: dict, environ=os.environ):
     options["calibration"] = calibration_option(keywords.get("calibration"), environ)
     from ..sources.imu import imu_option
     options["imu"] = imu_option(keywords.get("imu"), environ)
+    options["trace"] = trace_option(keywords.get("trace"), environ)
     return options, blobs
+
+
+def trace_option(given, environ=os.environ) -> str | None:
+    """The absolute path of the trace file the device writes (runtime/trace.py), from
+    `Device(trace=...)` or OAKLING_TRACE; None: no trace. Its folder must exist."""
+    from ..runtime.trace import ENV_TRACE
+    where = "Device(trace=...)"
+    if given is None:
+        given, where = environ.get(ENV_TRACE) or None, ENV_TRACE
+    if given is None or given is False:
+        return None
+    if not isinstance(given, (str, os.PathLike)):
+        raise TypeError(f"{where}: expected the path of the trace file to write, got {type(given).__name__}")
+    path = os.path.abspath(os.fspath(given))
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        raise RuntimeError(f"{where}: cannot write the trace {path}: the folder {folder} does not exist — create it "
+                           f"or name a file in an existing folder")
+    if os.path.isdir(path):
+        raise RuntimeError(f"{where}: {path} is a folder — name the trace file, e.g. {os.path.join(path, 'trace.json')}")
+    return path
 
 
 def calibration_option(given, environ=os.environ) -> dict | None:

@@ -2,6 +2,7 @@
 
 Importing this package is cheap: OpenCV is imported only inside the functions that need it."""
 from .apriltags import AprilTag, AprilTagConfig, AprilTags, RawAprilTagConfig, RawAprilTags
+from .benchmarkreport import BenchmarkReport
 from .buffer import Buffer
 from .cameracontrol import CameraControl, RawCameraControl
 from .clock import Clock

@@ -10,6 +10,7 @@ Other modules can teach the codec more message classes with `register(cls, to_me
 """
 import numpy as np
 
+from .benchmarkreport import BenchmarkReport
 from .buffer import Buffer
 from .cameracontrol import (AntiBandingMode, AutoFocusMode, AutoWhiteBalanceMode, CameraControl, CaptureIntent,
                             ControlMode, EffectMode, FrameSyncMode, SceneMode)
@@ -391,3 +392,17 @@ def _spatial_detections_fill(m, meta):
 register(SpatialLocationCalculatorConfig, _slc_config_meta, _slc_config_fill)
 register(SpatialLocationCalculatorData, _slc_data_meta, _slc_data_fill)
 register(SpatialImgDetections, _spatial_detections_meta, _spatial_detections_fill)
+
+
+# BenchmarkReport: [seq, ts, tsDevice, fps, timeTotal, numMessagesReceived, averageLatency, [latency, ...]]
+def _benchmark_meta(m):
+    return [m._seq, m._ts_ns, m._ts_dev_ns, float(m.fps), float(m.timeTotal), int(m.numMessagesReceived),
+            float(m.averageLatency), [float(v) for v in m.latencies]]
+
+
+def _benchmark_fill(m, meta):
+    m._seq, m._ts_ns, m._ts_dev_ns, m.fps, m.timeTotal, m.numMessagesReceived, m.averageLatency, latencies = meta
+    m.latencies = list(latencies)
+
+
+register(BenchmarkReport, _benchmark_meta, _benchmark_fill)

@@ -27,6 +27,7 @@ class DatatypeEnum(Gen2Enum):
     PointCloudData = 21
     TrackedFeatures = 22
     MessageGroup = 23
+    BenchmarkReport = 24
 
 
 # Every type is a Buffer; SpatialImgDetections is also an ImgDetections.

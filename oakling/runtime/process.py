@@ -130,6 +130,8 @@ class DeviceProcess:
             for stream in self.streams.values():
                 stream.close()
             stopper.join(CLOSE_TIMEOUT)
+            if self.runtime.tracer is not None:   # end the trace file even if a worker is slow to stop
+                self.runtime.tracer.close()
 
 
 def main(argv=None):

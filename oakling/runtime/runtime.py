@@ -23,6 +23,16 @@ def _link(out: DeviceOutput, inp: DeviceInput):
     inp.add_producer()
 
 
+def _traced_input(label, blocking, queue_size, wait_for_message, track, group, name):
+    from .trace import TracedDeviceInput
+    return TracedDeviceInput(label, blocking, queue_size, wait_for_message, track, f"{group}.{name}" if group else name)
+
+
+def _traced_output(label, track, group, name):
+    from .trace import TracedDeviceOutput
+    return TracedDeviceOutput(label, track, f"{group}.{name}" if group else name)
+
+
 class PipelineBuildError(RuntimeError):
     pass
 
@@ -40,6 +50,7 @@ class Runtime:
         self.workers = []
         self._inputs: list[DeviceInput] = []
         self._threads: list[threading.Thread] = []
+        self.tracer = None
         self._build(schema, assets, storage, host_streams, options or {}, clock, outside_ports or {})
 
     def _build(self, schema, assets, storage, host_streams, options, clock, outside_ports):
@@ -48,9 +59,13 @@ class Runtime:
             options = {**options, "calibration": calibration}
         ports: dict[tuple[int, str, str], object] = {}
         contexts = []
+        if options.get("trace"):   # runtime/trace.py: traced ports; without a trace, the plain ones
+            from .trace import Tracer
+            self.tracer = Tracer(options["trace"])
         for node_id, info in schema["nodes"]:
             name = info["name"]
             label = f"{name}({node_id})"
+            track = self.tracer.track(node_id, label) if self.tracer else None
             try:
                 worker_class = registry.worker_class(name)
             except KeyError:
@@ -63,11 +78,17 @@ class Runtime:
                     # offline, a camera waits for every input it feeds that cannot lose a frame
                     blocking = io["blocking"] or (not options.get("realtime", True) and
                                                   port_name in worker_class.OFFLINE_BLOCKING)
-                    port = DeviceInput(port_label, blocking, io["queueSize"], io["waitForMessage"])
+                    if track is None:
+                        port = DeviceInput(port_label, blocking, io["queueSize"], io["waitForMessage"])
+                    else:
+                        port = _traced_input(port_label, blocking, io["queueSize"], io["waitForMessage"], track,
+                                             group, port_name)
                     inputs[(group, port_name)] = port
                     self._inputs.append(port)
                 else:
-                    port = outputs[(group, port_name)] = DeviceOutput(port_label)
+                    port = DeviceOutput(port_label) if track is None else _traced_output(port_label, track, group,
+                                                                                         port_name)
+                    outputs[(group, port_name)] = port
                 ports[(node_id, group, port_name)] = port
             contexts.append((worker_class, WorkerContext(
                 node_id=node_id, name=name, properties=info["properties"], inputs=inputs, outputs=outputs,
@@ -144,3 +165,5 @@ class Runtime:
                 close()
         for thread in self._threads:
             thread.join(timeout / max(1, len(self._threads)))
+        if self.tracer is not None:
+            self.tracer.close()

@@ -254,3 +254,17 @@ def test_a_program_shows_every_connected_camera_through_camera_nodes(tmp_path):
     assert run.returncode == 0, run.stderr
     assert ("[('color (CameraBoardSocket.CAM_A)', (200, 320, 3)), ('left (CameraBoardSocket.CAM_B)', (200, 320, 3)), "
             "('right (CameraBoardSocket.CAM_C)', (200, 320, 3))]") in run.stdout
+
+
+def test_trace_records_an_unchanged_programs_pipeline(tmp_path):
+    program = write_program(tmp_path, PREVIEW)
+    run = oakling_cli("run", "--headless", "--max-frames", "5", "--trace", "trace.json", program, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    events = json.loads((tmp_path / "trace.json").read_text())
+    names = {e["tid"]: e["args"]["name"] for e in events if e["name"] == "thread_name"}
+    assert names == {0: "ColorCamera(0)", 1: "XLinkOut(1)"}
+    sends = [e for e in events if e["ph"] == "X" and e["name"] == "send preview → XLinkOut(1).in"]
+    written = [e for e in events if e["ph"] == "X" and e["name"] == "process in"]
+    assert len(sends) >= 5 and [e["args"]["seq"] for e in sends] == [e["args"]["seq"] for e in written]
+    bad = oakling_cli("run", "--trace", "nowhere/trace.json", program, cwd=tmp_path)
+    assert bad.returncode == 2 and "--trace: cannot write the trace" in bad.stderr, bad.stderr

@@ -11,7 +11,7 @@ from oakling.sources import SourceError
 def test_defaults_without_keywords_or_variables():
     options, blobs = device_options({}, {})
     assert options == {"realtime": True, "camera_end": "loop", "cameras": {}, "script_network": "loopback",
-                       "calibration": None, "imu": {"type": "BNO086", "recording": None}}
+                       "calibration": None, "imu": {"type": "BNO086", "recording": None}, "trace": None}
     assert not blobs
 
 

@@ -233,7 +233,7 @@ def test_a_neural_network_runs_its_model(tmp_path):
 def test_options_are_the_devices():
     with pytest.raises(TypeError, match=r"NodeHarness\(ImageManip\(0\)\): unknown option\(s\) \['fps'\] — it "
                                         r"takes the Device's \['calibration', 'camera_end', 'cameras', 'imu', "
-                                        r"'realtime', 'script_network', 'stereo'\]"):
+                                        r"'realtime', 'script_network', 'stereo', 'trace'\]"):
         NodeHarness(manip(), fps=10)
 
 
@@ -280,3 +280,16 @@ def test_a_repeated_error_is_logged_once_per_second_of_the_nodes_clock():
         errors = [r for r in h.logs if r.level == dai.LogLevel.ERR]
         assert [r.time for r in errors] == [0.0, 1.0]
         assert all("ImageManip(0).inputImage: expected a frame of type" in r.payload for r in errors)
+
+
+def test_a_harness_traces_its_node(tmp_path):
+    import json
+    path = tmp_path / "trace.json"
+    frame = dai.ImgFrame()
+    frame.setCvFrame(np.zeros((24, 32, 3), np.uint8), dai.ImgFrame.Type.BGR888p)
+    frame.setSequenceNum(4)
+    with NodeHarness(manip(), trace=str(path)) as h:
+        h.push("inputImage", frame)
+        assert h.pull("out").getSequenceNum() == 4
+    slices = [(e["name"], e["args"]["seq"]) for e in json.loads(path.read_text()) if e["ph"] == "X"]
+    assert slices == [("send out → ImageManip(0).out", 4), ("process inputImage", 4)]
