@@ -350,6 +350,8 @@ class Device:
         links = {name: Link(host_end, name, max_segments=inputs[name].num_frames if name in inputs else 16)
                  for name, (host_end, _) in zip(names, pairs)}
         self._stream_links = list(links.values())
+        for link in self._stream_links:   # once per stream: the program keeps the frames it receives
+            link.on_note = self._host_debug
         for name in outputs:
             self._output_queues[name] = DataOutputQueue(name, links[name], 16, True, self._lost, self._on_queue_message,
                                                         on_end=self._catch_up)
@@ -525,6 +527,10 @@ class Device:
 
     def removeLogCallback(self, callback_id: int) -> bool:
         return self._log_callbacks.pop(callback_id, None) is not None
+
+    def _host_debug(self, text: str):
+        if self._log_level <= LogLevel.DEBUG:
+            self._on_log(LogMessage("host", LogLevel.DEBUG, time.monotonic(), text))
 
     def _on_log(self, message: LogMessage):
         if message.level >= self._log_output_level and self._log_output_level != LogLevel.OFF:

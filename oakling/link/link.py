@@ -6,6 +6,9 @@ memfd segments, hands each segment's descriptor to the receiver once (SCM_RIGHTS
 payload into a free segment and sends only its id. The receiver wraps the segment as a NumPy array
 without copying; when the last reference to that array dies, it clears the segment's busy byte and
 the sender may reuse it. Busy bytes are written by one side each way, so no lock crosses processes.
+A receiver holds at most half of the sender's pool: past that, it copies each payload into memory of
+its own and frees the segment at once, so a receiver that keeps what it receives never makes the
+sender wait, and the shared memory of a link stays within the sender's pool.
 memfd segments have no name, so nothing is left behind when either process dies.
 
 A link to a peer that is not trusted (a Script's process) is given `max_message`: every record
@@ -41,6 +44,7 @@ _SEGMENT_HEADER = 64          # byte 0: busy flag; payload starts at 64 for alig
 _SEGMENT_ROUNDING = 1 << 20   # segments grow in MiB steps
 _GROW_AFTER = 0.002            # wait this long for a busy segment before making another
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.001, 0.004   # polls for a freed segment: 1 ms, doubling to 4 ms
+_SPARES = 4                   # memory of copied-out payloads kept for the next ones, per link
 _MAX_FDS = 253                # the kernel's SCM_MAX_FD
 _ANCILLARY = socket.CMSG_SPACE(_MAX_FDS * 4)
 _CTRUNC = int(socket.MSG_CTRUNC)   # a plain int: IntFlag's `&` costs microseconds per receive
@@ -86,15 +90,34 @@ class _Segment:
 
 class _Lease:
     """Owner of a received shared-memory payload; frees the sender's segment when collected."""
-    __slots__ = ("__array_interface__", "_segment", "__weakref__")
+    __slots__ = ("__array_interface__", "_segment", "_held", "__weakref__")
 
-    def __init__(self, segment: _Segment, nbytes: int):
+    def __init__(self, segment: _Segment, nbytes: int, held: set):
         self._segment = segment
+        self._held = held   # the receiving link's leased segment ids: this one leaves it before it is freed
+        held.add(segment.id)
         self.__array_interface__ = {"data": (segment.address, False), "shape": (nbytes,),
                                     "typestr": "|u1", "version": 3}
 
     def __del__(self):
+        self._held.discard(self._segment.id)
         self._segment.busy[0] = 0
+
+
+class _Owned:
+    """Owner of a received payload copied out of the sender's segment; its memory returns to the link's
+    spares when collected, so a receiver that keeps frames in a ring copies into memory already mapped."""
+    __slots__ = ("__array_interface__", "_memory", "_spares", "__weakref__")
+
+    def __init__(self, memory: np.ndarray, nbytes: int, spares: list):
+        self._memory = memory
+        self._spares = spares
+        self.__array_interface__ = {"data": (memory.ctypes.data, False), "shape": (nbytes,),
+                                    "typestr": "|u1", "version": 3}
+
+    def __del__(self):
+        if len(self._spares) < _SPARES:
+            self._spares.append(self._memory)
 
 
 class Link:
@@ -115,6 +138,9 @@ class Link:
         self._starved = False                   # every segment was busy for segment_wait: do not wait again
         self._next_segment = 0
         self._peer_segments: dict[int, _Segment] = {}   # theirs, as receiver
+        self._held: set[int] = set()            # ids of theirs that payloads we received still hold
+        self._spares: list[np.ndarray] = []     # memory of collected copied-out payloads, for the next ones
+        self._peer_pool = 0                     # the sender's most segments; we may hold half of them
         self._sent_regions: set[int] = set()
         self._peer_regions: dict[int, sharedmem.Region] = {}   # adopted: forwarded by reference too
         self._fds: deque[int] = deque()
@@ -123,6 +149,7 @@ class Link:
         self._closed = False
         self.on_full = None   # set: sends never wait in the kernel; see _send_guarded
         self.sent_cost = 0    # with on_full: what the records sent so far may cost the socket, at most
+        self.on_note = None   # set: called once with a line for the debug log when payloads start to be copied out
 
     # -- sending --
     def send_message(self, msg, metadata_only: bool = False):
@@ -284,7 +311,7 @@ class Link:
         segment = _Segment(self._next_segment, size)
         self._next_segment += 1
         try:
-            self._send_locked([_SEGMENT, segment.id, size], fds=[segment.fd])
+            self._send_locked([_SEGMENT, segment.id, size, self.max_segments], fds=[segment.fd])
         finally:
             segment.close_fd()
         self._segments.append(segment)
@@ -319,7 +346,7 @@ class Link:
                         segment = self._peer_segments[seg_id]
                         if checked and (payload is not None or not 0 <= nbytes <= segment.size):
                             raise ValueError(f"{nbytes} bytes in segment {seg_id} of {segment.size}")
-                        payload = np.asarray(_Lease(segment, nbytes))
+                        payload = self._lease(segment, nbytes)
                     elif payload is None:
                         payload = np.empty(0, np.uint8)
                     return Message(codec.decode(datatype, meta, payload))
@@ -351,13 +378,42 @@ class Link:
             self.close()
             raise LinkCorrupt(f"link '{self.name}' carried a malformed record ({type(e).__name__}: {e})") from None
 
+    def _lease(self, segment: _Segment, nbytes: int) -> np.ndarray:
+        """A payload the sender put in `segment`: lent (the segment stays the sender's until the payload
+        is gone) while we hold fewer than half of the sender's pool, else copied into memory of its own
+        and the segment freed at once, so whatever the receiver keeps, the sender never waits for it."""
+        if len(self._held) < self._peer_pool // 2:
+            return np.asarray(_Lease(segment, nbytes, self._held))
+        spares = self._spares
+        try:   # list.pop is atomic: payloads collected in other threads append meanwhile
+            memory = spares.pop()
+            if memory.nbytes != nbytes:
+                spares.clear()   # another size of payload: the spares fit no longer
+                memory = np.empty(nbytes, np.uint8)
+        except IndexError:
+            memory = np.empty(nbytes, np.uint8)
+        np.copyto(memory, segment.data[:nbytes])
+        segment.busy[0] = 0
+        payload = np.asarray(_Owned(memory, nbytes, spares))
+        if self.on_note is not None:
+            note, self.on_note = self.on_note, None
+            note(f"stream '{self.name}': {len(self._held)} received messages hold {len(self._held)} of the sender's "
+                 f"{self._peer_pool} shared segments; while they are held, large payloads received are copied "
+                 f"into memory of their own, so the sender never waits for memory the receiver keeps")
+        return payload
+
     def _take_shared(self, kind: int, header: list, checked: bool):
         """A segment (or published region) the peer announces, with its descriptor; checked: it must be
         a memfd sealed against shrinking and as large as announced, so no read of it can fault."""
-        _, key, size = header
+        key, size = header[1], header[2]
         if checked and (type(key) is not int or type(size) is not int
                         or not 0 < size <= self.max_message + _SEGMENT_ROUNDING):
             raise ValueError(f"a shared segment of {size!r} bytes")
+        if kind == _SEGMENT:   # the sender's pool: we may hold half of it, whatever it claims, and at most half of ours
+            pool = header[3]
+            if checked and (type(pool) is not int or pool < 1):
+                raise ValueError(f"a pool of {pool!r} segments")
+            self._peer_pool = min(pool, self.max_segments) if checked else pool
         if checked:   # each keeps a mapping (and a region its descriptor): a bounded number, each once
             what, known, most = (("segment", self._peer_segments, self.max_segments) if kind == _SEGMENT
                                  else ("region", self._peer_regions, _MAX_UNTRUSTED_REGIONS))

@@ -68,6 +68,8 @@ class DeviceProcess:
         names = request["streams"]
         self.streams = {name: HostStream(Link(socket.socket(fileno=fd), name))
                         for name, fd in zip(names, record.fds)}
+        for stream in self.streams.values():   # once per stream: the host sends frames the pipeline keeps
+            stream.link.on_note = functools.partial(self.log, LogLevel.DEBUG, "")
         try:
             self.runtime = Runtime(request["schema"], request["assets"], record.payload, self.streams, self.log,
                                    request.get("options"), on_node_failed=self.node_failed)

@@ -1,9 +1,13 @@
 """Every message type goes host → device → host through XLinkIn/XLinkOut and comes back exact."""
+import time
+from collections import deque
+
 import numpy as np
 import pytest
 
 import oakling as dai
 from oakling.messages import codec
+from pipelines import echo_pipeline
 
 
 def rich_messages():
@@ -71,3 +75,51 @@ def test_many_frames_in_flight_stay_intact(echo_device):
     for k, f in enumerate(frames):
         assert f.getSequenceNum() == k
         assert (f.getFrame() == k).all()
+
+
+def mapped_link_segments() -> int:
+    """How many shared segments of links this process maps (its own and its peers')."""
+    with open("/proc/self/maps") as f:
+        return len({line.split()[4] for line in f if "oakling-link" in line})
+
+
+def test_a_host_that_keeps_a_ring_of_frames_never_stalls_the_device_and_maps_a_bounded_pool():
+    """The host keeps the last 40 frames it received, more than the device's 16 shared segments. The
+    device's sends never wait for segments the host keeps (each such wait was 50 ms, a few times in
+    every hundred frames), the host maps no more than the two streams' pools, and every kept frame is
+    the one sent; a debug line says once that payloads are being copied out."""
+    with dai.Device(echo_pipeline(8 * 1024 * 1024)) as device:
+        device.setLogLevel(dai.LogLevel.DEBUG)
+        notes = []
+        device.addLogCallback(lambda m: notes.append(m.payload) if "copied" in m.payload else None)
+        inq, outq = device.getInputQueue("in"), device.getOutputQueue("out")
+        messages = []
+        for k in range(5):
+            f = dai.ImgFrame()
+            f.setCvFrame(np.full((480, 640, 3), k, np.uint8), dai.ImgFrame.Type.BGR888i)
+            messages.append(f)
+        ring, sent, n, stalls = deque(maxlen=40), 0, 300, []
+
+        def send():
+            nonlocal sent
+            messages[sent % 5].setSequenceNum(sent)
+            inq.send(messages[sent % 5])
+            sent += 1
+
+        before = mapped_link_segments()
+        for _ in range(4):
+            send()
+        for k in range(n):
+            asked = time.monotonic()
+            got = outq.get(timeout=10)
+            if time.monotonic() - asked > 0.045:
+                stalls.append(k)
+            assert got.getSequenceNum() == k
+            ring.append(got)
+            if sent < n:
+                send()
+        assert len(stalls) <= 2, f"gets that waited 45 ms or more, at frames {stalls}: the device waited for segments"
+        assert mapped_link_segments() - before <= 16 + 8   # the device's pool to the host, the host's own to it
+        for got in ring:
+            assert (got.getFrame() == got.getSequenceNum() % 5).all()
+        assert len(notes) == 1 and "stream 'out'" in notes[0]

@@ -255,25 +255,24 @@ def test_segments_are_reused_once_the_receiver_drops_the_message(make_pair, hold
 
 
 @pytest.mark.parametrize("segment_wait", [0.02, 0.2])
-def test_when_the_receiver_holds_every_segment_the_sender_falls_back_to_inline(make_pair, segment_wait):
+def test_when_every_segment_is_on_its_way_the_sender_waits_then_falls_back_to_inline(make_pair, segment_wait):
+    """Segments still in the socket, not yet read: the receiver is behind, and the sender waits for it
+    up to `segment_wait`, then sends inline."""
     tx, rx = make_pair(shm_threshold=1024, max_segments=2, segment_wait=segment_wait)
-    held = []
-    for i in range(2):
-        tx.send_message(buffer(4096, seed=i))
-        held.append(rx.recv().message)
-        assert leased(held[-1])
-    sent = buffer(4096, seed=9)
+    sent = [buffer(4096, seed=i) for i in range(3)]
+    tx.send_message(sent[0])
+    tx.send_message(sent[1])
     started = time.monotonic()
-    tx.send_message(sent)                          # must not hang
+    tx.send_message(sent[2])                       # must not hang
     elapsed = time.monotonic() - started
     assert segment_wait <= elapsed < segment_wait + 1.0
-    got = rx.recv().message
-    assert not leased(got)
-    assert_same_message(got, sent)
+    got = [rx.recv().message for _ in sent]
+    assert [leased(m) for m in got] == [True, False, False]   # the second is copied out: see below
+    for g, s in zip(got, sent):
+        assert_same_message(g, s)
     assert len(tx._segments) == 2
-
-    del held[0]                                    # one segment comes free: shared memory again
-    sent = buffer(4096, seed=10)
+    del got
+    sent = buffer(4096, seed=10)                   # read and dropped: shared memory again
     tx.send_message(sent)
     got = rx.recv().message
     assert leased(got)
@@ -281,43 +280,96 @@ def test_when_the_receiver_holds_every_segment_the_sender_falls_back_to_inline(m
     assert len(tx._segments) == 2
 
 
-def test_a_link_that_never_waits_grows_its_pool_before_it_sends_inline(make_pair):
-    """segment_wait=0 (a Script's inputs): while the receiver holds the segments it has (a script
-    keeps frames queued ahead of its detections), new ones are made up to max_segments, so the frames
-    keep travelling through shared memory and never fill the socket inline; only a full pool that is
-    all held sends inline."""
-    tx, rx = make_pair(shm_threshold=1024, max_segments=4, segment_wait=0)
-    held = []
-    for i in range(4):
-        sent = buffer(4096, seed=i)
-        tx.send_message(sent)
-        held.append(rx.recv().message)
-        assert leased(held[-1]) and len(tx._segments) == i + 1
-        assert_same_message(held[-1], sent)
+@pytest.mark.parametrize("max_segments", [1, 2, 5, 16])
+def test_a_receiver_that_keeps_every_payload_holds_half_the_pool_and_the_sender_never_waits(make_pair, max_segments):
+    """Whatever the receiver keeps, it holds at most half of the sender's segments; later payloads are
+    copied into memory of their own and their segment freed at once, so the sender never waits (50 ms
+    a message when the receiver held them all) and every kept message stays as it was sent."""
+    tx, rx = make_pair(shm_threshold=1024, max_segments=max_segments, segment_wait=0.5)
+    sent, kept = [], []
     started = time.monotonic()
-    tx.send_message(buffer(4096, seed=9))
-    assert time.monotonic() - started < 0.1        # no wait: inline at once
-    assert not leased(rx.recv().message) and len(tx._segments) == 4
+    for i in range(3 * max_segments + 4):
+        sent.append(buffer(4096 + i, seed=i))
+        tx.send_message(sent[-1])
+        kept.append(rx.recv().message)
+    assert time.monotonic() - started < 0.5        # one wait of segment_wait would take it all
+    assert [leased(m) for m in kept] == [True] * (max_segments // 2) + [False] * (len(kept) - max_segments // 2)
+    for got, s in zip(kept, sent):                 # segments reused for later messages changed no kept one
+        assert_same_message(got, s)
+        assert got.getData().flags.writeable and got.getData().flags.owndata is False
+    assert len(tx._segments) <= max(1, max_segments // 2 + 1)
+    assert all(not s.busy[0] for s in tx._segments if s.id not in rx._held)
 
 
-def test_a_receiver_that_keeps_every_segment_costs_the_sender_one_wait_not_one_per_message(make_pair):
-    """Once no segment came free within `segment_wait`, payloads go inline at once until the receiver
-    frees one: a receiver that holds them for good must not slow every later message down."""
-    tx, rx = make_pair(shm_threshold=1024, max_segments=2, segment_wait=0.5)
-    held = []
-    for i in range(3):                             # two through the segments, the third waits, then inline
+def test_a_copied_out_payload_is_the_receivers_own_and_its_memory_serves_the_next(make_pair):
+    tx, rx = make_pair(shm_threshold=1024, max_segments=2)
+    tx.send_message(buffer(8192, seed=1))
+    first = rx.recv().message                      # lent: the one segment of the two we may hold
+    tx.send_message(buffer(8192, seed=2))
+    second = rx.recv().message                     # copied out
+    assert leased(first) and not leased(second)
+    second.getData()[:] = 7                        # writing it touches no segment and no later message
+    sent = buffer(8192, seed=3)
+    tx.send_message(sent)
+    third = rx.recv().message
+    assert_same_message(third, sent)
+    address = second.getData().__array_interface__["data"][0]
+    del second
+    gc.collect()
+    tx.send_message(buffer(8192, seed=4))
+    fourth = rx.recv().message
+    assert not leased(fourth) and fourth.getData().__array_interface__["data"][0] in (
+        address, third.getData().__array_interface__["data"][0])
+    assert len(rx._spares) <= 4
+
+
+def test_the_first_copied_out_payload_is_noted_once(make_pair):
+    tx, rx = make_pair(shm_threshold=1024, max_segments=4)
+    notes = []
+    rx.on_note = notes.append
+    kept = []
+    for i in range(6):
         tx.send_message(buffer(4096, seed=i))
-        held.append(rx.recv().message)
+        kept.append(rx.recv().message)
+    assert len(notes) == 1
+    assert "stream 'rx'" in notes[0] and "2 of the sender's 4 shared segments" in notes[0] and "copied" in notes[0]
+
+
+def test_a_link_that_never_waits_grows_its_pool_before_it_sends_inline(make_pair):
+    """segment_wait=0 (a Script's inputs): while every segment it has is on its way to a receiver that
+    has not read them yet, new ones are made up to max_segments, so the frames keep travelling through
+    shared memory and never fill the socket inline; only a full pool that is all busy sends inline."""
+    tx, rx = make_pair(shm_threshold=1024, max_segments=4, segment_wait=0)
+    sent = [buffer(4096, seed=i) for i in range(5)]
+    for i in range(4):
+        tx.send_message(sent[i])
+        assert len(tx._segments) == i + 1
     started = time.monotonic()
-    for i in range(5):
-        sent = buffer(4096, seed=3 + i)
-        tx.send_message(sent)
-        got = rx.recv().message
-        assert not leased(got)
-        assert_same_message(got, sent)
+    tx.send_message(sent[4])
+    assert time.monotonic() - started < 0.1        # no wait: inline at once
+    got = [rx.recv().message for _ in sent]
+    assert [leased(m) for m in got] == [True, True, False, False, False] and len(tx._segments) == 4
+    for g, s in zip(got, sent):
+        assert_same_message(g, s)
+
+
+def test_a_receiver_that_reads_nothing_costs_the_sender_one_wait_not_one_per_message(make_pair):
+    """Once no segment came free within `segment_wait`, payloads go inline at once until the receiver
+    frees one: a receiver that stops reading must not slow every later message down."""
+    tx, rx = make_pair(shm_threshold=1024, max_segments=2, segment_wait=0.5)
+    sent = [buffer(4096, seed=i) for i in range(8)]
+    for s in sent[:3]:                             # two through the segments, the third waits, then inline
+        tx.send_message(s)
+    started = time.monotonic()
+    for s in sent[3:]:
+        tx.send_message(s)
     assert time.monotonic() - started < 0.5        # waiting each time would take 2.5 s
-    del held[0]                                    # one comes free: shared memory again
-    tx.send_message(buffer(4096, seed=9))
+    got = [rx.recv().message for _ in sent]
+    for g, s in zip(got, sent):
+        assert_same_message(g, s)
+    assert [leased(m) for m in got] == [True] + [False] * 7
+    del got
+    tx.send_message(buffer(4096, seed=9))          # read and freed: shared memory again
     assert leased(rx.recv().message)
 
 
@@ -333,7 +385,7 @@ def test_a_payload_larger_than_every_free_segment_gets_a_bigger_one(make_pair, m
     tx, rx = make_pair(shm_threshold=1024, max_segments=max_segments)
     tx.send_message(buffer(first, seed=1))
     got = rx.recv().message
-    assert leased(got)
+    assert leased(got) is (max_segments > 1)      # a pool of one is never lent: it is copied out
     del got
     first_maps = mapped_segments() - baseline
     assert len(first_maps) == 1
@@ -341,12 +393,12 @@ def test_a_payload_larger_than_every_free_segment_gets_a_bigger_one(make_pair, m
     sent = buffer(second, seed=2)
     tx.send_message(sent)
     got = rx.recv().message
-    assert leased(got)
+    assert leased(got) is (max_segments > 1)
     assert_same_message(got, sent)
     assert [s.id for s in tx._segments] == ids
     assert sorted(rx._peer_segments) == ids
     assert all(s.size >= max(first, second) for s in tx._segments if s.id == ids[-1])
-    assert got.getData().base._segment.size >= second
+    assert rx._peer_segments[ids[-1]].size >= second
     second_maps = mapped_segments() - baseline
     assert first_maps.isdisjoint(second_maps) is old_unmapped   # the dropped segment is unmapped on both sides
 

@@ -19,6 +19,7 @@ import oakling as dai
 from oakling.link import sharedmem
 from oakling.link.link import Link, LinkClosed, LinkCorrupt
 from oakling.link.records import End, Message
+from oakling.messages import codec
 
 MAX = 8 << 20
 _MSG, _SEGMENT, _DROP, _CONTROL, _END, _REGION, _REGION_MSG = range(7)
@@ -79,9 +80,11 @@ def test_a_forged_length_is_refused_before_anything_is_allocated(forged, head_si
     record([_MSG, 10_000, {}, -1, 0]),                           # no such datatype
     record([_REGION_MSG, 0, {}, 3, 0, 10]),                      # a region never announced
     record([_CONTROL, {"op": "log"}, 3]),                        # three descriptors that never came
-    record([_SEGMENT, 1, 1 << 20]),                              # a segment without its descriptor
+    record([_SEGMENT, 1, 1 << 20, 16]),                          # a segment without its descriptor
+    record([_SEGMENT, 1, 1 << 20, "all"]),                       # a pool that is not a count
+    record([_SEGMENT, 1, 1 << 20, 0]),                           # a pool of no segments
 ], ids=["garbage", "dict", "empty", "kind-str", "kind-unknown", "segment-unknown", "datatype-unknown",
-        "region-unknown", "fds-missing", "segment-without-fd"])
+        "region-unknown", "fds-missing", "segment-without-fd", "pool-not-a-count", "pool-empty"])
 def test_malformed_records_end_the_link_with_link_corrupt(forged, data):
     raw, link = forged
     raw.sendall(data)
@@ -94,7 +97,7 @@ def test_malformed_records_end_the_link_with_link_corrupt(forged, data):
 def test_an_unsealed_segment_is_refused_so_it_cannot_shrink_under_the_reader(forged):
     raw, link = forged
     fd = memfd(64 + (1 << 20), sealed=False)
-    send_fds(raw, record([_SEGMENT, 0, 1 << 20]), [fd])
+    send_fds(raw, record([_SEGMENT, 0, 1 << 20, 16]), [fd])
     with pytest.raises(LinkCorrupt, match="no F_SEAL_SHRINK"):
         link.recv()
     os.ftruncate(fd, 0)   # what the forger would do next: the reader never mapped it, so nothing faults
@@ -104,7 +107,7 @@ def test_an_unsealed_segment_is_refused_so_it_cannot_shrink_under_the_reader(for
 def test_a_segment_smaller_than_announced_is_refused(forged):
     raw, link = forged
     fd = memfd(4096, sealed=True)
-    send_fds(raw, record([_SEGMENT, 0, 1 << 20]), [fd])
+    send_fds(raw, record([_SEGMENT, 0, 1 << 20, 16]), [fd])
     with pytest.raises(LinkCorrupt, match="not the 1048640 announced"):
         link.recv()
     os.close(fd)
@@ -113,7 +116,7 @@ def test_a_segment_smaller_than_announced_is_refused(forged):
 def test_a_message_past_the_end_of_its_segment_is_refused(forged):
     raw, link = forged
     fd = memfd(64 + 4096, sealed=True)
-    send_fds(raw, record([_SEGMENT, 0, 4096]), [fd])
+    send_fds(raw, record([_SEGMENT, 0, 4096, 16]), [fd])
     os.close(fd)
     raw.sendall(record([_MSG, int(dai.DatatypeEnum.Buffer), {}, 0, 1 << 30]))   # 1 GiB from a 4 KiB segment
     with pytest.raises(LinkCorrupt, match="1073741824 bytes in segment 0 of 4096"):
@@ -174,16 +177,31 @@ def test_more_segments_at_once_than_a_sender_keeps_are_refused(forged):
     raw, link = forged
     for key in range(link.max_segments):
         fd = memfd(64 + 4096, sealed=True)
-        send_fds(raw, record([_SEGMENT, key, 4096]), [fd])
+        send_fds(raw, record([_SEGMENT, key, 4096, 16]), [fd])
         os.close(fd)
     raw.sendall(record([_CONTROL, {"op": "log"}, 0]))
     assert type(link.recv()) is not Message and len(link._peer_segments) == link.max_segments
     fd = memfd(64 + 4096, sealed=True)
-    send_fds(raw, record([_SEGMENT, 99, 4096]), [fd])
+    send_fds(raw, record([_SEGMENT, 99, 4096, 16]), [fd])
     os.close(fd)
     raw.sendall(record([_END, "done"]))
     with pytest.raises(LinkCorrupt, match=f"more than {link.max_segments} shared segments at once"):
         link.recv()
+
+
+def test_a_peer_claiming_a_vast_pool_is_lent_no_more_than_half_the_readers_own(forged):
+    """The sender's pool says how many of its segments the reader may hold before it copies payloads
+    out; a peer that claims more than the reader would map is held to half of the reader's limit."""
+    raw, link = forged
+    held = []
+    for key in range(link.max_segments):
+        fd = memfd(64 + 4096, sealed=True)
+        send_fds(raw, record([_SEGMENT, key, 4096, 1 << 40]), [fd])
+        os.close(fd)
+        raw.sendall(record([_MSG, *codec.encode(dai.Buffer())[:2], key, 100]))
+        held.append(link.recv().message)
+    leased = [type(message.getData().base).__name__ == "_Lease" for message in held]
+    assert sum(leased) == link.max_segments // 2 and leased[:link.max_segments // 2] == [True] * (link.max_segments // 2)
 
 
 def test_more_than_32_regions_are_refused_and_none_is_announced_twice(forged):
