@@ -2,7 +2,7 @@
 program, then the total. It measures how much of gen2 oakling covers.
 
     python tools/gen2_examples.py ~/src/depthai-python/examples
-    python tools/gen2_examples.py EXAMPLES --only StereoDepth --only Script --seconds 8 --keep /tmp/gen2
+    python tools/gen2_examples.py EXAMPLES --only StereoDepth --only Script --seconds 8 --keep gen2-run
 
 The examples load blobs, a video and calibration files that their install_requirements.py downloads
 into examples/models/. Nothing is downloaded here: the folder is copied to a work folder and its

@@ -39,7 +39,7 @@ def test_flashing_a_bootloader_needs_permission_reports_progress_and_is_kept():
     assert progress[0] == 0 and progress[-1] == 1 and progress == sorted(progress)
     [info] = BL.getAllAvailableDevices()
     assert info.state == dai.XLinkDeviceState.X_LINK_BOOTLOADER
-    with BL(info) as bl:                                  # a new session sees the flashed one
+    with BL(info) as bl:                                  # a new DeviceBootloader sees the flashed one
         assert bl.getType() == BL.Type.NETWORK and not bl.isEmbeddedVersion()
         assert bl.isUserBootloaderSupported() and bl.flashUserBootloader(None) == (True, "")
         assert bl.isUserBootloader()
