@@ -30,10 +30,10 @@ class ImgDetection:
                 f"xmin={self.xmin:.3f}, ymin={self.ymin:.3f}, xmax={self.xmax:.3f}, ymax={self.ymax:.3f})")
 
 
-class ImgDetections(Buffer):
-    """Detections of one frame (gen2 `dai.ImgDetections`); `detections` is a read/write list."""
+class DetectionList(Buffer):
+    """A frame's detections as a read/write list of `ITEM`s, checked when the list is set."""
 
-    DATATYPE = DatatypeEnum.ImgDetections
+    ITEM = None
 
     def __init__(self):
         super().__init__()
@@ -47,9 +47,18 @@ class ImgDetections(Buffer):
     def detections(self, value):
         items = list(value)
         for i, d in enumerate(items):
-            if not isinstance(d, ImgDetection):
-                raise TypeError(f"ImgDetections.detections[{i}]: expected ImgDetection, got {type(d).__name__}")
+            if not isinstance(d, self.ITEM):
+                raise TypeError(f"{type(self).__name__}.detections[{i}]: expected {self.ITEM.__name__}, "
+                                f"got {type(d).__name__}")
         self._detections = items
 
     def __repr__(self):
-        return f"ImgDetections(seq={self._seq}, {len(self._detections)} detections, ts={self.getTimestamp()})"
+        return (f"{type(self).__name__}(seq={self._seq}, {len(self._detections)} detections, "
+                f"ts={self.getTimestamp()})")
+
+
+class ImgDetections(DetectionList):
+    """Detections of one frame (gen2 `dai.ImgDetections`); `detections` is a read/write list."""
+
+    DATATYPE = DatatypeEnum.ImgDetections
+    ITEM = ImgDetection

@@ -5,9 +5,8 @@
         d.spatialCoordinates.z                   # millimetres ahead of the depth's camera (x right, y up)
         d.boundingBoxMapping.roi                 # the region of the depth map that was measured (normalised)
 """
-from .buffer import Buffer
 from .datatype import DatatypeEnum
-from .detections import ImgDetection
+from .detections import DetectionList, ImgDetection
 from .geometry import Point3f
 from .spatiallocationcalculator import SpatialLocationCalculatorConfigData
 
@@ -30,28 +29,9 @@ class SpatialImgDetection(ImgDetection):
                 f"x={c.x:.0f}, y={c.y:.0f}, z={c.z:.0f})")
 
 
-class SpatialImgDetections(Buffer):
+class SpatialImgDetections(DetectionList):
     """Spatial detections of one frame (gen2 `dai.SpatialImgDetections`); `detections` is a read/write list.
     On links it goes wherever ImgDetections may."""
 
     DATATYPE = DatatypeEnum.SpatialImgDetections
-
-    def __init__(self):
-        super().__init__()
-        self._detections = []
-
-    @property
-    def detections(self) -> list:
-        return self._detections
-
-    @detections.setter
-    def detections(self, value):
-        items = list(value)
-        for i, d in enumerate(items):
-            if not isinstance(d, SpatialImgDetection):
-                raise TypeError(f"SpatialImgDetections.detections[{i}]: expected SpatialImgDetection, "
-                                f"got {type(d).__name__}")
-        self._detections = items
-
-    def __repr__(self):
-        return f"SpatialImgDetections(seq={self._seq}, {len(self._detections)} detections, ts={self.getTimestamp()})"
+    ITEM = SpatialImgDetection
