@@ -27,3 +27,15 @@ def echo_pipeline(max_data_size=None):
     xout.setStreamName("out")
     xin.out.link(xout.input)
     return p
+
+
+def stereo_pair(p):
+    """Two 400P MonoCameras on CAM_B and CAM_C into a subpixel StereoDepth of `p`; returns the StereoDepth."""
+    stereo = p.create(dai.node.StereoDepth)
+    stereo.setSubpixel(True)
+    for socket, port in ((dai.CameraBoardSocket.CAM_B, stereo.left), (dai.CameraBoardSocket.CAM_C, stereo.right)):
+        cam = p.create(dai.node.MonoCamera)
+        cam.setBoardSocket(socket)
+        cam.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
+        cam.out.link(port)
+    return stereo

@@ -9,6 +9,7 @@ from oakling.calibration import oak_d
 from oakling.messages.imgframe import ImgFrame
 from oakling.sources.stereo_scene import SCENE, board_at, true_depth
 from oakling.testing import NodeHarness
+from pipelines import stereo_pair
 
 W, H = 640, 400
 RIGHT = dai.CameraBoardSocket.CAM_C
@@ -116,16 +117,7 @@ def test_sparse_clouds_keep_the_pixels_with_depth_and_configs_apply_from_the_nex
 
 def test_end_to_end_the_near_board_is_a_plane_at_its_distance():
     p = dai.Pipeline()
-    cams = []
-    for socket in (dai.CameraBoardSocket.CAM_B, RIGHT):
-        cam = p.create(dai.node.MonoCamera)
-        cam.setBoardSocket(socket)
-        cam.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
-        cams.append(cam)
-    stereo = p.create(dai.node.StereoDepth)
-    stereo.setSubpixel(True)
-    cams[0].out.link(stereo.left)
-    cams[1].out.link(stereo.right)
+    stereo = stereo_pair(p)
     pcl = p.create(dai.node.PointCloud)
     stereo.depth.link(pcl.inputDepth)
     xout = p.create(dai.node.XLinkOut)
@@ -152,15 +144,8 @@ def test_end_to_end_the_near_board_is_a_plane_at_its_distance():
 def test_a_scripts_config_applies_and_outlives_the_script():
     """A Script sends one PointCloudConfig and ends: the clouds turn sparse and keep coming."""
     p = dai.Pipeline()
-    cams = []
-    for socket in (dai.CameraBoardSocket.CAM_B, RIGHT):
-        cam = p.create(dai.node.MonoCamera)
-        cam.setBoardSocket(socket)
-        cam.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
-        cams.append(cam)
-    stereo = p.create(dai.node.StereoDepth)
-    cams[0].out.link(stereo.left)
-    cams[1].out.link(stereo.right)
+    stereo = stereo_pair(p)
+    stereo.setSubpixel(False)
     script = p.create(dai.node.Script)
     script.setScript("""
         config = PointCloudConfig()

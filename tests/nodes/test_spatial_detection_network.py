@@ -19,6 +19,7 @@ pytest.importorskip("onnx")
 pytest.importorskip("openvino")
 from known_box import LABEL, NEAR, known_box_blob, place, yolo_settings  # noqa: E402
 from known_box import box_on as _box_on, camera as _camera  # noqa: E402
+from pipelines import stereo_pair
 
 W, H = 640, 400
 RIGHT, RGB = dai.CameraBoardSocket.CAM_C, dai.CameraBoardSocket.CAM_A
@@ -230,16 +231,7 @@ def test_end_to_end_from_the_right_camera_and_stereo_depth(blobs, kind):
     the depth from the same pair."""
     size = 300 if kind == "ssd" else 416
     p = dai.Pipeline()
-    cams = []
-    for socket in (dai.CameraBoardSocket.CAM_B, RIGHT):
-        cam = p.create(dai.node.MonoCamera)
-        cam.setBoardSocket(socket)
-        cam.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
-        cams.append(cam)
-    stereo = p.create(dai.node.StereoDepth)
-    stereo.setSubpixel(True)
-    cams[0].out.link(stereo.left)
-    cams[1].out.link(stereo.right)
+    stereo = stereo_pair(p)
     manip = p.create(dai.node.ImageManip)
     manip.initialConfig.setResize(size, size)
     manip.initialConfig.setFrameType(dai.ImgFrame.Type.BGR888p)

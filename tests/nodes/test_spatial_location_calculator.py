@@ -8,6 +8,7 @@ from oakling.calibration import oak_d
 from oakling.messages.imgframe import ImgFrame
 from oakling.sources.stereo_scene import board_at, true_depth
 from oakling.testing import NodeHarness
+from pipelines import stereo_pair
 
 W, H = 640, 400
 RIGHT = dai.CameraBoardSocket.CAM_C
@@ -119,16 +120,7 @@ def test_end_to_end_from_two_cameras_through_stereo_depth():
     x0, x1, y0, y1 = -450, -200, -200, -50
     _, _, _, _, cam_x = _camera()
     p = dai.Pipeline()
-    cams = []
-    for socket in (dai.CameraBoardSocket.CAM_B, RIGHT):
-        cam = p.create(dai.node.MonoCamera)
-        cam.setBoardSocket(socket)
-        cam.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
-        cams.append(cam)
-    stereo = p.create(dai.node.StereoDepth)
-    stereo.setSubpixel(True)
-    cams[0].out.link(stereo.left)
-    cams[1].out.link(stereo.right)
+    stereo = stereo_pair(p)
     calc = p.create(dai.node.SpatialLocationCalculator)
     calc.initialConfig.addROI(_data(_roi_on(near, x0, x1, y0, y1)))
     stereo.depth.link(calc.inputDepth)
