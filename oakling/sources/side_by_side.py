@@ -104,7 +104,9 @@ class SideBySide:
         return any(number - at >= AHEAD for s, at in self._positions.items() if s != side)
 
     def _forget(self):
-        oldest = min(self._positions.values(), default=self._decoded)
+        # Until both halves read, a picture waits (up to KEEP) for the half that has not opened yet.
+        both = len(self._positions) == len(SIDES)
+        oldest = min(self._positions.values()) if both else 0
         for number in [n for n in self._pictures if n < oldest or n < self._decoded - KEEP]:
             del self._pictures[number]
 

@@ -51,6 +51,21 @@ def test_both_halves_share_one_decoder_and_number_each_picture_once(tmp_path):
     left.close(), right.close()
 
 
+def test_a_half_that_opens_late_still_gets_the_first_pictures(tmp_path):
+    """The cameras of a pair start one after the other: pictures the first has read wait for the second."""
+    path = tmp_path / "sbs.mp4"
+    make_video(path, count=4, size=(320, 180))
+    options = camera_options({"stereo": str(path)}, environ={})
+    left = open_source(options["cameras"][str(LEFT)], width=160, height=180, gray=True, loop=False, socket=LEFT)
+    assert left.read() is not None and left.read() is not None
+    right = open_source(options["cameras"][str(RIGHT)], width=160, height=180, gray=True, loop=False, socket=RIGHT)
+    numbers = []
+    while right.read() is not None:
+        numbers.append(right.stamp(None, 0)[0])
+    assert numbers == [0, 1, 2, 3]
+    left.close(), right.close()
+
+
 def test_stereo_option_describes_both_halves_and_refuses_a_second_source_for_them(tmp_path):
     path = tmp_path / "sbs.mp4"
     make_video(path, count=2)
