@@ -33,3 +33,13 @@ def skewed_calibration():
     for socket in (dai.CameraBoardSocket.CAM_B, dai.CameraBoardSocket.CAM_C):
         calib.setDistortionCoefficients(socket, [-0.08, 0.02, 0.0005, -0.0005, 0.0] + [0.0] * 9)
     return calib
+
+
+def fisheye_calibration():
+    """skewed_calibration's turned cameras with fisheye lenses (OpenCV's fisheye model: four
+    coefficients on an equidistant projection, far from a pinhole at the edges)."""
+    calib = skewed_calibration()
+    for socket in (dai.CameraBoardSocket.CAM_B, dai.CameraBoardSocket.CAM_C):
+        calib.setCameraType(socket, dai.CameraModel.Fisheye)
+        calib.setDistortionCoefficients(socket, [0.02, -0.01, 0.002, 0.0] + [0.0] * 10)
+    return calib

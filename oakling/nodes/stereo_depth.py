@@ -357,16 +357,17 @@ class StereoDepthWorker(Worker):
         if not self.properties.get("enableRectification", True):
             return None
         if shape not in self._rectifications:
-            from ..sources.stereo_scene import raw_view
+            from ..sources.stereo_scene import LensView, raw_view
             height, width = shape
             pair = (CameraBoardSocket.CAM_B, CameraBoardSocket.CAM_C)
             views = [raw_view(socket, width, height, calibration) for socket in pair]
             made = None
             if any(v is not None for v in views):
                 k_new = calibration.getCameraIntrinsics(CameraBoardSocket.CAM_C, width, height)
-                as_is = (k_new, [], [[1, 0, 0], [0, 1, 0], [0, 0, 1]], k_new)   # a camera that needs nothing
+                as_is = LensView(k_new, [], [[1, 0, 0], [0, 1, 0], [0, 0, 1]], k_new)   # a camera that needs nothing
                 fill = max(0, int(self.properties.get("rectifyEdgeFillColor", 0) or 0))
-                made = tuple(ops.Rectification(*(v if v is not None else as_is), shape, fill=fill) for v in views)
+                made = tuple(ops.Rectification(*v[:4], shape, fill=fill, fisheye=v.fisheye)
+                             for v in (view or as_is for view in views))
             self._rectifications[shape] = made
         return self._rectifications[shape]
 

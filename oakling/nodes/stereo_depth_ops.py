@@ -377,19 +377,22 @@ class Temporal:
 
 class Rectification:
     """The maps that turn a camera's own picture into its rectified view (OpenCV's
-    initUndistortRectifyMap): its intrinsics and distortion undone, its rectification rotation
-    applied, the rectified intrinsics (`k_new`, the right camera's, as gen2 uses for both) put on.
+    initUndistortRectifyMap, or its fisheye model's for a fisheye lens): its intrinsics and
+    distortion undone, its rectification rotation applied, the rectified intrinsics (`k_new`, the
+    right camera's, as gen2 uses for both) put on.
 
         rectify = Rectification(k, distortion, rotation, k_new, (400, 640))
         rectified = rectify(picture)         # uint8 H×W, `fill` where the picture has nothing"""
 
-    def __init__(self, k, distortion, rotation, k_new, shape, fill: int = 0):
+    def __init__(self, k, distortion, rotation, k_new, shape, fill: int = 0, fisheye: bool = False):
         import cv2
         height, width = shape
         self.shape, self.fill = tuple(shape), int(fill)
-        self._x, self._y = cv2.initUndistortRectifyMap(
-            np.asarray(k, np.float64), np.asarray(distortion, np.float64), np.asarray(rotation, np.float64),
-            np.asarray(k_new, np.float64), (width, height), cv2.CV_16SC2)
+        distortion = np.asarray(distortion, np.float64)
+        maps = cv2.fisheye.initUndistortRectifyMap if fisheye else cv2.initUndistortRectifyMap
+        self._x, self._y = maps(np.asarray(k, np.float64), distortion[:4] if fisheye else distortion,
+                                np.asarray(rotation, np.float64), np.asarray(k_new, np.float64), (width, height),
+                                cv2.CV_16SC2)
 
     def __call__(self, picture: np.ndarray) -> np.ndarray:
         import cv2

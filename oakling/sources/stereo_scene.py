@@ -21,11 +21,12 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 
-from ..calibration import CalibrationHandler, oak_d
+from ..calibration import CalibrationHandler, CameraModel, oak_d
 from ..messages.enums import CameraBoardSocket
 
 TEXEL_PX = 2.0   # how large a texture's cell looks in the picture, in pixels, whatever the distance
@@ -85,9 +86,19 @@ def render(socket, width: int, height: int, calibration: CalibrationHandler | No
     return _render(int(socket), int(width), int(height), data, bool(rectified))
 
 
-def raw_view(socket, width: int, height: int, calibration: CalibrationHandler):
-    """(K, distortion, rectification rotation, rectified K) of a stereo camera (CAM_B, CAM_C) whose
-    calibration rotates or distorts it, at width×height; None for any other camera."""
+class LensView(NamedTuple):
+    """How a stereo camera sees: its intrinsics `k`, lens `distortion` (OpenCV's coefficients; four
+    for a fisheye lens), rectification `rotation`, and the rectified intrinsics `k_new`."""
+    k: np.ndarray
+    distortion: np.ndarray
+    rotation: np.ndarray
+    k_new: np.ndarray
+    fisheye: bool = False
+
+
+def raw_view(socket, width: int, height: int, calibration: CalibrationHandler) -> LensView | None:
+    """The LensView of a stereo camera (CAM_B, CAM_C) whose calibration rotates or distorts it, at
+    width×height; None for any other camera."""
     if int(socket) not in (int(CameraBoardSocket.CAM_B), int(CameraBoardSocket.CAM_C)):
         return None
     try:
@@ -102,7 +113,8 @@ def raw_view(socket, width: int, height: int, calibration: CalibrationHandler):
         return None
     k = np.asarray(calibration.getCameraIntrinsics(socket, width, height), np.float64)
     k_new = np.asarray(calibration.getCameraIntrinsics(CameraBoardSocket.CAM_C, width, height), np.float64)
-    return k, distortion, rotation, k_new
+    fisheye = calibration.getDistortionModel(socket) == CameraModel.Fisheye
+    return LensView(k, distortion, rotation, k_new, fisheye)
 
 
 @functools.lru_cache(maxsize=8)
@@ -121,13 +133,15 @@ def _render(socket: int, width: int, height: int, calibration_json: str | None, 
     return picture, depth
 
 
-def _through_lens(picture, depth, k, distortion, rotation, k_new):
+def _through_lens(picture, depth, k, distortion, rotation, k_new, fisheye=False):
     """The rectified view as the camera itself sees it: each of its pixels looks along the ray its
-    lens and rotation give, which meets the rectified view where undistortPoints says."""
+    lens and rotation give, which meets the rectified view where undistortPoints says (OpenCV's
+    fisheye model for a fisheye lens)."""
     height, width = picture.shape
     xs, ys = np.meshgrid(np.arange(width, dtype=np.float64), np.arange(height, dtype=np.float64))
     points = np.stack([xs.ravel(), ys.ravel()], axis=1).reshape(-1, 1, 2)
-    at = cv2.undistortPoints(points, k, distortion, R=rotation, P=k_new).reshape(height, width, 2).astype(np.float32)
+    undistort = cv2.fisheye.undistortPoints if fisheye else cv2.undistortPoints
+    at = undistort(points, k, distortion, R=rotation, P=k_new).reshape(height, width, 2).astype(np.float32)
     seen = cv2.remap(picture, at[..., 0], at[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     far = cv2.remap(depth, at[..., 0], at[..., 1], cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
     return seen, far

@@ -254,6 +254,20 @@ def test_a_rotated_distorted_pair_is_rectified_from_the_calibration():
     assert good[True] > 0.7 and good[False] < good[True] - 0.2, good
 
 
+def test_a_fisheye_pair_is_rectified_with_the_fisheye_model():
+    """Cameras whose calibration names fisheye lenses: rectified with OpenCV's fisheye model, the
+    depth is as right as with pinhole lenses."""
+    from calibrations import fisheye_calibration
+    calib = fisheye_calibration()
+    truth = true_depth(RIGHT, 640, 400, calib, rectified=True)
+    p, stereo = stereo_pipeline(("depth",))
+    with dai.Device(p, realtime=False, calibration=calib) as device:
+        values = device.getOutputQueue("depth").get(timeout=30).getFrame().astype(np.float32)
+    valid = values > 0
+    assert valid.mean() > 0.7
+    assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95
+
+
 def test_spatial_locations_on_depth_aligned_to_the_colour_camera_are_in_its_frame():
     """A region of the near board in CAM_A's pixels: the calculator takes CAM_A's intrinsics from the
     aligned depth's instance number, so X, Y and Z are the board's, seen from the colour camera."""

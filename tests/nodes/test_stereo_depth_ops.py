@@ -255,18 +255,23 @@ def test_temporal_persistency_keeps_a_lost_pixel_only_if_it_was_seen_often_enoug
     assert (out == 50).all() if kept else (out == 0).all()
 
 
-def test_rectification_turns_a_rotated_distorted_camera_back_into_its_rectified_view():
-    from calibrations import skewed_calibration
+@pytest.mark.parametrize("lens", ["pinhole", "fisheye"])
+def test_rectification_turns_a_rotated_distorted_camera_back_into_its_rectified_view(lens):
+    from calibrations import fisheye_calibration, skewed_calibration
     from oakling.sources.stereo_scene import raw_view
-    calib = skewed_calibration()
+    calib = fisheye_calibration() if lens == "fisheye" else skewed_calibration()
     for socket in (LEFT, RIGHT):
         seen, rectified_view = render(socket, 640, 400, calib)[0], render(socket, 640, 400, calib, rectified=True)[0]
         inner = (slice(30, 370), slice(40, 600))
         before = np.abs(seen.astype(float) - rectified_view)[inner].mean()
-        k, distortion, rotation, k_new = raw_view(socket, 640, 400, calib)
-        after = np.abs(ops.Rectification(k, distortion, rotation, k_new, (400, 640))(seen).astype(float)
+        view = raw_view(socket, 640, 400, calib)
+        assert view.fisheye == (lens == "fisheye")
+        after = np.abs(ops.Rectification(*view[:4], (400, 640), fisheye=view.fisheye)(seen).astype(float)
                        - rectified_view)[inner].mean()
         assert after < 8 and after < before / 3, (socket, before, after)
+        if view.fisheye:   # the pinhole model does not undo a fisheye lens
+            wrong = np.abs(ops.Rectification(*view[:4], (400, 640))(seen).astype(float) - rectified_view)[inner].mean()
+            assert wrong > after * 2, (socket, wrong, after)
     assert raw_view(RIGHT, 640, 400, CALIB) is None                 # the default calibration needs none
 
 
