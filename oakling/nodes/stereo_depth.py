@@ -242,6 +242,19 @@ class StereoDepth(Node):
         warnings.warn("setRectifyMirrorFrame is deprecated.", DeprecationWarning, stacklevel=2)
 
 
+STEREO_PAIR = (CameraBoardSocket.CAM_B, CameraBoardSocket.CAM_C)
+
+
+def _sockets(left: ImgFrame, right: ImgFrame) -> tuple:
+    """The (left, right) board sockets of a pair, from its frames' instance numbers (a camera sets
+    its socket; an OAK-D-LR pairs CAM_A with CAM_B or CAM_C too); CAM_B–CAM_C when they do not say."""
+    try:
+        pair = (CameraBoardSocket(left.getInstanceNum()), CameraBoardSocket(right.getInstanceNum()))
+    except ValueError:
+        return STEREO_PAIR
+    return STEREO_PAIR if pair[0] == pair[1] else pair
+
+
 def _as_picture(frame, label: str):
     """A grey H×W uint8 view of a mono frame (RAW8/GRAY8, or the luma plane of NV12/YUV420p)."""
     if not isinstance(frame, ImgFrame):
@@ -269,6 +282,7 @@ class StereoDepthWorker(Worker):
         self._alignments = {}
         self._temporal = ops.Temporal()
         self._rectifications = {}
+        self._pair = STEREO_PAIR
         pending = {"left": None, "right": None}
         while True:
             try:
@@ -310,6 +324,7 @@ class StereoDepthWorker(Worker):
             raise ValueError(f"{self.label}: left is {left.shape[1]}x{left.shape[0]} but right is "
                              f"{right.shape[1]}x{right.shape[0]} — give both cameras the same resolution")
         raw = config._raw
+        self._pair = _sockets(left_frame, right_frame)
         outputs = {name: self.output(name) for name in ("depth", "disparity", "syncedLeft", "syncedRight",
                                                          "rectifiedLeft", "rectifiedRight", "confidenceMap",
                                                          "outConfig")}
@@ -354,13 +369,12 @@ class StereoDepthWorker(Worker):
     def _rectification(self, calibration, shape):
         """(left's Rectification, right's) when the calibration rotates or distorts the pair and
         rectification is on; None when the pictures are rectified already."""
-        if not self.properties.get("enableRectification", True):
-            return None
+        if not self.properties.get("enableRectification", True) or self._pair != STEREO_PAIR:
+            return None   # the calibration's rectification is the CAM_B–CAM_C pair's
         if shape not in self._rectifications:
             from ..sources.stereo_scene import LensView, raw_view
             height, width = shape
-            pair = (CameraBoardSocket.CAM_B, CameraBoardSocket.CAM_C)
-            views = [raw_view(socket, width, height, calibration) for socket in pair]
+            views = [raw_view(socket, width, height, calibration) for socket in STEREO_PAIR]
             made = None
             if any(v is not None for v in views):
                 k_new = calibration.getCameraIntrinsics(CameraBoardSocket.CAM_C, width, height)
@@ -380,9 +394,9 @@ class StereoDepthWorker(Worker):
             focal = float(props["focalLength"])
         else:
             rectified = self._rectification(calibration, shape) is not None
-            socket = CameraBoardSocket.CAM_B if matcher.left_reference and not rectified else CameraBoardSocket.CAM_C
+            socket = self._pair[0] if matcher.left_reference and not rectified else self._pair[1]
             focal = calibration.getCameraIntrinsics(socket, width, height)[0][0]
-        baseline_cm = props.get("baseline") or calibration.getBaselineDistance()
+        baseline_cm = props.get("baseline") or calibration.getBaselineDistance(self._pair[1], self._pair[0])
         return focal, float(baseline_cm) * 10.0
 
     def _alignment(self, calibration, matcher, raw, shape):
@@ -393,10 +407,10 @@ class StereoDepthWorker(Worker):
         props = self.properties
         socket = props.get("depthAlignCamera", -1)
         center = raw.algorithmControl.depthAlign == AlgorithmControl.DepthAlign.CENTER
-        to_camera = socket not in (-1, int(CameraBoardSocket.CAM_B), int(CameraBoardSocket.CAM_C))
+        to_camera = socket not in (-1, *map(int, self._pair))
         if not (to_camera or center):
             return None, None
-        key = (shape, matcher.left_reference, socket if to_camera else "center")
+        key = (shape, self._pair, matcher.left_reference, socket if to_camera else "center")
         if key not in self._alignments:
             self._alignments[key] = self._make_alignment(calibration, matcher, shape, socket if to_camera else None)
         return self._alignments[key]
@@ -405,9 +419,9 @@ class StereoDepthWorker(Worker):
         import numpy as np
         props = self.properties
         height, width = shape
-        ref = CameraBoardSocket.CAM_B if matcher.left_reference else CameraBoardSocket.CAM_C
+        ref = self._pair[0] if matcher.left_reference else self._pair[1]
         rectified = self._rectification(calibration, shape) is not None
-        k_ref = calibration.getCameraIntrinsics(CameraBoardSocket.CAM_C if rectified else ref, width, height)
+        k_ref = calibration.getCameraIntrinsics(self._pair[1] if rectified else ref, width, height)
         if props.get("focalLength"):
             k_ref[0][0] = k_ref[1][1] = float(props["focalLength"])
         if socket is None:   # CENTER: half the baseline towards the other camera

@@ -268,6 +268,43 @@ def test_a_fisheye_pair_is_rectified_with_the_fisheye_model():
     assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95
 
 
+def test_a_pair_with_the_centre_camera_takes_its_own_baseline():
+    """An OAK-D-LR-style pair, CAM_B and CAM_A (half the CAM_B–CAM_C baseline): the depth uses the
+    baseline between the sockets that feed the node, which the frames' instance numbers name."""
+    import cv2
+    calib = oak_d()
+    k, width, height = calib.getDefaultIntrinsics(dai.CameraBoardSocket.CAM_B)
+    calib.setCameraIntrinsics(dai.CameraBoardSocket.CAM_A, k, width, height)   # three like cameras
+    assert abs(calib.getBaselineDistance(dai.CameraBoardSocket.CAM_A, dai.CameraBoardSocket.CAM_B) - 3.75) < 0.01
+
+    def pictures(tmp):
+        paths = {}
+        for socket in (dai.CameraBoardSocket.CAM_B, dai.CameraBoardSocket.CAM_A):
+            paths[socket.name] = str(tmp / f"{socket.name}.png")
+            cv2.imwrite(paths[socket.name], render(socket, 640, 400, calib)[0])
+        return paths
+
+    import tempfile, pathlib
+    with tempfile.TemporaryDirectory() as tmp:
+        p = dai.Pipeline()
+        stereo = p.create(dai.node.StereoDepth)
+        stereo.setSubpixel(True)
+        for socket, port in ((dai.CameraBoardSocket.CAM_B, stereo.left), (dai.CameraBoardSocket.CAM_A, stereo.right)):
+            cam = p.create(dai.node.MonoCamera)
+            cam.setBoardSocket(socket)
+            cam.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
+            cam.out.link(port)
+        xout = p.create(dai.node.XLinkOut)
+        xout.setStreamName("depth")
+        stereo.depth.link(xout.input)
+        with dai.Device(p, realtime=False, calibration=calib, cameras=pictures(pathlib.Path(tmp))) as device:
+            values = device.getOutputQueue("depth").get(timeout=30).getFrame().astype(np.float32)
+    truth = true_depth(dai.CameraBoardSocket.CAM_A, 640, 400, calib)
+    valid = values > 0
+    assert valid.mean() > 0.5
+    assert (np.abs(values - truth)[valid] / truth[valid] < 0.04).mean() >= 0.9   # half the disparity: coarser
+
+
 def test_spatial_locations_on_depth_aligned_to_the_colour_camera_are_in_its_frame():
     """A region of the near board in CAM_A's pixels: the calculator takes CAM_A's intrinsics from the
     aligned depth's instance number, so X, Y and Z are the board's, seen from the colour camera."""
