@@ -198,7 +198,8 @@ class Windows:
     def setTrackbarPos(self, trackbarname, winname, pos):
         bar = self._trackbars.get((str(trackbarname), str(winname)))
         if bar is not None:
-            bar[0] = min(max(int(pos), bar[1]), bar[2])
+            pos = 0 if pos is None else int(pos)   # OpenCV's bindings read None as 0
+            bar[0] = min(max(pos, bar[1]), bar[2])
             if callable(bar[3]):
                 bar[3](bar[0])
 

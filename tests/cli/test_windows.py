@@ -139,6 +139,8 @@ def test_trackbars_keep_their_positions_and_call_back_on_change():
     assert cv2.getTrackbarPos("threshold", "preview") == 40
     cv2.setTrackbarPos("threshold", "preview", 140)
     assert cv2.getTrackbarPos("threshold", "preview") == 100 and changes == [100]
+    cv2.setTrackbarPos("threshold", "preview", None)   # as OpenCV reads None: 0
+    assert cv2.getTrackbarPos("threshold", "preview") == 0 and changes == [100, 0]
     assert cv2.selectROI("preview", FRAME) == (0, 0, 0, 0)
     assert cv2.setMouseCallback("preview", print) is None
 
