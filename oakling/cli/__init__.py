@@ -6,6 +6,7 @@
     oakling inspect model.blob
     oakling demo --video street.mp4
     oakling graph app.py -o graph.svg
+    oakling boot --seconds 60
 
 One module per command (`run.py`), each with SUMMARY (its line in `oakling --help`) and
 `main(argv, prog) -> exit code`; the modules beside them hold the concepts a command uses.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from . import boot
 from . import convert
 from . import demo
 from . import graph
@@ -29,6 +31,7 @@ COMMANDS = {
     "inspect": inspect_blob,
     "demo": demo,
     "graph": graph,
+    "boot": boot,
 }
 
 

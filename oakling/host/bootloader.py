@@ -12,8 +12,9 @@
 An OAK keeps its bootloader, the bootloader's configuration, an application and custom data in its
 flash; oakling's device keeps them in its state folder, so they are there on the next run, and a
 device with a flashed bootloader lists as X_LINK_BOOTLOADER, as gen2 lists one. Flashing reports
-progress as gen2 does (0 to 1, to the callback). A flashed application is kept, and
-`readApplicationInfo` names it, but oakling does not boot it on its own (standalone mode).
+progress as gen2 does (0 to 1, to the callback). A flashed application is kept, `readApplicationInfo`
+names it, and `oakling boot` runs it as the device would on power-up (standalone mode,
+host/standalone.py).
 The flash is 32 MiB of NOR; an eMMC is not available (a USB device's bootloader supports only flash).
 """
 from __future__ import annotations
@@ -359,10 +360,14 @@ class DeviceBootloader:
         refused = self._writable(memory, "flash")
         if refused:
             return False, refused
+        from ..pipeline.schema import build
         from ..version import __version__
+        schema, assets, storage = build(pipeline)   # what the device needs to boot it (`oakling boot`)
+        self._state.write_data("application", storage)
         return self._flash_record("application", {"applicationName": str(applicationName),
                                                   "firmwareVersion": f"oakling {__version__}",
-                                                  "pipeline": pipeline.serializeToJson()}, progressCallback)
+                                                  "pipeline": pipeline.serializeToJson(),
+                                                  "schema": schema, "assets": assets}, progressCallback)
 
     def flashClear(self, memory=Memory.AUTO):
         refused = self._writable(memory, "flashClear")

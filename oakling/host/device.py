@@ -338,14 +338,8 @@ class Device:
                                    f"give each XLink node its own name")
             owners[stream.name] = node
             (outputs if stream.to_host else inputs)[stream.name] = stream
+        pairs = self._send_start(schema, assets, storage, list(outputs) + list(inputs))
         names = list(outputs) + list(inputs)
-        pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in names]
-        request = {"op": ControlOp.START, "schema": schema, "assets": assets, "streams": names,
-                   "options": self._options}
-        self._started.clear()
-        self._control.send_control(request, storage, fds=[p[1].fileno() for p in pairs])
-        for _, device_end in pairs:
-            device_end.close()
         # A stream from the host sizes its shared-memory pool by the XLinkIn's numFrames.
         links = {name: Link(host_end, name, max_segments=inputs[name].num_frames if name in inputs else 16)
                  for name, (host_end, _) in zip(names, pairs)}
@@ -358,6 +352,22 @@ class Device:
         for name, stream in inputs.items():
             self._input_queues[name] = DataInputQueue(name, links[name], 16, True, self._lost, stream.max_data_size,
                                                       node_label=owners[name]._label)
+        self._wait_started()
+        return True
+
+    def _send_start(self, schema: dict, assets: dict, storage: bytes, streams: list[str]) -> list:
+        """Send the pipeline to the device with one socket pair per stream; returns the pairs (the
+        device's ends closed here, the host's kept)."""
+        pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in streams]
+        request = {"op": ControlOp.START, "schema": schema, "assets": assets, "streams": streams,
+                   "options": self._options}
+        self._started.clear()
+        self._control.send_control(request, storage, fds=[p[1].fileno() for p in pairs])
+        for _, device_end in pairs:
+            device_end.close()
+        return pairs
+
+    def _wait_started(self):
         if not self._started.wait(START_TIMEOUT):
             self.close()
             raise RuntimeError(f"the device did not start the pipeline within {START_TIMEOUT:.0f} s")
@@ -366,7 +376,18 @@ class Device:
         if self._start_error:
             raise RuntimeError(f"Could not start the pipeline: {self._start_error}")
         self._pipeline_running = True
-        return True
+
+    def _start_standalone(self, schema: dict, assets: dict, storage: bytes):
+        """Run a flashed application as an OAK boots one on its own: no host is attached, so its
+        XLink streams lead nowhere (what XLinkOut sends is dropped; XLinkIn never gets a message)."""
+        self._check_open()
+        if self._pipeline_running:
+            raise RuntimeError("A pipeline is already running on this device — close it and open a new Device")
+        streams = [node["properties"]["streamName"] for _, node in schema["nodes"]
+                   if node["name"] in ("XLinkIn", "XLinkOut") and node["properties"].get("streamName")]
+        for host_end, _ in self._send_start(schema, assets, storage, streams):
+            host_end.close()
+        self._wait_started()
 
     def _substitute_blobs(self, pipeline: Pipeline):
         """Nodes that load blobs by path take the substitutes of Device(blobs=...); an entry that

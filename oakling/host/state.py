@@ -6,6 +6,7 @@ a folder per device, so a flash survives the program and the next run sees it.
     state.write_json("calibration", calib.eepromToJson())
     state.read_json("calibration")     # None until something was written
     state.write_bytes(offset, data)    # the flash's contents (flash.img, sparse)
+    state.write_data("application", storage)   # a record's bytes beside it (application.bin)
 
 Each record is one JSON file, written whole and renamed into place, so a reader never sees half
 of one.
@@ -60,6 +61,23 @@ class DeviceState:
 
     def remove(self, name: str) -> None:
         self._path(name).unlink(missing_ok=True)
+        self._data_path(name).unlink(missing_ok=True)
+
+    # -- a record's bytes (a flashed application's assets) --
+    def _data_path(self, name: str) -> Path:
+        return self.folder / f"{name}.bin"
+
+    def write_data(self, name: str, data: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = self._data_path(name).with_suffix(".tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, self._data_path(name))
+
+    def read_data(self, name: str) -> bytes | None:
+        try:
+            return self._data_path(name).read_bytes()
+        except FileNotFoundError:
+            return None
 
     # -- the flash's bytes --
     @property
