@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # OpenCL kernels run on PoCL's CPU device through the ICD loader (Debian packages).
 OPENCL_DEBS := pocl-opencl-icd ocl-icd-libopencl1
 
-.PHONY: setup system demo-assets test demo examples bench clean
+.PHONY: setup system demo-assets test demo examples bench soak clean
 
 setup: system $(STAMP) demo-assets
 
@@ -56,8 +56,12 @@ examples: setup
 		examples/custom_layers/auto_contrast.py
 	$(VENV)/bin/oakling run --offline --headless --max-frames 20 --record out/pointcloud examples/pointcloud.py
 
+# bench_soak.py runs 30 minutes: `make soak`.
 bench: setup
-	for b in bench/bench_*.py; do $(PY) $$b || exit 1; done
+	for b in bench/bench_*.py; do [ $$b = bench/bench_soak.py ] || $(PY) $$b || exit 1; done
+
+soak: setup
+	$(PY) bench/bench_soak.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
