@@ -6,8 +6,8 @@ This module only re-exports the gen2-compatible names; see the README for a tour
 from . import node
 from .calibration import CalibrationHandler, CameraModel
 from .eeprom_data import CameraInfo, EepromData, Extrinsics, StereoRectification
-from .host.device import (CameraFeatures, CrashDump, Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform,
-                          XLinkProtocol)
+from .host.device import (CameraFeatures, CrashDump, Device, DeviceInfo, ProfilingData, UsbSpeed, XLinkDeviceState,
+                          XLinkPlatform, XLinkProtocol)
 from .host.bootloader import DeviceBootloader
 from .host.queues import DataInputQueue, DataOutputQueue, StreamEnded
 from .host.xlink_connection import XLinkConnection

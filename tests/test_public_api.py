@@ -73,6 +73,7 @@ DAI = {
     "PointCloudConfig",
     "PointCloudData",
     "ProcessorType",
+    "ProfilingData",
     "RawAprilTagConfig",
     "RawAprilTags",
     "RawCameraControl",
