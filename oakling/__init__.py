@@ -23,6 +23,7 @@ from .messages import (BenchmarkReport, Buffer, CameraControl, ChipTemperature, 
 from .messages.enums import CameraSensorType
 from .messages.apriltags import AprilTag, AprilTagConfig, AprilTags, RawAprilTagConfig, RawAprilTags
 from .messages.geometry import Point3f
+from .messages.objecttrackerconfig import ObjectTrackerConfig, RawObjectTrackerConfig
 from .messages.pointcloud import PointCloudConfig, PointCloudData, RawPointCloudConfig
 from .messages.imudata import (IMUData, IMUPacket, IMUReport, IMUReportAccelerometer, IMUReportGyroscope,
                                IMUReportMagneticField, IMUReportRotationVectorWAcc, IMUSensor, RawIMUData, Timestamp)

@@ -19,6 +19,7 @@ from .imudata import (IMUData, IMUPacket, IMUReport, IMUReportAccelerometer, IMU
                       IMUReportMagneticField, IMUReportRotationVectorWAcc, IMUSensor, RawIMUData, Timestamp)
 from .messagegroup import MessageGroup
 from .nndata import NNData, TensorInfo
+from .objecttrackerconfig import ObjectTrackerConfig, RawObjectTrackerConfig
 from .pointcloud import PointCloudConfig, PointCloudData, RawPointCloudConfig
 from .spatialimgdetections import SpatialImgDetection, SpatialImgDetections
 from .spatiallocationcalculator import (SpatialLocationCalculatorAlgorithm, SpatialLocationCalculatorConfig,
@@ -42,4 +43,5 @@ __all__ = [
     "IMUReportRotationVectorWAcc", "IMUSensor", "RawIMUData", "Timestamp",
     "AprilTag", "AprilTagConfig", "AprilTags", "RawAprilTagConfig", "RawAprilTags",
     "FeatureTrackerConfig", "RawFeatureTrackerConfig", "TrackedFeature", "TrackedFeatures", "Tracklet", "Tracklets",
+    "ObjectTrackerConfig", "RawObjectTrackerConfig",
 ]
