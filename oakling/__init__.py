@@ -24,6 +24,7 @@ from .messages.enums import CameraSensorType
 from .messages.apriltags import AprilTag, AprilTagConfig, AprilTags, RawAprilTagConfig, RawAprilTags
 from .messages.geometry import Point3f
 from .messages.objecttrackerconfig import ObjectTrackerConfig, RawObjectTrackerConfig
+from .messages.tofconfig import RawToFConfig, ToFConfig
 from .messages.pointcloud import PointCloudConfig, PointCloudData, RawPointCloudConfig
 from .messages.imudata import (IMUData, IMUPacket, IMUReport, IMUReportAccelerometer, IMUReportGyroscope,
                                IMUReportMagneticField, IMUReportRotationVectorWAcc, IMUSensor, RawIMUData, Timestamp)
@@ -51,9 +52,7 @@ from .pipeline.node import Node
 from .version import __version__
 
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
-_GEN2_NAMES_NOT_YET = {
-    "ToFConfig",
-}
+_GEN2_NAMES_NOT_YET: set[str] = set()
 
 
 def __getattr__(name: str):

@@ -26,6 +26,7 @@ from .spatiallocationcalculator import (SpatialLocationCalculatorAlgorithm, Spat
                                         SpatialLocationCalculatorConfigData,
                                         SpatialLocationCalculatorConfigThresholds, SpatialLocationCalculatorData,
                                         SpatialLocations)
+from .tofconfig import RawToFConfig, ToFConfig
 from .systeminformation import ChipTemperature, CpuUsage, MemoryInfo, SystemInformation
 from .trackedfeatures import TrackedFeature, TrackedFeatures
 from .tracklets import Tracklet, Tracklets
@@ -43,5 +44,5 @@ __all__ = [
     "IMUReportRotationVectorWAcc", "IMUSensor", "RawIMUData", "Timestamp",
     "AprilTag", "AprilTagConfig", "AprilTags", "RawAprilTagConfig", "RawAprilTags",
     "FeatureTrackerConfig", "RawFeatureTrackerConfig", "TrackedFeature", "TrackedFeatures", "Tracklet", "Tracklets",
-    "ObjectTrackerConfig", "RawObjectTrackerConfig",
+    "ObjectTrackerConfig", "RawObjectTrackerConfig", "ToFConfig", "RawToFConfig",
 ]
