@@ -120,40 +120,51 @@ def circular_mean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def unwrap(phase_a: np.ndarray, phase_b: np.ndarray, level: int, threshold: float,
            unwrapping: bool | None = None) -> np.ndarray:
-    """Radial distance in mm (float32; 0 where the phases disagree by more than `threshold` mm)."""
+    """Radial distance in mm (float32; 0 where the phases disagree by more than `threshold` mm).
+
+    Candidate k is the 100 MHz distance plus k of its ranges; it agrees with the 80 MHz phase when
+    (0.8 (pa + k) - pb) is a whole number of turns (pa, pb in turns; the ranges are 4:5). So the best k
+    is round(5 x) mod 5 with x = frac(0.8 pa - pb): worked out at once, not tried one by one. A level
+    below 4 that does not allow it takes the allowed k nearest to it round the circle of five."""
     from ..sources.tof_scene import RANGES_MM, TURN
     range_a, range_b = RANGES_MM
-    distance_b = phase_b.astype(np.float32) * np.float32(range_b / TURN)
     if level <= 0 or unwrapping is False:
-        return distance_b
-    distance_a = phase_a.astype(np.float32) * np.float32(range_a / TURN)
-    best = distance_a.copy()
-    best_error = np.full(distance_a.shape, np.inf, np.float32)
-    for k in range(level + 1):
-        candidate = distance_a + np.float32(k * range_a)
-        off = np.mod(candidate - distance_b, np.float32(range_b))
-        error = np.minimum(off, np.float32(range_b) - off)
-        better = error < best_error
-        best = np.where(better, candidate, best)
-        best_error = np.where(better, error, best_error)
-    return np.where(best_error <= threshold, best, np.float32(0))
+        return phase_b.astype(np.float32) * np.float32(range_b / TURN)
+    pa = phase_a.astype(np.float32) * np.float32(1 / TURN)
+    x = np.float32(0.8) * pa - phase_b.astype(np.float32) * np.float32(1 / TURN)
+    x -= np.floor(x)
+    k = np.rint(np.float32(5) * x) % np.float32(5)               # float32 throughout: no float64 temporaries
+    if level < 4:
+        top = np.float32(level)
+        k = np.where(k <= top, k, np.where(k - top <= np.float32(5) - k, top, np.float32(0)))
+    off = x - np.float32(0.2) * k
+    off -= np.rint(off)
+    distance = (pa + k) * np.float32(range_a)
+    return np.where(np.abs(off) * np.float32(range_b) <= threshold, distance, np.float32(0))
 
 
-def decode(planes: np.ndarray, config: dict, rays: np.ndarray) -> dict:
-    """{"depth" uint16 mm, "amplitude" uint16, "intensity" uint8, "phase" float16 rad} of one frame's
-    (3, H, W) planes under `config` (a RawToFConfig's JSON); `rays`: each pixel's ray length per mm of depth."""
+def decode(planes: np.ndarray, config: dict, rays: np.ndarray, wanted=("depth", "amplitude", "intensity", "phase")) -> dict:
+    """{"depth" uint16 mm, "amplitude" uint16, "intensity" uint8, "phase" float16 rad} (those `wanted`) of
+    one frame's (3, H, W) planes under `config` (a RawToFConfig's JSON); `rays`: each pixel's ray
+    length per mm of depth."""
     from ..sources.tof_scene import TURN
     from .stereo_depth_ops import median
     phase_a, phase_b, amplitude = planes
-    distance = unwrap(phase_a, phase_b, int(config["phaseUnwrappingLevel"]),
-                      float(config["phaseUnwrapErrorThreshold"]), config["enablePhaseUnwrapping"])
-    if config["enableOpticalCorrection"] is not False:
-        distance = distance / rays
-    depth = np.clip(np.rint(distance), 0, 65535).astype(np.uint16)
-    depth = median(depth, config["median"])
-    return {"depth": depth, "amplitude": np.ascontiguousarray(amplitude),
-            "intensity": np.minimum(amplitude >> 3, 255).astype(np.uint8),
-            "phase": (phase_a.astype(np.float32) * np.float32(2 * np.pi / TURN)).astype(np.float16)}
+    out = {}
+    if "depth" in wanted:
+        distance = unwrap(phase_a, phase_b, int(config["phaseUnwrappingLevel"]),
+                          float(config["phaseUnwrapErrorThreshold"]), config["enablePhaseUnwrapping"])
+        if config["enableOpticalCorrection"] is not False:
+            distance = distance / rays
+        depth = np.clip(np.rint(distance), 0, 65535).astype(np.uint16)
+        out["depth"] = median(depth, config["median"])
+    if "amplitude" in wanted:
+        out["amplitude"] = np.ascontiguousarray(amplitude)
+    if "intensity" in wanted:
+        out["intensity"] = np.minimum(amplitude >> 3, 255).astype(np.uint8)
+    if "phase" in wanted:
+        out["phase"] = (phase_a.astype(np.float32) * np.float32(2 * np.pi / TURN)).astype(np.float16)
+    return out
 
 
 _OUTPUT_TYPES = {"depth": ImgFrame.Type.RAW16, "amplitude": ImgFrame.Type.RAW16, "intensity": ImgFrame.Type.RAW8,
@@ -200,9 +211,8 @@ class ToFWorker(Worker):
             previous = planes
             if not outputs:
                 continue
-            for name, data in decode(current, config, rays_of[key]).items():
-                if name in outputs:
-                    outputs[name].send(_frame(data, frame, _OUTPUT_TYPES[name]))
+            for name, data in decode(current, config, rays_of[key], outputs).items():
+                outputs[name].send(_frame(data, frame, _OUTPUT_TYPES[name]))
 
 
 def _mean_planes(frames: list) -> np.ndarray:
