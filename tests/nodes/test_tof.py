@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import oakling as dai
-from oakling.nodes.tof import decode, sensor_planes, unwrap
+from oakling.nodes.tof import circular_mean, decode, sensor_planes, unwrap
 from oakling.sources.stereo_scene import board_at, true_depth
 from oakling.sources.tof_scene import RANGES_MM, intrinsics, phases_of, ray_lengths
 from oakling.testing import NodeHarness
@@ -169,3 +169,55 @@ def test_a_tof_camera_with_a_picture_output_linked_ends_with_the_fix():
     with dai.Device(p) as device:
         with pytest.raises(RuntimeError, match=r"CAM_A: a ToF sensor makes only raw frames, but isp is linked"):
             device.getOutputQueue("isp").get(timeout=TIMEOUT)
+
+
+def raw_frame(planes, seq, socket=CAM_A):
+    f = dai.ImgFrame()
+    f.setType(dai.ImgFrame.Type.RAW16).setSize(planes.shape[2], planes.shape[1])
+    f._data = np.ascontiguousarray(planes).reshape(-1).view(np.uint8)
+    return f.setInstanceNum(int(socket)).setSequenceNum(seq)
+
+
+def test_phases_average_the_short_way_round_the_turn():
+    a, b = np.array([65000, 100], np.uint16), np.array([500, 300], np.uint16)
+    assert list(circular_mean(a, b)) == [(65000 + (500 + 65536 - 65000) // 2) % 65536, 200]
+
+
+@pytest.mark.parametrize("burst", [False, True])
+def test_burst_mode_gives_one_depth_per_four_frames_of_averaged_phases(burst):
+    h_, w_ = 48, 64
+    rays = ray_lengths(intrinsics(CAM_A, w_, h_), w_, h_)
+    depths = [np.full((h_, w_), 1000.0 + 4 * i, np.float32) for i in range(8)]   # a surface coming closer
+    tof = dai.Pipeline().create(dai.node.ToF)
+    cfg = tof.initialConfig.get()
+    cfg.enableBurstMode = burst
+    cfg.enablePhaseShuffleTemporalFilter = False
+    tof.initialConfig.set(cfg)
+    with NodeHarness(tof, outputs=["depth"]) as h:
+        for seq, depth in enumerate(depths):
+            a, b = phases_of(depth * rays)
+            h.push("input", raw_frame(np.stack([a, b, np.full_like(a, 500)]), seq))
+        got = []
+        while True:
+            try:
+                got.append(h.pull("depth", timeout=1.0 if not got else 0.5))
+            except TimeoutError:
+                break
+    if burst:
+        assert [f.getSequenceNum() for f in got] == [3, 7]
+        assert [int(np.median(f.getFrame())) for f in got] == [1006, 1022]   # the mean of each four
+    else:
+        assert [f.getSequenceNum() for f in got] == list(range(8))
+        assert [int(f.getFrame()[0, 0]) for f in got] == [1000 + 4 * i for i in range(8)]
+
+
+def test_the_temporal_filter_averages_each_frame_with_the_one_before():
+    h_, w_ = 48, 64
+    rays = ray_lengths(intrinsics(CAM_A, w_, h_), w_, h_)
+    tof = dai.Pipeline().create(dai.node.ToF)             # the filter is on by default, as gen2's
+    with NodeHarness(tof, outputs=["depth"]) as h:
+        for seq, mm in enumerate((1000.0, 1010.0, 1030.0)):
+            a, b = phases_of(np.full((h_, w_), mm, np.float32) * rays)
+            h.push("input", raw_frame(np.stack([a, b, np.full_like(a, 500)]), seq))
+        got = [int(h.pull("depth", timeout=TIMEOUT).getFrame()[24, 32]) for _ in range(3)]
+    assert got == [1000, 1005, 1020]
