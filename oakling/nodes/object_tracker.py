@@ -52,6 +52,7 @@ from ..messages.detections import ImgDetection
 from ..messages.enums import Gen2Enum
 from ..messages.geometry import Point3f, Rect
 from ..messages.imgframe import ImgFrame
+from ..messages.objecttrackerconfig import ObjectTrackerConfig
 from ..messages.tracklets import Tracklet, Tracklets, TrackingStatus
 from ..pipeline.node import Node
 from ..pipeline.registry import node_type
@@ -539,7 +540,11 @@ class ObjectTrackerWorker(Worker):
 
     def _apply_configs(self, tracking):
         for cfg in self.input("inputConfig").try_get_all():
-            tracking.remove(cfg._remove)
+            if isinstance(cfg, ObjectTrackerConfig):
+                tracking.remove(cfg._remove)
+            else:
+                self._error(("config", type(cfg).__name__), f"{self.label}.inputConfig: expected ObjectTrackerConfig, "
+                            f"got {type(cfg).__name__} — send a dai.ObjectTrackerConfig (this one is ignored)")
 
     def _send(self, objects, src):
         msg = tracklets_message(objects)

@@ -191,6 +191,9 @@ class ToFWorker(Worker):
             for cfg in configs.try_get_all():
                 if isinstance(cfg, ToFConfig):
                     config = cfg.to_plain()
+                else:
+                    self._error(("config", type(cfg).__name__), f"{self.label}.inputConfig: expected ToFConfig, got "
+                                f"{type(cfg).__name__} — send a dai.ToFConfig (this one is ignored)")
             try:
                 planes = sensor_planes(frame, what)
             except ToFInputError as e:

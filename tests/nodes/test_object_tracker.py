@@ -371,3 +371,13 @@ def test_a_short_term_tracker_follows_objects_on_the_frames_between_detections(k
     for seq in range(4, 10):                                   # once its velocity is known, between detections
         assert got[seq].tracklets[0].roi.x == pytest.approx(boxes[seq][0], abs=0.01), seq
     assert [m.tracklets[0].status for m in got][6:] == [S.TRACKED] * 4    # the 3rd detection made it TRACKED
+
+
+def test_a_config_input_that_is_not_a_config_is_ignored_with_the_fix():
+    ot = dai.Pipeline().create(dai.node.ObjectTracker)
+    ot.inputDetections.setBlocking(True)
+    with NodeHarness(ot, inputs=["inputDetections", "inputConfig"], outputs=["out"]) as h:
+        h.push("inputConfig", dai.Buffer())
+        h.push("inputDetections", dai.ImgDetections().setSequenceNum(1))
+        assert h.pull("out", timeout=TIMEOUT).getSequenceNum() == 1
+    assert any("ObjectTracker(0).inputConfig: expected ObjectTrackerConfig, got Buffer" in m.payload for m in h.logs)

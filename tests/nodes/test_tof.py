@@ -221,3 +221,13 @@ def test_the_temporal_filter_averages_each_frame_with_the_one_before():
             h.push("input", raw_frame(np.stack([a, b, np.full_like(a, 500)]), seq))
         got = [int(h.pull("depth", timeout=TIMEOUT).getFrame()[24, 32]) for _ in range(3)]
     assert got == [1000, 1005, 1020]
+
+
+def test_a_config_input_that_is_not_a_config_is_ignored_with_the_fix():
+    tof = dai.Pipeline().create(dai.node.ToF)
+    a, b = phases_of(np.full((48, 64), 1000.0, np.float32))
+    with NodeHarness(tof, outputs=["depth"]) as h:
+        h.push("inputConfig", dai.Buffer())
+        h.push("input", raw_frame(np.stack([a, b, np.full_like(a, 500)]), 0))
+        assert h.pull("depth", timeout=TIMEOUT).getSequenceNum() == 0
+    assert any("ToF(0).inputConfig: expected ToFConfig, got Buffer" in m.payload for m in h.logs)
