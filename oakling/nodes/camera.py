@@ -13,10 +13,9 @@ RGB, 300x300 by default, cut to its aspect ratio from the video), `still` (NV12,
 with setCaptureStill(True); AUTO: the size), `raw` and `frameEvent` (declared; not produced, but
 see below).
 
-A Camera whose `raw` output feeds a ToF node is a time-of-flight sensor (640x480 on AUTO): its `raw`
-frames are what that sensor measures of the synthetic stereo scene from the camera's socket
-(oakling/sources/tof_scene.py; three RAW16 planes that the ToF node decodes), turned as
-setImageOrientation says. It makes no other output and takes no source of its own.
+A Camera whose `raw` output feeds a ToF node is a time-of-flight sensor (its size, 640x480 on AUTO):
+its `raw` frames are what that sensor measures of the synthetic stereo scene from the camera's
+socket (oakling/nodes/tof.py, oakling/sources/tof_scene.py).
 Inputs `inputControl` (CameraControl; blocking, queue 8) and `inputConfig` (ImageManipConfig;
 non-blocking, queue 8; accepted). Properties as gen2's CameraProperties, in its order.
 
@@ -29,13 +28,11 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
-
 from ..messages.enums import CameraSensorType, Gen2Enum
-from ..messages.imgframe import ImgFrame
 from ..pipeline.registry import node_type
-from .camera_common import CameraBoardSocket, CameraImageOrientation, CameraNode, LayoutError, make_frame, resolve_socket
+from .camera_common import CameraBoardSocket, CameraImageOrientation, CameraNode, resolve_socket
 from .color_camera import ColorCameraWorker, _size
+from .tof import ToFSensorCapture
 
 AUTO = -1
 MESH_ASSET = "warpMesh"
@@ -98,14 +95,6 @@ class Camera(CameraNode):
     def serialize_properties(self) -> dict:
         props = super().serialize_properties()
         return {"initialControl": props.pop("initialControl"), **props}   # gen2's order: the control first
-
-    def check_ports(self):
-        super().check_ports()
-        from .tof import TOF_SENSOR_ASSET, tof_camera_ids
-        if self.id in tof_camera_ids(self.getParentPipeline()):
-            self._assets[TOF_SENSOR_ASSET] = b"1"
-        else:
-            self._assets.pop(TOF_SENSOR_ASSET, None)
 
     # -- sizes --
     def setSize(self, *size):
@@ -227,48 +216,13 @@ def capture_properties(props: dict) -> dict:
 
 class CameraWorker(ColorCameraWorker):
     """ColorCamera's capture, on the unified Camera's properties; a ToF sensor's when its raw output
-    feeds a ToF node."""
+    feeds a ToF node (oakling/nodes/tof.py)."""
 
     def __init__(self, ctx):
         super().__init__(ctx)
         self.properties = capture_properties(ctx.properties)
-        from .tof import TOF_SENSOR_ASSET
-        self._tof = TOF_SENSOR_ASSET in ctx.assets
-        if self._tof:
-            from ..sources.tof_scene import SENSOR_SIZE
-            w, h = ctx.properties["resolutionWidth"], ctx.properties["resolutionHeight"]
-            self._tof_size = (w, h) if w > 0 and h > 0 else SENSOR_SIZE
 
-    def picture_size(self):
-        return self._tof_size if self._tof else super().picture_size()
-
-    def sensor_size(self):
-        return self._tof_size if self._tof else super().sensor_size()
-
-    def check(self):
-        if not self._tof:
-            return super().check()
-        others = [name for name in ("isp", "video", "preview", "still") if self.output(name).linked]
-        if others:
-            raise LayoutError(f"a ToF sensor makes only raw frames, but {', '.join(others)} is linked — link those "
-                              f"outputs from a camera on another socket")
-
-    def open_source(self, description, loop: bool):
-        if not self._tof:
-            return super().open_source(description, loop)
-        from ..calibration import calibration_of
-        from ..sources import SourceError
-        from ..sources.tof_scene import ToFSceneSource
-        if description and description.get("kind", "synthetic") != "synthetic":
-            raise SourceError(f"this socket's camera is a ToF sensor (its raw output feeds a ToF node), which "
-                              f"measures the synthetic scene — give {description.get('name', 'that source')} to "
-                              f"another socket")
-        return ToFSceneSource(self.socket, *self._tof_size, calibration=calibration_of(self.ctx.options))
-
-    def emit(self, picture, seq, ts_ns):
-        if not self._tof:
-            return super().emit(picture, seq, ts_ns)
-        if self.output("raw").linked:
-            w, h = self._tof_size
-            data = self.payload("raw", lambda: np.ascontiguousarray(picture.transpose(2, 0, 1)).view(np.uint8))
-            self.output("raw").send(make_frame(data, w, h, ImgFrame.Type.RAW16, seq, ts_ns, self.socket))
+    @staticmethod
+    def tof_size(properties: dict) -> tuple[int, int]:
+        w, h = properties["resolutionWidth"], properties["resolutionHeight"]
+        return (w, h) if w > 0 and h > 0 else ToFSensorCapture.tof_size(properties)

@@ -14,7 +14,8 @@ not waited for); outputs `depth` (RAW16 mm), `amplitude` (RAW16), `intensity` (R
 (GRAYF16 radians of the 100 MHz modulation; gen2 sends float32). Properties as gen2's ToFProperties:
 `initialConfig` (the RawToFConfig's JSON), `numFramesPool` (4), `numShaves` (1), `warpHwIds` ([]).
 
-A Camera whose `raw` output is linked to a ToF node's `input` is a ToF sensor: its frames are what
+A camera (the unified Camera, as gen2's examples use, or a MonoCamera or ColorCamera) whose `raw`
+output is linked to a ToF node's `input` is a ToF sensor (`ToFSensorCapture`): its frames are what
 the sensor measures of the synthetic stereo scene from that socket's place (oakling/sources/
 tof_scene.py: per pixel the phases of two modulation frequencies, 100 and 80 MHz, and the returned
 amplitude, as three RAW16 planes). The node decodes each frame:
@@ -48,8 +49,8 @@ from ..messages.tofconfig import ToFConfig
 from ..pipeline.node import Node
 from ..pipeline.registry import node_type
 from ..runtime.worker import QueueClosed, Worker
+from .camera_common import TOF_SENSOR_ASSET, LayoutError, make_frame
 
-TOF_SENSOR_ASSET = "__tofSensor"    # on a Camera whose raw output feeds a ToF node
 BURST = 4                           # raw frames per depth frame in burst mode
 
 
@@ -85,11 +86,56 @@ class ToF(Node):
         return self
 
 
-def tof_camera_ids(pipeline) -> set[int]:
-    """The ids of the Camera nodes whose `raw` output feeds a ToF node's `input` (those sockets are ToF sensors)."""
-    tofs = {n.id for n in pipeline.getAllNodes() if isinstance(n, ToF)}
-    return {c.outputId for c in pipeline.getConnections()
-            if c.inputId in tofs and c.inputName == "input" and c.outputName == "raw"}
+class ToFSensorCapture:
+    """Mixin for a camera worker (before its capture class): a camera whose `raw` output feeds a ToF
+    node (the host marks it with TOF_SENSOR_ASSET as the pipeline is built) is a ToF sensor. It
+    reads the ToF scene instead of a source and sends the sensor's planes on `raw` only; any other
+    camera works as its capture class says."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._tof = TOF_SENSOR_ASSET in ctx.assets
+        self._tof_size = self.tof_size(ctx.properties) if self._tof else None
+
+    @staticmethod
+    def tof_size(properties: dict) -> tuple[int, int]:
+        from ..sources.tof_scene import SENSOR_SIZE
+        return SENSOR_SIZE
+
+    def picture_size(self):
+        return self._tof_size if self._tof else super().picture_size()
+
+    def sensor_size(self):
+        return self._tof_size if self._tof else super().sensor_size()
+
+    def check(self):
+        if not self._tof:
+            return super().check()
+        others = [name for (_, name), port in self.ctx.outputs.items() if port.linked and name != "raw"]
+        if others:
+            raise LayoutError(f"a ToF sensor makes only raw frames, but {', '.join(sorted(others))} is linked — "
+                              f"link those outputs from a camera on another socket")
+
+    def open_source(self, description, loop: bool):
+        if not self._tof:
+            return super().open_source(description, loop)
+        from ..calibration import calibration_of
+        from ..sources import SourceError
+        from ..sources.tof_scene import ToFSceneSource
+        if description and description.get("kind", "synthetic") != "synthetic":
+            raise SourceError(f"this socket's camera is a ToF sensor (its raw output feeds a ToF node), which "
+                              f"measures the synthetic scene — give {description.get('name', 'that source')} to "
+                              f"another socket")
+        return ToFSceneSource(self.socket, *self._tof_size, calibration=calibration_of(self.ctx.options))
+
+    def emit(self, picture, seq, ts_ns):
+        if not self._tof:
+            return super().emit(picture, seq, ts_ns)
+        raw = self.output("raw")
+        if raw.linked:
+            w, h = self._tof_size
+            data = self.payload("raw", lambda: np.ascontiguousarray(picture.transpose(2, 0, 1)).view(np.uint8))
+            raw.send(make_frame(data, w, h, ImgFrame.Type.RAW16, seq, ts_ns, self.socket))
 
 
 # ------------------------------------------------------------------------------------------------

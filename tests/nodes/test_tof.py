@@ -231,3 +231,18 @@ def test_a_config_input_that_is_not_a_config_is_ignored_with_the_fix():
         h.push("input", raw_frame(np.stack([a, b, np.full_like(a, 500)]), 0))
         assert h.pull("depth", timeout=TIMEOUT).getSequenceNum() == 0
     assert any("ToF(0).inputConfig: expected ToFConfig, got Buffer" in m.payload for m in h.logs)
+
+
+@pytest.mark.parametrize("kind", ["MonoCamera", "ColorCamera"])
+def test_a_mono_or_colour_camera_feeding_a_tof_node_is_a_640x480_tof_sensor(kind):
+    p = dai.Pipeline()                                   # as gen2's ToF docs place a MonoCamera
+    cam = getattr(p, f"create{kind}")()
+    cam.setBoardSocket(CAM_A)
+    tof = p.create(dai.node.ToF)
+    cam.raw.link(tof.input)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("depth")
+    tof.depth.link(xout.input)
+    with dai.Device(p) as device:
+        d = device.getOutputQueue("depth").get(timeout=TIMEOUT).getFrame()
+    assert np.array_equal(d, true_depth(CAM_A, 640, 480).astype(np.uint16))
