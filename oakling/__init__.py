@@ -6,8 +6,8 @@ This module only re-exports the gen2-compatible names; see the README for a tour
 from . import node
 from .calibration import CalibrationHandler, CameraModel
 from .eeprom_data import CameraInfo, EepromData, Extrinsics, StereoRectification
-from .host.device import (CameraFeatures, CrashDump, Device, DeviceInfo, UsbSpeed, XLinkDeviceState, XLinkPlatform,
-                          XLinkProtocol)
+from .host.device import (CameraFeatures, CrashDump, Device, DeviceInfo, ProfilingData, UsbSpeed, XLinkDeviceState,
+                          XLinkPlatform, XLinkProtocol)
 from .host.bootloader import DeviceBootloader
 from .host.queues import DataInputQueue, DataOutputQueue, StreamEnded
 from .host.xlink_connection import XLinkConnection
@@ -23,6 +23,8 @@ from .messages import (BenchmarkReport, Buffer, CameraControl, ChipTemperature, 
 from .messages.enums import CameraSensorType
 from .messages.apriltags import AprilTag, AprilTagConfig, AprilTags, RawAprilTagConfig, RawAprilTags
 from .messages.geometry import Point3f
+from .messages.objecttrackerconfig import ObjectTrackerConfig, RawObjectTrackerConfig
+from .messages.tofconfig import RawToFConfig, ToFConfig
 from .messages.pointcloud import PointCloudConfig, PointCloudData, RawPointCloudConfig
 from .messages.imudata import (IMUData, IMUPacket, IMUReport, IMUReportAccelerometer, IMUReportGyroscope,
                                IMUReportMagneticField, IMUReportRotationVectorWAcc, IMUSensor, RawIMUData, Timestamp)
@@ -50,9 +52,7 @@ from .pipeline.node import Node
 from .version import __version__
 
 # gen2 names oakling does not have yet: using one says so instead of an AttributeError.
-_GEN2_NAMES_NOT_YET = {
-    "ToFConfig",
-}
+_GEN2_NAMES_NOT_YET: set[str] = set()
 
 
 def __getattr__(name: str):

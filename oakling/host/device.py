@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from datetime import timedelta
 
 from ..calibration import CalibrationHandler, calibration_of
@@ -109,9 +110,42 @@ _PRODUCT_NAME = "OAK-D"
 IMU_UPDATE_SECONDS = 2.0   # how long an emulated IMU firmware update takes
 
 # gen2 Device methods oakling does not have yet: calling one says so instead of an AttributeError.
-GEN2_DEVICE_NOT_YET = {
-    "getProfilingData",
-}
+GEN2_DEVICE_NOT_YET: set[str] = set()
+
+
+class ProfilingData:
+    """gen2's `dai.ProfilingData`: the bytes a host has written to and read from its devices' links
+    (`Device.getProfilingData()`, `Device.getGlobalProfilingData()`)."""
+
+    def __init__(self, numBytesWritten: int = 0, numBytesRead: int = 0):
+        self.numBytesWritten = int(numBytesWritten)
+        self.numBytesRead = int(numBytesRead)
+
+    def __repr__(self):
+        return f"ProfilingData(numBytesWritten={self.numBytesWritten}, numBytesRead={self.numBytesRead})"
+
+
+_OPEN_DEVICES: "weakref.WeakSet[Device]" = weakref.WeakSet()
+_CLOSED_TOTALS = [0, 0]   # what the links of devices already closed wrote and read
+_TOTALS_LOCK = threading.Lock()
+
+
+def _link_totals(links) -> tuple[int, int]:
+    written = read = 0
+    for link in links:
+        written += link.bytes_written
+        read += link.bytes_read
+    return written, read
+
+
+def global_profiling_data() -> ProfilingData:
+    """What every Device of this process has written and read over its links, closed ones included."""
+    with _TOTALS_LOCK:
+        written, read = _CLOSED_TOTALS
+        for device in list(_OPEN_DEVICES):
+            w, r = _link_totals(device._links())
+            written, read = written + w, read + r
+    return ProfilingData(written, read)
 
 
 class CameraFeatures:
@@ -265,6 +299,7 @@ class Device:
             pass_fds=[device_end.fileno()], stdin=subprocess.DEVNULL, env=env)
         device_end.close()
         self._control = Link(host_end, "control")
+        _OPEN_DEVICES.add(self)
         self._control_thread = threading.Thread(target=self._read_control, name="oakling-control", daemon=True)
         self._control_thread.start()
 
@@ -761,6 +796,21 @@ class Device:
     def setIrFloodLightBrightness(self, mA: float, mask: int = -1) -> bool:
         return False
 
+    # -- profiling --
+    def _links(self) -> list[Link]:
+        return [*self._stream_links, self._control]
+
+    def getProfilingData(self) -> ProfilingData:
+        """The bytes this host has written to and read from the device since it opened: every record
+        on its control and stream links, and the payloads passed through shared memory, counted as
+        they would cross an XLink."""
+        return ProfilingData(*_link_totals(self._links()))
+
+    @staticmethod
+    def getGlobalProfilingData() -> ProfilingData:
+        """getProfilingData() summed over every Device this process has opened, closed ones too."""
+        return global_profiling_data()
+
     def __getattr__(self, name: str):
         if name in GEN2_DEVICE_NOT_YET:
             raise NotImplementedError(f"oakling does not implement Device.{name}() yet — see the README for "
@@ -815,8 +865,14 @@ class Device:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-        for link in self._stream_links + [self._control]:
+        for link in self._links():
             link.close()
+        with _TOTALS_LOCK:
+            if self in _OPEN_DEVICES:
+                _OPEN_DEVICES.discard(self)
+                written, read = _link_totals(self._links())
+                _CLOSED_TOTALS[0] += written
+                _CLOSED_TOTALS[1] += read
         self._pipeline_running = False
         with self._events_cond:
             self._events_cond.notify_all()

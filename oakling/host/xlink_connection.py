@@ -8,7 +8,7 @@ state the returned DeviceInfo reports, as a booted bootloader shows on an OAK.
 """
 from __future__ import annotations
 
-from .device import DeviceInfo, XLinkDeviceState, local_info
+from .device import DeviceInfo, ProfilingData, XLinkDeviceState, global_profiling_data, local_info
 
 
 def _found(state, mxid: str | None = None) -> list[DeviceInfo]:
@@ -20,6 +20,11 @@ def _found(state, mxid: str | None = None) -> list[DeviceInfo]:
 
 
 class XLinkConnection:
+    @staticmethod
+    def getGlobalProfilingData() -> ProfilingData:
+        """The bytes written and read over every device link of this process (Device.getGlobalProfilingData())."""
+        return global_profiling_data()
+
     @staticmethod
     def getAllConnectedDevices(state=XLinkDeviceState.X_LINK_ANY_STATE, skipInvalidDevices: bool = True):
         return _found(state)

@@ -150,6 +150,10 @@ class Link:
         self.on_full = None   # set: sends never wait in the kernel; see _send_guarded
         self.sent_cost = 0    # with on_full: what the records sent so far may cost the socket, at most
         self.on_note = None   # set: called once with a line for the debug log when payloads start to be copied out
+        # What crossed the link, for Device.getProfilingData(): every record's bytes on the socket, and
+        # the payloads that went through shared memory (segments, regions) as if they had too.
+        self.bytes_written = 0
+        self.bytes_read = 0
 
     # -- sending --
     def send_message(self, msg, metadata_only: bool = False):
@@ -166,6 +170,7 @@ class Link:
                         self._send_locked([_REGION, region.id, region.size], fds=[region.fd])
                         self._sent_regions.add(region.id)
                     self._send_locked([_REGION_MSG, datatype, meta, region.id, offset, nbytes])
+                    self.bytes_written += nbytes
                 return
             with self._send_lock:
                 segment = self._free_segment(nbytes)
@@ -177,6 +182,7 @@ class Link:
                     except LinkFull:
                         segment.busy[0] = 0   # the record never left: the segment is ours again
                         raise
+                    self.bytes_written += nbytes
                     return
         self._send([_MSG, datatype, meta, -1, nbytes], payload)
 
@@ -217,6 +223,7 @@ class Link:
                     continue
                 self.sock.sendall(memoryview(buffer)[sent:])
                 sent = 0
+            self.bytes_written += sum(len(buffer) for buffer in buffers)
         except OSError as e:
             self._closed = True
             raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
@@ -247,6 +254,7 @@ class Link:
                 raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
             written += n
             if written >= total:
+                self.bytes_written += total
                 self.sent_cost += 2 * total + 8192 * (1 + total // 16384)   # above the kernel's count (truesize)
                 return
             now = time.monotonic()
@@ -347,6 +355,7 @@ class Link:
                         if checked and (payload is not None or not 0 <= nbytes <= segment.size):
                             raise ValueError(f"{nbytes} bytes in segment {seg_id} of {segment.size}")
                         payload = self._lease(segment, nbytes)
+                        self.bytes_read += nbytes
                     elif payload is None:
                         payload = np.empty(0, np.uint8)
                     return Message(codec.decode(datatype, meta, payload))
@@ -355,6 +364,7 @@ class Link:
                     region = self._peer_regions[region_id]
                     if checked and not (0 <= offset and 0 <= nbytes and offset + nbytes <= region.size):
                         raise ValueError(f"bytes {offset}..{offset + nbytes} of region {region_id} of {region.size}")
+                    self.bytes_read += nbytes
                     return Message(codec.decode(datatype, meta, np.frombuffer(region.map, np.uint8, nbytes, offset)))
                 if kind == _SEGMENT or kind == _REGION:
                     self._take_shared(kind, header, checked)
@@ -493,6 +503,7 @@ class Link:
             raise LinkClosed(f"link '{self.name}': file descriptors were lost in transit (too many at once)")
         if n == 0:
             raise LinkClosed(f"link '{self.name}' was closed by the other end")
+        self.bytes_read += n
         return n
 
     def close(self):

@@ -19,12 +19,14 @@ from .imudata import (IMUData, IMUPacket, IMUReport, IMUReportAccelerometer, IMU
                       IMUReportMagneticField, IMUReportRotationVectorWAcc, IMUSensor, RawIMUData, Timestamp)
 from .messagegroup import MessageGroup
 from .nndata import NNData, TensorInfo
+from .objecttrackerconfig import ObjectTrackerConfig, RawObjectTrackerConfig
 from .pointcloud import PointCloudConfig, PointCloudData, RawPointCloudConfig
 from .spatialimgdetections import SpatialImgDetection, SpatialImgDetections
 from .spatiallocationcalculator import (SpatialLocationCalculatorAlgorithm, SpatialLocationCalculatorConfig,
                                         SpatialLocationCalculatorConfigData,
                                         SpatialLocationCalculatorConfigThresholds, SpatialLocationCalculatorData,
                                         SpatialLocations)
+from .tofconfig import RawToFConfig, ToFConfig
 from .systeminformation import ChipTemperature, CpuUsage, MemoryInfo, SystemInformation
 from .trackedfeatures import TrackedFeature, TrackedFeatures
 from .tracklets import Tracklet, Tracklets
@@ -42,4 +44,5 @@ __all__ = [
     "IMUReportRotationVectorWAcc", "IMUSensor", "RawIMUData", "Timestamp",
     "AprilTag", "AprilTagConfig", "AprilTags", "RawAprilTagConfig", "RawAprilTags",
     "FeatureTrackerConfig", "RawFeatureTrackerConfig", "TrackedFeature", "TrackedFeatures", "Tracklet", "Tracklets",
+    "ObjectTrackerConfig", "RawObjectTrackerConfig", "ToFConfig", "RawToFConfig",
 ]

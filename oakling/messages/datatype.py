@@ -28,6 +28,7 @@ class DatatypeEnum(Gen2Enum):
     TrackedFeatures = 22
     MessageGroup = 23
     BenchmarkReport = 24
+    ObjectTrackerConfig = 25
 
 
 # Every type is a Buffer; SpatialImgDetections is also an ImgDetections.

@@ -10,7 +10,12 @@ color_camera.py), whose worker it runs.
 
 Outputs: `isp` (YUV420p at the size), `video` (NV12; AUTO: the size), `preview` (BGR888i/p or
 RGB, 300x300 by default, cut to its aspect ratio from the video), `still` (NV12, on a CameraControl
-with setCaptureStill(True); AUTO: the size), `raw` and `frameEvent` (declared; not produced).
+with setCaptureStill(True); AUTO: the size), `raw` and `frameEvent` (declared; not produced, but
+see below).
+
+A Camera whose `raw` output feeds a ToF node is a time-of-flight sensor (its size, 640x480 on AUTO):
+its `raw` frames are what that sensor measures of the synthetic stereo scene from the camera's
+socket (oakling/nodes/tof.py, oakling/sources/tof_scene.py).
 Inputs `inputControl` (CameraControl; blocking, queue 8) and `inputConfig` (ImageManipConfig;
 non-blocking, queue 8; accepted). Properties as gen2's CameraProperties, in its order.
 
@@ -27,6 +32,7 @@ from ..messages.enums import CameraSensorType, Gen2Enum
 from ..pipeline.registry import node_type
 from .camera_common import CameraBoardSocket, CameraImageOrientation, CameraNode, resolve_socket
 from .color_camera import ColorCameraWorker, _size
+from .tof import ToFSensorCapture
 
 AUTO = -1
 MESH_ASSET = "warpMesh"
@@ -209,8 +215,14 @@ def capture_properties(props: dict) -> dict:
 
 
 class CameraWorker(ColorCameraWorker):
-    """ColorCamera's capture, on the unified Camera's properties."""
+    """ColorCamera's capture, on the unified Camera's properties; a ToF sensor's when its raw output
+    feeds a ToF node (oakling/nodes/tof.py)."""
 
     def __init__(self, ctx):
         super().__init__(ctx)
         self.properties = capture_properties(ctx.properties)
+
+    @staticmethod
+    def tof_size(properties: dict) -> tuple[int, int]:
+        w, h = properties["resolutionWidth"], properties["resolutionHeight"]
+        return (w, h) if w > 0 and h > 0 else ToFSensorCapture.tof_size(properties)

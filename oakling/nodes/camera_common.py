@@ -138,6 +138,16 @@ def planes_to(y: np.ndarray, u: np.ndarray, v: np.ndarray, nv12: bool) -> np.nda
     return out
 
 
+TOF_SENSOR_ASSET = "__tofSensor"    # on a camera whose raw output feeds a ToF node: it is a ToF sensor
+
+
+def tof_camera_ids(pipeline) -> set[int]:
+    """The ids of the camera nodes whose `raw` output feeds a ToF node's `input` (oakling/nodes/tof.py)."""
+    tofs = {n.id for n in pipeline.getAllNodes() if n.getName() == "ToF"}
+    return {c.outputId for c in pipeline.getConnections()
+            if c.inputId in tofs and c.inputName == "input" and c.outputName == "raw"}
+
+
 class CameraNode(Node):
     """Host-side settings ColorCamera and MonoCamera share: socket, sensor, fps, orientation and
     the initial control. Subclasses set `Properties` (with its SensorResolution) and SENSOR_SIZES."""
@@ -163,6 +173,13 @@ class CameraNode(Node):
         props = dict(self.properties)
         props["initialControl"] = camera_control_properties(self.initialControl)
         return props
+
+    def check_ports(self):
+        super().check_ports()
+        if self.id in tof_camera_ids(self.getParentPipeline()):
+            self._assets[TOF_SENSOR_ASSET] = b"1"
+        else:
+            self._assets.pop(TOF_SENSOR_ASSET, None)
 
     def setBoardSocket(self, socket):
         self.properties["boardSocket"] = int(socket)

@@ -7,7 +7,7 @@ a webcam, or the synthetic pattern; see oakling.sources).
 
 Outputs: `preview` (BGR888i/p or RGB888i/p, per setInterleaved and setColorOrder), `video` (NV12),
 `isp` (YUV420p), `still` (NV12, after a CameraControl with setCaptureStill(True) on
-`inputControl`), `raw` and `frameEvent` (declared; not produced). Every output of one capture
+`inputControl`), `raw` and `frameEvent` (declared; not produced, but `raw` feeding a ToF node makes the camera a ToF sensor: oakling/nodes/tof.py). Every output of one capture
 carries the same sequence number and timestamp. Outputs that are not linked are not made.
 
 Geometry, as gen2 has it (`color_layout`): the source picture is fitted to the sensor resolution
@@ -28,6 +28,7 @@ from ..pipeline.registry import node_type
 from .camera_common import (CameraBoardSocket, CameraNode, CameraImageOrientation, CaptureWorker,
                             LayoutError, centred_aspect_crop, crop_resize, make_frame, planes_crop_resize,
                             planes_to, sensor_window, sub_window)
+from .tof import ToFSensorCapture
 
 AUTO = -1
 
@@ -342,7 +343,9 @@ def bgr_to(bgr: np.ndarray, frame_type) -> np.ndarray:
     raise ValueError(f"cannot make {ImgFrame.Type(frame_type).name} frames from a camera")
 
 
-class ColorCameraWorker(CaptureWorker):
+class ColorCapture(CaptureWorker):
+    """The colour camera's capture (ColorCameraWorker adds the ToF sensor it may be)."""
+
     DEFAULT_SOCKET = 0   # gen2: a ColorCamera on AUTO is the CAM_A (RGB) sensor
 
     def picture_size(self):
@@ -410,3 +413,7 @@ class ColorCameraWorker(CaptureWorker):
             self._still_requested = False
             if self.output("still").linked:
                 send("still", T.NV12)
+
+
+class ColorCameraWorker(ToFSensorCapture, ColorCapture):
+    """A ColorCamera's device loop: a ToF sensor's when its raw output feeds a ToF node, else the colour capture."""

@@ -8,7 +8,8 @@ images, a webcam, or the synthetic pattern; see oakling.sources), in grey.
 
 Output `out`: RAW8 frames (gen2's type for it) at the sensor resolution; the source picture is
 fitted to it (scaled to cover, centred, overflow cropped). `raw` and `frameEvent` are declared,
-not produced. AUTO board socket: CAM_B (LEFT), gen2's original default for a mono camera.
+not produced, except that a MonoCamera whose `raw` feeds a ToF node is a 640x480 ToF sensor
+(oakling/nodes/tof.py). AUTO board socket: CAM_B (LEFT), gen2's original default for a mono camera.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from ..messages.imgframe import ImgFrame
 from ..pipeline.registry import node_type
 from .camera_common import (CameraBoardSocket, CameraNode, CameraImageOrientation, CaptureWorker,
                             crop_resize, make_frame, sensor_window)
+from .tof import ToFSensorCapture
 
 
 class MonoCameraProperties:
@@ -72,7 +74,9 @@ def mono_window(src_w: int, src_h: int, sensor_w: int, sensor_h: int) -> tuple:
     return sensor_window(src_w, src_h, sensor_w, sensor_h)
 
 
-class MonoCameraWorker(CaptureWorker):
+class MonoCapture(CaptureWorker):
+    """The mono camera's capture (MonoCameraWorker adds the ToF sensor it may be)."""
+
     DEFAULT_SOCKET = 1   # gen2: a MonoCamera on AUTO is the CAM_B (LEFT) sensor
     GRAY = True
 
@@ -89,3 +93,7 @@ class MonoCameraWorker(CaptureWorker):
             window = mono_window(picture.shape[1], picture.shape[0], w, h)
             data = self.payload("out", lambda: np.ascontiguousarray(crop_resize(picture, window, w, h)))
             out.send(make_frame(data, w, h, ImgFrame.Type.RAW8, seq, ts_ns, self.socket))
+
+
+class MonoCameraWorker(ToFSensorCapture, MonoCapture):
+    """A MonoCamera's device loop: a ToF sensor's when its raw output feeds a ToF node, else the mono capture."""

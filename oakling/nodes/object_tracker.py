@@ -10,7 +10,8 @@
     tracker.out.link(xout.input)                            # Tracklets
 
 Ports (gen2): `inputTrackerFrame`, `inputDetectionFrame` (ImgFrame) and `inputDetections`
-(ImgDetections or SpatialImgDetections), each non-blocking, queue 4, waiting for a message; `out`
+(ImgDetections or SpatialImgDetections), each non-blocking, queue 4, waiting for a message;
+`inputConfig` (ObjectTrackerConfig, gen2 2.32; non-blocking, queue 4, not waited for); `out`
 (Tracklets), `passthroughTrackerFrame`, `passthroughDetectionFrame`, `passthroughDetections`.
 Properties as gen2's ObjectTrackerProperties: `trackerThreshold` (0), `maxObjectsToTrack` (60),
 `detectionLabelsToTrack` ([]: all), `trackerType` (ZERO_TERM_IMAGELESS), `trackerIdAssignmentPolicy`
@@ -31,7 +32,9 @@ NEW, TRACKED once matched `trackletBirthThreshold` times in a row, REMOVED if mi
 a TRACKED object that is missed becomes LOST, TRACKED again when matched, and REMOVED after
 `trackletMaxLifespan` missed steps. A REMOVED tracklet is sent once, then forgotten. A zero-term
 object's roi is its last detection's box; a short-term one's is where it is predicted to be while
-it is LOST. Detections that overlap a matched object by more than `occlusionRatioThreshold` of their
+it is LOST. An ObjectTrackerConfig's `trackletIdsToRemove` (`forceRemoveID`) take effect at the next
+step: those objects are reported REMOVED once, match nothing, and their detections become new
+objects (with new ids; SMALLEST_ID may give a removed id again from the step after). Detections that overlap a matched object by more than `occlusionRatioThreshold` of their
 area make no new object; nor does any beyond `maxObjectsToTrack`. Ids: UNIQUE_ID counts up,
 SMALLEST_ID takes the smallest id no object holds. Tracklets keep the tracker frame's sequence
 number and timestamps; boxes are normalised, and the detection and tracker frames are taken to show
@@ -49,6 +52,7 @@ from ..messages.detections import ImgDetection
 from ..messages.enums import Gen2Enum
 from ..messages.geometry import Point3f, Rect
 from ..messages.imgframe import ImgFrame
+from ..messages.objecttrackerconfig import ObjectTrackerConfig
 from ..messages.tracklets import Tracklet, Tracklets, TrackingStatus
 from ..pipeline.node import Node
 from ..pipeline.registry import node_type
@@ -82,6 +86,8 @@ class ObjectTracker(Node):
                                                waitForMessage=True)
         self.inputDetections = self._input("inputDetections", types=(DatatypeEnum.ImgDetections,), blocking=False,
                                            queueSize=4, waitForMessage=True)
+        self.inputConfig = self._input("inputConfig", types=(DatatypeEnum.ObjectTrackerConfig,), blocking=False,
+                                       queueSize=4, waitForMessage=False)
         self.out = self._output("out", types=(DatatypeEnum.Tracklets,))
         self.passthroughTrackerFrame = self._output("passthroughTrackerFrame", types=frame)
         self.passthroughDetectionFrame = self._output("passthroughDetectionFrame", types=frame)
@@ -292,6 +298,25 @@ class Tracking:
         self.birth = int(p.get("trackletBirthThreshold", 3))
         self.objects: list[_Object] = []
         self._next_id = 0
+        self._to_remove: set[int] = set()
+        self._held: set[int] = set()
+
+    def remove(self, ids) -> None:
+        """Have the tracklets with these ids REMOVED at the next step (ObjectTrackerConfig.forceRemoveIDs)."""
+        self._to_remove.update(int(i) for i in ids)
+
+    def _forget_and_remove(self) -> list:
+        """Forget the objects reported REMOVED last step; mark those asked to be removed REMOVED and
+        return them (reported once, kept out of this step's matching)."""
+        self.objects = [o for o in self.objects if o.status != TrackingStatus.REMOVED]
+        if not self._to_remove:
+            return []
+        gone = [o for o in self.objects if o.id in self._to_remove]
+        self._to_remove.clear()
+        for o in gone:
+            o.status = TrackingStatus.REMOVED
+        self.objects = [o for o in self.objects if o.status != TrackingStatus.REMOVED]
+        return gone
 
     @property
     def wants_colour(self) -> bool:
@@ -303,7 +328,7 @@ class Tracking:
 
     def _new_id(self) -> int:
         if self.policy == TrackerIdAssignmentPolicy.SMALLEST_ID:
-            held = {o.id for o in self.objects}
+            held = {o.id for o in self.objects} | self._held
             i = 0
             while i in held:
                 i += 1
@@ -322,7 +347,13 @@ class Tracking:
         return o.box + o.velocity * (o.since + 1)
 
     def update(self, detections: list, picture=None) -> list:
-        self.objects = [o for o in self.objects if o.status != TrackingStatus.REMOVED]
+        gone = self._forget_and_remove()
+        self._held = {o.id for o in gone}   # not given to a new object in the step that removes them
+        self._step(detections, picture)
+        self.objects = gone + self.objects
+        return list(self.objects)
+
+    def _step(self, detections: list, picture=None):
         dets = [d for d in detections
                 if d[1] >= self.threshold and (not self.labels or d[0] in self.labels)]
         size = picture.shape[:2] if picture is not None else None
@@ -397,7 +428,6 @@ class Tracking:
                 o.kcf = KCF(picture, _pixels(boxes[j], size))
             self.objects.append(o)
             live += 1
-        return list(self.objects)
 
 
     @property
@@ -407,12 +437,13 @@ class Tracking:
     def track(self, picture=None) -> list:
         """A step without detections (short-term trackers, between two of the detector's frames): every
         object is moved to where it is predicted to be; statuses stay."""
-        self.objects = [o for o in self.objects if o.status != TrackingStatus.REMOVED]
+        gone = self._forget_and_remove()
         size = picture.shape[:2] if picture is not None else None
         for o in self.objects:
             o.roi = self._predict(o, picture, size)
             o.since += 1
             o.age += 1
+        self.objects = gone + self.objects
         return list(self.objects)
 
 
@@ -507,6 +538,14 @@ class ObjectTrackerWorker(Worker):
                         f"{frame.getType().name} frame ({e}) — tracking without the picture")
             return None
 
+    def _apply_configs(self, tracking):
+        for cfg in self.input("inputConfig").try_get_all():
+            if isinstance(cfg, ObjectTrackerConfig):
+                tracking.remove(cfg._remove)
+            else:
+                self._error(("config", type(cfg).__name__), f"{self.label}.inputConfig: expected ObjectTrackerConfig, "
+                            f"got {type(cfg).__name__} — send a dai.ObjectTrackerConfig (this one is ignored)")
+
     def _send(self, objects, src):
         msg = tracklets_message(objects)
         msg._seq, msg._ts_ns, msg._ts_dev_ns = src._seq, src._ts_ns, src._ts_dev_ns
@@ -526,6 +565,7 @@ class ObjectTrackerWorker(Worker):
                     frame = frames.get()
                     if pending is None:
                         pending = detections.get()
+                    self._apply_configs(tracking)
                     if pending._seq > frame._seq:          # the detector has not seen this frame
                         self._send(tracking.track(self._picture(tracking, frame)), frame)
                         pass_frame.send(frame)
@@ -537,6 +577,7 @@ class ObjectTrackerWorker(Worker):
                 det_frame = _frame_for(det_frames, dets) if det_frames.linked else None
             except QueueClosed:
                 return
+            self._apply_configs(tracking)
             self._send(tracking.update(detections_of(dets), self._picture(tracking, frame)),
                        frame if frame is not None else dets)
             if frame is not None:

@@ -52,8 +52,8 @@ def test_a_program_without_a_device_or_that_fails_says_so(tmp_path):
     none = write_program(tmp_path, "import depthai as dai\np = dai.Pipeline()\n", name="none.py")
     run = oakling_cli("graph", none, cwd=tmp_path)
     assert run.returncode == 1 and "ended without giving a device its pipeline" in run.stderr
-    failing = write_program(tmp_path, "import depthai as dai\ndai.node.ToF\n", name="failing.py")
+    failing = write_program(tmp_path, "import depthai as dai\ndai.node.SPIIn\n", name="failing.py")
     run = oakling_cli("graph", failing, cwd=tmp_path)
-    assert run.returncode == 1 and "failing.py" in run.stderr and "ToF" in run.stderr, run.stderr
+    assert run.returncode == 1 and "failing.py" in run.stderr and "SPIIn" in run.stderr, run.stderr
     run = oakling_cli("graph", "missing.py", cwd=tmp_path)
     assert run.returncode == 2 and "no such program: missing.py" in run.stderr

@@ -126,8 +126,6 @@ def test_cameras_calibration_and_ir_as_an_oak_d_with_its_default_calibration():
         assert k.shape == (3, 3) and k[0, 2] == 960 and k[1, 2] == 540
         assert device.readCalibration2().getStereoLeftCameraId() == S.CAM_B
         assert device.getIrDrivers() == [] and device.setIrLaserDotProjectorIntensity(0.5) is False
-        with pytest.raises(NotImplementedError, match=r"Device.getProfilingData\(\)"):
-            device.getProfilingData()
         with pytest.raises(AttributeError):
             device.noSuchMethod()
 
@@ -352,3 +350,22 @@ def test_an_imu_firmware_update_runs_to_100_percent_on_a_bno086_only():
         assert device.getIMUFirmwareVersion() == device.getEmbeddedIMUFirmwareVersion()
     with dai.Device(imu="NONE") as device:
         assert device.startIMUFirmwareUpdate() is False
+
+
+def test_profiling_data_counts_the_bytes_that_cross_the_links():
+    before = dai.Device.getGlobalProfilingData()
+    with dai.Device(echo_pipeline()) as device:
+        start = device.getProfilingData()
+        assert isinstance(start, dai.ProfilingData) and start.numBytesWritten > 0   # the pipeline went out
+        q_in, q_out = device.getInputQueue("in"), device.getOutputQueue("out")
+        sizes = (1000, 200_000)          # inline, then through a shared-memory segment
+        for n in sizes:
+            q_in.send(dai.Buffer().setData(np.full(n, 7, np.uint8)))
+            assert q_out.get().getData().size == n
+        now = device.getProfilingData()
+        assert sum(sizes) <= now.numBytesWritten - start.numBytesWritten < sum(sizes) + 4096
+        assert sum(sizes) <= now.numBytesRead - start.numBytesRead < sum(sizes) + 4096
+        during = dai.Device.getGlobalProfilingData()
+        assert during.numBytesWritten - before.numBytesWritten >= now.numBytesWritten
+    after = dai.XLinkConnection.getGlobalProfilingData()   # a closed device's bytes still count
+    assert after.numBytesWritten >= during.numBytesWritten and after.numBytesRead >= during.numBytesRead

@@ -792,3 +792,13 @@ def test_a_record_cut_short_by_on_full_closes_the_link(make_pair):
         tx.send_message(buffer(4 * MiB, seed=4))
     with pytest.raises(LinkClosed):                # the stream ends inside a record: nothing more goes
         tx.send_message(buffer(10, seed=5))
+
+
+@pytest.mark.parametrize("nbytes", [0, 100, 300_000])
+def test_both_ends_count_the_bytes_of_each_record(pair, nbytes):
+    tx, rx = pair
+    tx.send_message(buffer(nbytes))
+    tx.send_control({"op": "x"}, b"abc")
+    assert type(rx.recv()) is Message and type(rx.recv()) is Control
+    assert tx.bytes_written == rx.bytes_read >= nbytes + 3
+    assert rx.bytes_written == 0 == tx.bytes_read

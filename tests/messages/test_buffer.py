@@ -147,7 +147,8 @@ MODULE_NAMES = ("Buffer ImgFrame RawImgFrame NNData TensorInfo ImgDetections Img
                 "IMUData IMUPacket IMUReport IMUReportAccelerometer IMUReportGyroscope IMUReportMagneticField "
                 "IMUReportRotationVectorWAcc IMUSensor RawIMUData Timestamp "
                 "AprilTag AprilTagConfig AprilTags RawAprilTagConfig RawAprilTags "
-                "FeatureTrackerConfig RawFeatureTrackerConfig TrackedFeature TrackedFeatures Tracklet Tracklets").split()
+                "FeatureTrackerConfig RawFeatureTrackerConfig TrackedFeature TrackedFeatures Tracklet Tracklets "
+                "ObjectTrackerConfig RawObjectTrackerConfig ToFConfig RawToFConfig").split()
 
 
 @pytest.mark.parametrize("cls_name, names", GEN2_SURFACE.items())

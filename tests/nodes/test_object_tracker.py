@@ -44,6 +44,9 @@ def test_ports_defaults_setters_and_schema_are_gen2s():
         assert (port.getBlocking(), port.getQueueSize(), port.getWaitForMessage()) == (False, 4, True)
     assert {o.name for o in ot.getOutputs()} == {"out", "passthroughTrackerFrame", "passthroughDetectionFrame",
                                                  "passthroughDetections"}
+    cfg = ot.inputConfig
+    assert (cfg.getBlocking(), cfg.getQueueSize(), cfg.getWaitForMessage()) == (False, 4, False)
+    assert cfg.possibleDatatypes[0].datatype == dai.DatatypeEnum.ObjectTrackerConfig
     assert p.serializeToJson()["pipeline"]["nodes"][0][1]["properties"] == DEFAULTS
     ot.setTrackerThreshold(0.5)
     ot.setMaxObjectsToTrack(10)
@@ -130,6 +133,22 @@ def test_smallest_id_reuses_the_ids_of_removed_objects_and_unique_id_never_does(
         t.update([det((0.5, 0.5, 0.6, 0.6))])                        # and forgotten
         objects = t.update([det((0.5, 0.5, 0.6, 0.6)), det((0.1, 0.7, 0.2, 0.8))])
         assert sorted(o.id for o in objects) == sorted([1, expected])
+
+
+@pytest.mark.parametrize("policy, new_id, later_id", [(dai.TrackerIdAssignmentPolicy.UNIQUE_ID, 2, 3),
+                                                     (dai.TrackerIdAssignmentPolicy.SMALLEST_ID, 2, 0)])
+def test_a_forced_removal_reports_the_object_removed_once_and_its_detection_starts_a_new_one(policy, new_id,
+                                                                                            later_id):
+    t = tracking(trackerIdAssignmentPolicy=int(policy), trackletBirthThreshold=1)
+    a, b = moving(0.1, 0.02, 6), moving(0.6, -0.02, 6)
+    t.update([det(a[0]), det(b[0])])
+    t.remove([0, 42])                                   # an id no object has is left alone
+    assert states(t.update([det(a[1]), det(b[1])])) == {0: S.REMOVED, 1: S.TRACKED, new_id: S.TRACKED}
+    assert states(t.update([det(a[2]), det(b[2])])) == {1: S.TRACKED, new_id: S.TRACKED}
+    objects = t.update([det(a[3]), det(b[3]), det((0.4, 0.8, 0.5, 0.9))])
+    assert states(objects) == {1: S.TRACKED, new_id: S.TRACKED, later_id: S.TRACKED}
+    t.remove([1])
+    assert states(t.track()) == {1: S.REMOVED, new_id: S.TRACKED, later_id: S.TRACKED}   # a step without detections
 
 
 def test_threshold_labels_limits_and_overlaps_decide_what_is_tracked():
@@ -277,6 +296,37 @@ def test_a_device_tracks_detections_from_the_host_and_a_script_reads_the_trackle
     assert [g[0][3] for g in got[:5]] == [pytest.approx(b[0], abs=1e-3) for b in boxes]
 
 
+def test_a_config_from_the_host_removes_a_tracklet_on_a_device():
+    p = dai.Pipeline()
+    xin_dets, xin_cfg = p.create(dai.node.XLinkIn), p.create(dai.node.XLinkIn)
+    xin_dets.setStreamName("dets")
+    xin_cfg.setStreamName("trackerConfig")
+    ot = p.create(dai.node.ObjectTracker)
+    ot.inputDetections.setBlocking(True)
+    ot.setTrackletBirthThreshold(1)
+    xin_dets.out.link(ot.inputDetections)
+    xin_cfg.out.link(ot.inputConfig)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("tracklets")
+    ot.out.link(xout.input)
+    with dai.Device(p) as device:
+        q_dets, q_cfg, q_out = (device.getInputQueue("dets"), device.getInputQueue("trackerConfig"),
+                                device.getOutputQueue("tracklets"))
+
+        def step(seq):
+            dets = dai.ImgDetections()
+            dets.detections = [dai.ImgDetection(1, 0.9, 0.2, 0.2, 0.4, 0.4)]
+            q_dets.send(dets.setSequenceNum(seq))
+            return {t.id: t.status for t in q_out.get(timeout=TIMEOUT).tracklets}
+
+        assert step(0) == {0: S.TRACKED}
+        q_cfg.send(dai.ObjectTrackerConfig().forceRemoveID(0))
+        seen = [step(seq) for seq in range(1, 20)]      # the config takes effect at a step after it arrives
+        assert device.getFailedNodes() == {}
+    at = seen.index({0: S.REMOVED, 1: S.TRACKED})
+    assert seen[:at] == [{0: S.TRACKED}] * at and seen[at + 1:] == [{1: S.TRACKED}] * (len(seen) - at - 1)
+
+
 def test_the_tracker_frame_is_the_one_of_the_detections_sequence_number():
     ot = dai.Pipeline().create(dai.node.ObjectTracker)
     ot.inputTrackerFrame.setBlocking(True)
@@ -321,3 +371,13 @@ def test_a_short_term_tracker_follows_objects_on_the_frames_between_detections(k
     for seq in range(4, 10):                                   # once its velocity is known, between detections
         assert got[seq].tracklets[0].roi.x == pytest.approx(boxes[seq][0], abs=0.01), seq
     assert [m.tracklets[0].status for m in got][6:] == [S.TRACKED] * 4    # the 3rd detection made it TRACKED
+
+
+def test_a_config_input_that_is_not_a_config_is_ignored_with_the_fix():
+    ot = dai.Pipeline().create(dai.node.ObjectTracker)
+    ot.inputDetections.setBlocking(True)
+    with NodeHarness(ot, inputs=["inputDetections", "inputConfig"], outputs=["out"]) as h:
+        h.push("inputConfig", dai.Buffer())
+        h.push("inputDetections", dai.ImgDetections().setSequenceNum(1))
+        assert h.pull("out", timeout=TIMEOUT).getSequenceNum() == 1
+    assert any("ObjectTracker(0).inputConfig: expected ObjectTrackerConfig, got Buffer" in m.payload for m in h.logs)
