@@ -25,6 +25,7 @@ from importlib import resources
 from ..pipeline.graph import Graph, pipeline_graph, pipeline_svg
 
 REFRESH_SECONDS = 1.0
+HELD_BACK = 0.5      # share of the window a producer spent handing messages to one input: a held-back link
 _MIN_WINDOW = 0.25   # seconds: answers asked for closer together share one snapshot
 _STATIC = {"view.js": "text/javascript; charset=utf-8", "view.css": "text/css; charset=utf-8"}
 _CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self'"
@@ -60,8 +61,11 @@ class Figures:
         text, classes, alerts = {}, {}, []
         streams = self._host_queues()
         inputs = {}
-        waiting = {b["from"][0] for b in current["blocked"]}   # nodes held up sending
-        slow = {b["to"][0] for b in current["blocked"]} - waiting  # where the chain of waits ends
+        blocked = {(b["from"][0], b["from"][1], b["to"][0], b["to"][1]): b["seconds"] for b in current["blocked"]}
+        shares = {key: seconds / window for key, seconds in _waited(previous, current).items()} if window > 0 else {}
+        held_back = {key: share for key, share in shares.items() if share >= HELD_BACK and key not in blocked}
+        waiting = {key[0] for key in (*blocked, *held_back)}         # nodes held up sending
+        slow = {key[2] for key in (*blocked, *held_back)} - waiting  # where the chain of waits ends
         for node in current["nodes"]:
             node_id = node["id"]
             info = self.graph.nodes.get(node_id)
@@ -84,25 +88,27 @@ class Figures:
             out = f"to host {_rate(taken, window)}" if info.name == "XLinkOut" else f"out {_rate(sent, window)}"
             text[f"n{node_id}-f0"] = f"in {_rate(taken, window)} · {out} · {node['taken']} taken"
             per_message = f"{1000.0 * busy / taken:.1f} ms/msg" if taken else "– ms/msg"
+            line = f"busy {per_message} ({_percent(busy, window)})"
+            sending = sum(seconds for key, seconds in shares.items() if key[0] == node_id) * window
+            if sending >= 0.05 * window:   # time its sends waited for room, within its busy time
+                line += f" · sending {_percent(sending, window)}"
+            text[f"n{node_id}-f1"] = line
             cpu = node["cpu"] - (old["cpu"] if old else 0.0)
-            line = f"busy {per_message} ({_percent(busy, window)}) · CPU {_percent(cpu, window)}"
+            line = f"CPU {_percent(cpu, window)}"
             if node.get("script_cpu") is not None:
                 script_cpu = node["script_cpu"] - ((old or {}).get("script_cpu") or 0.0)
-                line += f" · script {_percent(script_cpu, window)}"
-            text[f"n{node_id}-f1"] = line
+                line += f" · script process {_percent(script_cpu, window)}"
             stream = self._stream(info)
+            if info.name == "XLinkOut" and stream in streams:
+                count, size, blocking = streams[stream]
+                line += f" · host queue {count}/{size}{'' if blocking else ' non-blocking'}"
+            text[f"n{node_id}-f2"] = line
             if node["error"]:
                 text[f"n{node_id}-f2"] = f"failed: {node['error']}"
                 classes[f"node-{node_id}"] = "node failed"
                 alerts.append(f"{info.label} failed: {node['error']}")
-            elif info.name == "XLinkOut" and stream in streams:
-                held, size, blocking = streams[stream]
-                text[f"n{node_id}-f2"] = f"host queue {held}/{size}, {'blocking' if blocking else 'non-blocking'}"
-            else:
-                text[f"n{node_id}-f2"] = ""
             if not node["error"]:
                 classes[f"node-{node_id}"] = "node slow" if node_id in slow else "node"
-        blocked = {(b["from"][0], b["from"][1], b["to"][0], b["to"][1]): b["seconds"] for b in current["blocked"]}
         for key, i in self._links.items():
             port, received = inputs.get((key[2], key[3]), (None, 0))
             if port is None:
@@ -119,13 +125,29 @@ class Figures:
                 state = "link blocked"
                 label = f"waiting {blocked[key]:.1f} s · " + label
                 alerts.append(self._blocked_sentence(key, blocked[key], port, streams, key[2] in waiting))
+            elif key in held_back:
+                state = "link blocked"
+                label = f"held back {100 * held_back[key]:.0f}% · " + label
+                alerts.append(self._held_back_sentence(key, held_back[key], key[2] in waiting))
             elif port["blocking"] and not port["feed"] and port["fill"] >= port["size"]:
                 state = "link full"
             text[f"l{i}-q"] = label
             classes[f"l{i}"] = state
-        alerts.sort(key=lambda sentence: "is waiting to send" in sentence)   # the slow consumer first
+        alerts.sort(key=lambda sentence: "itself" in sentence)   # the slow consumer first
         status = f"running · device CPU {_percent(current['cpu'] - (previous['cpu'] if previous else 0.0), window)}"
         return {"text": text, "class": classes, "alerts": alerts, "status": status}
+
+    def _held_back_sentence(self, key: tuple, share: float, consumer_held: bool) -> str:
+        source, output, target, input_ = key
+        consumer = self.graph.nodes[target]
+        start = (f"{self.graph.nodes[source].label}.{output} spent {100 * share:.0f}% of the last second handing "
+                 f"messages to {consumer.label}.{input_}")
+        if consumer_held:
+            return f"{start}: {consumer.label} is held back itself (see the link it sends on)"
+        stream = self._stream(consumer)
+        if consumer.name == "XLinkOut" and stream is not None:
+            return f"{start}: the host reads stream '{stream}' too slowly — it sets the pace"
+        return f"{start}: {consumer.label} is the slow consumer — it sets the pace (see its busy time)"
 
     def _stream(self, info) -> str | None:
         if info.subtitle.startswith('stream "'):
@@ -144,9 +166,26 @@ class Figures:
             return (f"{start}: the host does not read stream '{stream}' fast enough — read it more often, "
                     f"or make its queue non-blocking: getOutputQueue('{stream}', maxSize=4, blocking=False)")
         if port["feed"]:
-            return f"{start}: {consumer.label} is the slow consumer (it takes each message in the sender's thread)"
+            return f"{start}: {consumer.label} is the slow consumer — see its busy time"
         return (f"{start} (queue {port['fill']}/{port['size']}, blocking, full): {consumer.label} is the slow "
                 f"consumer — see its busy time, or make the input non-blocking (setBlocking(False))")
+
+
+def _waited(previous: dict | None, current: dict) -> dict[tuple, float]:
+    """{(source id, output, target id, input): seconds the source spent handing messages to that input
+    between the two snapshots}."""
+    earlier = {}
+    for node in (previous or {}).get("nodes", []):
+        for port in node["outputs"]:
+            for target, name, seconds in port.get("waited", []):
+                earlier[(node["id"], port["port"], target, name)] = seconds
+    found = {}
+    for node in current["nodes"]:
+        for port in node["outputs"]:
+            for target, name, seconds in port.get("waited", []):
+                key = (node["id"], port["port"], target, name)
+                found[key] = seconds - earlier.get(key, 0.0)
+    return found
 
 
 class ViewServer:
@@ -179,7 +218,7 @@ class ViewServer:
                 return self._answer
             try:
                 snapshot = self._ask()
-            except RuntimeError as e:
+            except RuntimeError as e:   # the device is closed or gone
                 return {"text": {}, "class": {}, "alerts": [], "status": f"no figures: {e}"}
             if snapshot is None:
                 return {"text": {}, "class": {}, "alerts": [], "status": "the device has no figures (no view)"}

@@ -13,7 +13,9 @@ A node is *busy* from a message it took after a blocking wait until its next blo
 trace; a feed (an input the node takes in its producers' threads) is busy for each put. A link is
 *blocked* when its producer has been putting into it for longer than `BLOCKED_AFTER` and the input
 is a full blocking queue or a feed still taking the message: the input's node (or, for an XLinkOut,
-the host reading its stream) is the slow consumer.
+the host reading its stream) is the slow consumer. Each output also adds up the time each linked
+input took to accept its messages (`waited`): the host calls a link that took most of the last
+second *held back* — its consumer sets the pace — even when no single wait was long.
 """
 from __future__ import annotations
 
@@ -88,7 +90,9 @@ class Meter:
             for port in node.outputs:
                 since = port.sending_since
                 waited = 0.0 if since is None else now - since
-                outputs.append({"port": port.port, "sent": port.sent, "sending": waited})
+                outputs.append({"port": port.port, "sent": port.sent, "sending": waited,
+                                "waited": [[t.meter.node_id, t.port, port.waited.get(t.label, 0.0)]
+                                           for t in port.targets if getattr(t, "meter", None) is not None]})
                 if waited >= BLOCKED_AFTER:
                     for target in port.targets:
                         if getattr(target, "meter", None) is not None and target.stuck():
@@ -217,8 +221,9 @@ class _MeteredFeed:
 
 
 class MeteredOutput:
-    """Mixed in before a `DeviceOutput` class: counts its sends and says how long the one under way
-    has taken (a long one waits on a full blocking input)."""
+    """Mixed in before a `DeviceOutput` class: counts its sends, adds up how long each linked input
+    took to accept them (`waited`, by input label), and says how long the send under way has taken
+    (a long one waits on a full blocking input)."""
 
     meter: NodeMeter
     port: str
@@ -227,13 +232,30 @@ class MeteredOutput:
         self.meter, self.port = meter, port
         self.sent = 0
         self.sending_since: float | None = None
+        self.waited: dict[str, float] = {}
+        self._own_loop = super().send.__func__ is DeviceOutput.send   # over the plain port: time each input
         meter.outputs.append(self)
 
     def send(self, msg):
         self.sent += 1
-        self.sending_since = time.monotonic()
+        now = self.sending_since = time.monotonic()
+        waited = self.waited
         try:
-            super().send(msg)
+            if not self._own_loop:   # a traced output loops itself: its whole send counts for each input
+                try:
+                    super().send(msg)
+                finally:
+                    spent = time.monotonic() - now
+                    for target in self.targets:
+                        waited[target.label] = waited.get(target.label, 0.0) + spent
+                return
+            for target in self.targets:
+                try:
+                    target.inbox.put(msg)
+                finally:
+                    end = time.monotonic()
+                    waited[target.label] = waited.get(target.label, 0.0) + end - now
+                    now = end
         finally:
             self.sending_since = None
 

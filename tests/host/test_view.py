@@ -58,7 +58,7 @@ def test_figures_are_rates_between_two_snapshots():
     assert first["text"]["n1-f0"] == "in 20.0/s · out 20.0/s · 40 taken"          # since the start
     page = figures.page(_snapshot(2.0, 40, 40, 0), _snapshot(4.0, taken=100, sent=104, fill=4))
     assert page["text"]["n1-f0"] == "in 30.0/s · out 30.0/s · 100 taken"
-    assert page["text"]["n1-f1"] == "busy 4.0 ms/msg (12%) · CPU 12%"
+    assert page["text"]["n1-f1"] == "busy 4.0 ms/msg (12%)" and page["text"]["n1-f2"] == "CPU 12%"
     assert page["text"]["n0-o2"] == "32.0/s" and page["text"]["n0-o1"] == ""     # preview; isp: unlinked
     assert page["text"]["l0-q"] == "4/8 blocking · 32.0/s"
     assert page["class"]["l0"] == "link" and page["alerts"] == [] and page["status"].startswith("running")
@@ -178,3 +178,21 @@ def test_the_page_in_headless_chromium_shows_every_node_and_live_figures(tmp_pat
     assert 0 < taken[0] < taken[1], taken                          # figures move while the pipeline runs
     assert first.text["status"].startswith("running")
     assert (tmp_path / "view.png").stat().st_size > 10_000
+
+
+def test_a_link_that_takes_most_of_its_producers_time_is_held_back():
+    figures = Figures(pipeline_graph(_pipeline()))
+
+    def snapshot(t, waited):
+        s = _snapshot(t, taken=int(t * 5), sent=int(t * 5), fill=7)
+        s["nodes"][0]["outputs"][0]["waited"] = [[1, "inputImage", waited]]
+        return s
+
+    page = figures.page(snapshot(1.0, 0.1), snapshot(2.0, 0.95))
+    assert page["class"]["l0"] == "link blocked" and page["class"]["node-1"] == "node slow"
+    assert page["text"]["n0-f1"].endswith(" · sending 85%")
+    assert page["text"]["l0-q"].startswith("held back 85% · 7/8 blocking")
+    assert page["alerts"] == ["ColorCamera(0).preview spent 85% of the last second handing messages to "
+                              "ImageManip(1).inputImage: ImageManip(1) is the slow consumer — it sets the pace "
+                              "(see its busy time)"]
+    assert figures.page(snapshot(1.0, 0.1), snapshot(2.0, 0.3))["class"]["l0"] == "link"
