@@ -371,7 +371,11 @@ class Device:
             raise RuntimeError(f"Could not start the pipeline: {self._start_error}")
         self._pipeline_running = True
         if self._options.get("view"):
-            self._start_view(schema)
+            try:
+                self._start_view(schema)
+            except Exception:   # the port is taken: nothing keeps running on a device the program never gets
+                self.close()
+                raise
         return True
 
     def _start_view(self, schema: dict):

@@ -24,7 +24,6 @@ from importlib import resources
 
 from ..pipeline.graph import Graph, pipeline_graph, pipeline_svg
 
-REFRESH_SECONDS = 1.0
 HELD_BACK = 0.5      # share of the window a producer spent handing messages to one input: a held-back link
 _MIN_WINDOW = 0.25   # seconds: answers asked for closer together share one snapshot
 _STATIC = {"view.js": "text/javascript; charset=utf-8", "view.css": "text/css; charset=utf-8"}

@@ -137,6 +137,13 @@ def test_the_server_listens_on_loopback_only_and_escapes_names():
         other = ViewServer(lambda: None, schema, {"port": taken.port, "any_if_taken": True})
         assert other.port != taken.port
         other.close()
+        echo = dai.Pipeline()
+        xin, xout = echo.create(dai.node.XLinkIn), echo.create(dai.node.XLinkOut)
+        xin.setStreamName("in")
+        xout.setStreamName("out")
+        xin.out.link(xout.input)
+        with pytest.raises(RuntimeError, match=rf"Device\(view={taken.port}\): cannot serve the live view"):
+            dai.Device(echo, view=taken.port)
     finally:
         taken.close()
 
