@@ -203,3 +203,21 @@ def test_a_link_that_takes_most_of_its_producers_time_is_held_back():
                               "ImageManip(1).inputImage: ImageManip(1) is the slow consumer — it sets the pace "
                               "(see its busy time)"]
     assert figures.page(snapshot(1.0, 0.1), snapshot(2.0, 0.3))["class"]["l0"] == "link"
+
+
+def test_a_traced_pipeline_can_be_viewed_too(tmp_path):
+    echo = dai.Pipeline()
+    xin, xout = echo.create(dai.node.XLinkIn), echo.create(dai.node.XLinkOut)
+    xin.setStreamName("in")
+    xout.setStreamName("out")
+    xin.out.link(xout.input)
+    trace = tmp_path / "trace.json"
+    with dai.Device(echo, view=0, trace=str(trace)) as device:
+        qin, qout = device.getInputQueue("in"), device.getOutputQueue("out")
+        for seq in range(5):
+            qin.send(dai.Buffer().setData(bytes(8)).setSequenceNum(seq))
+            assert qout.get(timeout=10).getSequenceNum() == seq
+        figures = json.loads(_get(device.getViewUrl() + "figures.json")[2])
+    assert figures["text"]["n1-f0"].endswith(" · 5 taken") and figures["text"]["n0-o0"]
+    events = json.loads(trace.read_text())
+    assert len([e for e in events if e.get("name") == "send out → XLinkOut(1).in"]) == 5
