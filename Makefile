@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 
 # OpenCL kernels run on PoCL's CPU device through the ICD loader (Debian packages).
 OPENCL_DEBS := pocl-opencl-icd ocl-icd-libopencl1
+# The live view's test loads its page in headless Chromium.
+SYSTEM_DEBS := $(OPENCL_DEBS) chromium
 
 .PHONY: setup system demo-assets test demo examples bench soak clean
 
@@ -13,13 +15,13 @@ setup: system $(STAMP) demo-assets
 
 # Installs the Debian packages that are missing (apt-get update first), as root; otherwise names them.
 system:
-	@command -v dpkg-query >/dev/null || { echo "not a Debian system: install PoCL (an OpenCL CPU device) and an OpenCL ICD loader yourself" >&2; exit 0; }; \
-	missing=$$(for p in $(OPENCL_DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	@command -v dpkg-query >/dev/null || { echo "not a Debian system: install PoCL (an OpenCL CPU device), an OpenCL ICD loader and Chromium yourself" >&2; exit 0; }; \
+	missing=$$(for p in $(SYSTEM_DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 		else \
-			echo "oakling's OpenCL kernels need the Debian packages:" $$missing "— run: sudo apt-get install" $$missing >&2; exit 1; \
+			echo "oakling's OpenCL kernels and tests need the Debian packages:" $$missing "— run: sudo apt-get install" $$missing >&2; exit 1; \
 		fi; \
 	fi
 

@@ -1,7 +1,8 @@
-"""`oakling graph`: draw a DepthAI program's pipeline as SVG, without running it on the device.
+"""`oakling graph`: draw a DepthAI program's pipeline as SVG or PNG, without running it on the device.
 
     oakling graph app.py                     # writes app.svg
     oakling graph -o graph.svg app.py --app-flag
+    oakling graph -o graph.png app.py        # the same drawing as a PNG (pipeline/graph_png.py)
 
 The program runs as under `oakling run` (`import depthai` gives oakling) until it hands its pipeline
 to a device — `dai.Device(pipeline)` or `device.startPipeline(pipeline)` — and stops there: that
@@ -22,7 +23,7 @@ from .program import exit_code, program_context, program_path, run_program
 from .report import describe, display_path
 from .usage import USAGE_EXIT, argparse_exit_code
 
-SUMMARY = "draw a DepthAI program's pipeline as SVG, without running it"
+SUMMARY = "draw a DepthAI program's pipeline as SVG or PNG, without running it"
 ERROR_EXIT = 1
 
 
@@ -73,12 +74,12 @@ def capture(path: str, args: list[str]) -> Pipeline | None:
 
 def build_parser(prog: str = "oakling graph") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=prog, usage=f"{prog} [-o FILE.svg] program.py [program args ...]",
+        prog=prog, usage=f"{prog} [-o FILE.svg|FILE.png] program.py [program args ...]",
         description="Runs a DepthAI program until it gives a device its pipeline, and writes that "
-                    "pipeline as an SVG graph: every node with its id and ports, every link with its "
+                    "pipeline as an SVG graph (or a PNG, for an output named .png): every node with its id and ports, every link with its "
                     "input's queue size and blocking (dashed, orange: non-blocking). No pipeline runs.",
         allow_abbrev=False)
-    parser.add_argument("-o", "--output", metavar="FILE", help="the SVG to write (default: the program's name, .svg)")
+    parser.add_argument("-o", "--output", metavar="FILE", help="the SVG, or PNG if it ends in .png, to write (default: the program's name, .svg)")
     parser.add_argument("--traceback", action="store_true",
                         help="on an uncaught exception, print the full traceback instead of the short message")
     parser.add_argument("program", help="the DepthAI program (a .py file)")
@@ -118,14 +119,19 @@ def main(argv: list[str], prog: str = "oakling graph") -> int:
         print(f"{prog}: {name} ended without giving a device its pipeline (dai.Device(pipeline) or "
               f"device.startPipeline(pipeline)) — nothing to draw", file=sys.stderr)
         return ERROR_EXIT
+    png = output.lower().endswith(".png")
     try:
-        svg = pipeline_svg(pipeline, title=os.path.basename(path))
+        if png:
+            from ..pipeline.graph_png import pipeline_png
+            drawing = pipeline_png(pipeline, title=os.path.basename(path))
+        else:
+            drawing = pipeline_svg(pipeline, title=os.path.basename(path)).encode("utf-8")
     except RuntimeError as exc:   # the pipeline would not start either: a node's check says why
         print(f"{prog}: error: {name}'s pipeline: {exc}", file=sys.stderr)
         return ERROR_EXIT
     try:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(svg)
+        with open(output, "wb") as f:
+            f.write(drawing)
     except OSError as exc:
         print(f"{prog}: error: cannot write {output}: {exc.strerror}", file=sys.stderr)
         return ERROR_EXIT

@@ -70,6 +70,8 @@ examples:
   oakling run --stereo sbs.mp4 depth_preview.py
                                            CAM_B shows the left half of sbs.mp4, CAM_C the right
 
+  oakling run --view app.py                live view of app.py's pipeline at http://127.0.0.1:8421/
+
   oakling run --blob mobilenet-ssd_openvino_2021.4_6shave.blob=mobilenet.blob app.py
                                            app.py's setBlobPath (or blobconverter.from_zoo) of that
                                            MyriadX blob loads mobilenet.blob, made by oakling convert
@@ -79,7 +81,8 @@ SOURCE is a video file, an image, a folder of images, webcam[:N] or synthetic (d
 and CENTER are CAM_A, LEFT is CAM_B, RIGHT is CAM_C; another spelling of the same socket already
 in the environment is unset for the run); --offline sets OAKLING_REALTIME=0; --camera-end sets
 OAKLING_CAMERA_END; --stereo sets OAKLING_STEREO; --script-network sets OAKLING_SCRIPT_NETWORK;
---calibration sets OAKLING_CALIBRATION; --imu sets OAKLING_IMU; --trace sets OAKLING_TRACE.
+--calibration sets OAKLING_CALIBRATION; --imu sets OAKLING_IMU; --trace sets OAKLING_TRACE;
+--view and --view-port set OAKLING_VIEW.
 --blob sets OAKLING_BLOBS (NAME=PATH entries separated by ':'; the entries of an OAKLING_BLOBS
 already set are kept unless --blob names the same file). While the program runs, `import
 blobconverter` gives a stand-in whose from_zoo/from_onnx/… return the substitute for the file name
@@ -141,6 +144,12 @@ def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, se
     option("--trace", metavar="FILE",
            help="record every message's path through the pipeline in FILE, a Chrome trace (JSON) for "
                 "Perfetto or chrome://tracing (sets OAKLING_TRACE; docs/observe.md)")
+    option("--view", action="store_true",
+           help="serve a live view of the running pipeline (its graph, per node and link figures, blocked "
+                "links) on http://127.0.0.1:8421/, or a free port if that one is taken; the address is "
+                "printed (sets OAKLING_VIEW; docs/observe.md)")
+    option("--view-port", type=int, metavar="PORT",
+           help="the live view's port (0: any free port); implies --view")
     option("--traceback", action="store_true",
            help="on an uncaught exception, print the full traceback instead of the short message")
     return parser, takes_value
@@ -198,6 +207,15 @@ def main(argv: list[str], prog: str = "oakling run") -> int:
                 env[ENV_TRACE] = trace_option(ns.trace, {})
             except RuntimeError as e:
                 raise ValueError(str(e).replace("Device(trace=...)", "--trace")) from None
+        if ns.view or ns.view_port is not None:
+            from ..host.options import view_option
+            from ..runtime.meter import ENV_VIEW
+            if ns.view_port is not None:
+                try:
+                    view_option(ns.view_port, {})
+                except RuntimeError as e:
+                    raise ValueError(str(e).replace("Device(view=...)", "--view-port")) from None
+            env[ENV_VIEW] = "1" if ns.view_port is None else ("any" if ns.view_port == 0 else str(ns.view_port))
         limit = RunLimit(max_frames=ns.max_frames, seconds=ns.seconds, grace=ns.grace)
         path = program_path(program)
         recorder = Recorder(ns.record, ns.record_format, ns.max_frames) if ns.record else None

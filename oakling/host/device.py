@@ -230,6 +230,9 @@ class Device:
     - `trace="trace.json"` (OAKLING_TRACE): record every message's path through the pipeline in a
       Chrome trace event file for Perfetto or chrome://tracing (runtime/trace.py, docs/observe.md);
       the device finishes writing it when it closes.
+    - `view=True` (OAKLING_VIEW=1): serve a live view of the running pipeline — its graph with per
+      node and per link figures — on http://127.0.0.1:8421/ (or any free port if taken; `view=PORT`,
+      0 for any free port); the address is printed and `getViewUrl()` gives it (host/view.py).
 
     Bad sources (missing files, empty folders, unreadable videos, unknown sockets) raise here."""
 
@@ -281,6 +284,7 @@ class Device:
         self._started = threading.Event()
         self._start_error: str | None = None
         self._pipeline_running = False
+        self._view = None
         self._spawn()
         if self._config.logLevel is not None:
             self.setLogLevel(self._config.logLevel)
@@ -388,6 +392,12 @@ class Device:
             self._input_queues[name] = DataInputQueue(name, links[name], 16, True, self._lost, stream.max_data_size,
                                                       node_label=owners[name]._label)
         self._wait_started()
+        if self._options.get("view"):
+            try:
+                self._start_view(schema)
+            except Exception:   # the port is taken: nothing keeps running on a device the program never gets
+                self.close()
+                raise
         return True
 
     def _send_start(self, schema: dict, assets: dict, storage: bytes, streams: list[str]) -> list:
@@ -423,6 +433,22 @@ class Device:
         for host_end, _ in self._send_start(schema, assets, storage, streams):
             host_end.close()
         self._wait_started()
+
+    def _start_view(self, schema: dict):
+        from .view import ViewServer, announce
+        title = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] not in ("", "-c") else ""
+        self._view = ViewServer(lambda: self._ask(ControlOp.VIEW_SNAPSHOT, "the live view"), schema,
+                                self._options["view"], title, host_queues=self._host_queue_fill)
+        announce(self._view.url)
+
+    def _host_queue_fill(self) -> dict:
+        """{stream: (messages held, size, blocking)} of the host's output queues, for the live view."""
+        return {name: (len(q._queue), q._queue.max_size(), q._queue.blocking())
+                for name, q in list(self._output_queues.items())}
+
+    def getViewUrl(self) -> str | None:
+        """oakling extension: the address of the live view (`Device(view=True)`), or None without one."""
+        return None if self._view is None else self._view.url
 
     def _substitute_blobs(self, pipeline: Pipeline):
         """Nodes that load blobs by path take the substitutes of Device(blobs=...); an entry that
@@ -852,6 +878,8 @@ class Device:
                 return
             self._closing = True
             self._closed = True
+        if self._view is not None:
+            self._view.close()
         for q in list(self._output_queues.values()) + list(self._input_queues.values()):
             q.close("the device was closed", discard=True)
         deadline = time.monotonic() + CLOSE_TIMEOUT * 0.6

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 
-OPTIONS = ("blobs", "calibration", "camera_end", "cameras", "imu", "realtime", "script_network", "stereo", "trace")
+OPTIONS = ("blobs", "calibration", "camera_end", "cameras", "imu", "realtime", "script_network", "stereo", "trace",
+           "view")
 
 
 def device_options(keywords: dict, environ=os.environ):
@@ -35,6 +36,7 @@ def device_options(keywords: dict, environ=os.environ):
     from ..sources.imu import imu_option
     options["imu"] = imu_option(keywords.get("imu"), environ)
     options["trace"] = trace_option(keywords.get("trace"), environ)
+    options["view"] = view_option(keywords.get("view"), environ)
     return options, blobs
 
 
@@ -57,6 +59,38 @@ def trace_option(given, environ=os.environ) -> str | None:
     if os.path.isdir(path):
         raise RuntimeError(f"{where}: {path} is a folder — name the trace file, e.g. {os.path.join(path, 'trace.json')}")
     return path
+
+
+DEFAULT_VIEW_PORT = 8421
+
+
+def view_option(given, environ=os.environ) -> dict | None:
+    """The live view's port (host/view.py), from `Device(view=...)` or OAKLING_VIEW; None: no view.
+    True (OAKLING_VIEW=1) is port 8421, or any free port if that one is taken; a number is that port
+    (0: any free port; OAKLING_VIEW=any is 0 too)."""
+    from ..runtime.meter import ENV_VIEW
+    where = "Device(view=...)"
+    if given is None:
+        text, where = (environ.get(ENV_VIEW) or "").strip().lower(), ENV_VIEW
+        if text in ("", "0", "false", "no", "off"):
+            return None
+        if text in ("1", "true", "yes", "on"):
+            given = True
+        elif text == "any":
+            given = 0
+        elif text.isdigit():
+            given = int(text)
+        else:
+            raise RuntimeError(f"{ENV_VIEW}={text!r}: give 1 (port {DEFAULT_VIEW_PORT}), a port number, or any")
+    if given is False:
+        return None
+    if given is True:
+        return {"port": DEFAULT_VIEW_PORT, "any_if_taken": True}
+    if not isinstance(given, int) or isinstance(given, bool):
+        raise TypeError(f"{where}: expected True or a port number, got {type(given).__name__}")
+    if not 0 <= given <= 65535:
+        raise RuntimeError(f"{where}: {given} is not a port number — give 1…65535, or 0 for any free port")
+    return {"port": given, "any_if_taken": False}
 
 
 def calibration_option(given, environ=os.environ) -> dict | None:

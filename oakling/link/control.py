@@ -21,6 +21,7 @@ class ControlOp(str, Enum):
     GPIO_WRITE = "gpio_write"
     NODE_STATS = "node_stats"
     SYSTEM_INFO = "system_info"   # the device process's figures, as SystemLogger reads them
+    VIEW_SNAPSHOT = "view_snapshot"   # the live view's per-node and per-port counters (runtime/meter.py)
     SYNC = "sync"              # no question: the reply says the host has read all sent before it
     CLOSE = "close"
     # device → host

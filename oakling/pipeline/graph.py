@@ -8,6 +8,8 @@ blocks). Pure Python; `oakling graph` (cli/graph.py) writes it for a program's p
 Layout: sources on the left, each node one column right of the furthest node feeding it (links
 that close a loop — a Script driving a camera's inputControl — go back left); nodes in a column are
 ordered by id. Links are curves from the output's row to the input's row, labelled at the input.
+`layout()` places everything once; `layout_svg` draws it as SVG, `graph_png.layout_png` as a PNG, and
+the live view (host/view.py) serves the SVG drawn with room and ids for its figures (`live=True`).
 """
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ HEADER = 38
 PORT_ROW = 18
 MARGIN = 24
 FONT = "font-family:Helvetica,Arial,sans-serif"
+LIVE_ROWS = 3           # the live view's figure rows under a node's ports
+LIVE_COLUMN_GAP = 230   # the live view's gap between columns, for its longer link labels
 
 
 @dataclass
@@ -126,43 +130,76 @@ def _columns(graph: Graph) -> dict[int, int]:
     return column
 
 
-def _height(node: GraphNode) -> int:
-    return HEADER + PORT_ROW * max(1, len(node.inputs), len(node.outputs)) + 8
+def _height(node: GraphNode, live: bool = False) -> int:
+    return HEADER + PORT_ROW * max(1, len(node.inputs), len(node.outputs)) + 8 + (LIVE_ROWS * PORT_ROW if live else 0)
 
 
-def pipeline_svg(pipeline_or_schema, title: str = "") -> str:
-    """The pipeline as an SVG document (text)."""
+@dataclass
+class Layout:
+    """Where everything goes: node boxes (x, y, height) and link curves, in pixels; the SVG, the PNG
+    (pipeline/graph_png.py) and the live view draw the same layout."""
+    graph: Graph
+    title: str
+    width: int
+    height: int
+    boxes: dict[int, tuple[int, int, int]]
+    live: bool = False
+
+    def port_at(self, node_id: int, key: tuple, is_input: bool) -> tuple[float, float]:
+        node = self.graph.nodes[node_id]
+        ports = node.inputs if is_input else node.outputs
+        row = next(i for i, p in enumerate(ports) if p.key == key)
+        x, y, _ = self.boxes[node_id]
+        return (x if is_input else x + NODE_WIDTH), y + HEADER + PORT_ROW * row + PORT_ROW / 2
+
+    def curve(self, link: Link) -> tuple[tuple[float, float], ...]:
+        """The link's cubic Bézier: start, two control points, end."""
+        x1, y1 = self.port_at(link.source, link.output, False)
+        x2, y2 = self.port_at(link.target, link.input, True)
+        bend = max(60.0, abs(x2 - x1) / 2)
+        return (x1, y1), (x1 + bend, y1), (x2 - bend, y2), (x2, y2)
+
+    def input_port(self, link: Link) -> Port:
+        return next(p for p in self.graph.nodes[link.target].inputs if p.key == link.input)
+
+
+def layout(pipeline_or_schema, title: str = "", live: bool = False) -> Layout:
+    """The layout of a pipeline's graph; `live` leaves room for the live view's figures (wider gaps,
+    figure rows under each node's ports)."""
     graph = pipeline_graph(pipeline_or_schema)
     columns = _columns(graph)
-    boxes: dict[int, tuple[int, int]] = {}
+    gap = LIVE_COLUMN_GAP if live else COLUMN_GAP
+    boxes: dict[int, tuple[int, int, int]] = {}
     heights = [0] * (max(columns.values(), default=0) + 1)
     top = MARGIN + (28 if title else 0)
     for node_id in sorted(graph.nodes, key=lambda n: (columns[n], n)):
         col = columns[node_id]
-        x = MARGIN + col * (NODE_WIDTH + COLUMN_GAP)
-        y = top + heights[col]
-        boxes[node_id] = (x, y)
-        heights[col] += _height(graph.nodes[node_id]) + ROW_GAP
-    width = MARGIN * 2 + len(heights) * NODE_WIDTH + (len(heights) - 1) * COLUMN_GAP
+        h = _height(graph.nodes[node_id], live)
+        boxes[node_id] = (MARGIN + col * (NODE_WIDTH + gap), top + heights[col], h)
+        heights[col] += h + ROW_GAP
+    width = MARGIN * 2 + len(heights) * NODE_WIDTH + (len(heights) - 1) * gap
     height = top + max(heights, default=0) + MARGIN
+    return Layout(graph, title, width, height, boxes, live)
 
-    def port_at(node_id: int, key: tuple, is_input: bool) -> tuple[float, float]:
-        node = graph.nodes[node_id]
-        ports = node.inputs if is_input else node.outputs
-        row = next(i for i, p in enumerate(ports) if p.key == key)
-        x, y = boxes[node_id]
-        return (x if is_input else x + NODE_WIDTH), y + HEADER + PORT_ROW * row + PORT_ROW / 2
 
+def pipeline_svg(pipeline_or_schema, title: str = "", live: bool = False) -> str:
+    """The pipeline as an SVG document (text). `live`: the live view's drawing (host/view.py), whose
+    elements the page fills in by id — `n<id>-f0`…`n<id>-f2` (a node's figure rows), `n<id>-o<i>`
+    (an output's rate), `l<i>` and `l<i>-q` (link i of `graph.links` and its queue label)."""
+    return layout_svg(layout(pipeline_or_schema, title, live))
+
+
+def layout_svg(lay: Layout) -> str:
+    graph, width, height, live = lay.graph, lay.width, lay.height, lay.live
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" style="{FONT};font-size:12px">',
-             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-             'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
+             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="10" markerHeight="10" '
+             'markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
              f'<rect width="{width}" height="{height}" fill="white"/>']
-    if title:
-        parts.append(f'<text x="{MARGIN}" y="{MARGIN + 8}" font-size="15" font-weight="bold">{escape(title)}</text>')
+    if lay.title:
+        parts.append(f'<text x="{MARGIN}" y="{MARGIN + 8}" font-size="15" font-weight="bold">{escape(lay.title)}</text>')
     for node_id, node in sorted(graph.nodes.items()):
-        x, y = boxes[node_id]
-        h = _height(node)
+        x, y, h = lay.boxes[node_id]
         parts.append(f'<g class="node" id="node-{node_id}"><title>{escape(node.label)}</title>')
         parts.append(f'<rect x="{x}" y="{y}" width="{NODE_WIDTH}" height="{h}" rx="6" fill="#f4f7fb" '
                      f'stroke="#3a5a80" stroke-width="1.5"/>')
@@ -178,19 +215,27 @@ def pipeline_svg(pipeline_or_schema, title: str = "") -> str:
             py = y + HEADER + PORT_ROW * i + PORT_ROW / 2
             parts.append(f'<circle cx="{x + NODE_WIDTH}" cy="{py}" r="3.5" fill="#3a5a80"/>'
                          f'<text x="{x + NODE_WIDTH - 8}" y="{py + 4}" text-anchor="end">{escape(port.text)}</text>')
+            if live:
+                parts.append(f'<text class="rate" id="n{node_id}-o{i}" x="{x + NODE_WIDTH + 6}" y="{py - 4}" '
+                             f'font-size="10" fill="#555"></text>')
+        if live:
+            rows = y + h - 8 - LIVE_ROWS * PORT_ROW
+            parts.append(f'<line x1="{x}" y1="{rows}" x2="{x + NODE_WIDTH}" y2="{rows}" stroke="#c8d3e0"/>')
+            for row in range(LIVE_ROWS):
+                parts.append(f'<text class="fig" id="n{node_id}-f{row}" x="{x + 8}" '
+                             f'y="{rows + PORT_ROW * row + 13}" font-size="11"></text>')
         parts.append('</g>')
-    for link in graph.links:
-        x1, y1 = port_at(link.source, link.output, False)
-        x2, y2 = port_at(link.target, link.input, True)
-        bend = max(60.0, abs(x2 - x1) / 2)
-        port = next(p for p in graph.nodes[link.target].inputs if p.key == link.input)
+    for i, link in enumerate(graph.links):
+        (x1, y1), (c1x, c1y), (c2x, c2y), (x2, y2) = lay.curve(link)
+        port = lay.input_port(link)
         colour = "#555" if port.blocking else "#b06000"
         dash = "" if port.blocking else ' stroke-dasharray="6 3"'
         text = graph.link_text(link)
-        parts.append(f'<g class="link"><title>{escape(text)}</title>'
-                     f'<path d="M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}" fill="none" '
+        ids = (f' id="l{i}"', f' id="l{i}-q"') if live else ("", "")
+        parts.append(f'<g class="link"{ids[0]}><title>{escape(text)}</title>'
+                     f'<path d="M{x1},{y1} C{c1x},{c1y} {c2x},{c2y} {x2},{y2}" fill="none" '
                      f'stroke={quoteattr(colour)} stroke-width="1.5"{dash} marker-end="url(#arrow)"/>'
-                     f'<text x="{x2 - 6}" y="{y2 - 5}" text-anchor="end" font-size="10" fill={quoteattr(colour)}>'
+                     f'<text{ids[1]} x="{x2 - 6}" y="{y2 - 5}" text-anchor="end" font-size="10" fill={quoteattr(colour)}>'
                      f'{escape(queue_text(port))}</text></g>')
     parts.append('</svg>')
     return "\n".join(parts) + "\n"

@@ -54,7 +54,7 @@ class DeviceProcess:
         """Follow the host's control records until it says close, or is gone."""
         handlers = {ControlOp.START: self.start, ControlOp.LOG_LEVEL: self.set_log_level, ControlOp.CLOSE: self.close}
         questions = {ControlOp.SYNC: self.sync, ControlOp.NODE_STATS: self.node_stats,
-                     ControlOp.SYSTEM_INFO: self.system_info,
+                     ControlOp.SYSTEM_INFO: self.system_info, ControlOp.VIEW_SNAPSHOT: self.view_snapshot,
                      ControlOp.GPIO_READ: self.gpio_read, ControlOp.GPIO_WRITE: self.gpio_write}
         for op, question in questions.items():
             handlers[op] = functools.partial(self.answer, question)
@@ -107,6 +107,10 @@ class DeviceProcess:
 
     def node_stats(self, request: dict) -> dict:
         return self.runtime.node_stats(request.get("kind")) if self.runtime else {}
+
+    def view_snapshot(self, request: dict) -> dict | None:
+        """The live view's counters (runtime/meter.py); None before a pipeline, or without the view."""
+        return self.runtime.view_snapshot() if self.runtime else None
 
     def system_info(self, request: dict) -> dict:
         """{SystemInformation field: its values}; CPU shares since the previous question."""

@@ -1,7 +1,8 @@
 """A bounded message queue with gen2's two overflow policies, used on both sides of the link.
 
 blocking: a full queue makes the sender wait for room. Non-blocking: the oldest message is dropped
-to make room. Closing wakes every waiter; they raise QueueClosed with the reason.
+to make room. Closing wakes every waiter; they raise QueueClosed with the reason. A queue counts the
+messages it received and dropped (one increment per message), which the live view shows.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class MessageQueue:
         self._items: deque = deque()
         self._cond = threading.Condition(threading.Lock())
         self._closed_reason: str | None = None
+        self.received = 0   # messages queued, and of those dropped to make room (the live view's figures)
+        self.dropped = 0
         self.on_put = None   # called (outside the lock) after each message is queued
 
     # -- settings --
@@ -76,7 +79,9 @@ class MessageQueue:
                 raise QueueClosed(self._closed_reason)
             while len(self._items) >= self._max_size:   # non-blocking (or made so while waiting)
                 self._items.popleft()
+                self.dropped += 1
             self._items.append(msg)
+            self.received += 1
             self._cond.notify_all()
         if self.on_put is not None:
             self.on_put(self)

@@ -23,14 +23,17 @@ def _link(out: DeviceOutput, inp: DeviceInput):
     inp.add_producer()
 
 
-def _traced_input(label, blocking, queue_size, wait_for_message, track, group, name):
-    from .trace import TracedDeviceInput
-    return TracedDeviceInput(label, blocking, queue_size, wait_for_message, track, f"{group}.{name}" if group else name)
-
-
-def _traced_output(label, track, group, name):
-    from .trace import TracedDeviceOutput
-    return TracedDeviceOutput(label, track, f"{group}.{name}" if group else name)
+def _port_classes(traced: bool, metered: bool) -> tuple[type, type]:
+    """(input class, output class): the plain ports, or the traced (runtime/trace.py) and/or metered
+    (runtime/meter.py) ones; the modules of the latter two are imported only when asked for."""
+    inputs, outputs = DeviceInput, DeviceOutput
+    if traced:
+        from .trace import TracedDeviceInput, TracedDeviceOutput
+        inputs, outputs = TracedDeviceInput, TracedDeviceOutput
+    if metered:
+        from .meter import metered_input, metered_output
+        inputs, outputs = metered_input(inputs), metered_output(outputs)
+    return inputs, outputs
 
 
 class PipelineBuildError(RuntimeError):
@@ -51,6 +54,7 @@ class Runtime:
         self._inputs: list[DeviceInput] = []
         self._threads: list[threading.Thread] = []
         self.tracer = None
+        self.meter = None
         self._build(schema, assets, storage, host_streams, options or {}, clock, outside_ports or {})
 
     def _build(self, schema, assets, storage, host_streams, options, clock, outside_ports):
@@ -62,6 +66,10 @@ class Runtime:
         if options.get("trace"):   # runtime/trace.py: traced ports; without a trace, the plain ones
             from .trace import Tracer
             self.tracer = Tracer(options["trace"])
+        if options.get("view"):   # runtime/meter.py: metered ports, for the host's live view
+            from .meter import Meter
+            self.meter = Meter()
+        input_class, output_class = _port_classes(self.tracer is not None, self.meter is not None)
         for node_id, info in schema["nodes"]:
             name = info["name"]
             label = f"{name}({node_id})"
@@ -71,24 +79,24 @@ class Runtime:
             except KeyError:
                 raise PipelineBuildError(f"{label}: oakling has no '{name}' node yet — remove it from "
                                          f"the pipeline, or see the README for the supported nodes") from None
+            node_meter = self.meter.node(node_id, label) if self.meter else None
             inputs, outputs = {}, {}
             for (group, port_name), io in info["ioInfo"]:
                 port_label = f"{label}.{group + '.' if group else ''}{port_name}"
+                port_text = f"{group}.{port_name}" if group else port_name
+                traced = () if track is None else (track, port_text)
                 if io["type"] in (2, 3):
                     # offline, a camera waits for every input it feeds that cannot lose a frame
                     blocking = io["blocking"] or (not options.get("realtime", True) and
                                                   port_name in worker_class.OFFLINE_BLOCKING)
-                    if track is None:
-                        port = DeviceInput(port_label, blocking, io["queueSize"], io["waitForMessage"])
-                    else:
-                        port = _traced_input(port_label, blocking, io["queueSize"], io["waitForMessage"], track,
-                                             group, port_name)
+                    port = input_class(port_label, blocking, io["queueSize"], io["waitForMessage"], *traced)
                     inputs[(group, port_name)] = port
                     self._inputs.append(port)
                 else:
-                    port = DeviceOutput(port_label) if track is None else _traced_output(port_label, track, group,
-                                                                                         port_name)
+                    port = output_class(port_label, *traced)
                     outputs[(group, port_name)] = port
+                if node_meter is not None:
+                    port.attach(node_meter, port_text)
                 ports[(node_id, group, port_name)] = port
             contexts.append((worker_class, WorkerContext(
                 node_id=node_id, name=name, properties=info["properties"], inputs=inputs, outputs=outputs,
@@ -138,6 +146,8 @@ class Runtime:
                 text = report if report is not None else \
                     "".join(traceback.format_exception(type(e), e, e.__traceback__)).rstrip()
                 self._log(LogLevel.ERR, worker.label, f"node stopped: {summary}" + (f"\n{text}" if text else ""))
+                if self.meter is not None:
+                    self.meter.failures[worker.label] = summary
                 if self._on_node_failed:
                     self._on_node_failed(worker.label, summary)
                 ending = f"{worker.label} failed: {summary}"
@@ -154,6 +164,12 @@ class Runtime:
             if stats is not None and (kind is None or worker.ctx.name == kind):
                 found[worker.label] = stats()
         return found
+
+    def view_snapshot(self) -> dict | None:
+        """The live view's figures now (runtime/meter.py), or None if the view was not asked for."""
+        if self.meter is None:
+            return None
+        return self.meter.snapshot(self.node_stats("Script"))
 
     def stop(self, timeout: float = 0.5):
         self.stop_event.set()

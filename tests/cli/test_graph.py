@@ -57,3 +57,14 @@ def test_a_program_without_a_device_or_that_fails_says_so(tmp_path):
     assert run.returncode == 1 and "failing.py" in run.stderr and "SPIIn" in run.stderr, run.stderr
     run = oakling_cli("graph", "missing.py", cwd=tmp_path)
     assert run.returncode == 2 and "no such program: missing.py" in run.stderr
+
+
+def test_a_png_output_is_the_same_drawing_as_a_png(tmp_path):
+    import cv2
+    program = write_program(tmp_path, PREVIEW)
+    run = oakling_cli("graph", "-o", "graph.png", program, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "wrote graph.png: 2 nodes, 1 links" in run.stderr
+    image = cv2.imread(str(tmp_path / "graph.png"))
+    assert image is not None and image.shape[0] > 100 and image.shape[1] > 400
+    assert (image != 255).any()

@@ -1,6 +1,7 @@
 """`oakling run`: real subprocesses running DepthAI programs unchanged, plus the argument split."""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -268,3 +269,33 @@ def test_trace_records_an_unchanged_programs_pipeline(tmp_path):
     assert len(sends) >= 5 and [e["args"]["seq"] for e in sends] == [e["args"]["seq"] for e in written]
     bad = oakling_cli("run", "--trace", "nowhere/trace.json", program, cwd=tmp_path)
     assert bad.returncode == 2 and "--trace: cannot write the trace" in bad.stderr, bad.stderr
+
+
+VIEWED = """\
+import json, time, urllib.request
+import depthai as dai
+
+pipeline = dai.Pipeline()
+cam = pipeline.create(dai.node.ColorCamera)
+cam.setPreviewSize(64, 48)
+xout = pipeline.create(dai.node.XLinkOut)
+xout.setStreamName("preview")
+cam.preview.link(xout.input)
+with dai.Device(pipeline) as device:
+    queue = device.getOutputQueue("preview", 4, False)
+    for _ in range(10):
+        queue.get()
+    figures = json.loads(urllib.request.urlopen(device.getViewUrl() + "figures.json", timeout=30).read())
+    print(figures["text"]["n1-f0"])
+"""
+
+
+def test_view_serves_an_unchanged_programs_pipeline(tmp_path):
+    program = write_program(tmp_path, VIEWED)
+    run = oakling_cli("run", "--headless", "--view-port", "0", program, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"oakling: live view of the pipeline at http://127\.0\.0\.1:\d+/", run.stderr), run.stderr
+    taken = int(re.fullmatch(r"in [\d.]+/s · to host [\d.]+/s · (\d+) taken\n", run.stdout).group(1))
+    assert taken >= 10
+    bad = oakling_cli("run", "--view-port", "99999", program, cwd=tmp_path)
+    assert bad.returncode == 2 and "--view-port: 99999 is not a port number" in bad.stderr, bad.stderr

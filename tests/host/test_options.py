@@ -11,7 +11,8 @@ from oakling.sources import SourceError
 def test_defaults_without_keywords_or_variables():
     options, blobs = device_options({}, {})
     assert options == {"realtime": True, "camera_end": "loop", "cameras": {}, "script_network": "loopback",
-                       "calibration": None, "imu": {"type": "BNO086", "recording": None}, "trace": None}
+                       "calibration": None, "imu": {"type": "BNO086", "recording": None}, "trace": None,
+                       "view": None}
     assert not blobs
 
 
@@ -90,3 +91,24 @@ def test_the_device_and_its_scripts_read_the_calibration_given():
     with dai.Device(p) as device:
         assert device.readCalibration().getBaselineDistance() == 7.5
         assert bytes(device.getOutputQueue("out").get(timeout=10).getData()) == b"7.5"
+
+
+@pytest.mark.parametrize("keyword, env, port", [
+    (None, "", None), (None, "0", None), (None, "off", None), (False, "1", None),
+    (True, "", {"port": 8421, "any_if_taken": True}), (None, "1", {"port": 8421, "any_if_taken": True}),
+    (None, "any", {"port": 0, "any_if_taken": False}), (None, "8500", {"port": 8500, "any_if_taken": False}),
+    (0, "", {"port": 0, "any_if_taken": False}), (8600, "1", {"port": 8600, "any_if_taken": False}),
+])
+def test_the_live_views_port_from_the_keyword_or_oakling_view(keyword, env, port):
+    keywords = {} if keyword is None else {"view": keyword}
+    assert device_options(keywords, {"OAKLING_VIEW": env})[0]["view"] == port
+
+
+@pytest.mark.parametrize("keywords, env, error, text", [
+    ({"view": "yes"}, {}, TypeError, r"Device\(view=...\): expected True or a port number, got str"),
+    ({"view": 70000}, {}, RuntimeError, r"Device\(view=...\): 70000 is not a port number"),
+    ({}, {"OAKLING_VIEW": "maybe"}, RuntimeError, r"OAKLING_VIEW='maybe': give 1 \(port 8421\), a port number, or any"),
+])
+def test_a_bad_view_option_says_where_it_came_from(keywords, env, error, text):
+    with pytest.raises(error, match=text):
+        device_options(keywords, env)
