@@ -6,6 +6,7 @@
     oakling inspect model.blob
     oakling demo --video street.mp4
     oakling graph app.py -o graph.svg
+    oakling replay-diff run1/ run2/
 
 One module per command (`run.py`), each with SUMMARY (its line in `oakling --help`) and
 `main(argv, prog) -> exit code`; the modules beside them hold the concepts a command uses.
@@ -19,6 +20,7 @@ from . import convert
 from . import demo
 from . import graph
 from . import inspect_blob
+from . import replay_diff
 from . import run
 from .usage import USAGE_EXIT, argparse_exit_code
 
@@ -29,6 +31,7 @@ COMMANDS = {
     "inspect": inspect_blob,
     "demo": demo,
     "graph": graph,
+    "replay-diff": replay_diff,
 }
 
 

@@ -274,6 +274,16 @@ class IMUWorker(Worker):
         out = self.output("out")
         if not out.linked:
             return
+        session, self._topic = self.ctx.session, None
+        if session is not None:   # session/device.py: record the packets sent, or send a replay's
+            from ..session.format import imu_topic
+            self._topic = imu_topic(self.label)
+            if session.replays(self._topic):
+                for msg in session.replayed(self._topic, self.ctx.stop_event):
+                    session.entered(self._topic, msg)
+                    out.send(msg)
+                out.close(f"{self.label}: the recorded IMU packets ended")
+                return
         source = self._source()
         if source is None:
             out.close(f"{self.label}: no IMU readings (see the device log)")
@@ -291,7 +301,7 @@ class IMUWorker(Worker):
             now = clock.monotonic() - start
             if t > now:
                 if pending and len(pending) >= threshold:
-                    seq = self._send(out, pending, batch, seq, clock)
+                    seq = self._send(out, pending, batch, seq, clock, self._entered)
                     pending = []
                     continue
                 if self.sleep(t - now):
@@ -301,19 +311,25 @@ class IMUWorker(Worker):
             if now - t <= CATCH_UP_S:
                 pending.append(packet)
             if len(pending) >= max(threshold, batch):
-                seq = self._send(out, pending, batch, seq, clock)
+                seq = self._send(out, pending, batch, seq, clock, self._entered)
                 pending = []
         if pending:
-            self._send(out, pending, batch, seq, clock)
+            self._send(out, pending, batch, seq, clock, self._entered)
         out.close(f"{self.label}: the IMU recording ended")
 
+    def _entered(self, msg):
+        if self._topic is not None:
+            self.ctx.session.entered(self._topic, msg)
+
     @staticmethod
-    def _send(out, packets: list, batch: int, seq: int, clock) -> int:
+    def _send(out, packets: list, batch: int, seq: int, clock, entered=None) -> int:
         for i in range(0, len(packets), batch):
             msg = IMUData()
             msg._packets = packets[i:i + batch]
             msg._seq = seq
             msg._ts_ns = msg._ts_dev_ns = clock.now_ns()
+            if entered is not None:
+                entered(msg)
             out.send(msg)
             seq += 1
         return seq

@@ -134,6 +134,8 @@ class DeviceProcess:
             stopper.join(CLOSE_TIMEOUT)
             if self.runtime.tracer is not None:   # end the trace file even if a worker is slow to stop
                 self.runtime.tracer.close()
+            if self.runtime.session is not None:   # and finish the recording
+                self.runtime.session.close()
 
 
 def main(argv=None):

@@ -51,6 +51,7 @@ class Runtime:
         self._inputs: list[DeviceInput] = []
         self._threads: list[threading.Thread] = []
         self.tracer = None
+        self.session = None
         self._build(schema, assets, storage, host_streams, options or {}, clock, outside_ports or {})
 
     def _build(self, schema, assets, storage, host_streams, options, clock, outside_ports):
@@ -62,6 +63,13 @@ class Runtime:
         if options.get("trace"):   # runtime/trace.py: traced ports; without a trace, the plain ones
             from .trace import Tracer
             self.tracer = Tracer(options["trace"])
+        if options.get("record_session") or options.get("replay"):   # session/: record what enters and leaves
+            from ..session.device import DeviceSession
+            from ..session.format import RecordingError
+            try:
+                self.session = DeviceSession(options, schema, clock)
+            except (RecordingError, OSError) as e:
+                raise PipelineBuildError(f"session: {e}") from None
         for node_id, info in schema["nodes"]:
             name = info["name"]
             label = f"{name}({node_id})"
@@ -94,7 +102,8 @@ class Runtime:
                 node_id=node_id, name=name, properties=info["properties"], inputs=inputs, outputs=outputs,
                 assets=node_assets(assets, storage, node_id),
                 log=lambda level, text, label=label: self._log(level, label, text),
-                stop_event=self.stop_event, host_streams=host_streams, options=options, clock=clock)))
+                stop_event=self.stop_event, host_streams=host_streams, options=options, clock=clock,
+                session=self.session)))
         for c in schema["connections"]:
             out = ports.get((c["node1Id"], c["node1OutputGroup"], c["node1Output"]))
             inp = ports.get((c["node2Id"], c["node2InputGroup"], c["node2Input"]))
@@ -167,3 +176,5 @@ class Runtime:
             thread.join(timeout / max(1, len(self._threads)))
         if self.tracer is not None:
             self.tracer.close()
+        if self.session is not None:
+            self.session.close()

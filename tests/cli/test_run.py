@@ -268,3 +268,13 @@ def test_trace_records_an_unchanged_programs_pipeline(tmp_path):
     assert len(sends) >= 5 and [e["args"]["seq"] for e in sends] == [e["args"]["seq"] for e in written]
     bad = oakling_cli("run", "--trace", "nowhere/trace.json", program, cwd=tmp_path)
     assert bad.returncode == 2 and "--trace: cannot write the trace" in bad.stderr, bad.stderr
+
+
+def test_session_options_become_the_environment_and_are_checked(tmp_path):
+    from oakling.cli.run import session_environment
+    env = session_environment(str(tmp_path / "rec"), None)
+    assert env == {"OAKLING_RECORD_SESSION": str(tmp_path / "rec")}
+    with pytest.raises(ValueError, match=r"--replay: .*manifest\.json is missing"):
+        session_environment(None, str(tmp_path))
+    with pytest.raises(ValueError, match=r"--record-session: cannot record into"):
+        session_environment(str(tmp_path / "a" / "b"), None)
