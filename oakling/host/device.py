@@ -196,6 +196,10 @@ class Device:
     - `trace="trace.json"` (OAKLING_TRACE): record every message's path through the pipeline in a
       Chrome trace event file for Perfetto or chrome://tracing (runtime/trace.py, docs/observe.md);
       the device finishes writing it when it closes.
+    - `record_session="run1/"` (OAKLING_RECORD_SESSION): record what enters the device and what
+      leaves it in that folder (session.mcap and manifest.json, oakling/session/, docs/observe.md).
+    - `replay="run1/"` (OAKLING_REPLAY): feed the recorded cameras, XLinkIn streams and IMU from a
+      recorded session, offline, with the recorded sequence numbers and timestamps.
 
     Bad sources (missing files, empty folders, unreadable videos, unknown sockets) raise here."""
 
