@@ -87,6 +87,9 @@ def replay_option(given, environ=os.environ) -> dict | None:
         return None
     from ..messages.enums import CameraBoardSocket
     from ..session.format import RecordingError, SessionReader
+    from ..sources.holistic import is_holistic
+    if os.path.exists(folder) and is_holistic(folder):
+        return _holistic_replay(folder, where)
     try:
         reader = SessionReader(folder)
         calibration = reader.calibration()
@@ -101,6 +104,30 @@ def replay_option(given, environ=os.environ) -> dict | None:
         cameras[str(int(socket))] = {"kind": "recording", "path": folder, "camera": camera,
                                      "name": f"{os.path.basename(folder)} {camera}"}
     return {"dir": folder, "cameras": cameras, "calibration": calibration}
+
+
+def _holistic_replay(path: str, where: str) -> dict:
+    """A DepthAI v3 holistic recording (sources/holistic.py): its cameras and calibration."""
+    from ..calibration import CalibrationHandler
+    from ..sources import SourceError
+    from ..sources.holistic import read_archive
+    try:
+        archive = read_archive(path)
+    except SourceError as e:
+        raise SourceError(f"{where}: {e}") from None
+    calibration = archive["calibration"]
+    if calibration is not None:
+        try:   # a calibration this oakling cannot read is left out: the device keeps its own
+            calibration = CalibrationHandler.fromJson(calibration).eepromToJson()
+        except Exception:
+            calibration = None
+    cameras = {}
+    for camera in archive["cameras"]:
+        from ..messages.enums import CameraBoardSocket
+        socket = CameraBoardSocket.__members__[camera]
+        cameras[str(int(socket))] = {"kind": "holistic", "path": path, "camera": camera,
+                                     "name": f"{os.path.basename(path)} {camera}"}
+    return {"dir": path, "holistic": True, "cameras": cameras, "calibration": calibration}
 
 
 def apply_replay(options: dict, given_calibration: bool):

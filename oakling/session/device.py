@@ -58,7 +58,8 @@ class DeviceSession:
             self.writer = SessionWriter(os.path.join(self.folder, MCAP_NAME), library=f"oakling {__version__}")
             self._attach_calibration()
         replay = options.get("replay") or {}
-        self.reader = SessionReader(replay["dir"]) if replay.get("dir") else None
+        # a DepthAI v3 holistic recording feeds only cameras (sources/holistic.py)
+        self.reader = SessionReader(replay["dir"]) if replay.get("dir") and not replay.get("holistic") else None
 
     def _attach_calibration(self):
         import json
