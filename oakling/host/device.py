@@ -199,7 +199,8 @@ class Device:
     - `record_session="run1/"` (OAKLING_RECORD_SESSION): record what enters the device and what
       leaves it in that folder (session.mcap and manifest.json, oakling/session/, docs/observe.md).
     - `replay="run1/"` (OAKLING_REPLAY): feed the recorded cameras, XLinkIn streams and IMU from a
-      recorded session, offline, with the recorded sequence numbers and timestamps.
+      recorded session, offline, with the recorded sequence numbers and timestamps; or the cameras
+      from a DepthAI v3 holistic recording (the .tar DEPTHAI_RECORD writes).
 
     Bad sources (missing files, empty folders, unreadable videos, unknown sockets) raise here."""
 
