@@ -242,10 +242,14 @@ class SessionReader:
                                  f"session again") from None
 
     def records(self, topic: str):
-        """The decoded (msgpack) records of `topic`, in the order they were recorded."""
+        """The decoded (msgpack) records of `topic`, in the order they were recorded. The file is
+        read front to back, one chunk in memory at a time (the seeking reader would decompress
+        every chunk before it gave the first message in recorded order)."""
         if topic not in self.topics:
             return
-        with self._reader() as reader:
+        from mcap.reader import NonSeekingReader
+        with open(self.path, "rb") as f:
+            reader = self._checked(lambda: NonSeekingReader(f))
             messages = self._checked(lambda: reader.iter_messages(topics=[topic], log_time_order=False))
             while True:
                 item = self._checked(lambda: next(messages, None))

@@ -141,3 +141,21 @@ def test_a_newer_format_version_is_refused(tmp_path):
     (tmp_path / "manifest.json").write_text('{"format": "oakling-session", "version": 99}')
     with pytest.raises(RecordingError, match="version 99, this oakling reads version 1"):
         read_manifest(tmp_path)
+
+
+def test_records_come_in_recorded_order_across_many_chunks(tmp_path):
+    pictures = [rng.integers(0, 256, (200, 300, 3), np.uint8) for _ in range(4)]
+    writer = SessionWriter(str(tmp_path / MCAP_NAME))
+    for seq in range(24):   # about 4 MB of pictures: several 1 MiB chunks, a message stream between them
+        writer.add(camera_topic("CAM_A"), 10 ** 9 - seq, encode_picture(pictures[seq % 4], seq, seq))
+        writer.add(xlinkout_topic("out"), seq, encode_message(dai.Buffer().setSequenceNum(seq)))
+    writer.close()
+    write_manifest(str(tmp_path), {})
+    reader = SessionReader(tmp_path)
+    from mcap.reader import make_reader
+    with open(tmp_path / MCAP_NAME, "rb") as f:
+        assert len(make_reader(f).get_summary().chunk_indexes) > 2
+    got = list(reader.records(camera_topic("CAM_A")))
+    assert [r["seq"] for r in got] == list(range(24))
+    np.testing.assert_array_equal(picture_planes(got[5])[1][0], pictures[1])
+    assert [decode_message(r).getSequenceNum() for r in reader.records(xlinkout_topic("out"))] == list(range(24))
