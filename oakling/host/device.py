@@ -39,6 +39,7 @@ from ..link.records import Control
 START_TIMEOUT = 30.0
 ASK_TIMEOUT = 5.0
 CLOSE_TIMEOUT = 1.0
+RECORD_CLOSE_TIMEOUT = 5.0   # more, when the device is recording a session
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The device process ignores Ctrl-C from its first line (the terminal sends SIGINT to the whole process
 # group): the host gets KeyboardInterrupt and closes the device, as with an OAK on a cable. Ignoring it
@@ -789,6 +790,8 @@ class Device:
         for q in list(self._output_queues.values()) + list(self._input_queues.values()):
             q.close("the device was closed", discard=True)
         deadline = time.monotonic() + CLOSE_TIMEOUT * 0.6
+        if self._options.get("record_session"):   # the device finishes its recording's files before it exits
+            deadline += RECORD_CLOSE_TIMEOUT
         try:
             self._control.send_control({"op": ControlOp.CLOSE})
             self._control_thread.join(CLOSE_TIMEOUT * 0.5)

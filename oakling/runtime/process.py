@@ -129,13 +129,13 @@ class DeviceProcess:
         if self.runtime is not None:
             stopper = threading.Thread(target=self.runtime.stop, args=(CLOSE_TIMEOUT,), daemon=True)
             stopper.start()
+            if self.runtime.session is not None:   # finish the recording first: the host has what it wanted
+                self.runtime.session.close()
             for stream in self.streams.values():
                 stream.close()
             stopper.join(CLOSE_TIMEOUT)
             if self.runtime.tracer is not None:   # end the trace file even if a worker is slow to stop
                 self.runtime.tracer.close()
-            if self.runtime.session is not None:   # and finish the recording
-                self.runtime.session.close()
 
 
 def main(argv=None):

@@ -44,6 +44,7 @@ class DeviceSession:
         self._pictures = 0
         self._stalled = False
         self._closed = False
+        self._close_lock = threading.Lock()
         record = options.get("record_session") or {}
         self.folder = record.get("dir")
         self.writer = None
@@ -121,14 +122,14 @@ class DeviceSession:
     # -- the end --
     def close(self):
         """Finish the MCAP file and write the manifest (once; any thread)."""
-        with self._cond:
+        with self._close_lock:   # a second caller waits until the files are whole
             if self._closed:
                 return
             self._closed = True
-        if self.writer is None:
-            return
-        self.writer.close()
-        write_manifest(self.folder, self.manifest())
+            if self.writer is None:
+                return
+            self.writer.close()
+            write_manifest(self.folder, self.manifest())
 
     def manifest(self) -> dict:
         from ..version import __version__
