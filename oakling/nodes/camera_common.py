@@ -325,6 +325,8 @@ class CaptureWorker(Worker):
                 if control is not None:
                     for ctrl in control.try_get_all():
                         self.on_control(ctrl)
+                if session is not None and not session.before_picture(self.ctx.stop_event):
+                    return   # a replay: the messages recorded before this picture go first
                 try:
                     picture = source.read_at(clock.monotonic() - start) if realtime else source.read()
                 except SourceError as e:

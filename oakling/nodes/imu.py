@@ -231,7 +231,16 @@ def _set(report, seq: int, ts_ns: int, values: list, accuracy):
 
 
 class IMUWorker(Worker):
-    """Makes packets as the source's times come due on the node's clock, and sends them in batches."""
+    """Makes packets as the source's times come due on the node's clock, and sends them in batches.
+    In a replay of a recording that has this node's packets, it sends those (session/device.py)."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._topic, self._replaying = None, False
+        if ctx.session is not None:
+            from ..session.format import imu_topic
+            self._topic = imu_topic(self.label)
+            self._replaying = self.output("out").linked and ctx.session.will_replay(self._topic)
 
     def _source(self):
         from ..sources import SourceError
@@ -274,11 +283,9 @@ class IMUWorker(Worker):
         out = self.output("out")
         if not out.linked:
             return
-        session, self._topic = self.ctx.session, None
+        session = self.ctx.session
         if session is not None:   # session/device.py: record the packets sent, or send a replay's
-            from ..session.format import imu_topic
-            self._topic = imu_topic(self.label)
-            if session.replays(self._topic):
+            if self._replaying:
                 for msg in session.replayed(self._topic, self.ctx.stop_event):
                     session.entered(self._topic, msg)
                     out.send(msg)

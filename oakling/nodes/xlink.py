@@ -86,16 +86,20 @@ class XLinkInWorker(Worker):
     this stream, it sends the recorded messages instead (session/device.py) and reads and drops
     what the host sends now."""
 
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        session, self._topic, self._replaying = ctx.session, None, False
+        if session is not None:
+            from ..session.format import xlinkin_topic
+            self._topic = xlinkin_topic(self.properties["streamName"])
+            self._replaying = self.output("out").linked and session.will_replay(self._topic)
+
     def run(self):
         name = self.properties["streamName"]
         stream = self.ctx.host_streams[name]
         out = self.output("out")
-        session = self.ctx.session
-        topic = None
-        if session is not None:
-            from ..session.format import xlinkin_topic
-            topic = xlinkin_topic(name)
-        if session is not None and session.replays(topic):
+        session, topic = self.ctx.session, self._topic
+        if self._replaying:
             self._replay(stream, out, session, topic)
             return
         while not self.stopping:

@@ -10,13 +10,16 @@ The runtime makes one `DeviceSession` when the device options ask for a recordin
     for msg in session.replayed(topic): ...        # a replay: the recorded messages of that topic
 
 Order between cameras and the other inputs: each entering message is recorded with the number of
-camera pictures the device had taken when it arrived (`after`); a replay hands it over once the
-replay's cameras have taken as many (`replayed` waits), so it meets the same frames. A replay whose
-cameras take no more pictures for `STALL_S` stops waiting for them.
+camera pictures the device had taken when it arrived (`after`). A replay hands it over once the
+replay's cameras have taken as many (`replayed` waits), and a camera takes its next picture only
+once every message recorded before it has been handed over (`before_picture` waits), so the
+pictures and messages enter the pipeline in the recorded order. A replay in which nothing moves
+for `STALL_S` (a camera or stream the program no longer reads) stops waiting for good.
 """
 from __future__ import annotations
 
 import datetime
+import math
 import os
 import threading
 
@@ -42,6 +45,8 @@ class DeviceSession:
         self._clock = clock or REAL_CLOCK
         self._cond = threading.Condition()
         self._pictures = 0
+        self._progress = 0                       # moves on every picture and every replayed message
+        self._pending: dict[str, float] = {}     # replayed topic -> `after` of its next message to send
         self._stalled = False
         self._closed = False
         self._close_lock = threading.Lock()
@@ -78,6 +83,7 @@ class DeviceSession:
             self.writer.add(camera_topic(socket_label(socket)), ts_ns, encode_picture(picture, seq, ts_ns))
         with self._cond:
             self._pictures += 1
+            self._progress += 1
             self._cond.notify_all()
 
     def entered(self, topic: str, msg):
@@ -95,28 +101,56 @@ class DeviceSession:
     def replays(self, topic: str) -> bool:
         return self.reader is not None and topic in self.reader.topics
 
+    def will_replay(self, topic: str) -> bool:
+        """A worker says, before the pipeline starts, that it will send `topic`'s recorded messages
+        (`replayed`): from then on a camera takes no picture before the messages that came before
+        it have been sent. True if the recording has that topic."""
+        if not self.replays(topic):
+            return False
+        with self._cond:
+            self._pending.setdefault(topic, 0)
+        return True
+
     def replayed(self, topic: str, stop_event: threading.Event):
         """The recorded messages of `topic`, each once the cameras have taken the pictures it came
         after; ends early if the device stops."""
-        for record in self.reader.records(topic):
-            if not self._wait_pictures(int(record.get("after", 0)), stop_event):
-                return
-            yield decode_message(record)
+        try:
+            for record in self.reader.records(topic):
+                after = int(record.get("after", 0))
+                with self._cond:   # the cameras wait for this one (the one before it has been sent)
+                    self._pending[topic] = after
+                    self._progress += 1
+                    self._cond.notify_all()
+                if not self._wait(lambda: self._pictures >= after, stop_event):
+                    return
+                yield decode_message(record)
+        finally:
+            with self._cond:
+                self._pending[topic] = math.inf
+                self._progress += 1
+                self._cond.notify_all()
 
-    def _wait_pictures(self, count: int, stop_event) -> bool:
-        """Wait until the cameras have taken `count` pictures (or stalled); False if the device stops."""
+    def before_picture(self, stop_event: threading.Event) -> bool:
+        """A camera of a replay is about to take a picture: wait until every message recorded before
+        it has been sent. False if the device stops."""
+        return not self._pending or self._wait(
+            lambda: all(after > self._pictures for after in self._pending.values()), stop_event)
+
+    def _wait(self, ready, stop_event) -> bool:
+        """Wait until `ready()` (under the lock), or until nothing has moved for STALL_S, after which
+        no wait of this replay waits again. False if the device stops."""
         with self._cond:
-            seen, idle = self._pictures, 0.0
-            while self._pictures < count and not self._stalled:
+            seen, idle = self._progress, 0.0
+            while not ready() and not self._stalled:
                 if stop_event.is_set():
                     return False
                 self._cond.wait(WAIT_SLICE_S)
-                if self._pictures == seen:
+                if self._progress == seen:
                     idle += WAIT_SLICE_S
                     if idle >= STALL_S:
                         self._stalled = True
                 else:
-                    seen, idle = self._pictures, 0.0
+                    seen, idle = self._progress, 0.0
         return not stop_event.is_set()
 
     # -- the end --

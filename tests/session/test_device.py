@@ -91,3 +91,35 @@ def test_a_replay_ends_when_the_device_stops(tmp_path):
 @pytest.mark.parametrize("socket,name", [(0, "CAM_A"), (2, "CAM_C"), (7, "CAM_H")])
 def test_socket_labels(socket, name):
     assert socket_label(socket) == name
+
+
+def test_a_replays_cameras_wait_for_the_messages_recorded_before_their_next_picture(tmp_path):
+    folder = recorded(tmp_path / "rec", pictures=3, messages=(0, 2))
+    replay = DeviceSession({"replay": {"dir": str(folder)}}, SCHEMA)
+    assert replay.will_replay("xlinkin/cfg") and not replay.will_replay("xlinkin/other")
+    stop, order = threading.Event(), []
+
+    def camera():
+        for seq in range(3):
+            assert replay.before_picture(stop)
+            order.append(f"picture {seq}")
+            replay.picture(0, seq, 0, None)
+
+    def xlinkin():
+        for msg in replay.replayed("xlinkin/cfg", stop):
+            order.append(f"message after {msg.getData()[0]}")
+            time.sleep(0.05)   # a slow sender: the camera still waits for it
+
+    threads = [threading.Thread(target=camera), threading.Thread(target=xlinkin)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    assert order == ["message after 0", "picture 0", "picture 1", "message after 2", "picture 2"]
+
+
+def test_a_camera_waits_for_no_stream_nobody_replays(tmp_path):
+    folder = recorded(tmp_path / "rec", messages=(0,))
+    replay = DeviceSession({"replay": {"dir": str(folder)}}, SCHEMA)   # no worker said it will replay cfg
+    start = time.monotonic()
+    assert replay.before_picture(threading.Event()) and time.monotonic() - start < 0.5
