@@ -4,6 +4,8 @@ here), an ImageManip, a Script (fed from the host through XLinkIn) and a NeuralN
 and `oakling replay-diff` finds the two runs' outputs identical; a changed program is told apart."""
 import json
 
+import numpy as np
+
 import pytest
 
 import nets
@@ -108,6 +110,15 @@ def test_recording_holds_what_entered_and_left(recorded):
     assert [m.getSequenceNum() for m in outputs["manip"]] == [p["seq"] for p in pictures]
     assert [m.getTimestamp() for m in outputs["manip"]] == [_td(p["ts"]) for p in pictures]
     assert [list(m.getData()) for m in outputs["tagged"]] == [[3, i] for i in range(FRAMES)]
+    assert all(np.any(m.getData()) for m in outputs["nn"])   # the model computed something
+    # the pictures are the decoder's own planes, bit for bit
+    from oakling.sources.video import VideoSource
+    video = VideoSource(manifest["sources"]["CAM_A"]["source"]["path"])
+    for record in pictures:
+        decoded = video.read()
+        for got, want in zip(picture_planes(record)[1], (decoded.y, decoded.u, decoded.v), strict=True):
+            np.testing.assert_array_equal(got, want)
+    video.close()
     assert reader.calibration() == calibration_of(None).eepromToJson()
 
 
