@@ -13,9 +13,9 @@ import oakling as dai
 from media import make_video
 from oakling.cli import replay_diff
 from oakling.models.converter import build_blob
-from oakling.session.format import SessionReader, picture_planes
 from oakling.calibration import calibration_of
-from oakling.session.format import RecordingError
+from oakling.messages.clock import to_timedelta
+from oakling.session.format import RecordingError, SessionReader, picture_planes
 
 FRAMES = 5
 SCRIPT = """
@@ -108,7 +108,7 @@ def test_recording_holds_what_entered_and_left(recorded):
     assert fmt == "yuv420" and planes[0].shape == (48, 64)
     # the frames that left carry the recorded pictures' numbers and times
     assert [m.getSequenceNum() for m in outputs["manip"]] == [p["seq"] for p in pictures]
-    assert [m.getTimestamp() for m in outputs["manip"]] == [_td(p["ts"]) for p in pictures]
+    assert [m.getTimestamp() for m in outputs["manip"]] == [to_timedelta(p["ts"]) for p in pictures]
     assert [list(m.getData()) for m in outputs["tagged"]] == [[3, i] for i in range(FRAMES)]
     assert all(np.any(m.getData()) for m in outputs["nn"])   # the model computed something
     # the pictures are the decoder's own planes, bit for bit
@@ -120,11 +120,6 @@ def test_recording_holds_what_entered_and_left(recorded):
             np.testing.assert_array_equal(got, want)
     video.close()
     assert reader.calibration() == calibration_of(None).eepromToJson()
-
-
-def _td(ns):
-    from oakling.messages.clock import to_timedelta
-    return to_timedelta(ns)
 
 
 def test_replay_gives_the_same_outputs(recorded, media, capsys):
