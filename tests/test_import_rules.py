@@ -15,6 +15,8 @@ RULES = [
     ("nodes", {"host", "link"}, "nodes never import the host or the link (XLink workers get host streams from "
                                 "the runtime)"),
     ("host", {"nodes"}, "the host imports no node module (it asks nodes through pipeline.node.Node)"),
+    ("session", {"nodes", "host", "pipeline", "link", "cli", "script"},
+     "a session's files are written by the device and read by the host, the sources and the CLI"),
     ("kernels", {"*"}, "kernels build and run OpenCL programs for whoever asks (nodes, later models) and import "
                        "nothing else of oakling"),
 ]

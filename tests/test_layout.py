@@ -21,6 +21,7 @@ EXEMPT = {
     "oakling/nodes/__init__.py",     # docstring only
     "oakling/kernels/__init__.py",   # docstring only
     "oakling/demo/__init__.py",      # docstring only
+    "oakling/session/__init__.py",   # docstring only
     "oakling/messages/__init__.py",  # re-exports the message types
     "oakling/pipeline/__init__.py",  # re-exports the pipeline description
     "oakling/models/__init__.py",    # re-exports, and two lazy-import shims for converter.convert and the backend

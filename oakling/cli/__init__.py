@@ -7,6 +7,7 @@
     oakling demo --video street.mp4
     oakling graph app.py -o graph.svg
     oakling boot --seconds 60
+    oakling replay-diff run1/ run2/
 
 One module per command (`run.py`), each with SUMMARY (its line in `oakling --help`) and
 `main(argv, prog) -> exit code`; the modules beside them hold the concepts a command uses.
@@ -21,6 +22,7 @@ from . import convert
 from . import demo
 from . import graph
 from . import inspect_blob
+from . import replay_diff
 from . import run
 from .usage import USAGE_EXIT, argparse_exit_code
 
@@ -32,6 +34,7 @@ COMMANDS = {
     "demo": demo,
     "graph": graph,
     "boot": boot,
+    "replay-diff": replay_diff,
 }
 
 

@@ -82,7 +82,8 @@ and CENTER are CAM_A, LEFT is CAM_B, RIGHT is CAM_C; another spelling of the sam
 in the environment is unset for the run); --offline sets OAKLING_REALTIME=0; --camera-end sets
 OAKLING_CAMERA_END; --stereo sets OAKLING_STEREO; --script-network sets OAKLING_SCRIPT_NETWORK;
 --calibration sets OAKLING_CALIBRATION; --imu sets OAKLING_IMU; --trace sets OAKLING_TRACE;
---view and --view-port set OAKLING_VIEW.
+--view and --view-port set OAKLING_VIEW; --record-session sets OAKLING_RECORD_SESSION; --replay sets
+OAKLING_REPLAY.
 --blob sets OAKLING_BLOBS (NAME=PATH entries separated by ':'; the entries of an OAKLING_BLOBS
 already set are kept unless --blob names the same file). While the program runs, `import
 blobconverter` gives a stand-in whose from_zoo/from_onnx/… return the substitute for the file name
@@ -150,9 +151,36 @@ def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, se
                 "printed (sets OAKLING_VIEW; docs/observe.md)")
     option("--view-port", type=int, metavar="PORT",
            help="the live view's port (0: any free port); implies --view")
+    option("--record-session", metavar="DIR",
+           help="record what enters the device (camera pictures, host messages, IMU, calibration) and what "
+                "leaves it (every XLinkOut stream) in DIR: session.mcap and manifest.json (sets "
+                "OAKLING_RECORD_SESSION; docs/observe.md)")
+    option("--replay", metavar="DIR",
+           help="feed the cameras, XLinkIn streams and IMU from the session recorded in DIR, every picture "
+                "in order with its recorded number and time (sets OAKLING_REPLAY); compare runs with "
+                "`oakling replay-diff`")
     option("--traceback", action="store_true",
            help="on an uncaught exception, print the full traceback instead of the short message")
     return parser, takes_value
+
+
+def session_environment(record_session: str | None, replay: str | None) -> dict:
+    """OAKLING_RECORD_SESSION / OAKLING_REPLAY for --record-session / --replay, checked now
+    (ValueError naming the option and the file)."""
+    from ..host import options
+    env = {}
+    try:
+        if record_session:
+            env[options.ENV_RECORD_SESSION] = options.record_session_option(record_session, {})["dir"]
+        if replay:
+            env[options.ENV_REPLAY] = options.replay_option(replay, {})["dir"]
+    except RuntimeError as e:
+        text = str(e).replace("Device(record_session=...)", "--record-session").replace("Device(replay=...)", "--replay")
+        raise ValueError(text) from None
+    if record_session and replay and env[options.ENV_RECORD_SESSION] == env[options.ENV_REPLAY]:
+        raise ValueError(f"--record-session and --replay both name {env[options.ENV_REPLAY]} — record the replay "
+                         f"into another folder")
+    return env
 
 
 def split_argv(argv: list[str], takes_value: set[str]) -> tuple[list[str], str | None, list[str]]:
@@ -216,6 +244,7 @@ def main(argv: list[str], prog: str = "oakling run") -> int:
                 except RuntimeError as e:
                     raise ValueError(str(e).replace("Device(view=...)", "--view-port")) from None
             env[ENV_VIEW] = "1" if ns.view_port is None else ("any" if ns.view_port == 0 else str(ns.view_port))
+        env.update(session_environment(ns.record_session, ns.replay))
         limit = RunLimit(max_frames=ns.max_frames, seconds=ns.seconds, grace=ns.grace)
         path = program_path(program)
         recorder = Recorder(ns.record, ns.record_format, ns.max_frames) if ns.record else None

@@ -40,6 +40,7 @@ from ..link.records import Control
 START_TIMEOUT = 30.0
 ASK_TIMEOUT = 5.0
 CLOSE_TIMEOUT = 1.0
+RECORD_CLOSE_TIMEOUT = 5.0   # more, when the device is recording a session
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The device process ignores Ctrl-C from its first line (the terminal sends SIGINT to the whole process
 # group): the host gets KeyboardInterrupt and closes the device, as with an OAK on a cable. Ignoring it
@@ -233,6 +234,11 @@ class Device:
     - `view=True` (OAKLING_VIEW=1): serve a live view of the running pipeline — its graph with per
       node and per link figures — on http://127.0.0.1:8421/ (or any free port if taken; `view=PORT`,
       0 for any free port); the address is printed and `getViewUrl()` gives it (host/view.py).
+    - `record_session="run1/"` (OAKLING_RECORD_SESSION): record what enters the device and what
+      leaves it in that folder (session.mcap and manifest.json, oakling/session/, docs/observe.md).
+    - `replay="run1/"` (OAKLING_REPLAY): feed the recorded cameras, XLinkIn streams and IMU from a
+      recorded session, offline, with the recorded sequence numbers and timestamps; or the cameras
+      from a DepthAI v3 holistic recording (the .tar DEPTHAI_RECORD writes).
 
     Bad sources (missing files, empty folders, unreadable videos, unknown sockets) raise here."""
 
@@ -883,6 +889,8 @@ class Device:
         for q in list(self._output_queues.values()) + list(self._input_queues.values()):
             q.close("the device was closed", discard=True)
         deadline = time.monotonic() + CLOSE_TIMEOUT * 0.6
+        if self._options.get("record_session"):   # the device finishes its recording's files before it exits
+            deadline += RECORD_CLOSE_TIMEOUT
         try:
             self._control.send_control({"op": ControlOp.CLOSE})
             self._control_thread.join(CLOSE_TIMEOUT * 0.5)

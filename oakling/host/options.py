@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import os
 
-OPTIONS = ("blobs", "calibration", "camera_end", "cameras", "imu", "realtime", "script_network", "stereo", "trace",
-           "view")
+OPTIONS = ("blobs", "calibration", "camera_end", "cameras", "imu", "realtime", "record_session", "replay",
+           "script_network", "stereo", "trace", "view")
+ENV_RECORD_SESSION = "OAKLING_RECORD_SESSION"
+ENV_REPLAY = "OAKLING_REPLAY"
 
 
 def device_options(keywords: dict, environ=os.environ):
@@ -37,7 +39,108 @@ def device_options(keywords: dict, environ=os.environ):
     options["imu"] = imu_option(keywords.get("imu"), environ)
     options["trace"] = trace_option(keywords.get("trace"), environ)
     options["view"] = view_option(keywords.get("view"), environ)
+    options["record_session"] = record_session_option(keywords.get("record_session"), environ)
+    options["replay"] = replay_option(keywords.get("replay"), environ)
+    if options["replay"]:
+        apply_replay(options, given_calibration=options["calibration"] is not None)
+    if options["replay"] and options["record_session"] and \
+            options["replay"]["dir"] == options["record_session"]["dir"]:
+        raise RuntimeError(f"Device(record_session=..., replay=...): both name {options['replay']['dir']} — "
+                           f"record the replay into another folder")
     return options, blobs
+
+
+def _folder_option(given, keyword: str, env: str, environ):
+    where = f"Device({keyword}=...)"
+    if given is None:
+        given, where = environ.get(env, "").strip() or None, env
+    if given is None or given is False:
+        return None, where
+    if not isinstance(given, (str, os.PathLike)):
+        raise TypeError(f"{where}: expected the path of a session folder, got {type(given).__name__}")
+    return os.path.abspath(os.path.expanduser(os.fspath(given))), where
+
+
+def record_session_option(given, environ=os.environ) -> dict | None:
+    """{"dir": folder, "program": the running program} for `Device(record_session=...)` /
+    OAKLING_RECORD_SESSION: the device records what enters and leaves it there (session/);
+    None: no recording. The folder is made if it does not exist; its parent must."""
+    import sys
+    folder, where = _folder_option(given, "record_session", ENV_RECORD_SESSION, environ)
+    if folder is None:
+        return None
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise RuntimeError(f"{where}: {folder} is a file — name a folder for the recording")
+    parent = os.path.dirname(folder)
+    if not os.path.isdir(parent):
+        raise RuntimeError(f"{where}: cannot record into {folder}: the folder {parent} does not exist — create it "
+                           f"or name a folder in an existing one")
+    program = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] and os.path.isfile(sys.argv[0]) else None
+    return {"dir": folder, "program": program}
+
+
+def replay_option(given, environ=os.environ) -> dict | None:
+    """{"dir": folder, "cameras": {socket: description}, "calibration": JSON or None} for
+    `Device(replay=...)` / OAKLING_REPLAY, checked (session.format.RecordingError, naming the file,
+    for a missing or damaged recording); None: no replay."""
+    folder, where = _folder_option(given, "replay", ENV_REPLAY, environ)
+    if folder is None:
+        return None
+    from ..messages.enums import CameraBoardSocket
+    from ..session.format import RecordingError, SessionReader
+    from ..sources.holistic import is_holistic
+    if os.path.exists(folder) and is_holistic(folder):
+        return _holistic_replay(folder, where)
+    try:
+        reader = SessionReader(folder)
+        calibration = reader.calibration()
+    except RecordingError as e:
+        raise RecordingError(f"{where}: {e}") from None
+    cameras = {}
+    for camera in reader.streams("camera/"):
+        socket = CameraBoardSocket.__members__.get(camera)
+        if socket is None:
+            raise RecordingError(f"{where}: {reader.path} has pictures of an unknown camera {camera!r} — record "
+                                 f"the session again with this oakling")
+        cameras[str(int(socket))] = {"kind": "recording", "path": folder, "camera": camera,
+                                     "name": f"{os.path.basename(folder)} {camera}"}
+    return {"dir": folder, "cameras": cameras, "calibration": calibration}
+
+
+def _holistic_replay(path: str, where: str) -> dict:
+    """A DepthAI v3 holistic recording (sources/holistic.py): its cameras and calibration."""
+    from ..calibration import CalibrationHandler
+    from ..sources import SourceError
+    from ..sources.holistic import read_archive
+    try:
+        archive = read_archive(path)
+    except SourceError as e:
+        raise SourceError(f"{where}: {e}") from None
+    calibration = archive["calibration"]
+    if calibration is not None:
+        try:   # a calibration this oakling cannot read is left out: the device keeps its own
+            calibration = CalibrationHandler.fromJson(calibration).eepromToJson()
+        except Exception:
+            calibration = None
+    cameras = {}
+    for camera in archive["cameras"]:
+        from ..messages.enums import CameraBoardSocket
+        socket = CameraBoardSocket.__members__[camera]
+        cameras[str(int(socket))] = {"kind": "holistic", "path": path, "camera": camera,
+                                     "name": f"{os.path.basename(path)} {camera}"}
+    return {"dir": path, "holistic": True, "cameras": cameras, "calibration": calibration}
+
+
+def apply_replay(options: dict, given_calibration: bool):
+    """A replay's cameras show the recorded pictures, offline (every picture once, in order), and the
+    device has the recorded calibration unless the program gives one."""
+    replay = options["replay"]
+    options["cameras"] = {**options["cameras"], **replay.pop("cameras")}
+    options["realtime"] = False
+    options["camera_end"] = "stop"
+    calibration = replay.pop("calibration")
+    if not given_calibration and calibration is not None:
+        options["calibration"] = calibration
 
 
 def trace_option(given, environ=os.environ) -> str | None:

@@ -330,6 +330,7 @@ class CaptureWorker(Worker):
         control = self.ctx.inputs.get(("", "inputControl"))
         seq = 0
         stamp = getattr(source, "stamp", None)
+        session = self.ctx.session
         clock = self.ctx.clock
         start = next_due = clock.monotonic()
         try:
@@ -341,6 +342,8 @@ class CaptureWorker(Worker):
                 if control is not None:
                     for ctrl in control.try_get_all():
                         self.on_control(ctrl)
+                if session is not None and not session.before_picture(self.ctx.stop_event):
+                    return   # a replay: the messages recorded before this picture go first
                 try:
                     picture = source.read_at(clock.monotonic() - start) if realtime else source.read()
                 except SourceError as e:
@@ -353,11 +356,13 @@ class CaptureWorker(Worker):
                 if picture is not self._cache_picture:
                     self._release_cache()
                     self._cache_picture, self._picture = picture, self._oriented(picture)
-                if stamp is not None:   # a side-by-side pair: both cameras' frames of a picture match
+                if stamp is not None:   # a side-by-side pair, a replay: the source says seq and time
                     number, ts = stamp(seq, clock.now_ns())
-                    self.emit(self._picture, number, ts)
                 else:
-                    self.emit(self._picture, seq, clock.now_ns())
+                    number, ts = seq, clock.now_ns()
+                if session is not None:   # session/device.py: record the picture, count it for a replay
+                    session.picture(self.socket, number, ts, picture)
+                self.emit(self._picture, number, ts)
                 seq += 1
         finally:
             source.close()

@@ -231,7 +231,16 @@ def _set(report, seq: int, ts_ns: int, values: list, accuracy):
 
 
 class IMUWorker(Worker):
-    """Makes packets as the source's times come due on the node's clock, and sends them in batches."""
+    """Makes packets as the source's times come due on the node's clock, and sends them in batches.
+    In a replay of a recording that has this node's packets, it sends those (session/device.py)."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._topic, self._replaying = None, False
+        if ctx.session is not None:
+            from ..session.format import imu_topic
+            self._topic = imu_topic(self.label)
+            self._replaying = self.output("out").linked and ctx.session.will_replay(self._topic)
 
     def _source(self):
         from ..sources import SourceError
@@ -274,6 +283,14 @@ class IMUWorker(Worker):
         out = self.output("out")
         if not out.linked:
             return
+        session = self.ctx.session
+        if session is not None:   # session/device.py: record the packets sent, or send a replay's
+            if self._replaying:
+                for msg in session.replayed(self._topic, self.ctx.stop_event):
+                    session.entered(self._topic, msg)
+                    out.send(msg)
+                out.close(f"{self.label}: the recorded IMU packets ended")
+                return
         source = self._source()
         if source is None:
             out.close(f"{self.label}: no IMU readings (see the device log)")
@@ -291,7 +308,7 @@ class IMUWorker(Worker):
             now = clock.monotonic() - start
             if t > now:
                 if pending and len(pending) >= threshold:
-                    seq = self._send(out, pending, batch, seq, clock)
+                    seq = self._send(out, pending, batch, seq, clock, self._entered)
                     pending = []
                     continue
                 if self.sleep(t - now):
@@ -301,19 +318,25 @@ class IMUWorker(Worker):
             if now - t <= CATCH_UP_S:
                 pending.append(packet)
             if len(pending) >= max(threshold, batch):
-                seq = self._send(out, pending, batch, seq, clock)
+                seq = self._send(out, pending, batch, seq, clock, self._entered)
                 pending = []
         if pending:
-            self._send(out, pending, batch, seq, clock)
+            self._send(out, pending, batch, seq, clock, self._entered)
         out.close(f"{self.label}: the IMU recording ended")
 
+    def _entered(self, msg):
+        if self._topic is not None:
+            self.ctx.session.entered(self._topic, msg)
+
     @staticmethod
-    def _send(out, packets: list, batch: int, seq: int, clock) -> int:
+    def _send(out, packets: list, batch: int, seq: int, clock, entered=None) -> int:
         for i in range(0, len(packets), batch):
             msg = IMUData()
             msg._packets = packets[i:i + batch]
             msg._seq = seq
             msg._ts_ns = msg._ts_dev_ns = clock.now_ns()
+            if entered is not None:
+                entered(msg)
             out.send(msg)
             seq += 1
         return seq

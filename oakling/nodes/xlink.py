@@ -82,14 +82,44 @@ class XLinkOut(Node):
 
 
 class XLinkInWorker(Worker):
+    """Sends what the host writes into the stream to `out`. In a replay of a recording that has
+    this stream, it sends the recorded messages instead (session/device.py) and reads and drops
+    what the host sends now."""
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        session, self._topic, self._replaying = ctx.session, None, False
+        if session is not None:
+            from ..session.format import xlinkin_topic
+            self._topic = xlinkin_topic(self.properties["streamName"])
+            self._replaying = self.output("out").linked and session.will_replay(self._topic)
+
     def run(self):
-        stream = self.ctx.host_streams[self.properties["streamName"]]
+        name = self.properties["streamName"]
+        stream = self.ctx.host_streams[name]
         out = self.output("out")
+        session, topic = self.ctx.session, self._topic
+        if self._replaying:
+            self._replay(stream, out, session, topic)
+            return
         while not self.stopping:
             msg = stream.receive()
             if msg is None:   # the host closed the stream
                 return
+            if session is not None:
+                session.entered(topic, msg)
             out.send(msg)
+
+    def _replay(self, stream, out, session, topic):
+        import threading
+        drain = threading.Thread(target=lambda: [None for _ in iter(stream.receive, None)],
+                                 name=f"{self.label} drain", daemon=True)
+        drain.start()
+        for msg in session.replayed(topic, self.ctx.stop_event):
+            session.entered(topic, msg)
+            out.send(msg)
+        while drain.is_alive() and not self.stopping:   # the stream ends when the host closes it, as live
+            drain.join(0.1)
 
 
 class XLinkOutWorker(Worker):
@@ -105,7 +135,8 @@ class XLinkOutWorker(Worker):
         self._feed = None
         if port.blocking and not self.properties["maxFpsLimit"] > 0:
             self._feed = StreamFeed(self.ctx.host_streams[self.properties["streamName"]],
-                                    self.properties["metadataOnly"], port.label)
+                                    self.properties["metadataOnly"], port.label,
+                                    self.ctx.session, self.properties["streamName"])
 
     def feeds(self):
         return {("", "in"): self._feed} if self._feed is not None else {}
@@ -139,23 +170,27 @@ class XLinkOutWorker(Worker):
                 last_sent = now
             if not stream.send(msg, metadata_only=metadata_only):
                 return   # the host's end is gone: nobody is left to send to
+            if self.ctx.session is not None:
+                self.ctx.session.left(self.properties["streamName"], msg, metadata_only)
 
 
 class StreamFeed(Feed):
     """Stands in for a blocking XLinkOut input's queue: `put` sends the message to the host stream
     in the producer's thread, one producer at a time so messages stay whole and in order."""
 
-    def __init__(self, stream, metadata_only: bool, label: str):
+    def __init__(self, stream, metadata_only: bool, label: str, session=None, name: str = ""):
         super().__init__(label)
         self._stream = stream
         self._metadata_only = metadata_only
+        self._session, self._name = session, name   # a recording notes each message sent
 
     def put(self, msg, timeout: float | None = None) -> bool:
         with self._lock:
             if self._reason is not None:
                 raise QueueClosed(self._reason)
             # False: the host is gone or the device is closing, and there is nobody to send to
-            self._stream.send(msg, metadata_only=self._metadata_only)
+            if self._stream.send(msg, metadata_only=self._metadata_only) and self._session is not None:
+                self._session.left(self._name, msg, self._metadata_only)
         return True
 
     def close(self, reason: str = "queue closed", discard: bool = False):

@@ -133,6 +133,8 @@ class DeviceProcess:
         if self.runtime is not None:
             stopper = threading.Thread(target=self.runtime.stop, args=(CLOSE_TIMEOUT,), daemon=True)
             stopper.start()
+            if self.runtime.session is not None:   # finish the recording first: the host has what it wanted
+                self.runtime.session.close()
             for stream in self.streams.values():
                 stream.close()
             stopper.join(CLOSE_TIMEOUT)

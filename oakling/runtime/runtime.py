@@ -55,6 +55,7 @@ class Runtime:
         self._threads: list[threading.Thread] = []
         self.tracer = None
         self.meter = None
+        self.session = None
         self._build(schema, assets, storage, host_streams, options or {}, clock, outside_ports or {})
 
     def _build(self, schema, assets, storage, host_streams, options, clock, outside_ports):
@@ -70,6 +71,13 @@ class Runtime:
             from .meter import Meter
             self.meter = Meter()
         input_class, output_class = _port_classes(self.tracer is not None, self.meter is not None)
+        if options.get("record_session") or options.get("replay"):   # session/: record what enters and leaves
+            from ..session.device import DeviceSession
+            from ..session.format import RecordingError
+            try:
+                self.session = DeviceSession(options, schema, clock)
+            except (RecordingError, OSError) as e:
+                raise PipelineBuildError(f"session: {e}") from None
         for node_id, info in schema["nodes"]:
             name = info["name"]
             label = f"{name}({node_id})"
@@ -102,7 +110,8 @@ class Runtime:
                 node_id=node_id, name=name, properties=info["properties"], inputs=inputs, outputs=outputs,
                 assets=node_assets(assets, storage, node_id),
                 log=lambda level, text, label=label: self._log(level, label, text),
-                stop_event=self.stop_event, host_streams=host_streams, options=options, clock=clock)))
+                stop_event=self.stop_event, host_streams=host_streams, options=options, clock=clock,
+                session=self.session)))
         for c in schema["connections"]:
             out = ports.get((c["node1Id"], c["node1OutputGroup"], c["node1Output"]))
             inp = ports.get((c["node2Id"], c["node2InputGroup"], c["node2Input"]))
@@ -183,3 +192,5 @@ class Runtime:
             thread.join(timeout / max(1, len(self._threads)))
         if self.tracer is not None:
             self.tracer.close()
+        if self.session is not None:
+            self.session.close()

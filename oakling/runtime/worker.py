@@ -80,6 +80,7 @@ class WorkerContext:
     host_streams: Any = None                 # stream name -> host stream (XLink nodes only)
     options: dict = field(default_factory=dict)
     clock: Any = REAL_CLOCK                  # what the worker keeps time with (runtime/clock.py)
+    session: Any = None                      # a recording or replay (session/device.py), else None
 
 
 class Worker:

@@ -9,7 +9,8 @@ Each board socket gets its own source, chosen on the host:
 A source is named by a string: a video file (read with PyAV), an image file (shown on every frame),
 a folder of images (in name order), `webcam` / `webcam:N` / `/dev/videoN` (OpenCV), or `synthetic`
 (the moving test pattern, also what a socket without a source shows; on LEFT and RIGHT, the
-stereo scene of `stereo_scene.py`, whose depth is known).
+stereo scene of `stereo_scene.py`, whose depth is known). A replay (`Device(replay=...)`) feeds
+the recorded sockets from the recording (`recording.py`, or `holistic.py` for a DepthAI v3 archive).
 
 The host checks what it can at `Device(...)` time (socket names, that files exist, that a folder
 holds images, that a video has a video stream) and hands the device a plain description per
@@ -213,6 +214,12 @@ def open_source(description: dict | None, *, width: int, height: int, gray: bool
     if kind == "image":
         from .images import ImageSource
         return ImageSource(description["path"], gray=gray, name=description["name"])
+    if kind == "recording":
+        from .recording import RecordingSource
+        return RecordingSource(description["path"], description["camera"], gray=gray, name=description["name"])
+    if kind == "holistic":
+        from .holistic import HolisticSource
+        return HolisticSource(description["path"], description["camera"], gray=gray, name=description["name"])
     if kind == "webcam":
         from .webcam import WebcamSource
         return WebcamSource(description["index"], gray=gray, width=width, height=height)

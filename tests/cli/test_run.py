@@ -299,3 +299,31 @@ def test_view_serves_an_unchanged_programs_pipeline(tmp_path):
     assert taken >= 10
     bad = oakling_cli("run", "--view-port", "99999", program, cwd=tmp_path)
     assert bad.returncode == 2 and "--view-port: 99999 is not a port number" in bad.stderr, bad.stderr
+
+
+def test_session_options_become_the_environment_and_are_checked(tmp_path):
+    from oakling.cli.run import session_environment
+    env = session_environment(str(tmp_path / "rec"), None)
+    assert env == {"OAKLING_RECORD_SESSION": str(tmp_path / "rec")}
+    with pytest.raises(ValueError, match=r"--replay: .*manifest\.json is missing"):
+        session_environment(None, str(tmp_path))
+    with pytest.raises(ValueError, match=r"--record-session: cannot record into"):
+        session_environment(str(tmp_path / "a" / "b"), None)
+
+
+def test_record_session_and_replay_an_unchanged_program(tmp_path):
+    from oakling.session.diff import compare
+    from oakling.session.format import SessionReader
+    program = write_program(tmp_path, PREVIEW)
+    run = oakling_cli("run", "--headless", "--max-frames", "4", "--record-session", "rec", program, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    recorded = SessionReader(tmp_path / "rec")
+    assert recorded.manifest["program"] == program
+    assert recorded.manifest["sources"]["CAM_A"]["pictures"] >= 4 and recorded.topics["xlinkout/preview"] >= 4
+    run = oakling_cli("run", "--headless", "--max-frames", "2", "--replay", "rec", "--record-session", "again",
+                      program, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    report = compare(tmp_path / "rec", tmp_path / "again")   # the program quits after 2 frames: a prefix of the run
+    assert report.equal or report.first.field == "message count", report.first
+    bad = oakling_cli("run", "--replay", "nowhere", program, cwd=tmp_path)
+    assert bad.returncode == 2 and "--replay: no recording at" in bad.stderr, bad.stderr

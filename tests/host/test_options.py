@@ -12,7 +12,7 @@ def test_defaults_without_keywords_or_variables():
     options, blobs = device_options({}, {})
     assert options == {"realtime": True, "camera_end": "loop", "cameras": {}, "script_network": "loopback",
                        "calibration": None, "imu": {"type": "BNO086", "recording": None}, "trace": None,
-                       "view": None}
+                       "record_session": None, "replay": None, "view": None}
     assert not blobs
 
 
@@ -112,3 +112,49 @@ def test_the_live_views_port_from_the_keyword_or_oakling_view(keyword, env, port
 def test_a_bad_view_option_says_where_it_came_from(keywords, env, error, text):
     with pytest.raises(error, match=text):
         device_options(keywords, env)
+
+
+def _recorded(folder, calibration=None):
+    """A finished recording with CAM_A and CAM_C pictures, made by the device's own session."""
+    import numpy as np
+    from oakling.session.device import DeviceSession
+    session = DeviceSession({"record_session": {"dir": str(folder)}, "calibration": calibration}, {"nodes": []})
+    for socket in (0, 2):
+        session.picture(socket, 0, 0, np.zeros((2, 2), np.uint8))
+    session.close()
+    return folder
+
+
+def test_a_recording_folder_is_made_and_its_parent_checked(tmp_path):
+    options, _ = device_options({"record_session": tmp_path / "run1"}, {})
+    assert options["record_session"]["dir"] == str(tmp_path / "run1")
+    options, _ = device_options({}, {"OAKLING_RECORD_SESSION": str(tmp_path / "run2")})
+    assert options["record_session"]["dir"] == str(tmp_path / "run2")
+    with pytest.raises(RuntimeError, match=r"Device\(record_session=...\): cannot record into .*the folder .*no/such "
+                                           r"does not exist"):
+        device_options({"record_session": tmp_path / "no" / "such" / "run"}, {})
+    (tmp_path / "file").write_text("")
+    with pytest.raises(RuntimeError, match="is a file — name a folder"):
+        device_options({"record_session": tmp_path / "file"}, {})
+
+
+def test_a_replay_feeds_the_recorded_cameras_offline_with_the_recorded_calibration(tmp_path):
+    folder = _recorded(tmp_path / "rec", calibration=wider_calibration().eepromToJson())
+    options, _ = device_options({"replay": folder, "cameras": {"CAM_B": "synthetic"}}, {})
+    assert options["realtime"] is False and options["camera_end"] == "stop"
+    assert options["cameras"]["0"] == {"kind": "recording", "path": str(folder), "camera": "CAM_A", "name": "rec CAM_A"}
+    assert options["cameras"]["2"]["camera"] == "CAM_C" and options["cameras"]["1"]["kind"] == "synthetic"
+    assert options["calibration"] == wider_calibration().eepromToJson()
+    assert options["replay"] == {"dir": str(folder)}
+    given = wider_calibration(baseline_cm=20.0)   # the program's own calibration wins
+    options, _ = device_options({"replay": folder, "calibration": given}, {})
+    assert options["calibration"] == given.eepromToJson()
+
+
+def test_a_replay_is_checked_before_the_device_starts(tmp_path):
+    from oakling.session.format import RecordingError
+    with pytest.raises(RecordingError, match=r"OAKLING_REPLAY: .*manifest\.json is missing"):
+        device_options({}, {"OAKLING_REPLAY": str(tmp_path)})
+    folder = _recorded(tmp_path / "rec")
+    with pytest.raises(RuntimeError, match="both name .* record the replay into another folder"):
+        device_options({"replay": folder, "record_session": folder}, {})
