@@ -320,3 +320,29 @@ def test_computed_frames_reach_several_consumers_by_reference_and_stay_whole_whi
         np.testing.assert_array_equal(a.getFrame(), preview[:, ::-1])
         np.testing.assert_array_equal(b.getFrame(), preview[:, ::-1])
         np.testing.assert_array_equal(twice.getFrame(), preview)
+
+
+def test_computed_frames_pass_through_a_script_lent_and_whole():
+    """A script that forwards what ImageManip computed lends it on: the host gets the same pixels."""
+    p = dai.Pipeline()
+    cam = p.create(dai.node.ColorCamera)
+    cam.setPreviewSize(640, 360)
+    flip = p.create(dai.node.ImageManip)
+    flip.initialConfig.setVerticalFlip(True)
+    flip.setMaxOutputFrameSize(640 * 360 * 3)
+    cam.preview.link(flip.inputImage)
+    script = p.create(dai.node.Script)
+    script.setScript("while True:\n    node.io['out'].send(node.io['in'].get())\n")
+    flip.out.link(script.inputs["in"])
+    for name, port in (("preview", cam.preview), ("forwarded", script.outputs["out"])):
+        xout = p.create(dai.node.XLinkOut)
+        xout.setStreamName(name)
+        port.link(xout.input)
+    with dai.Device(p, realtime=False) as device:
+        pairs = [(device.getOutputQueue("preview").get(timeout=TIMEOUT),
+                  device.getOutputQueue("forwarded").get(timeout=TIMEOUT)) for _ in range(12)]
+        assert not device.getFailedNodes()
+    for preview, forwarded in pairs:
+        assert forwarded.getSequenceNum() == preview.getSequenceNum()
+        np.testing.assert_array_equal(forwarded.getFrame(), preview.getFrame()[::-1])
+    assert type(pairs[0][1].getData().base).__name__ == "_Loan"
