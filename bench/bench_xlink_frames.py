@@ -5,8 +5,9 @@ a single-process loop that numpy.copyto's the same frames (what a frame costs at
 Target: ≥ 40 % of the baseline and ≥ 300 frames/s.
 
 The synthetic camera's frames live in a published shared region, so they cross by reference.
-A second figure shows the other path, taken by frames a node computes: one copy into a link
-segment, measured on a bare link between two processes.
+A second figure shows the other path, taken by frames in private memory (a node's frames when its
+output's pool of shared buffers is exhausted; computed frames are otherwise lent, see
+bench_manip_frames.py): one copy into a link segment, measured on a bare link between two processes.
 """
 import os
 import socket
@@ -86,5 +87,5 @@ if __name__ == "__main__":
     print(f"xlink 1080p BGR device->host: {ours:7.0f} frames/s | baseline numpy.copyto loop: {base:7.0f} "
           f"frames/s | ratio {ratio:.2f} (target >= 0.40 and >= 300 frames/s: {'met' if ok else 'MISSED'})")
     copied = copied_fps()
-    print(f"  frames a node computes (one copy into a link segment): {copied:7.0f} frames/s | "
+    print(f"  frames in private memory (one copy into a link segment): {copied:7.0f} frames/s | "
           f"ratio {copied / base:.2f} against the same baseline")

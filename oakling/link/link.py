@@ -11,6 +11,14 @@ its own and frees the segment at once, so a receiver that keeps what it receives
 sender wait, and the shared memory of a link stays within the sender's pool.
 memfd segments have no name, so nothing is left behind when either process dies.
 
+Payloads in shared regions are not copied at all. A published region (immutable bytes) is announced
+once and then referred to by offset. A reused region (a FramePool's buffer a node computed the
+frame into, or one received from another process) is *lent*: the link keeps the payload and marks
+a slot busy in a page it shares with the receiver (announced once); the receiver's view is
+read-only, and when it is collected the receiver clears the slot, so the link lets the payload go
+(`reap_loans`) and the buffer may return to its pool. The receiver holds at most half of the
+sender's pool that way, and copies the rest out, as for segments.
+
 A link to a peer that is not trusted (a Script's process) is given `max_message`: every record
 is then checked before anything is allocated or mapped (sizes, segment and region bounds, that a
 shared segment is sealed against shrinking, so no read of it can fault; at most `max_segments`
@@ -39,12 +47,14 @@ from .records import Control, End, Message
 from ..messages import codec
 
 _FRAME = struct.Struct("<II")
-_MSG, _SEGMENT, _DROP, _CONTROL, _END, _REGION, _REGION_MSG = range(7)
+_MSG, _SEGMENT, _DROP, _CONTROL, _END, _REGION, _REGION_MSG, _LENT, _LOANS, _LOAN, _UNREGION = range(11)
 _SEGMENT_HEADER = 64          # byte 0: busy flag; payload starts at 64 for alignment
 _SEGMENT_ROUNDING = 1 << 20   # segments grow in MiB steps
 _GROW_AFTER = 0.002            # wait this long for a busy segment before making another
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.001, 0.004   # polls for a freed segment: 1 ms, doubling to 4 ms
 _SPARES = 4                   # memory of copied-out payloads kept for the next ones, per link
+_LOAN_SLOTS = 64              # payloads a link lends at once (one busy byte each in the loan page)
+_LOAN_PAGE = 4096
 _MAX_FDS = 253                # the kernel's SCM_MAX_FD
 _ANCILLARY = socket.CMSG_SPACE(_MAX_FDS * 4)
 _CTRUNC = int(socket.MSG_CTRUNC)   # a plain int: IntFlag's `&` costs microseconds per receive
@@ -104,6 +114,26 @@ class _Lease:
         self._segment.busy[0] = 0
 
 
+class _Loan:
+    """Owner of a received payload that lies in a region the sender lends (read-only): clears the
+    sender's loan slot when collected, so the sender lets the payload go."""
+    __slots__ = ("__array_interface__", "_region", "_page", "_slot", "_held", "__weakref__")
+
+    def __init__(self, region: sharedmem.Region, offset: int, nbytes: int, page: np.ndarray, slot: int,
+                 held: set):
+        self._region = region   # keeps the mapping
+        self._page = page
+        self._slot = slot
+        self._held = held
+        held.add(slot)
+        self.__array_interface__ = {"data": (region.address + offset, True), "shape": (nbytes,),
+                                    "typestr": "|u1", "version": 3}
+
+    def __del__(self):
+        self._held.discard(self._slot)
+        self._page[self._slot] = 0
+
+
 class _Owned:
     """Owner of a received payload copied out of the sender's segment; its memory returns to the link's
     spares when collected, so a receiver that keeps frames in a ring copies into memory already mapped."""
@@ -143,6 +173,13 @@ class Link:
         self._peer_pool = 0                     # the sender's most segments; we may hold half of them
         self._sent_regions: set[int] = set()
         self._peer_regions: dict[int, sharedmem.Region] = {}   # adopted: forwarded by reference too
+        self._loan_page: np.ndarray | None = None   # ours, as lender: a busy byte per slot
+        self._loans: dict[int, tuple] = {}          # slot -> (the payload lent in it, its region), until freed
+        self._loan_lock = threading.Lock()          # `_loans`: reaped from other threads too
+        self._lent_regions: dict[int, sharedmem.Region] = {}   # reused regions announced to the peer
+        self._peer_page: np.ndarray | None = None   # theirs, as receiver: we clear a slot when done
+        self._lent_held: set[int] = set()           # slots that payloads we received still hold
+        self._peer_lend_pool = 0                    # the most buffers of the sender's pools
         self._fds: deque[int] = deque()
         self._buffer = bytearray(_RECV_BUFFER)   # received bytes [_start:_end] not yet parsed
         self._start = self._end = 0
@@ -163,7 +200,7 @@ class Link:
         nbytes = payload.nbytes
         if nbytes >= self.shm_threshold:
             published = sharedmem.find(payload)
-            if published is not None:   # immutable shared bytes: send a reference, copy nothing
+            if published is not None and not published[0].reused:   # immutable shared bytes: a reference
                 region, offset = published
                 with self._send_lock:
                     if region.id not in self._sent_regions:
@@ -173,6 +210,8 @@ class Link:
                     self.bytes_written += nbytes
                 return
             with self._send_lock:
+                if published is not None and self._lend_locked(*published, datatype, meta, payload):
+                    return   # lent: no copy
                 segment = self._free_segment(nbytes)
                 if segment is not None:
                     segment.busy[0] = 1
@@ -185,6 +224,74 @@ class Link:
                     self.bytes_written += nbytes
                     return
         self._send([_MSG, datatype, meta, -1, nbytes], payload)
+
+    def _lend_locked(self, region: sharedmem.Region, offset: int, datatype: int, meta, payload) -> bool:
+        """Lend `payload` (inside the reused `region`): False when every loan slot is held, or when the
+        region's pool has closed before the receiver knew it (it has no descriptor left to send)."""
+        if region.fd < 0 and region.id not in self._lent_regions:
+            return False
+        if self._loan_page is None:
+            self._make_loan_page()
+        slot = self._take_slot(payload, region)
+        if slot is None:
+            return False
+        try:
+            if region.id not in self._lent_regions:
+                self._drop_released_locked()
+                self._send_locked([_LENT, region.id, region.size, region.pool], fds=[region.fd])
+                self._lent_regions[region.id] = region
+            self._send_locked([_LOAN, datatype, meta, region.id, offset, payload.nbytes, slot])
+        except LinkFull:   # the record never left: the slot is free again
+            with self._loan_lock:
+                self._loan_page[slot] = 0
+                self._end_loan(slot)
+            raise
+        return True
+
+    def _make_loan_page(self):
+        fd = os.memfd_create(f"oakling-loans-{self.name}", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+        try:
+            os.ftruncate(fd, _LOAN_PAGE)
+            sharedmem.seal_size(fd)
+            page = np.frombuffer(mmap.mmap(fd, _LOAN_PAGE), np.uint8, _LOAN_SLOTS)
+            self._send_locked([_LOANS, _LOAN_SLOTS], fds=[fd])
+        finally:
+            os.close(fd)
+        self._loan_page = page
+        sharedmem.add_lender(self)
+
+    def _take_slot(self, payload, region: sharedmem.Region) -> int | None:
+        """A free loan slot, marked busy and holding `payload`; None if all are held."""
+        with self._loan_lock:
+            self._reap_locked()
+            if len(self._loans) >= _LOAN_SLOTS:
+                return None
+            slot = next(s for s in range(_LOAN_SLOTS) if s not in self._loans)
+            self._loan_page[slot] = 1
+            self._loans[slot] = (payload, region)
+            sharedmem.count_loan(region, 1)
+            return slot
+
+    def _end_loan(self, slot: int):
+        _, region = self._loans.pop(slot)
+        sharedmem.count_loan(region, -1)
+
+    def reap_loans(self):
+        """Let go of the payloads whose receivers have cleared their slots (any thread)."""
+        if self._loans:
+            with self._loan_lock:
+                self._reap_locked()
+
+    def _reap_locked(self):
+        page = self._loan_page
+        for slot in [slot for slot in self._loans if not page[slot]]:
+            self._end_loan(slot)
+
+    def _drop_released_locked(self):
+        """Tell the receiver to unmap announced reused regions that their pools have let go of."""
+        for region_id in [key for key, region in self._lent_regions.items() if region.fd < 0]:
+            self._send_locked([_UNREGION, region_id])
+            del self._lent_regions[region_id]
 
     def has_room(self, nbytes: int) -> bool:
         """Whether a message with `nbytes` of payload goes out without waiting for the receiver to free
@@ -366,8 +473,23 @@ class Link:
                         raise ValueError(f"bytes {offset}..{offset + nbytes} of region {region_id} of {region.size}")
                     self.bytes_read += nbytes
                     return Message(codec.decode(datatype, meta, np.frombuffer(region.map, np.uint8, nbytes, offset)))
-                if kind == _SEGMENT or kind == _REGION:
+                if kind == _LOAN:
+                    _, datatype, meta, region_id, offset, nbytes, slot = header
+                    region = self._peer_regions[region_id]
+                    if checked and not (region.reused and self._peer_page is not None and type(slot) is int
+                                        and 0 <= slot < len(self._peer_page) and 0 <= offset and 0 <= nbytes
+                                        and offset + nbytes <= region.size):
+                        raise ValueError(f"a loan of bytes {offset}..{offset + nbytes} of region {region_id} "
+                                         f"of {region.size} in slot {slot!r}")
+                    return Message(codec.decode(datatype, meta, self._borrow(region, offset, nbytes, slot)))
+                if kind == _SEGMENT or kind == _REGION or kind == _LENT:
                     self._take_shared(kind, header, checked)
+                elif kind == _LOANS:
+                    self._take_loan_page(header, checked)
+                elif kind == _UNREGION:
+                    region = self._peer_regions.pop(header[1], None)
+                    if region is not None:
+                        region.release()
                 elif kind == _DROP:
                     self._peer_segments.pop(header[1], None)
                 elif kind == _CONTROL:
@@ -394,6 +516,23 @@ class Link:
         and the segment freed at once, so whatever the receiver keeps, the sender never waits for it."""
         if len(self._held) < self._peer_pool // 2:
             return np.asarray(_Lease(segment, nbytes, self._held))
+        payload = self._copy_out(segment.data, nbytes)
+        segment.busy[0] = 0
+        self._note_copying(len(self._held), self._peer_pool, "shared segments")
+        return payload
+
+    def _borrow(self, region: sharedmem.Region, offset: int, nbytes: int, slot: int) -> np.ndarray:
+        """A payload the sender lends in `region`: a read-only view while we hold fewer than half of
+        the sender's pool, else copied into memory of its own and the slot cleared at once."""
+        page = self._peer_page
+        if len(self._lent_held) < max(1, self._peer_lend_pool // 2):
+            return np.asarray(_Loan(region, offset, nbytes, page, slot, self._lent_held))
+        payload = self._copy_out(region.array[offset:], nbytes)
+        page[slot] = 0
+        self._note_copying(len(self._lent_held), self._peer_lend_pool, "frame buffers")
+        return payload
+
+    def _copy_out(self, source: np.ndarray, nbytes: int) -> np.ndarray:
         spares = self._spares
         try:   # list.pop is atomic: payloads collected in other threads append meanwhile
             memory = spares.pop()
@@ -402,19 +541,19 @@ class Link:
                 memory = np.empty(nbytes, np.uint8)
         except IndexError:
             memory = np.empty(nbytes, np.uint8)
-        np.copyto(memory, segment.data[:nbytes])
-        segment.busy[0] = 0
-        payload = np.asarray(_Owned(memory, nbytes, spares))
+        np.copyto(memory, source[:nbytes])
+        return np.asarray(_Owned(memory, nbytes, spares))
+
+    def _note_copying(self, held: int, pool: int, what: str):
         if self.on_note is not None:
             note, self.on_note = self.on_note, None
-            note(f"stream '{self.name}': {len(self._held)} received messages hold {len(self._held)} of the sender's "
-                 f"{self._peer_pool} shared segments; while they are held, large payloads received are copied "
-                 f"into memory of their own, so the sender never waits for memory the receiver keeps")
-        return payload
+            note(f"stream '{self.name}': {held} received messages hold {held} of the sender's {pool} {what}; "
+                 f"while they are held, large payloads received are copied into memory of their own, so the "
+                 f"sender never waits for memory the receiver keeps")
 
     def _take_shared(self, kind: int, header: list, checked: bool):
-        """A segment (or published region) the peer announces, with its descriptor; checked: it must be
-        a memfd sealed against shrinking and as large as announced, so no read of it can fault."""
+        """A segment, published region or lent region the peer announces, with its descriptor; checked:
+        it must be a memfd sealed against shrinking and as large as announced, so no read of it can fault."""
         key, size = header[1], header[2]
         if checked and (type(key) is not int or type(size) is not int
                         or not 0 < size <= self.max_message + _SEGMENT_ROUNDING):
@@ -424,6 +563,11 @@ class Link:
             if checked and (type(pool) is not int or pool < 1):
                 raise ValueError(f"a pool of {pool!r} segments")
             self._peer_pool = min(pool, self.max_segments) if checked else pool
+        elif kind == _LENT:   # the lender's pool of frame buffers: we may hold half of the smallest
+            pool = header[3]
+            if checked and (type(pool) is not int or pool < 1):
+                raise ValueError(f"a pool of {pool!r} frame buffers")
+            self._peer_lend_pool = min(pool, self._peer_lend_pool or pool)
         if checked:   # each keeps a mapping (and a region its descriptor): a bounded number, each once
             what, known, most = (("segment", self._peer_segments, self.max_segments) if kind == _SEGMENT
                                  else ("region", self._peer_regions, _MAX_UNTRUSTED_REGIONS))
@@ -442,11 +586,26 @@ class Link:
             else:
                 if checked:
                     sharedmem.check_sealed(fd, size, f"region {key}")
-                self._peer_regions[key] = sharedmem.Region.adopt(fd, size)
+                self._peer_regions[key] = sharedmem.Region.adopt(fd, size, reused=kind == _LENT,
+                                                                 pool=header[3] if kind == _LENT else 0)
                 fd = -1   # the region owns it
         finally:
             if fd >= 0:
                 os.close(fd)
+
+    def _take_loan_page(self, header: list, checked: bool):
+        """The page of busy bytes the peer lends payloads with (once): we clear a slot when done."""
+        slots = header[1]
+        if checked and (self._peer_page is not None or type(slots) is not int or not 0 < slots <= _LOAN_PAGE):
+            raise ValueError(f"a loan page of {slots!r} slots" + (" announced twice" if self._peer_page is not None
+                                                                   else ""))
+        fd = self._fds.popleft()
+        try:
+            if checked:
+                sharedmem.check_sealed(fd, _LOAN_PAGE, "the loan page")
+            self._peer_page = np.frombuffer(mmap.mmap(fd, _LOAN_PAGE), np.uint8, slots)
+        finally:
+            os.close(fd)
 
     def pending(self, wait: float = 0) -> bool:
         """Whether a record has (at least partly) arrived, so `recv` will not wait for the sender;
@@ -510,6 +669,9 @@ class Link:
         """Close the socket and forget every segment; payloads still held stay valid until freed."""
         self._closed = True
         self._segments.clear()
+        with self._loan_lock:   # nobody will read them here any more
+            for slot in list(self._loans):
+                self._end_loan(slot)
         self._peer_segments.clear()
         for region in self._peer_regions.values():
             region.release()

@@ -4,6 +4,13 @@ A source that keeps its pixels in a published region (the synthetic camera's pat
 lets frames that are views into it cross to another process by reference: the link sends the
 region's descriptor once and then only offsets, with no copy of the pixels. Publishing is a
 promise that the bytes never change again, so the receivers' views are read-only.
+
+A *reused* region is the other kind: a buffer of a `FramePool` (pool.py) that a node computes
+frames into and that is written again once nobody holds the frame. A link lends such a frame
+(the receiver marks in a page of the link when it lets it go, and the link keeps the frame until
+then), so it too crosses by reference, and the buffer returns to its pool only when every holder,
+in this process or another, has let it go. `reap()` asks every lending link to let go of what its
+receivers have freed.
 """
 from __future__ import annotations
 
@@ -13,12 +20,15 @@ import itertools
 import mmap
 import os
 import threading
+import weakref
 
 import numpy as np
 
 _ids = itertools.count(1)
 _lock = threading.Lock()
 _published: dict[int, "Region"] = {}
+_lenders: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()   # links that lend
+_loan_count_lock = threading.Lock()
 
 
 def seal_size(fd: int):
@@ -40,7 +50,15 @@ def check_sealed(fd: int, nbytes: int, what: str):
 
 
 class Region:
-    """A memfd mapping. Fill `array` (writable), then `publish()`; `release()` when done."""
+    """A memfd mapping. Fill `array` (writable), then `publish()`; `release()` when done.
+
+    `reused`: the bytes change again once every holder has let go (a pool's buffer, or such a
+    buffer received from another process); links lend views of it instead of sending offsets for
+    good. `pool`: for a reused region, how many buffers its pool keeps at most."""
+
+    reused = False
+    pool = 0
+    lent = 0   # views of it that links lend now (their receivers have not let go yet)
 
     def __init__(self, nbytes: int):
         self.id = next(_ids)
@@ -53,10 +71,12 @@ class Region:
         self.address = ctypes.addressof(ctypes.c_char.from_buffer(self.map))
 
     @classmethod
-    def adopt(cls, fd: int, nbytes: int) -> "Region":
-        """A region another process published, from its descriptor (which this takes over):
-        mapped read-only and published here too, so views of it are forwarded by reference."""
+    def adopt(cls, fd: int, nbytes: int, reused: bool = False, pool: int = 0) -> "Region":
+        """A region another process published (or lends, `reused`), from its descriptor (which this
+        takes over): mapped read-only and published here too, so views of it are forwarded by
+        reference (lent onwards, if it is reused)."""
         region = cls.__new__(cls)
+        region.reused, region.pool = reused, pool
         region.id = next(_ids)
         region.size = int(nbytes)
         region.fd = fd
@@ -69,6 +89,12 @@ class Region:
 
     def publish(self):
         self.array.flags.writeable = False
+        with _lock:
+            _published[self.id] = self
+
+    def lend(self, pool: int):
+        """Make this region findable as a reused one (a pool's buffer): its bytes stay writable here."""
+        self.reused, self.pool = True, pool
         with _lock:
             _published[self.id] = self
 
@@ -86,6 +112,32 @@ def shared_array(shape, dtype=np.uint8) -> tuple[np.ndarray, Region]:
     dtype = np.dtype(dtype)
     region = Region(int(np.prod(shape)) * dtype.itemsize)
     return region.array.view(dtype).reshape(shape), region
+
+
+def add_lender(link):
+    """`link` lends views of reused regions: `reap()` will ask it to let go of what its receiver freed."""
+    _lenders[id(link)] = link
+
+
+def count_loan(region: Region, change: int):
+    """A link lends a view of `region` (+1) or has seen its receiver let go of one (-1)."""
+    with _loan_count_lock:
+        region.lent += change
+
+
+def reap():
+    """Ask every lending link to drop the frames its receiver has let go (a pool that finds no free
+    buffer calls this before it waits)."""
+    for link in list(_lenders.values()):
+        link.reap_loans()
+
+
+def forget_all():
+    """In a process just forked: the parent's regions and lending links are not this process's to send."""
+    global _lock, _loan_count_lock
+    _published.clear()
+    _lenders.clear()
+    _lock, _loan_count_lock = threading.Lock(), threading.Lock()
 
 
 def find(payload: np.ndarray) -> tuple[Region, int] | None:

@@ -28,7 +28,8 @@ A warp mesh (node.setWarpMesh) remaps the input frame before the config is appli
 
 The image operations live in image_manip_ops.py (no device needed): OpenCV on NumPy views, in as
 few passes as possible: one resampling pass for the whole geometry, one for the colour conversion,
-written straight into the output's new array.
+the last of them written straight into the output's frame memory (`DeviceOutput.array`: shared
+buffers that links lend to the host and scripts without a copy).
 """
 from __future__ import annotations
 
@@ -226,6 +227,7 @@ class ImageManipWorker(Worker):
         self._mesh = self._load_mesh(props)
         self._plans = {}
         images, configs, out = self.input("inputImage"), self.input("inputConfig"), self.output("out")
+        self._alloc = out.array   # output frames are computed into memory links pass by reference
         if configs.wait_for_message and not configs.linked:
             self.log(LogLevel.WARN, f"{self.label}.inputConfig waits for a config on every image, but nothing is "
                                     f"linked to it: no image will be processed — link inputConfig or call "
@@ -290,7 +292,7 @@ class ImageManipWorker(Worker):
                                             f"{self._max_size} bytes — call setMaxOutputFrameSize({need}) on "
                                             f"{self.label}; frame {seq} dropped")
                 return None
-            return apply_plan(p, image, self._mesh)
+            return apply_plan(p, image, self._mesh, self._alloc)
         except ManipError as e:
             self._error(("manip", str(e)), f"{label}: {e} (frame {seq} dropped)")
         except Exception as e:   # an OpenCV failure on an odd frame must not stop the node

@@ -6,7 +6,9 @@ size and type, one geometric map), then apply the plan to frames; and gen2's war
     out = apply_config(frame, config)                     # both at once
 
 The node (image_manip.py) keeps one plan per config and input size; everything here is OpenCV on
-NumPy views.
+NumPy views. `apply_plan(..., alloc=output.array)` writes the output frame's bytes into memory from
+`alloc(shape, dtype)` (the node's output gives shared memory that links pass by reference): the
+last pass over the pixels writes there directly, so the result is never copied again.
 """
 from __future__ import annotations
 
@@ -373,26 +375,33 @@ def apply_config(frame: ImgFrame, config: ImageManipConfig, mesh: WarpMesh | Non
     return apply_plan(plan(config, frame.getWidth(), frame.getHeight(), frame.getType()), frame, mesh)
 
 
-def apply_plan(p: Plan, frame: ImgFrame, mesh: WarpMesh | None = None) -> ImgFrame:
+def apply_plan(p: Plan, frame: ImgFrame, mesh: WarpMesh | None = None, alloc=None) -> ImgFrame:
+    """The output frame; its bytes are in memory from `alloc(shape, dtype)` (default: new arrays)."""
     import cv2
     if p.identity and mesh is None:
         _check_size(frame, p)
         return frame
-    data = _source(frame, p, mesh)
+    dest = _Destination(alloc)
     ow, oh = p.out_size
-    src, layout, order = data
-    bg = _bg(p.bg, order)
-
-    # geometry: one resampling pass into a new array (or a view of the source for a plain crop)
     x, y, iw, ih = p.inner
     letterbox = (iw, ih) != (ow, oh)
+    cropped = p.rect is not None and not letterbox and (iw, ih) == (p.rect[2] - p.rect[0], p.rect[3] - p.rect[1])
+    # a YUV frame converted whole to the output's own BGR: the conversion is the last pass
+    whole = (cropped and mesh is None and p.rect == (0, 0) + tuple(p.in_size) and p.flip is None
+             and p.colormap == Colormap.NONE and p.out_type == T.BGR888i)
+    src, layout, order = _source(frame, p, mesh, dest if whole else None)
+    bg = _bg(p.bg, order)
+    # the last pass writes the output's memory: the colour conversion, else the colormap, the flip, the geometry
+    converts = _converts(layout, order, p.out_type) or p.colormap != Colormap.NONE
+
+    # geometry: one resampling pass into a new array (or a view of the source for a plain crop)
     planes = layout == "chw"
     shape = (3, oh, ow) if planes else (oh, ow) + src.shape[2:]
-    if p.rect is not None and not letterbox and (iw, ih) == (p.rect[2] - p.rect[0], p.rect[3] - p.rect[1]):
+    if cropped:
         x0, y0, x1, y1 = p.rect
         geo = src[:, y0:y1, x0:x1] if planes else src[y0:y1, x0:x1]
     else:
-        geo = np.empty(shape, dtype=src.dtype)
+        geo = (np.empty if converts or p.flip is not None else dest)(shape, dtype=src.dtype)
         if letterbox:
             _fill_bars(geo, bg, planes, p.inner)
         for s, d, value in _plane_pairs(src, geo, planes, bg):
@@ -410,16 +419,38 @@ def apply_plan(p: Plan, frame: ImgFrame, mesh: WarpMesh | None = None) -> ImgFra
                     cv2.warpAffine(s, p.matrix[:2], (iw, ih), dst=roi, flags=flags, borderMode=border,
                                    borderValue=value)
     if p.flip is not None:
-        flipped = np.empty(geo.shape, dtype=geo.dtype)
+        flipped = (np.empty if converts else dest)(geo.shape, dtype=geo.dtype)
         for s, d, _ in _plane_pairs(geo, flipped, planes, bg):
             cv2.flip(s, p.flip, dst=d)
         geo = flipped
     if p.colormap != Colormap.NONE:
-        geo, layout, order = _colormap(geo, p), "hwc", "BGR"
-    out = _convert(geo, layout, order, p.out_type)
-    if np.may_share_memory(out, frame.getData()):
-        out = out.copy()
+        lut_dst = None if _converts("hwc", "BGR", p.out_type) else dest
+        geo, layout, order = _colormap(geo, p, lut_dst), "hwc", "BGR"
+    out = _convert(geo, layout, order, p.out_type, dest)
+    if not dest.holds(out):   # a view of the input (a plain crop), or of a working image: one copy
+        kept = dest(out.shape, dtype=out.dtype)
+        np.copyto(kept, out)
+        out = kept
     return _make_output(frame, out, p.out_type, ow, oh)
+
+
+class _Destination:
+    """The output's memory: `alloc(shape, dtype)` arrays (new ones by default), and which they are."""
+
+    def __init__(self, alloc=None):
+        self._alloc = alloc
+        self._given = []
+
+    def __call__(self, shape, dtype=np.uint8) -> np.ndarray:
+        arr = np.empty(shape, dtype) if self._alloc is None else self._alloc(shape, dtype)
+        self._given.append(arr)
+        return arr
+
+    def holds(self, arr: np.ndarray) -> bool:
+        """Whether `arr` is a whole array this gave (so it needs no copy to become the output)."""
+        start = arr.__array_interface__["data"][0]
+        return arr.flags.c_contiguous and any(
+            start == a.__array_interface__["data"][0] and arr.nbytes == a.nbytes for a in self._given)
 
 
 def _check_size(frame: ImgFrame, p: Plan):
@@ -430,8 +461,9 @@ def _check_size(frame: ImgFrame, p: Plan):
                          f"{frame.getData().size} (metadata only, or setSize/setType bigger than the data?)")
 
 
-def _source(frame: ImgFrame, p: Plan, mesh: WarpMesh | None):
-    """(image, layout, order): the frame as OpenCV sees it — a view where possible."""
+def _source(frame: ImgFrame, p: Plan, mesh: WarpMesh | None, dest=None):
+    """(image, layout, order): the frame as OpenCV sees it — a view where possible; a YUV frame's BGR
+    conversion goes into a `dest` array, if given."""
     import cv2
     _check_size(frame, p)
     t, (w, h) = p.in_type, p.in_size
@@ -445,7 +477,7 @@ def _source(frame: ImgFrame, p: Plan, mesh: WarpMesh | None):
     elif t in _GREY:
         img, layout = data[:w * h].reshape(h, w), "hw"
     else:
-        img, layout = _yuv_to_bgr(data[:w * h * 3 // 2].reshape(h * 3 // 2, w), t, p, mesh is None), "hwc"
+        img, layout = _yuv_to_bgr(data[:w * h * 3 // 2].reshape(h * 3 // 2, w), t, p, mesh is None, dest), "hwc"
     order = _ORDER[t]
     if mesh is not None:
         map1, map2 = mesh.maps(w, h)
@@ -459,14 +491,18 @@ def _source(frame: ImgFrame, p: Plan, mesh: WarpMesh | None):
     return img, layout, order
 
 
-def _yuv_to_bgr(yuv: np.ndarray, t, p: Plan, may_crop: bool) -> np.ndarray:
+def _yuv_to_bgr(yuv: np.ndarray, t, p: Plan, may_crop: bool, dest=None) -> np.ndarray:
     """BGR of a YUV frame. With a plain crop only the (2-aligned) rows and columns it needs are converted;
     the returned array then has the frame's size but is only valid (and only read) inside the crop."""
     import cv2
     code = {T.NV12: cv2.COLOR_YUV2BGR_NV12, T.NV21: cv2.COLOR_YUV2BGR_NV21, T.YUV420p: cv2.COLOR_YUV2BGR_I420}[t]
     w, h = p.in_size
     if not (may_crop and p.rect is not None) or p.rect == (0, 0, w, h):
-        return cv2.cvtColor(yuv, code)
+        if dest is None:
+            return cv2.cvtColor(yuv, code)
+        out = dest((h, w, 3), dtype=np.uint8)
+        cv2.cvtColor(yuv, code, dst=out)
+        return out
     x0, y0, x1, y1 = p.rect
     x0, y0, x1, y1 = x0 & ~1, y0 & ~1, (x1 + 1) & ~1, (y1 + 1) & ~1
     cw, ch = x1 - x0, y1 - y0
@@ -526,7 +562,7 @@ def _fill(arr, bg, planes: bool):
         arr[:] = bg[0]
 
 
-def _colormap(grey: np.ndarray, p: Plan) -> np.ndarray:
+def _colormap(grey: np.ndarray, p: Plan, dest=None) -> np.ndarray:
     import cv2
     lo, hi = p.colormap_range
     ramp = np.arange(256, dtype=np.float64)
@@ -535,25 +571,49 @@ def _colormap(grey: np.ndarray, p: Plan) -> np.ndarray:
     lut = cv2.applyColorMap(scaled.reshape(256, 1), cv_map)   # (256, 1, 3) BGR
     if p.colormap in (Colormap.STEREO_TURBO, Colormap.STEREO_JET):
         lut[0] = 0   # no disparity: black
-    return cv2.LUT(cv2.merge([grey, grey, grey]), lut.reshape(1, 256, 3))
+    merged = cv2.merge([grey, grey, grey])
+    if dest is None:
+        return cv2.LUT(merged, lut.reshape(1, 256, 3))
+    out = dest(merged.shape, dtype=np.uint8)
+    cv2.LUT(merged, lut.reshape(1, 256, 3), dst=out)
+    return out
 
 
-def _convert(img: np.ndarray, layout: str, order: str, out_type) -> np.ndarray:
-    """The working image as the bytes of `out_type` (may return `img` itself when nothing changes)."""
+def _converts(layout: str, order: str, out_type) -> bool:
+    """Whether `_convert` makes new bytes (False: the working image already is the output)."""
+    if out_type == T.RAW16 or (out_type in _GREY and order == "GRAY"):
+        return False
+    if out_type in (T.BGR888i, T.RGB888i):
+        return layout != "hwc" or order != ("BGR" if out_type == T.BGR888i else "RGB")
+    if out_type in (T.BGR888p, T.RGB888p):
+        return layout != "chw" or order != ("BGR" if out_type == T.BGR888p else "RGB")
+    return True
+
+
+def _convert(img: np.ndarray, layout: str, order: str, out_type, dest=None) -> np.ndarray:
+    """The working image as the bytes of `out_type` (may return `img` itself when nothing changes);
+    new bytes go into `dest(shape, dtype)` arrays (default: new arrays)."""
     import cv2
+    dest = dest or _Destination()
     if out_type == T.RAW16 or (out_type in _GREY and order == "GRAY"):
         return img
     if out_type in _GREY:
         bgr = _to_interleaved(img, layout, order, "BGR")
-        return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        out = dest(bgr.shape[:2], dtype=np.uint8)
+        cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY, dst=out)
+        return out
     if out_type in (T.BGR888i, T.RGB888i):
-        return _to_interleaved(img, layout, order, "BGR" if out_type == T.BGR888i else "RGB")
+        return _to_interleaved(img, layout, order, "BGR" if out_type == T.BGR888i else "RGB", dest)
     if out_type in (T.BGR888p, T.RGB888p):
         want = "BGR" if out_type == T.BGR888p else "RGB"
         if layout == "chw":
-            return img if order == want else np.ascontiguousarray(img[::-1])
+            if order == want:
+                return img
+            out = dest(img.shape, dtype=img.dtype)
+            np.copyto(out, img[::-1])
+            return out
         h, w = img.shape[:2]
-        out = np.empty((3, h, w), dtype=np.uint8)
+        out = dest((3, h, w), dtype=np.uint8)
         if layout == "hw":
             out[:] = img
         else:
@@ -562,10 +622,12 @@ def _convert(img: np.ndarray, layout: str, order: str, out_type) -> np.ndarray:
     # YUV outputs, through BGR
     bgr = _to_interleaved(img, layout, order, "BGR")
     h, w = bgr.shape[:2]
-    i420 = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420)
     if out_type == T.YUV420p:
-        return i420
-    out = np.empty_like(i420)
+        out = dest((h * 3 // 2, w), dtype=np.uint8)
+        cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420, dst=out)
+        return out
+    i420 = cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420)
+    out = dest(i420.shape, dtype=np.uint8)
     out[:h] = i420[:h]
     q = (h // 2) * (w // 2)
     chroma = i420[h:].reshape(-1)
@@ -574,13 +636,20 @@ def _convert(img: np.ndarray, layout: str, order: str, out_type) -> np.ndarray:
     return out
 
 
-def _to_interleaved(img, layout, order, want):
+def _to_interleaved(img, layout, order, want, dest=None):
+    """`img` as interleaved `want` order: `img` itself if it is, else new bytes (in `dest` arrays, if given)."""
     import cv2
+    if layout == "hwc" and order == want:
+        return img
+    h, w = img.shape[1:] if layout == "chw" else img.shape[:2]
+    out = (dest or np.empty)((h, w, 3), dtype=np.uint8)
     if layout == "hw":
-        return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
-    if layout == "chw":
-        return cv2.merge([img[0], img[1], img[2]] if order == want else [img[2], img[1], img[0]])
-    return img if order == want else cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        cv2.cvtColor(img, cv2.COLOR_GRAY2BGR, dst=out)
+    elif layout == "chw":
+        cv2.merge([img[0], img[1], img[2]] if order == want else [img[2], img[1], img[0]], dst=out)
+    else:
+        cv2.cvtColor(img, cv2.COLOR_BGR2RGB, dst=out)
+    return out
 
 
 def _make_output(src: ImgFrame, data: np.ndarray, out_type, width: int, height: int) -> ImgFrame:

@@ -4,6 +4,9 @@ An input's inbox is its policy (`Inbox`): the bounded queue its node reads (the 
 `Feed` the node declared (`Worker.feeds()`), which does the node's work in the producer's thread
 or carries the message into a script process. The runtime wires the feeds when it builds.
 
+A node that makes frames asks its output for their memory (`DeviceOutput.array`): shared buffers
+of the output's FramePool (link/pool.py), which links lend to other processes without a copy.
+
 End of stream: when every output linked to an input has closed (its node finished or failed),
 the input closes too; its node reads what is queued, then QueueClosed ends it, and so on down
 the pipeline to the host.
@@ -12,6 +15,8 @@ from __future__ import annotations
 
 import threading
 from typing import Protocol
+
+import numpy as np
 
 from .queue import MessageQueue
 
@@ -83,6 +88,17 @@ class DeviceOutput:
     def __init__(self, label: str):
         self.label = label
         self.targets: list[DeviceInput] = []
+        self._pool = None
+
+    def array(self, shape, dtype=np.uint8) -> np.ndarray:
+        """A writable array for a frame this output is about to send, in shared memory that links
+        pass to other processes by reference (this output's FramePool, link/pool.py, made at first
+        use). Write it before `send`, never after."""
+        pool = self._pool
+        if pool is None:
+            from ..link.pool import FramePool
+            pool = self._pool = FramePool(self.label)
+        return pool.array(shape, dtype)
 
     @property
     def linked(self) -> bool:
@@ -98,3 +114,5 @@ class DeviceOutput:
         targets, self.targets = self.targets, []
         for target in targets:
             target.producer_done(reason)
+        if self._pool is not None:   # frames still held stay valid; their buffers are not reused
+            self._pool.close()

@@ -242,8 +242,7 @@ def _child(config: dict, channel: Channel):
     gc.freeze()   # what came with the fork stays as it is: never collected, never closing a descriptor
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is for the host, which closes the device
     _die_with_parent(parent)
-    sharedmem._published.clear()   # the device's regions are not ours to send by reference
-    sharedmem._lock = threading.Lock()
+    sharedmem.forget_all()   # the device's regions and lending links are not this process's
 
     end = channel.script_end()
     control = end.control

@@ -22,7 +22,7 @@ from oakling.link.records import End, Message
 from oakling.messages import codec
 
 MAX = 8 << 20
-_MSG, _SEGMENT, _DROP, _CONTROL, _END, _REGION, _REGION_MSG = range(7)
+_MSG, _SEGMENT, _DROP, _CONTROL, _END, _REGION, _REGION_MSG, _LENT, _LOANS, _LOAN, _UNREGION = range(11)
 
 
 @pytest.fixture
@@ -154,6 +154,63 @@ def test_what_a_well_behaved_peer_sends_still_arrives_whole(forged):
     assert got[3].body == {"op": "log", "text": "hi"} and got[3].payload == b"payload"
     assert got[4].reason == "done"
     region.release()
+
+
+def test_a_frame_lent_from_a_pool_arrives_read_only_and_its_slot_is_cleared_when_dropped(forged):
+    """A script forwarding a frame that a node computed lends it on: checked, it still arrives whole."""
+    from oakling.link.pool import FramePool
+    raw, link = forged
+    sender = Link(raw, "script side")
+    pool = FramePool("Script(0).out", most=4)
+    data = pool.array((1 << 20,))
+    data[:] = 3
+    msg = dai.Buffer().setSequenceNum(1)
+    msg._data = data   # as a node that computed it sends it (setData copies)
+    sender.send_message(msg)
+    del data, msg
+    got = link.recv().message
+    assert (got.getData() == 3).all() and not got.getData().flags.writeable
+    assert sender._loans and not sender._segments
+    del got
+    sender.reap_loans()
+    assert not sender._loans
+    pool.close()
+
+
+@pytest.mark.parametrize("loan, match", [
+    ([_LOAN, int(dai.DatatypeEnum.Buffer), {}, 5, 0, 100, 64], "in slot 64"),         # past the page's slots
+    ([_LOAN, int(dai.DatatypeEnum.Buffer), {}, 5, 4000, 200, 0], "bytes 4000..4200"),  # past the region's end
+    ([_LOAN, int(dai.DatatypeEnum.Buffer), {}, 6, 0, 100, 0], "KeyError"),             # a region never announced
+])
+def test_a_loan_outside_its_page_or_region_is_refused(forged, loan, match):
+    raw, link = forged
+    region, page = memfd(4096, sealed=True), memfd(4096, sealed=True)
+    send_fds(raw, record([_LENT, 5, 4096, 4]), [region])
+    send_fds(raw, record([_LOANS, 64]), [page])
+    os.close(region)
+    os.close(page)
+    raw.sendall(record(loan))
+    with pytest.raises(LinkCorrupt, match=match):
+        link.recv()
+
+
+def test_a_loan_before_its_page_or_of_a_published_region_is_refused(forged):
+    raw, link = forged
+    fd = memfd(4096, sealed=True)
+    send_fds(raw, record([_REGION, 5, 4096]), [fd])   # published, not lent: it has no slots to clear
+    os.close(fd)
+    raw.sendall(record([_LOAN, int(dai.DatatypeEnum.Buffer), {}, 5, 0, 100, 0]))
+    with pytest.raises(LinkCorrupt, match="a loan of bytes 0..100 of region 5"):
+        link.recv()
+
+
+def test_an_unsealed_loan_page_is_refused(forged):
+    raw, link = forged
+    fd = memfd(4096, sealed=False)
+    send_fds(raw, record([_LOANS, 64]), [fd])
+    os.close(fd)
+    with pytest.raises(LinkCorrupt, match="the loan page"):
+        link.recv()
 
 
 def test_segments_and_regions_a_link_makes_are_sealed():

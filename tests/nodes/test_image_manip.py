@@ -282,3 +282,67 @@ def test_camera_to_manip_to_host_matches_the_preview():
         assert np.abs(got[:300].astype(int) - want[:300]).max() <= 1                 # luma
         u = got[300:].reshape(150, 150, 2)[:, :, 0]
         assert np.abs(u.astype(int) - want[300:375].reshape(150, 150)).max() <= 1   # chroma (U)
+
+
+def test_computed_frames_reach_several_consumers_by_reference_and_stay_whole_while_kept():
+    """ImageManip computes into shared buffers that links lend: a frame sent to two XLinkOuts and a
+    second ImageManip is never rewritten while the host keeps it, whatever it keeps (here: all)."""
+    p = dai.Pipeline()
+    cam = p.create(dai.node.ColorCamera)
+    cam.setPreviewSize(1280, 720)
+    flip = p.create(dai.node.ImageManip)
+    flip.initialConfig.setHorizontalFlip(True)
+    flip.setMaxOutputFrameSize(1280 * 720 * 3)
+    back = p.create(dai.node.ImageManip)   # flips it back: the preview again
+    back.initialConfig.setHorizontalFlip(True)
+    back.setMaxOutputFrameSize(1280 * 720 * 3)
+    cam.preview.link(flip.inputImage)
+    flip.out.link(back.inputImage)
+    streams = {"preview": cam.preview, "a": flip.out, "b": flip.out, "back": back.out}
+    for name, port in streams.items():
+        xout = p.create(dai.node.XLinkOut)
+        xout.setStreamName(name)
+        port.link(xout.input)
+    kept = {name: [] for name in streams}
+    with dai.Device(p, realtime=False) as device:
+        queues = {name: device.getOutputQueue(name) for name in streams}
+        for _ in range(24):   # more than the pool's 8 buffers: most frames are kept past their reuse
+            for name, queue in queues.items():
+                kept[name].append(queue.get(timeout=TIMEOUT))
+        lent = [r for r in queues["a"]._link._peer_regions.values() if r.reused]
+        assert 1 <= len(lent) <= 8   # the flip's pool, within its budget
+    first = kept["a"][0].getData()
+    assert type(first.base).__name__ == "_Loan" and not first.flags.writeable
+    for i in range(24):
+        preview = kept["preview"][i].getFrame()
+        a, b, twice = (kept[name][i] for name in ("a", "b", "back"))
+        assert a.getSequenceNum() == b.getSequenceNum() == twice.getSequenceNum() == kept["preview"][i].getSequenceNum()
+        np.testing.assert_array_equal(a.getFrame(), preview[:, ::-1])
+        np.testing.assert_array_equal(b.getFrame(), preview[:, ::-1])
+        np.testing.assert_array_equal(twice.getFrame(), preview)
+
+
+def test_computed_frames_pass_through_a_script_lent_and_whole():
+    """A script that forwards what ImageManip computed lends it on: the host gets the same pixels."""
+    p = dai.Pipeline()
+    cam = p.create(dai.node.ColorCamera)
+    cam.setPreviewSize(640, 360)
+    flip = p.create(dai.node.ImageManip)
+    flip.initialConfig.setVerticalFlip(True)
+    flip.setMaxOutputFrameSize(640 * 360 * 3)
+    cam.preview.link(flip.inputImage)
+    script = p.create(dai.node.Script)
+    script.setScript("while True:\n    node.io['out'].send(node.io['in'].get())\n")
+    flip.out.link(script.inputs["in"])
+    for name, port in (("preview", cam.preview), ("forwarded", script.outputs["out"])):
+        xout = p.create(dai.node.XLinkOut)
+        xout.setStreamName(name)
+        port.link(xout.input)
+    with dai.Device(p, realtime=False) as device:
+        pairs = [(device.getOutputQueue("preview").get(timeout=TIMEOUT),
+                  device.getOutputQueue("forwarded").get(timeout=TIMEOUT)) for _ in range(12)]
+        assert not device.getFailedNodes()
+    for preview, forwarded in pairs:
+        assert forwarded.getSequenceNum() == preview.getSequenceNum()
+        np.testing.assert_array_equal(forwarded.getFrame(), preview.getFrame()[::-1])
+    assert type(pairs[0][1].getData().base).__name__ == "_Loan"

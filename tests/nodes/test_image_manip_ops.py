@@ -5,7 +5,7 @@ import pytest
 
 import oakling as dai
 from oakling.messages import Colormap
-from oakling.nodes.image_manip_ops import ManipError, WarpMesh, apply_config, plan
+from oakling.nodes.image_manip_ops import ManipError, WarpMesh, apply_config, apply_plan, plan
 
 T = dai.ImgFrame.Type
 H, W = 480, 640
@@ -353,3 +353,50 @@ def test_identity_mesh_changes_nothing_and_a_shifted_mesh_translates():
     map_x, map_y = np.meshgrid(np.arange(W, dtype=np.float32) + 10.5, np.arange(H, dtype=np.float32))
     assert_close(out.getCvFrame(), cv2.remap(BGR, map_x, map_y, cv2.INTER_LINEAR))
 
+
+
+class Recorder:
+    """An `alloc` that records the arrays it hands out (as an output's frame pool would)."""
+
+    def __init__(self):
+        self.given = []
+
+    def __call__(self, shape, dtype=np.uint8):
+        arr = np.full(shape, 77, dtype)
+        self.given.append(arr)
+        return arr
+
+
+ALLOC_CASES = {   # (input type, config): the common paths, each must end in memory from alloc
+    "flip": (T.BGR888i, lambda: cfg().setHorizontalFlip(True)),
+    "flip both ways, planar": (T.BGR888p, lambda: cfg().setHorizontalFlip(True).setVerticalFlip(True)),
+    "resize": (T.BGR888i, lambda: cfg().setResize(300, 300)),
+    "resize planar to interleaved": (T.BGR888p, lambda: cfg().setResize(300, 300).setFrameType(T.BGR888i)),
+    "crop": (T.BGR888i, lambda: cfg().setCropRect(0.1, 0.2, 0.6, 0.7)),
+    "letterbox": (T.BGR888i, lambda: cfg().setResizeThumbnail(300, 300, 10, 20, 30)),
+    "rotate": (T.BGR888i, lambda: cfg().setRotationDegrees(30)),
+    "to planar": (T.BGR888i, lambda: cfg().setFrameType(T.BGR888p)),
+    "to RGB": (T.BGR888i, lambda: cfg().setFrameType(T.RGB888i)),
+    "to grey": (T.BGR888i, lambda: cfg().setFrameType(T.GRAY8)),
+    "to NV12": (T.BGR888i, lambda: cfg().setFrameType(T.NV12)),
+    "to YUV420p": (T.BGR888i, lambda: cfg().setFrameType(T.YUV420p)),
+    "NV12 to BGR": (T.NV12, lambda: cfg().setFrameType(T.BGR888i)),
+    "NV12 resize to planar": (T.NV12, lambda: cfg().setResize(300, 300).setFrameType(T.BGR888p)),
+    "NV12 crop": (T.NV12, lambda: cfg().setCropRect(0.1, 0.2, 0.6, 0.7)),
+    "grey colormap": (T.GRAY8, lambda: cfg().setColormap(Colormap.JET)),
+    "grey colormap to planar": (T.GRAY8, lambda: cfg().setColormap(Colormap.JET).setFrameType(T.BGR888p)),
+}
+
+
+@pytest.mark.parametrize("name", list(ALLOC_CASES))
+def test_outputs_are_written_into_the_memory_alloc_gives_with_the_same_pixels(name):
+    """A node's output frames go straight into its output's shared memory: the result is one whole
+    array from `alloc`, never copied again, and the pixels are those of a plain apply."""
+    in_type, config = ALLOC_CASES[name]
+    f = frame_of(BGR if in_type != T.GRAY8 else cv2.cvtColor(BGR, cv2.COLOR_BGR2GRAY), in_type)
+    p = plan(config(), f.getWidth(), f.getHeight(), f.getType())
+    alloc = Recorder()
+    out = apply_plan(p, f, None, alloc)
+    data = out.getData()
+    assert any(np.shares_memory(data, given) and data.nbytes == given.nbytes for given in alloc.given)
+    np.testing.assert_array_equal(data, apply_plan(p, f).getData())

@@ -231,3 +231,16 @@ def test_a_fed_input_takes_messages_in_the_producers_thread_and_its_end():
     assert feed.put_by == [(1, threading.current_thread().name)]
     assert len(inp.queue) == 0
     assert feed.reason == "the producer ended"
+
+
+def test_an_output_gives_frame_memory_from_its_pool_and_closing_it_lets_the_pool_go():
+    import numpy as np
+    from oakling.link import sharedmem
+    out = DeviceOutput("ImageManip(1).out")
+    arr = out.array((100, 200, 3))
+    assert arr.shape == (100, 200, 3) and arr.dtype == np.uint8 and arr.flags.writeable
+    region, _ = sharedmem.find(arr.reshape(-1))
+    assert region.reused   # links lend it rather than copy it
+    arr[:] = 4
+    out.close("done")
+    assert region.fd < 0 and (arr == 4).all()   # the pool is gone; the frame held stays valid
