@@ -29,11 +29,12 @@ def echo_pipeline(max_data_size=None):
     return p
 
 
-def stereo_pair(p):
-    """Two 400P MonoCameras on CAM_B and CAM_C into a subpixel StereoDepth of `p`; returns the StereoDepth."""
+def stereo_pair(p, sockets=(dai.CameraBoardSocket.CAM_B, dai.CameraBoardSocket.CAM_C)):
+    """Two 400P MonoCameras (left and right: CAM_B and CAM_C) into a subpixel StereoDepth of `p`;
+    returns the StereoDepth."""
     stereo = p.create(dai.node.StereoDepth)
     stereo.setSubpixel(True)
-    for socket, port in ((dai.CameraBoardSocket.CAM_B, stereo.left), (dai.CameraBoardSocket.CAM_C, stereo.right)):
+    for socket, port in zip(sockets, (stereo.left, stereo.right)):
         cam = p.create(dai.node.MonoCamera)
         cam.setBoardSocket(socket)
         cam.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)

@@ -268,37 +268,26 @@ def test_a_fisheye_pair_is_rectified_with_the_fisheye_model():
     assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95
 
 
-def test_a_pair_with_the_centre_camera_takes_its_own_baseline():
+def test_a_pair_with_the_centre_camera_takes_its_own_baseline(tmp_path):
     """An OAK-D-LR-style pair, CAM_B and CAM_A (half the CAM_B–CAM_C baseline): the depth uses the
     baseline between the sockets that feed the node, which the frames' instance numbers name."""
     import cv2
+    from pipelines import stereo_pair
     calib = oak_d()
     k, width, height = calib.getDefaultIntrinsics(dai.CameraBoardSocket.CAM_B)
     calib.setCameraIntrinsics(dai.CameraBoardSocket.CAM_A, k, width, height)   # three like cameras
     assert abs(calib.getBaselineDistance(dai.CameraBoardSocket.CAM_A, dai.CameraBoardSocket.CAM_B) - 3.75) < 0.01
-
-    def pictures(tmp):
-        paths = {}
-        for socket in (dai.CameraBoardSocket.CAM_B, dai.CameraBoardSocket.CAM_A):
-            paths[socket.name] = str(tmp / f"{socket.name}.png")
-            cv2.imwrite(paths[socket.name], render(socket, 640, 400, calib)[0])
-        return paths
-
-    import tempfile, pathlib
-    with tempfile.TemporaryDirectory() as tmp:
-        p = dai.Pipeline()
-        stereo = p.create(dai.node.StereoDepth)
-        stereo.setSubpixel(True)
-        for socket, port in ((dai.CameraBoardSocket.CAM_B, stereo.left), (dai.CameraBoardSocket.CAM_A, stereo.right)):
-            cam = p.create(dai.node.MonoCamera)
-            cam.setBoardSocket(socket)
-            cam.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
-            cam.out.link(port)
-        xout = p.create(dai.node.XLinkOut)
-        xout.setStreamName("depth")
-        stereo.depth.link(xout.input)
-        with dai.Device(p, realtime=False, calibration=calib, cameras=pictures(pathlib.Path(tmp))) as device:
-            values = device.getOutputQueue("depth").get(timeout=30).getFrame().astype(np.float32)
+    sockets = (dai.CameraBoardSocket.CAM_B, dai.CameraBoardSocket.CAM_A)
+    pictures = {socket.name: str(tmp_path / f"{socket.name}.png") for socket in sockets}
+    for socket in sockets:
+        cv2.imwrite(pictures[socket.name], render(socket, 640, 400, calib)[0])
+    p = dai.Pipeline()
+    stereo = stereo_pair(p, sockets)
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("depth")
+    stereo.depth.link(xout.input)
+    with dai.Device(p, realtime=False, calibration=calib, cameras=pictures) as device:
+        values = device.getOutputQueue("depth").get(timeout=30).getFrame().astype(np.float32)
     truth = true_depth(dai.CameraBoardSocket.CAM_A, 640, 400, calib)
     valid = values > 0
     assert valid.mean() > 0.5
