@@ -1,4 +1,6 @@
-"""Calibrations the tests give a device."""
+"""Calibrations the tests give a device, and rectification meshes made from them."""
+import numpy as np
+
 import oakling as dai
 from oakling.calibration import oak_d
 
@@ -43,3 +45,21 @@ def fisheye_calibration():
         calib.setCameraType(socket, dai.CameraModel.Fisheye)
         calib.setDistortionCoefficients(socket, [0.02, -0.01, 0.002, 0.0] + [0.0] * 10)
     return calib
+
+
+
+def gen2_mesh(map_x, map_y, step=16):
+    """A rectification mesh in gen2's layout from full-size maps: (y, x) float32 pairs every `step`
+    pixels, the far edges' points taken at the last pixel, rows padded as gen2's examples pad them."""
+    height, width = map_x.shape
+    rows = []
+    for y in range(0, height + 1, step):
+        row = []
+        for x in range(0, width + 1, step):
+            yy, xx = min(y, height - 1), min(x, width - 1)
+            row += [map_y[yy, xx], map_x[yy, xx]]
+        if (width % step) % 2:
+            row += [0, 0]
+        rows.append(row)
+    return np.array(rows, np.float32).tobytes()
+

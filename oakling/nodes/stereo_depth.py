@@ -29,6 +29,8 @@ camera with the calibration's extrinsics, at gen2's output size.
 """
 from __future__ import annotations
 
+import os
+
 import warnings
 
 from ..calibration import calibration_of
@@ -183,6 +185,32 @@ class StereoDepth(Node):
 
     def setOutputKeepAspectRatio(self, keep: bool):
         self.properties["outKeepAspectRatio"] = bool(keep)
+
+    # -- a rectification mesh of one's own (gen2's layout: stereo_depth_ops.mesh_maps) --
+    def loadMeshData(self, dataLeft, dataRight):
+        for side, data in (("Left", dataLeft), ("Right", dataRight)):
+            data = bytes(data)
+            if not data or len(data) % 8:
+                raise RuntimeError(f"{self._label}.loadMeshData: the {side.lower()} mesh must be float32 (y, x) "
+                                   f"pairs, got {len(data)} bytes")
+            self._assets[f"mesh{side}"] = data
+            self.properties["mesh"][f"mesh{side}Uri"] = f"asset:mesh{side}"
+        self.properties["mesh"]["meshSize"] = len(bytes(dataLeft))
+
+    def loadMeshFiles(self, pathLeft, pathRight):
+        data = []
+        for path in (pathLeft, pathRight):
+            try:
+                with open(os.fspath(path), "rb") as f:
+                    data.append(f.read())
+            except OSError as e:
+                raise RuntimeError(f"{self._label}.loadMeshFiles: cannot read {os.fspath(path)}: "
+                                   f"{e.strerror or e}") from None
+        self.loadMeshData(*data)
+
+    def setMeshStep(self, width: int, height: int):
+        self.properties["mesh"]["stepWidth"] = self._positive(width, "setMeshStep")
+        self.properties["mesh"]["stepHeight"] = self._positive(height, "setMeshStep")
 
     def setRectification(self, enable: bool):
         self.properties["enableRectification"] = bool(enable)
@@ -369,7 +397,11 @@ class StereoDepthWorker(Worker):
     def _rectification(self, calibration, shape):
         """(left's Rectification, right's) when the calibration rotates or distorts the pair and
         rectification is on; None when the pictures are rectified already."""
-        if not self.properties.get("enableRectification", True) or self._pair != STEREO_PAIR:
+        if not self.properties.get("enableRectification", True):
+            return None
+        if shape not in self._rectifications and self.properties["mesh"].get("meshLeftUri"):
+            self._rectifications[shape] = self._mesh_rectification(shape)
+        if self._pair != STEREO_PAIR and not self.properties["mesh"].get("meshLeftUri"):
             return None   # the calibration's rectification is the CAM_B–CAM_C pair's
         if shape not in self._rectifications:
             from ..sources.stereo_scene import LensView, raw_view
@@ -384,6 +416,21 @@ class StereoDepthWorker(Worker):
                              for v in (view or as_is for view in views))
             self._rectifications[shape] = made
         return self._rectifications[shape]
+
+    def _mesh_rectification(self, shape):
+        """(left's, right's) Rectification from the meshes given with loadMeshData/loadMeshFiles."""
+        mesh = self.properties["mesh"]
+        fill = max(0, int(self.properties.get("rectifyEdgeFillColor", 0) or 0))
+        made = []
+        for side in ("Left", "Right"):
+            data = self.ctx.assets.get(mesh[f"mesh{side}Uri"].split(":", 1)[-1])
+            try:
+                x, y = ops.mesh_maps(data or b"", shape, mesh["stepWidth"], mesh["stepHeight"])
+            except ValueError as e:
+                raise ValueError(f"{self.label}: the {side.lower()} mesh {e} — make the mesh for the frames' "
+                                 f"size and setMeshStep") from None
+            made.append(ops.Rectification.from_maps(x, y, fill))
+        return tuple(made)
 
     def _geometry(self, calibration, matcher, shape) -> tuple[float, float]:
         """(focal length in pixels at the frames' size, baseline in millimetres). Rectified pictures

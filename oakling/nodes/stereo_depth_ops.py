@@ -394,6 +394,13 @@ class Rectification:
                                 np.asarray(rotation, np.float64), np.asarray(k_new, np.float64), (width, height),
                                 cv2.CV_16SC2)
 
+    @classmethod
+    def from_maps(cls, x: np.ndarray, y: np.ndarray, fill: int = 0) -> "Rectification":
+        """The rectification a mesh gives: float32 maps of where each output pixel takes its value."""
+        made = cls.__new__(cls)
+        made.shape, made.fill, made._x, made._y = x.shape, int(fill), x, y
+        return made
+
     def __call__(self, picture: np.ndarray) -> np.ndarray:
         import cv2
         return cv2.remap(picture, self._x, self._y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
@@ -410,3 +417,24 @@ def brightness(disparity_out: np.ndarray, reference: np.ndarray, raw: RawStereoD
     out = disparity_out.copy()
     out[(reference < low) | (reference > high)] = 0
     return out
+
+
+def mesh_maps(data: bytes, shape: tuple[int, int], step_w: int, step_h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Full-size float32 (x, y) maps from a rectification mesh in gen2's layout: float32 (y, x) pairs
+    for the grid points every `step` pixels from the top left, the last row and column at the
+    frame's far edges, rows padded to an even count of pairs as gen2's examples write them; between
+    the points, bilinear. ValueError says what does not fit."""
+    import cv2
+    height, width = shape
+    rows, cols = height // step_h + 1, width // step_w + 1
+    pairs = np.frombuffer(data, np.float32)
+    if pairs.size % 2 or pairs.size // 2 % rows or pairs.size // 2 // rows < cols:
+        raise ValueError(f"has {pairs.size // 2} points, not {rows} rows of at least {cols} for "
+                         f"{width}x{height} with a {step_w}x{step_h} step")
+    grid = pairs.reshape(rows, -1, 2)[:, :cols]
+    xs = np.minimum(np.arange(width, dtype=np.float32) / step_w, cols - 1)
+    ys = np.minimum(np.arange(height, dtype=np.float32) / step_h, rows - 1)
+    gx, gy = np.meshgrid(xs, ys)
+    sample = lambda plane: cv2.remap(np.ascontiguousarray(plane), gx, gy, cv2.INTER_LINEAR,
+                                     borderMode=cv2.BORDER_REPLICATE)
+    return sample(grid[..., 1]), sample(grid[..., 0])

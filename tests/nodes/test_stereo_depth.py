@@ -333,3 +333,37 @@ def test_depth_aligned_to_a_unified_camera_takes_its_size(make, size):
     stereo.setDepthAlign(dai.CameraBoardSocket.CAM_A)
     node = dict(p.serializeToJson()["pipeline"]["nodes"])[stereo.id]
     assert node["properties"]["alignedCameraSize"] == size
+
+
+def test_a_mesh_of_ones_own_rectifies_the_pair():
+    """gen2's stereo_depth_custom_mesh.py way: meshes made from the calibration with OpenCV, given with
+    loadMeshData, rectify a turned, distorted pair as well as the calibration does."""
+    import cv2
+    from calibrations import gen2_mesh, skewed_calibration
+    calib = skewed_calibration()
+    right_k = np.array(calib.getCameraIntrinsics(dai.CameraBoardSocket.CAM_C, 640, 400))
+    meshes = []
+    for socket, rotation in ((dai.CameraBoardSocket.CAM_B, calib.getStereoLeftRectificationRotation()),
+                             (dai.CameraBoardSocket.CAM_C, calib.getStereoRightRectificationRotation())):
+        maps = cv2.initUndistortRectifyMap(np.array(calib.getCameraIntrinsics(socket, 640, 400)),
+                                           np.array(calib.getDistortionCoefficients(socket)), np.array(rotation),
+                                           right_k, (640, 400), cv2.CV_32FC1)
+        meshes.append(list(gen2_mesh(*maps)))
+    ys, xs = np.mgrid[0:400, 0:640].astype(np.float32)
+    as_is = gen2_mesh(xs, ys)                   # a mesh that leaves the pictures as they are
+    truth = true_depth(RIGHT, 640, 400, calib, rectified=True)
+    right = {}
+    for name, left_mesh, right_mesh in (("calibration's", *meshes), ("as is", as_is, as_is)):
+        p, stereo = stereo_pipeline(("depth",))
+        stereo.loadMeshData(left_mesh, right_mesh)
+        stereo.setMeshStep(16, 16)
+        with dai.Device(p, realtime=False, calibration=calib) as device:
+            values = device.getOutputQueue("depth").get(timeout=30).getFrame().astype(np.float32)
+        valid = values > 0
+        right[name] = ((np.abs(values - truth) / np.maximum(truth, 1) < 0.02) & valid).mean()
+        if name == "calibration's":
+            assert valid.mean() > 0.6
+            assert (np.abs(values - truth)[valid] / truth[valid] < 0.02).mean() >= 0.95
+    assert right["as is"] < right["calibration's"] - 0.2, right    # the mesh rectifies, not the calibration
+    with pytest.raises(RuntimeError, match=r"loadMeshData: the left mesh must be float32 \(y, x\) pairs, got 3 bytes"):
+        stereo.loadMeshData(b"abc", b"abcdefgh")

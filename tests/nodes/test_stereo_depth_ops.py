@@ -284,3 +284,15 @@ def test_brightness_filter_drops_disparity_where_the_reference_is_too_dark_or_to
     raw.postProcessing.brightnessFilter.maxBrightness = 200
     out = ops.brightness(disparity, reference, raw)
     assert ((out > 0) == ((reference >= 20) & (reference <= 200))).all()
+
+
+def test_a_mesh_in_gen2s_layout_gives_back_the_maps_it_was_made_from():
+    from calibrations import gen2_mesh
+    ys, xs = np.mgrid[0:400, 0:640].astype(np.float32)
+    map_x = xs + 3 * np.sin(ys / 90) + 0.01 * xs        # smooth, as a lens's maps are
+    map_y = ys + 2 * np.cos(xs / 120)
+    x, y = ops.mesh_maps(gen2_mesh(map_x, map_y), (400, 640), 16, 16)
+    inner = (slice(0, 384), slice(0, 624))                # inside the last cell the edge point is a pixel off
+    assert np.abs(x - map_x)[inner].max() < 0.05 and np.abs(y - map_y)[inner].max() < 0.05
+    with pytest.raises(ValueError, match=r"has 2 points, not 26 rows of at least 41 for 640x400 with a 16x16 step"):
+        ops.mesh_maps(np.zeros(4, np.float32).tobytes(), (400, 640), 16, 16)
