@@ -20,16 +20,20 @@ Inputs `inputControl` (CameraControl; blocking, queue 8) and `inputConfig` (Imag
 non-blocking, queue 8; accepted). Properties as gen2's CameraProperties, in its order.
 
 The warp mesh settings (`setMeshSource`, `loadMeshFile`/`loadMeshData`, `setMeshStep`,
-`setCalibrationAlpha`) are kept in the properties and assets as gen2 keeps them; the pictures of
-oakling's sources have no lens distortion, so there is nothing for a CALIBRATION mesh to undo, and
-a mesh of one's own is not applied yet (a Warp node after the camera applies one).
+`setCalibrationAlpha`) are kept in the properties and assets as gen2 keeps them. A mesh of one's
+own (loaded, with the source URI or AUTO) warps every picture before the outputs are made from it:
+gen2's layout, float32 (y, x) pairs every mesh step over the sensor's size, as StereoDepth's meshes
+(stereo_depth_ops.mesh_maps). The pictures of oakling's sources have no lens distortion, so a
+CALIBRATION mesh has nothing to undo and none is made.
 """
 from __future__ import annotations
 
 import os
 
+from ..log import LogLevel
 from ..messages.enums import CameraSensorType, Gen2Enum
 from ..pipeline.registry import node_type
+from ..sources.picture import Yuv420
 from .camera_common import CameraBoardSocket, CameraImageOrientation, CameraNode, resolve_socket
 from .color_camera import ColorCameraWorker, _size
 from .tof import ToFSensorCapture
@@ -226,3 +230,63 @@ class CameraWorker(ColorCameraWorker):
     def tof_size(properties: dict) -> tuple[int, int]:
         w, h = properties["resolutionWidth"], properties["resolutionHeight"]
         return (w, h) if w > 0 and h > 0 else ToFSensorCapture.tof_size(properties)
+
+    def _oriented(self, picture):
+        picture = super()._oriented(picture)
+        if not hasattr(self, "_mesh"):
+            self._mesh = self._load_mesh()
+        return picture if self._mesh is None else self._mesh(picture)
+
+    def _load_mesh(self):
+        props = self.properties
+        uri = props.get("warpMeshUri") or ""
+        source = props.get("warpMeshSource", int(CameraProperties.WarpMeshSource.AUTO))
+        if not uri or source not in (int(CameraProperties.WarpMeshSource.URI), int(CameraProperties.WarpMeshSource.AUTO)):
+            return None
+        data = self.ctx.assets.get(uri.split(":", 1)[-1])
+        if not data:
+            self.log(LogLevel.ERR, f"{self.label}: warp mesh asset {uri!r} is missing; pictures are not warped")
+            return None
+        mesh = MeshWarp(data, props["sensorSize"], (props["warpMeshStepWidth"], props["warpMeshStepHeight"]),
+                        self.label)
+        try:
+            mesh.maps_for(*reversed(props["sensorSize"]))
+        except ValueError as e:
+            self.log(LogLevel.ERR, f"{e}; pictures are not warped")
+            return None
+        return mesh
+
+
+class MeshWarp:
+    """A Camera's warp mesh applied to its pictures (BGR arrays or Yuv420 planes) at any picture size:
+    the mesh is over the sensor's size, and a source picture of another size is warped in proportion."""
+
+    def __init__(self, data: bytes, sensor: tuple[int, int], step: tuple[int, int], label: str):
+        self._data, self._sensor, self._step, self._label = data, tuple(sensor), tuple(step), label
+        self._maps = {}
+
+    def maps_for(self, height: int, width: int):
+        import cv2
+        from .stereo_depth_ops import mesh_maps
+        if (height, width) not in self._maps:
+            sw, sh = self._sensor
+            try:
+                x, y = mesh_maps(self._data, (sh, sw), *self._step)
+            except ValueError as e:
+                raise ValueError(f"{self._label}: the warp mesh {e} — make it for the sensor's size, or "
+                                 f"setMeshStep to the step it was made with") from None
+            if (width, height) != (sw, sh):
+                x = cv2.resize(x, (width, height), interpolation=cv2.INTER_LINEAR) * (width / sw)
+                y = cv2.resize(y, (width, height), interpolation=cv2.INTER_LINEAR) * (height / sh)
+            self._maps[(height, width)] = (x, y)
+        return self._maps[(height, width)]
+
+    def _remap(self, plane):
+        import cv2
+        x, y = self.maps_for(*plane.shape[:2])
+        return cv2.remap(plane, x, y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+
+    def __call__(self, picture):
+        if isinstance(picture, Yuv420):
+            return Yuv420(self._remap(picture.y), self._remap(picture.u), self._remap(picture.v))
+        return self._remap(picture)

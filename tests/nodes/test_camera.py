@@ -148,3 +148,29 @@ def test_a_device_shows_every_socket_through_camera_nodes_and_takes_stills():
         shot = device.getOutputQueue("still").get(timeout=TIMEOUT)
         assert (shot.getType(), shot.getWidth(), shot.getHeight()) == (T.NV12, 640, 360)
         assert device.getFailedNodes() == {}
+
+
+def test_a_warp_mesh_of_ones_own_warps_every_picture(tmp_path):
+    """loadMeshData with a mesh (gen2's (y, x) layout over the sensor) that takes each pixel from 16
+    to its left: the pictures come out moved 16 pixels right; a mesh for another size is an error."""
+    import cv2
+    from calibrations import gen2_mesh
+    skdata = pytest.importorskip("skimage.data")
+    picture = cv2.resize(cv2.cvtColor(skdata.astronaut(), cv2.COLOR_RGB2BGR), (640, 400))
+    cv2.imwrite(str(tmp_path / "scene.png"), picture)
+    ys, xs = np.mgrid[0:400, 0:640].astype(np.float32)
+    frames = {}
+    for name, mesh in (("plain", None), ("moved", gen2_mesh(xs - 16, ys)), ("wrong size", gen2_mesh(xs[:200], ys[:200]))):
+        cam = dai.Pipeline().create(dai.node.Camera)
+        cam.setSize(640, 400)
+        if mesh is not None:
+            cam.loadMeshData(list(mesh))
+            cam.setMeshStep(16, 16)
+        with NodeHarness(cam, outputs=["isp"], cameras={"CAM_A": str(tmp_path / "scene.png")}, realtime=False) as h:
+            frames[name] = h.pull("isp", timeout=TIMEOUT).getCvFrame().astype(np.float32)
+            logs = [str(record) for record in h.logs]
+    plain, moved = frames["plain"], frames["moved"]
+    assert np.abs(moved[:, 16:] - plain[:, :-16]).mean() < 2 < np.abs(moved - plain).mean()
+    assert moved[:, :12].max() < 40                          # nothing to take from left of the picture: black
+    np.testing.assert_array_equal(frames["wrong size"], plain)   # not warped, and said why
+    assert any("the warp mesh has" in line and "make it for the sensor's size" in line for line in logs), logs
