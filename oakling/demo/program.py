@@ -174,6 +174,26 @@ def read_face(det, lm: dai.NNData, w: int, h: int) -> Face:
 RESULT_TIMEOUT = 20.0
 
 
+def next_landmarks(queue, seq: int, face: int, timeout: float, failed) -> dai.NNData:
+    """The next landmarks from `queue`, waiting at most `timeout` seconds; the error `failed()` gives
+    for a node that failed meanwhile is raised at once, and after the timeout a RuntimeError naming
+    the frame, the face and where the crop was lost."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return queue.get(timeout=min(0.5, max(0.0, deadline - time.monotonic())))
+        except TimeoutError:
+            error = failed()
+            if error is not None:
+                raise error from None
+            if time.monotonic() >= deadline:
+                raise RuntimeError(
+                    f"no landmarks for face {face + 1} of frame {seq} within {timeout:g} s of its "
+                    f"detections: a node between the detector and the face mesh (Script, ImageManip, "
+                    f"NeuralNetwork) dropped its crop — see the device's error lines above, and check that "
+                    f"the face mesh blob takes {LANDMARK_SIZE}x{LANDMARK_SIZE} BGR888i crops") from None
+
+
 def run(source, detector_blob, landmark_blob, *, realtime=False, max_frames=None, on_frame=None,
         result_timeout: float = RESULT_TIMEOUT) -> list:
     """Run the pipeline with the camera fed from `source` (a video, an image folder, "webcam:N"); returns a
@@ -193,22 +213,6 @@ def run(source, detector_blob, landmark_blob, *, realtime=False, max_frames=None
             if not nodes:
                 return None
             return RuntimeError("the pipeline stopped: " + "; ".join(f"{node}: {why}" for node, why in nodes.items()))
-
-        def landmarks_of(seq: int, face: int) -> dai.NNData:
-            deadline = time.monotonic() + result_timeout
-            while True:
-                try:
-                    return q_landmarks.get(timeout=min(0.5, max(0.0, deadline - time.monotonic())))
-                except TimeoutError:
-                    error = failed()
-                    if error is not None:
-                        raise error from None
-                    if time.monotonic() >= deadline:
-                        raise RuntimeError(
-                            f"no landmarks for face {face + 1} of frame {seq} within {result_timeout:g} s of its "
-                            f"detections: a node between the detector and the face mesh (Script, ImageManip, "
-                            f"NeuralNetwork) dropped its crop — see the device's error lines above, and check that "
-                            f"the face mesh blob takes {LANDMARK_SIZE}x{LANDMARK_SIZE} BGR888i crops") from None
 
         frame = None
         try:
@@ -230,7 +234,7 @@ def run(source, detector_blob, landmark_blob, *, realtime=False, max_frames=None
                     h, w = img.shape[:2]
                     result = Frame(seq, img, arrived=arrived)
                     for j, det in enumerate(dets.detections):
-                        lm = landmarks_of(seq, j)
+                        lm = next_landmarks(q_landmarks, seq, j, result_timeout, failed)
                         arrived["landmarks"] = time.monotonic()
                         if lm.getSequenceNum() != seq:
                             raise RuntimeError(f"landmarks of frame {lm.getSequenceNum()} arrived for the "

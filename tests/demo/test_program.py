@@ -51,3 +51,24 @@ def test_a_face_mesh_blob_the_crops_do_not_fit_is_an_error_not_a_hang(demo_blobs
                                            r"image 192x192 BGR888i does not match input .* send 256x256 images"):
         program.run(str(short_clip[0]), detector, detector)
     assert time.monotonic() - start < 30
+
+
+def test_landmarks_that_never_come_end_the_wait_with_what_to_check():
+    """A crop lost between the detector and the face mesh (nothing fails, nothing comes): after the
+    timeout the host stops waiting and says where to look; a failed node is said at once."""
+    from oakling.demo.program import next_landmarks
+    p = dai.Pipeline()
+    script = p.create(dai.node.Script)
+    script.setScript("import time\nwhile True:\n    time.sleep(1)\n")   # sends nothing, like a lost crop
+    xout = p.create(dai.node.XLinkOut)
+    xout.setStreamName("landmarks")
+    script.outputs["out"].link(xout.input)
+    with dai.Device(p) as device:
+        queue = device.getOutputQueue("landmarks")
+        started = time.monotonic()
+        with pytest.raises(RuntimeError, match=r"no landmarks for face 2 of frame 7 within 1.5 s of its detections: "
+                                               r"a node between the detector and the face mesh .* dropped its crop"):
+            next_landmarks(queue, 7, 1, 1.5, lambda: None)
+        assert 1.4 < time.monotonic() - started < 10
+        with pytest.raises(RuntimeError, match="NeuralNetwork\\(5\\): broken"):
+            next_landmarks(queue, 7, 0, 30, lambda: RuntimeError("the pipeline stopped: NeuralNetwork(5): broken"))
