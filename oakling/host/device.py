@@ -383,8 +383,8 @@ class Device:
                                    f"give each XLink node its own name")
             owners[stream.name] = node
             (outputs if stream.to_host else inputs)[stream.name] = stream
-        pairs = self._send_start(schema, assets, storage, list(outputs) + list(inputs))
         names = list(outputs) + list(inputs)
+        pairs = self._send_start(schema, assets, storage, names)
         # A stream from the host sizes its shared-memory pool by the XLinkIn's numFrames.
         links = {name: Link(host_end, name, max_segments=inputs[name].num_frames if name in inputs else 16)
                  for name, (host_end, _) in zip(names, pairs)}

@@ -30,7 +30,6 @@ camera with the calibration's extrinsics, at gen2's output size.
 from __future__ import annotations
 
 import os
-
 import warnings
 
 from ..calibration import calibration_of
