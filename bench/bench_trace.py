@@ -16,21 +16,11 @@ import threading
 import time
 
 import oakling as dai
-
-
-def pipeline() -> dai.Pipeline:
-    """XLinkIn "in" → XLinkOut "out": one traced send and one traced feed per message."""
-    p = dai.Pipeline()
-    xin = p.create(dai.node.XLinkIn)
-    xin.setStreamName("in")
-    xout = p.create(dai.node.XLinkOut)
-    xout.setStreamName("out")
-    xin.out.link(xout.input)
-    return p
+from bench_echo import echo_pipeline
 
 
 def rate(n: int, trace: str | None) -> float:
-    with dai.Device(pipeline(), trace=trace) as device:
+    with dai.Device(echo_pipeline(), trace=trace) as device:
         qin, qout = device.getInputQueue("in"), device.getOutputQueue("out")
 
         def send():

@@ -16,22 +16,13 @@ import time
 import urllib.request
 
 import oakling as dai
+from bench_echo import echo_pipeline
 from oakling.runtime.meter import Meter, metered_input, metered_output
 from oakling.runtime.ports import DeviceInput, DeviceOutput
 
 
-def pipeline() -> dai.Pipeline:
-    p = dai.Pipeline()
-    xin = p.create(dai.node.XLinkIn)
-    xin.setStreamName("in")
-    xout = p.create(dai.node.XLinkOut)
-    xout.setStreamName("out")
-    xin.out.link(xout.input)
-    return p
-
-
 def echo_rate(n: int, view: bool) -> float:
-    with dai.Device(pipeline(), view=0 if view else False) as device:
+    with dai.Device(echo_pipeline(), view=0 if view else False) as device:
         qin, qout = device.getInputQueue("in"), device.getOutputQueue("out")
         done = threading.Event()
 
