@@ -60,11 +60,14 @@ def baseline() -> float:
     return N / elapsed
 
 
-def echo_pipeline(middle=None) -> dai.Pipeline:
-    """XLinkIn "in" → [middle(pipeline, xin.out) → output] → XLinkOut "out"."""
+def echo_pipeline(middle=None, max_data_size: int | None = None) -> dai.Pipeline:
+    """XLinkIn "in" (taking messages up to `max_data_size`) → [middle(pipeline, xin.out) → output] →
+    XLinkOut "out"."""
     pipeline = dai.Pipeline()
     xin = pipeline.create(dai.node.XLinkIn)
     xin.setStreamName("in")
+    if max_data_size is not None:
+        xin.setMaxDataSize(max_data_size)
     xout = pipeline.create(dai.node.XLinkOut)
     xout.setStreamName("out")
     (middle(pipeline, xin.out) if middle else xin.out).link(xout.input)

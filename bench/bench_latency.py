@@ -23,6 +23,8 @@ import time
 import numpy as np
 
 import oakling as dai
+from bench_echo import echo_pipeline
+from bench_script import forwarding_script
 
 SMALL_N = 2000
 FRAME_N = 200
@@ -72,33 +74,19 @@ def bare_echo(size: int, n: int) -> list[float]:
     return times[10:]
 
 
-def pipeline_with(middle: str | None) -> dai.Pipeline:
-    p = dai.Pipeline()
-    xin = p.create(dai.node.XLinkIn)
-    xin.setStreamName("in")
-    xin.setMaxDataSize(FRAME[0] * FRAME[1] * FRAME[2])
-    xout = p.create(dai.node.XLinkOut)
-    xout.setStreamName("out")
-    out = xin.out
-    if middle == "script":
-        script = p.create(dai.node.Script)
-        script.setScript("while True:\n    node.io['out'].send(node.io['in'].get())\n")
-        xin.out.link(script.inputs["in"])
-        out = script.outputs["out"]
-    elif middle == "manip":
-        manip = p.create(dai.node.ImageManip)
-        manip.initialConfig.setResize(300, 300)
-        manip.setMaxOutputFrameSize(300 * 300 * 3)
-        xin.out.link(manip.inputImage)
-        out = manip.out
-    out.link(xout.input)
-    return p
+def resized(pipeline, source):
+    manip = pipeline.create(dai.node.ImageManip)
+    manip.initialConfig.setResize(300, 300)
+    manip.setMaxOutputFrameSize(300 * 300 * 3)
+    source.link(manip.inputImage)
+    return manip.out
 
 
-def round_trips(middle: str | None, frames: bool, n: int) -> list[float]:
+def round_trips(middle, frames: bool, n: int) -> list[float]:
+    """Round trips through echo_pipeline(middle), one message at a time."""
     if frames:
         picture = np.random.default_rng(0).integers(0, 255, FRAME, np.uint8)
-    with dai.Device(pipeline_with(middle)) as device:
+    with dai.Device(echo_pipeline(middle, max_data_size=int(np.prod(FRAME)))) as device:
         qin, qout = device.getInputQueue("in"), device.getOutputQueue("out")
         times = []
         for k in range(n + 10):
@@ -128,10 +116,10 @@ def main():
     small_base = bare_echo(16, SMALL_N)
     frame_base = bare_echo(int(np.prod(FRAME)), FRAME_N)
     line("small Buffer, XLinkIn → XLinkOut", round_trips(None, False, SMALL_N), small_base)
-    line("small Buffer, XLinkIn → Script → XLinkOut", round_trips("script", False, SMALL_N), small_base)
+    line("small Buffer, XLinkIn → Script → XLinkOut", round_trips(forwarding_script, False, SMALL_N), small_base)
     line("1080p BGR, XLinkIn → XLinkOut", round_trips(None, True, FRAME_N), frame_base)
-    line("1080p BGR, XLinkIn → Script → XLinkOut", round_trips("script", True, FRAME_N), frame_base)
-    line("1080p BGR, XLinkIn → ImageManip 300×300 → XLinkOut", round_trips("manip", True, FRAME_N), frame_base)
+    line("1080p BGR, XLinkIn → Script → XLinkOut", round_trips(forwarding_script, True, FRAME_N), frame_base)
+    line("1080p BGR, XLinkIn → ImageManip 300×300 → XLinkOut", round_trips(resized, True, FRAME_N), frame_base)
 
 
 if __name__ == "__main__":
