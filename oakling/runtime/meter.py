@@ -24,7 +24,7 @@ import threading
 import time
 from functools import lru_cache
 
-from .ports import DeviceInput, DeviceOutput
+from .ports import DeviceInput, DeviceOutput, InboxView
 
 ENV_VIEW = "OAKLING_VIEW"
 BLOCKED_AFTER = 0.5   # seconds a put has waited before its link counts as blocked
@@ -182,11 +182,11 @@ class MeteredInput:
         return msgs
 
 
-class _MeteredFeed:
+class _MeteredFeed(InboxView):
     """A feed whose every put counts as a message taken and as busy time of the consumer."""
 
     def __init__(self, feed, port: MeteredInput):
-        self._feed = feed
+        super().__init__(feed)
         self._port = port
         self.received = 0
         self.putting = 0
@@ -206,18 +206,6 @@ class _MeteredFeed:
     @property
     def dropped(self) -> int:
         return getattr(self._feed, "dropped", 0)
-
-    def __getattr__(self, name):
-        return getattr(self._feed, name)
-
-    def close(self, reason: str = "queue closed", discard: bool = False):
-        return self._feed.close(reason, discard)
-
-    def blocking(self) -> bool:
-        return self._feed.blocking()
-
-    def __len__(self) -> int:
-        return len(self._feed)
 
 
 class MeteredOutput:

@@ -29,6 +29,26 @@ class Inbox(Protocol):
     def blocking(self) -> bool: ...
 
 
+class InboxView:
+    """A feed seen through another object that wraps its `put` (a traced or a metered feed): all the
+    rest is the feed's."""
+
+    def __init__(self, feed: Inbox):
+        self._feed = feed
+
+    def __getattr__(self, name):
+        return getattr(self._feed, name)
+
+    def close(self, reason: str = "queue closed", discard: bool = False):
+        return self._feed.close(reason, discard)
+
+    def blocking(self) -> bool:
+        return self._feed.blocking()
+
+    def __len__(self) -> int:
+        return len(self._feed)
+
+
 class DeviceInput:
     def __init__(self, label: str, blocking: bool, queue_size: int, wait_for_message: bool):
         self.label = label

@@ -31,7 +31,7 @@ import threading
 import time
 import weakref
 
-from .ports import DeviceInput, DeviceOutput
+from .ports import DeviceInput, DeviceOutput, InboxView
 
 ENV_TRACE = "OAKLING_TRACE"
 PROCESS_NAME = "oakling device"
@@ -292,12 +292,12 @@ class TracedDeviceInput(DeviceInput):
         return msgs
 
 
-class _TracedFeed:
+class _TracedFeed(InboxView):
     """A feed (an input a node takes in its producers' threads) whose every put is one processing
     slice on the consumer's track."""
 
     def __init__(self, feed, port: TracedDeviceInput):
-        self._feed = feed
+        super().__init__(feed)
         self._port = port
 
     def put(self, msg, timeout: float | None = None) -> bool:
@@ -310,15 +310,3 @@ class _TracedFeed:
         finally:
             track.tracer.process(track.tid, port._port, start, _now_us(), _seq(msg), flow,
                                  None if enqueued is None else start - enqueued)
-
-    def __getattr__(self, name):
-        return getattr(self._feed, name)
-
-    def close(self, reason: str = "queue closed", discard: bool = False):
-        return self._feed.close(reason, discard)
-
-    def blocking(self) -> bool:
-        return self._feed.blocking()
-
-    def __len__(self) -> int:
-        return len(self._feed)
