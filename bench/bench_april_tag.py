@@ -15,13 +15,13 @@ Target: ratio >= 0.8.
 import os
 import statistics
 import sys
-import time
 
 import cv2
 import numpy as np
 
 import oakling as dai
 from oakling.testing import NodeHarness
+from paired import paired_rounds
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
 from media import photo_gray, render_tag  # noqa: E402
@@ -54,23 +54,13 @@ def rounds(images: list, decimate: int) -> tuple[list, list]:
     node.inputImage.setBlocking(True)
     bare = bare_detector()
     inputs = [dai.ImgFrame().setCvFrame(img, dai.ImgFrame.Type.GRAY8).setSequenceNum(i) for i, img in enumerate(images)]
-    cv, ours = [], []
     want = sorted(t for t, _ in TAGS)
     with NodeHarness(node, outputs=["out"]) as h:
         for frame, img in zip(inputs, images):     # warm up, and check both find every tag
             h.push("inputImage", frame)
             assert sorted(t.id for t in h.pull("out", timeout=30).aprilTags) == want, "the node missed a tag"
             assert sorted(bare(img).ravel()) == want, "the bare detector missed a tag"
-        for i in range(ROUNDS):
-            frame, img = inputs[i % len(inputs)], images[i % len(images)]
-            start = time.perf_counter()
-            bare(img)
-            cv.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            h.push("inputImage", frame)
-            h.pull("out", timeout=30)
-            ours.append(time.perf_counter() - start)
-    return cv, ours
+        return paired_rounds(h, "inputImage", "out", inputs, bare, images, ROUNDS)
 
 
 if __name__ == "__main__":

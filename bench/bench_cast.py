@@ -11,12 +11,12 @@ the bare code) is the median of the rounds' ratios.
 Target: ratio >= 0.8.
 """
 import statistics
-import time
 
 import numpy as np
 
 import oakling as dai
 from oakling.testing import NodeHarness
+from paired import paired_rounds
 
 SHAPE, TENSORS, ROUNDS = (1, 3, 720, 1280), 4, 60
 
@@ -41,20 +41,11 @@ def rounds() -> tuple[list, list]:
     cast.setOutputFrameType(dai.ImgFrame.Type.BGR888p)
     cast.setScale(255)
     cast.input.setBlocking(True)
-    cv, node = [], []
     with NodeHarness(cast, outputs=["output"]) as h:
         for msg, values in zip(messages, tensors):   # warm up, and check the node casts as the bare code
             h.push("input", msg)
             assert np.array_equal(h.pull("output", timeout=30).getFrame(), bare(values)), "not the bare cast"
-        for i in range(ROUNDS):
-            msg, values = messages[i % TENSORS], tensors[i % TENSORS]
-            start = time.perf_counter()
-            bare(values)
-            cv.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            h.push("input", msg)
-            h.pull("output", timeout=30)
-            node.append(time.perf_counter() - start)
+        cv, node = paired_rounds(h, "input", "output", messages, bare, tensors, ROUNDS)
     return cv, node
 
 

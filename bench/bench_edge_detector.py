@@ -12,7 +12,6 @@ rounds' ratios.
 Target: ratio >= 0.8.
 """
 import statistics
-import time
 
 import cv2
 import numpy as np
@@ -20,6 +19,7 @@ import numpy as np
 import oakling as dai
 from oakling.sources.synthetic import pattern
 from oakling.testing import NodeHarness
+from paired import paired_rounds
 
 WIDTH, HEIGHT, FRAMES, ROUNDS = 1920, 1080, 8, 60
 
@@ -43,21 +43,12 @@ def rounds(inputs: list) -> tuple[list, list]:
     edges.setMaxOutputFrameSize(WIDTH * HEIGHT)
     edges.inputImage.setBlocking(True)
     lumas = [f.getFrame()[:HEIGHT] for f in inputs]
-    cv, node = [], []
     with NodeHarness(edges, outputs=["outputImage"]) as h:
         for frame, luma in zip(inputs, lumas):   # warm up, and check the node finds the same edges
             h.push("inputImage", frame)
             out = h.pull("outputImage", timeout=30).getFrame()
             assert np.abs(out.astype(int) - bare(luma)).max() <= 1, "the node's edges are not the bare Sobel's"
-        for i in range(ROUNDS):
-            frame, luma = inputs[i % FRAMES], lumas[i % FRAMES]
-            start = time.perf_counter()
-            bare(luma)
-            cv.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            h.push("inputImage", frame)
-            h.pull("outputImage", timeout=30)
-            node.append(time.perf_counter() - start)
+        cv, node = paired_rounds(h, "inputImage", "outputImage", inputs, bare, lumas, ROUNDS)
     return cv, node
 
 

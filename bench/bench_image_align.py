@@ -11,7 +11,6 @@ node's speed relative to the bare code) is the median of the rounds' ratios.
 Target: ratio >= 0.8.
 """
 import statistics
-import time
 
 import cv2
 import numpy as np
@@ -21,6 +20,7 @@ from oakling.calibration import oak_d
 from oakling.nodes.image_align import extrinsics, intrinsics, plane_homography
 from oakling.sources.synthetic import pattern
 from oakling.testing import NodeHarness
+from paired import paired_rounds
 
 WIDTH, HEIGHT, FRAMES, ROUNDS, PLANE_MM = 1280, 800, 8, 60, 1000
 LEFT, RIGHT = dai.CameraBoardSocket.CAM_B, dai.CameraBoardSocket.CAM_C
@@ -49,22 +49,13 @@ def rounds(inputs: list) -> tuple[list, list]:
     raw.staticDepthPlane = PLANE_MM
     align.initialConfig.set(raw)
     align.input.setBlocking(True)
-    cv, node = [], []
     with NodeHarness(align, outputs=["outputAligned"]) as h:
         h.push("inputAlignTo", dai.ImgFrame().setCvFrame(np.zeros((HEIGHT, WIDTH), np.uint8), dai.ImgFrame.Type.RAW8)
                .setInstanceNum(int(RIGHT)))
         for frame, image in zip(inputs, images):   # warm up, and check the node aligns as the bare code
             h.push("input", frame)
             assert np.array_equal(h.pull("outputAligned", timeout=30).getFrame(), bare(image)), "not the bare warp"
-        for i in range(ROUNDS):
-            frame, image = inputs[i % FRAMES], images[i % FRAMES]
-            start = time.perf_counter()
-            bare(image)
-            cv.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            h.push("input", frame)
-            h.pull("outputAligned", timeout=30)
-            node.append(time.perf_counter() - start)
+        cv, node = paired_rounds(h, "input", "outputAligned", inputs, bare, images, ROUNDS)
     return cv, node
 
 

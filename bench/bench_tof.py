@@ -12,13 +12,13 @@ The temporal filter is off, so both do the same work.
 Target: ratio >= 0.8.
 """
 import statistics
-import time
 
 import numpy as np
 
 import oakling as dai
 from oakling.sources.tof_scene import RANGES_MM, TURN, intrinsics, measure, ray_lengths
 from oakling.testing import NodeHarness
+from paired import paired_rounds
 
 WIDTH, HEIGHT, FRAMES, ROUNDS, LEVEL, THRESHOLD = 640, 480, 4, 60, 4, 100
 CAM_A = 0
@@ -59,20 +59,11 @@ def rounds(inputs: list) -> tuple[list, list]:
     cfg = tof.initialConfig.get()
     cfg.enablePhaseShuffleTemporalFilter = False
     tof.initialConfig.set(cfg)
-    cv, node = [], []
     with NodeHarness(tof, outputs=["depth"]) as h:
         for frame, p in zip(inputs, planes):      # warm up, and check the node decodes as the bare code
             h.push("input", frame)
             assert np.array_equal(h.pull("depth", timeout=30).getFrame(), bare(p)), "not the bare decoding"
-        for i in range(ROUNDS):
-            frame, p = inputs[i % FRAMES], planes[i % FRAMES]
-            start = time.perf_counter()
-            bare(p)
-            cv.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            h.push("input", frame)
-            h.pull("depth", timeout=30)
-            node.append(time.perf_counter() - start)
+        cv, node = paired_rounds(h, "input", "depth", inputs, bare, planes, ROUNDS)
     return cv, node
 
 

@@ -11,7 +11,6 @@ time: the node's speed relative to the bare code) is the median of the rounds' r
 Target: ratio >= 0.8.
 """
 import statistics
-import time
 
 import cv2
 import numpy as np
@@ -19,6 +18,7 @@ import numpy as np
 import oakling as dai
 from oakling.sources.synthetic import pattern
 from oakling.testing import NodeHarness
+from paired import paired_rounds
 
 WIDTH, HEIGHT, FRAMES, ROUNDS = 1920, 1080, 8, 60
 MESH = [(60, 40), (960, 0), (1860, 40),
@@ -58,21 +58,12 @@ def rounds(inputs: list) -> tuple[list, list]:
     def bare(image):
         return cv2.remap(image, map1, map2, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
 
-    cv, node = [], []
     with NodeHarness(warp) as h:
         for frame, image in zip(inputs, images):   # warm up, and check the node warps as the bare code
             h.push("inputImage", frame)
             out = h.pull("out", timeout=30).getCvFrame()
             assert np.abs(out.astype(int) - bare(image)).max() <= 1, "the node's warp is not the bare one"
-        for i in range(ROUNDS):
-            frame, image = inputs[i % FRAMES], images[i % FRAMES]
-            start = time.perf_counter()
-            bare(image)
-            cv.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            h.push("inputImage", frame)
-            h.pull("out", timeout=30)
-            node.append(time.perf_counter() - start)
+        cv, node = paired_rounds(h, "inputImage", "out", inputs, bare, images, ROUNDS)
     return cv, node
 
 
