@@ -138,7 +138,7 @@ class Tracer:
             if self._closed:
                 return
             self._closed = True
-            self._file.write(json.dumps({"ph": "i", "s": "g", "name": "trace end", "pid": self.pid, "tid": 0,
+            self._file.write(json.dumps({"ph": "i", "s": "p", "name": "trace end", "pid": self.pid, "tid": 0,
                                          "ts": round(now, 3)}) + "\n]\n")
             self._file.close()
 
