@@ -100,12 +100,9 @@ class Channel:
         self.output_socks = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in outputs]
         self.consumed_bells = [_Doorbell() for _ in inputs]
         self.delivered_bells = [_Doorbell() for _ in outputs]
-        fd = os.memfd_create("oakling-script-counters", os.MFD_CLOEXEC)
-        try:
-            os.ftruncate(fd, _COUNTERS_BYTES)
-            self._counters_map = mmap.mmap(fd, _COUNTERS_BYTES)   # shared with the script after the fork
-        finally:
-            os.close(fd)
+        # an anonymous shared page, inherited by the script's process at the fork: no descriptor to
+        # leak (a mapping of a memfd keeps a duplicate of it until the mapping is collected)
+        self._counters_map = mmap.mmap(-1, _COUNTERS_BYTES, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
         self.counters = np.frombuffer(self._counters_map, np.int64)   # consumed per input, then delivered per output
 
     def discard(self):
@@ -115,7 +112,7 @@ class Channel:
                 sock.close()
         for bell in self.consumed_bells + self.delivered_bells:
             bell.close()
-        self.counters = None   # the only view of the page: the mapping (and the descriptor it keeps) can go
+        self.counters = None   # the only view of the page: the mapping can go
         self._counters_map.close()
 
     def script_fds(self) -> set[int]:
