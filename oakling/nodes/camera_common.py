@@ -97,19 +97,24 @@ def centred_aspect_crop(width: int, height: int, aspect_w: int, aspect_h: int) -
     return ((width - w) // 2, (height - h) // 2, w, h)
 
 
-def crop_resize(picture: np.ndarray, window: tuple, width: int, height: int) -> np.ndarray:
-    """The window of `picture` (rounded to whole pixels) resized to width×height; a view when the
-    window is already that size."""
+def crop_resize(picture: np.ndarray, window: tuple, width: int, height: int, dst: np.ndarray | None = None
+                ) -> np.ndarray:
+    """The window of `picture` (rounded to whole pixels) resized to width×height: into `dst` when
+    given, else a new array, or a view when the window is already that size."""
     x, y, w, h = window
     src_h, src_w = picture.shape[:2]
     x0, y0 = max(0, round(x)), max(0, round(y))
     x1, y1 = min(src_w, max(x0 + 1, round(x + w))), min(src_h, max(y0 + 1, round(y + h)))
     crop = picture[y0:y1, x0:x1]
     if crop.shape[1] == width and crop.shape[0] == height:
-        return crop
+        if dst is None:
+            return crop
+        np.copyto(dst, crop)
+        return dst
     import cv2
     shrinking = width <= crop.shape[1] and height <= crop.shape[0]
-    return cv2.resize(crop, (width, height), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
+    return cv2.resize(crop, (width, height), dst=dst,
+                      interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
 
 
 def planes_crop_resize(picture, window: tuple, width: int, height: int) -> tuple:
@@ -122,10 +127,10 @@ def planes_crop_resize(picture, window: tuple, width: int, height: int) -> tuple
             crop_resize(picture.v, chroma, width // 2, height // 2))
 
 
-def planes_to(y: np.ndarray, u: np.ndarray, v: np.ndarray, nv12: bool) -> np.ndarray:
-    """Y, U, V planes packed as one YUV420p (I420) or NV12 image, (H*3/2)×W."""
+def planes_to(y: np.ndarray, u: np.ndarray, v: np.ndarray, nv12: bool, alloc=np.empty) -> np.ndarray:
+    """Y, U, V planes packed as one YUV420p (I420) or NV12 image, (H*3/2)×W, in memory from `alloc`."""
     h, w = y.shape
-    out = np.empty((h * 3 // 2, w), np.uint8)
+    out = alloc((h * 3 // 2, w), np.uint8)
     flat = out.reshape(-1)
     flat[:h * w].reshape(h, w)[...] = y
     if nv12:
@@ -257,6 +262,12 @@ class CaptureWorker(Worker):
         """A CameraControl arrived on inputControl."""
 
     # -- outputs made once per picture --
+    def allocator(self, name: str):
+        """Where output `name`'s frames are computed: its pool of shared memory (link/pool.py), which
+        links lend to other processes without a copy; private memory for a still source, whose
+        frames `payload` publishes once instead."""
+        return np.empty if self._publish else self.output(name).array
+
     def payload(self, key: str, make) -> np.ndarray:
         """`make()` for this picture, made once: a picture shown on several frames (a single image,
         a slow video in real time) is converted once. A single image's outputs are kept in

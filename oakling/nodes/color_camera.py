@@ -312,28 +312,29 @@ _FP16_OF = {ImgFrame.Type.BGRF16F16F16i: ImgFrame.Type.BGR888i, ImgFrame.Type.RG
             ImgFrame.Type.BGRF16F16F16p: ImgFrame.Type.BGR888p, ImgFrame.Type.RGBF16F16F16p: ImgFrame.Type.RGB888p}
 
 
-def bgr_to(bgr: np.ndarray, frame_type) -> np.ndarray:
-    """A BGR image converted to the bytes of `frame_type` (no copy for contiguous BGR888i)."""
+def bgr_to(bgr: np.ndarray, frame_type, alloc=np.empty) -> np.ndarray:
+    """A BGR image converted to the bytes of `frame_type`, in memory from `alloc(shape, dtype)` (no copy
+    for contiguous BGR888i)."""
     T = ImgFrame.Type
+    h, w = bgr.shape[:2]
     if frame_type == T.BGR888i:
         return np.ascontiguousarray(bgr)
-    if frame_type == T.BGR888p:
-        return np.ascontiguousarray(bgr.transpose(2, 0, 1))
-    if frame_type == T.RGB888p:
-        return np.ascontiguousarray(bgr[:, :, ::-1].transpose(2, 0, 1))
+    if frame_type in (T.BGR888p, T.RGB888p):
+        planar = alloc((3, h, w), np.uint8)
+        np.copyto(planar, (bgr if frame_type == T.BGR888p else bgr[:, :, ::-1]).transpose(2, 0, 1))
+        return planar
     if frame_type in _FP16_OF:   # setFp16(True): the same pixels as FP16 values, carried as bytes
         return bgr_to(bgr, _FP16_OF[frame_type]).astype(np.float16).view(np.uint8)
     import cv2
     if frame_type == T.RGB888i:
-        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=alloc((h, w, 3), np.uint8))
     if frame_type in (T.GRAY8, T.RAW8):
-        return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    i420 = cv2.cvtColor(np.ascontiguousarray(bgr), cv2.COLOR_BGR2YUV_I420)
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY, dst=alloc((h, w), np.uint8))
     if frame_type == T.YUV420p:
-        return i420
+        return cv2.cvtColor(np.ascontiguousarray(bgr), cv2.COLOR_BGR2YUV_I420, dst=alloc((h * 3 // 2, w), np.uint8))
+    i420 = cv2.cvtColor(np.ascontiguousarray(bgr), cv2.COLOR_BGR2YUV_I420)
     if frame_type == T.NV12:
-        h, w = bgr.shape[:2]
-        nv12 = np.empty_like(i420)
+        nv12 = alloc(i420.shape, np.uint8)
         nv12[:h] = i420[:h]
         quarter = (h // 2) * (w // 2)
         chroma = i420[h:].reshape(-1)
@@ -382,20 +383,26 @@ class ColorCapture(CaptureWorker):
         T = ImgFrame.Type
         layout = self._layout(picture)
 
-        def make(window, w, h, frame_type):
+        def make(window, w, h, frame_type, alloc):
+            """The frame's bytes, the last step written into memory from `alloc`."""
             if isinstance(picture, np.ndarray) or w % 2 or h % 2:
                 bgr = picture if isinstance(picture, np.ndarray) else self.payload("bgr", picture.to_bgr)
-                return bgr_to(crop_resize(bgr, window, w, h), frame_type)
+                if frame_type == T.BGR888i:
+                    return crop_resize(bgr, window, w, h, dst=alloc((h, w, 3), np.uint8))
+                return bgr_to(crop_resize(bgr, window, w, h), frame_type, alloc)
             # Planes from a decoder: crop and resize them, and convert only the result.
             y, u, v = planes_crop_resize(picture, window, w, h)
             if frame_type in (T.YUV420p, T.NV12):
-                return planes_to(y, u, v, nv12=frame_type == T.NV12)
+                return planes_to(y, u, v, nv12=frame_type == T.NV12, alloc=alloc)
             import cv2
-            return bgr_to(cv2.cvtColor(planes_to(y, u, v, nv12=False), cv2.COLOR_YUV2BGR_I420), frame_type)
+            i420 = planes_to(y, u, v, nv12=False)
+            if frame_type == T.BGR888i:
+                return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420, dst=alloc((h, w, 3), np.uint8))
+            return bgr_to(cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420), frame_type, alloc)
 
         def send(name, frame_type):
             window, w, h = layout[name]
-            data = self.payload(name, lambda: make(window, w, h, frame_type))
+            data = self.payload(name, lambda: make(window, w, h, frame_type, self.allocator(name)))
             self.output(name).send(make_frame(data, w, h, frame_type, seq, ts_ns, self.socket))
 
         if self.output("isp").linked:

@@ -192,6 +192,30 @@ def test_a_single_image_repeats_and_crosses_by_reference(tmp_path):
         assert not frame.getFrame().flags.writeable   # one published copy, shared by every frame
 
 
+def test_frames_of_a_video_cross_by_reference_and_a_kept_frame_is_never_written_again(tmp_path):
+    """preview, isp and video are computed into their outputs' pools of shared memory, which the
+    links lend: the host reads the first frames in place (a receiver keeps at most half of a pool
+    lent, then gets copies), and each of the 24 frames it keeps (more than a pool holds) still
+    shows, at the end, the picture it showed on arrival."""
+    make_video(tmp_path / "clip.mp4", count=24, size=(640, 360))
+    p, _ = _color(preview=(640, 360), streams=("preview", "isp", "video"), setIspScale=(1, 3),
+                  setVideoSize=(320, 180))
+    with dai.Device(p, cameras={"CAM_A": str(tmp_path / "clip.mp4")}, realtime=False) as device:
+        queues = {name: device.getOutputQueue(name, 30) for name in ("preview", "isp", "video")}
+        kept, on_arrival = [], []
+        for _ in range(24):
+            for queue in queues.values():
+                frame = queue.get(timeout=10)
+                kept.append(frame)
+                on_arrival.append(frame.getFrame().copy())
+    assert not any(frame.getFrame().flags.writeable for frame in kept[:3])   # lent, not copied
+    assert sum(not frame.getFrame().flags.writeable for frame in kept) < len(kept)   # then copies
+    for frame, picture in zip(kept, on_arrival):
+        np.testing.assert_array_equal(frame.getFrame(), picture)
+    previews = on_arrival[0::3]
+    assert all(np.any(a != b) for a, b in zip(previews, previews[1:]))   # 24 pictures, each its own
+
+
 @pytest.mark.parametrize("orientation, flip", [
     (dai.CameraImageOrientation.HORIZONTAL_MIRROR, lambda img: img[:, ::-1]),
     (dai.CameraImageOrientation.ROTATE_180_DEG, lambda img: img[::-1, ::-1]),
