@@ -53,6 +53,7 @@ _SEGMENT_ROUNDING = 1 << 20   # segments grow in MiB steps
 _GROW_AFTER = 0.002            # wait this long for a busy segment before making another
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.001, 0.004   # polls for a freed segment: 1 ms, doubling to 4 ms
 _SPARES = 4                   # memory of copied-out payloads kept for the next ones, per link
+SHM_THRESHOLD = 64 * 1024      # smaller payloads travel inline in the records
 _LOAN_SLOTS = 64              # payloads a link lends at once (one busy byte each in the loan page)
 _LOAN_PAGE = 4096
 _MAX_FDS = 253                # the kernel's SCM_MAX_FD
@@ -153,7 +154,7 @@ class _Owned:
 class Link:
     """Messages and control records over one socket. `send_*` are thread-safe; one thread receives."""
 
-    def __init__(self, sock: socket.socket, name: str = "", *, shm_threshold: int = 64 * 1024,
+    def __init__(self, sock: socket.socket, name: str = "", *, shm_threshold: int = SHM_THRESHOLD,
                  max_segments: int = 16, segment_wait: float = 0.05, max_message: int | None = None):
         """`max_message`: for a peer that is not trusted, the largest payload it may send; its
         records are checked (see the module's doc)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..link.link import SHM_THRESHOLD
 from ..messages.buffer import Buffer
 from ..messages.imgframe import ImgFrame
 from ..messages.nndata import NNData
@@ -247,11 +248,22 @@ class OutputLayout:
         self._places = [(spec.name, info.offset, spec.numpy_dtype, tuple(spec.shape),
                          spec.numpy_dtype.itemsize * int(np.prod(spec.shape, dtype=np.int64)))
                         for info, spec in zip(self._infos, specs)]
+        ends = sorted((offset, offset + size) for _, offset, _, _, size in self._places)
+        self._gaps = [(a, b) for a, b in zip([0] + [end for _, end in ends], [start for start, _ in ends] + [self._size])
+                      if b > a]
 
-    def new(self) -> tuple[NNData, dict[str, np.ndarray]]:
-        """An empty `out` message and, per output name, the array inside it that holds that output."""
+    def new(self, alloc=None) -> tuple[NNData, dict[str, np.ndarray]]:
+        """An empty `out` message and, per output name, the array inside it that holds that output. With
+        `alloc(shape, dtype)` (an output's shared frame pool), a message that links would not send inline lies in
+        memory from it, which links lend without a copy; the bytes between tensors are zeroed, so the
+        message's bytes depend only on the outputs."""
         nn = NNData()
-        nn._data = data = np.zeros(self._size, np.uint8)
+        if alloc is not None and self._size >= SHM_THRESHOLD:
+            nn._data = data = alloc((self._size,), np.uint8)
+            for start, end in self._gaps:
+                data[start:end] = 0
+        else:
+            nn._data = data = np.zeros(self._size, np.uint8)
         nn._tensors = [info._copy() for info in self._infos]
         return nn, {name: data[offset:offset + size].view(dtype).reshape(shape)
                     for name, offset, dtype, shape, size in self._places}

@@ -312,7 +312,7 @@ class NeuralNetworkWorker(Worker):
                 self._error(str(e).split(" — ")[0], f"{e} (message {_seq(main_msg, messages)} dropped)")
                 return True
             ran = True
-            message, outputs = layout.new() if layout is not None else (None, None)
+            message, outputs = layout.new(self._out.array) if layout is not None else (None, None)
             inference = _Inference(main_msg, messages, message)
             if not results.add(inference, stopping):
                 return False

@@ -7,7 +7,7 @@ import pytest
 
 import oakling as dai
 from oakling.models.blob import TensorSpec
-from oakling.models.tensors import InputMismatch, frame_tensor, input_tensors
+from oakling.models.tensors import InputMismatch, OutputLayout, frame_tensor, input_tensors
 
 T = dai.ImgFrame.Type
 WHERE = "NeuralNetwork(3).input"
@@ -128,3 +128,22 @@ def test_a_u16_input_blob_computes_on_the_values_as_they_are(tmp_path):
     assert [(s.name, s.dtype) for s in blob.inputs] == [("depth", "U16")]
     got = run_blob(blob, {"depth": DEPTH[None, None]})["output"]
     np.testing.assert_array_equal(got[0, 0], DEPTH.astype(np.float32) / 2)
+
+
+def test_an_output_layout_writes_big_messages_into_the_memory_it_is_given_with_the_gaps_zeroed():
+    """`new(alloc)`: a message links would lend lies in memory from `alloc` (an output's frame pool,
+    which may hold an older message's bytes); small ones stay in zeroed memory of their own."""
+    stale = lambda shape, dtype: np.full(shape, 0xAB, dtype)   # a reused buffer
+    big = OutputLayout([TensorSpec("a", (1, 3), "U8"), TensorSpec("b", (1, 20000), "FP32")])
+    message, arrays = big.new(stale)
+    arrays["a"][...] = 7
+    arrays["b"][...] = 1.5
+    assert message._data.nbytes >= 64 * 1024
+    assert message.getTensor("a").tolist() == [[7, 7, 7]] and np.all(message.getTensor("b") == 1.5)
+    written = np.zeros(message._data.size, bool)
+    for name in ("a", "b"):
+        start = arrays[name].__array_interface__["data"][0] - message._data.__array_interface__["data"][0]
+        written[start:start + arrays[name].nbytes] = True
+    assert written.sum() < written.size and not message._data[~written].any()   # the gaps are zeroed
+    small, _ = OutputLayout([TensorSpec("a", (1, 3), "U8")]).new(stale)
+    assert not small._data.any()

@@ -26,6 +26,8 @@ def blobs(tmp_path_factory):
         "two": build_blob(nets.two_input_model(d / "two.onnx"), output_precision="FP32").write(d / "two.blob"),
         "float": build_blob(nets.image_model(d / "float.onnx", height=8, width=8),
                             output_precision="FP32").write(d / "float.blob"),
+        "big": build_blob(nets.image_model(d / "big.onnx", height=96, width=96), input_precision="U8",
+                          output_precision="FP32").write(d / "big.blob"),
     }
     return paths
 
@@ -144,6 +146,24 @@ def test_frames_in_results_out_in_order_with_seq_timestamps_and_passthrough(blob
             features, pooled = nets.image_reference(img.transpose(2, 0, 1)[None])
             np.testing.assert_allclose(out.getTensor("features"), features, rtol=1e-5, atol=1e-4)
             np.testing.assert_allclose(out.getTensor("pooled"), pooled, rtol=1e-5, atol=1e-5)
+
+
+def test_big_results_cross_to_the_host_by_reference_and_stay_each_its_own(blobs):
+    """An `out` message over the links' inline size (here 147 KB of features) is computed into the
+    output's shared frame pool and lent to the host: the first results arrive read-only, and each of
+    the 16 the host keeps (more than a pool holds) still holds its own frame's result at the end."""
+    p, _ = nn_pipeline(blobs["big"], passthrough=False)
+    images = [nets.picture(96, 96, seed=i) for i in range(16)]
+    with dai.Device(p) as device:
+        send, out = device.getInputQueue("in"), device.getOutputQueue("out", 16)
+        kept = []
+        for i, img in enumerate(images):
+            send.send(frame(img, i))
+            kept.append(out.get(timeout=TIMEOUT))
+    assert not kept[0].getData().flags.writeable
+    for result, img in zip(kept, images):
+        features, _ = nets.image_reference(img.transpose(2, 0, 1)[None])
+        np.testing.assert_allclose(result.getTensor("features"), features, rtol=1e-5, atol=1e-4)
 
 
 def test_two_producers_feeding_one_input_each_get_every_result(blobs):
