@@ -22,7 +22,7 @@ from ..messages.stereodepthconfig import (AlgorithmControl, CostMatching, Decima
                                           RawStereoDepthConfig)
 
 BLOCK = 5                 # SGBM's matching window
-REFINE_STEPS = 2          # Lucas–Kanade steps of the sub-pixel refinement
+REFINE_STEPS = 2          # Lucas–Kanade steps of the sub-pixel refinement (small disparities need both)
 REFINE_WINDOW = 7
 _UNITS_PER_MM = {AlgorithmControl.DepthUnit.METER: 0.001, AlgorithmControl.DepthUnit.CENTIMETER: 0.1,
                  AlgorithmControl.DepthUnit.MILLIMETER: 1.0, AlgorithmControl.DepthUnit.INCH: 1 / 25.4,
@@ -67,47 +67,61 @@ class Matcher:
         else:   # OpenCV's reference is the first image: mirrored, the right one is
             raw = cv2.flip(self._sgbm.compute(cv2.flip(right, 1), cv2.flip(left, 1)), 1)
             reference, other, direction = right, left, 1.0
-        found = raw.astype(np.float32) * (1 / 16)
-        found[raw <= 0] = 0
+        # SGBM's 1/16 pixels; no match is (minDisparity - 1) × 16, below 0
+        found = cv2.max(np.multiply(raw, np.float32(1 / 16), dtype=np.float32), 0.0)
         if self.refined:
-            found = np.minimum(refine(reference, other, found, direction), self.levels - 1)
+            found = np.minimum(refine(reference, other, found, direction), self.levels - 1, out=found)
         if self.edge:
             found[:, :self.edge] = 0
             found[:, -self.edge:] = 0
         return found
 
 
+_GRIDS: dict = {}   # (height, width) → each pixel's column and row, float32, as remap takes them
+
+
+def _grid(height: int, width: int):
+    if (height, width) not in _GRIDS:
+        xs, ys = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+        _GRIDS.clear()
+        _GRIDS[height, width] = (xs, ys)
+    return _GRIDS[height, width]
+
+
 def refine(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, direction: float) -> np.ndarray:
-    """Sub-pixel disparity: Lucas–Kanade steps along the row. The other camera's picture, sampled
-    at x + direction·d, is compared with the reference in a window, and d moves by the least-squares
-    step (at most half a pixel a step). Pixels without a match stay 0."""
+    """Sub-pixel disparity: Lucas–Kanade steps along the row. The other camera's picture and its
+    gradient, sampled at x + direction·d, are compared with the reference in a window, and d
+    moves by the least-squares step (at most half a pixel a step). Pixels without a match stay 0."""
     import cv2
     height, width = reference.shape
-    ref, oth = reference.astype(np.float32), other.astype(np.float32)
+    ref = reference.astype(np.float32)
+    oth = other.astype(np.float32)
     gradient = cv2.Sobel(oth, cv2.CV_32F, 1, 0, ksize=3, scale=direction / 8)
-    xs = np.broadcast_to(np.arange(width, dtype=np.float32), (height, width))
-    ys = np.broadcast_to(np.arange(height, dtype=np.float32)[:, None], (height, width))
-    valid = disparity > 0
+    xs, ys = _grid(height, width)
+    invalid = disparity <= 0
     d = disparity
+    window = (REFINE_WINDOW, REFINE_WINDOW)
     for _ in range(REFINE_STEPS):
-        at = xs + direction * d
-        error = cv2.remap(oth, at, ys, cv2.INTER_LINEAR) - ref
+        at = cv2.scaleAdd(d, direction, xs)
+        error = cv2.subtract(cv2.remap(oth, at, ys, cv2.INTER_LINEAR), ref)
         slope = cv2.remap(gradient, at, ys, cv2.INTER_LINEAR)
-        num = cv2.boxFilter(slope * error, -1, (REFINE_WINDOW, REFINE_WINDOW), normalize=False)
-        den = cv2.boxFilter(slope * slope, -1, (REFINE_WINDOW, REFINE_WINDOW), normalize=False)
-        step = np.clip(-num / np.maximum(den, 1e-3), -0.5, 0.5)
-        d = np.where(valid, np.maximum(d + step, 1e-3), 0).astype(np.float32)
+        num = cv2.boxFilter(cv2.multiply(slope, error), -1, window, normalize=False)
+        den = cv2.boxFilter(cv2.multiply(slope, slope), -1, window, normalize=False)
+        step = cv2.divide(num, cv2.max(den, 1e-3), scale=-1.0)
+        d = cv2.max(cv2.add(d, np.clip(step, -0.5, 0.5, out=step)), 1e-3)
+        d[invalid] = 0
     return d
 
 
 def disparity_output(disparity: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
     """The `disparity` output as gen2 sends it: uint8 whole pixels (at most 190, extended), or
     uint16 in 1/2^bits pixels with subpixel; the median filter applied."""
+    import cv2
     control = raw.algorithmControl
-    if control.enableSubpixel:
-        out = np.rint(disparity * (1 << control.subpixelFractionalBits)).astype(np.uint16)
+    if control.enableSubpixel:   # OpenCV rounds half to even and saturates, as np.rint and a clip would
+        out = cv2.multiply(disparity, float(1 << control.subpixelFractionalBits), dtype=cv2.CV_16U)
     else:
-        out = np.rint(disparity).astype(np.uint8)
+        out = cv2.multiply(disparity, 1.0, dtype=cv2.CV_8U)
     return median(out, raw.postProcessing.median)
 
 
@@ -134,6 +148,33 @@ def depth_output(disparity: np.ndarray, focal_px: float, baseline_mm: float, raw
     """uint16 depth (focal × baseline / disparity) in the config's unit, 0 where there is no
     disparity or the depth falls outside the threshold filter's range (in millimetres)."""
     return to_units(depth_mm(disparity, focal_px, baseline_mm), raw)
+
+
+class DepthTable:
+    """depth_output of the `disparity` output's own values, looked up: that output is whole pixels
+    (uint8) or 1/2^bits pixels (uint16), so each of its values has one depth, worked out once per
+    config and geometry by depth_output itself. One pass instead of four over the frame.
+
+        table = DepthTable()
+        depth = table(disparity_out, focal_px, baseline_mm, raw)   # == depth_output(filtered_disparity(...))"""
+
+    def __init__(self):
+        self._key, self._table = None, None
+
+    def __call__(self, disparity_out: np.ndarray, focal_px: float, baseline_mm: float,
+                 raw: RawStereoDepthConfig) -> np.ndarray:
+        import cv2
+        control, window = raw.algorithmControl, raw.postProcessing.thresholdFilter
+        key = (disparity_out.dtype.str, float(focal_px), float(baseline_mm), bool(control.enableSubpixel),
+               int(control.subpixelFractionalBits), int(control.depthUnit), float(control.customDepthUnitMultiplier),
+               int(window.minRange), int(window.maxRange))
+        if key != self._key:
+            values = np.arange(1 << (8 * disparity_out.dtype.itemsize)).astype(disparity_out.dtype)
+            self._table = depth_output(filtered_disparity(values, raw), focal_px, baseline_mm, raw)
+            self._key = key
+        if disparity_out.dtype == np.uint8:
+            return cv2.LUT(disparity_out, self._table)
+        return self._table.take(disparity_out.reshape(-1)).reshape(disparity_out.shape)
 
 
 def speckle(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
