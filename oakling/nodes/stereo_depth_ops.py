@@ -355,13 +355,24 @@ def spatial(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
     """gen2's spatial filter (librealsense's edge-preserving one): `numIterations` times, an
     exponential moving average with `alpha` along each row, left to right and back, then each column,
     down and up, that stops at steps of `delta` or more (edges stay sharp); holes up to
-    `holeFillingRadius` pixels from a value are filled along the rows (from both sides)."""
+    `holeFillingRadius` pixels from a value are filled along the rows (from both sides). Each pass
+    runs down every line at once in OpenCL on the CPU (`EdgePreserving`), or, without OpenCL, in
+    NumPy a step at a time (`spatial_numpy`); the two give the same values."""
     rule = raw.postProcessing.spatialFilter
     if not rule.enable:
         return disparity_out
     alpha, delta, radius = float(rule.alpha), _delta(int(rule.delta), raw), max(0, int(rule.holeFillingRadius))
+    iterations = max(1, int(rule.numIterations))
+    kernel = EdgePreserving.shared()
+    if kernel is None:
+        return spatial_numpy(disparity_out, iterations, alpha, delta, radius)
+    values = kernel(np.ascontiguousarray(disparity_out, np.float32), iterations, alpha, delta, radius)
+    return np.rint(values).astype(disparity_out.dtype)
+
+
+def spatial_numpy(disparity_out: np.ndarray, iterations: int, alpha: float, delta: float, radius: int) -> np.ndarray:
     columns = np.ascontiguousarray(disparity_out.T, np.float32)   # rows run down axis 0 of the transposed
-    for _ in range(max(1, int(rule.numIterations))):
+    for _ in range(iterations):
         _recursive_pass(columns, alpha, delta, radius)
         _recursive_pass(columns[::-1], alpha, delta, radius)
         rows = np.ascontiguousarray(columns.T)
@@ -369,6 +380,90 @@ def spatial(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
         _recursive_pass(rows[::-1], alpha, delta, 0)
         columns = np.ascontiguousarray(rows.T)
     return np.rint(columns.T).astype(disparity_out.dtype)
+
+
+_EDGE_PRESERVING = r"""
+#pragma OPENCL FP_CONTRACT OFF
+/* One pass of the spatial filter down each line (one work item a line), as _recursive_pass does. */
+__kernel void edge_preserving_pass(__global float *values, const int length, const int along, const int across,
+                                   const int backwards, const float alpha, const float rest, const float delta,
+                                   const int radius)
+{
+    __global float *p = values + (long)get_global_id(0) * across + (backwards ? (long)(length - 1) * along : 0);
+    const long step = backwards ? -(long)along : (long)along;
+    float prev = *p;
+    int gap = prev > 0.0f ? 0 : radius + 1;
+    for (int k = 1; k < length; k++) {
+        p += step;
+        const float cur = *p;
+        const int valid = cur > 0.0f;
+        float out = cur;
+        if (valid && prev > 0.0f && fabs(cur - prev) < delta)
+            out = alpha * cur + rest * prev;
+        if (radius > 0) {
+            gap = valid ? 0 : gap + 1;
+            if (!valid && prev > 0.0f && gap <= radius)
+                out = prev;
+        }
+        *p = out;
+        prev = out;
+    }
+}
+"""
+
+
+class EdgePreserving:
+    """The spatial filter's passes in OpenCL on the CPU device: every row (then every column) at
+    once, where NumPy must step along them one pixel at a time with a dozen calls a step.
+
+        kernel = EdgePreserving.shared()      # None without OpenCL (PyOpenCL and PoCL)
+        kernel(values, iterations, alpha, delta, radius)   # float32 H×W, filtered in place"""
+
+    _shared = None
+    _tried = False
+    _made = __import__("threading").Lock()
+
+    @classmethod
+    def shared(cls) -> "EdgePreserving | None":
+        with cls._made:
+            if not cls._tried:
+                cls._tried = True
+                try:
+                    cls._shared = cls()
+                except Exception:   # no OpenCL here (OpenCLUnavailable, a driver that fails): NumPy does it
+                    cls._shared = None
+            return cls._shared
+
+    def __init__(self):
+        import threading
+        from ..kernels.build import build, cpu
+        dev = cpu()
+        self._cl, self._context = dev.cl, dev.context
+        self._queue = dev.cl.CommandQueue(dev.context)
+        self._kernel = build(_EDGE_PRESERVING, name="stereo_spatial_filter.cl").kernel("edge_preserving_pass")
+        self._lock = threading.Lock()   # one kernel object: one frame at a time (several StereoDepth nodes)
+
+    def __call__(self, values: np.ndarray, iterations: int, alpha: float, delta: float, radius: int) -> np.ndarray:
+        cl = self._cl
+        height, width = values.shape
+        passes = ((width, 1, width, height, 0, radius), (width, 1, width, height, 1, radius),   # along the rows
+                  (height, width, 1, width, 0, 0), (height, width, 1, width, 1, 0))             # down the columns
+        with self._lock:
+            buf = cl.Buffer(self._context, cl.mem_flags.READ_WRITE | cl.mem_flags.USE_HOST_PTR, hostbuf=values)
+            try:
+                for _ in range(iterations):
+                    for length, along, across, lines, backwards, holes in passes:
+                        self._kernel.set_args(buf, np.int32(length), np.int32(along), np.int32(across),
+                                              np.int32(backwards), np.float32(alpha), np.float32(1 - alpha),
+                                              np.float32(delta), np.int32(holes))
+                        cl.enqueue_nd_range_kernel(self._queue, self._kernel, (lines,), None)
+                mapped, _ = cl.enqueue_map_buffer(self._queue, buf, cl.map_flags.READ, 0, values.shape, values.dtype,
+                                                  is_blocking=True)
+                mapped.base.release(self._queue)
+                self._queue.finish()
+            finally:
+                buf.release()
+        return values
 
 
 _BITS_SET = np.array([bin(n).count("1") for n in range(256)], np.uint8)

@@ -224,6 +224,22 @@ def test_spatial_filter_fills_holes_up_to_twice_the_radius_along_rows(radius, ho
         assert (out[:, 10:10 + radius] == 100).all() and (out[:, 10 + radius:10 + hole - radius] == 0).all()
 
 
+@pytest.mark.parametrize("dtype, iterations, alpha, delta, radius", [
+    (np.uint16, 1, 0.5, 24.0, 1), (np.uint8, 2, 0.37, 3.0, 0), (np.uint16, 3, 0.9, 400.0, 2), (np.uint8, 1, 0.5, 3.0, 3),
+])
+def test_the_spatial_filters_opencl_passes_give_numpys_values(dtype, iterations, alpha, delta, radius):
+    kernel = ops.EdgePreserving.shared()
+    if kernel is None:
+        pytest.skip("no OpenCL CPU device (PyOpenCL and PoCL): the filter runs in NumPy")
+    rng = np.random.default_rng(iterations)
+    values = rng.integers(0, 250, (123, 157)).astype(dtype)
+    values[rng.random(values.shape) < 0.15] = 0          # holes, some of them wider than the radius
+    values[40:45, 60:70] = 0
+    expected = ops.spatial_numpy(values, iterations, alpha, delta, radius)
+    got = np.rint(kernel(np.ascontiguousarray(values, np.float32), iterations, alpha, delta, radius)).astype(dtype)
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_temporal_filter_averages_over_frames_and_starts_afresh_at_a_step():
     temporal = ops.Temporal()
     raw = filters(True, temporal=dict(alpha=0.2, delta=0))
