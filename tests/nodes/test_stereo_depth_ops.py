@@ -51,6 +51,17 @@ def test_subpixel_depth_is_within_2_percent_of_the_truth(size, align):
     assert valid[seen_by_both(width, height, reference)].mean() >= 0.85
 
 
+@pytest.mark.parametrize("reference", [RIGHT, LEFT])
+def test_the_refinement_in_two_halves_is_the_whole_pictures(reference):
+    """refine() works on the top and bottom halves at once, each with the rows its edge depends on."""
+    left, right = render(LEFT, 640, 400)[0], render(RIGHT, 640, 400)[0]
+    matcher = ops.Matcher(config(setDepthAlign=dai.StereoDepthProperties.DepthAlign.RECTIFIED_LEFT
+                                 if reference == LEFT else dai.StereoDepthProperties.DepthAlign.RECTIFIED_RIGHT))
+    coarse = matcher.disparity(left, right)     # whole pixels: no refinement yet
+    pictures, direction = ((left, right), -1.0) if reference == LEFT else ((right, left), 1.0)
+    np.testing.assert_array_equal(ops.refine(*pictures, coarse, direction), ops._refine(*pictures, coarse, direction))
+
+
 def test_disparity_output_types_follow_subpixel():
     found = np.array([[0, 1.26, 94.9]], np.float32)
     assert ops.disparity_output(found, config(setMedianFilter=0)).tolist() == [[0, 1, 95]]
