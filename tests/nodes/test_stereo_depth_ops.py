@@ -62,6 +62,25 @@ def test_the_refinement_in_two_halves_is_the_whole_pictures(reference):
     np.testing.assert_array_equal(ops.refine(*pictures, coarse, direction), ops._refine(*pictures, coarse, direction))
 
 
+@pytest.mark.parametrize("shift", [60, 130, 180])
+@pytest.mark.parametrize("align", ["RECTIFIED_RIGHT", "RECTIFIED_LEFT"])
+def test_extended_disparity_finds_what_96_levels_cannot(shift, align):
+    """A textured wall `shift` pixels of disparity away: extended disparity (96 levels on the pictures,
+    96 on them at half size) finds it up to 190, to a tenth of a pixel with subpixel."""
+    import cv2
+    texture = cv2.GaussianBlur(np.random.default_rng(shift).integers(0, 256, (200, 700)).astype(np.uint8), (3, 3), 0)
+    left, right = np.ascontiguousarray(texture[:, :480]), np.ascontiguousarray(texture[:, shift:480 + shift])
+    if align == "RECTIFIED_LEFT":   # the same wall seen with the roles swapped: the left camera's pixels
+        left, right = np.ascontiguousarray(right[:, ::-1]), np.ascontiguousarray(left[:, ::-1])
+    depth_align = dai.StereoDepthProperties.DepthAlign.__members__[align]
+    found = ops.Matcher(config(setSubpixel=True, setExtendedDisparity=True, setDepthAlign=depth_align)).disparity(left, right)
+    matched = found[found > 0]
+    assert matched.size > 0.25 * found.size
+    assert (np.abs(matched - shift) < 0.1).mean() > 0.95
+    plain = ops.Matcher(config(setSubpixel=True, setDepthAlign=depth_align)).disparity(left, right)
+    assert (np.abs(plain - shift) < 0.5).mean() < (0.01 if shift > 95 else 1.0)
+
+
 def test_disparity_output_types_follow_subpixel():
     found = np.array([[0, 1.26, 94.9]], np.float32)
     assert ops.disparity_output(found, config(setMedianFilter=0)).tolist() == [[0, 1, 95]]
