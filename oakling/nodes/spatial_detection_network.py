@@ -43,6 +43,8 @@ import json
 import time
 from collections import deque
 
+import numpy as np
+
 from ..log import LogLevel
 from ..messages.datatype import DatatypeEnum
 from ..messages.geometry import Rect
@@ -182,12 +184,10 @@ def depth_region(det, scale: float, window=None, view=None) -> Rect:
     hw, hh = (x1 - x0) * scale / 2, (y1 - y0) * scale / 2
     x0, x1, y0, y1 = cx - hw, cx + hw, cy - hh, cy + hh
     if view is not None:
-        m = [float(v) for row in view for v in (row if isinstance(row, (list, tuple)) else (row,))]
-        corners = [((m[0] * u + m[1] * v + m[2]) / w, (m[3] * u + m[4] * v + m[5]) / w)
-                   for u, v in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))
-                   for w in (m[6] * u + m[7] * v + m[8],)]
-        x0, x1 = min(c[0] for c in corners), max(c[0] for c in corners)
-        y0, y1 = min(c[1] for c in corners), max(c[1] for c in corners)
+        m = np.asarray(view, np.float64).reshape(3, 3)
+        corners = m @ np.array([[x0, x1, x0, x1], [y0, y0, y1, y1], [1.0, 1.0, 1.0, 1.0]])
+        us, vs = corners[0] / corners[2], corners[1] / corners[2]
+        x0, x1, y0, y1 = float(us.min()), float(us.max()), float(vs.min()), float(vs.max())
     if window is not None:
         wx, wy, ww, wh = window
         x0, x1, y0, y1 = wx + x0 * ww, wx + x1 * ww, wy + y0 * wh, wy + y1 * wh
