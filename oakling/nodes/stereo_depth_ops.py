@@ -417,8 +417,10 @@ def spatial(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
     kernel = EdgePreserving.shared()
     if kernel is None:
         return spatial_numpy(disparity_out, iterations, alpha, delta, radius)
-    values = kernel(np.ascontiguousarray(disparity_out, np.float32), iterations, alpha, delta, radius)
-    return np.rint(values).astype(disparity_out.dtype)
+    import cv2
+    values = kernel(disparity_out.astype(np.float32), iterations, alpha, delta, radius)
+    # rounded half to even and converted in one pass (the values lie between the input's own)
+    return cv2.multiply(values, 1.0, dtype=cv2.CV_8U if disparity_out.dtype == np.uint8 else cv2.CV_16U)
 
 
 def spatial_numpy(disparity_out: np.ndarray, iterations: int, alpha: float, delta: float, radius: int) -> np.ndarray:

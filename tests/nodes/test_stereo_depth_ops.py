@@ -268,6 +268,12 @@ def test_the_spatial_filters_opencl_passes_give_numpys_values(dtype, iterations,
     expected = ops.spatial_numpy(values, iterations, alpha, delta, radius)
     got = np.rint(kernel(np.ascontiguousarray(values, np.float32), iterations, alpha, delta, radius)).astype(dtype)
     np.testing.assert_array_equal(got, expected)
+    raw = filters(dtype == np.uint16, spatial=dict(alpha=alpha, delta=int(delta), holeFillingRadius=radius,
+                                                   numIterations=iterations))
+    through_spatial = ops.spatial(values, raw)
+    assert through_spatial.dtype == dtype
+    np.testing.assert_array_equal(through_spatial, ops.spatial_numpy(values, iterations, alpha, ops._delta(int(delta), raw),
+                                                                     radius))
 
 
 def test_temporal_filter_averages_over_frames_and_starts_afresh_at_a_step():
