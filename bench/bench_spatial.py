@@ -23,7 +23,7 @@ import time
 import oakling as dai
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
-from known_box import box_on, known_box_blob  # noqa: E402
+from known_box import CENTRE_PART, CENTRE_SQUARE, box_in, box_on, known_box_blob  # noqa: E402
 
 ROUNDS, FRAMES = 3, 30
 RIGHT = dai.CameraBoardSocket.CAM_C
@@ -89,7 +89,8 @@ def pointcloud_rate() -> float:
 
 def main():
     with tempfile.TemporaryDirectory() as folder:
-        blob = known_box_blob("ssd", box_on(RIGHT, 640, 400), 300, 300, folder)
+        box = box_in(box_on(RIGHT, 640, 400, part=CENTRE_PART), CENTRE_SQUARE)   # on the manip's centred square
+        blob = known_box_blob("ssd", box, 300, 300, folder)
         subjects = {"spatial detection": lambda: spatial_rate(blob), "point cloud": pointcloud_rate}
         for name, subject in subjects.items():
             rates, bases, ratios = [], [], []

@@ -1,35 +1,120 @@
 #!/usr/bin/env python3
-"""StereoDepth on the synthetic stereo scene at 640x400 and 1280x800 (96 disparities, subpixel),
-against the same matching done bare in a loop, in the same run.
+"""StereoDepth on the synthetic stereo scene at 640x400 and 1280x800 (96 disparities), against the
+bare matcher — OpenCV's SGBM on the same pair, as the node calls it (`Matcher.match`: for extended
+disparity, the full-size and half-size matches) — in the same run.
 
-Node: two MonoCameras (offline, so every pair is matched) → StereoDepth → host, timed over FRAMES
-depth frames in a real device process. Baseline: the same work in one Python loop on the same
-pictures — `stereo_depth_ops` (OpenCV SGBM, the sub-pixel refinement, depth) — with no pipeline.
-Rounds alternate node and baseline; the ratio is the median of the rounds' ratios. Also printed:
-OpenCV's SGBM alone, for what the refinement costs.
+Paired rounds (bench/paired.py): each round times the bare matcher on one pair, then one pair
+through the node (left and right pushed into a NodeHarness, depth pulled); the node's rate is one
+over its median time, and the ratio (bare time / node time) is the median of the rounds' ratios, so
+the machine's speed drifting between rounds (others' work on its 2 cores) hits both alike. The node
+does everything gen2's StereoDepth does per pair: the matcher, the left-right check, the sub-pixel
+refinement, the median filter, depth. Lines: gen2's default config (HIGH_DENSITY, whole pixels),
+the same with subpixel (the target), then each preset at 640x400.
 
-Targets: the node at >= 90 % of the bare loop; >= 30 frames/s at 640x400 on 2 cores.
+Last, the rate a gen2 program sees end to end: two MonoCameras (offline, so every pair is matched)
+→ StereoDepth (subpixel) → host, in a real device process, over FRAMES depth frames; its median over
+ROUNDS runs, and the load average before each line.
+
+Targets: >= 30 frames/s at 640x400 with subpixel on this 2-core machine; the node at >= 0.9 of the
+bare matcher.
 """
+import os
 import statistics
 import time
 
-import cv2
+import numpy as np
 
 import oakling as dai
-from oakling.calibration import oak_d
 from oakling.nodes import stereo_depth_ops as ops
 from oakling.sources.stereo_scene import render
+from oakling.testing import NodeHarness
+from paired import paired_rounds
 
-ROUNDS, FRAMES = 3, 30
+ROUNDS, FRAMES, PAIRS = 3, 40, 4
+PAIRED_ROUNDS = {(640, 400): 60, (1280, 800): 16}
 SIZES = {(640, 400): dai.MonoCameraProperties.SensorResolution.THE_400_P,
          (1280, 800): dai.MonoCameraProperties.SensorResolution.THE_800_P}
+LEFT, RIGHT = dai.CameraBoardSocket.CAM_B, dai.CameraBoardSocket.CAM_C
+Preset = dai.node.StereoDepth.PresetMode
 
 
-def node_fps(resolution) -> float:
+def load() -> str:
+    return "load %.1f" % os.getloadavg()[0]
+
+
+def pairs(width, height) -> tuple[list, list]:
+    """(messages: PAIRS (left, right) frame pairs, pictures: the same as arrays), the scene shifted a
+    little sideways from pair to pair so that no two are the same."""
+    left, right = render(int(LEFT), width, height)[0], render(int(RIGHT), width, height)[0]
+    messages, pictures = [], []
+    for i in range(PAIRS):
+        pair = tuple(np.ascontiguousarray(np.roll(p, 3 * i, axis=1)) for p in (left, right))
+        frames = []
+        for socket, picture in zip((LEFT, RIGHT), pair):
+            f = dai.ImgFrame()
+            f.setType(dai.ImgFrame.Type.RAW8).setSize(width, height).setInstanceNum(int(socket)).setSequenceNum(i)
+            f._data = picture.reshape(-1)
+            frames.append(f)
+        messages.append(tuple(frames))
+        pictures.append(pair)
+    return messages, pictures
+
+
+def stereo_node(preset=None, subpixel=None):
+    stereo = dai.Pipeline().create(dai.node.StereoDepth)
+    if preset is not None:
+        stereo.setDefaultProfilePreset(preset)
+    if subpixel is not None:
+        stereo.setSubpixel(subpixel)
+    return stereo
+
+
+def paired(stereo, width, height, rounds) -> tuple[float, float, float]:
+    """(node frames/s, bare matcher frames/s, ratio bare time / node time), medians of paired rounds."""
+    messages, pictures = pairs(width, height)
+    matcher = ops.Matcher(stereo.initialConfig.get())
+
+    def bare(pair):   # the SGBM calls the node makes (mirrored: the right camera is the reference)
+        return matcher.match(*pair)
+    seq = [0]
+
+    def numbered():   # each pushed pair needs a new sequence number to be paired
+        for _ in range(rounds + len(messages)):
+            for pair in messages:
+                seq[0] += 1
+                for f in pair:
+                    f.setSequenceNum(seq[0])
+                yield pair
+    with NodeHarness(stereo, inputs=["left", "right"], outputs=["depth"]) as h:
+        for pair in messages:   # warm up: the first pair builds the matcher's tables
+            seq[0] += 1
+            for port, f in zip(("left", "right"), pair):
+                h.push(port, f.setSequenceNum(seq[0]))
+            h.pull("depth", timeout=60)
+        feed = numbered()
+        cv, node = paired_rounds(h, ("left", "right"), "depth", _Fresh(feed, len(messages)), bare, pictures, rounds)
+    ratio = statistics.median(c / n for c, n in zip(cv, node))
+    return 1 / statistics.median(node), 1 / statistics.median(cv), ratio
+
+
+class _Fresh:
+    """The pairs, renumbered each time one is taken (paired_rounds indexes messages[k])."""
+
+    def __init__(self, feed, count):
+        self._feed, self._count = feed, count
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, k):
+        return next(self._feed)
+
+
+def device_fps(resolution) -> float:
     p = dai.Pipeline()
     stereo = p.create(dai.node.StereoDepth)
     stereo.setSubpixel(True)
-    for socket, port in ((dai.CameraBoardSocket.CAM_B, stereo.left), (dai.CameraBoardSocket.CAM_C, stereo.right)):
+    for socket, port in ((LEFT, stereo.left), (RIGHT, stereo.right)):
         cam = p.create(dai.node.MonoCamera)
         cam.setBoardSocket(socket)
         cam.setResolution(resolution)
@@ -39,48 +124,35 @@ def node_fps(resolution) -> float:
     stereo.depth.link(xout.input)
     with dai.Device(p, realtime=False) as device:
         q = device.getOutputQueue("depth")
-        q.get(timeout=60)
+        for _ in range(3):
+            q.get(timeout=60)
         start = time.perf_counter()
         for _ in range(FRAMES):
             q.get(timeout=60)
         return FRAMES / (time.perf_counter() - start)
 
 
-def bare_fps(width, height, sgbm_only=False) -> float:
-    left, right = render(1, width, height)[0], render(2, width, height)[0]
-    config = dai.StereoDepthConfig()
-    config.setSubpixel(True)
-    raw = config.get()
-    matcher = ops.Matcher(raw)
-    fx = oak_d().getCameraIntrinsics(dai.CameraBoardSocket.CAM_C, width, height)[0][0]
-    start = time.perf_counter()
-    for _ in range(FRAMES):
-        if sgbm_only:
-            cv2.flip(matcher._sgbm.compute(cv2.flip(right, 1), cv2.flip(left, 1)), 1)
-            continue
-        disparity = ops.disparity_output(matcher.disparity(left, right), raw)
-        ops.depth_output(ops.filtered_disparity(disparity, raw), fx, 75.0, raw)
-    return FRAMES / (time.perf_counter() - start)
+def line(label, width, height, node, bare, ratio, target=False) -> str:
+    out = (f"StereoDepth {width}x{height} {label:26s}: node {node:6.1f} frames/s | bare matcher (OpenCV SGBM) "
+           f"{bare:6.1f} frames/s | ratio {ratio:.2f} (target >= 0.90)")
+    if target:
+        out += f" | target >= 30 frames/s: {'met' if node >= 30 else 'MISSED'}"
+    return out + f" | {load()}"
 
 
 def main():
+    for (width, height) in SIZES:
+        rounds = PAIRED_ROUNDS[(width, height)]
+        print(line("gen2 default", width, height, *paired(stereo_node(), width, height, rounds)), flush=True)
+        print(line("default, subpixel", width, height, *paired(stereo_node(subpixel=True), width, height, rounds),
+                   target=(width, height) == (640, 400)), flush=True)
+    for preset in (Preset.HIGH_ACCURACY, Preset.DEFAULT, Preset.FACE, Preset.HIGH_DETAIL, Preset.ROBOTICS):
+        print(line(f"preset {preset.name}", 640, 400, *paired(stereo_node(preset), 640, 400, 20)), flush=True)
     for (width, height), resolution in SIZES.items():
-        nodes, bares, ratios = [], [], []
-        for k in range(ROUNDS):
-            if k % 2:
-                bare, node = bare_fps(width, height), node_fps(resolution)
-            else:
-                node, bare = node_fps(resolution), bare_fps(width, height)
-            nodes.append(node)
-            bares.append(bare)
-            ratios.append(node / bare)
-        sgbm = bare_fps(width, height, sgbm_only=True)
-        line = (f"StereoDepth {width}x{height}, 96 disparities, subpixel: {statistics.median(nodes):6.1f} frames/s | "
-                f"baseline same matching in a loop: {statistics.median(bares):6.1f} frames/s | "
-                f"ratio {statistics.median(ratios):.2f} (target >= 0.90) | OpenCV SGBM alone: {sgbm:6.1f} frames/s")
-        if (width, height) == (640, 400):
-            line += f" | target >= 30 frames/s: {'met' if statistics.median(nodes) >= 30 else 'MISSED'}"
-        print(line, flush=True)
+        rates = [device_fps(resolution) for _ in range(ROUNDS)]
+        print(f"StereoDepth {width}x{height} subpixel, end to end (2 MonoCameras → StereoDepth → host, device "
+              f"process): {statistics.median(rates):6.1f} frames/s (range {min(rates):.1f}–{max(rates):.1f}) | "
+              f"{load()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ YOLO_ANCHORS = [32, 32, 96, 96]
 YOLO_CLASSES = 2
 NEAR = board_at("near board")
 PART = (-500, -150, -200, 250)   # x0, x1, y0, y1 (mm, colour camera axes): the near board less its edges
+CENTRE_PART = (-380, -170, -200, 250)   # the part of it inside the right camera's centred square (400x400 of 640x400)
+CENTRE_SQUARE = (0.1875, 0.0, 0.8125, 1.0)   # that square, normalised: what ImageManip's setResize(n, n) keeps
 
 
 def camera(socket, width, height):
@@ -38,6 +40,14 @@ def box_on(socket, width, height, board=NEAR, part=PART):
     u0, u1 = (fx * (x - cam_x) / board.z + cx for x in (x0, x1))
     v0, v1 = (fy * y / board.z + cy for y in (y0, y1))
     return u0 / width, v0 / height, u1 / width, v1 / height
+
+
+def box_in(box, crop):
+    """`box` (xmin, ymin, xmax, ymax, normalised on a picture) on the part `crop` (xmin, ymin, xmax, ymax,
+    normalised) of that picture cut out, as a network fed that part sees it."""
+    cx0, cy0, cx1, cy1 = crop
+    w, h = cx1 - cx0, cy1 - cy0
+    return (box[0] - cx0) / w, (box[1] - cy0) / h, (box[2] - cx0) / w, (box[3] - cy0) / h
 
 
 def place(socket, board=NEAR, part=PART):

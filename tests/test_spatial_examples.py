@@ -11,19 +11,20 @@ from programs import EXAMPLES, assert_recorded, oakling_run
 pytest.importorskip("onnx")
 pytest.importorskip("openvino")
 import oakling as dai  # noqa: E402
-from known_box import LABEL, box_on, known_box_blob, place  # noqa: E402
+from known_box import CENTRE_PART, CENTRE_SQUARE, LABEL, box_in, box_on, known_box_blob, place  # noqa: E402
 
 RIGHT, W, H = dai.CameraBoardSocket.CAM_C, 640, 400
 
 
 def test_spatial_detection_prints_the_near_boards_place(tmp_path):
-    blob = known_box_blob("ssd", box_on(RIGHT, W, H), 300, 300, tmp_path)
+    # the example's ImageManip keeps the centred square of the right picture (setResize(300, 300))
+    blob = known_box_blob("ssd", box_in(box_on(RIGHT, W, H, part=CENTRE_PART), CENTRE_SQUARE), 300, 300, tmp_path)
     record = tmp_path / "record"
     result = oakling_run("--offline", "--max-frames", "6", "--record", record, EXAMPLES / "spatial_detection.py",
                          blob, timeout=120)
     found = re.findall(r"label (\d+) \(([\d.]+)\) at X (-?\d+) Y (-?\d+) Z (-?\d+) mm", result.stdout)
     assert len(found) >= 5, result.stdout
-    x, y, z = place(RIGHT)
+    x, y, z = place(RIGHT, part=CENTRE_PART)
     for label, _, fx, fy, fz in found:
         assert int(label) == LABEL
         assert abs(int(fz) - z) <= 0.03 * z and abs(int(fx) - x) <= 0.03 * z and abs(int(fy) - y) <= 0.03 * z

@@ -87,20 +87,23 @@ def _buffer_fill(m, meta):
 
 
 # ImgFrame: [seq, ts, tsDevice, type, width, height, stride, bytesPP, p1, p2, p3, category, instanceNum,
-#            exposureUs, sensitivityIso, lensPosition, wbColorTemp, lensPositionRaw]
+#            exposureUs, sensitivityIso, lensPosition, wbColorTemp, lensPositionRaw, view (9 floats or None;
+#            absent in older recordings)]
 _IMG_TYPES = {int(t): t for t in ImgFrame.Type}
 
 
 def _imgframe_meta(m):
     return [m._seq, m._ts_ns, m._ts_dev_ns, int(m._type), m._width, m._height, m._stride, m._bytes_pp,
             m._p1_offset, m._p2_offset, m._p3_offset, m._category, m._instance_num,
-            m._exposure_us, m._sensitivity_iso, m._lens_position, m._wb_color_temp, float(m._lens_position_raw)]
+            m._exposure_us, m._sensitivity_iso, m._lens_position, m._wb_color_temp, float(m._lens_position_raw),
+            m._view]
 
 
 def _imgframe_fill(m, meta):
+    m._view = list(meta[18]) if len(meta) > 18 and meta[18] is not None else None
     (m._seq, m._ts_ns, m._ts_dev_ns, t, m._width, m._height, m._stride, m._bytes_pp,
      m._p1_offset, m._p2_offset, m._p3_offset, m._category, m._instance_num,
-     m._exposure_us, m._sensitivity_iso, m._lens_position, m._wb_color_temp, m._lens_position_raw) = meta
+     m._exposure_us, m._sensitivity_iso, m._lens_position, m._wb_color_temp, m._lens_position_raw) = meta[:18]
     m._type = _IMG_TYPES[t]
 
 

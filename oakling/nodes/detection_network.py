@@ -224,7 +224,7 @@ class DetectionNetworkWorker(NeuralNetworkWorker):
         size = _input_size(blob.inputs, self.label) if parser.get("nnFamily") != MOBILENET else None
         return decoder(parser, blob.outputs, size, self.label)
 
-    def _send_out(self, outputs: dict, message):
+    def _send_out(self, outputs: dict, message, source=None):
         from ..messages.detections import ImgDetections
         raw, out = self.output("outNetwork"), self.output("out")
         if raw.linked:

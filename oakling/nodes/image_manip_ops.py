@@ -175,6 +175,23 @@ class Plan:
     def perspective(self) -> bool:
         return self.matrix is not None and not np.allclose(self.matrix[2], (0, 0, 1))
 
+    def view(self) -> np.ndarray:
+        """The 3×3 map from the output's normalised coordinates to the input's (what ImgFrame._view
+        holds): the flip undone, the letterbox's bars taken off, the geometry's map back to the source."""
+        (w, h), (ow, oh) = self.in_size, self.out_size
+        x, y, iw, ih = self.inner
+        out = _scale(ow, oh)                              # normalised output -> its pixels' edges
+        if self.flip is not None:
+            out = _translate(ow if self.flip != 0 else 0, oh if self.flip != 1 else 0) @ _scale(
+                -1 if self.flip != 0 else 1, -1 if self.flip != 1 else 1) @ out
+        out = _translate(-x, -y) @ out                    # into the part the picture fills
+        if self.rect is not None:
+            x0, y0, x1, y1 = self.rect
+            geometry = _translate(x0, y0) @ _scale((x1 - x0) / iw, (y1 - y0) / ih)
+        else:
+            geometry = _TO_EDGE @ self.matrix @ _TO_CENTRE
+        return _scale(1 / w, 1 / h) @ geometry @ out
+
 
 def plan(config: ImageManipConfig, width: int, height: int, frame_type) -> Plan:
     """The output size and type and the one geometric map that `config` gives a width x height frame."""
@@ -431,7 +448,22 @@ def apply_plan(p: Plan, frame: ImgFrame, mesh: WarpMesh | None = None, alloc=Non
         kept = dest(out.shape, dtype=out.dtype)
         np.copyto(kept, out)
         out = kept
-    return _make_output(frame, out, p.out_type, ow, oh)
+    made = _make_output(frame, out, p.out_type, ow, oh)
+    made._view = compose_views(frame._view, p.view() if mesh is None else None)
+    return made
+
+
+def compose_views(outer, inner):
+    """ImgFrame._view of a frame made with map `inner` (3×3, or None for none) from a frame whose own
+    view is `outer`: the two maps one after the other, as a flat list of 9 floats (None: the source itself).
+    A warp mesh's map is not a 3×3 one: its output keeps its input's view."""
+    if inner is None:
+        return None if outer is None else list(outer)
+    m = np.asarray(inner, np.float64)
+    if outer is not None:
+        m = np.asarray(outer, np.float64).reshape(3, 3) @ m
+    m = m / m[2, 2]
+    return None if np.allclose(m, np.eye(3), atol=1e-9) else [float(v) for v in m.reshape(-1)]
 
 
 class _Destination:

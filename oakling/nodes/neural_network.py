@@ -387,7 +387,7 @@ class NeuralNetworkWorker(Worker):
                 message = output_message(outputs, self._output_specs, source)
             elif source is not None:
                 message._keep_time_of(source)
-            self._send_out(outputs, message)
+            self._send_out(outputs, message, source)
             if main_msg is not None and self._passthrough.linked:
                 self._passthrough.send(main_msg)
             for name, port in self._passthroughs.items():
@@ -400,9 +400,10 @@ class NeuralNetworkWorker(Worker):
                         f"{self.label}: the results of message {_seq(main_msg, messages)} could not be sent: "
                         f"{type(e).__name__}: {e}")
 
-    def _send_out(self, outputs: dict, message):
+    def _send_out(self, outputs: dict, message, source=None):
         """Send one inference's outputs, `message` (NNData holding them, stamped with the source's sequence
-        number and timestamps), on `out` (detection networks send them parsed instead)."""
+        number and timestamps), on `out` (detection networks send them parsed instead); `source` is the
+        message the inference was made of."""
         if self._out.linked:
             self._out.send(message)
 

@@ -24,14 +24,16 @@ Each inference is measured on the depth frame with its sequence number while the
 up (waiting up to a second for it: StereoDepth sends depth after its rectified pictures), else on
 the newest one.
 
-How a box lands on the depth map: it is scaled around its centre by the scale factor, then put
-where the network's picture lies in the depth frame's view. Depth on the rectified right or left
-camera (StereoDepth's default) is taken to show what the network saw, box for box, as gen2 does
-(feed the network from that camera, e.g. `rectifiedRight` through an ImageManip). Depth aligned to
-the colour camera (its instance number is the camera's) covers the camera's whole isp picture, and
-a preview fed straight to `input` is a part of it: the centred crop of previewKeepAspectRatio, or
-the video window. The host works that window out when the pipeline is built (the asset
-`__inputView`), and the box is mapped through it, as gen2's firmware does for RGB-aligned depth.
+How a box lands on the depth map: it is scaled around its centre by the scale factor, taken back
+through the cut that made the network's input (ImgFrame._view: an ImageManip's crop, centred crop,
+letterbox or flip, composed down a chain), then put where that picture lies in the depth frame's
+view. Depth on the rectified right or left camera (StereoDepth's default) is taken to show that
+picture, box for box, as gen2 does (feed the network from that camera, e.g. `rectifiedRight` through
+an ImageManip). Depth aligned to the colour camera (its instance number is the camera's) covers the
+camera's whole isp picture, and a preview fed to `input`, straight or through ImageManips, is a part
+of it: the centred crop of previewKeepAspectRatio, or the video window. The host works that window
+out when the pipeline is built (the asset `__inputView`), and the box is mapped through it, as
+gen2's firmware does for RGB-aligned depth. `boundingBoxMapping` gives the regions on the depth frame.
 X and Y come from the region's centre with the depth camera's intrinsics (Y upwards), Z by the
 calculation algorithm over the depth values strictly between the thresholds.
 """
@@ -40,6 +42,8 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
+
+import numpy as np
 
 from ..log import LogLevel
 from ..messages.datatype import DatatypeEnum
@@ -127,15 +131,23 @@ class SpatialDetectionNetwork(DetectionNetwork):
             self._assets[VIEW_ASSET] = json.dumps(view).encode()
 
     def _input_view(self) -> dict | None:
-        """{"socket", "window"}: where a ColorCamera preview or video feeding `input` lies in the
-        camera's isp picture (normalised x, y, width, height); None for any other source."""
+        """{"socket", "window"}: where a ColorCamera preview or video feeding `input`, straight or
+        through ImageManips (whose frames carry their own crop), lies in the camera's isp picture
+        (normalised x, y, width, height); None for any other source."""
         from .camera_common import resolve_socket
         from .color_camera import ColorCamera, color_layout, isp_size
+        from .image_manip import ImageManip
         pipeline = self.getParentPipeline()
-        for c in pipeline.getConnections():
-            if c.inputId != self.id or c.inputName != "in":
-                continue
+        node_id, port, seen = self.id, "in", set()
+        while (node_id, port) not in seen:
+            seen.add((node_id, port))
+            c = next((c for c in pipeline.getConnections() if c.inputId == node_id and c.inputName == port), None)
+            if c is None:
+                return None
             node = pipeline.getNode(c.outputId)
+            if isinstance(node, ImageManip) and c.outputName == "out":
+                node_id, port = node.id, "inputImage"
+                continue
             if not isinstance(node, ColorCamera) or c.outputName not in ("preview", "video"):
                 return None
             props = node.properties
@@ -161,14 +173,21 @@ def _clamp(v: float) -> float:
     return min(max(v, 0.0), 1.0)
 
 
-def depth_region(det, scale: float, window=None) -> Rect:
+def depth_region(det, scale: float, window=None, view=None) -> Rect:
     """The normalised region of the depth map measured for detection `det`: its box (clamped to the
-    picture) scaled by `scale` around its centre, then put into `window` (x, y, w, h: where the
-    network's picture lies in the depth frame's view; None: the whole view)."""
+    picture) scaled by `scale` around its centre, then taken back through `view` (ImgFrame._view of the
+    network's input: a 3×3 map, flat or not, from that picture to the one it was cut from, e.g. by an
+    ImageManip; the box of the mapped corners), then put into `window` (x, y, w, h: where that picture
+    lies in the depth frame's view; None: the whole view)."""
     x0, y0, x1, y1 = _clamp(det.xmin), _clamp(det.ymin), _clamp(det.xmax), _clamp(det.ymax)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     hw, hh = (x1 - x0) * scale / 2, (y1 - y0) * scale / 2
     x0, x1, y0, y1 = cx - hw, cx + hw, cy - hh, cy + hh
+    if view is not None:
+        m = np.asarray(view, np.float64).reshape(3, 3)
+        corners = m @ np.array([[x0, x1, x0, x1], [y0, y0, y1, y1], [1.0, 1.0, 1.0, 1.0]])
+        us, vs = corners[0] / corners[2], corners[1] / corners[2]
+        x0, x1, y0, y1 = float(us.min()), float(us.max()), float(vs.min()), float(vs.max())
     if window is not None:
         wx, wy, ww, wh = window
         x0, x1, y0, y1 = wx + x0 * ww, wx + x1 * ww, wy + y0 * wh, wy + y1 * wh
@@ -242,7 +261,7 @@ class SpatialDetectionNetworkWorker(DetectionNetworkWorker):
         self._paired = False
         return self._depths[-1]
 
-    def _send_out(self, outputs: dict, message):
+    def _send_out(self, outputs: dict, message, source=None):
         from ..calibration import calibration_of
         from ..messages.spatialimgdetections import SpatialImgDetections
         from ..messages.spatiallocationcalculator import (SpatialLocationCalculatorConfig,
@@ -275,11 +294,12 @@ class SpatialDetectionNetworkWorker(DetectionNetworkWorker):
         scale = float(self.properties.get("detectedBBScaleFactor", 1.0))
         view = self._view
         window = view["window"] if view is not None and view["socket"] == frame.getInstanceNum() else None
+        cut = getattr(source, "_view", None)   # the input made from a bigger picture (an ImageManip's crop)
         result, mapping = SpatialImgDetections(), SpatialLocationCalculatorConfig()
         data = SpatialLocationCalculatorData()
         regions = []
         for det in found:
-            region = region_config(depth_region(det, scale, window), self.properties)
+            region = region_config(depth_region(det, scale, window, cut), self.properties)
             loc = locate(depth, region, camera)
             if loc is None:   # a region of no size at the picture's edge
                 loc = SpatialLocations()

@@ -308,6 +308,7 @@ class StereoDepthWorker(Worker):
         calibration = calibration_of(self.ctx.options)
         self._alignments = {}
         self._temporal = ops.Temporal()
+        self._depth = ops.DepthTable()
         self._rectifications = {}
         self._pair = STEREO_PAIR
         pending = {"left": None, "right": None}
@@ -371,17 +372,18 @@ class StereoDepthWorker(Worker):
             disparity = ops.brightness(disparity, left if matcher.left_reference else right, raw)
             disparity = ops.spatial(self._temporal.apply(ops.speckle(disparity, raw), raw), raw)
             alignment, instance = self._alignment(calibration, matcher, raw, left.shape)
-            depth_mm = splat = None
+            splat = None
             if outputs["depth"].linked or alignment is not None:
                 focal, baseline_mm = self._geometry(calibration, matcher, left.shape)
+            if alignment is not None:
                 depth_mm = ops.depth_mm(ops.filtered_disparity(disparity, raw), focal, baseline_mm)
-                splat = alignment.splat(depth_mm) if alignment is not None else None
+                splat = alignment.splat(depth_mm)
             if outputs["disparity"].linked:
                 picture = ops.decimate(splat.carry(disparity) if splat else disparity, raw)
                 kind = ImgFrame.Type.RAW16 if picture.dtype.itemsize == 2 else ImgFrame.Type.RAW8
                 outputs["disparity"].send(self._frame(picture, kind, reference, instance))
             if outputs["depth"].linked:
-                depth = ops.to_units(splat.depth() if splat else depth_mm, raw)
+                depth = ops.to_units(splat.depth(), raw) if splat else self._depth(disparity, focal, baseline_mm, raw)
                 outputs["depth"].send(self._frame(ops.decimate(depth, raw), ImgFrame.Type.RAW16, reference, instance))
             if outputs["confidenceMap"].linked:
                 pictures = (left, right) if matcher.left_reference else (right, left)

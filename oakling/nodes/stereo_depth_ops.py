@@ -6,7 +6,7 @@
     depth = depth_output(found, focal_px, baseline_mm, raw_config)   # uint16 in the configured unit
 
 The matcher is OpenCV's semi-global block matching (SGBM, three directions) over 96 disparity levels
-(64 with DISPARITY_64, 192 extended), then, with subpixel output, a refinement: a few Lucas–Kanade
+(64 with DISPARITY_64; extended, 96 on the pictures and 96 on them at half size), then, with subpixel output, a refinement: a few Lucas–Kanade
 steps along the row, which bring the disparity of textured surfaces within a few hundredths of a
 pixel. The
 right camera is the reference (gen2's RECTIFIED_RIGHT) unless the config aligns to the left.
@@ -22,7 +22,7 @@ from ..messages.stereodepthconfig import (AlgorithmControl, CostMatching, Decima
                                           RawStereoDepthConfig)
 
 BLOCK = 5                 # SGBM's matching window
-REFINE_STEPS = 2          # Lucas–Kanade steps of the sub-pixel refinement
+REFINE_STEPS = 2          # Lucas–Kanade steps of the sub-pixel refinement (small disparities need both)
 REFINE_WINDOW = 7
 _UNITS_PER_MM = {AlgorithmControl.DepthUnit.METER: 0.001, AlgorithmControl.DepthUnit.CENTIMETER: 0.1,
                  AlgorithmControl.DepthUnit.MILLIMETER: 1.0, AlgorithmControl.DepthUnit.INCH: 1 / 25.4,
@@ -42,72 +42,137 @@ def uniqueness(confidence_threshold: int) -> int:
 
 
 class Matcher:
-    """Disparity for one config; made again when the config changes."""
+    """Disparity for one config; made again when the config changes.
+
+    Extended disparity (0..190) is gen2's: the 96 levels matched on the full pictures and on pictures
+    half their size (where a disparity counts twice), the half-size match taken where it finds what is
+    at or past the last `EXTENDED_MARGIN` levels of the full one's range. That costs a quarter more
+    than 96 levels, not twice as much as 192 would."""
+
+    EXTENDED_MARGIN = 4
 
     def __init__(self, raw: RawStereoDepthConfig):
         import cv2   # loaded by the device when it matches, not by `import oakling`
         control = raw.algorithmControl
         self.left_reference = control.depthAlign == AlgorithmControl.DepthAlign.RECTIFIED_LEFT
         self.levels = levels(raw)
+        self.extended = bool(control.enableExtended)
         self.shift = int(control.disparityShift)
         self._sgbm = cv2.StereoSGBM_create(
-            minDisparity=0, numDisparities=self.levels, blockSize=BLOCK, P1=8 * BLOCK * BLOCK,
-            P2=32 * BLOCK * BLOCK, uniquenessRatio=uniqueness(raw.costMatching.confidenceThreshold),
+            minDisparity=0, numDisparities=self.levels // 2 if self.extended else self.levels, blockSize=BLOCK,
+            P1=8 * BLOCK * BLOCK, P2=32 * BLOCK * BLOCK,
+            uniquenessRatio=uniqueness(raw.costMatching.confidenceThreshold),
             disp12MaxDiff=int(control.leftRightCheckThreshold) if control.enableLeftRightCheck else -1,
             speckleWindowSize=0, mode=cv2.STEREO_SGBM_MODE_SGBM_3WAY)
         self.edge = int(control.numInvalidateEdgePixels)
         self.refined = bool(control.enableSubpixel)   # whole-pixel output: SGBM's own 1/16 rounds as well
 
-    def disparity(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        """Float32 disparity in pixels on the reference camera's pixels; 0 where there is no match."""
+    def _match(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """SGBM's int16 disparity (1/16 pixels) on the reference camera's pixels."""
         import cv2
         if self.left_reference:
-            raw = self._sgbm.compute(left, right)
-            reference, other, direction = left, right, -1.0
-        else:   # OpenCV's reference is the first image: mirrored, the right one is
-            raw = cv2.flip(self._sgbm.compute(cv2.flip(right, 1), cv2.flip(left, 1)), 1)
-            reference, other, direction = right, left, 1.0
-        found = raw.astype(np.float32) * (1 / 16)
-        found[raw <= 0] = 0
+            return self._sgbm.compute(left, right)
+        # OpenCV's reference is the first image: mirrored, the right one is
+        return cv2.flip(self._sgbm.compute(cv2.flip(right, 1), cv2.flip(left, 1)), 1)
+
+    def match(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """The matcher alone: float32 disparity in whole pixels and SGBM's 1/16, 0 where there is no
+        match (for extended disparity, the full-size and half-size matches joined)."""
+        import cv2
+        # no match is (minDisparity - 1) × 16, below 0
+        found = cv2.max(np.multiply(self._match(left, right), np.float32(1 / 16), dtype=np.float32), 0.0)
+        if self.extended:
+            height, width = left.shape
+            small = (max(1, width // 2), max(1, height // 2))
+            halves = [cv2.resize(p, small, interpolation=cv2.INTER_AREA) for p in (left, right)]
+            coarse = cv2.max(np.multiply(self._match(*halves), np.float32(2 / 16), dtype=np.float32), 0.0)
+            coarse = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_NEAREST)
+            far = coarse >= self.levels // 2 - self.EXTENDED_MARGIN
+            found[far] = coarse[far]
+            # where the half-size search runs off the other picture, a full-size match may be a
+            # nearer thing's false one: no disparity there, as with 192 levels matched at once
+            if self.left_reference:
+                found[:, :self.levels] = 0
+            else:
+                found[:, width - self.levels:] = 0
+        return found
+
+    def disparity(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Float32 disparity in pixels on the reference camera's pixels; 0 where there is no match."""
+        found = self.match(left, right)
         if self.refined:
-            found = np.minimum(refine(reference, other, found, direction), self.levels - 1)
+            reference, other, direction = (left, right, -1.0) if self.left_reference else (right, left, 1.0)
+            found = np.minimum(refine(reference, other, found, direction), self.levels - 1, out=found)
         if self.edge:
             found[:, :self.edge] = 0
             found[:, -self.edge:] = 0
         return found
 
 
+_GRIDS: dict = {}   # (height, width) → each pixel's column and row, float32, as remap takes them
+_STRIPS = []        # the two threads that refine the two halves of a picture at once
+
+
+def _grid(height: int, width: int):
+    if (height, width) not in _GRIDS:
+        if len(_GRIDS) > 8:
+            _GRIDS.clear()
+        _GRIDS[height, width] = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+    return _GRIDS[height, width]
+
+
 def refine(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, direction: float) -> np.ndarray:
-    """Sub-pixel disparity: Lucas–Kanade steps along the row. The other camera's picture, sampled
-    at x + direction·d, is compared with the reference in a window, and d moves by the least-squares
-    step (at most half a pixel a step). Pixels without a match stay 0."""
+    """Sub-pixel disparity: Lucas–Kanade steps along the row. The other camera's picture and its
+    gradient, sampled at x + direction·d, are compared with the reference in a window, and d moves by
+    the least-squares step (at most half a pixel a step). Pixels without a match stay 0.
+
+    The top and bottom halves are refined on two threads (OpenCV lets the GIL go), each with the rows
+    around the cut that its edge rows depend on, so the result is the whole picture's to the bit."""
+    from concurrent.futures import ThreadPoolExecutor
+    height = reference.shape[0]
+    margin = REFINE_STEPS * (REFINE_WINDOW // 2) + 2   # the rows a row's result depends on, each side
+    if height < 8 * margin:
+        return _refine(reference, other, disparity, direction)
+    if not _STRIPS:
+        _STRIPS.append(ThreadPoolExecutor(2, thread_name_prefix="stereo-refine"))
+    cut = height // 2
+    top, bottom = (0, cut + margin), (cut - margin, height)
+    halves = [_STRIPS[0].submit(_refine, reference[a:b], other[a:b], disparity[a:b], direction) for a, b in (top, bottom)]
+    upper, lower = (h.result() for h in halves)
+    return np.vstack((upper[:cut], lower[margin:]))
+
+
+def _refine(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, direction: float) -> np.ndarray:
     import cv2
     height, width = reference.shape
-    ref, oth = reference.astype(np.float32), other.astype(np.float32)
+    ref = reference.astype(np.float32)
+    oth = other.astype(np.float32)
     gradient = cv2.Sobel(oth, cv2.CV_32F, 1, 0, ksize=3, scale=direction / 8)
-    xs = np.broadcast_to(np.arange(width, dtype=np.float32), (height, width))
-    ys = np.broadcast_to(np.arange(height, dtype=np.float32)[:, None], (height, width))
-    valid = disparity > 0
+    xs, ys = _grid(height, width)
+    invalid = disparity <= 0
     d = disparity
+    window = (REFINE_WINDOW, REFINE_WINDOW)
     for _ in range(REFINE_STEPS):
-        at = xs + direction * d
-        error = cv2.remap(oth, at, ys, cv2.INTER_LINEAR) - ref
+        at = cv2.scaleAdd(d, direction, xs)
+        error = cv2.subtract(cv2.remap(oth, at, ys, cv2.INTER_LINEAR), ref)
         slope = cv2.remap(gradient, at, ys, cv2.INTER_LINEAR)
-        num = cv2.boxFilter(slope * error, -1, (REFINE_WINDOW, REFINE_WINDOW), normalize=False)
-        den = cv2.boxFilter(slope * slope, -1, (REFINE_WINDOW, REFINE_WINDOW), normalize=False)
-        step = np.clip(-num / np.maximum(den, 1e-3), -0.5, 0.5)
-        d = np.where(valid, np.maximum(d + step, 1e-3), 0).astype(np.float32)
+        num = cv2.boxFilter(cv2.multiply(slope, error), -1, window, normalize=False)
+        den = cv2.boxFilter(cv2.multiply(slope, slope), -1, window, normalize=False)
+        step = cv2.divide(num, cv2.max(den, 1e-3), scale=-1.0)
+        d = cv2.max(cv2.add(d, np.clip(step, -0.5, 0.5, out=step)), 1e-3)
+        d[invalid] = 0
     return d
 
 
 def disparity_output(disparity: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
     """The `disparity` output as gen2 sends it: uint8 whole pixels (at most 190, extended), or
     uint16 in 1/2^bits pixels with subpixel; the median filter applied."""
+    import cv2
     control = raw.algorithmControl
-    if control.enableSubpixel:
-        out = np.rint(disparity * (1 << control.subpixelFractionalBits)).astype(np.uint16)
+    if control.enableSubpixel:   # OpenCV rounds half to even and saturates, as np.rint and a clip would
+        out = cv2.multiply(disparity, float(1 << control.subpixelFractionalBits), dtype=cv2.CV_16U)
     else:
-        out = np.rint(disparity).astype(np.uint8)
+        out = cv2.multiply(disparity, 1.0, dtype=cv2.CV_8U)
     return median(out, raw.postProcessing.median)
 
 
@@ -134,6 +199,33 @@ def depth_output(disparity: np.ndarray, focal_px: float, baseline_mm: float, raw
     """uint16 depth (focal × baseline / disparity) in the config's unit, 0 where there is no
     disparity or the depth falls outside the threshold filter's range (in millimetres)."""
     return to_units(depth_mm(disparity, focal_px, baseline_mm), raw)
+
+
+class DepthTable:
+    """depth_output of the `disparity` output's own values, looked up: that output is whole pixels
+    (uint8) or 1/2^bits pixels (uint16), so each of its values has one depth, worked out once per
+    config and geometry by depth_output itself. One pass instead of four over the frame.
+
+        table = DepthTable()
+        depth = table(disparity_out, focal_px, baseline_mm, raw)   # == depth_output(filtered_disparity(...))"""
+
+    def __init__(self):
+        self._key, self._table = None, None
+
+    def __call__(self, disparity_out: np.ndarray, focal_px: float, baseline_mm: float,
+                 raw: RawStereoDepthConfig) -> np.ndarray:
+        import cv2
+        control, window = raw.algorithmControl, raw.postProcessing.thresholdFilter
+        key = (disparity_out.dtype.str, float(focal_px), float(baseline_mm), bool(control.enableSubpixel),
+               int(control.subpixelFractionalBits), int(control.depthUnit), float(control.customDepthUnitMultiplier),
+               int(window.minRange), int(window.maxRange))
+        if key != self._key:
+            values = np.arange(1 << (8 * disparity_out.dtype.itemsize)).astype(disparity_out.dtype)
+            self._table = depth_output(filtered_disparity(values, raw), focal_px, baseline_mm, raw)
+            self._key = key
+        if disparity_out.dtype == np.uint8:
+            return cv2.LUT(disparity_out, self._table)
+        return self._table.take(disparity_out.reshape(-1)).reshape(disparity_out.shape)
 
 
 def speckle(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
@@ -314,13 +406,26 @@ def spatial(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
     """gen2's spatial filter (librealsense's edge-preserving one): `numIterations` times, an
     exponential moving average with `alpha` along each row, left to right and back, then each column,
     down and up, that stops at steps of `delta` or more (edges stay sharp); holes up to
-    `holeFillingRadius` pixels from a value are filled along the rows (from both sides)."""
+    `holeFillingRadius` pixels from a value are filled along the rows (from both sides). Each pass
+    runs down every line at once in OpenCL on the CPU (`EdgePreserving`), or, without OpenCL, in
+    NumPy a step at a time (`spatial_numpy`); the two give the same values."""
     rule = raw.postProcessing.spatialFilter
     if not rule.enable:
         return disparity_out
     alpha, delta, radius = float(rule.alpha), _delta(int(rule.delta), raw), max(0, int(rule.holeFillingRadius))
+    iterations = max(1, int(rule.numIterations))
+    kernel = EdgePreserving.shared()
+    if kernel is None:
+        return spatial_numpy(disparity_out, iterations, alpha, delta, radius)
+    import cv2
+    values = kernel(disparity_out.astype(np.float32), iterations, alpha, delta, radius)
+    # rounded half to even and converted in one pass (the values lie between the input's own)
+    return cv2.multiply(values, 1.0, dtype=cv2.CV_8U if disparity_out.dtype == np.uint8 else cv2.CV_16U)
+
+
+def spatial_numpy(disparity_out: np.ndarray, iterations: int, alpha: float, delta: float, radius: int) -> np.ndarray:
     columns = np.ascontiguousarray(disparity_out.T, np.float32)   # rows run down axis 0 of the transposed
-    for _ in range(max(1, int(rule.numIterations))):
+    for _ in range(iterations):
         _recursive_pass(columns, alpha, delta, radius)
         _recursive_pass(columns[::-1], alpha, delta, radius)
         rows = np.ascontiguousarray(columns.T)
@@ -328,6 +433,90 @@ def spatial(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
         _recursive_pass(rows[::-1], alpha, delta, 0)
         columns = np.ascontiguousarray(rows.T)
     return np.rint(columns.T).astype(disparity_out.dtype)
+
+
+_EDGE_PRESERVING = r"""
+#pragma OPENCL FP_CONTRACT OFF
+/* One pass of the spatial filter down each line (one work item a line), as _recursive_pass does. */
+__kernel void edge_preserving_pass(__global float *values, const int length, const int along, const int across,
+                                   const int backwards, const float alpha, const float rest, const float delta,
+                                   const int radius)
+{
+    __global float *p = values + (long)get_global_id(0) * across + (backwards ? (long)(length - 1) * along : 0);
+    const long step = backwards ? -(long)along : (long)along;
+    float prev = *p;
+    int gap = prev > 0.0f ? 0 : radius + 1;
+    for (int k = 1; k < length; k++) {
+        p += step;
+        const float cur = *p;
+        const int valid = cur > 0.0f;
+        float out = cur;
+        if (valid && prev > 0.0f && fabs(cur - prev) < delta)
+            out = alpha * cur + rest * prev;
+        if (radius > 0) {
+            gap = valid ? 0 : gap + 1;
+            if (!valid && prev > 0.0f && gap <= radius)
+                out = prev;
+        }
+        *p = out;
+        prev = out;
+    }
+}
+"""
+
+
+class EdgePreserving:
+    """The spatial filter's passes in OpenCL on the CPU device: every row (then every column) at
+    once, where NumPy must step along them one pixel at a time with a dozen calls a step.
+
+        kernel = EdgePreserving.shared()      # None without OpenCL (PyOpenCL and PoCL)
+        kernel(values, iterations, alpha, delta, radius)   # float32 H×W, filtered in place"""
+
+    _shared = None
+    _tried = False
+    _made = __import__("threading").Lock()
+
+    @classmethod
+    def shared(cls) -> "EdgePreserving | None":
+        with cls._made:
+            if not cls._tried:
+                cls._tried = True
+                try:
+                    cls._shared = cls()
+                except Exception:   # no OpenCL here (OpenCLUnavailable, a driver that fails): NumPy does it
+                    cls._shared = None
+            return cls._shared
+
+    def __init__(self):
+        import threading
+        from ..kernels.build import build, cpu
+        dev = cpu()
+        self._cl, self._context = dev.cl, dev.context
+        self._queue = dev.cl.CommandQueue(dev.context)
+        self._kernel = build(_EDGE_PRESERVING, name="stereo_spatial_filter.cl").kernel("edge_preserving_pass")
+        self._lock = threading.Lock()   # one kernel object: one frame at a time (several StereoDepth nodes)
+
+    def __call__(self, values: np.ndarray, iterations: int, alpha: float, delta: float, radius: int) -> np.ndarray:
+        cl = self._cl
+        height, width = values.shape
+        passes = ((width, 1, width, height, 0, radius), (width, 1, width, height, 1, radius),   # along the rows
+                  (height, width, 1, width, 0, 0), (height, width, 1, width, 1, 0))             # down the columns
+        with self._lock:
+            buf = cl.Buffer(self._context, cl.mem_flags.READ_WRITE | cl.mem_flags.USE_HOST_PTR, hostbuf=values)
+            try:
+                for _ in range(iterations):
+                    for length, along, across, lines, backwards, holes in passes:
+                        self._kernel.set_args(buf, np.int32(length), np.int32(along), np.int32(across),
+                                              np.int32(backwards), np.float32(alpha), np.float32(1 - alpha),
+                                              np.float32(delta), np.int32(holes))
+                        cl.enqueue_nd_range_kernel(self._queue, self._kernel, (lines,), None)
+                mapped, _ = cl.enqueue_map_buffer(self._queue, buf, cl.map_flags.READ, 0, values.shape, values.dtype,
+                                                  is_blocking=True)
+                mapped.base.release(self._queue)
+                self._queue.finish()
+            finally:
+                buf.release()
+        return values
 
 
 _BITS_SET = np.array([bin(n).count("1") for n in range(256)], np.uint8)

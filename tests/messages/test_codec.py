@@ -120,6 +120,17 @@ def test_imgframe_round_trip(b, type_, w, h, stride, inst, cat, p1, p2, p3, exp,
     assert out._bytes_pp == f._bytes_pp and out.getType() is type_
 
 
+def test_imgframe_view_round_trip_and_older_metadata_without_it():
+    from oakling.messages.codec import _imgframe_fill, _imgframe_meta
+    f = ImgFrame().setType(ImgFrame.Type.GRAY8).setSize(4, 2)
+    assert wire(f)._view is None
+    f._view = [0.5, 0, 0.25, 0, 0.5, 0.5, 0, 0, 1]
+    assert wire(f)._view == f._view
+    older = ImgFrame()
+    _imgframe_fill(older, _imgframe_meta(f)[:18])   # a recording made before frames carried their view
+    assert older._view is None and older.getWidth() == 4
+
+
 def test_imgframe_pixels_round_trip():
     bgr = np.random.default_rng(0).integers(0, 256, (8, 10, 3), dtype=np.uint8)
     out = assert_round_trip(ImgFrame().setCvFrame(bgr, ImgFrame.Type.NV12))

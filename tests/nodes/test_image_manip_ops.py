@@ -277,6 +277,34 @@ def test_output_keeps_sequence_timestamps_instance_and_camera_settings():
         (f.getExposureTime(), 400, 120, 5000)
 
 
+def _corners(frame):
+    """Where the output's top-left and bottom-right corners lie in the input, normalised (its _view)."""
+    m = np.eye(3) if frame._view is None else np.array(frame._view).reshape(3, 3)
+    return [tuple(np.round((m @ (u, v, 1))[:2] / (m @ (u, v, 1))[2], 4)) for u, v in ((0, 0), (1, 1))]
+
+
+@pytest.mark.parametrize("config, corners", [
+    (lambda: cfg().setResize(300, 300), [(0.125, 0.0), (0.875, 1.0)]),                      # the centred square kept
+    (lambda: cfg().setResize(300, 300).setKeepAspectRatio(False), [(0.0, 0.0), (1.0, 1.0)]),   # stretched
+    (lambda: cfg().setResizeThumbnail(320, 320), [(0.0, -0.1667), (1.0, 1.1667)]),          # bars above and below
+    (lambda: cfg().setCropRect(0.1, 0.2, 0.6, 0.9).setResize(100, 100).setKeepAspectRatio(False),
+     [(0.1, 0.2), (0.6, 0.9)]),
+    (lambda: cfg().setCropRect(0.1, 0.2, 0.6, 0.9).setHorizontalFlip(True), [(0.6, 0.2), (0.1, 0.9)]),
+    (lambda: cfg().setCropRotatedRect(dai.RotatedRect(dai.Point2f(0.5, 0.5), dai.Size2f(0.5, 0.5), 0), True),
+     [(0.25, 0.25), (0.75, 0.75)]),
+])
+def test_outputs_carry_where_they_lie_in_the_input(config, corners):
+    out = apply_config(frame_of(BGR), config())
+    assert _corners(out) == [pytest.approx(c, abs=1e-3) for c in corners]
+
+
+def test_views_compose_down_a_chain_of_manips():
+    half = apply_config(frame_of(BGR), cfg().setCropRect(0.5, 0.0, 1.0, 1.0))
+    quarter = apply_config(half, cfg().setCropRect(0.0, 0.5, 0.5, 1.0))
+    assert _corners(quarter) == [pytest.approx((0.5, 0.5)), pytest.approx((0.75, 1.0))]
+    assert apply_config(frame_of(BGR), cfg().setFrameType(T.BGR888p))._view is None   # the whole picture
+
+
 def test_nothing_to_do_sends_the_input_frame_itself():
     f = frame_of(BGR)
     assert apply_config(f, cfg()) is f

@@ -17,7 +17,8 @@ from oakling.testing import NodeHarness
 
 pytest.importorskip("onnx")
 pytest.importorskip("openvino")
-from known_box import LABEL, NEAR, known_box_blob, place, yolo_settings  # noqa: E402
+from known_box import (CENTRE_PART, CENTRE_SQUARE, LABEL, NEAR, box_in, known_box_blob, place,  # noqa: E402
+                       yolo_settings)
 from known_box import box_on as _box_on, camera as _camera  # noqa: E402
 from pipelines import stereo_pair
 
@@ -41,8 +42,8 @@ def _picture(width, height, seq):
     return f
 
 
-def _near(c, socket=RIGHT, rel=0.03):
-    x, y, z = place(socket)
+def _near(c, socket=RIGHT, rel=0.03, **part):
+    x, y, z = place(socket, **part)
     assert c.z == pytest.approx(z, rel=rel)
     assert c.x == pytest.approx(x, abs=rel * z) and c.y == pytest.approx(y, abs=rel * z)
 
@@ -51,6 +52,15 @@ def _near(c, socket=RIGHT, rel=0.03):
 def blobs(tmp_path_factory):
     d = tmp_path_factory.mktemp("spatial")
     box = _box_on(RIGHT, W, H)
+    return {"ssd": known_box_blob("ssd", box, 300, 300, d), "yolo": known_box_blob("yolo", box, 416, 416, d)}
+
+
+@pytest.fixture(scope="module")
+def square_blobs(tmp_path_factory):
+    """Detectors of the near board's part inside the centred square that ImageManip's setResize(n, n)
+    keeps of the right camera's 640x400 picture, with the box as the network sees it."""
+    d = tmp_path_factory.mktemp("spatial_square")
+    box = box_in(_box_on(RIGHT, W, H, part=CENTRE_PART), CENTRE_SQUARE)
     return {"ssd": known_box_blob("ssd", box, 300, 300, d), "yolo": known_box_blob("yolo", box, 416, 416, d)}
 
 
@@ -113,6 +123,17 @@ def test_a_box_is_scaled_around_its_centre_and_put_into_the_inputs_window(scale,
     r = depth_region(ImgDetection(1, 0.9, 0.2, 0.4, 0.4, 0.8), scale, window)
     assert (r.x, r.y, r.x + r.width, r.y + r.height) == pytest.approx(expected)
     assert r.isNormalized()
+
+
+@pytest.mark.parametrize("view, window, expected", [
+    ([0.5, 0, 0.25, 0, 0.5, 0.5, 0, 0, 1], None, (0.35, 0.7, 0.45, 0.9)),           # the input: a crop of (0.25, 0.5)–(0.75, 1)
+    ([-0.5, 0, 0.75, 0, 0.5, 0.5, 0, 0, 1], None, (0.55, 0.7, 0.65, 0.9)),          # the same crop, flipped left to right
+    ([[1, 0, 0], [0, 1.6, -0.3], [0, 0, 1]], None, (0.2, 0.34, 0.4, 0.98)),         # letterboxed: bars above and below
+    ([0.5, 0, 0.25, 0, 0.5, 0.5, 0, 0, 1], (0.25, 0.0, 0.5, 1.0), (0.425, 0.7, 0.475, 0.9)),   # then the camera's window
+])
+def test_a_box_on_a_cut_out_input_is_taken_back_to_the_picture_it_was_cut_from(view, window, expected):
+    r = depth_region(ImgDetection(1, 0.9, 0.2, 0.4, 0.4, 0.8), 1.0, window, view)
+    assert (r.x, r.y, r.x + r.width, r.y + r.height) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("kind", ["ssd", "yolo"])
@@ -215,6 +236,27 @@ def test_depth_aligned_to_the_colour_camera_maps_the_box_through_the_previews_cr
     assert unmapped.boundingBoxMapping.roi.x == pytest.approx(box[0], abs=0.01)
 
 
+def test_a_preview_through_manips_still_gives_the_cameras_window():
+    """The preview's place in the isp picture is the camera's to say; ImageManips after it add their own
+    cut on each frame, so the host looks through them for the camera."""
+    p = dai.Pipeline()
+    cam = p.create(dai.node.ColorCamera)
+    cam.setResolution(dai.ColorCameraProperties.SensorResolution.THE_1080_P)
+    cam.setPreviewSize(600, 600)
+    manips = [p.create(dai.node.ImageManip) for _ in range(2)]
+    manips[0].initialConfig.setCropRect(0, 0, 0.5, 0.5)
+    manips[1].initialConfig.setResize(300, 300)
+    det = p.create(dai.node.MobileNetSpatialDetectionNetwork)
+    cam.preview.link(manips[0].inputImage)
+    manips[0].out.link(manips[1].inputImage)
+    manips[1].out.link(det.input)
+    view = det._input_view()      # what check_ports keeps as the asset VIEW_ASSET
+    assert view["socket"] == int(RGB) and view["window"] == pytest.approx([420 / 1920, 0, 1080 / 1920, 1])
+    other = p.create(dai.node.MobileNetSpatialDetectionNetwork)
+    p.create(dai.node.MonoCamera).out.link(other.input)
+    assert other._input_view() is None
+
+
 def test_with_no_depth_linked_the_node_says_so(blobs):
     p = dai.Pipeline()
     det = _network(p, "ssd", blobs["ssd"])
@@ -225,32 +267,76 @@ def test_with_no_depth_linked_the_node_says_so(blobs):
     assert errors and "stereo.depth.link(det.inputDepth)" in errors[0]
 
 
-@pytest.mark.parametrize("kind", ["ssd", "yolo"])
-def test_end_to_end_from_the_right_camera_and_stereo_depth(blobs, kind):
-    """gen2's spatial_mobilenet_mono layout: the rectified right picture resized for the network,
-    the depth from the same pair."""
-    size = 300 if kind == "ssd" else 416
+def _right_camera_through_a_manip(blob, kind, size, configure):
+    """gen2's spatial_mobilenet_mono layout: the rectified right picture cut to the network's input by
+    an ImageManip (`configure(manip.initialConfig)`), the depth from the same pair; three results."""
     p = dai.Pipeline()
     stereo = stereo_pair(p)
     manip = p.create(dai.node.ImageManip)
-    manip.initialConfig.setResize(size, size)
+    configure(manip.initialConfig)
     manip.initialConfig.setFrameType(dai.ImgFrame.Type.BGR888p)
     stereo.rectifiedRight.link(manip.inputImage)
-    det = _network(p, kind, blobs[kind])
+    det = _network(p, kind, blob)
     det.setBoundingBoxScaleFactor(0.5)
     det.setDepthLowerThreshold(100)
     det.setDepthUpperThreshold(5000)
     manip.out.link(det.input)
     stereo.depth.link(det.inputDepth)
     outs = {}
-    for name, port in (("detections", det.out), ("depth", det.passthroughDepth)):
+    for name, port in (("detections", det.out), ("depth", det.passthroughDepth), ("mapping", det.boundingBoxMapping)):
         xout = p.create(dai.node.XLinkOut)
         xout.setStreamName(name)
         port.link(xout.input)
     with dai.Device(p, realtime=False) as device:
-        for name in ("detections", "depth"):
+        for name in ("detections", "depth", "mapping"):
             outs[name] = [device.getOutputQueue(name).get(timeout=30) for _ in range(3)]
-    for msg, depth in zip(outs["detections"], outs["depth"]):
+    return zip(outs["detections"], outs["depth"], outs["mapping"])
+
+
+def _roi_is_the_boxs_middle_half_on_the_depth(roi, box):
+    """`roi` (normalised, on the depth frame) is the middle half of `box` (on the right camera's picture)."""
+    assert roi.x + roi.width / 2 == pytest.approx((box[0] + box[2]) / 2, abs=0.005)
+    assert roi.y + roi.height / 2 == pytest.approx((box[1] + box[3]) / 2, abs=0.005)
+    assert roi.width == pytest.approx((box[2] - box[0]) / 2, abs=0.005)
+    assert roi.height == pytest.approx((box[3] - box[1]) / 2, abs=0.005)
+
+
+@pytest.mark.parametrize("kind", ["ssd", "yolo"])
+def test_end_to_end_from_the_right_camera_and_stereo_depth(square_blobs, kind):
+    """setResize(n, n) keeps the centred square of the 640x400 picture (keepAspectRatio, gen2's
+    default): the network's boxes are on that square, the depth is the whole picture's."""
+    size = 300 if kind == "ssd" else 416
+    truth = _box_on(RIGHT, W, H, part=CENTRE_PART)
+    for msg, depth, mapping in _right_camera_through_a_manip(square_blobs[kind], kind, size,
+                                                             lambda c: c.setResize(size, size)):
         [d] = msg.detections
-        _near(d.spatialCoordinates)
+        _near(d.spatialCoordinates, part=CENTRE_PART)
+        _roi_is_the_boxs_middle_half_on_the_depth(d.boundingBoxMapping.roi, truth)
+        [region] = mapping.getConfigData()
+        assert region.roi.x == pytest.approx(d.boundingBoxMapping.roi.x)
         assert depth.getWidth() == W and depth.getInstanceNum() == int(RIGHT)
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_a_network_fed_a_crop_measures_its_boxes_where_the_crop_came_from(tmp_path, flip):
+    """An ImageManip cuts a part of the right picture out (and stretches it to 300x300, maybe mirrored):
+    the box the network finds on the part is measured where that part lies in the depth frame."""
+    crop = (0.05, 0.1, 0.55, 0.9)
+    truth = _box_on(RIGHT, W, H)
+    box = box_in(truth, crop)
+    if flip:
+        box = (1 - box[2], box[1], 1 - box[0], box[3])
+    blob = known_box_blob("ssd", box, 300, 300, tmp_path)
+
+    def configure(c):
+        c.setCropRect(*crop)
+        c.setResize(300, 300)
+        c.setKeepAspectRatio(False)
+        c.setHorizontalFlip(flip)
+    for msg, depth, mapping in _right_camera_through_a_manip(blob, "ssd", 300, configure):
+        [d] = msg.detections
+        assert (d.xmin, d.ymin, d.xmax, d.ymax) == pytest.approx(box, abs=0.01)   # on the network's input
+        _near(d.spatialCoordinates)
+        _roi_is_the_boxs_middle_half_on_the_depth(d.boundingBoxMapping.roi, truth)
+        [region] = mapping.getConfigData()
+        _roi_is_the_boxs_middle_half_on_the_depth(region.roi, truth)

@@ -51,6 +51,36 @@ def test_subpixel_depth_is_within_2_percent_of_the_truth(size, align):
     assert valid[seen_by_both(width, height, reference)].mean() >= 0.85
 
 
+@pytest.mark.parametrize("reference", [RIGHT, LEFT])
+def test_the_refinement_in_two_halves_is_the_whole_pictures(reference):
+    """refine() works on the top and bottom halves at once, each with the rows its edge depends on."""
+    left, right = render(LEFT, 640, 400)[0], render(RIGHT, 640, 400)[0]
+    matcher = ops.Matcher(config(setDepthAlign=dai.StereoDepthProperties.DepthAlign.RECTIFIED_LEFT
+                                 if reference == LEFT else dai.StereoDepthProperties.DepthAlign.RECTIFIED_RIGHT))
+    coarse = matcher.disparity(left, right)     # whole pixels: no refinement yet
+    pictures, direction = ((left, right), -1.0) if reference == LEFT else ((right, left), 1.0)
+    np.testing.assert_array_equal(ops.refine(*pictures, coarse, direction), ops._refine(*pictures, coarse, direction))
+
+
+@pytest.mark.parametrize("shift", [60, 130, 180])
+@pytest.mark.parametrize("align", ["RECTIFIED_RIGHT", "RECTIFIED_LEFT"])
+def test_extended_disparity_finds_what_96_levels_cannot(shift, align):
+    """A textured wall `shift` pixels of disparity away: extended disparity (96 levels on the pictures,
+    96 on them at half size) finds it up to 190, to a tenth of a pixel with subpixel."""
+    import cv2
+    texture = cv2.GaussianBlur(np.random.default_rng(shift).integers(0, 256, (200, 700)).astype(np.uint8), (3, 3), 0)
+    left, right = np.ascontiguousarray(texture[:, :480]), np.ascontiguousarray(texture[:, shift:480 + shift])
+    if align == "RECTIFIED_LEFT":   # the same wall seen with the roles swapped: the left camera's pixels
+        left, right = np.ascontiguousarray(right[:, ::-1]), np.ascontiguousarray(left[:, ::-1])
+    depth_align = dai.StereoDepthProperties.DepthAlign.__members__[align]
+    found = ops.Matcher(config(setSubpixel=True, setExtendedDisparity=True, setDepthAlign=depth_align)).disparity(left, right)
+    matched = found[found > 0]
+    assert matched.size > 0.25 * found.size
+    assert (np.abs(matched - shift) < 0.1).mean() > 0.95
+    plain = ops.Matcher(config(setSubpixel=True, setDepthAlign=depth_align)).disparity(left, right)
+    assert (np.abs(plain - shift) < 0.5).mean() < (0.01 if shift > 95 else 1.0)
+
+
 def test_disparity_output_types_follow_subpixel():
     found = np.array([[0, 1.26, 94.9]], np.float32)
     assert ops.disparity_output(found, config(setMedianFilter=0)).tolist() == [[0, 1, 95]]
@@ -222,6 +252,28 @@ def test_spatial_filter_fills_holes_up_to_twice_the_radius_along_rows(radius, ho
     assert (out[:, 10:10 + hole] > 0).all() == filled
     if not filled and radius:
         assert (out[:, 10:10 + radius] == 100).all() and (out[:, 10 + radius:10 + hole - radius] == 0).all()
+
+
+@pytest.mark.parametrize("dtype, iterations, alpha, delta, radius", [
+    (np.uint16, 1, 0.5, 24.0, 1), (np.uint8, 2, 0.37, 3.0, 0), (np.uint16, 3, 0.9, 400.0, 2), (np.uint8, 1, 0.5, 3.0, 3),
+])
+def test_the_spatial_filters_opencl_passes_give_numpys_values(dtype, iterations, alpha, delta, radius):
+    kernel = ops.EdgePreserving.shared()
+    if kernel is None:
+        pytest.skip("no OpenCL CPU device (PyOpenCL and PoCL): the filter runs in NumPy")
+    rng = np.random.default_rng(iterations)
+    values = rng.integers(0, 250, (123, 157)).astype(dtype)
+    values[rng.random(values.shape) < 0.15] = 0          # holes, some of them wider than the radius
+    values[40:45, 60:70] = 0
+    expected = ops.spatial_numpy(values, iterations, alpha, delta, radius)
+    got = np.rint(kernel(np.ascontiguousarray(values, np.float32), iterations, alpha, delta, radius)).astype(dtype)
+    np.testing.assert_array_equal(got, expected)
+    raw = filters(dtype == np.uint16, spatial=dict(alpha=alpha, delta=int(delta), holeFillingRadius=radius,
+                                                   numIterations=iterations))
+    through_spatial = ops.spatial(values, raw)
+    assert through_spatial.dtype == dtype
+    np.testing.assert_array_equal(through_spatial, ops.spatial_numpy(values, iterations, alpha, ops._delta(int(delta), raw),
+                                                                     radius))
 
 
 def test_temporal_filter_averages_over_frames_and_starts_afresh_at_a_step():
