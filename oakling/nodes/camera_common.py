@@ -97,22 +97,20 @@ def centred_aspect_crop(width: int, height: int, aspect_w: int, aspect_h: int) -
     return ((width - w) // 2, (height - h) // 2, w, h)
 
 
-def crop_resize(picture: np.ndarray, window: tuple, width: int, height: int, dst: np.ndarray | None = None
-                ) -> np.ndarray:
-    """The window of `picture` (rounded to whole pixels) resized to width×height: into `dst` when
-    given, else a new array, or a view when the window is already that size."""
+def crop_resize(picture: np.ndarray, window: tuple, width: int, height: int, alloc=None) -> np.ndarray:
+    """The window of `picture` (rounded to whole pixels) resized to width×height, into memory from
+    `alloc(shape, dtype)` when given; a view when the window is already that size (a picture in
+    shared memory then crosses links as it is)."""
     x, y, w, h = window
     src_h, src_w = picture.shape[:2]
     x0, y0 = max(0, round(x)), max(0, round(y))
     x1, y1 = min(src_w, max(x0 + 1, round(x + w))), min(src_h, max(y0 + 1, round(y + h)))
     crop = picture[y0:y1, x0:x1]
     if crop.shape[1] == width and crop.shape[0] == height:
-        if dst is None:
-            return crop
-        np.copyto(dst, crop)
-        return dst
+        return crop
     import cv2
     shrinking = width <= crop.shape[1] and height <= crop.shape[0]
+    dst = None if alloc is None else alloc((height, width) + crop.shape[2:], crop.dtype)
     return cv2.resize(crop, (width, height), dst=dst,
                       interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
 

@@ -388,7 +388,7 @@ class ColorCapture(CaptureWorker):
             if isinstance(picture, np.ndarray) or w % 2 or h % 2:
                 bgr = picture if isinstance(picture, np.ndarray) else self.payload("bgr", picture.to_bgr)
                 if frame_type == T.BGR888i:
-                    return crop_resize(bgr, window, w, h, dst=alloc((h, w, 3), np.uint8))
+                    return np.ascontiguousarray(crop_resize(bgr, window, w, h, alloc))
                 return bgr_to(crop_resize(bgr, window, w, h), frame_type, alloc)
             # Planes from a decoder: crop and resize them, and convert only the result.
             y, u, v = planes_crop_resize(picture, window, w, h)

@@ -91,8 +91,8 @@ class MonoCapture(CaptureWorker):
         if out.linked:
             w, h = self.sensor_size()
             window = mono_window(picture.shape[1], picture.shape[0], w, h)
-            data = self.payload("out", lambda: crop_resize(picture, window, w, h,
-                                                           dst=self.allocator("out")((h, w), np.uint8)))
+            data = self.payload("out", lambda: np.ascontiguousarray(
+                crop_resize(picture, window, w, h, self.allocator("out"))))
             out.send(make_frame(data, w, h, ImgFrame.Type.RAW8, seq, ts_ns, self.socket))
 
 
