@@ -296,9 +296,11 @@ class CaptureWorker(Worker):
     def open_source(self, description, loop: bool):
         from ..calibration import calibration_of
         from ..sources import open_source
+        from ..sources.motion import trajectory_of
         width, height = self.picture_size()
         source = open_source(description, width=width, height=height, gray=self.GRAY, loop=loop,
-                             socket=self.socket, calibration=calibration_of(self.ctx.options))
+                             socket=self.socket, calibration=calibration_of(self.ctx.options),
+                             motion=trajectory_of(self.ctx.options), clock=self.ctx.clock)
         size = getattr(source, "width", None), getattr(source, "height", None)
         if hasattr(source, "set_output_size") and all(size):
             # Have a big video scaled down while it is converted, to the smallest size that still

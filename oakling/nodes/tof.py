@@ -126,6 +126,12 @@ class ToFSensorCapture:
             raise SourceError(f"this socket's camera is a ToF sensor (its raw output feeds a ToF node), which "
                               f"measures the synthetic scene — give {description.get('name', 'that source')} to "
                               f"another socket")
+        from ..sources.motion import trajectory_of
+        motion = trajectory_of(self.ctx.options)
+        if motion is not None:
+            from ..sources.tof_scene import MovingToFSceneSource
+            return MovingToFSceneSource(self.socket, *self._tof_size, *motion, self.ctx.clock,
+                                        calibration=calibration_of(self.ctx.options))
         return ToFSceneSource(self.socket, *self._tof_size, calibration=calibration_of(self.ctx.options))
 
     def emit(self, picture, seq, ts_ns):

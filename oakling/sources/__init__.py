@@ -46,6 +46,7 @@ SOCKETS = {name: int(s) for name, s in CameraBoardSocket.__members__.items() if 
 SOCKET_NAMES = {int(s): s.name for s in CameraBoardSocket if s >= 0}   # 0 -> "CAM_A", ...
 
 STEREO_SOCKETS = (int(CameraBoardSocket.CAM_B), int(CameraBoardSocket.CAM_C))   # LEFT and RIGHT
+MOVING_SOCKETS = (int(CameraBoardSocket.CAM_A), *STEREO_SOCKETS)   # the sockets a moving device's scene is seen from
 END_MODES = ("loop", "stop")
 ENV_PREFIX = "OAKLING_CAMERA_"
 ENV_STEREO = "OAKLING_STEREO"    # a side-by-side video (or image, or folder) for CAM_B and CAM_C
@@ -188,12 +189,19 @@ def camera_options(options: dict, environ=os.environ) -> dict:
 
 
 def open_source(description: dict | None, *, width: int, height: int, gray: bool = False,
-                loop: bool = True, socket: int | None = None, calibration=None):
+                loop: bool = True, socket: int | None = None, calibration=None, motion=None, clock=None):
     """Open a described source on the device. `width`×`height` is the size the camera would like
     (the synthetic pictures are made at that size; video decoding may downscale towards it). The
     synthetic picture of the stereo pair's sockets (CAM_B, CAM_C) is the stereo scene, whose depth
-    is known, rendered by `calibration` (the device's); elsewhere it is the moving pattern."""
+    is known, rendered by `calibration` (the device's); elsewhere it is the moving pattern. With a
+    `motion` (the device's (Trajectory, epoch_ns), sources/motion.py) the colour camera (CAM_A) sees
+    the scene too, and CAM_A, CAM_B and CAM_C render it from the pose at each frame's time on `clock`."""
     kind = (description or {}).get("kind", "synthetic")
+    if kind == "synthetic" and motion is not None and socket in MOVING_SOCKETS:
+        from .stereo_scene import MovingSceneSource
+        trajectory, epoch_ns = motion
+        return MovingSceneSource(socket, width, height, trajectory, epoch_ns, clock, gray=gray,
+                                 calibration=calibration)
     if (description or {}).get("half"):
         from .side_by_side import half_source
         whole = {k: v for k, v in description.items() if k != "half"}

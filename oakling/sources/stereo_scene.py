@@ -59,6 +59,7 @@ def board_at(name: str) -> Board:
     return next(b for b in SCENE if b.name == name)
 
 
+@functools.lru_cache(maxsize=32)
 def _texture(board: Board, texel_mm: float) -> np.ndarray:
     """The board's surface, one value per texel: fine noise over a coarser one (float32)."""
     width = int(np.ceil((board.x1 - board.x0) / texel_mm)) + 2
@@ -67,7 +68,9 @@ def _texture(board: Board, texel_mm: float) -> np.ndarray:
     fine = rng.uniform(-1, 1, (height, width)).astype(np.float32)
     coarse = cv2.resize(rng.uniform(-1, 1, (height // 6 + 2, width // 6 + 2)).astype(np.float32), (width, height),
                         interpolation=cv2.INTER_CUBIC)
-    return np.clip(board.shade + 55 * fine + 35 * coarse, 0, 255).astype(np.float32)
+    texture = np.clip(board.shade + 55 * fine + 35 * coarse, 0, 255).astype(np.float32)
+    texture.flags.writeable = False
+    return texture
 
 
 def _camera(socket, width: int, height: int, calibration: CalibrationHandler):
@@ -170,6 +173,58 @@ def _paint(fx, fy, cx, cy, cam_x, width, height):
     return np.clip(np.rint(picture), 0, 255).astype(np.uint8), depth
 
 
+def render_pose(socket, width: int, height: int, rotation, centre, calibration: CalibrationHandler | None = None):
+    """(grey picture uint8 H×W, depth float32 H×W in mm) of the scene as the camera on `socket` sees
+    it while the device is turned by `rotation` (camera frame -> scene frame) with its origin at
+    `centre` (mm, in the scene): see sources/motion.py. The identity pose gives `render`'s picture."""
+    calibration = calibration if calibration is not None else oak_d()
+    view = raw_view(socket, width, height, calibration)
+    fx, fy, cx, cy, cam_x = _camera(socket, width, height, calibration)
+    if view is not None:
+        k_new = view[3]
+        fx, fy, cx, cy = k_new[0, 0], k_new[1, 1], k_new[0, 2], k_new[1, 2]
+    rotation = np.asarray(rotation, np.float64)
+    eye = np.asarray(centre, np.float64) + rotation @ np.array([cam_x, 0.0, 0.0])
+    picture, depth = _paint_pose(fx, fy, cx, cy, rotation, eye, width, height)
+    if view is not None:
+        picture, depth = _through_lens(picture, depth, *view)
+    return picture, depth
+
+
+def _paint_pose(fx, fy, cx, cy, rotation, eye, width, height):
+    """The boards seen by a camera at `eye` turned by `rotation`: each board's plane z = Z maps to
+    the picture by a homography; far boards first, so nearer ones cover them."""
+    picture = np.zeros((height, width), np.float32)
+    depth = np.zeros((height, width), np.float32)
+    k_inv = np.linalg.inv(np.array([[fx, 0, cx], [0, fy, cy], [0, 0, 1]], np.float64))
+    rays = rotation @ k_inv   # picture pixel (u, v, 1) -> its ray's direction in the scene
+    us, vs = np.arange(width, dtype=np.float64), np.arange(height, dtype=np.float64)
+    ray_x = rays[0, 0] * us[None, :] + rays[0, 1] * vs[:, None] + rays[0, 2]
+    ray_y = rays[1, 0] * us[None, :] + rays[1, 1] * vs[:, None] + rays[1, 2]
+    ray_z = rays[2, 0] * us[None, :] + rays[2, 1] * vs[:, None] + rays[2, 2]
+    ahead = ray_z > 1e-9
+    inv_z = np.where(ahead, 1.0 / np.where(ahead, ray_z, 1.0), 0.0)
+    for board in SCENE:
+        texel = board.z * TEXEL_PX / fx
+        texture = _texture(board, texel)
+        along = board.z - eye[2]                 # the ray meets the plane at along / ray_z (its depth)
+        if along <= 0:
+            continue
+        # pixel -> scene point (X, Y) on the plane -> texel ((X - x0) / texel, (Y - y0) / texel)
+        to_plane = np.array([[along, 0, eye[0]], [0, along, eye[1]], [0, 0, 1]], np.float64)
+        to_texel = np.array([[1 / texel, 0, -board.x0 / texel], [0, 1 / texel, -board.y0 / texel], [0, 0, 1]])
+        homography = to_texel @ to_plane @ rays
+        seen = cv2.warpPerspective(texture, homography, (width, height),
+                                   flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        lam = along * inv_z
+        x = eye[0] + lam * ray_x
+        y = eye[1] + lam * ray_y
+        mask = ahead & (x >= board.x0) & (x < board.x1) & (y >= board.y0) & (y < board.y1)
+        picture[mask] = seen[mask]
+        depth[mask] = lam[mask]
+    return np.clip(np.rint(picture), 0, 255).astype(np.uint8), depth
+
+
 def true_depth(socket, width: int, height: int, calibration: CalibrationHandler | None = None,
                rectified: bool = False) -> np.ndarray:
     """The depth in millimetres of every pixel the camera on `socket` sees at width×height (with
@@ -199,6 +254,44 @@ class StereoSceneSource:
 
     def read_at(self, t: float) -> np.ndarray:
         return self.read()
+
+    def close(self):
+        pass
+
+
+class MovingSceneSource:
+    """The scene as one camera sees it while the device moves (sources/motion.py): each picture is
+    rendered from the pose at the moment it is read, and `stamp` gives the frame that moment, so a
+    frame's timestamp is the time of the pose it shows (and of the IMU's readings then)."""
+
+    static = False
+
+    def __init__(self, socket: int, width: int, height: int, trajectory, epoch_ns: int, clock,
+                 gray: bool = True, calibration: CalibrationHandler | None = None):
+        self.name = f"synthetic stereo scene ({trajectory.kind})"
+        self.frames = 0
+        self.socket, self.width, self.height, self.gray = socket, width, height, gray
+        self.trajectory, self.epoch_ns, self.clock = trajectory, int(epoch_ns), clock
+        self.calibration = calibration if calibration is not None else oak_d()
+        self._ts_ns = 0
+
+    def picture_at(self, ts_ns: int):
+        """(picture, depth) at device time ts_ns."""
+        rotation, centre = self.trajectory.pose((ts_ns - self.epoch_ns) / 1e9)
+        return render_pose(self.socket, self.width, self.height, rotation, centre, self.calibration)
+
+    def read(self) -> np.ndarray:
+        self._ts_ns = self.clock.now_ns()
+        picture = self.picture_at(self._ts_ns)[0]
+        self.frames += 1
+        return picture if self.gray else cv2.cvtColor(picture, cv2.COLOR_GRAY2BGR)
+
+    def read_at(self, t: float) -> np.ndarray:
+        return self.read()
+
+    def stamp(self, seq: int, now_ns: int) -> tuple[int, int]:
+        """The frame's number and timestamp: the time its pose was rendered for."""
+        return seq, self._ts_ns
 
     def close(self):
         pass

@@ -67,13 +67,23 @@ def _measure(socket: int, width: int, height: int, calibration_json: str | None)
     import json
     calibration = CalibrationHandler.fromJson(json.loads(calibration_json)) if calibration_json else None
     picture, depth = render(socket, width, height, calibration)
-    distance = depth * ray_lengths(intrinsics(socket, width, height, calibration), width, height)
-    phase_a, phase_b = phases_of(distance)
-    metres = np.maximum(distance, 1.0) / 1000.0
-    amplitude = np.clip(np.rint(picture / 255.0 * AMPLITUDE_AT_1M / metres ** 2), 0, 65535).astype(np.uint16)
-    planes = np.ascontiguousarray(np.stack([phase_a, phase_b, amplitude], axis=2))
+    planes = planes_of(depth, picture, intrinsics(socket, width, height, calibration))
     planes.flags.writeable = False
     return planes
+
+
+def planes_of(depth_mm: np.ndarray, reflectance: np.ndarray | float, k: np.ndarray) -> np.ndarray:
+    """The sensor's planes (H, W, 3) uint16 — phase at 100 MHz, phase at 80 MHz, amplitude — for a
+    depth map in mm seen through camera matrix `k`; `reflectance` is the surfaces' brightness
+    (0..255, per pixel or one value). Depth 0 (nothing measured) returns no light."""
+    height, width = depth_mm.shape
+    distance = depth_mm.astype(np.float32) * ray_lengths(k, width, height)
+    phase_a, phase_b = phases_of(distance)
+    metres = np.maximum(distance, 1.0) / 1000.0
+    amplitude = np.clip(np.rint(np.asarray(reflectance, np.float64) / 255.0 * AMPLITUDE_AT_1M / metres ** 2),
+                        0, 65535).astype(np.uint16)
+    amplitude[depth_mm <= 0] = 0
+    return np.ascontiguousarray(np.stack([phase_a, phase_b, amplitude], axis=2))
 
 
 class ToFSceneSource:
@@ -93,6 +103,40 @@ class ToFSceneSource:
 
     def read_at(self, t: float) -> np.ndarray:
         return self.read()
+
+    def close(self):
+        pass
+
+
+class MovingToFSceneSource:
+    """The ToF sensor's planes of the scene while the device moves (sources/motion.py): each frame
+    measured from the pose at the moment it is read, which `stamp` gives as its timestamp."""
+
+    static = False
+
+    def __init__(self, socket: int, width: int, height: int, trajectory, epoch_ns: int, clock, calibration=None):
+        from .stereo_scene import MovingSceneSource
+        self._scene = MovingSceneSource(socket, width, height, trajectory, epoch_ns, clock, calibration=calibration)
+        self.name = f"synthetic ToF scene ({trajectory.kind})"
+        self.width, self.height = width, height
+        self._k = intrinsics(socket, width, height, calibration)
+        self._ts_ns = 0
+
+    @property
+    def frames(self) -> int:
+        return self._scene.frames
+
+    def read(self) -> np.ndarray:
+        self._ts_ns = self._scene.clock.now_ns()
+        picture, depth = self._scene.picture_at(self._ts_ns)
+        self._scene.frames += 1
+        return planes_of(depth, picture, self._k)
+
+    def read_at(self, t: float) -> np.ndarray:
+        return self.read()
+
+    def stamp(self, seq: int, now_ns: int) -> tuple[int, int]:
+        return seq, self._ts_ns
 
     def close(self):
         pass
