@@ -7,7 +7,10 @@ A room with a textured back wall and three textured boards facing the cameras at
 rendered for each camera from the device's calibration (its intrinsics at that size and its
 place relative to the colour camera). Every surface is a plane facing the cameras, so the true
 depth of every pixel is exact: tests and users can check a depth map, or their own spatial logic,
-against it. The scene holds still; its pictures are made once per camera and size.
+against it. The scene holds still; its pictures are made once per camera and size. A moving device
+(`Device(motion=...)`, sources/motion.py) sees it from another pose on every frame:
+`render_pose` maps each board's plane through the homography of that pose, and
+`MovingSceneSource` renders a camera's frames so.
 
 A stereo camera whose calibration has a rectification rotation or lens distortion is rendered as
 that camera sees: its rectified view (the scene from its place, facing the boards, with the right
@@ -193,36 +196,69 @@ def render_pose(socket, width: int, height: int, rotation, centre, calibration: 
 
 def _paint_pose(fx, fy, cx, cy, rotation, eye, width, height):
     """The boards seen by a camera at `eye` turned by `rotation`: each board's plane z = Z maps to
-    the picture by a homography; far boards first, so nearer ones cover them."""
+    the picture by a homography; far boards first, so nearer ones cover them. Each board's pixels
+    are found within the box its corners project to."""
     picture = np.zeros((height, width), np.float32)
     depth = np.zeros((height, width), np.float32)
-    k_inv = np.linalg.inv(np.array([[fx, 0, cx], [0, fy, cy], [0, 0, 1]], np.float64))
-    rays = rotation @ k_inv   # picture pixel (u, v, 1) -> its ray's direction in the scene
-    us, vs = np.arange(width, dtype=np.float64), np.arange(height, dtype=np.float64)
-    ray_x = rays[0, 0] * us[None, :] + rays[0, 1] * vs[:, None] + rays[0, 2]
-    ray_y = rays[1, 0] * us[None, :] + rays[1, 1] * vs[:, None] + rays[1, 2]
-    ray_z = rays[2, 0] * us[None, :] + rays[2, 1] * vs[:, None] + rays[2, 2]
-    ahead = ray_z > 1e-9
-    inv_z = np.where(ahead, 1.0 / np.where(ahead, ray_z, 1.0), 0.0)
+    k = np.array([[fx, 0, cx], [0, fy, cy], [0, 0, 1]], np.float64)
+    rays = rotation @ np.linalg.inv(k)   # picture pixel (u, v, 1) -> its ray's direction in the scene
     for board in SCENE:
-        texel = board.z * TEXEL_PX / fx
-        texture = _texture(board, texel)
         along = board.z - eye[2]                 # the ray meets the plane at along / ray_z (its depth)
         if along <= 0:
             continue
+        box = _board_box(board, k, rotation, eye, width, height)
+        if box is None:
+            continue
+        u0, v0, u1, v1 = box
+        texel = board.z * TEXEL_PX / fx
+        texture = _texture(board, texel)
         # pixel -> scene point (X, Y) on the plane -> texel ((X - x0) / texel, (Y - y0) / texel)
         to_plane = np.array([[along, 0, eye[0]], [0, along, eye[1]], [0, 0, 1]], np.float64)
         to_texel = np.array([[1 / texel, 0, -board.x0 / texel], [0, 1 / texel, -board.y0 / texel], [0, 0, 1]])
-        homography = to_texel @ to_plane @ rays
-        seen = cv2.warpPerspective(texture, homography, (width, height),
+        shift = np.array([[1, 0, u0], [0, 1, v0], [0, 0, 1]], np.float64)
+        homography = to_texel @ to_plane @ rays @ shift
+        seen = cv2.warpPerspective(texture, homography, (u1 - u0, v1 - v0),
                                    flags=cv2.WARP_INVERSE_MAP | cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        lam = along * inv_z
-        x = eye[0] + lam * ray_x
-        y = eye[1] + lam * ray_y
+        us = np.arange(u0, u1, dtype=np.float64)[None, :]
+        vs = np.arange(v0, v1, dtype=np.float64)[:, None]
+        ray_z = rays[2, 0] * us + rays[2, 1] * vs + rays[2, 2]
+        if _covers(board, rays, eye, along, u0, v0, u1, v1):   # the back wall: every pixel is on it
+            picture[v0:v1, u0:u1] = seen
+            depth[v0:v1, u0:u1] = along / ray_z
+            continue
+        ahead = ray_z > 1e-9
+        lam = along / np.where(ahead, ray_z, np.inf)
+        x = eye[0] + lam * (rays[0, 0] * us + rays[0, 1] * vs + rays[0, 2])
+        y = eye[1] + lam * (rays[1, 0] * us + rays[1, 1] * vs + rays[1, 2])
         mask = ahead & (x >= board.x0) & (x < board.x1) & (y >= board.y0) & (y < board.y1)
-        picture[mask] = seen[mask]
-        depth[mask] = lam[mask]
+        picture[v0:v1, u0:u1][mask] = seen[mask]
+        depth[v0:v1, u0:u1][mask] = lam[mask]
     return np.clip(np.rint(picture), 0, 255).astype(np.uint8), depth
+
+
+def _covers(board, rays, eye, along, u0, v0, u1, v1) -> bool:
+    """Whether the board holds every pixel of the box: the rays of the box's corner pixels (whose
+    hits bound the others', the box mapping to a convex patch of the plane) meet it, ahead."""
+    corners = np.array([[u, v, 1.0] for u in (u0, u1 - 1) for v in (v0, v1 - 1)]) @ rays.T
+    if np.any(corners[:, 2] <= 1e-9):
+        return False
+    x = eye[0] + along / corners[:, 2] * corners[:, 0]
+    y = eye[1] + along / corners[:, 2] * corners[:, 1]
+    return bool(np.all((x >= board.x0) & (x < board.x1) & (y >= board.y0) & (y < board.y1)))
+
+
+def _board_box(board, k, rotation, eye, width, height):
+    """(u0, v0, u1, v1): the picture's pixels the board can cover (a pixel's margin round its
+    corners' projections), or None if it is out of sight; the whole picture if a corner is behind."""
+    corners = np.array([[x, y, board.z] for x in (board.x0, board.x1) for y in (board.y0, board.y1)], np.float64)
+    seen = (corners - eye) @ rotation          # each corner in the camera's axes
+    if np.any(seen[:, 2] <= 1e-6):
+        return 0, 0, width, height
+    pixels = (seen @ k.T)[:, :2] / seen[:, 2:3]
+    u0, v0 = np.floor(pixels.min(axis=0)).astype(int) - 1
+    u1, v1 = np.ceil(pixels.max(axis=0)).astype(int) + 2
+    u0, v0, u1, v1 = max(u0, 0), max(v0, 0), min(u1, width), min(v1, height)
+    return (u0, v0, u1, v1) if u1 > u0 and v1 > v0 else None
 
 
 def true_depth(socket, width: int, height: int, calibration: CalibrationHandler | None = None,

@@ -10,8 +10,9 @@ on the way to the surface and back: a distance modulo that frequency's unambiguo
 c / 2f (1499 mm and 1874 mm), stored as a 16-bit fraction of a turn. The distance is the radial one,
 along the pixel's ray (the depth of `stereo_scene.render` times the ray's length per millimetre of
 depth). The amplitude is what the surface returns: its brightness in the scene's picture
-(reflectance 0..1) times AMPLITUDE_AT_1M over the squared distance in metres. The scene holds still,
-so the sensor sees no noise and no motion: every pixel's depth can be checked exactly.
+(reflectance 0..1) times AMPLITUDE_AT_1M over the squared distance in metres. The sensor sees no
+noise: every pixel's depth can be checked exactly. With `Device(motion=...)` the device moves and
+`MovingToFSceneSource` measures the scene from the pose at each frame's time (sources/motion.py).
 """
 from __future__ import annotations
 
