@@ -122,10 +122,16 @@ class ToFSensorCapture:
         from ..calibration import calibration_of
         from ..sources import SourceError
         from ..sources.tof_scene import ToFSceneSource
-        if description and description.get("kind", "synthetic") != "synthetic":
+        kind = (description or {}).get("kind", "synthetic")
+        if kind in ("depth", "images", "image"):   # recorded depth (sources/depth_recording.py)
+            from ..sources.depth_recording import DepthRecordingSource
+            from ..sources.tof_scene import intrinsics
+            k = intrinsics(self.socket, *self._tof_size, calibration_of(self.ctx.options))
+            return DepthRecordingSource(description, *self._tof_size, k, loop)
+        if kind != "synthetic":
             raise SourceError(f"this socket's camera is a ToF sensor (its raw output feeds a ToF node), which "
-                              f"measures the synthetic scene — give {description.get('name', 'that source')} to "
-                              f"another socket")
+                              f"measures the synthetic scene or recorded depth (a folder of 16-bit PNGs, a "
+                              f".npy/.npz) — give {description.get('name', 'that source')} to another socket")
         from ..sources.motion import trajectory_of
         motion = trajectory_of(self.ctx.options)
         if motion is not None:

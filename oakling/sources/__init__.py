@@ -7,7 +7,8 @@ Each board socket gets its own source, chosen on the host:
     dai.Device(pipeline, stereo="sbs.mp4")     # OAKLING_STEREO: left half CAM_B, right half CAM_C
 
 A source is named by a string: a video file (read with PyAV), an image file (shown on every frame),
-a folder of images (in name order), `webcam` / `webcam:N` / `/dev/videoN` (OpenCV), or `synthetic`
+a folder of images (in name order), recorded depth for a ToF sensor (`.npy`/`.npz`, or 16-bit
+images: `depth_recording.py`), `webcam` / `webcam:N` / `/dev/videoN` (OpenCV), or `synthetic`
 (the moving test pattern, also what a socket without a source shows; on LEFT and RIGHT, the
 stereo scene of `stereo_scene.py`, whose depth is known). A replay (`Device(replay=...)`) feeds
 the recorded sockets from the recording (`recording.py`, or `holistic.py` for a DepthAI v3 archive).
@@ -35,6 +36,7 @@ import os
 import re
 
 from ..messages.enums import CameraBoardSocket
+from .depth_recording import DEPTH_EXTENSIONS
 from .images import IMAGE_EXTENSIONS, list_images
 from .picture import SourceError, Yuv420
 
@@ -110,6 +112,8 @@ def describe(spec, where: str) -> dict:
         raise SourceError(f"{where}: no such file or folder '{path}' — {_SOURCE_HELP}")
     if path.lower().endswith(IMAGE_EXTENSIONS):
         return {"kind": "image", "path": path, "name": name}
+    if path.lower().endswith(DEPTH_EXTENSIONS):   # recorded depth, for a ToF sensor (depth_recording.py)
+        return {"kind": "depth", "path": path, "name": name}
     from .video import probe
     probe(path, where)
     return {"kind": "video", "path": path, "name": name}
@@ -228,6 +232,9 @@ def open_source(description: dict | None, *, width: int, height: int, gray: bool
     if kind == "holistic":
         from .holistic import HolisticSource
         return HolisticSource(description["path"], description["camera"], gray=gray, name=description["name"])
+    if kind == "depth":
+        raise SourceError(f"{description['name']} is recorded depth, which only a ToF sensor takes — link this "
+                          f"socket's camera raw output to a ToF node, or give it a video or images")
     if kind == "webcam":
         from .webcam import WebcamSource
         return WebcamSource(description["index"], gray=gray, width=width, height=height)
