@@ -128,6 +128,9 @@ class ToFSensorCapture:
             from ..sources.tof_scene import intrinsics
             k = intrinsics(self.socket, *self._tof_size, calibration_of(self.ctx.options))
             return DepthRecordingSource(description, *self._tof_size, k, loop)
+        if kind == "recording":   # a replay of a session this ToF sensor was recorded in
+            from ..sources.recording import RecordingSource
+            return RecordingSource(description["path"], description["camera"], name=description["name"], tof=True)
         if kind != "synthetic":
             raise SourceError(f"this socket's camera is a ToF sensor (its raw output feeds a ToF node), which "
                               f"measures the synthetic scene or recorded depth (a folder of 16-bit PNGs, a "
