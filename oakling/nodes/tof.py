@@ -18,7 +18,8 @@ A camera (the unified Camera, as gen2's examples use, or a MonoCamera or ColorCa
 output is linked to a ToF node's `input` is a ToF sensor (`ToFSensorCapture`): its frames are what
 the sensor measures of the synthetic stereo scene from that socket's place (oakling/sources/
 tof_scene.py: per pixel the phases of two modulation frequencies, 100 and 80 MHz, and the returned
-amplitude, as three RAW16 planes). The node decodes each frame:
+amplitude, as three RAW16 planes), or, given a source on that socket, of recorded depth
+(oakling/sources/depth_recording.py), or in a replay the planes it recorded. The node decodes each frame:
 
   * Phase unwrapping: level 0 (or `enablePhaseUnwrapping = False`) takes the 80 MHz phase alone,
     which repeats every ~1874 mm. Level N ≥ 1 tries the 100 MHz distance plus 0..N of its ~1499 mm
