@@ -131,9 +131,9 @@ def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, se
     option("--imu", metavar="FILE|TYPE",
            help="the IMU node's readings: a recorded IMU file (CSV or JSON, docs/nodes.md), or the IMU to "
                 "synthesise a still device for: BNO086 (default), BMI270 or NONE")
-    option("--motion", choices=MOTIONS,
-           help="how the synthetic device moves: its synthetic cameras' pictures and its IMU's readings "
-                "follow it (default still; docs/nodes.md, IMU)")
+    option("--motion", metavar="|".join(MOTIONS) + "|FILE",
+           help="how the synthetic device moves, or a pose file (CSV of time,x,y,z,qi,qj,qk,qreal): its "
+                "synthetic cameras' pictures and its IMU's readings follow it (default still; docs/nodes.md, IMU)")
     option("--headless", action="store_true",
            help="never open windows: cv2.imshow/waitKey are stood in for (automatic without a display)")
     limits = parser.add_mutually_exclusive_group()
@@ -234,8 +234,14 @@ def main(argv: list[str], prog: str = "oakling run") -> int:
                 raise ValueError(f"--imu {ns.imu}: {e}") from None
             env[ENV_IMU] = given
         if ns.motion:
-            from ..sources.motion import ENV_MOTION
-            env[ENV_MOTION] = ns.motion
+            from ..sources.motion import ENV_MOTION, motion_option
+            from ..sources.picture import SourceError
+            given = ns.motion if ns.motion.strip().lower() in MOTIONS else os.path.abspath(ns.motion)
+            try:
+                motion_option(given, {})
+            except SourceError as e:
+                raise ValueError(f"--motion {ns.motion}: {e}") from None
+            env[ENV_MOTION] = given
         if ns.trace:
             from ..host.options import trace_option
             from ..runtime.trace import ENV_TRACE

@@ -2,6 +2,7 @@
 synthetic cameras and the synthetic IMU see one and the same movement.
 
     dai.Device(pipeline, motion="pan")     # or OAKLING_MOTION=pan, or `oakling run --motion pan`
+    dai.Device(pipeline, motion="poses.csv")
     trajectory = Trajectory("pan")
     rotation, centre = trajectory.pose(1.5)          # 1.5 s after the pipeline started
 
@@ -14,6 +15,18 @@ A motion is one of MOTIONS:
   millimetres of translation, at 1–2.5 Hz.
 - `walk`: the device is carried towards the boards and back (30 cm every 10 s), bobbing with each
   step and swaying a little.
+
+- a pose file (CSV): the device's recorded or planned poses, one a line,
+  `time,x,y,z,qi,qj,qk,qreal`: seconds since the start, the device's position in millimetres and
+  its rotation as a unit quaternion, both in the scene's frame below (a header line `time,...` and
+  lines starting with `#` are skipped). Between two poses the position follows a Catmull-Rom
+  curve (smooth, so the accelerometer sees no jolts) and the rotation turns at a constant rate (so
+  the gyroscope integrates to exactly the next pose); before the first pose and after the last the
+  device holds still there.
+
+    # time,x,y,z,qi,qj,qk,qreal
+    0.0,0,0,0,0,0,0,1
+    1.0,0,0,50,0,0.0436,0,0.9990
 
 A pose is given in the scene's frame, which is the colour camera's (CAM_A's) at rest: x right, y
 down, z forward, millimetres. `pose(t)` is (R, c): R turns directions from the device's camera frame
@@ -108,12 +121,86 @@ def _walk(t):
 _POSES = {"pan": _pan, "shake": _shake, "walk": _walk}
 
 
+def _slerp_matrix(r0: np.ndarray, r1: np.ndarray, f: float) -> np.ndarray:
+    return r0 @ exp_rotation(f * log_rotation(r0.T @ r1))
+
+
+class PoseFile:
+    """A pose file's poses (see above), interpolated."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.times, self.centres, self.rotations = load_poses(path)
+
+    def __call__(self, t: float):
+        times = self.times
+        if t <= times[0]:
+            return self.rotations[0], self.centres[0].copy()
+        if t >= times[-1]:
+            return self.rotations[-1], self.centres[-1].copy()
+        i = int(np.searchsorted(times, t, side="right")) - 1
+        f = (t - times[i]) / (times[i + 1] - times[i])
+        p = self.centres
+        p0, p1, p2, p3 = p[max(i - 1, 0)], p[i], p[i + 1], p[min(i + 2, len(p) - 1)]
+        # Catmull-Rom with tangents scaled to uneven time steps
+        t0, t1, t2, t3 = times[max(i - 1, 0)], times[i], times[i + 1], times[min(i + 2, len(times) - 1)]
+        dt = t2 - t1
+        m1 = (p2 - p0) / (t2 - t0) * dt if t2 > t0 else np.zeros(3)
+        m2 = (p3 - p1) / (t3 - t1) * dt if t3 > t1 else np.zeros(3)
+        f2, f3 = f * f, f * f * f
+        centre = ((2 * f3 - 3 * f2 + 1) * p1 + (f3 - 2 * f2 + f) * m1 + (-2 * f3 + 3 * f2) * p2 + (f3 - f2) * m2)
+        return _slerp_matrix(self.rotations[i], self.rotations[i + 1], f), centre
+
+
+def load_poses(path: str):
+    """(times s, centres mm N×3, rotation matrices) of a pose file, checked: a SourceError names the
+    file and line of anything wrong."""
+    from .picture import SourceError
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        raise SourceError(f"pose file {path}: {e.strerror or e} — give a CSV of time,x,y,z,qi,qj,qk,qreal") from None
+    times, centres, rotations = [], [], []
+    for n, line in enumerate(lines, 1):
+        text = line.strip()
+        if not text or text.startswith("#") or text.lower().startswith("time"):
+            continue
+        fields = [v.strip() for v in text.split(",")]
+        try:
+            values = [float(v) for v in fields]
+        except ValueError:
+            raise SourceError(f"pose file {path}:{n}: expected numbers time,x,y,z,qi,qj,qk,qreal, got {text!r}") from None
+        if len(values) != 8 or not all(map(math.isfinite, values)):
+            raise SourceError(f"pose file {path}:{n}: expected 8 numbers time,x,y,z,qi,qj,qk,qreal, got {text!r}")
+        q = np.array(values[4:])
+        if abs(np.linalg.norm(q) - 1.0) > 0.01:
+            raise SourceError(f"pose file {path}:{n}: the quaternion {values[4:]} is not a unit one (its length is "
+                              f"{np.linalg.norm(q):.3f}) — give qi,qj,qk,qreal of the device's rotation")
+        if times and values[0] <= times[-1]:
+            raise SourceError(f"pose file {path}:{n}: time {values[0]} is not after {times[-1]} — times must increase")
+        times.append(values[0])
+        centres.append(values[1:4])
+        i, j, k, r = q / np.linalg.norm(q)
+        rotations.append(np.array([[1 - 2 * (j * j + k * k), 2 * (i * j - k * r), 2 * (i * k + j * r)],
+                                   [2 * (i * j + k * r), 1 - 2 * (i * i + k * k), 2 * (j * k - i * r)],
+                                   [2 * (i * k - j * r), 2 * (j * k + i * r), 1 - 2 * (i * i + j * j)]]))
+    if not times:
+        raise SourceError(f"pose file {path}: no poses in it — one a line, time,x,y,z,qi,qj,qk,qreal")
+    return np.array(times), np.array(centres, np.float64), rotations
+
+
 class Trajectory:
     """One motion's poses over time, and the derivatives the IMU measures."""
 
-    def __init__(self, kind: str):
+    def __init__(self, kind: str, path: str | None = None):
+        """`kind` one of MOTIONS, or "file" with the pose file's `path`."""
+        if kind == "file":
+            self.kind = os.path.basename(path)
+            self._pose = PoseFile(path)
+            return
         if kind not in MOTIONS:
-            raise ValueError(f"unknown motion {kind!r} — give one of {', '.join(MOTIONS)}")
+            raise ValueError(f"unknown motion {kind!r} — give one of {', '.join(MOTIONS)} or a pose file")
         self.kind = kind
         self._pose = _POSES.get(kind)
 
@@ -157,19 +244,29 @@ class Trajectory:
 
 
 def motion_option(given, environ=os.environ) -> dict | None:
-    """The Device's motion, checked: {"kind": "pan"|"shake"|"walk"}, or None for a still device, from
-    `Device(motion=...)` or OAKLING_MOTION."""
+    """The Device's motion, checked: {"kind": "pan"|"shake"|"walk"}, {"kind": "file", "path": ...}
+    for a pose file, or None for a still device, from `Device(motion=...)` or OAKLING_MOTION."""
     from .picture import SourceError
     where = "Device(motion=...)"
     if given is None:
         given, where = environ.get(ENV_MOTION, "").strip() or None, ENV_MOTION
     if given is None:
         return None
-    if not isinstance(given, str) or given.strip().lower() not in MOTIONS:
-        raise SourceError(f"{where}: unknown motion {given!r} — give one of {', '.join(MOTIONS)} "
-                          f"(see docs/nodes.md, IMU)")
-    kind = given.strip().lower()
-    return None if kind == "still" else {"kind": kind}
+    if not isinstance(given, (str, os.PathLike)):
+        raise SourceError(f"{where}: expected one of {', '.join(MOTIONS)} or a pose file's path, got "
+                          f"{type(given).__name__}")
+    text = os.fspath(given).strip()
+    if text.lower() in MOTIONS and not os.path.exists(text):
+        return None if text.lower() == "still" else {"kind": text.lower()}
+    path = os.path.abspath(os.path.expanduser(text))
+    if not os.path.isfile(path):
+        raise SourceError(f"{where}: unknown motion {given!r} — give one of {', '.join(MOTIONS)} or a pose file "
+                          f"(CSV of time,x,y,z,qi,qj,qk,qreal; see docs/nodes.md, IMU)")
+    try:
+        load_poses(path)
+    except SourceError as e:
+        raise SourceError(f"{where}: {e}") from None
+    return {"kind": "file", "path": path}
 
 
 def trajectory_of(options: dict | None) -> tuple[Trajectory, int] | None:
@@ -177,4 +274,4 @@ def trajectory_of(options: dict | None) -> tuple[Trajectory, int] | None:
     motion = (options or {}).get("motion")
     if not motion:
         return None
-    return Trajectory(motion["kind"]), int(motion.get("epoch_ns", 0))
+    return Trajectory(motion["kind"], motion.get("path")), int(motion.get("epoch_ns", 0))

@@ -12,8 +12,8 @@ import oakling as dai
 from oakling.calibration import oak_d
 from oakling.sources import SourceError
 from oakling.sources.imu import GRAVITY, STILL_ORIENTATION, rotate, still_reading
-from oakling.sources.motion import (CAMERA_TO_IMU, MOTIONS, Trajectory, exp_rotation, log_rotation, motion_option,
-                                    quaternion_of)
+from oakling.sources.motion import (CAMERA_TO_IMU, MOTIONS, Trajectory, exp_rotation, load_poses, log_rotation,
+                                    motion_option, quaternion_of)
 from oakling.sources.stereo_scene import render, render_pose
 
 S = dai.IMUSensor
@@ -117,6 +117,52 @@ def test_the_motion_option():
     assert set(MOTIONS) == {"still", "pan", "shake", "walk"}
 
 
+def write_poses(path, times, moving: bool = True) -> list:
+    """A pose file of a device turning (and, if `moving`, moving) smoothly; its (R, c) at each time."""
+    poses, lines = [], ["# a test's poses", "time,x,y,z,qi,qj,qk,qreal"]
+    for t in times:
+        rotation = exp_rotation((0.03 * math.sin(t), 0.15 * math.sin(1.3 * t), 0.02 * t))
+        centre = np.array([20 * math.sin(t), 5 * math.cos(2 * t), 60 * t]) * moving
+        poses.append((rotation, centre))
+        lines.append(",".join(map(str, [t, *centre, *quaternion_of(rotation)])))
+    path.write_text("\n".join(lines) + "\n")
+    return poses
+
+
+def test_a_pose_file_passes_through_its_poses_and_its_gyroscope_integrates_to_them(tmp_path):
+    times = np.arange(0, 4.01, 0.2)
+    poses = write_poses(tmp_path / "poses.csv", times)
+    trajectory = Trajectory("file", str(tmp_path / "poses.csv"))
+    for t, (rotation, centre) in zip(times, poses):
+        got_rotation, got_centre = trajectory.pose(t)
+        assert np.allclose(got_rotation, rotation, atol=1e-9) and np.allclose(got_centre, centre)
+    assert np.allclose(trajectory.pose(-1.0)[1], poses[0][1]) and np.allclose(trajectory.pose(9.0)[1], poses[-1][1])
+    assert np.allclose(trajectory.angular_velocity(9.0), 0) and np.allclose(trajectory.acceleration(9.0), 0)
+    rng, rate, t1, t2 = np.random.default_rng(3), 400, 0.5, 3.0
+    gyro = [(t, still_reading(S.GYROSCOPE_RAW, rng, trajectory, t)[0])
+            for t in np.arange(round(t1 * rate), round(t2 * rate) + 1) / rate]
+    truth = CAMERA_TO_IMU @ trajectory.pose(t1)[0].T @ trajectory.pose(t2)[0] @ CAMERA_TO_IMU.T
+    assert angle_deg(truth) > 5 and angle_deg(integrate(gyro, t1, t2).T @ truth) < 0.05
+    # smooth: the accelerometer sees no jolt where one pose gives way to the next
+    accelerations = np.array([trajectory.acceleration(t) for t in np.arange(0.2, 3.8, 0.001)])
+    assert np.abs(accelerations).max() < 0.2
+
+
+@pytest.mark.parametrize("text, error", [
+    ("0,0,0,0,0,0,0,1\n0.5,0,0,0,0,0,0\n", r"poses\.csv:2: expected 8 numbers"),
+    ("0,0,0,0,0,0,0,2\n", r"poses\.csv:1: the quaternion .* is not a unit one"),
+    ("1,0,0,0,0,0,0,1\n1,0,0,0,0,0,0,1\n", r"poses\.csv:2: time 1.0 is not after 1.0"),
+    ("0,a,0,0,0,0,0,1\n", r"poses\.csv:1: expected numbers"),
+    ("# nothing\n", r"poses\.csv: no poses in it"),
+])
+def test_a_bad_pose_file_is_named_with_its_line(tmp_path, text, error):
+    (tmp_path / "poses.csv").write_text(text)
+    with pytest.raises(SourceError, match=error):
+        load_poses(str(tmp_path / "poses.csv"))
+    with pytest.raises(SourceError, match=r"OAKLING_MOTION: pose file .*" + error.split(":", 1)[-1]):
+        motion_option(None, {"OAKLING_MOTION": str(tmp_path / "poses.csv")})
+
+
 def _camera_and_imu(motion: str, socket, frames_wanted: int = 14):
     """A gen2 program: a MonoCamera and an IMU's gyroscope; its frames, its gyroscope readings
     (time, rate) by time, and the camera's intrinsics."""
@@ -178,8 +224,12 @@ def _image_rotation(k, first, second) -> np.ndarray:
 @pytest.mark.parametrize("motion, socket, tolerance_deg", [
     ("pan", dai.CameraBoardSocket.CAM_A, 0.05),     # turned about its own centre: a pure rotation
     ("shake", dai.CameraBoardSocket.CAM_B, 0.05),   # 37.5 mm off the centre, turned ~2°: parallax is small
+    ("poses.csv", dai.CameraBoardSocket.CAM_A, 0.05),   # turned as a pose file says
 ])
-def test_a_devices_pictures_turn_as_its_gyroscope_says(motion, socket, tolerance_deg):
+def test_a_devices_pictures_turn_as_its_gyroscope_says(tmp_path, motion, socket, tolerance_deg):
+    if motion.endswith(".csv"):
+        write_poses(tmp_path / motion, np.arange(0, 10.01, 0.5), moving=False)   # a homography needs no parallax
+        motion = str(tmp_path / motion)
     frames, gyro, k = _camera_and_imu(motion, socket)
     first, second = frames[2], frames[12]
     t1, t2 = (f.getTimestampDevice().total_seconds() for f in (first, second))
