@@ -329,6 +329,8 @@ class CaptureWorker(Worker):
             return
         self._publish = bool(source.static)
         period = 1.0 / self.properties["fps"] if self.properties["fps"] > 0 else 0.0
+        if realtime and hasattr(source, "frame_period"):   # a moving scene: pictures at the period's ticks
+            source.frame_period = period
         control = self.ctx.inputs.get(("", "inputControl"))
         seq = 0
         stamp = getattr(source, "stamp", None)

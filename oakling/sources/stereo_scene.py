@@ -298,9 +298,13 @@ class StereoSceneSource:
 class MovingSceneSource:
     """The scene as one camera sees it while the device moves (sources/motion.py): each picture is
     rendered from the pose at the moment it is read, and `stamp` gives the frame that moment, so a
-    frame's timestamp is the time of the pose it shows (and of the IMU's readings then)."""
+    frame's timestamp is the time of the pose it shows (and of the IMU's readings then). With a
+    `frame_period` (set by a camera pacing to its fps), that moment is the nearest tick of the
+    period since the motion began: cameras at one fps take their pictures at the same instants, as
+    an OAK's synchronised sensors do, so a stereo pair sees the scene from one pose."""
 
     static = False
+    frame_period = 0.0
 
     def __init__(self, socket: int, width: int, height: int, trajectory, epoch_ns: int, clock,
                  gray: bool = True, calibration: CalibrationHandler | None = None):
@@ -316,8 +320,20 @@ class MovingSceneSource:
         rotation, centre = self.trajectory.pose((ts_ns - self.epoch_ns) / 1e9)
         return render_pose(self.socket, self.width, self.height, rotation, centre, self.calibration)
 
+    def moment(self) -> int:
+        """The device time (ns) of the picture to read now: now, or the period's nearest tick after
+        the last picture's."""
+        now = self.clock.now_ns()
+        if self.frame_period <= 0:
+            return now
+        period_ns = self.frame_period * 1e9
+        tick = self.epoch_ns + round(round((now - self.epoch_ns) / period_ns) * period_ns)
+        if tick <= self._ts_ns:
+            tick = self._ts_ns + round(period_ns)
+        return tick
+
     def read(self) -> np.ndarray:
-        self._ts_ns = self.clock.now_ns()
+        self._ts_ns = self.moment()
         picture = self.picture_at(self._ts_ns)[0]
         self.frames += 1
         return picture if self.gray else cv2.cvtColor(picture, cv2.COLOR_GRAY2BGR)

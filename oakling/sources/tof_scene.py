@@ -127,8 +127,16 @@ class MovingToFSceneSource:
     def frames(self) -> int:
         return self._scene.frames
 
+    @property
+    def frame_period(self) -> float:
+        return self._scene.frame_period
+
+    @frame_period.setter
+    def frame_period(self, seconds: float):
+        self._scene.frame_period = seconds
+
     def read(self) -> np.ndarray:
-        self._ts_ns = self._scene.clock.now_ns()
+        self._ts_ns = self._scene._ts_ns = self._scene.moment()
         picture, depth = self._scene.picture_at(self._ts_ns)
         self._scene.frames += 1
         return planes_of(depth, picture, self._k)

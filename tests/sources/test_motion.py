@@ -238,3 +238,23 @@ def test_a_devices_pictures_turn_as_its_gyroscope_says(tmp_path, motion, socket,
     seen = _image_rotation(k, first.getCvFrame(), second.getCvFrame())
     assert angle_deg(turned) > 1.0                       # it did turn
     assert angle_deg(seen @ turned) < tolerance_deg      # and the pictures agree (seen = turnedᵀ)
+
+
+def test_a_moving_stereo_pair_takes_its_pictures_at_the_same_instants():
+    """As an OAK's synchronised sensors: the left and right frames of a moving device share their
+    timestamps (so each pair shows the scene from one pose), on the ticks of the frame period."""
+    p = dai.Pipeline()
+    for socket, name in ((dai.CameraBoardSocket.CAM_B, "left"), (dai.CameraBoardSocket.CAM_C, "right")):
+        mono = p.create(dai.node.MonoCamera)
+        mono.setBoardSocket(socket)
+        mono.setResolution(dai.MonoCameraProperties.SensorResolution.THE_400_P)
+        mono.setFps(20)
+        xout = p.create(dai.node.XLinkOut)
+        xout.setStreamName(name)
+        mono.out.link(xout.input)
+    with dai.Device(p, motion="pan") as device:
+        stamps = {name: [device.getOutputQueue(name, 30, True).get(timeout=TIMEOUT).getTimestampDevice()
+                         for _ in range(20)] for name in ("left", "right")}
+    periods = np.diff([t.total_seconds() for t in stamps["left"]]) / 0.05
+    assert np.allclose(periods, np.rint(periods), atol=1e-4) and (np.rint(periods) == 1).mean() > 0.7   # a late one skips a tick
+    assert len(set(stamps["left"]) & set(stamps["right"])) >= 15
