@@ -77,7 +77,8 @@ examples:
                                            app.py's setBlobPath (or blobconverter.from_zoo) of that
                                            MyriadX blob loads mobilenet.blob, made by oakling convert
 
-SOURCE is a video file, an image, a folder of images, webcam[:N] or synthetic (docs/cameras.md).
+SOURCE is a video file, an image, a folder of images, webcam[:N] or synthetic (docs/cameras.md); a
+ToF sensor's socket also takes recorded depth: 16-bit PNGs or a .npy/.npz (docs/nodes.md, ToF).
 --camera sets OAKLING_CAMERA_<socket>=SOURCE for the run, with the socket's canonical name (RGB
 and CENTER are CAM_A, LEFT is CAM_B, RIGHT is CAM_C; another spelling of the same socket already
 in the environment is unset for the run); --offline sets OAKLING_REALTIME=0; --camera-end sets

@@ -174,7 +174,7 @@ class SyntheticIMU:
 
     def take(self, start_ns: int) -> IMUPacket:
         """The packet due at next_time() (seconds after `start_ns`)."""
-        from ..sources.imu import still_reading, FIELD
+        from ..sources.imu import synthetic_reading, FIELD
         t = self.n * self.period
         packet = IMUPacket()
         for sensor, rate in self.sensors:
@@ -182,7 +182,7 @@ class SyntheticIMU:
             if k != self.count[sensor]:
                 self.count[sensor] = k
                 ts = start_ns + round(k / rate * 1e9)
-                reading = still_reading(sensor, self.rng, self.trajectory, (ts - self.epoch_ns) / 1e9)
+                reading = synthetic_reading(sensor, self.rng, self.trajectory, (ts - self.epoch_ns) / 1e9)
                 self.latest[sensor] = (k, ts, *reading)
             seq, ts, values, accuracy = self.latest[sensor]
             _set(getattr(packet, FIELD[sensor]), seq, ts, values, accuracy)

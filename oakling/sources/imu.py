@@ -97,7 +97,7 @@ def report_rate(imu_type: str, sensor, requested: int) -> int:
     return min(up[0] if up else requested, maximum)
 
 
-# -- the still device --
+# -- the synthetic device: still, or moving (sources/motion.py) --
 
 GRAVITY = 9.80665
 EARTH_FIELD_WORLD = (0.0, 20.0, -44.0)   # µT, world x east, y north, z up: a mid-northern latitude
@@ -120,7 +120,8 @@ def conjugate(q) -> tuple:
     return (-i, -j, -k, r)
 
 
-def still_reading(sensor, rng: np.random.Generator, trajectory=None, t: float = 0.0) -> tuple[list, IMUReport.Accuracy]:
+def synthetic_reading(sensor, rng: np.random.Generator, trajectory=None,
+                      t: float = 0.0) -> tuple[list, IMUReport.Accuracy]:
     """(values, accuracy) the IMU reports for `sensor`: of a still, upright device, or, given a
     `trajectory` (sources/motion.py), of the device moving along it, t seconds into its motion:
     the gyroscope its angular velocity, the accelerometer its acceleration minus gravity, the

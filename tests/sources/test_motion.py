@@ -11,7 +11,7 @@ import pytest
 import oakling as dai
 from oakling.calibration import oak_d
 from oakling.sources import SourceError
-from oakling.sources.imu import GRAVITY, STILL_ORIENTATION, rotate, still_reading
+from oakling.sources.imu import GRAVITY, STILL_ORIENTATION, rotate, synthetic_reading
 from oakling.sources.motion import (CAMERA_TO_IMU, MOTIONS, Trajectory, exp_rotation, load_poses, log_rotation,
                                     motion_option, quaternion_of)
 from oakling.sources.stereo_scene import render, render_pose
@@ -60,7 +60,7 @@ def test_the_integrated_gyroscope_is_the_turn_between_two_poses(kind):
     trajectory, rng, rate = Trajectory(kind), np.random.default_rng(1), 400
     t1, t2 = 0.7, 2.2
     times = np.arange(round(t1 * rate), round(t2 * rate) + 1) / rate
-    gyro = [(t, still_reading(S.GYROSCOPE_RAW, rng, trajectory, t)[0]) for t in times]
+    gyro = [(t, synthetic_reading(S.GYROSCOPE_RAW, rng, trajectory, t)[0]) for t in times]
     turned = integrate(gyro, t1, t2)
     truth = CAMERA_TO_IMU @ trajectory.pose(t1)[0].T @ trajectory.pose(t2)[0] @ CAMERA_TO_IMU.T
     assert angle_deg(truth) > 0.5
@@ -73,14 +73,14 @@ def test_the_accelerometer_reads_acceleration_minus_gravity_in_the_imus_axes():
     forward = 0.15 * (2 * math.pi / 10) ** 2 * math.cos(2 * math.pi * t / 10)
     bob = -0.015 * (2 * math.pi * 1.8) ** 2 * math.sin(2 * math.pi * 1.8 * t)
     assert np.allclose(walk.acceleration(t)[1:], [bob, forward], atol=1e-4)
-    reads = np.mean([still_reading(S.ACCELEROMETER, rng, walk, t)[0] for _ in range(400)], axis=0)
+    reads = np.mean([synthetic_reading(S.ACCELEROMETER, rng, walk, t)[0] for _ in range(400)], axis=0)
     rotation = walk.pose(t)[0]
     expected = CAMERA_TO_IMU @ rotation.T @ (walk.acceleration(t) - GRAVITY * np.array([0, 1.0, 0]))
     assert np.allclose(reads, expected, atol=0.01)
-    linear = np.mean([still_reading(S.LINEAR_ACCELERATION, rng, walk, t)[0] for _ in range(400)], axis=0)
-    gravity = still_reading(S.GRAVITY, rng, walk, t)[0]
+    linear = np.mean([synthetic_reading(S.LINEAR_ACCELERATION, rng, walk, t)[0] for _ in range(400)], axis=0)
+    gravity = synthetic_reading(S.GRAVITY, rng, walk, t)[0]
     assert np.allclose(linear + gravity, expected, atol=0.01)
-    q = still_reading(S.ROTATION_VECTOR, rng, walk, t)[0][:4]      # the orientation turns gravity's reaction up
+    q = synthetic_reading(S.ROTATION_VECTOR, rng, walk, t)[0][:4]      # the orientation turns gravity's reaction up
     assert np.allclose(rotate(q, gravity), [0, 0, GRAVITY], atol=0.05)
 
 
@@ -139,7 +139,7 @@ def test_a_pose_file_passes_through_its_poses_and_its_gyroscope_integrates_to_th
     assert np.allclose(trajectory.pose(-1.0)[1], poses[0][1]) and np.allclose(trajectory.pose(9.0)[1], poses[-1][1])
     assert np.allclose(trajectory.angular_velocity(9.0), 0) and np.allclose(trajectory.acceleration(9.0), 0)
     rng, rate, t1, t2 = np.random.default_rng(3), 400, 0.5, 3.0
-    gyro = [(t, still_reading(S.GYROSCOPE_RAW, rng, trajectory, t)[0])
+    gyro = [(t, synthetic_reading(S.GYROSCOPE_RAW, rng, trajectory, t)[0])
             for t in np.arange(round(t1 * rate), round(t2 * rate) + 1) / rate]
     truth = CAMERA_TO_IMU @ trajectory.pose(t1)[0].T @ trajectory.pose(t2)[0] @ CAMERA_TO_IMU.T
     assert angle_deg(truth) > 5 and angle_deg(integrate(gyro, t1, t2).T @ truth) < 0.05
