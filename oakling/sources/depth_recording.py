@@ -16,8 +16,6 @@ float arrays, a missing file) is a SourceError naming the file and what to give 
 """
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from .images import list_images
@@ -134,7 +132,3 @@ class DepthRecordingSource:
 
     def close(self):
         pass
-
-
-def is_depth_file(path: str) -> bool:
-    return os.fspath(path).lower().endswith(DEPTH_EXTENSIONS)
