@@ -23,6 +23,7 @@ from ..models.substitution import parse_entry
 from ..calibration import ENV_CALIBRATION as CALIBRATION_ENV
 from ..script.network import ENV as SCRIPT_NETWORK_ENV
 from ..script.network import MODES as SCRIPT_NETWORK_MODES
+from ..sources.motion import MOTIONS
 from .blobconverter import standing_in_for_blobconverter
 from .blobs import blob_environment
 from .cameras import (CAMERA_END_ENV, CAMERA_ENDS, REALTIME_ENV, CameraOptionError, camera_environment,
@@ -76,12 +77,14 @@ examples:
                                            app.py's setBlobPath (or blobconverter.from_zoo) of that
                                            MyriadX blob loads mobilenet.blob, made by oakling convert
 
-SOURCE is a video file, an image, a folder of images, webcam[:N] or synthetic (docs/cameras.md).
+SOURCE is a video file, an image, a folder of images, webcam[:N] or synthetic (docs/cameras.md); a
+ToF sensor's socket also takes recorded depth: 16-bit PNGs or a .npy/.npz (docs/nodes.md, ToF).
 --camera sets OAKLING_CAMERA_<socket>=SOURCE for the run, with the socket's canonical name (RGB
 and CENTER are CAM_A, LEFT is CAM_B, RIGHT is CAM_C; another spelling of the same socket already
 in the environment is unset for the run); --offline sets OAKLING_REALTIME=0; --camera-end sets
 OAKLING_CAMERA_END; --stereo sets OAKLING_STEREO; --script-network sets OAKLING_SCRIPT_NETWORK;
---calibration sets OAKLING_CALIBRATION; --imu sets OAKLING_IMU; --trace sets OAKLING_TRACE;
+--calibration sets OAKLING_CALIBRATION; --imu sets OAKLING_IMU; --motion sets OAKLING_MOTION;
+--trace sets OAKLING_TRACE;
 --view and --view-port set OAKLING_VIEW; --record-session sets OAKLING_RECORD_SESSION; --replay sets
 OAKLING_REPLAY.
 --blob sets OAKLING_BLOBS (NAME=PATH entries separated by ':'; the entries of an OAKLING_BLOBS
@@ -129,6 +132,9 @@ def build_parser(prog: str = "oakling run") -> tuple[argparse.ArgumentParser, se
     option("--imu", metavar="FILE|TYPE",
            help="the IMU node's readings: a recorded IMU file (CSV or JSON, docs/nodes.md), or the IMU to "
                 "synthesise a still device for: BNO086 (default), BMI270 or NONE")
+    option("--motion", metavar="|".join(MOTIONS) + "|FILE",
+           help="how the synthetic device moves, or a pose file (CSV of time,x,y,z,qi,qj,qk,qreal): its "
+                "synthetic cameras' pictures and its IMU's readings follow it (default still; docs/nodes.md, IMU)")
     option("--headless", action="store_true",
            help="never open windows: cv2.imshow/waitKey are stood in for (automatic without a display)")
     limits = parser.add_mutually_exclusive_group()
@@ -228,6 +234,15 @@ def main(argv: list[str], prog: str = "oakling run") -> int:
             except SourceError as e:
                 raise ValueError(f"--imu {ns.imu}: {e}") from None
             env[ENV_IMU] = given
+        if ns.motion:
+            from ..sources.motion import ENV_MOTION, motion_option
+            from ..sources.picture import SourceError
+            given = ns.motion if ns.motion.strip().lower() in MOTIONS else os.path.abspath(ns.motion)
+            try:
+                motion_option(given, {})
+            except SourceError as e:
+                raise ValueError(f"--motion {ns.motion}: {e}") from None
+            env[ENV_MOTION] = given
         if ns.trace:
             from ..host.options import trace_option
             from ..runtime.trace import ENV_TRACE

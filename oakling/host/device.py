@@ -226,6 +226,10 @@ class Device:
     - `imu="walk.csv"` (OAKLING_IMU): the IMU node's readings, a recorded IMU file (CSV or JSON,
       oakling/sources/imu.py), or the type of IMU to synthesise a still device's readings for:
       "BNO086" (the default), "BMI270" or "NONE".
+    - `motion="pan"|"shake"|"walk"|"still"|"poses.csv"` (OAKLING_MOTION): how the synthetic device
+      moves, or a pose file that says so; the synthetic cameras (CAM_A, CAM_B, CAM_C, a ToF sensor)
+      render the stereo scene from its pose at each frame's time and the synthetic IMU reads the
+      same motion (oakling/sources/motion.py).
     - `script_network="loopback"|"any"` (OAKLING_SCRIPT_NETWORK): which addresses LEON_CSS Script
       nodes' sockets may use; default loopback only.
     - `trace="trace.json"` (OAKLING_TRACE): record every message's path through the pipeline in a

@@ -5,15 +5,15 @@ wins), checked on the host before the device starts:
 
 `options` is what the device process gets (a plain description of each socket's camera source,
 pacing, what cameras do at a source's end, the Scripts' network, the device's calibration, its
-IMU); `blobs` maps the blob file names
+IMU and its motion); `blobs` maps the blob file names
 a program loads to the oakling blobs to load instead, which the host applies to the pipeline.
 """
 from __future__ import annotations
 
 import os
 
-OPTIONS = ("blobs", "calibration", "camera_end", "cameras", "imu", "realtime", "record_session", "replay",
-           "script_network", "stereo", "trace", "view")
+OPTIONS = ("blobs", "calibration", "camera_end", "cameras", "imu", "motion", "realtime", "record_session",
+           "replay", "script_network", "stereo", "trace", "view")
 ENV_RECORD_SESSION = "OAKLING_RECORD_SESSION"
 ENV_REPLAY = "OAKLING_REPLAY"
 
@@ -37,6 +37,8 @@ def device_options(keywords: dict, environ=os.environ):
     options["calibration"] = calibration_option(keywords.get("calibration"), environ)
     from ..sources.imu import imu_option
     options["imu"] = imu_option(keywords.get("imu"), environ)
+    from ..sources.motion import motion_option
+    options["motion"] = motion_option(keywords.get("motion"), environ)
     options["trace"] = trace_option(keywords.get("trace"), environ)
     options["view"] = view_option(keywords.get("view"), environ)
     options["record_session"] = record_session_option(keywords.get("record_session"), environ)

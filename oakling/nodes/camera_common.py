@@ -305,9 +305,11 @@ class CaptureWorker(Worker):
     def open_source(self, description, loop: bool):
         from ..calibration import calibration_of
         from ..sources import open_source
+        from ..sources.motion import trajectory_of
         width, height = self.picture_size()
         source = open_source(description, width=width, height=height, gray=self.GRAY, loop=loop,
-                             socket=self.socket, calibration=calibration_of(self.ctx.options))
+                             socket=self.socket, calibration=calibration_of(self.ctx.options),
+                             motion=trajectory_of(self.ctx.options), clock=self.ctx.clock)
         size = getattr(source, "width", None), getattr(source, "height", None)
         if hasattr(source, "set_output_size") and all(size):
             # Have a big video scaled down while it is converted, to the smallest size that still
@@ -336,6 +338,8 @@ class CaptureWorker(Worker):
             return
         self._publish = bool(source.static)
         period = 1.0 / self.properties["fps"] if self.properties["fps"] > 0 else 0.0
+        if realtime and hasattr(source, "frame_period"):   # a moving scene: pictures at the period's ticks
+            source.frame_period = period
         control = self.ctx.inputs.get(("", "inputControl"))
         seq = 0
         stamp = getattr(source, "stamp", None)

@@ -16,8 +16,9 @@ Properties as gen2's ImageAlignProperties: `initialConfig` (`{"staticDepthPlane"
 Which camera a frame comes from is its instance number (its board socket). The node waits for one
 frame on `inputAlignTo` — it gives the target camera and the output size — and then uses the
 newest one that has come. The calibration is the device's (oakling.calibration); a camera's
-intrinsics at a frame's size are its sensor's scaled to cover the frame and centred (a crop of the
-sensor's aspect, as the cameras make).
+intrinsics at a frame's size are the calibration's for that size (getCameraIntrinsics): its
+sensor's scaled to cover the frame and centred, but a 4:3 frame of a 16:9 or 16:10 sensor has its
+whole width and more rows, as gen2 scales them and the synthetic scene is rendered.
 
   * A RAW16 input is a depth map (millimetres, the source camera's view): every pixel with a depth
     is moved to where the target camera sees that point, with the target's depth; the nearest wins
@@ -110,20 +111,15 @@ class AlignError(ValueError):
 
 
 def intrinsics(calibration: CalibrationHandler, socket: int, width: int, height: int, keep_aspect=True) -> np.ndarray:
-    """The 3x3 camera matrix of `socket` for frames of `width` x `height`: the sensor's, scaled to cover
-    the frame and centred (keep_aspect), or stretched to it."""
+    """The 3x3 camera matrix of `socket` for frames of `width` x `height`, as the calibration gives it
+    (`getCameraIntrinsics`, gen2's rule: scaled to cover the frame and centred, but a 16:9 or 16:10
+    sensor's 4:3 frame shows the sensor's whole width and more rows, as the synthetic cameras and
+    ToF sensors render it), or stretched to the frame without keep_aspect."""
     try:
-        k, sensor_w, sensor_h = calibration.getDefaultIntrinsics(socket)
+        k = calibration.getCameraIntrinsics(socket, width, height, keepAspectRatio=bool(keep_aspect))
     except RuntimeError as e:
         raise AlignError(str(e)) from None
-    k = np.asarray(k, np.float64)
-    sx, sy = width / sensor_w, height / sensor_h
-    if keep_aspect:
-        sx = sy = max(sx, sy)
-    k = np.diag([sx, sy, 1.0]) @ k
-    k[0, 2] -= (sensor_w * sx - width) / 2
-    k[1, 2] -= (sensor_h * sy - height) / 2
-    return k
+    return np.asarray(k, np.float64)
 
 
 def extrinsics(calibration: CalibrationHandler, source: int, target: int) -> tuple[np.ndarray, np.ndarray]:

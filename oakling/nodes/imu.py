@@ -13,8 +13,9 @@ IMUSensorConfig: sensitivityEnabled, sensitivityRelative, changeSensitivity, rep
 sensorId), `batchReportThreshold` (1), `maxBatchReports` (5) and `enableFirmwareUpdate` (False).
 
 The readings come from the device's IMU source (oakling/sources/imu.py): a recorded IMU file
-given with `Device(imu=...)` / OAKLING_IMU / `oakling run --imu`, or, by default, a still BNO086
-synthesised. Synthetic sensors run at the rate the IMU would give for the one asked (a BNO086
+given with `Device(imu=...)` / OAKLING_IMU / `oakling run --imu`, or, by default, a BNO086
+synthesised: still, or moving as `Device(motion=...)` says, as the synthetic cameras see it move.
+Synthetic sensors run at the rate the IMU would give for the one asked (a BNO086
 rounds up to its next stable rate, a BMI270 down); a recording plays at the times it was recorded.
 Each packet holds the newest report of every enabled sensor kind, made when the fastest one
 reports (or, from a recording, at each recorded time). Packets are sent once
@@ -152,10 +153,12 @@ def _count(value, what: str) -> int:
 # Where packets come from (no device needed)
 # ------------------------------------------------------------------------------------------------
 
-class StillIMU:
-    """Packets of a still device: each enabled sensor at its rate; a packet whenever the fastest reports."""
+class SyntheticIMU:
+    """Packets of a synthetic device, still or moving along a trajectory (sources/motion.py): each
+    enabled sensor at its rate; a packet whenever the fastest reports. `motion` is the device's
+    (Trajectory, epoch_ns), or None for a still device."""
 
-    def __init__(self, imu_type: str, sensors: list, seed: int):
+    def __init__(self, imu_type: str, sensors: list, seed: int, motion=None):
         from ..sources.imu import report_rate
         self.sensors = [(IMUSensor(s), report_rate(imu_type, s, r)) for s, r in sensors]
         self.sensors = [(s, r) for s, r in self.sensors if r > 0]
@@ -164,20 +167,23 @@ class StillIMU:
         self.count = {s: -1 for s, _ in self.sensors}
         self.latest: dict = {}
         self.n = 0
+        self.trajectory, self.epoch_ns = motion if motion is not None else (None, 0)
 
     def next_time(self) -> float | None:
         return self.n * self.period if self.sensors else None
 
     def take(self, start_ns: int) -> IMUPacket:
         """The packet due at next_time() (seconds after `start_ns`)."""
-        from ..sources.imu import still_reading, FIELD
+        from ..sources.imu import synthetic_reading, FIELD
         t = self.n * self.period
         packet = IMUPacket()
         for sensor, rate in self.sensors:
             k = int(t * rate + 1e-9)            # this sensor's report index at time t
             if k != self.count[sensor]:
                 self.count[sensor] = k
-                self.latest[sensor] = (k, start_ns + round(k / rate * 1e9), *still_reading(sensor, self.rng))
+                ts = start_ns + round(k / rate * 1e9)
+                reading = synthetic_reading(sensor, self.rng, self.trajectory, (ts - self.epoch_ns) / 1e9)
+                self.latest[sensor] = (k, ts, *reading)
             seq, ts, values, accuracy = self.latest[sensor]
             _set(getattr(packet, FIELD[sensor]), seq, ts, values, accuracy)
         self.n += 1
@@ -264,7 +270,8 @@ class IMUWorker(Worker):
             self.log(LogLevel.WARN, f"{self.label}: no IMU sensor enabled — call imu.enableIMUSensor(...)")
             return None
         if option.get("recording") is None:
-            return StillIMU(imu_type, sensors, seed=self.ctx.node_id)
+            from ..sources.motion import trajectory_of
+            return SyntheticIMU(imu_type, sensors, seed=self.ctx.node_id, motion=trajectory_of(self.ctx.options))
         try:
             _, reports = load_recording(option["recording"])
         except SourceError as e:

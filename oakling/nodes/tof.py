@@ -18,7 +18,8 @@ A camera (the unified Camera, as gen2's examples use, or a MonoCamera or ColorCa
 output is linked to a ToF node's `input` is a ToF sensor (`ToFSensorCapture`): its frames are what
 the sensor measures of the synthetic stereo scene from that socket's place (oakling/sources/
 tof_scene.py: per pixel the phases of two modulation frequencies, 100 and 80 MHz, and the returned
-amplitude, as three RAW16 planes). The node decodes each frame:
+amplitude, as three RAW16 planes), or, given a source on that socket, of recorded depth
+(oakling/sources/depth_recording.py), or in a replay the planes it recorded. The node decodes each frame:
 
   * Phase unwrapping: level 0 (or `enablePhaseUnwrapping = False`) takes the 80 MHz phase alone,
     which repeats every ~1874 mm. Level N ≥ 1 tries the 100 MHz distance plus 0..N of its ~1499 mm
@@ -122,10 +123,25 @@ class ToFSensorCapture:
         from ..calibration import calibration_of
         from ..sources import SourceError
         from ..sources.tof_scene import ToFSceneSource
-        if description and description.get("kind", "synthetic") != "synthetic":
+        kind = (description or {}).get("kind", "synthetic")
+        if kind in ("depth", "images", "image"):   # recorded depth (sources/depth_recording.py)
+            from ..sources.depth_recording import DepthRecordingSource
+            from ..sources.tof_scene import intrinsics
+            k = intrinsics(self.socket, *self._tof_size, calibration_of(self.ctx.options))
+            return DepthRecordingSource(description, *self._tof_size, k, loop)
+        if kind == "recording":   # a replay of a session this ToF sensor was recorded in
+            from ..sources.recording import RecordingSource
+            return RecordingSource(description["path"], description["camera"], name=description["name"], tof=True)
+        if kind != "synthetic":
             raise SourceError(f"this socket's camera is a ToF sensor (its raw output feeds a ToF node), which "
-                              f"measures the synthetic scene — give {description.get('name', 'that source')} to "
-                              f"another socket")
+                              f"measures the synthetic scene or recorded depth (a folder of 16-bit PNGs, a "
+                              f".npy/.npz) — give {description.get('name', 'that source')} to another socket")
+        from ..sources.motion import trajectory_of
+        motion = trajectory_of(self.ctx.options)
+        if motion is not None:
+            from ..sources.tof_scene import MovingToFSceneSource
+            return MovingToFSceneSource(self.socket, *self._tof_size, *motion, self.ctx.clock,
+                                        calibration=calibration_of(self.ctx.options))
         return ToFSceneSource(self.socket, *self._tof_size, calibration=calibration_of(self.ctx.options))
 
     def emit(self, picture, seq, ts_ns):

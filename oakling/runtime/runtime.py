@@ -62,6 +62,8 @@ class Runtime:
         calibration = (schema.get("globalProperties") or {}).get("calibData")
         if calibration:   # pipeline.setCalibrationData: the nodes follow it rather than the device's own
             options = {**options, "calibration": calibration}
+        if options.get("motion"):   # sources/motion.py: the device's motion starts as the pipeline is built
+            options = {**options, "motion": {**options["motion"], "epoch_ns": clock.now_ns()}}
         ports: dict[tuple[int, str, str], object] = {}
         contexts = []
         if options.get("trace"):   # runtime/trace.py: traced ports; without a trace, the plain ones

@@ -66,30 +66,36 @@ def _planes_bytes(array) -> bytes:
 
 
 def encode_picture(picture, seq: int, ts_ns: int) -> bytes:
-    """A camera source's picture (BGR H×W×3 or grey H×W uint8 array, or Yuv420 planes), losslessly."""
+    """A camera source's picture (BGR H×W×3 or grey H×W uint8 array, Yuv420 planes, or a ToF
+    sensor's H×W×3 uint16 planes: sources/tof_scene.py), losslessly."""
     if hasattr(picture, "y") and hasattr(picture, "u"):   # sources.picture.Yuv420
         fmt, planes = "yuv420", [picture.y, picture.u, picture.v]
         height, width = picture.y.shape[:2]
+    elif picture.ndim == 3 and picture.shape[2] == 3 and str(picture.dtype) == "uint16":
+        fmt, planes = "tof", [picture]
+        height, width = picture.shape[:2]
     else:
         fmt = "gray" if picture.ndim == 2 else "bgr"
         planes = [picture]
         height, width = picture.shape[:2]
-    if any(str(p.dtype) != "uint8" for p in planes):
+    if fmt != "tof" and any(str(p.dtype) != "uint8" for p in planes):
         raise RecordingError(f"cannot record a {planes[0].dtype} picture: camera pictures are uint8")
     return msgpack.packb({"seq": int(seq), "ts": int(ts_ns), "format": fmt, "width": int(width),
                           "height": int(height), "planes": [_planes_bytes(p) for p in planes]}, use_bin_type=True)
 
 
 def picture_planes(record: dict) -> tuple[str, list]:
-    """(format, planes as uint8 arrays) of a picture record; read-only views of its bytes."""
+    """(format, planes as arrays: uint8, or uint16 for "tof") of a picture record; read-only views
+    of its bytes."""
     import numpy as np
     fmt, w, h = record["format"], record["width"], record["height"]
-    shapes = {"bgr": [(h, w, 3)], "gray": [(h, w)], "yuv420": [(h, w), (h // 2, w // 2), (h // 2, w // 2)]}
+    shapes = {"bgr": [(h, w, 3)], "gray": [(h, w)], "yuv420": [(h, w), (h // 2, w // 2), (h // 2, w // 2)],
+              "tof": [(h, w, 3)]}
     if fmt not in shapes or len(record["planes"]) != len(shapes[fmt]):
         raise RecordingError(f"unknown picture format {fmt!r} with {len(record['planes'])} planes")
     planes = []
     for data, shape in zip(record["planes"], shapes[fmt]):
-        array = np.frombuffer(data, np.uint8)
+        array = np.frombuffer(data, np.uint16 if fmt == "tof" else np.uint8)
         if array.size != int(np.prod(shape)):
             raise RecordingError(f"a {fmt} picture of {w}×{h} has a plane of {array.size} bytes, expected "
                                  f"{int(np.prod(shape))}")

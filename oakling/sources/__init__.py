@@ -7,7 +7,8 @@ Each board socket gets its own source, chosen on the host:
     dai.Device(pipeline, stereo="sbs.mp4")     # OAKLING_STEREO: left half CAM_B, right half CAM_C
 
 A source is named by a string: a video file (read with PyAV), an image file (shown on every frame),
-a folder of images (in name order), `webcam` / `webcam:N` / `/dev/videoN` (OpenCV), or `synthetic`
+a folder of images (in name order), recorded depth for a ToF sensor (`.npy`/`.npz`, or 16-bit
+images: `depth_recording.py`), `webcam` / `webcam:N` / `/dev/videoN` (OpenCV), or `synthetic`
 (the moving test pattern, also what a socket without a source shows; on LEFT and RIGHT, the
 stereo scene of `stereo_scene.py`, whose depth is known). A replay (`Device(replay=...)`) feeds
 the recorded sockets from the recording (`recording.py`, or `holistic.py` for a DepthAI v3 archive).
@@ -35,6 +36,7 @@ import os
 import re
 
 from ..messages.enums import CameraBoardSocket
+from .depth_recording import DEPTH_EXTENSIONS
 from .images import IMAGE_EXTENSIONS, list_images
 from .picture import SourceError, Yuv420
 
@@ -46,6 +48,7 @@ SOCKETS = {name: int(s) for name, s in CameraBoardSocket.__members__.items() if 
 SOCKET_NAMES = {int(s): s.name for s in CameraBoardSocket if s >= 0}   # 0 -> "CAM_A", ...
 
 STEREO_SOCKETS = (int(CameraBoardSocket.CAM_B), int(CameraBoardSocket.CAM_C))   # LEFT and RIGHT
+MOVING_SOCKETS = (int(CameraBoardSocket.CAM_A), *STEREO_SOCKETS)   # the sockets a moving device's scene is seen from
 END_MODES = ("loop", "stop")
 ENV_PREFIX = "OAKLING_CAMERA_"
 ENV_STEREO = "OAKLING_STEREO"    # a side-by-side video (or image, or folder) for CAM_B and CAM_C
@@ -109,6 +112,8 @@ def describe(spec, where: str) -> dict:
         raise SourceError(f"{where}: no such file or folder '{path}' — {_SOURCE_HELP}")
     if path.lower().endswith(IMAGE_EXTENSIONS):
         return {"kind": "image", "path": path, "name": name}
+    if path.lower().endswith(DEPTH_EXTENSIONS):   # recorded depth, for a ToF sensor (depth_recording.py)
+        return {"kind": "depth", "path": path, "name": name}
     from .video import probe
     probe(path, where)
     return {"kind": "video", "path": path, "name": name}
@@ -188,12 +193,19 @@ def camera_options(options: dict, environ=os.environ) -> dict:
 
 
 def open_source(description: dict | None, *, width: int, height: int, gray: bool = False,
-                loop: bool = True, socket: int | None = None, calibration=None):
+                loop: bool = True, socket: int | None = None, calibration=None, motion=None, clock=None):
     """Open a described source on the device. `width`×`height` is the size the camera would like
     (the synthetic pictures are made at that size; video decoding may downscale towards it). The
     synthetic picture of the stereo pair's sockets (CAM_B, CAM_C) is the stereo scene, whose depth
-    is known, rendered by `calibration` (the device's); elsewhere it is the moving pattern."""
+    is known, rendered by `calibration` (the device's); elsewhere it is the moving pattern. With a
+    `motion` (the device's (Trajectory, epoch_ns), sources/motion.py) the colour camera (CAM_A) sees
+    the scene too, and CAM_A, CAM_B and CAM_C render it from the pose at each frame's time on `clock`."""
     kind = (description or {}).get("kind", "synthetic")
+    if kind == "synthetic" and motion is not None and socket in MOVING_SOCKETS:
+        from .stereo_scene import MovingSceneSource
+        trajectory, epoch_ns = motion
+        return MovingSceneSource(socket, width, height, trajectory, epoch_ns, clock, gray=gray,
+                                 calibration=calibration)
     if (description or {}).get("half"):
         from .side_by_side import half_source
         whole = {k: v for k, v in description.items() if k != "half"}
@@ -220,6 +232,9 @@ def open_source(description: dict | None, *, width: int, height: int, gray: bool
     if kind == "holistic":
         from .holistic import HolisticSource
         return HolisticSource(description["path"], description["camera"], gray=gray, name=description["name"])
+    if kind == "depth":
+        raise SourceError(f"{description['name']} is recorded depth, which only a ToF sensor takes — link this "
+                          f"socket's camera raw output to a ToF node, or give it a video or images")
     if kind == "webcam":
         from .webcam import WebcamSource
         return WebcamSource(description["index"], gray=gray, width=width, height=height)

@@ -1,4 +1,5 @@
-"""Where the IMU node's readings come from: a recorded IMU file, or a still device synthesised.
+"""Where the IMU node's readings come from: a recorded IMU file, or a device synthesised, still or
+moving as `Device(motion=...)` says (sources/motion.py).
 
     dai.Device(pipeline, imu="walk.csv")      # or OAKLING_IMU=walk.csv, or `oakling run --imu walk.csv`
     dai.Device(pipeline, imu="BMI270")        # a synthetic IMU of that type ("BNO086", the default, or "NONE")
@@ -24,6 +25,11 @@ up), the gyroscope near zero, the Earth's field in the magnetometer, and the ori
 turns the device's axes into the world's (x east, y north, z up) as the rotation vector: the
 quaternion (i, j, k, real) = (0, 0.7071, 0, 0.7071), a quarter turn about y. Each reading has
 small Gaussian noise, seeded, so runs repeat.
+
+A moving device (`Device(motion="pan")`, sources/motion.py) reports its motion in the same axes:
+the gyroscope its angular velocity, the accelerometer its acceleration minus gravity (specific
+force), the rotation vector and magnetometer turned with it, from the same trajectory the
+synthetic cameras render their pictures from, on the same clock.
 """
 from __future__ import annotations
 
@@ -91,7 +97,7 @@ def report_rate(imu_type: str, sensor, requested: int) -> int:
     return min(up[0] if up else requested, maximum)
 
 
-# -- the still device --
+# -- the synthetic device: still, or moving (sources/motion.py) --
 
 GRAVITY = 9.80665
 EARTH_FIELD_WORLD = (0.0, 20.0, -44.0)   # µT, world x east, y north, z up: a mid-northern latitude
@@ -114,28 +120,41 @@ def conjugate(q) -> tuple:
     return (-i, -j, -k, r)
 
 
-def still_reading(sensor, rng: np.random.Generator) -> tuple[list, IMUReport.Accuracy]:
-    """(values, accuracy) a still, upright device's IMU reports for `sensor`."""
+def synthetic_reading(sensor, rng: np.random.Generator, trajectory=None,
+                      t: float = 0.0) -> tuple[list, IMUReport.Accuracy]:
+    """(values, accuracy) the IMU reports for `sensor`: of a still, upright device, or, given a
+    `trajectory` (sources/motion.py), of the device moving along it, t seconds into its motion:
+    the gyroscope its angular velocity, the accelerometer its acceleration minus gravity, the
+    rotation vector its orientation, all in the IMU's axes."""
     sensor = S(sensor)
     field = FIELD[sensor]
-    to_body = conjugate(STILL_ORIENTATION)
+    if trajectory is None or trajectory.still:
+        orientation = STILL_ORIENTATION
+        spin, acceleration = np.zeros(3), np.zeros(3)
+    else:
+        from .motion import quaternion_of
+        orientation = tuple(quaternion_of(trajectory.imu_orientation(t)))
+        spin = trajectory.imu_angular_velocity(t)
+        acceleration = trajectory.imu_linear_acceleration(t)
+    to_body = conjugate(orientation)
     noise = NOISE[field]
     raw = sensor in (S.ACCELEROMETER_RAW, S.GYROSCOPE_RAW, S.MAGNETOMETER_RAW)
     accuracy = ACC.UNRELIABLE if raw else ACC.HIGH
     if field == "acceleroMeter":
+        gravity = rotate(to_body, (0.0, 0.0, GRAVITY))
         if sensor == S.LINEAR_ACCELERATION:
-            base = np.zeros(3)
+            base = acceleration
+        elif sensor == S.GRAVITY:
+            return [float(v) for v in gravity], accuracy
         else:
-            base = rotate(to_body, (0.0, 0.0, GRAVITY))
-        if sensor == S.GRAVITY:
-            return [float(v) for v in base], accuracy
+            base = gravity + acceleration
         return [float(v) for v in base + rng.normal(0.0, noise, 3)], accuracy
     if field == "gyroscope":
-        return [float(v) for v in rng.normal(0.0, noise, 3)], accuracy
+        return [float(v) for v in spin + rng.normal(0.0, noise, 3)], accuracy
     if field == "magneticField":
         base = rotate(to_body, EARTH_FIELD_WORLD)
         return [float(v) for v in base + rng.normal(0.0, noise, 3)], accuracy
-    q = np.asarray(STILL_ORIENTATION) + rng.normal(0.0, noise, 4)
+    q = np.asarray(orientation) + rng.normal(0.0, noise, 4)
     q /= np.linalg.norm(q)
     return [*(float(v) for v in q), ROTATION_ACCURACY.get(sensor, 0.0)], ACC.HIGH
 

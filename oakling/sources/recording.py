@@ -6,7 +6,8 @@ The camera takes every recorded picture of its socket in order, one per `read()`
 gives the capture loop each picture's recorded sequence number and timestamp, so the frames it
 makes are the recorded run's. Pictures were recorded losslessly (raw planes): a replay is
 bit-exact. A replay is offline: the camera goes as fast as the pipeline takes its frames, whatever
-the machine's speed.
+the machine's speed. A ToF sensor's camera recorded its planes (three uint16 planes, format "tof")
+and replays them to its ToF node.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from .picture import SourceError, Yuv420
 class RecordingSource:
     static = False
 
-    def __init__(self, folder: str, camera: str, *, gray: bool = False, name: str | None = None):
+    def __init__(self, folder: str, camera: str, *, gray: bool = False, name: str | None = None, tof: bool = False):
+        """`tof`: the camera is a ToF sensor, which replays the sensor's recorded planes."""
         from ..session.format import RecordingError, SessionReader, camera_topic
         try:
             reader = SessionReader(folder)
@@ -25,7 +27,7 @@ class RecordingSource:
             raise SourceError(str(e)) from None
         self._error = RecordingError
         self.name = name or f"the recording {folder} ({camera})"
-        self.gray = gray
+        self.gray, self.tof = gray, tof
         self.frames = 0
         self._stamp = (0, 0)
 
@@ -47,6 +49,14 @@ class RecordingSource:
         return self.read()   # a replay takes every picture: it has no wall clock
 
     def _as_wanted(self, fmt: str, planes: list):
+        if fmt == "tof":
+            if not self.tof:
+                raise SourceError(f"{self.name}: this camera was a ToF sensor when it was recorded — link its raw "
+                                  f"output to a ToF node, as the recorded program did")
+            return planes[0]
+        if self.tof:
+            raise SourceError(f"{self.name}: this socket's camera is a ToF sensor now (its raw output feeds a ToF "
+                              f"node), but it recorded pictures — replay the program as it was recorded")
         if fmt == "yuv420":
             picture = Yuv420(*planes)
             return picture.y if self.gray else picture

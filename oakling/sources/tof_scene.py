@@ -10,8 +10,9 @@ on the way to the surface and back: a distance modulo that frequency's unambiguo
 c / 2f (1499 mm and 1874 mm), stored as a 16-bit fraction of a turn. The distance is the radial one,
 along the pixel's ray (the depth of `stereo_scene.render` times the ray's length per millimetre of
 depth). The amplitude is what the surface returns: its brightness in the scene's picture
-(reflectance 0..1) times AMPLITUDE_AT_1M over the squared distance in metres. The scene holds still,
-so the sensor sees no noise and no motion: every pixel's depth can be checked exactly.
+(reflectance 0..1) times AMPLITUDE_AT_1M over the squared distance in metres. The sensor sees no
+noise: every pixel's depth can be checked exactly. With `Device(motion=...)` the device moves and
+`MovingToFSceneSource` measures the scene from the pose at each frame's time (sources/motion.py).
 """
 from __future__ import annotations
 
@@ -67,13 +68,23 @@ def _measure(socket: int, width: int, height: int, calibration_json: str | None)
     import json
     calibration = CalibrationHandler.fromJson(json.loads(calibration_json)) if calibration_json else None
     picture, depth = render(socket, width, height, calibration)
-    distance = depth * ray_lengths(intrinsics(socket, width, height, calibration), width, height)
-    phase_a, phase_b = phases_of(distance)
-    metres = np.maximum(distance, 1.0) / 1000.0
-    amplitude = np.clip(np.rint(picture / 255.0 * AMPLITUDE_AT_1M / metres ** 2), 0, 65535).astype(np.uint16)
-    planes = np.ascontiguousarray(np.stack([phase_a, phase_b, amplitude], axis=2))
+    planes = planes_of(depth, picture, intrinsics(socket, width, height, calibration))
     planes.flags.writeable = False
     return planes
+
+
+def planes_of(depth_mm: np.ndarray, reflectance: np.ndarray | float, k: np.ndarray) -> np.ndarray:
+    """The sensor's planes (H, W, 3) uint16 — phase at 100 MHz, phase at 80 MHz, amplitude — for a
+    depth map in mm seen through camera matrix `k`; `reflectance` is the surfaces' brightness
+    (0..255, per pixel or one value). Depth 0 (nothing measured) returns no light."""
+    height, width = depth_mm.shape
+    distance = depth_mm.astype(np.float32) * ray_lengths(k, width, height)
+    phase_a, phase_b = phases_of(distance)
+    metres = np.maximum(distance, 1.0) / 1000.0
+    amplitude = np.clip(np.rint(np.asarray(reflectance, np.float64) / 255.0 * AMPLITUDE_AT_1M / metres ** 2),
+                        0, 65535).astype(np.uint16)
+    amplitude[depth_mm <= 0] = 0
+    return np.ascontiguousarray(np.stack([phase_a, phase_b, amplitude], axis=2))
 
 
 class ToFSceneSource:
@@ -93,6 +104,48 @@ class ToFSceneSource:
 
     def read_at(self, t: float) -> np.ndarray:
         return self.read()
+
+    def close(self):
+        pass
+
+
+class MovingToFSceneSource:
+    """The ToF sensor's planes of the scene while the device moves (sources/motion.py): each frame
+    measured from the pose at the moment it is read, which `stamp` gives as its timestamp."""
+
+    static = False
+
+    def __init__(self, socket: int, width: int, height: int, trajectory, epoch_ns: int, clock, calibration=None):
+        from .stereo_scene import MovingSceneSource
+        self._scene = MovingSceneSource(socket, width, height, trajectory, epoch_ns, clock, calibration=calibration)
+        self.name = f"synthetic ToF scene ({trajectory.kind})"
+        self.width, self.height = width, height
+        self._k = intrinsics(socket, width, height, calibration)
+        self._ts_ns = 0
+
+    @property
+    def frames(self) -> int:
+        return self._scene.frames
+
+    @property
+    def frame_period(self) -> float:
+        return self._scene.frame_period
+
+    @frame_period.setter
+    def frame_period(self, seconds: float):
+        self._scene.frame_period = seconds
+
+    def read(self) -> np.ndarray:
+        self._ts_ns = self._scene._ts_ns = self._scene.moment()
+        picture, depth = self._scene.picture_at(self._ts_ns)
+        self._scene.frames += 1
+        return planes_of(depth, picture, self._k)
+
+    def read_at(self, t: float) -> np.ndarray:
+        return self.read()
+
+    def stamp(self, seq: int, now_ns: int) -> tuple[int, int]:
+        return seq, self._ts_ns
 
     def close(self):
         pass

@@ -91,7 +91,8 @@ def test_program_args_cameras_and_offline_reach_the_program(tmp_path):
     clip.write_bytes(b"")
     (tmp_path / "calib.json").write_text("{}")
     run = oakling_cli("run", "--camera", "rgb=clip.mp4", "--camera=CAM_c=webcam:0", "--offline",
-                      "--camera-end", "loop", "--script-network", "any", "--calibration", "calib.json", program,
+                      "--camera-end", "loop", "--script-network", "any", "--calibration", "calib.json", "--motion", "pan",
+                      program,
                       "--camera", "x", "--", "--headless",
                       cwd=tmp_path, env={"OAKLING_CAMERA_CENTER": "old.mp4", "OAKLING_CAMERA_CAM_B": "b/"})
     assert run.returncode == 0, run.stderr
@@ -102,7 +103,7 @@ def test_program_args_cameras_and_offline_reach_the_program(tmp_path):
     assert seen["env"] == {"OAKLING_CAMERA_CAM_A": str(clip), "OAKLING_CAMERA_CAM_B": "b/",
                            "OAKLING_CAMERA_CAM_C": "webcam:0", "OAKLING_REALTIME": "0",
                            "OAKLING_CAMERA_END": "loop",
-                           "OAKLING_SCRIPT_NETWORK": "any",
+                           "OAKLING_SCRIPT_NETWORK": "any", "OAKLING_MOTION": "pan",
                            "OAKLING_CALIBRATION": str(tmp_path / "calib.json")}   # CENTER is CAM_A: --camera wins
 
 

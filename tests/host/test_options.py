@@ -11,7 +11,7 @@ from oakling.sources import SourceError
 def test_defaults_without_keywords_or_variables():
     options, blobs = device_options({}, {})
     assert options == {"realtime": True, "camera_end": "loop", "cameras": {}, "script_network": "loopback",
-                       "calibration": None, "imu": {"type": "BNO086", "recording": None}, "trace": None,
+                       "calibration": None, "imu": {"type": "BNO086", "recording": None}, "motion": None, "trace": None,
                        "record_session": None, "replay": None, "view": None}
     assert not blobs
 
@@ -38,6 +38,7 @@ def test_variables_apply_when_no_keyword_is_given():
     ({}, {"OAKLING_SCRIPT_NETWORK": "lan"}, RuntimeError, "OAKLING_SCRIPT_NETWORK: expected 'loopback'"),
     ({"blobs": ["a.blob"]}, {}, TypeError, "Device\\(blobs=...\\): expected a dict"),
     ({"cameras": {"CAM_Z": "synthetic"}}, {}, SourceError, "unknown camera socket 'CAM_Z'"),
+    ({}, {"OAKLING_MOTION": "spin"}, SourceError, "OAKLING_MOTION: unknown motion 'spin'"),
 ])
 def test_bad_values_say_where_they_came_from(keywords, env, error, text):
     with pytest.raises(error, match=text):

@@ -65,6 +65,21 @@ def test_intrinsics_cover_and_centre_the_frame():
     assert cropped[0, 0] == pytest.approx(MONO_FX) and (cropped[0, 2], cropped[1, 2]) == (640, 360)
     half = intrinsics(calib, LEFT, 640, 400)
     assert half[0, 0] == pytest.approx(MONO_FX / 2) and (half[0, 2], half[1, 2]) == (320, 200)
+    four_three = intrinsics(calib, RGB, 640, 480)            # a 4:3 frame of the 16:9 colour sensor: its
+    assert np.allclose(four_three, calib.getCameraIntrinsics(RGB, 640, 480))   # whole width, rows above and below
+    assert four_three[0, 2] == 320 and four_three[1, 2] == 240 and four_three[0, 0] == pytest.approx(
+        intrinsics(calib, RGB, 1920, 1080)[0, 0] / 3)
+
+
+def test_a_tof_sensors_depth_lands_on_the_depth_the_other_camera_sees():
+    """The ToF sensor on CAM_A (640x480) measures the scene with the calibration's intrinsics at that
+    size; aligned to the right camera, its depth is what that camera sees, to the millimetre."""
+    from oakling.sources.stereo_scene import true_depth
+    tof = true_depth(RGB, 640, 480).astype(np.uint16)        # what the ToF node decodes of the scene
+    out = align(depth_frame(tof, RGB), RIGHT, 640, 400, 0, -1).getFrame().astype(np.float64)
+    seen = out > 0
+    assert seen.mean() > 0.9                                   # all but what CAM_A does not see, and edges' shadows
+    assert (np.abs(out - true_depth(RIGHT, 640, 400))[seen] <= 5).mean() > 0.995
 
 
 @pytest.mark.parametrize("plane_mm", [1000, 2500])

@@ -29,9 +29,12 @@ def recording(folder, records: dict, calibration=None):
     return folder
 
 
-@pytest.mark.parametrize("kind", ["bgr", "gray", "yuv420"])
+@pytest.mark.parametrize("kind", ["bgr", "gray", "yuv420", "tof"])
 def test_pictures_round_trip_bit_exact(kind):
-    if kind == "yuv420":
+    if kind == "tof":   # a ToF sensor's planes: two phases and the amplitude, uint16
+        picture = rng.integers(0, 65536, (6, 8, 3), np.uint16)
+        arrays = [picture]
+    elif kind == "yuv420":
         picture = Yuv420(rng.integers(0, 256, (6, 8), np.uint8), rng.integers(0, 256, (3, 4), np.uint8),
                          rng.integers(0, 256, (3, 4), np.uint8))
         arrays = [picture.y, picture.u, picture.v]

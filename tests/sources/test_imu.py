@@ -7,7 +7,7 @@ import pytest
 
 import oakling as dai
 from oakling.sources import SourceError
-from oakling.sources.imu import (GRAVITY, imu_option, load_recording, report_rate, rotate, still_reading,
+from oakling.sources.imu import (GRAVITY, imu_option, load_recording, report_rate, rotate, synthetic_reading,
                                  supported)
 
 S = dai.IMUSensor
@@ -34,20 +34,20 @@ def test_a_bmi270_has_no_magnetometer_nor_fusion():
 
 def test_a_still_devices_readings_agree_with_its_orientation():
     rng = np.random.default_rng(0)
-    accel = np.array([still_reading(S.ACCELEROMETER, rng)[0] for _ in range(200)])
+    accel = np.array([synthetic_reading(S.ACCELEROMETER, rng)[0] for _ in range(200)])
     assert np.allclose(accel.mean(axis=0), [-GRAVITY, 0, 0], atol=0.01)     # an OAK-D upright: -x is up
     assert 0.005 < accel.std(axis=0).mean() < 0.05                          # noisy, a little
-    gyro = np.array([still_reading(S.GYROSCOPE_RAW, rng)[0] for _ in range(200)])
+    gyro = np.array([synthetic_reading(S.GYROSCOPE_RAW, rng)[0] for _ in range(200)])
     assert np.abs(gyro.mean(axis=0)).max() < 0.001
-    values, accuracy = still_reading(S.ROTATION_VECTOR, rng)
+    values, accuracy = synthetic_reading(S.ROTATION_VECTOR, rng)
     q = values[:4]
     assert abs(np.linalg.norm(q) - 1) < 1e-9 and values[4] > 0 and accuracy == dai.IMUReport.Accuracy.HIGH
     # the orientation turns what the accelerometer measures into the world's up, the field into north and down
     assert np.allclose(rotate(q, accel.mean(axis=0)), [0, 0, GRAVITY], atol=0.05)
-    field = rotate(q, still_reading(S.MAGNETOMETER_CALIBRATED, rng)[0])
+    field = rotate(q, synthetic_reading(S.MAGNETOMETER_CALIBRATED, rng)[0])
     assert abs(field[0]) < 2 and field[1] > 15 and field[2] < -35
-    assert still_reading(S.GRAVITY, rng)[0] == pytest.approx([-GRAVITY, 0, 0])
-    assert still_reading(S.GAME_ROTATION_VECTOR, rng)[0][4] == 0.0
+    assert synthetic_reading(S.GRAVITY, rng)[0] == pytest.approx([-GRAVITY, 0, 0])
+    assert synthetic_reading(S.GAME_ROTATION_VECTOR, rng)[0][4] == 0.0
 
 
 def test_recordings_in_csv_and_json(tmp_path):

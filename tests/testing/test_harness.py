@@ -232,7 +232,7 @@ def test_a_neural_network_runs_its_model(tmp_path):
 
 def test_options_are_the_devices():
     with pytest.raises(TypeError, match=r"NodeHarness\(ImageManip\(0\)\): unknown option\(s\) \['fps'\] — it "
-                                        r"takes the Device's \['calibration', 'camera_end', 'cameras', 'imu', "
+                                        r"takes the Device's \['calibration', 'camera_end', 'cameras', 'imu', 'motion', "
                                         r"'realtime', 'record_session', 'replay', 'script_network', 'stereo', 'trace', 'view'\]"):
         NodeHarness(manip(), fps=10)
 
