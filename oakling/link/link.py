@@ -677,6 +677,7 @@ class Link:
         for region in self._peer_regions.values():
             region.release()
         self._peer_regions.clear()
+        self._peer_page = None   # the sender's loan page: unmapped once the payloads borrowed from it are gone
         while self._fds:   # sent ahead of records that never came
             os.close(self._fds.popleft())
         try:
