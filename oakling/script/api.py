@@ -23,7 +23,7 @@ from ..messages import Point2f, Rect, RotatedRect, Size2f
 from ..messages import clock as _clock
 from ..messages.enums import CameraBoardSocket
 from . import messages
-from .channel import OUTPUT_WINDOW, QueueClosed
+from .channel import OUTPUT_WINDOW, WAITING, QueueClosed, fence
 from .gpio import gpio_module  # noqa: F401  (`import GPIO`; kept here for callers of api.gpio_module)
 
 FIRMWARE_VERSION = f"oakling-{_oakling_version}"
@@ -50,10 +50,11 @@ class ScriptInput:
 
     def _took(self, n: int):
         if n and self._blocking:   # make room upstream: the device counts what the script took
-            with self._lock:
+            with self._lock:   # its release is the barrier between the count and the flag (channel.fence)
                 self._taken += n
                 self._counters[self._index] = self._taken
-            self._bell.ring()
+            if self._counters[WAITING + self._index]:   # a producer waits for room
+                self._bell.ring()
 
     def _read(self, wait: bool):
         """The next message from the link, or None if none is there (and `wait` is False). An
@@ -133,6 +134,7 @@ class ScriptOutput:
         self._linked = linked
         self._sent = 0
         self._lock = threading.Lock()
+        self._fence = threading.Lock()
 
     def send(self, msg):
         if not isinstance(msg, _HostBuffer):
@@ -141,13 +143,24 @@ class ScriptOutput:
         if not self._linked:
             return   # nothing is linked to this output: the message goes nowhere, as on the device
         with self._lock:
-            while self._sent - int(self._counters[self._index]) >= OUTPUT_WINDOW:
-                self._bell.wait(0.1)
+            if self._sent - int(self._counters[self._index]) >= OUTPUT_WINDOW:
+                self._wait_for_window()
             try:
                 self._link.send_message(msg)
             except LinkClosed:
                 raise QueueClosed(f"{self._label}: the device stopped") from None
             self._sent += 1
+
+    def _wait_for_window(self):
+        """Wait until the device has delivered enough for one more message (the flag asks it to ring)."""
+        counters, waiting = self._counters, WAITING + self._index
+        counters[waiting] = 1
+        try:
+            fence(self._fence)
+            while self._sent - int(counters[self._index]) >= OUTPUT_WINDOW:
+                self._bell.wait(0.1)
+        finally:
+            counters[waiting] = 0
 
     def __repr__(self):
         return f"<output {self._label}>"
