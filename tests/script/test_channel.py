@@ -13,7 +13,7 @@ from oakling.link.link import LinkClosed
 from oakling.link.records import Message
 from oakling.runtime.queue import QueueClosed
 from oakling.script import api, messages
-from oakling.script.channel import OUTPUT_WINDOW, STALL_LIMIT, Channel, DeviceEnd, ScriptEnd, receive_into
+from oakling.script.channel import OUTPUT_WINDOW, STALL_LIMIT, WAITING, Channel, DeviceEnd, ScriptEnd, receive_into
 
 
 @pytest.fixture
@@ -64,6 +64,42 @@ def test_a_blocking_input_lets_its_queue_size_ahead_of_the_script_then_waits(end
     assert node_input.get().getSequenceNum() == 0
     assert returned.wait(5)                # the script took one: room for one more
     assert [node_input.get().getSequenceNum() for _ in range(2)] == [1, 2]
+
+
+def rung(bell) -> bool:
+    """Whether the doorbell was rung since it was last read (reading it clears it)."""
+    try:
+        os.eventfd_read(bell.fd)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def test_the_script_rings_for_room_only_while_the_producer_says_it_waits(ends):
+    device, script = ends
+    feed, node_input = device.feeds["in"], script_input(script, "in")
+    _, _, counters, index, bell, _ = script.inputs["in"]
+    feed.put(numbered(0))
+    assert node_input.get().getSequenceNum() == 0
+    assert not rung(bell)                            # nobody waited: no ring, no system call
+    feed.put(numbered(1))
+    feed.put(numbered(2))
+    returned = in_thread(lambda: feed.put(numbered(3)))
+    assert not returned.wait(0.3)
+    assert counters[WAITING + index] == 1            # the producer's flag is up while it waits
+    assert node_input.get().getSequenceNum() == 1    # ... so this take rings it awake
+    assert returned.wait(5)
+    assert counters[WAITING + index] == 0
+
+
+def test_the_device_rings_a_scripts_output_only_while_its_send_waits_for_the_window(ends):
+    device, script = ends
+    link, counters, index, bell = script.outputs["out"]
+    device.delivered("out", 1)
+    assert not rung(bell) and counters[index] == 1
+    counters[WAITING + index] = 1                    # what send() raises while its window is full
+    device.delivered("out", 2)
+    assert rung(bell) and counters[index] == 2
 
 
 def test_a_producer_waiting_on_a_script_that_is_gone_is_let_go_and_later_messages_dropped(ends):
