@@ -53,7 +53,8 @@ class ScriptInput:
             with self._lock:   # its release is the barrier between the count and the flag (channel.fence)
                 self._taken += n
                 self._counters[self._index] = self._taken
-            if self._counters[WAITING + self._index]:   # a producer waits for room
+            wanted = self._counters[WAITING + self._index]   # a producer waits for room: the count it wants
+            if wanted and self._taken >= wanted:
                 self._bell.ring()
 
     def _read(self, wait: bool):

@@ -22,6 +22,8 @@ Doorbells are rung only for a side that says it waits: beside each count, the pa
 the counting side reads after it stored the count (a full memory barrier between each side's store
 and load, `fence`, so one of the two always sees the other's). A message that finds nobody waiting
 costs no system call; a lost ring (a side that lies about waiting) costs its waiter a wait slice.
+A producer's flag is the count it waits for, half its queue free, so a producer ahead of the script
+wakes once per half queue; with room for one it waits at most BATCH_WAIT more.
 
 The device trusts none of it: the page and the doorbells are in the script's hands too. A
 `consumed` count must only grow and never pass what was sent; a script whose input socket is full
@@ -58,6 +60,7 @@ OUTPUT_WINDOW = 4   # messages of one output that may be on their way to downstr
 MAX_MESSAGE = 512 << 20   # the largest message a script may send, by default its memory limit
 STALL_LIMIT = 1.0   # seconds a script may leave a message half-read, or its control link unread
 _SLICE = 0.1        # the device's waits on a script end within this, to see a stop or the script gone
+BATCH_WAIT = 0.002  # a producer with room waits at most this for the script to take half its queue
 _MAX_CONTROL_PAYLOAD = 64 << 10
 
 
@@ -229,13 +232,27 @@ class ScriptFeed(Feed):
         return taken
 
     def _wait_for_room(self):
-        """Wait until the script has taken enough for one more message (the flag asks it to ring)."""
+        """Wait until the script has taken enough for one more message. The flag asks the script to
+        ring once it has taken half the queue (so a producer ahead of the script wakes once per
+        half queue, not per message); once there is room, the producer waits at most BATCH_WAIT
+        for that, so a script that took one and then waits for something else delays it no more."""
         counters, waiting = self._counters, self._waiting
-        counters[waiting] = 1
+        counters[waiting] = self._sent - self._size + max(1, self._size // 2)   # the count to ring at
+        room_since = None
         try:
             fence(self._fence)
-            while not self.dead and self._sent - self._check_taken() >= self._size:
-                if self._bell.wait(_SLICE) and int(counters[self._index]) == self._taken:
+            while not self.dead:
+                taken = self._check_taken()
+                if self._sent - taken < self._size:   # room
+                    if taken >= counters[waiting]:
+                        return
+                    now = time.monotonic()
+                    if room_since is None:
+                        room_since = now
+                    elif now - room_since >= BATCH_WAIT:
+                        return
+                    self._bell.wait(BATCH_WAIT - (now - room_since))
+                elif self._bell.wait(_SLICE) and int(counters[self._index]) == self._taken:
                     self._idle_rings += 1   # a stale ring, or a script ringing to keep this thread busy
                     if self._idle_rings > 2:
                         time.sleep(0.01)

@@ -75,21 +75,40 @@ def rung(bell) -> bool:
         return False
 
 
-def test_the_script_rings_for_room_only_while_the_producer_says_it_waits(ends):
+def test_a_producer_ahead_of_the_script_asks_for_a_ring_once_half_its_queue_is_free(broken, stop):
+    """The producer's flag is the count of messages taken it waits for: half the queue free (4 of 8),
+    so a producer ahead of the script wakes once per half queue."""
+    channel = Channel([("in", True, 8)], [])
+    device, script = DeviceEnd(channel, stop_event=stop, broke=broken.append), ScriptEnd(channel)
+    try:
+        feed, node_input = device.feeds["in"], script_input(script, "in")
+        _, _, counters, index, _, _ = script.inputs["in"]
+        for k in range(8):
+            feed.put(numbered(k))
+        returned = in_thread(lambda: feed.put(numbered(8)))
+        assert not returned.wait(0.3)
+        assert counters[WAITING + index] == 8 - 8 + 4    # 8 sent, a queue of 8: ring at 4 taken
+        assert node_input.get().getSequenceNum() == 0
+        assert returned.wait(5)                          # room: it waits no longer than BATCH_WAIT
+        assert counters[WAITING + index] == 0
+    finally:
+        device.close()
+
+
+def test_the_script_rings_for_room_only_once_it_has_taken_what_the_producer_waits_for(ends):
     device, script = ends
     feed, node_input = device.feeds["in"], script_input(script, "in")
     _, _, counters, index, bell, _ = script.inputs["in"]
     feed.put(numbered(0))
     assert node_input.get().getSequenceNum() == 0
-    assert not rung(bell)                            # nobody waited: no ring, no system call
+    assert not rung(bell)                            # nobody waits: no ring, no system call
     feed.put(numbered(1))
     feed.put(numbered(2))
-    returned = in_thread(lambda: feed.put(numbered(3)))
-    assert not returned.wait(0.3)
-    assert counters[WAITING + index] == 1            # the producer's flag is up while it waits
-    assert node_input.get().getSequenceNum() == 1    # ... so this take rings it awake
-    assert returned.wait(5)
-    assert counters[WAITING + index] == 0
+    counters[WAITING + index] = 3                    # what a producer waiting for 3 taken raises
+    assert node_input.get().getSequenceNum() == 1
+    assert not rung(bell)                            # 2 taken: not yet
+    assert node_input.get().getSequenceNum() == 2
+    assert rung(bell)                                # 3 taken: rung
 
 
 def test_the_device_rings_a_scripts_output_only_while_its_send_waits_for_the_window(ends):
