@@ -641,6 +641,10 @@ class Link:
 
     def _take_payload(self, size: int) -> np.ndarray:
         """The next `size` bytes as a new array: what is buffered, then the rest read into it directly."""
+        start = self._start
+        if start + size <= self._end:   # all buffered (small payloads): one copy, the array's own
+            self._start = start + size
+            return np.frombuffer(self._buffer[start:start + size], np.uint8)
         payload = np.empty(size, np.uint8)
         have = min(size, self._end - self._start)
         payload[:have] = np.frombuffer(self._buffer, np.uint8, have, self._start)
