@@ -23,6 +23,7 @@ from ..messages import Point2f, Rect, RotatedRect, Size2f
 from ..messages import clock as _clock
 from ..messages.enums import CameraBoardSocket
 from . import messages
+from .messages import adopt as _adopt
 from .channel import OUTPUT_WINDOW, WAITING, QueueClosed, fence
 from .gpio import gpio_module  # noqa: F401  (`import GPIO`; kept here for callers of api.gpio_module)
 
@@ -41,6 +42,7 @@ class ScriptInput:
         self._queue = queue
         self._counters = counters
         self._index = index
+        self._waiting = WAITING + index
         self._bell = bell
         self._blocking = blocking
         self._link = link   # read on demand (blocking inputs), else None
@@ -50,11 +52,12 @@ class ScriptInput:
 
     def _took(self, n: int):
         if n and self._blocking:   # make room upstream: the device counts what the script took
+            counters = self._counters
             with self._lock:   # its release is the barrier between the count and the flag (channel.fence)
-                self._taken += n
-                self._counters[self._index] = self._taken
-            wanted = self._counters[WAITING + self._index]   # a producer waits for room: the count it wants
-            if wanted and self._taken >= wanted:
+                taken = self._taken = self._taken + n
+                counters[self._index] = taken
+            wanted = int(counters[self._waiting])   # a producer waits for room: the count it wants
+            if wanted and taken >= wanted:
                 self._bell.ring()
 
     def _read(self, wait: bool):
@@ -62,7 +65,7 @@ class ScriptInput:
         ended stream closes the queue, so the caller's next queue read raises QueueClosed."""
         link = self._link
         with self._read_lock:
-            if len(self._queue):   # another thread read one meanwhile
+            if self._queue.has():   # another thread read one meanwhile
                 return None
             try:
                 while True:
@@ -70,7 +73,7 @@ class ScriptInput:
                         return None
                     record = link.recv()
                     if type(record) is Message:
-                        return messages.adopt(record.message)
+                        return _adopt(record.message)
                     if type(record) is End:
                         self._queue.close(record.reason or "the input's stream ended")
                         return None
@@ -79,13 +82,15 @@ class ScriptInput:
                 return None
 
     def get(self):
-        while self._link is not None and not len(self._queue):
-            msg = self._read(wait=True)
-            if msg is not None:
-                self._took(1)
-                return msg
-            if self._queue.closed:
-                break
+        if self._link is not None:
+            queue = self._queue
+            while not queue.has():
+                msg = self._read(wait=True)
+                if msg is not None:
+                    self._took(1)
+                    return msg
+                if queue.closed:
+                    break
         msg = self._queue.get()
         self._took(1)
         return msg
