@@ -479,7 +479,7 @@ class Link:
                     if checked and not (0 <= offset and 0 <= nbytes and offset + nbytes <= region.size):
                         raise ValueError(f"bytes {offset}..{offset + nbytes} of region {region_id} of {region.size}")
                     self.bytes_read += nbytes
-                    return Message(codec.decode(datatype, meta, np.frombuffer(region.map, np.uint8, nbytes, offset)))
+                    return Message(codec.decode(datatype, meta, sharedmem.view(region, offset, nbytes)))
                 if kind == _LOAN:
                     _, datatype, meta, region_id, offset, nbytes, slot = header
                     region = self._peer_regions[region_id]
