@@ -237,14 +237,14 @@ class ScriptFeed(Feed):
         half queue, not per message); once there is room, the producer waits at most BATCH_WAIT
         for that, so a script that took one and then waits for something else delays it no more."""
         counters, waiting = self._counters, self._waiting
-        counters[waiting] = self._sent - self._size + max(1, self._size // 2)   # the count to ring at
+        wanted = counters[waiting] = self._sent - self._size + max(1, self._size // 2)   # the count to ring at
         room_since = None
         try:
             fence(self._fence)
             while not self.dead:
                 taken = self._check_taken()
                 if self._sent - taken < self._size:   # room
-                    if taken >= counters[waiting]:
+                    if taken >= wanted:   # not the page's copy: the script may write there
                         return
                     now = time.monotonic()
                     if room_since is None:
