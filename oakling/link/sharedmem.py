@@ -104,6 +104,9 @@ class Region:
         """Unpublish and close the descriptor; views and other processes' mappings stay valid."""
         with _lock:
             _published.pop(self.id, None)
+        for key, known in list(_views.items()):   # remembered views would keep the mapping
+            if known[1] is self:
+                _views.pop(key, None)
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1

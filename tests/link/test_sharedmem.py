@@ -40,6 +40,7 @@ def test_views_made_by_view_are_found_where_they_lie_and_not_once_their_region_i
     finally:
         region.release()
     assert sharedmem.find(seen) is None
+    assert not [k for k in sharedmem._views.values() if k[1] is region]   # nothing keeps its mapping
 
 
 def test_published_frames_cross_a_process_by_reference_read_only():
