@@ -10,16 +10,22 @@
 - how soon a Script is ready: Device(pipeline) returns, and the script's first message reaches
   the host.
 
+Each figure is the median of paired rounds (a baseline run, then the same with the Script), with
+the median ratio and its range over the rounds. `bench_script.py small frames` runs only those
+parts (small, chain, frames, ready).
+
 Targets (issue 5): ≥ 10,000 small Buffers/s forwarded, ≥ 300 1080p frames/s forwarded, a Script
 ready < 0.5 s after Device(pipeline).
 """
 import statistics
+import sys
 import time
 
 import oakling as dai
 from bench_echo import echo_pipeline, echo_rate
 
 N = 20000
+ROUNDS = 5   # paired rounds (baseline, then with the Script) per figure
 WIDTH, HEIGHT, SECONDS = 1920, 1080, 3.0
 FORWARD = """
 while True:
@@ -131,23 +137,46 @@ def verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
+def paired(base_run, our_run, rounds: int) -> tuple[list[float], list[float]]:
+    """(baseline rates, our rates), one of each per round, alternately, so that the machine's speed
+    drifting between rounds hits both alike."""
+    base, ours = [], []
+    for _ in range(rounds):
+        base.append(base_run())
+        ours.append(our_run())
+    return base, ours
+
+
+def figures(base: list[float], ours: list[float]) -> tuple[float, float, str]:
+    """(our median, baseline median, 'median ratio R (range a–b)') of paired rounds."""
+    ratios = sorted(o / b for o, b in zip(ours, base))
+    return (statistics.median(ours), statistics.median(base),
+            f"median ratio {statistics.median(ratios):.2f} (rounds {min(ratios):.2f}–{max(ratios):.2f})")
+
+
 if __name__ == "__main__":
-    base = echo_rate(echo_pipeline(), N)
-    ours = echo_rate(echo_pipeline(forwarding_script), N)
-    print(f"small Buffers host->Script->host: {ours:7.0f} msgs/s | baseline XLinkIn->XLinkOut echo: {base:7.0f} "
-          f"msgs/s | ratio {ours / base:.2f}")
-    base = device_chain_rate(False)
-    ours = device_chain_rate(True)
-    print(f"small Buffers forwarded by a Script on the device: {ours:7.0f} msgs/s | baseline producer->counter "
-          f"Scripts: {base:7.0f} msgs/s | ratio {ours / base:.2f} (target >= 10000 msgs/s: {verdict(ours >= 10000)})")
-    base = frame_rate(False)
-    ours = frame_rate(True)
-    print(f"1080p BGR frames camera->Script->host: {ours:7.0f} frames/s | baseline camera->XLinkOut: {base:7.0f} "
-          f"frames/s | ratio {ours / base:.2f} (target >= 300 frames/s: {verdict(ours >= 300)})")
-    base = statistics.median(device_open_without_script() for _ in range(3))
-    runs = [readiness() for _ in range(3)]
-    opened = statistics.median(r[0] for r in runs)
-    first = statistics.median(r[1] for r in runs)
-    print(f"Script ready: Device(pipeline) returns in {opened:.3f} s, first script message at {first:.3f} s "
-          f"({first - opened:.3f} s after) | baseline Device(pipeline) without a Script: {base:.3f} s | ratio "
-          f"{opened / base:.2f} (target: ready < 0.5 s after Device(pipeline): {verdict(first - opened < 0.5)})")
+    parts = set(sys.argv[1:]) or {"small", "chain", "frames", "ready"}
+    if "small" in parts:
+        base, ours = paired(lambda: echo_rate(echo_pipeline(), N),
+                            lambda: echo_rate(echo_pipeline(forwarding_script), N), ROUNDS)
+        o, b, ratio = figures(base, ours)
+        print(f"small Buffers host->Script->host: {o:7.0f} msgs/s | baseline XLinkIn->XLinkOut echo: {b:7.0f} "
+              f"msgs/s | {ratio}, {ROUNDS} paired rounds")
+    if "chain" in parts:
+        base, ours = paired(lambda: device_chain_rate(False), lambda: device_chain_rate(True), ROUNDS)
+        o, b, ratio = figures(base, ours)
+        print(f"small Buffers forwarded by a Script on the device: {o:7.0f} msgs/s | baseline producer->counter "
+              f"Scripts: {b:7.0f} msgs/s | {ratio} (target >= 10000 msgs/s: {verdict(o >= 10000)})")
+    if "frames" in parts:
+        base, ours = paired(lambda: frame_rate(False), lambda: frame_rate(True), ROUNDS)
+        o, b, ratio = figures(base, ours)
+        print(f"1080p BGR frames camera->Script->host: {o:7.0f} frames/s | baseline camera->XLinkOut: {b:7.0f} "
+              f"frames/s | {ratio} (target >= 300 frames/s: {verdict(o >= 300)})")
+    if "ready" in parts:
+        base = statistics.median(device_open_without_script() for _ in range(3))
+        runs = [readiness() for _ in range(3)]
+        opened = statistics.median(r[0] for r in runs)
+        first = statistics.median(r[1] for r in runs)
+        print(f"Script ready: Device(pipeline) returns in {opened:.3f} s, first script message at {first:.3f} s "
+              f"({first - opened:.3f} s after) | baseline Device(pipeline) without a Script: {base:.3f} s | ratio "
+              f"{opened / base:.2f} (target: ready < 0.5 s after Device(pipeline): {verdict(first - opened < 0.5)})")

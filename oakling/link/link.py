@@ -60,6 +60,7 @@ _MAX_FDS = 253                # the kernel's SCM_MAX_FD
 _ANCILLARY = socket.CMSG_SPACE(_MAX_FDS * 4)
 _CTRUNC = int(socket.MSG_CTRUNC)   # a plain int: IntFlag's `&` costs microseconds per receive
 _RECV_BUFFER = 256 * 1024     # one read takes every small record waiting on the socket
+_JOIN_PAYLOAD = 512           # payloads up to this go out in one buffer with their header
 _MAX_UNTRUSTED_HEADER = 16 << 20   # metadata of one record from a peer that is not trusted
 _MAX_UNTRUSTED_REGIONS = 32        # regions a peer that is not trusted may have announced (each keeps a descriptor)
 _MAX_UNTRUSTED_FDS = 64            # descriptors it may have sent ahead of the records that claim them
@@ -165,6 +166,7 @@ class Link:
         self.max_segments = max_segments
         self.segment_wait = segment_wait
         self._send_lock = threading.Lock()
+        self._pack = msgpack.Packer(use_bin_type=True).pack   # one packer: packb would make one per record
         self._segments: list[_Segment] = []     # ours, as sender
         self._starved = False                   # every segment was busy for segment_wait: do not wait again
         self._next_segment = 0
@@ -316,33 +318,38 @@ class Link:
     def _send_locked(self, header, payload=b"", fds=()):
         if self._closed:
             raise LinkClosed(f"link '{self.name}' is closed")
-        head = msgpack.packb(header, use_bin_type=True)
-        buffers = [_FRAME.pack(len(head), len(payload)) + head]
-        if len(payload):
-            buffers.append(memoryview(payload).cast("B"))
+        head = self._pack(header)   # under _send_lock, as every caller holds it
+        size = len(payload)
+        if not size:
+            buffers = [_FRAME.pack(len(head), 0) + head]
+        elif size <= _JOIN_PAYLOAD:   # one buffer: cheaper to copy a few bytes than to pass two
+            buffers = [b"".join((_FRAME.pack(len(head), size), head, payload))]
+        else:
+            buffers = [_FRAME.pack(len(head), size) + head, memoryview(payload).cast("B")]
+        total = 8 + len(head) + size
         ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
         if self.on_full is not None:
-            return self._send_guarded(buffers, ancillary)
+            return self._send_guarded(buffers, ancillary, total)
         try:
             sent = self.sock.sendmsg(buffers, ancillary)
-            for buffer in buffers:  # finish a partial send, without ancillary data
-                if sent >= len(buffer):
-                    sent -= len(buffer)
-                    continue
-                self.sock.sendall(memoryview(buffer)[sent:])
-                sent = 0
-            self.bytes_written += sum(len(buffer) for buffer in buffers)
+            if sent < total:
+                for buffer in buffers:  # finish a partial send, without ancillary data
+                    if sent >= len(buffer):
+                        sent -= len(buffer)
+                        continue
+                    self.sock.sendall(memoryview(buffer)[sent:])
+                    sent = 0
+            self.bytes_written += total
         except OSError as e:
             self._closed = True
             raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
 
-    def _send_guarded(self, buffers: list, ancillary: list):
+    def _send_guarded(self, buffers: list, ancillary: list, total: int):
         """Send one record without ever waiting in the kernel: when the socket is full, the owner's
         `on_full(written, stalled)` decides — `written` bytes of the record have left, none for
         `stalled` seconds. It returns once it waited for room (the send goes on), or raises: LinkFull
         (only when nothing has left) drops the record, anything else closes the link, whose stream
         would otherwise end inside a record."""
-        total = sum(len(buffer) for buffer in buffers)
         written, stalled_since = 0, None
         while True:
             try:
@@ -473,7 +480,7 @@ class Link:
                     if checked and not (0 <= offset and 0 <= nbytes and offset + nbytes <= region.size):
                         raise ValueError(f"bytes {offset}..{offset + nbytes} of region {region_id} of {region.size}")
                     self.bytes_read += nbytes
-                    return Message(codec.decode(datatype, meta, np.frombuffer(region.map, np.uint8, nbytes, offset)))
+                    return Message(codec.decode(datatype, meta, sharedmem.view(region, offset, nbytes)))
                 if kind == _LOAN:
                     _, datatype, meta, region_id, offset, nbytes, slot = header
                     region = self._peer_regions[region_id]
@@ -635,6 +642,10 @@ class Link:
 
     def _take_payload(self, size: int) -> np.ndarray:
         """The next `size` bytes as a new array: what is buffered, then the rest read into it directly."""
+        start = self._start
+        if start + size <= self._end:   # all buffered (small payloads): one copy, the array's own
+            self._start = start + size
+            return np.frombuffer(self._buffer[start:start + size], np.uint8)
         payload = np.empty(size, np.uint8)
         have = min(size, self._end - self._start)
         payload[:have] = np.frombuffer(self._buffer, np.uint8, have, self._start)

@@ -29,6 +29,8 @@ _lock = threading.Lock()
 _published: dict[int, "Region"] = {}
 _lenders: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()   # links that lend
 _loan_count_lock = threading.Lock()
+_views: dict[int, tuple] = {}   # id(view) -> (view, region, offset), for the views view() made last
+_MAX_VIEWS = 64
 
 
 def seal_size(fd: int):
@@ -102,6 +104,9 @@ class Region:
         """Unpublish and close the descriptor; views and other processes' mappings stay valid."""
         with _lock:
             _published.pop(self.id, None)
+        for key, known in list(_views.items()):   # remembered views would keep the mapping
+            if known[1] is self:
+                _views.pop(key, None)
         if self.fd >= 0:
             os.close(self.fd)
             self.fd = -1
@@ -137,13 +142,31 @@ def forget_all():
     global _lock, _loan_count_lock
     _published.clear()
     _lenders.clear()
+    _views.clear()
     _lock, _loan_count_lock = threading.Lock(), threading.Lock()
+
+
+def view(region: Region, offset: int, nbytes: int) -> np.ndarray:
+    """`nbytes` of `region` from `offset`, remembered (the last few) so that `find` knows where they
+    lie without asking NumPy for the array's address, which costs more than the rest of a frame's
+    way through a process that forwards it (a Script's, or the device's output pump)."""
+    array = region.array[offset:offset + nbytes]
+    _views[id(array)] = (array, region, offset)
+    if len(_views) > _MAX_VIEWS:
+        try:
+            del _views[next(iter(_views))]
+        except (RuntimeError, KeyError, StopIteration):   # another thread changed it meanwhile
+            pass
+    return array
 
 
 def find(payload: np.ndarray) -> tuple[Region, int] | None:
     """The published region holding all of `payload`, with the payload's offset in it."""
     if not _published:
         return None
+    known = _views.get(id(payload))
+    if known is not None and known[0] is payload and _published.get(known[1].id) is known[1]:
+        return known[1], known[2]
     start = payload.__array_interface__["data"][0]
     end = start + payload.nbytes
     with _lock:

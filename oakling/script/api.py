@@ -23,7 +23,8 @@ from ..messages import Point2f, Rect, RotatedRect, Size2f
 from ..messages import clock as _clock
 from ..messages.enums import CameraBoardSocket
 from . import messages
-from .channel import OUTPUT_WINDOW, QueueClosed
+from .messages import adopt as _adopt
+from .channel import OUTPUT_WINDOW, WAITING, QueueClosed, fence
 from .gpio import gpio_module  # noqa: F401  (`import GPIO`; kept here for callers of api.gpio_module)
 
 FIRMWARE_VERSION = f"oakling-{_oakling_version}"
@@ -41,6 +42,7 @@ class ScriptInput:
         self._queue = queue
         self._counters = counters
         self._index = index
+        self._waiting = WAITING + index
         self._bell = bell
         self._blocking = blocking
         self._link = link   # read on demand (blocking inputs), else None
@@ -50,17 +52,20 @@ class ScriptInput:
 
     def _took(self, n: int):
         if n and self._blocking:   # make room upstream: the device counts what the script took
-            with self._lock:
-                self._taken += n
-                self._counters[self._index] = self._taken
-            self._bell.ring()
+            counters = self._counters
+            with self._lock:   # its release is the barrier between the count and the flag (channel.fence)
+                taken = self._taken = self._taken + n
+                counters[self._index] = taken
+            wanted = int(counters[self._waiting])   # a producer waits for room: the count it wants
+            if wanted and taken >= wanted:
+                self._bell.ring()
 
     def _read(self, wait: bool):
         """The next message from the link, or None if none is there (and `wait` is False). An
         ended stream closes the queue, so the caller's next queue read raises QueueClosed."""
         link = self._link
         with self._read_lock:
-            if len(self._queue):   # another thread read one meanwhile
+            if self._queue.has():   # another thread read one meanwhile
                 return None
             try:
                 while True:
@@ -68,7 +73,7 @@ class ScriptInput:
                         return None
                     record = link.recv()
                     if type(record) is Message:
-                        return messages.adopt(record.message)
+                        return _adopt(record.message)
                     if type(record) is End:
                         self._queue.close(record.reason or "the input's stream ended")
                         return None
@@ -77,13 +82,15 @@ class ScriptInput:
                 return None
 
     def get(self):
-        while self._link is not None and not len(self._queue):
-            msg = self._read(wait=True)
-            if msg is not None:
-                self._took(1)
-                return msg
-            if self._queue.closed:
-                break
+        if self._link is not None:
+            queue = self._queue
+            while not queue.has():
+                msg = self._read(wait=True)
+                if msg is not None:
+                    self._took(1)
+                    return msg
+                if queue.closed:
+                    break
         msg = self._queue.get()
         self._took(1)
         return msg
@@ -133,6 +140,7 @@ class ScriptOutput:
         self._linked = linked
         self._sent = 0
         self._lock = threading.Lock()
+        self._fence = threading.Lock()
 
     def send(self, msg):
         if not isinstance(msg, _HostBuffer):
@@ -141,13 +149,24 @@ class ScriptOutput:
         if not self._linked:
             return   # nothing is linked to this output: the message goes nowhere, as on the device
         with self._lock:
-            while self._sent - int(self._counters[self._index]) >= OUTPUT_WINDOW:
-                self._bell.wait(0.1)
+            if self._sent - int(self._counters[self._index]) >= OUTPUT_WINDOW:
+                self._wait_for_window()
             try:
                 self._link.send_message(msg)
             except LinkClosed:
                 raise QueueClosed(f"{self._label}: the device stopped") from None
             self._sent += 1
+
+    def _wait_for_window(self):
+        """Wait until the device has delivered enough for one more message (the flag asks it to ring)."""
+        counters, waiting = self._counters, WAITING + self._index
+        counters[waiting] = 1
+        try:
+            fence(self._fence)
+            while self._sent - int(counters[self._index]) >= OUTPUT_WINDOW:
+                self._bell.wait(0.1)
+        finally:
+            counters[waiting] = 0
 
     def __repr__(self):
         return f"<output {self._label}>"

@@ -17,6 +17,14 @@ doorbells:
   output are still on their way, so a full blocking input downstream stops the script after at
   most that many more (gen2's `send` waits for each message; the window keeps the links busy).
 
+Doorbells are rung only for a side that says it waits: beside each count, the page holds a
+`waiting` flag that the waiting side raises before it checks the count a last time and sleeps, and
+the counting side reads after it stored the count (a full memory barrier between each side's store
+and load, `fence`, so one of the two always sees the other's). A message that finds nobody waiting
+costs no system call; a lost ring (a side that lies about waiting) costs its waiter a wait slice.
+A producer's flag is the count it waits for, half its queue free, so a producer ahead of the script
+wakes once per half queue; with room for one it waits at most BATCH_WAIT more.
+
 The device trusts none of it: the page and the doorbells are in the script's hands too. A
 `consumed` count must only grow and never pass what was sent; a script whose input socket is full
 while its count says it has read enough to have emptied it counts messages it never read; a
@@ -46,11 +54,13 @@ from ..link.records import MessagesUntilEnd
 from ..runtime.queue import MessageQueue, QueueClosed
 from ..runtime.worker import Feed
 
-_COUNTERS_BYTES = 4096
+_COUNTERS_BYTES = 8192
+WAITING = _COUNTERS_BYTES // 16   # counters[WAITING + i]: the waiting flag of counters[i]
 OUTPUT_WINDOW = 4   # messages of one output that may be on their way to downstream at once
 MAX_MESSAGE = 512 << 20   # the largest message a script may send, by default its memory limit
 STALL_LIMIT = 1.0   # seconds a script may leave a message half-read, or its control link unread
 _SLICE = 0.1        # the device's waits on a script end within this, to see a stop or the script gone
+BATCH_WAIT = 0.002  # a producer with room waits at most this for the script to take half its queue
 _MAX_CONTROL_PAYLOAD = 64 << 10
 
 
@@ -88,11 +98,19 @@ class _Doorbell:
                 self.fd = -1
 
 
+def fence(lock: threading.Lock):
+    """A full memory barrier, between storing to the shared page and loading from it: acquiring and
+    releasing an uncontended lock runs atomic instructions (on x86, each a full barrier). Without
+    it, a waiter's raised flag and a counter's new count could each sit unseen in a store buffer."""
+    lock.acquire()
+    lock.release()
+
+
 class Channel:
     def __init__(self, inputs: list[tuple[str, bool, int]], outputs: list[str]):
         """`inputs`: (name, blocking, queue size); `outputs`: names."""
-        if 8 * (len(inputs) + len(outputs)) > _COUNTERS_BYTES:
-            raise ValueError(f"a Script may have at most {_COUNTERS_BYTES // 8} inputs and outputs")
+        if len(inputs) + len(outputs) > WAITING:
+            raise ValueError(f"a Script may have at most {WAITING} inputs and outputs")
         self.inputs = inputs
         self.outputs = outputs
         self.control = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -103,7 +121,8 @@ class Channel:
         # an anonymous shared page, inherited by the script's process at the fork: no descriptor to
         # leak (a mapping of a memfd keeps a duplicate of it until the mapping is collected)
         self._counters_map = mmap.mmap(-1, _COUNTERS_BYTES, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
-        self.counters = np.frombuffer(self._counters_map, np.int64)   # consumed per input, then delivered per output
+        # consumed per input, then delivered per output; from WAITING on, their waiting flags
+        self.counters = np.frombuffer(self._counters_map, np.int64)
 
     def discard(self):
         """Close both ends: the script's process was never made."""
@@ -156,6 +175,8 @@ class ScriptFeed(Feed):
         self._port = port
         self._counters = counters
         self._index = index
+        self._waiting = WAITING + index
+        self._fence = threading.Lock()
         self._bell = bell
         self._blocking = blocking
         self._size = size
@@ -176,10 +197,8 @@ class ScriptFeed(Feed):
             if self._reason is not None:
                 raise QueueClosed(self._reason)
             if self._blocking:
-                while not self.dead and self._sent - self._check_taken() >= self._size:
+                if not self.dead and self._sent - self._check_taken() >= self._size:
                     self._wait_for_room()
-                    if self._reason is not None:
-                        raise QueueClosed(self._reason)
                 self._taken_before_send = self._taken
             if self.dead:
                 return True
@@ -210,10 +229,34 @@ class ScriptFeed(Feed):
         return taken
 
     def _wait_for_room(self):
-        if self._bell.wait(_SLICE) and int(self._counters[self._index]) == self._taken:
-            self._idle_rings += 1   # a stale ring, or a script ringing to keep this thread busy
-            if self._idle_rings > 2:
-                time.sleep(0.01)
+        """Wait until the script has taken enough for one more message. The flag asks the script to
+        ring once it has taken half the queue (so a producer ahead of the script wakes once per
+        half queue, not per message); once there is room, the producer waits at most BATCH_WAIT
+        for that, so a script that took one and then waits for something else delays it no more."""
+        counters, waiting = self._counters, self._waiting
+        wanted = counters[waiting] = self._sent - self._size + max(1, self._size // 2)   # the count to ring at
+        room_since = None
+        try:
+            fence(self._fence)
+            while not self.dead:
+                taken = self._check_taken()
+                if self._sent - taken < self._size:   # room
+                    if taken >= wanted:   # not the page's copy: the script may write there
+                        return
+                    now = time.monotonic()
+                    if room_since is None:
+                        room_since = now
+                    elif now - room_since >= BATCH_WAIT:
+                        return
+                    self._bell.wait(BATCH_WAIT - (now - room_since))
+                elif self._bell.wait(_SLICE) and int(counters[self._index]) == self._taken:
+                    self._idle_rings += 1   # a stale ring, or a script ringing to keep this thread busy
+                    if self._idle_rings > 2:
+                        time.sleep(0.01)
+                if self._reason is not None:
+                    raise QueueClosed(self._reason)
+        finally:
+            counters[waiting] = 0
 
     def _link_full(self, written: int, stalled: float):
         """The script's socket is full (`Link.on_full`, in the sending thread): wait for room, drop
@@ -300,7 +343,8 @@ class DeviceEnd:
                       for k, ((name, blocking, size), pair) in enumerate(zip(channel.inputs, channel.input_socks))}
         self.output_links = {name: Link(pair[0], f"script-out-{name}", max_message=max_message)
                              for name, pair in zip(channel.outputs, channel.output_socks)}
-        self._delivered = {name: (n + k, channel.delivered_bells[k]) for k, name in enumerate(channel.outputs)}
+        self._delivered = {name: (n + k, channel.delivered_bells[k], threading.Lock())
+                           for k, name in enumerate(channel.outputs)}
 
     @property
     def stopping(self) -> bool:
@@ -327,9 +371,12 @@ class DeviceEnd:
 
     def delivered(self, output: str, count: int):
         """Tell the script that `count` messages of `output` have reached every linked input."""
-        index, bell = self._delivered[output]
-        self._channel.counters[index] = count
-        bell.ring()
+        index, bell, lock = self._delivered[output]
+        counters = self._channel.counters
+        counters[index] = count
+        fence(lock)
+        if counters[WAITING + index]:   # the script waits for room in its window
+            bell.ring()
 
     def close(self):
         self.gone = True
@@ -337,7 +384,7 @@ class DeviceEnd:
             link.close()
         for feed in self.feeds.values():
             feed.release()
-        for _, bell in self._delivered.values():
+        for _, bell, _ in self._delivered.values():
             bell.close()
 
 

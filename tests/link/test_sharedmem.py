@@ -25,6 +25,24 @@ def test_find_locates_views_inside_a_published_region_only():
     assert arr[50, 5] == 7   # views outlive the release
 
 
+def test_views_made_by_view_are_found_where_they_lie_and_not_once_their_region_is_released():
+    arr, region = sharedmem.shared_array((1000,))
+    arr[:] = np.arange(1000) % 251
+    region.publish()
+    try:
+        seen = sharedmem.view(region, 300, 200)
+        assert seen[0] == 300 % 251 and len(seen) == 200
+        hit = sharedmem.find(seen)
+        assert hit is not None and hit[0] is region and hit[1] == 300
+        inner = seen[50:100]                              # a view of it: found by its address
+        hit = sharedmem.find(inner)
+        assert hit is not None and hit[0] is region and hit[1] == 350
+    finally:
+        region.release()
+    assert sharedmem.find(seen) is None
+    assert not [k for k in sharedmem._views.values() if k[1] is region]   # nothing keeps its mapping
+
+
 def test_published_frames_cross_a_process_by_reference_read_only():
     pattern, region = sharedmem.shared_array((2000, 1000))
     pattern[:] = np.arange(2000, dtype=np.uint16)[:, None] % 251

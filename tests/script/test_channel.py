@@ -13,7 +13,7 @@ from oakling.link.link import LinkClosed
 from oakling.link.records import Message
 from oakling.runtime.queue import QueueClosed
 from oakling.script import api, messages
-from oakling.script.channel import OUTPUT_WINDOW, STALL_LIMIT, Channel, DeviceEnd, ScriptEnd, receive_into
+from oakling.script.channel import OUTPUT_WINDOW, STALL_LIMIT, WAITING, Channel, DeviceEnd, ScriptEnd, receive_into
 
 
 @pytest.fixture
@@ -64,6 +64,61 @@ def test_a_blocking_input_lets_its_queue_size_ahead_of_the_script_then_waits(end
     assert node_input.get().getSequenceNum() == 0
     assert returned.wait(5)                # the script took one: room for one more
     assert [node_input.get().getSequenceNum() for _ in range(2)] == [1, 2]
+
+
+def rung(bell) -> bool:
+    """Whether the doorbell was rung since it was last read (reading it clears it)."""
+    try:
+        os.eventfd_read(bell.fd)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def test_a_producer_ahead_of_the_script_asks_for_a_ring_once_half_its_queue_is_free(broken, stop):
+    """The producer's flag is the count of messages taken it waits for: half the queue free (4 of 8),
+    so a producer ahead of the script wakes once per half queue."""
+    channel = Channel([("in", True, 8)], [])
+    device, script = DeviceEnd(channel, stop_event=stop, broke=broken.append), ScriptEnd(channel)
+    try:
+        feed, node_input = device.feeds["in"], script_input(script, "in")
+        _, _, counters, index, _, _ = script.inputs["in"]
+        for k in range(8):
+            feed.put(numbered(k))
+        returned = in_thread(lambda: feed.put(numbered(8)))
+        assert not returned.wait(0.3)
+        assert counters[WAITING + index] == 8 - 8 + 4    # 8 sent, a queue of 8: ring at 4 taken
+        assert node_input.get().getSequenceNum() == 0
+        assert returned.wait(5)                          # room: it waits no longer than BATCH_WAIT
+        assert counters[WAITING + index] == 0
+    finally:
+        device.close()
+
+
+def test_the_script_rings_for_room_only_once_it_has_taken_what_the_producer_waits_for(ends):
+    device, script = ends
+    feed, node_input = device.feeds["in"], script_input(script, "in")
+    _, _, counters, index, bell, _ = script.inputs["in"]
+    feed.put(numbered(0))
+    assert node_input.get().getSequenceNum() == 0
+    assert not rung(bell)                            # nobody waits: no ring, no system call
+    feed.put(numbered(1))
+    feed.put(numbered(2))
+    counters[WAITING + index] = 3                    # what a producer waiting for 3 taken raises
+    assert node_input.get().getSequenceNum() == 1
+    assert not rung(bell)                            # 2 taken: not yet
+    assert node_input.get().getSequenceNum() == 2
+    assert rung(bell)                                # 3 taken: rung
+
+
+def test_the_device_rings_a_scripts_output_only_while_its_send_waits_for_the_window(ends):
+    device, script = ends
+    link, counters, index, bell = script.outputs["out"]
+    device.delivered("out", 1)
+    assert not rung(bell) and counters[index] == 1
+    counters[WAITING + index] = 1                    # what send() raises while its window is full
+    device.delivered("out", 2)
+    assert rung(bell) and counters[index] == 2
 
 
 def test_a_producer_waiting_on_a_script_that_is_gone_is_let_go_and_later_messages_dropped(ends):
