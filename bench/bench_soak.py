@@ -16,7 +16,9 @@ Resident memory (VmRSS) of every process — the host, the device, each Script's
 from /proc every 10 s, in all and by kind: private (anonymous: heaps, malloc arenas), shared (the
 memfd segments and regions of links and frame pools) and files (code, models), so a reader sees
 what grows. The baseline is each process's figure at the end of the warm-up; the figure printed is
-its growth from there to the end (target: under 1 %), with the rate the pipeline kept.
+its growth from there to the end (target: under 1 %), with the rate the pipeline kept, and the range
+it moved in after the warm-up: links give back shared segments a peak made them take (after 10 s
+unused), so shared memory swings with the load rather than only growing.
 """
 import argparse
 import collections
@@ -141,6 +143,11 @@ def main():
         print(f"  {names[pid]:<28} RSS {base['all'] / 1024:7.1f} MiB at {args.warmup:g} min → "
               f"{final['all'] / 1024:7.1f} MiB at {points[-1][0] / 60:.1f} min: growth {growth * 100:+.2f} % "
               f"(target < {TARGET_GROWTH * 100:g} %)")
+        after = [kib for t, kib in points if t >= args.warmup * 60]
+        print(f"      range after the warm-up {min(k['all'] for k in after) / 1024:.1f}–"
+              f"{max(k['all'] for k in after) / 1024:.1f} MiB; by kind: "
+              + ", ".join(f"{kind} {min(k.get(kind, 0) for k in after) / 1024:.1f}–"
+                          f"{max(k.get(kind, 0) for k in after) / 1024:.1f}" for kind in KINDS.values()))
         print("      by kind: " + ", ".join(
             f"{kind} {base.get(kind, 0) / 1024:.1f} → {final.get(kind, 0) / 1024:.1f} MiB "
             f"({(final.get(kind, 0) - base.get(kind, 0)) / 1024:+.1f})" for kind in KINDS.values()))
