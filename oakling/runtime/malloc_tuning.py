@@ -9,9 +9,11 @@ frame-sized buffer comes from some thread's arena. Freed there between the small
 threads leave, it leaves holes that the next frames do not quite fit, and the arenas' resident
 memory creeps up for many minutes (the demo's device process: +10 MiB in its 3rd to 7th minute).
 
-Two settings end it (measured with bench/bench_soak.py): at most `ARENAS` arenas, so few heaps
-take the frames and their holes are reused, and a fixed mmap threshold (setting it stops the
-rise), so frame-sized buffers are mappings again and go back to the system when freed.
+Two settings end it: at most `ARENAS` arenas, so few heaps take the frames and their holes are
+reused, and a fixed mmap threshold (setting it stops the rise), so frame-sized buffers are mappings
+again and go back to the system when freed. Measured with bench/bench_soak.py (7 minutes, the
+device's private memory from the 2nd minute to the last): +10.4 MiB untuned, +3.9 MiB with the
+threshold alone, +2.7 MiB with two arenas alone, +0.2 and +0.3 MiB with both.
 """
 from __future__ import annotations
 
