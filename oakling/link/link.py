@@ -398,8 +398,9 @@ class Link:
         the sender first waits briefly for one before growing the pool; once the pool is full it
         waits up to `segment_wait` before giving up, and then sends inline without waiting again until
         the receiver has freed a segment, so a receiver that holds them all costs one wait, not one
-        per message. The oldest free segment is taken first, so the newest are used only at peaks;
-        one not taken for `_IDLE` seconds is dropped (`_drop_idle_locked`)."""
+        per message. Of the free segments that fit, the smallest and then the oldest is taken, so the
+        newest are used only at peaks; one not taken for `_IDLE` seconds is dropped
+        (`_drop_idle_locked`)."""
         started = time.monotonic()
         segment = self._pick_segment(nbytes, started)
         if segment is not None:
