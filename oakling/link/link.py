@@ -8,8 +8,9 @@ without copying; when the last reference to that array dies, it clears the segme
 the sender may reuse it. Busy bytes are written by one side each way, so no lock crosses processes.
 A receiver holds at most half of the sender's pool: past that, it copies each payload into memory of
 its own and frees the segment at once, so a receiver that keeps what it receives never makes the
-sender wait, and the shared memory of a link stays within the sender's pool.
-memfd segments have no name, so nothing is left behind when either process dies.
+sender wait, and the shared memory of a link stays within the sender's pool. A segment the sender
+has not taken for `_IDLE` seconds is dropped and unmapped on both sides: the pool shrinks back after
+a peak. memfd segments have no name, so nothing is left behind when either process dies.
 
 Payloads in shared regions are not copied at all. A published region (immutable bytes) is announced
 once and then referred to by offset. A reused region (a FramePool's buffer a node computed the
@@ -52,6 +53,7 @@ _SEGMENT_HEADER = 64          # byte 0: busy flag; payload starts at 64 for alig
 _SEGMENT_ROUNDING = 1 << 20   # segments grow in MiB steps
 _GROW_AFTER = 0.002            # wait this long for a busy segment before making another
 _FIRST_PAUSE, _LONGEST_PAUSE = 0.001, 0.004   # polls for a freed segment: 1 ms, doubling to 4 ms
+_IDLE = 10.0                   # a segment not taken for this long is dropped: the pool follows recent peaks
 _SPARES = 4                   # memory of copied-out payloads kept for the next ones, per link
 SHM_THRESHOLD = 64 * 1024      # smaller payloads travel inline in the records
 _LOAN_SLOTS = 64              # payloads a link lends at once (one busy byte each in the loan page)
@@ -84,6 +86,7 @@ class _Segment:
     def __init__(self, seg_id: int, size: int, fd: int | None = None):
         self.id = seg_id
         self.size = size
+        self.taken = 0.0   # when the sender last put a payload in it (time.monotonic)
         if fd is None:
             fd = os.memfd_create(f"oakling-link-{seg_id}", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
             os.ftruncate(fd, _SEGMENT_HEADER + size)
@@ -170,6 +173,7 @@ class Link:
         self._segments: list[_Segment] = []     # ours, as sender
         self._starved = False                   # every segment was busy for segment_wait: do not wait again
         self._next_segment = 0
+        self._swept = time.monotonic()          # when idle segments were last dropped
         self._peer_segments: dict[int, _Segment] = {}   # theirs, as receiver
         self._held: set[int] = set()            # ids of theirs that payloads we received still hold
         self._spares: list[np.ndarray] = []     # memory of collected copied-out payloads, for the next ones
@@ -402,8 +406,19 @@ class Link:
         the sender first waits briefly for one before growing the pool; once the pool is full it
         waits up to `segment_wait` before giving up, and then sends inline without waiting again until
         the receiver has freed a segment, so a receiver that holds them all costs one wait, not one
-        per message."""
-        started, pause = time.monotonic(), _FIRST_PAUSE
+        per message. Of the free segments that fit, the smallest and then the oldest is taken, so the
+        newest are used only at peaks; one not taken for `_IDLE` seconds is dropped
+        (`_drop_idle_locked`)."""
+        started = time.monotonic()
+        segment = self._pick_segment(nbytes, started)
+        if segment is not None:
+            segment.taken = started
+        if started - self._swept >= _IDLE:
+            self._drop_idle_locked(started, segment)
+        return segment
+
+    def _pick_segment(self, nbytes: int, started: float) -> _Segment | None:
+        pause = _FIRST_PAUSE
         while True:
             free = [s for s in self._segments if not s.busy[0]]
             if free:
@@ -423,6 +438,15 @@ class Link:
             time.sleep(pause)   # the receiver frees segments without telling us: poll, less often as it stays busy
             pause = min(pause * 2, _LONGEST_PAUSE)
 
+    def _drop_idle_locked(self, now: float, keep: _Segment | None):
+        """Drop the free segments not taken for `_IDLE` seconds: both sides unmap them, so a pool that
+        grew for a peak (a receiver slow for a moment) gives its memory back, and the shared memory
+        resident in either process follows the link's recent needs instead of the highest it ever had."""
+        self._swept = now
+        for segment in [s for s in self._segments if now - s.taken >= _IDLE and not s.busy[0] and s is not keep]:
+            self._send_locked([_DROP, segment.id])   # first: a receiver must never see more than it was told
+            self._segments.remove(segment)
+
     def _new_segment(self, nbytes: int, free: list[_Segment]) -> _Segment:
         if len(self._segments) >= self.max_segments:   # replace the smallest free one
             smallest = min(free, key=lambda s: s.size)
@@ -432,6 +456,7 @@ class Link:
         if self._closed:
             raise LinkClosed(f"link '{self.name}' is closed")
         segment = _Segment(self._next_segment, size)
+        segment.taken = time.monotonic()
         self._next_segment += 1
         try:
             self._send_locked([_SEGMENT, segment.id, size, self.max_segments], fds=[segment.fd])

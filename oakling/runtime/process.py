@@ -17,7 +17,7 @@ import sys
 import threading
 
 from ..log import LogLevel
-from . import gpio
+from . import gpio, malloc_tuning
 from ..link.control import ControlOp, follow
 from ..link.link import Link, LinkClosed
 from ..link.records import Control
@@ -144,6 +144,7 @@ class DeviceProcess:
 
 def main(argv=None):
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the host's (see above)
+    malloc_tuning.tune()   # before any worker thread: memory that stays flat over long runs
     argv = sys.argv[1:] if argv is None else argv
     control = Link(socket.socket(fileno=int(argv[0])), "control")
     DeviceProcess(control).serve()

@@ -17,6 +17,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
+from oakling.link import link as link_module
 from oakling.link.link import Link, LinkClosed, LinkFull, _Lease
 from oakling.link.records import Control, End, Message
 from oakling.messages import Buffer, ImgFrame
@@ -252,6 +253,30 @@ def test_segments_are_reused_once_the_receiver_drops_the_message(make_pair, hold
     assert len(tx._segments) == segments
     assert len(rx._peer_segments) == segments
     assert len(set(ids)) == segments
+
+
+def test_segments_not_taken_for_a_while_are_dropped_and_unmapped_on_both_sides(make_pair):
+    """A pool that grew for a peak gives the memory back: free segments not taken for `_IDLE`
+    seconds are dropped at the next send; the ones in use and the one just taken stay."""
+    tx, rx = make_pair(shm_threshold=1024, max_segments=8)
+    held = []
+    for i in range(4):                             # a peak: the receiver holds four at once
+        tx.send_message(buffer(5000, seed=i))
+        held.append(rx.recv().message)
+    assert len(tx._segments) == 4 and len(mapped_segments()) == 4   # both sides map these four
+    kept = held.pop(0)                             # still held: not droppable however old
+    held.clear()
+    for segment in tx._segments:                   # as if the peak were _IDLE seconds ago
+        segment.taken -= link_module._IDLE
+    del segment
+    tx._swept -= link_module._IDLE
+    tx.send_message(buffer(5000, seed=9))
+    got = rx.recv().message
+    assert len(tx._segments) == 2                  # the one taken now and the one still held
+    assert {got.getData().base._segment.id, kept.getData().base._segment.id} == {s.id for s in tx._segments}
+    assert set(rx._peer_segments) == {s.id for s in tx._segments}
+    assert len(mapped_segments()) == 2            # neither side maps a dropped one any more
+    assert_same_message(kept, buffer(5000, seed=0))
 
 
 @pytest.mark.parametrize("segment_wait", [0.02, 0.2])
