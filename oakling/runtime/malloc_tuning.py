@@ -26,13 +26,28 @@ ARENAS = 2                     # the main arena and one for every other thread
 MMAP_THRESHOLD = 128 * 1024    # glibc's starting value, kept: larger blocks are mappings of their own
 
 
+def _mallopt():
+    """glibc's `mallopt`, or None where the C library has none (musl, macOS)."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return None
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    return mallopt
+
+
+def cap_arenas() -> bool:
+    """At most `ARENAS` malloc arenas in this process (a Script's process sets this itself: its
+    address-space limit counts on it); False where there is no glibc `mallopt`."""
+    mallopt = _mallopt()
+    return mallopt is not None and bool(mallopt(_M_ARENA_MAX, ARENAS))
+
+
 def tune() -> bool:
     """Apply the settings to this process's malloc; False where the C library has no glibc `mallopt`
     (musl, macOS): nothing is changed there. Call it before threads start, so that none has an
     arena of its own yet."""
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
+    mallopt = _mallopt()
+    if mallopt is None:
         return False
-    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     return bool(mallopt(_M_ARENA_MAX, ARENAS)) and bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))

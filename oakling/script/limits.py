@@ -30,7 +30,6 @@ it holds at start; RLIMIT_FSIZE refuses files (in storage, and memfds) larger th
 """
 from __future__ import annotations
 
-import ctypes
 import errno
 import functools
 import itertools
@@ -40,6 +39,8 @@ import re
 import resource
 import threading
 from typing import NamedTuple
+
+from ..runtime import malloc_tuning
 
 DEFAULT_MEMORY_LIMIT = 512 << 20   # a Script's memory limit unless script.setMemoryLimit says otherwise
 MAX_THREADS = 128                  # a Script's threads (the runtime's own included), where a cgroup counts them
@@ -58,7 +59,6 @@ ADDRESS_MARGIN = 128 << 20
 # RLIMIT_DATA's MemoryError first, which names the limit, rather than the OOM killer.
 CGROUP_MARGIN = 32 << 20
 
-_M_ARENA_MAX = -8
 _applied: dict = {}   # what `apply` set in this process, for `explain`
 _made = itertools.count(1)   # the cgroups this process made, for unique names
 
@@ -90,10 +90,7 @@ def apply(memory_limit: int, cpu_limit: float | None = None, cgroup: list[str] |
     `cgroup.procs` files of the script's cgroup, if the device made one (the memory one first): the
     process joins it and its memory is counted there; otherwise (or if joining fails) by RLIMIT_AS.
     Returns which, for the log."""
-    try:
-        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 2)   # each thread's arena would reserve 64 MiB more
-    except (OSError, AttributeError):
-        pass
+    malloc_tuning.cap_arenas()   # each thread's arena would reserve 64 MiB more
     counted = "no memory limit"
     joined = _join(cgroup) if cgroup else None
     if memory_limit and memory_limit > 0:
