@@ -332,10 +332,14 @@ class MovingSceneSource:
             tick = self._ts_ns + round(period_ns)
         return tick
 
-    def read(self) -> np.ndarray:
+    def capture(self):
+        """(picture, depth) of the next frame, from the pose at its moment (which `stamp` then gives)."""
         self._ts_ns = self.moment()
-        picture = self.picture_at(self._ts_ns)[0]
         self.frames += 1
+        return self.picture_at(self._ts_ns)
+
+    def read(self) -> np.ndarray:
+        picture = self.capture()[0]
         return picture if self.gray else cv2.cvtColor(picture, cv2.COLOR_GRAY2BGR)
 
     def read_at(self, t: float) -> np.ndarray:

@@ -121,7 +121,6 @@ class MovingToFSceneSource:
         self.name = f"synthetic ToF scene ({trajectory.kind})"
         self.width, self.height = width, height
         self._k = intrinsics(socket, width, height, calibration)
-        self._ts_ns = 0
 
     @property
     def frames(self) -> int:
@@ -136,16 +135,14 @@ class MovingToFSceneSource:
         self._scene.frame_period = seconds
 
     def read(self) -> np.ndarray:
-        self._ts_ns = self._scene._ts_ns = self._scene.moment()
-        picture, depth = self._scene.picture_at(self._ts_ns)
-        self._scene.frames += 1
+        picture, depth = self._scene.capture()
         return planes_of(depth, picture, self._k)
 
     def read_at(self, t: float) -> np.ndarray:
         return self.read()
 
     def stamp(self, seq: int, now_ns: int) -> tuple[int, int]:
-        return seq, self._ts_ns
+        return self._scene.stamp(seq, now_ns)
 
     def close(self):
         pass
