@@ -9,7 +9,9 @@ over its median time, and the ratio (bare time / node time) is the median of the
 the machine's speed drifting between rounds (others' work on its 2 cores) hits both alike. The node
 does everything gen2's StereoDepth does per pair: the matcher, the left-right check, the sub-pixel
 refinement, the median filter, depth. Lines: gen2's default config (HIGH_DENSITY, whole pixels),
-the same with subpixel (the target), then each preset at 640x400.
+the same with subpixel (the target), then depth aligned to CAM_A at 1280x720 against the same node
+with depth on the right camera (paired the same way: the time the alignment adds), then each preset
+at 640x400.
 
 Last, the rate a gen2 program sees end to end: two MonoCameras (offline, so every pair is matched)
 → StereoDepth (subpixel) → host, in a real device process, over FRAMES depth frames; its median over
@@ -132,6 +134,42 @@ def device_fps(resolution) -> float:
         return FRAMES / (time.perf_counter() - start)
 
 
+def aligned_vs_plain(width, height, out_size, rounds) -> tuple[float, float, float, float]:
+    """(aligned frames/s, plain frames/s, ratio aligned / plain rate, milliseconds the alignment adds),
+    medians of paired rounds: each round one pair through StereoDepth with its depth on the right
+    camera (gen2's default), then one through the same node with setDepthAlign(CAM_A) at `out_size`."""
+    plain, aligned = stereo_node(), stereo_node()
+    aligned.setDepthAlign(dai.CameraBoardSocket.CAM_A)
+    aligned.setOutputSize(*out_size)
+    feeds = [pairs(width, height)[0], pairs(width, height)[0]]   # each harness numbers its own frames
+    seq = [0, 0]
+
+    def numbered(which):
+        while True:
+            for pair in feeds[which]:
+                seq[which] += 1
+                for f in pair:
+                    f.setSequenceNum(seq[which])
+                yield pair
+    plain_feed, aligned_feed = numbered(0), numbered(1)
+    with NodeHarness(plain, inputs=["left", "right"], outputs=["depth"]) as hp, \
+            NodeHarness(aligned, inputs=["left", "right"], outputs=["depth"]) as ha:
+        def through_plain(pair):
+            for port, f in zip(("left", "right"), pair):
+                hp.push(port, f)
+            hp.pull("depth", timeout=60)
+        for _ in range(PAIRS):   # warm up: matchers, rectification and alignment tables
+            through_plain(next(plain_feed))
+            for port, f in zip(("left", "right"), next(aligned_feed)):
+                ha.push(port, f)
+            ha.pull("depth", timeout=60)
+        plain_times, aligned_times = paired_rounds(ha, ("left", "right"), "depth", _Fresh(aligned_feed, PAIRS),
+                                                   through_plain, _Fresh(plain_feed, PAIRS), rounds)
+    ratio = statistics.median(p / a for p, a in zip(plain_times, aligned_times))
+    added = statistics.median(a - p for p, a in zip(plain_times, aligned_times))
+    return 1 / statistics.median(aligned_times), 1 / statistics.median(plain_times), ratio, added * 1000
+
+
 def line(label, width, height, node, bare, ratio, target=False) -> str:
     out = (f"StereoDepth {width}x{height} {label:26s}: node {node:6.1f} frames/s | bare matcher (OpenCV SGBM) "
            f"{bare:6.1f} frames/s | ratio {ratio:.2f} (target >= 0.90)")
@@ -146,6 +184,9 @@ def main():
         print(line("gen2 default", width, height, *paired(stereo_node(), width, height, rounds)), flush=True)
         print(line("default, subpixel", width, height, *paired(stereo_node(subpixel=True), width, height, rounds),
                    target=(width, height) == (640, 400)), flush=True)
+    aligned, plain, ratio, added = aligned_vs_plain(640, 400, (1280, 720), PAIRED_ROUNDS[(640, 400)])
+    print(f"StereoDepth 640x400 depth aligned to CAM_A at 1280x720: {aligned:6.1f} frames/s | on the right camera "
+          f"{plain:6.1f} frames/s | ratio {ratio:.2f} | adds {added:.1f} ms a frame | {load()}", flush=True)
     for preset in (Preset.HIGH_ACCURACY, Preset.DEFAULT, Preset.FACE, Preset.HIGH_DETAIL, Preset.ROBOTICS):
         print(line(f"preset {preset.name}", 640, 400, *paired(stereo_node(preset), 640, 400, 20)), flush=True)
     for (width, height), resolution in SIZES.items():

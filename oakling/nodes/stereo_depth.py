@@ -383,7 +383,7 @@ class StereoDepthWorker(Worker):
                 kind = ImgFrame.Type.RAW16 if picture.dtype.itemsize == 2 else ImgFrame.Type.RAW8
                 outputs["disparity"].send(self._frame(picture, kind, reference, instance))
             if outputs["depth"].linked:
-                depth = ops.to_units(splat.depth(), raw) if splat else self._depth(disparity, focal, baseline_mm, raw)
+                depth = splat.depth_in_units(raw) if splat else self._depth(disparity, focal, baseline_mm, raw)
                 outputs["depth"].send(self._frame(ops.decimate(depth, raw), ImgFrame.Type.RAW16, reference, instance))
             if outputs["confidenceMap"].linked:
                 pictures = (left, right) if matcher.left_reference else (right, left)

@@ -288,79 +288,124 @@ class Alignment:
     """Depth re-projected from the reference (rectified) camera into another camera's view.
 
         align = Alignment(k_ref, k_dst, rotation, translation_mm, (400, 640), (720, 1280))
-        splat = align.splat(depth_mm)            # where each reference pixel lands, nearest last
+        splat = align.splat(depth_mm)            # which reference pixel each output pixel shows
         aligned_depth = splat.depth()            # float32 millimetres in the other camera's frame
         aligned_disparity = splat.carry(disparity_out, fill=0)
 
     Each reference pixel is a point (its ray × its depth), moved by the rotation and translation
     (reference → destination camera, millimetres) and projected with the destination's intrinsics
-    at the output size. It covers k×k output pixels around where it lands, k enough for
-    neighbouring pixels' patches to meet when the output is larger (k = 1 when it is not), so an
-    upscaled map has no gaps but the true ones: what the reference camera could not see. Where
-    several land on one output pixel the nearest wins."""
+    at the output size. It covers the k×k output pixels nearest where it lands, k = ceil(1.25 ×
+    `scale`) (3 for 640×400 into 1280×720), enough for neighbouring points' patches to meet when the
+    output is larger (k = 1 when it is not), so an upscaled map has no gaps but the true ones: what
+    the reference camera could not see. Where several cover one output pixel the nearest wins.
+
+    The rays, with the destination's intrinsics folded in, are tables made once per geometry, so a
+    frame costs a dozen vectorised passes over the reference pixels, one scatter of a key per point
+    (its nearness above the pixel it comes from: the largest key is the nearest point, and names it)
+    and one dilation of the keys by the patch, which is where the nearest wins among patches."""
+
+    _INDEX_BITS = 22                                  # reference pixel + 1 (0: none), up to 4 M pixels
+    _DEPTH_STEPS = (1 << (52 - _INDEX_BITS)) - 1      # nearness in 1/16 mm: the rest of a double's mantissa
+    _ONE = 0x3FF << 52                                # the bits of 1.0: keys are doubles in [1, 2)
 
     def __init__(self, k_ref, k_dst, rotation, translation_mm, src_shape, out_shape):
         k_ref, k_dst = np.asarray(k_ref, np.float64), np.asarray(k_dst, np.float64)
         self.src_shape, self.out_shape = tuple(src_shape), tuple(out_shape)
-        self._scale = (k_dst[0, 0] / k_ref[0, 0], k_dst[1, 1] / k_ref[1, 1])
-        self.k = k = max(1, int(np.ceil(1.25 * max(self._scale))))
-        self._offsets = ((np.arange(k) + 0.5) / k - 0.5).astype(np.float32)   # in reference pixels
         height, width = self.src_shape
+        if height * width >= 1 << self._INDEX_BITS:
+            raise ValueError(f"alignment of {width}x{height} maps: at most {(1 << self._INDEX_BITS) - 1} pixels")
+        self.scale = max(k_dst[0, 0] / k_ref[0, 0], k_dst[1, 1] / k_ref[1, 1])
+        self.k = k = max(1, int(np.ceil(1.25 * self.scale)))
         a = ((np.arange(width) - k_ref[0, 2]) / k_ref[0, 0])[None, :]
         b = ((np.arange(height) - k_ref[1, 2]) / k_ref[1, 1])[:, None]
-        r = np.asarray(rotation, np.float64)
-        # each pixel's ray in the destination's axes: the point is depth × ray + t
-        self._rays = [(r[i, 0] * a + r[i, 1] * b + r[i, 2]).astype(np.float32).reshape(-1) for i in range(3)]
-        self._t = [np.float32(v) for v in np.asarray(translation_mm, np.float64)]
-        self._k_dst = k_dst
+        r, t = np.asarray(rotation, np.float64), np.asarray(translation_mm, np.float64)
+        # The patch of a point at column u starts at floor(u + 1 - k/2) (the k columns nearest u);
+        # in a buffer padded by k - 1 columns on the left, at floor(u + k/2). With the intrinsics
+        # folded in: u + k/2 = (ray_u·depth + t_u) / (ray_z·depth + t_z), and the row likewise.
+        ray = [r[i, 0] * a + r[i, 1] * b + r[i, 2] for i in range(3)]
+        cu, cv = k_dst[0, 2] + k / 2, k_dst[1, 2] + k / 2
+        self._rays = [np.ascontiguousarray(np.broadcast_to(v, (height, width)), np.float32).reshape(-1)
+                      for v in (k_dst[0, 0] * ray[0] + cu * ray[2], k_dst[1, 1] * ray[1] + cv * ray[2], ray[2])]
+        self._t = [np.float32(v) for v in (k_dst[0, 0] * t[0] + cu * t[2], k_dst[1, 1] * t[1] + cv * t[2], t[2])]
+        # key = (DEPTH_STEPS - nearness) above the pixel's number + 1, as the bits of a double in [1, 2)
+        self._base = np.arange(1, height * width + 1, dtype=np.int64) + (self._ONE | self._DEPTH_STEPS << self._INDEX_BITS)
+        out_h, out_w = self.out_shape
+        self._padded = (out_h + k - 1, out_w + k - 1)
+        self._kernel = np.ones((k, k), np.uint8)
+        # reused from frame to frame: fresh pages would cost as much as the work
+        self._keys = np.zeros(self._padded[0] * self._padded[1] + 1, np.float64)
+        self._covered = np.zeros(self._padded, np.float64)
+        self._shown = np.zeros(self.out_shape, np.int64)
+        n = height * width   # per point: depth ahead of the destination, 1 / it, u, v, landed, pixel, column, key
+        self._scratch = (*(np.zeros(n, np.float32) for _ in range(4)), np.zeros(n, bool), np.zeros(n, np.int32),
+                         np.zeros(n, np.int32), np.zeros(n, np.int64))
 
     def splat(self, depth: np.ndarray) -> "Splat":
+        import cv2
         if depth.shape != self.src_shape:
             raise ValueError(f"alignment made for {self.src_shape[1]}x{self.src_shape[0]} maps, got "
                              f"{depth.shape[1]}x{depth.shape[0]}")
-        flat = depth.reshape(-1)
-        chosen = np.flatnonzero(flat > 0)
-        z = flat[chosen]
-        x, y, z_dst = (ray[chosen] * z + t for ray, t in zip(self._rays, self._t))
-        ahead = z_dst > 1e-3
-        chosen, z, x, y, z_dst = chosen[ahead], z[ahead], x[ahead], y[ahead], z_dst[ahead]
-        kd = self._k_dst
-        near = z / z_dst   # how much larger a patch looks from the destination
-        u = kd[0, 0] * x / z_dst + kd[0, 2]
-        v = kd[1, 1] * y / z_dst + kd[1, 2]
-        # farthest first, so nearer points overwrite them (a stable radix sort on uint16)
-        order = np.argsort(65535 - np.clip(z_dst, 0, 65535).astype(np.uint16), kind="stable")
-        chosen, u, v, near, z_dst = chosen[order], u[order], v[order], near[order], z_dst[order]
-        out_h, out_w = self.out_shape
-        us = np.rint(u[:, None] + (near * self._scale[0])[:, None] * self._offsets).astype(np.int32)
-        vs = np.rint(v[:, None] + (near * self._scale[1])[:, None] * self._offsets).astype(np.int32)
-        inside = (((us >= 0) & (us < out_w))[:, None, :] & ((vs >= 0) & (vs < out_h))[:, :, None]).reshape(-1)
-        pixels = (vs[:, :, None] * out_w + us[:, None, :]).reshape(-1)[inside]
-        owner = np.repeat(np.arange(chosen.size), self.k * self.k)[inside]
-        return Splat(self, chosen, owner, pixels, z_dst)
+        z = np.ascontiguousarray(depth, np.float32).reshape(-1)
+        (ray_u, ray_v, ray_z), (t_u, t_v, t_z) = self._rays, self._t
+        z_dst, inverse, u, v, landed, pixel, column, key = self._scratch
+        rows, cols = self._padded
+        np.multiply(ray_z, z, out=z_dst)
+        z_dst += t_z
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            np.divide(np.float32(1), z_dst, out=inverse)
+            for coordinate, ray, t in ((u, ray_u, t_u), (v, ray_v, t_v)):
+                np.multiply(ray, z, out=coordinate)
+                coordinate += t
+                coordinate *= inverse
+            # where each point's patch starts; points that do not land go to a spare element past the end
+            np.greater(z, 0, out=landed)
+            for test in ((z_dst, np.greater, 1e-3), (u, np.greater_equal, 0), (u, np.less, cols),
+                         (v, np.greater_equal, 0), (v, np.less, rows)):
+                landed &= test[1](test[0], test[2])
+            np.copyto(pixel, v, casting="unsafe")
+            pixel *= cols
+            np.copyto(column, u, casting="unsafe")
+            pixel += column
+        pixel[~landed] = rows * cols
+        # the key: its nearness in 1/16 mm below DEPTH_STEPS, above the pixel's number
+        np.minimum(z_dst, np.float32(self._DEPTH_STEPS / 16), out=inverse)
+        inverse *= 16
+        np.copyto(key, inverse, casting="unsafe")
+        key <<= self._INDEX_BITS
+        np.subtract(self._base, key, out=key)
+        keys = self._keys
+        keys.fill(0)
+        np.maximum.at(keys, pixel, key.view(np.float64))
+        keys = keys[:-1].reshape(self._padded)
+        if self.k > 1:   # each output pixel: the largest key among the patches that cover it
+            anchor = (self.k - 1, self.k - 1)
+            keys = cv2.dilate(keys, self._kernel, dst=self._covered, anchor=anchor, borderType=cv2.BORDER_CONSTANT,
+                              borderValue=0)
+        np.bitwise_and(keys[self.k - 1:, self.k - 1:].view(np.int64), (1 << self._INDEX_BITS) - 1, out=self._shown)
+        return Splat(self._shown, z_dst)
 
 
 class Splat:
-    """Where one depth map's pixels land in the destination view (see Alignment.splat)."""
+    """Which reference pixel each output pixel shows (see Alignment.splat); good until the
+    alignment's next splat, whose buffers it shares."""
 
-    def __init__(self, alignment: Alignment, sources, owner, pixels, depth):
-        self._alignment = alignment
-        self._sources, self._owner, self._pixels, self._depth = sources, owner, pixels, depth
-
-    def _out(self, dtype, fill) -> np.ndarray:
-        return np.full(self._alignment.out_shape[0] * self._alignment.out_shape[1], fill, dtype)
+    def __init__(self, shown: np.ndarray, depth: np.ndarray):
+        self._shown, self._depth = shown, depth   # reference pixel + 1, 0 for none; depth per reference pixel
 
     def depth(self) -> np.ndarray:
         """Float32 depth in millimetres along the destination camera's axis; 0 where none landed."""
-        out = self._out(np.float32, 0)
-        out[self._pixels] = self._depth[self._owner]
-        return out.reshape(self._alignment.out_shape)
+        return self.carry(self._depth)
+
+    def depth_in_units(self, raw: RawStereoDepthConfig) -> np.ndarray:
+        """depth() as gen2's RAW16 depth (to_units), converted before it moves: on fewer pixels."""
+        return self.carry(to_units(self._depth, raw))
 
     def carry(self, values: np.ndarray, fill=0) -> np.ndarray:
         """Another map on the reference camera's pixels (disparity, confidence) moved the same way."""
-        out = self._out(values.dtype, fill)
-        out[self._pixels] = values.reshape(-1)[self._sources][self._owner]
-        return out.reshape(self._alignment.out_shape)
+        table = np.empty(values.size + 1, values.dtype)
+        table[0] = fill
+        table[1:] = values.reshape(-1)
+        return table.take(self._shown)
 
 
 def to_units(depth: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
