@@ -57,9 +57,10 @@ class Matcher:
         self.left_reference = control.depthAlign == AlgorithmControl.DepthAlign.RECTIFIED_LEFT
         self.levels = levels(raw)
         self.extended = bool(control.enableExtended)
-        self.shift = int(control.disparityShift)
+        self.shift = int(control.disparityShift)   # the search starts there: nearer things, no farther ones
+        self._half_sgbm = None
         self._sgbm = cv2.StereoSGBM_create(
-            minDisparity=0, numDisparities=self.levels // 2 if self.extended else self.levels, blockSize=BLOCK,
+            minDisparity=self.shift, numDisparities=self.levels // 2 if self.extended else self.levels, blockSize=BLOCK,
             P1=8 * BLOCK * BLOCK, P2=32 * BLOCK * BLOCK,
             uniquenessRatio=uniqueness(raw.costMatching.confidenceThreshold),
             disp12MaxDiff=int(control.leftRightCheckThreshold) if control.enableLeftRightCheck else -1,
@@ -67,42 +68,57 @@ class Matcher:
         self.edge = int(control.numInvalidateEdgePixels)
         self.refined = bool(control.enableSubpixel)   # whole-pixel output: SGBM's own 1/16 rounds as well
 
-    def _match(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    def _match(self, left: np.ndarray, right: np.ndarray, sgbm=None) -> np.ndarray:
         """SGBM's int16 disparity (1/16 pixels) on the reference camera's pixels."""
         import cv2
+        sgbm = sgbm or self._sgbm
         if self.left_reference:
-            return self._sgbm.compute(left, right)
+            return sgbm.compute(left, right)
         # OpenCV's reference is the first image: mirrored, the right one is
-        return cv2.flip(self._sgbm.compute(cv2.flip(right, 1), cv2.flip(left, 1)), 1)
+        return cv2.flip(sgbm.compute(cv2.flip(right, 1), cv2.flip(left, 1)), 1)
+
+    def _half(self):
+        """The extended search's matcher on the half-size pictures: its range starts at half the shift."""
+        import cv2
+        if self._half_sgbm is None:
+            self._half_sgbm = cv2.StereoSGBM_create()
+            for name in ("NumDisparities", "BlockSize", "P1", "P2", "UniquenessRatio", "Disp12MaxDiff",
+                         "SpeckleWindowSize", "Mode"):
+                getattr(self._half_sgbm, "set" + name)(getattr(self._sgbm, "get" + name)())
+            self._half_sgbm.setMinDisparity(self.shift // 2)
+        return self._half_sgbm
 
     def match(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
         """The matcher alone: float32 disparity in whole pixels and SGBM's 1/16, 0 where there is no
         match (for extended disparity, the full-size and half-size matches joined)."""
         import cv2
-        # no match is (minDisparity - 1) × 16, below 0
-        found = cv2.max(np.multiply(self._match(left, right), np.float32(1 / 16), dtype=np.float32), 0.0)
+        # no match is (minDisparity - 1) × 16, below the range: 0
+        found = np.multiply(self._match(left, right), np.float32(1 / 16), dtype=np.float32)
+        cv2.threshold(found, self.shift - 0.5, 0, cv2.THRESH_TOZERO, dst=found)
         if self.extended:
             height, width = left.shape
             small = (max(1, width // 2), max(1, height // 2))
             halves = [cv2.resize(p, small, interpolation=cv2.INTER_AREA) for p in (left, right)]
-            coarse = cv2.max(np.multiply(self._match(*halves), np.float32(2 / 16), dtype=np.float32), 0.0)
+            coarse = np.multiply(self._match(*halves, self._half()), np.float32(2 / 16), dtype=np.float32)
+            cv2.threshold(coarse, self.shift - 0.5, 0, cv2.THRESH_TOZERO, dst=coarse)
             coarse = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_NEAREST)
-            far = coarse >= self.levels // 2 - self.EXTENDED_MARGIN
+            far = coarse >= self.shift + self.levels // 2 - self.EXTENDED_MARGIN
             found[far] = coarse[far]
             # where the half-size search runs off the other picture, a full-size match may be a
             # nearer thing's false one: no disparity there, as with 192 levels matched at once
             if self.left_reference:
-                found[:, :self.levels] = 0
+                found[:, :self.levels + self.shift] = 0
             else:
-                found[:, width - self.levels:] = 0
+                found[:, width - self.levels - self.shift:] = 0
         return found
 
     def disparity(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        """Float32 disparity in pixels on the reference camera's pixels; 0 where there is no match."""
+        """Float32 disparity in pixels on the reference camera's pixels (the whole of it: the
+        disparity shift included); 0 where there is no match."""
         found = self.match(left, right)
         if self.refined:
             reference, other, direction = (left, right, -1.0) if self.left_reference else (right, left, 1.0)
-            found = np.minimum(refine(reference, other, found, direction), self.levels - 1, out=found)
+            found = np.minimum(refine(reference, other, found, direction), self.shift + self.levels - 1, out=found)
         if self.edge:
             found[:, :self.edge] = 0
             found[:, -self.edge:] = 0
@@ -166,9 +182,12 @@ def _refine(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, dir
 
 def disparity_output(disparity: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
     """The `disparity` output as gen2 sends it: uint8 whole pixels (at most 190, extended), or
-    uint16 in 1/2^bits pixels with subpixel; the median filter applied."""
+    uint16 in 1/2^bits pixels with subpixel; the median filter applied. With a disparity shift it is
+    counted from the shift (gen2's search range [shift, shift + 95] is sent as 0..95)."""
     import cv2
     control = raw.algorithmControl
+    if control.disparityShift:   # no match (0) goes below 0, which the conversion saturates to 0
+        disparity = cv2.subtract(disparity, float(control.disparityShift))
     if control.enableSubpixel:   # OpenCV rounds half to even and saturates, as np.rint and a clip would
         out = cv2.multiply(disparity, float(1 << control.subpixelFractionalBits), dtype=cv2.CV_16U)
     else:
@@ -189,10 +208,15 @@ def median(values: np.ndarray, kernel) -> np.ndarray:
 
 
 def filtered_disparity(disparity_out: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
-    """The output disparity back in float pixels (what depth is computed from, after the median)."""
-    if raw.algorithmControl.enableSubpixel:
-        return disparity_out.astype(np.float32) / (1 << raw.algorithmControl.subpixelFractionalBits)
-    return disparity_out.astype(np.float32)
+    """The output disparity back in float pixels (what depth is computed from, after the median),
+    the disparity shift added back where there is one."""
+    control = raw.algorithmControl
+    out = disparity_out.astype(np.float32)
+    if control.enableSubpixel:
+        out /= 1 << control.subpixelFractionalBits
+    if control.disparityShift:
+        np.add(out, np.float32(control.disparityShift), out=out, where=out > 0)
+    return out
 
 
 def depth_output(disparity: np.ndarray, focal_px: float, baseline_mm: float, raw: RawStereoDepthConfig) -> np.ndarray:
@@ -217,6 +241,7 @@ class DepthTable:
         import cv2
         control, window = raw.algorithmControl, raw.postProcessing.thresholdFilter
         key = (disparity_out.dtype.str, float(focal_px), float(baseline_mm), bool(control.enableSubpixel),
+               int(control.disparityShift),
                int(control.subpixelFractionalBits), int(control.depthUnit), float(control.customDepthUnitMultiplier),
                int(window.minRange), int(window.maxRange))
         if key != self._key:

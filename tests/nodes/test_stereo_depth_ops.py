@@ -81,12 +81,46 @@ def test_extended_disparity_finds_what_96_levels_cannot(shift, align):
     assert (np.abs(plain - shift) < 0.5).mean() < (0.01 if shift > 95 else 1.0)
 
 
+def test_a_disparity_shift_gives_the_depth_of_what_is_nearer_than_the_unshifted_range():
+    """The device 70 cm nearer the near board, which then fills the view 30 cm away: 110 px of
+    disparity, past the 95 of the unshifted range (whose nearest depth is 35 cm here). Shifted by
+    48 (gen2's example: the search covers 48..143), the depth is right; the disparity output counts
+    from the shift, and depth is made from it with the shift added back."""
+    from oakling.sources.stereo_scene import render_pose
+    centre = (-325.0, -25.0, 700.0)
+    left, _ = render_pose(LEFT, 640, 400, np.eye(3), centre)
+    right, truth = render_pose(RIGHT, 640, 400, np.eye(3), centre)
+    fx = CALIB.getCameraIntrinsics(RIGHT, 640, 400)[0][0]
+    board = truth == 300
+    assert board.mean() > 0.9 and fx * 75 / 95 > 340
+    depths = {}
+    for shift in (0, 48):
+        raw = config(setSubpixel=True, setDisparityShift=shift)
+        out = ops.disparity_output(ops.Matcher(raw).disparity(left, right), raw)
+        assert out.max() <= 95 * 8
+        depths[shift] = ops.DepthTable()(out, fx, 75.0, raw).astype(np.float32)
+    right_depth = {shift: np.abs(d - truth) < 0.02 * truth for shift, d in depths.items()}
+    shifted = depths[48] > 0
+    assert (right_depth[48] & board).sum() > 0.85 * (board & seen_by_both_at(truth, fx)).sum()
+    assert right_depth[48][shifted].mean() > 0.95
+    assert right_depth[0][board].mean() < 0.01                # the unshifted search cannot reach it
+
+
+def seen_by_both_at(depth, fx):
+    """The right camera's pixels whose match in the left picture lies inside it."""
+    return np.arange(depth.shape[1])[None, :] + fx * 75 / depth < depth.shape[1]
+
+
 def test_disparity_output_types_follow_subpixel():
     found = np.array([[0, 1.26, 94.9]], np.float32)
     assert ops.disparity_output(found, config(setMedianFilter=0)).tolist() == [[0, 1, 95]]
     assert ops.disparity_output(found, config(setMedianFilter=0)).dtype == np.uint8
     sub = ops.disparity_output(found, config(setMedianFilter=0, setSubpixel=True))
     assert sub.dtype == np.uint16 and sub.tolist() == [[0, 10, 759]]   # 3 fractional bits
+    shifted = config(setMedianFilter=0, setDisparityShift=30)
+    out = ops.disparity_output(np.array([[0, 31.2, 124.9]], np.float32), shifted)
+    assert out.tolist() == [[0, 1, 95]]                        # counted from the shift; no match stays 0
+    assert ops.filtered_disparity(out, shifted).tolist() == [[0, 31, 125]]
 
 
 def test_depth_units_and_the_threshold_filter():
