@@ -9,7 +9,8 @@ Shapes and colour rules follow gen2's Python bindings ([py] ImgFrameBindings.cpp
 stride follow [core2] ImgFrame.cpp. Internal fields (used by nodes and the codec): `_type`, `_width`, `_height`,
 `_stride`, `_bytes_pp`, `_p1_offset`, `_p2_offset`, `_p3_offset`, `_category`, the capture fields
 of `capture.CaptureSettings` (camera nodes set them with `_set_camera_settings(...)`), and `_view`: where
-the frame lies in the picture it was made from (an ImageManip's crop, resize, letterbox or flip), as the
+the frame lies in the picture it was made from (an ImageManip's crop, resize, letterbox or flip; a Warp's mesh
+when a 3×3 map follows it), as the
 row-major 3×3 map from the frame's normalised coordinates to that picture's; None when it is that picture
 (oakling's own: gen2's ImgFrame carries no such thing, and spatial detection needs it to find a box in depth).
 """

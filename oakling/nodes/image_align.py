@@ -29,8 +29,10 @@ whole width and more rows, as gen2 scales them and the synthetic scene is render
     BICUBIC, or bilinear for the rest); what the source does not see is black.
 
 The output keeps the input's type, sequence number, timestamps and settings, and takes the target
-camera's socket as its instance number. A frame from a socket the calibration does not have, or of
-another type, is dropped with an error line that says what to do.
+camera's socket as its instance number; it sets no `_view` (ImgFrame): it is the target camera's
+whole view at that size, which its instance number names, as spatial detection reads it. A frame
+from a socket the calibration does not have, or of another type, is dropped with an error line that
+says what to do.
 """
 from __future__ import annotations
 

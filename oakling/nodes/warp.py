@@ -21,7 +21,9 @@ bilinear (BILINEAR and AUTO); pixels mapped outside the input are black. Frames 
 planar or interleaved, GRAY8, RAW8, NV12 and YUV420p are warped plane by plane (chroma planes
 through the same mesh at their half size) and keep their type, sequence number, timestamps and
 camera settings; other types, and outputs larger than `setMaxOutputFrameSize`, are dropped with an
-error line saying what to do. `setHwIds` is kept (no hardware engines to choose here).
+error line saying what to do. `setHwIds` is kept (no hardware engines to choose here). The output's
+`_view` says where it lies in its input (for spatial detection) when a 3×3 map follows the mesh
+within half a pixel (`Warper.view`); otherwise it keeps its input's.
 """
 from __future__ import annotations
 
@@ -35,7 +37,8 @@ from ..messages.imgframe import ImgFrame
 from ..pipeline.node import Node
 from ..pipeline.registry import node_type
 from ..runtime.worker import QueueClosed, Worker
-from .image_manip_ops import ManipError, WarpMesh, decode_mesh, encode_mesh, frame_bytes, mesh_points
+from .image_manip_ops import (ManipError, WarpMesh, compose_views, decode_mesh, encode_mesh, frame_bytes,
+                              mesh_points)
 from .neural_network import _count
 
 T = ImgFrame.Type
@@ -129,6 +132,7 @@ class Warper:
         self.out_size = out_size                   # (0, 0): the input's
         self.interpolation = _cv_interpolation(interpolation)
         self._meshes: dict = {}
+        self._views: dict = {}
 
     def _mesh(self, in_w: int, in_h: int, scale: int) -> WarpMesh:
         key = (in_w, in_h, scale)
@@ -147,6 +151,16 @@ class Warper:
         h, w = plane.shape[:2]
         map1, map2 = self._mesh(w, h, scale).maps(out_w, out_h)
         return cv2.remap(plane, map1, map2, self.interpolation, borderMode=cv2.BORDER_CONSTANT)
+
+    def view(self, in_w: int, in_h: int, out_w: int, out_h: int) -> np.ndarray | None:
+        """The 3×3 map from the output's normalised coordinates to the input's (ImgFrame._view), or
+        None when the mesh is not one: a 3×3 map fitted to the mesh, sampled 17×17 over the output,
+        counts when it puts every sample within half a pixel of where the mesh does (a resize, a crop,
+        a turn, a keystone with a fine enough mesh; not a lens's undistortion or a bent mesh)."""
+        key = (in_w, in_h, out_w, out_h)
+        if key not in self._views:
+            self._views[key] = _mesh_view(self._mesh(in_w, in_h, 1).points, in_w, in_h, out_w, out_h)
+        return self._views[key]
 
     def size_of(self, frame: ImgFrame) -> tuple[int, int]:
         w, h = self.out_size
@@ -193,7 +207,33 @@ class Warper:
             out._p1_offset, out._p2_offset, out._p3_offset = 0, size, size + size // 4
         out._data = np.ascontiguousarray(data).reshape(-1)
         out._category = frame._category
+        # where the output lies in its input, for spatial detection; a mesh no 3×3 map follows keeps
+        # its input's view, as an ImageManip's warp mesh does
+        out._view = compose_views(frame._view, self.view(w, h, ow, oh))
         return out._keep_capture_of(frame)
+
+
+def _mesh_view(points: np.ndarray, in_w: int, in_h: int, out_w: int, out_h: int) -> np.ndarray | None:
+    """Warper.view: the mesh (source pixel places at output pixel centres, corners on corners, bilinear
+    between) as a 3×3 map between normalised coordinates, if one fits it within half a pixel."""
+    import cv2
+    mesh_h, mesh_w = points.shape[:2]
+    cols = np.linspace(0, out_w - 1, 17).round().astype(int)
+    rows = np.linspace(0, out_h - 1, 17).round().astype(int)
+    wx, wy = WarpMesh._weights(out_w, mesh_w)[cols], WarpMesh._weights(out_h, mesh_h)[rows]
+    xs, ys = wy @ points[:, :, 0] @ wx.T, wy @ points[:, :, 1] @ wx.T
+    at = np.stack(np.meshgrid(cols, rows), -1).reshape(-1, 2).astype(np.float64)
+    to = np.stack((xs, ys), -1).reshape(-1, 2)
+    hom, _ = cv2.findHomography(at, to, 0)
+    if hom is None:
+        return None
+    mapped = cv2.perspectiveTransform(at[None], hom)[0]
+    if np.abs(mapped - to).max() > 0.5:
+        return None
+    # output normalised -> its pixel centres; the input's pixel centres -> normalised
+    from_out = np.array([[out_w, 0, -0.5], [0, out_h, -0.5], [0, 0, 1]])
+    to_in = np.array([[1 / in_w, 0, 0.5 / in_w], [0, 1 / in_h, 0.5 / in_h], [0, 0, 1]])
+    return to_in @ hom @ from_out
 
 
 class WarpWorker(Worker):

@@ -267,15 +267,16 @@ def test_with_no_depth_linked_the_node_says_so(blobs):
     assert errors and "stereo.depth.link(det.inputDepth)" in errors[0]
 
 
-def _right_camera_through_a_manip(blob, kind, size, configure):
+def _right_camera_through_a_manip(blob, kind, size, configure, before=None):
     """gen2's spatial_mobilenet_mono layout: the rectified right picture cut to the network's input by
-    an ImageManip (`configure(manip.initialConfig)`), the depth from the same pair; three results."""
+    an ImageManip (`configure(manip.initialConfig)`), the depth from the same pair; three results.
+    `before(pipeline, port)` puts nodes between the picture and the ImageManip: the port they send."""
     p = dai.Pipeline()
     stereo = stereo_pair(p)
     manip = p.create(dai.node.ImageManip)
     configure(manip.initialConfig)
     manip.initialConfig.setFrameType(dai.ImgFrame.Type.BGR888p)
-    stereo.rectifiedRight.link(manip.inputImage)
+    (before(p, stereo.rectifiedRight) if before else stereo.rectifiedRight).link(manip.inputImage)
     det = _network(p, kind, blob)
     det.setBoundingBoxScaleFactor(0.5)
     det.setDepthLowerThreshold(100)
@@ -340,3 +341,26 @@ def test_a_network_fed_a_crop_measures_its_boxes_where_the_crop_came_from(tmp_pa
         _roi_is_the_boxs_middle_half_on_the_depth(d.boundingBoxMapping.roi, truth)
         [region] = mapping.getConfigData()
         _roi_is_the_boxs_middle_half_on_the_depth(region.roi, truth)
+
+
+def test_a_network_fed_through_a_warp_measures_its_boxes_where_the_warp_took_them_from(tmp_path):
+    """A Warp whose mesh stretches a part of the right picture over 300x300 (then an ImageManip makes
+    it BGR): the warp's output says where it lies in its input, so the box is measured there."""
+    crop = (0.05, 0.1, 0.55, 0.9)
+    truth = _box_on(RIGHT, W, H)
+    blob = known_box_blob("ssd", box_in(truth, crop), 300, 300, tmp_path)
+    # the mesh's corners: where the output's corner pixel centres take their values in the input
+    sx, sy = (crop[2] - crop[0]) * W / 300, (crop[3] - crop[1]) * H / 300
+    mesh = [(crop[0] * W + (px + 0.5) * sx - 0.5, crop[1] * H + (py + 0.5) * sy - 0.5)
+            for py in (0, 299) for px in (0, 299)]
+
+    def warped(p, port):
+        warp = p.create(dai.node.Warp)
+        warp.setWarpMesh(mesh, 2, 2)
+        warp.setOutputSize(300, 300)
+        port.link(warp.inputImage)
+        return warp.out
+    for msg, depth, mapping in _right_camera_through_a_manip(blob, "ssd", 300, lambda c: None, before=warped):
+        [d] = msg.detections
+        _near(d.spatialCoordinates)
+        _roi_is_the_boxs_middle_half_on_the_depth(d.boundingBoxMapping.roi, truth)

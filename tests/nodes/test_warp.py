@@ -82,6 +82,33 @@ def test_without_a_mesh_the_frame_is_resized_and_corners_stay_corners():
     np.testing.assert_array_equal(smooth.getFrame(), img)         # same size, no mesh: unchanged
 
 
+def crop_mesh(crop, in_size, out_size, bend=0.0):
+    """A 3x3 mesh that stretches the normalised `crop` (x0, y0, x1, y1) of the input over the output;
+    `bend` pushes its middle point that many input pixels down."""
+    (x0, y0, x1, y1), (w, h), (ow, oh) = crop, in_size, out_size
+    sx, sy = (x1 - x0) * w / ow, (y1 - y0) * h / oh
+    at = lambda px, py: (x0 * w + (px + 0.5) * sx - 0.5, y0 * h + (py + 0.5) * sy - 0.5)
+    mesh = np.array([[at(px, py) for px in (0, (ow - 1) / 2, ow - 1)] for py in (0, (oh - 1) / 2, oh - 1)])
+    mesh[1, 1, 1] += bend
+    return mesh
+
+
+def test_the_output_says_where_it_lies_in_its_input_when_a_3x3_map_is_the_mesh():
+    """ImgFrame._view (spatial detection maps boxes back through it): a crop mesh's is the crop, a
+    mirror's the mirror, after the input's own view; a bent mesh keeps its input's."""
+    frame = dai.ImgFrame().setCvFrame(np.zeros((400, 640), np.uint8), T.GRAY8)
+    out = Warper(crop_mesh((0.05, 0.1, 0.55, 0.9), (640, 400), (300, 300)), (300, 300), 0)(frame)
+    np.testing.assert_allclose(np.reshape(out._view, (3, 3)), [[0.5, 0, 0.05], [0, 0.8, 0.1], [0, 0, 1]], atol=1e-6)
+    mirrored = Warper(points(flip_mesh(640, 400), 2, 2), (0, 0), 0)(frame)
+    np.testing.assert_allclose(np.reshape(mirrored._view, (3, 3)), [[-1, 0, 1], [0, 1, 0], [0, 0, 1]], atol=1e-6)
+    frame._view = [0.5, 0, 0.25, 0, 0.5, 0.25, 0, 0, 1]             # itself the middle of a bigger picture
+    again = Warper(points(flip_mesh(640, 400), 2, 2), (0, 0), 0)(frame)
+    np.testing.assert_allclose(np.reshape(again._view, (3, 3)), [[-0.5, 0, 0.75], [0, 0.5, 0.25], [0, 0, 1]], atol=1e-6)
+    bent = Warper(crop_mesh((0.05, 0.1, 0.55, 0.9), (640, 400), (300, 300), bend=20), (300, 300), 0)(frame)
+    assert bent._view == frame._view
+    assert Warper(None, (0, 0), 0)(dai.ImgFrame().setCvFrame(np.zeros((40, 60), np.uint8), T.GRAY8))._view is None
+
+
 def test_frames_it_cannot_warp_say_what_it_takes():
     frame = dai.ImgFrame().setSize(4, 4).setType(T.RAW16).setFrame(np.zeros(32, np.uint8))
     with pytest.raises(ManipError, match=r"cannot warp a RAW16 frame — send BGR/RGB"):
