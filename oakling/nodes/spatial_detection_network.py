@@ -132,11 +132,12 @@ class SpatialDetectionNetwork(DetectionNetwork):
 
     def _input_view(self) -> dict | None:
         """{"socket", "window"}: where a ColorCamera preview or video feeding `input`, straight or
-        through ImageManips (whose frames carry their own crop), lies in the camera's isp picture
+        through ImageManips and Warps (whose frames carry their own cut), lies in the camera's isp picture
         (normalised x, y, width, height); None for any other source."""
         from .camera_common import resolve_socket
         from .color_camera import ColorCamera, color_layout, isp_size
         from .image_manip import ImageManip
+        from .warp import Warp
         pipeline = self.getParentPipeline()
         node_id, port, seen = self.id, "in", set()
         while (node_id, port) not in seen:
@@ -145,7 +146,7 @@ class SpatialDetectionNetwork(DetectionNetwork):
             if c is None:
                 return None
             node = pipeline.getNode(c.outputId)
-            if isinstance(node, ImageManip) and c.outputName == "out":
+            if isinstance(node, (ImageManip, Warp)) and c.outputName == "out":
                 node_id, port = node.id, "inputImage"
                 continue
             if not isinstance(node, ColorCamera) or c.outputName not in ("preview", "video"):

@@ -255,6 +255,11 @@ def test_a_preview_through_manips_still_gives_the_cameras_window():
     other = p.create(dai.node.MobileNetSpatialDetectionNetwork)
     p.create(dai.node.MonoCamera).out.link(other.input)
     assert other._input_view() is None
+    warped = p.create(dai.node.MobileNetSpatialDetectionNetwork)   # a Warp's frames carry their cut too
+    warp = p.create(dai.node.Warp)
+    cam.video.link(warp.inputImage)
+    warp.out.link(warped.input)
+    assert warped._input_view()["window"] == pytest.approx([0, 0, 1, 1])
 
 
 def test_with_no_depth_linked_the_node_says_so(blobs):
