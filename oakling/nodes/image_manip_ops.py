@@ -12,6 +12,8 @@ last pass over the pixels writes there directly, so the result is never copied a
 """
 from __future__ import annotations
 
+import functools
+
 import math
 from dataclasses import dataclass
 
@@ -171,9 +173,15 @@ class Plan:
     def nbytes(self) -> int:
         return frame_bytes(self.out_type, *self.out_size)
 
-    @property
+    @functools.cached_property
     def perspective(self) -> bool:
         return self.matrix is not None and not np.allclose(self.matrix[2], (0, 0, 1))
+
+    @functools.cached_property
+    def own_view(self) -> list | None:
+        """ImgFrame._view of an output made from a frame that has none: worked out once per plan,
+        not per frame."""
+        return compose_views(None, self.view())
 
     def view(self) -> np.ndarray:
         """The 3×3 map from the output's normalised coordinates to the input's (what ImgFrame._view
@@ -449,8 +457,14 @@ def apply_plan(p: Plan, frame: ImgFrame, mesh: WarpMesh | None = None, alloc=Non
         np.copyto(kept, out)
         out = kept
     made = _make_output(frame, out, p.out_type, ow, oh)
-    made._view = compose_views(frame._view, p.view() if mesh is None else None)
+    if mesh is None and frame._view is None:
+        made._view = None if p.own_view is None else list(p.own_view)
+    else:
+        made._view = compose_views(frame._view, p.view() if mesh is None else None)
     return made
+
+
+_EYE = np.eye(3)
 
 
 def compose_views(outer, inner):
@@ -463,7 +477,7 @@ def compose_views(outer, inner):
     if outer is not None:
         m = np.asarray(outer, np.float64).reshape(3, 3) @ m
     m = m / m[2, 2]
-    return None if np.allclose(m, np.eye(3), atol=1e-9) else [float(v) for v in m.reshape(-1)]
+    return None if np.abs(m - _EYE).max() <= 1e-9 else m.reshape(-1).tolist()
 
 
 class _Destination:
