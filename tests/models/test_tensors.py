@@ -147,3 +147,29 @@ def test_an_output_layout_writes_big_messages_into_the_memory_it_is_given_with_t
     assert written.sum() < written.size and not message._data[~written].any()   # the gaps are zeroed
     small, _ = OutputLayout([TensorSpec("a", (1, 3), "U8")]).new(stale)
     assert not small._data.any()
+
+
+def test_out_messages_share_their_layout_but_a_layer_replaced_in_one_leaves_the_others_as_they_were():
+    specs = [TensorSpec("a", (1, 3), "FP32"), TensorSpec("b", (1, 5), "FP16")]
+    layout = OutputLayout(specs)
+    first, outputs = layout.new()
+    second, _ = layout.new()
+    outputs["a"][...] = [[1, 2, 3]]
+    outputs["b"][...] = 7
+    first.setLayer("a", [4, 5])   # the others move: in `first` only
+    assert first.getAllLayerNames() == ["b", "a"] and first.getTensorInfo("b").offset == 0
+    assert [t.offset for t in second.getAllLayers()] == [0, 64]
+    np.testing.assert_array_equal(first.getTensor("b"), np.full((1, 5), 7, np.float16))
+    assert second.getTensor("b").shape == (1, 5)
+
+
+def test_a_frame_of_a_kind_already_read_but_without_its_pixels_is_still_refused():
+    spec = TensorSpec("images", (1, 3, 4, 4), "U8", "NCHW")
+    frame = dai.ImgFrame()
+    frame.setFrame(np.arange(48, dtype=np.uint8).reshape(3, 4, 4))
+    frame.setWidth(4).setHeight(4).setType(dai.ImgFrame.Type.BGR888p)
+    np.testing.assert_array_equal(frame_tensor(frame, spec, "NeuralNetwork(1).input"),
+                                  np.arange(48, dtype=np.uint8).reshape(1, 3, 4, 4))
+    frame.setData(np.zeros(10, np.uint8))
+    with pytest.raises(InputMismatch, match="needs 48 bytes"):
+        frame_tensor(frame, spec, "NeuralNetwork(1).input")
