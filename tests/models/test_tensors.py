@@ -162,14 +162,3 @@ def test_out_messages_share_their_layout_but_a_layer_replaced_in_one_leaves_the_
     np.testing.assert_array_equal(first.getTensor("b"), np.full((1, 5), 7, np.float16))
     assert second.getTensor("b").shape == (1, 5)
 
-
-def test_a_frame_of_a_kind_already_read_but_without_its_pixels_is_still_refused():
-    spec = TensorSpec("images", (1, 3, 4, 4), "U8", "NCHW")
-    frame = dai.ImgFrame()
-    frame.setFrame(np.arange(48, dtype=np.uint8).reshape(3, 4, 4))
-    frame.setWidth(4).setHeight(4).setType(dai.ImgFrame.Type.BGR888p)
-    np.testing.assert_array_equal(frame_tensor(frame, spec, "NeuralNetwork(1).input"),
-                                  np.arange(48, dtype=np.uint8).reshape(1, 3, 4, 4))
-    frame.setData(np.zeros(10, np.uint8))
-    with pytest.raises(InputMismatch, match="needs 48 bytes"):
-        frame_tensor(frame, spec, "NeuralNetwork(1).input")
