@@ -4,8 +4,9 @@
 back-camera 256×256 and short-range 128×128, converted from their TFLite files; each conversion is
 timed against < 5 s), each against a same-run baseline: bare OpenVINO asynchronous inference
 (AsyncInferQueue) of the same blob, compiled with the node's settings (`compile_config`: precision,
-threads, one stream per request) and the same number of requests, on the same inputs, which it too
-hands to OpenVINO without a copy (share_inputs), as the node does.
+threads, one stream per request) and the same number of requests, on the same inputs, which it
+hands to OpenVINO without a copy (share_inputs; the node copies small inputs into memory its requests
+keep, which costs OpenVINO less than binding new memory every inference).
 
 The node's figure includes everything a gen2 program pays: frames sent from the host through
 XLinkIn, the input checks, inference, NNData out through XLinkOut to the host.

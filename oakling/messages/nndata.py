@@ -161,7 +161,8 @@ class NNData(Buffer):
 
     def _drop(self, name):
         """Remove a tensor and pack the others again (offsets change, contents do not)."""
-        keep = [(t, self._data[t.offset:t.offset + _extent(t)].copy()) for t in self._tensors if t.name != name]
+        # copies of the others' TensorInfos: a message may share them with others (a NeuralNetwork's outputs)
+        keep = [(t._copy(), self._data[t.offset:t.offset + _extent(t)].copy()) for t in self._tensors if t.name != name]
         self._data = np.empty(0, dtype=np.uint8)
         self._tensors = []
         for t, raw in keep:

@@ -127,9 +127,27 @@ def _type_name(element_type) -> str:
     return get() if get else str(element_type)
 
 
+_OWN_BELOW = 1 << 20   # inputs and outputs up to this size get memory of their own in each request
+
+
+class _Slot:
+    """One infer request and the memory it was given once, so that starting an inference only copies
+    into it: OpenVINO pointed at new memory rebinds the request, which costs more than copying a small
+    tensor. `inputs`: name -> (port, array) for the inputs that have their own memory; `outputs`: name
+    -> array, or None when the outputs are written into the caller's arrays in place (large ones)."""
+
+    __slots__ = ("request", "inputs", "outputs", "bound")
+
+    def __init__(self, request, inputs: dict, outputs: dict | None):
+        self.request, self.inputs, self.outputs = request, inputs, outputs
+        self.bound = False   # whether the request reads `inputs` (an input given another way unbinds them)
+
+
 class _OpenVINONetwork(Network):
-    """`requests` OpenVINO infer requests. Inputs reach OpenVINO as ov.Tensors over the caller's arrays
-    and outputs are written into arrays the caller gives (or fresh ones), so nothing is copied either way.
+    """`requests` OpenVINO infer requests. Small inputs (up to 1 MiB, of a fixed shape) are copied into
+    memory each request holds for good, and small outputs copied out of it into the caller's arrays (a
+    copy costs less than pointing OpenVINO at new memory every inference); larger ones reach OpenVINO as
+    ov.Tensors over the caller's arrays, so nothing is copied either way.
 
     `submit` starts an inference on a free request, or, when every request is busy, leaves it waiting
     (up to twice `requests` of them; beyond that `submit` waits). The OpenVINO callback that ends an
@@ -152,25 +170,45 @@ class _OpenVINONetwork(Network):
         self._input_ports, self._input_casts = _input_ports(compiled.inputs, inputs)
         self._output_shapes = [(spec.name, tuple(spec.shape), spec.numpy_dtype) for spec in outputs]
         self.writes_outputs = _outputs_settable(compiled, outputs)
+        self._slots = [self._slot(request, inputs) for request in self._requests]
         try:
             from openvino._pyopenvino import InferRequest as native   # takes ov.Tensors as they are
             self._start_async = native.start_async
         except ImportError:
             self._start_async = type(self._requests[0]).start_async
 
+    def _slot(self, request, specs) -> _Slot:
+        """Give `request` memory of its own for its small inputs of a fixed shape and, when OpenVINO
+        writes the outputs where it is told, for its outputs if they are small."""
+        inputs = {}
+        for spec in specs:
+            dtype = self._input_casts.get(spec.name, spec.numpy_dtype)
+            shape = tuple(spec.shape)
+            if all(d > 0 for d in shape) and spec.size * dtype.itemsize <= _OWN_BELOW:
+                inputs[spec.name] = (self._input_ports[spec.name], np.zeros(shape, dtype))
+        outputs = None
+        if self.writes_outputs and sum(int(np.prod(shape)) * dtype.itemsize
+                                       for _, shape, dtype in self._output_shapes) <= _OWN_BELOW:
+            outputs = {name: np.zeros(shape, dtype) for name, shape, dtype in self._output_shapes}
+            for k, (name, _, _) in enumerate(self._output_shapes):
+                request.set_output_tensor(k, self._tensor(outputs[name], shared_memory=True))
+        slot = _Slot(request, inputs, outputs)
+        self._bind(slot)
+        return slot
+
+    def _bind(self, slot: _Slot):
+        for port, array in slot.inputs.values():
+            tensor = self._tensor(array, shared_memory=True)
+            if isinstance(port, int):
+                slot.request.set_input_tensor(port, tensor)
+            else:
+                slot.request.set_tensor(port, tensor)
+        slot.bound = True
+
     def submit(self, tensors, done, outputs=None):
-        # OpenVINO reads the arrays themselves, so they must be contiguous and writable (else copied here)
-        # and stay alive until the inference ends: the userdata holds them.
-        tensors = {name: a if a.flags.c_contiguous and a.flags.writeable else np.array(a, order="C")
-                   for name, a in tensors.items()}
-        for name, dtype in self._input_casts.items():
-            tensors[name] = tensors[name].astype(dtype)
-        if self.writes_outputs:
-            if outputs is None:
-                outputs = {name: np.empty(shape, dtype) for name, shape, dtype in self._output_shapes}
-        else:
-            outputs = None
-        job = (tensors, done, outputs)
+        if self.writes_outputs and outputs is None and self._slots[0].outputs is None:
+            outputs = {name: np.empty(shape, dtype) for name, shape, dtype in self._output_shapes}
+        job = (tensors, done, outputs if self.writes_outputs else None)
         with self._cond:
             while not self._free and len(self._waiting) >= self._backlog:
                 self._cond.wait()
@@ -190,12 +228,33 @@ class _OpenVINONetwork(Network):
 
     def _start(self, index, job):
         tensors, done, outputs = job
-        request = self._requests[index]
-        if outputs is not None:
+        slot = self._slots[index]
+        own = slot.inputs
+        given, kept = {}, []   # port -> ov.Tensor for the inputs OpenVINO reads where they are; their arrays
+        for name, array in tensors.items():
+            place = own.get(name)
+            if place is not None and place[1].shape == array.shape:
+                np.copyto(place[1], array, casting="unsafe")   # converts to the compiled type on the way
+                continue
+            # OpenVINO reads the array itself, so it must be contiguous and writable (else copied here)
+            # and stay alive until the inference ends: the userdata holds it.
+            if not (array.flags.c_contiguous and array.flags.writeable):
+                array = np.array(array, order="C")
+            cast = self._input_casts.get(name)
+            if cast is not None:
+                array = array.astype(cast)
+            given[self._input_ports[name]] = self._tensor(array, shared_memory=True)
+            kept.append(array)   # alive until the inference ends: the userdata holds them
+        if given:
+            if own:
+                slot.bound = False   # the request may now read some input from elsewhere
+        elif not slot.bound:
+            self._bind(slot)
+        if outputs is not None and slot.outputs is None:
+            request = slot.request
             for k, (name, _, _) in enumerate(self._output_shapes):
                 request.set_output_tensor(k, self._tensor(outputs[name], shared_memory=True))
-        self._start_async(request, {self._input_ports[name]: self._tensor(a, shared_memory=True)
-                                    for name, a in tensors.items()}, (index, done, tensors, outputs))
+        self._start_async(slot.request, given, (index, done, kept, outputs))
 
     def _next(self, index) -> list:
         """Request `index` is idle: start the oldest waiting inference on it, or put it back on the free
@@ -218,13 +277,20 @@ class _OpenVINONetwork(Network):
 
     def _finished(self, userdata):
         index, done, _tensors, outputs = userdata
-        if outputs is None:   # outputs OpenVINO would not write into our arrays: copied before reuse
-            try:
-                request = self._requests[index]
+        slot = self._slots[index]
+        try:
+            if slot.outputs is not None:   # the request's own: copied out before the request is reused
+                if outputs is None:
+                    outputs = {name: array.copy() for name, array in slot.outputs.items()}
+                else:
+                    for name, array in slot.outputs.items():
+                        np.copyto(outputs[name], array)
+            elif outputs is None:   # outputs OpenVINO would not write into our arrays: copied before reuse
+                request = slot.request
                 outputs = {name: np.array(request.get_output_tensor(k).data)
                            for k, (name, _, _) in enumerate(self._output_shapes)}
-            except BaseException as e:   # reported to the caller, never raised into OpenVINO's thread
-                outputs = e
+        except BaseException as e:   # reported to the caller, never raised into OpenVINO's thread
+            outputs = e
         refused = self._next(index)
         for done_now, result in [(done, outputs)] + refused:
             try:

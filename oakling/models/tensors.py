@@ -16,6 +16,8 @@ takes, and what to change.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from ..link.link import SHM_THRESHOLD
@@ -64,11 +66,10 @@ def message_tensor(msg, spec: TensorSpec, where: str) -> np.ndarray:
 
 
 def frame_tensor(frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
-    t, w, h = frame.getType(), frame.getWidth(), frame.getHeight()
-    key = (t, w, h, spec)
+    key = (frame._type, frame._width, frame._height, spec)
     read = _FITTING.get(key)
     if read is None:   # a stream of frames pays the checks once per kind of frame, not per frame
-        read = _frame_reader(spec, where, t, w, h)
+        read = _frame_reader(spec, where, frame)
         if len(_FITTING) >= _FITTING_MAX:
             _FITTING.clear()
         _FITTING[key] = read
@@ -96,9 +97,10 @@ _FITTING: dict = {}
 _FITTING_MAX = 64
 
 
-def _frame_reader(spec: TensorSpec, where: str, t, w: int, h: int):
-    """How a w×h frame of type t feeds `spec` (_frame_pixels or _bytes_as_u8); InputMismatch with the
-    fix if it cannot."""
+def _frame_reader(spec: TensorSpec, where: str, frame: ImgFrame):
+    """How frames of this one's type and size feed `spec` (`read(frame, spec, where)`); InputMismatch
+    with the fix if they cannot."""
+    t, w, h = frame.getType(), frame.getWidth(), frame.getHeight()
     image = f"image {w}x{h} {t.name}"
     layout = image_layout(spec)
     if not layout:
@@ -124,7 +126,19 @@ def _frame_reader(spec: TensorSpec, where: str, t, w: int, h: int):
     if fixes:
         raise InputMismatch(f"{where}: {image} does not match input '{spec.name}' {spec.describe()} — "
                             f"{'; and '.join(fixes)}")
-    return _frame_pixels
+    pixels = _pixels(frame, where)
+    if pixels.dtype != spec.numpy_dtype:
+        return _frame_pixels
+    return partial(_same_pixels, pixels.nbytes, pixels.dtype, tuple(spec.shape))
+
+
+def _same_pixels(nbytes: int, dtype, shape, frame: ImgFrame, spec: TensorSpec, where: str) -> np.ndarray:
+    """_frame_pixels for frames whose values are the input's type, straight from the frame's bytes
+    (what getFrame views, with its checks made once per kind of frame)."""
+    data = frame._data
+    if data.size < nbytes:   # a frame without its pixels: getFrame says so
+        return _frame_pixels(frame, spec, where)
+    return data[:nbytes].view(dtype).reshape(shape)
 
 
 def _arrangement_fix(kind, want: str, spec: TensorSpec) -> str:
@@ -244,26 +258,26 @@ class OutputLayout:
             template.addTensor(spec.name, np.zeros(spec.shape, spec.numpy_dtype))
         self.fits = all(template.getTensor(spec.name).dtype == spec.numpy_dtype for spec in specs)
         self._size = template._data.size
-        self._infos = template._tensors
-        self._places = [(spec.name, info.offset, spec.numpy_dtype, tuple(spec.shape),
-                         spec.numpy_dtype.itemsize * int(np.prod(spec.shape, dtype=np.int64)))
-                        for info, spec in zip(self._infos, specs)]
-        ends = sorted((offset, offset + size) for _, offset, _, _, size in self._places)
+        self._infos = template._tensors   # shared by every message: NNData never changes a TensorInfo it holds
+        self._places = [(spec.name, info.offset, info.offset + spec.numpy_dtype.itemsize * spec.size,
+                         spec.numpy_dtype, tuple(spec.shape)) for info, spec in zip(self._infos, specs)]
+        ends = sorted((offset, end) for _, offset, end, _, _ in self._places)
         self._gaps = [(a, b) for a, b in zip([0] + [end for _, end in ends], [start for start, _ in ends] + [self._size])
                       if b > a]
 
     def new(self, alloc=None) -> tuple[NNData, dict[str, np.ndarray]]:
         """An empty `out` message and, per output name, the array inside it that holds that output. With
         `alloc(shape, dtype)` (an output's shared frame pool), a message that links would not send inline lies in
-        memory from it, which links lend without a copy; the bytes between tensors are zeroed, so the
-        message's bytes depend only on the outputs."""
+        memory from it, which links lend without a copy. Only the bytes between tensors are zeroed (the
+        outputs fill the rest), so the message's bytes depend only on the outputs."""
         nn = NNData()
         if alloc is not None and self._size >= SHM_THRESHOLD:
-            nn._data = data = alloc((self._size,), np.uint8)
-            for start, end in self._gaps:
-                data[start:end] = 0
+            data = alloc((self._size,), np.uint8)
         else:
-            nn._data = data = np.zeros(self._size, np.uint8)
-        nn._tensors = [info._copy() for info in self._infos]
-        return nn, {name: data[offset:offset + size].view(dtype).reshape(shape)
-                    for name, offset, dtype, shape, size in self._places}
+            data = np.empty(self._size, np.uint8)
+        for start, end in self._gaps:
+            data[start:end] = 0
+        nn._data = data
+        nn._tensors = list(self._infos)
+        return nn, {name: data[offset:end].view(dtype).reshape(shape)
+                    for name, offset, end, dtype, shape in self._places}

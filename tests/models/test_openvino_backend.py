@@ -175,3 +175,31 @@ def test_outputs_of_another_shape_than_the_blobs_are_not_written_in_place(blob):
     expected = reference(blob, {"images": planar})
     for name in ("features", "pooled"):
         np.testing.assert_array_equal(got[0][name], expected[name])
+
+
+def test_small_inputs_are_copied_into_the_request_so_the_caller_may_reuse_its_array_at_once(blob):
+    network, _ = load(blob, requests=1)
+    assert all(slot.inputs and slot.outputs for slot in network._slots)
+    planar = np.ascontiguousarray(picture(8, 8, seed=9).transpose(2, 0, 1)[None])
+    expected = reference(blob, {"images": planar.copy()})
+    got = []
+    network.submit({"images": planar}, got.append)   # the request is free: copied before submit returns
+    planar[...] = 0
+    network.wait_all()
+    for name in ("features", "pooled"):
+        np.testing.assert_array_equal(got[0][name], expected[name])
+
+
+def test_large_inputs_and_outputs_are_read_and_written_where_they_are(blob, monkeypatch):
+    from oakling.models import openvino_backend
+    monkeypatch.setattr(openvino_backend, "_OWN_BELOW", 0)   # as for megabyte tensors
+    network, _ = load(blob, requests=2)
+    assert all(not slot.inputs and slot.outputs is None for slot in network._slots)
+    images = [np.ascontiguousarray(picture(8, 8, seed=s).transpose(2, 0, 1)[None]) for s in range(4)]
+    results = []
+    for image in images:
+        mine = {spec.name: np.full(spec.shape, -1, spec.numpy_dtype) for spec in blob.outputs}
+        network.submit({"images": image}, lambda outputs, mine=mine: results.append(outputs is mine), mine)
+        network.wait_all()
+        np.testing.assert_array_equal(mine["pooled"], reference(blob, {"images": image})["pooled"])
+    assert results == [True] * 4

@@ -147,3 +147,18 @@ def test_an_output_layout_writes_big_messages_into_the_memory_it_is_given_with_t
     assert written.sum() < written.size and not message._data[~written].any()   # the gaps are zeroed
     small, _ = OutputLayout([TensorSpec("a", (1, 3), "U8")]).new(stale)
     assert not small._data.any()
+
+
+def test_out_messages_share_their_layout_but_a_layer_replaced_in_one_leaves_the_others_as_they_were():
+    specs = [TensorSpec("a", (1, 3), "FP32"), TensorSpec("b", (1, 5), "FP16")]
+    layout = OutputLayout(specs)
+    first, outputs = layout.new()
+    second, _ = layout.new()
+    outputs["a"][...] = [[1, 2, 3]]
+    outputs["b"][...] = 7
+    first.setLayer("a", [4, 5])   # the others move: in `first` only
+    assert first.getAllLayerNames() == ["b", "a"] and first.getTensorInfo("b").offset == 0
+    assert [t.offset for t in second.getAllLayers()] == [0, 64]
+    np.testing.assert_array_equal(first.getTensor("b"), np.full((1, 5), 7, np.float16))
+    assert second.getTensor("b").shape == (1, 5)
+
