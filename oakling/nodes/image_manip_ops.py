@@ -13,7 +13,6 @@ last pass over the pixels writes there directly, so the result is never copied a
 from __future__ import annotations
 
 import functools
-
 import math
 from dataclasses import dataclass
 

@@ -58,13 +58,14 @@ class Matcher:
         self.levels = levels(raw)
         self.extended = bool(control.enableExtended)
         self.shift = int(control.disparityShift)   # the search starts there: nearer things, no farther ones
-        self._half_sgbm = None
-        self._sgbm = cv2.StereoSGBM_create(
-            minDisparity=self.shift, numDisparities=self.levels // 2 if self.extended else self.levels, blockSize=BLOCK,
+        self._settings = dict(
+            numDisparities=self.levels // 2 if self.extended else self.levels, blockSize=BLOCK,
             P1=8 * BLOCK * BLOCK, P2=32 * BLOCK * BLOCK,
             uniquenessRatio=uniqueness(raw.costMatching.confidenceThreshold),
             disp12MaxDiff=int(control.leftRightCheckThreshold) if control.enableLeftRightCheck else -1,
             speckleWindowSize=0, mode=cv2.STEREO_SGBM_MODE_SGBM_3WAY)
+        self._sgbm = cv2.StereoSGBM_create(minDisparity=self.shift, **self._settings)
+        self._half_sgbm = None
         self.edge = int(control.numInvalidateEdgePixels)
         self.refined = bool(control.enableSubpixel)   # whole-pixel output: SGBM's own 1/16 rounds as well
 
@@ -81,11 +82,7 @@ class Matcher:
         """The extended search's matcher on the half-size pictures: its range starts at half the shift."""
         import cv2
         if self._half_sgbm is None:
-            self._half_sgbm = cv2.StereoSGBM_create()
-            for name in ("NumDisparities", "BlockSize", "P1", "P2", "UniquenessRatio", "Disp12MaxDiff",
-                         "SpeckleWindowSize", "Mode"):
-                getattr(self._half_sgbm, "set" + name)(getattr(self._sgbm, "get" + name)())
-            self._half_sgbm.setMinDisparity(self.shift // 2)
+            self._half_sgbm = cv2.StereoSGBM_create(minDisparity=self.shift // 2, **self._settings)
         return self._half_sgbm
 
     def match(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
