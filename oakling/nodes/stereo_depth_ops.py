@@ -6,15 +6,16 @@
     depth = depth_output(found, focal_px, baseline_mm, raw_config)   # uint16 in the configured unit
 
 The matcher is OpenCV's semi-global block matching (SGBM, three directions) over 96 disparity levels
-(64 with DISPARITY_64; extended, 96 on the pictures and 96 on them at half size), then, with subpixel output, a refinement: a few Lucas–Kanade
-steps along the row, which bring the disparity of textured surfaces within a few hundredths of a
-pixel. The
-right camera is the reference (gen2's RECTIFIED_RIGHT) unless the config aligns to the left.
+(64 with DISPARITY_64; extended, 96 on the pictures and 96 on them at half size), then, with
+subpixel output, a refinement: two Lucas–Kanade steps along the row, which bring the disparity of
+textured surfaces within a few hundredths of a pixel. The right camera is the reference (gen2's RECTIFIED_RIGHT) unless the config aligns to the left.
 gen2's confidence threshold sets how unique a match must be; its left-right check threshold is
 the largest disagreement between the two directions' matches that still counts as one. OpenCV is
 imported where it is used, so `import oakling` does not load it.
 """
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 
@@ -113,67 +114,104 @@ class Matcher:
         """Float32 disparity in pixels on the reference camera's pixels (the whole of it: the
         disparity shift included); 0 where there is no match."""
         found = self.match(left, right)
-        if self.refined:
-            reference, other, direction = (left, right, -1.0) if self.left_reference else (right, left, 1.0)
-            found = np.minimum(refine(reference, other, found, direction), self.shift + self.levels - 1, out=found)
+        width = found.shape[1]
+        lost = self.levels + self.shift - 1   # the columns by the far edge that no match reaches
+        if self.refined and lost < width:
+            if self.left_reference:
+                refine(left, right, found, -1.0, (lost, width))
+            else:
+                refine(right, left, found, 1.0, (0, width - lost))
+            np.minimum(found, self.shift + self.levels - 1, out=found)
         if self.edge:
             found[:, :self.edge] = 0
             found[:, -self.edge:] = 0
         return found
 
 
-_GRIDS: dict = {}   # (height, width) → each pixel's column and row, float32, as remap takes them
 _STRIPS = []        # the two threads that refine the two halves of a picture at once
+_SCRATCH = threading.local()   # each thread's refinement buffers (_Scratch), by picture size
 
 
-def _grid(height: int, width: int):
-    if (height, width) not in _GRIDS:
-        if len(_GRIDS) > 8:
-            _GRIDS.clear()
-        _GRIDS[height, width] = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
-    return _GRIDS[height, width]
-
-
-def refine(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, direction: float) -> np.ndarray:
-    """Sub-pixel disparity: Lucas–Kanade steps along the row. The other camera's picture and its
-    gradient, sampled at x + direction·d, are compared with the reference in a window, and d moves by
-    the least-squares step (at most half a pixel a step). Pixels without a match stay 0.
+def refine(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, direction: float,
+           columns: tuple[int, int] | None = None) -> np.ndarray:
+    """Sub-pixel disparity, in place (`disparity` is returned): Lucas–Kanade steps along the row. The
+    other camera's picture, sampled at x + direction·d, is compared with the reference in a window,
+    and d moves by the least-squares step (at most half a pixel a step). Pixels without a match stay
+    0, and only the reference's `columns` (first, end) are refined: the rest has none.
 
     The top and bottom halves are refined on two threads (OpenCV lets the GIL go), each with the rows
     around the cut that its edge rows depend on, so the result is the whole picture's to the bit."""
     from concurrent.futures import ThreadPoolExecutor
-    height = reference.shape[0]
+    height, width = reference.shape
+    first, end = columns or (0, width)
+    reference, found = reference[:, first:end], disparity[:, first:end]
     margin = REFINE_STEPS * (REFINE_WINDOW // 2) + 2   # the rows a row's result depends on, each side
     if height < 8 * margin:
-        return _refine(reference, other, disparity, direction)
+        found[:] = _refine(reference, other, found, direction, first)
+        return disparity
     if not _STRIPS:
         _STRIPS.append(ThreadPoolExecutor(2, thread_name_prefix="stereo-refine"))
     cut = height // 2
     top, bottom = (0, cut + margin), (cut - margin, height)
-    halves = [_STRIPS[0].submit(_refine, reference[a:b], other[a:b], disparity[a:b], direction) for a, b in (top, bottom)]
+    halves = [_STRIPS[0].submit(_refine, reference[a:b], other[a:b], found[a:b], direction, first)
+              for a, b in (top, bottom)]
     upper, lower = (h.result() for h in halves)
-    return np.vstack((upper[:cut], lower[margin:]))
+    found[:cut], found[cut:] = upper[:cut], lower[margin:]
+    return disparity
 
 
-def _refine(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, direction: float) -> np.ndarray:
+class _Scratch:
+    """One thread's buffers for refining pictures of one size: made once, not per frame (a fresh
+    array's first touch costs as much as the arithmetic on it)."""
+
+    def __init__(self, height: int, width: int, other_width: int, first: int):
+        self.xs, self.ys = np.meshgrid(np.arange(first, first + width, dtype=np.float32),
+                                       np.arange(height, dtype=np.float32))   # the other picture's pixels
+        self.oth, self.gradient = np.empty((2, height, other_width), np.float32)
+        (self.ref, self.matched, self.at, self.error, self.product, self.num, self.den, self.d,
+         self.d_next) = np.empty((9, height, width), np.float32)
+
+    @classmethod
+    def mine(cls, *key) -> "_Scratch":
+        """This thread's buffers for `_Scratch(*key)`."""
+        mine = getattr(_SCRATCH, "by_size", None)
+        if mine is None or len(mine) > 4 and key not in mine:
+            mine = _SCRATCH.by_size = {}
+        if key not in mine:
+            mine[key] = cls(*key)
+        return mine[key]
+
+
+def _refine(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, direction: float,
+            first: int = 0) -> np.ndarray:
+    """refine() on one strip of the reference's columns from `first` on (`other` whole): the result is
+    this thread's buffer, valid until its next call."""
     import cv2
-    height, width = reference.shape
-    ref = reference.astype(np.float32)
-    oth = other.astype(np.float32)
-    gradient = cv2.Sobel(oth, cv2.CV_32F, 1, 0, ksize=3, scale=direction / 8)
-    xs, ys = _grid(height, width)
-    invalid = disparity <= 0
-    d = disparity
+    s = _Scratch.mine(*reference.shape, other.shape[1], first)
+    np.copyto(s.ref, reference, casting="unsafe")
+    np.copyto(s.oth, other, casting="unsafe")
+    cv2.Sobel(s.oth, cv2.CV_32F, 1, 0, dst=s.gradient, ksize=3, scale=direction / 8)
+    cv2.threshold(disparity, 0, 1, cv2.THRESH_BINARY, dst=s.matched)   # 1 where matched, else 0
     window = (REFINE_WINDOW, REFINE_WINDOW)
+    d = disparity
     for _ in range(REFINE_STEPS):
-        at = cv2.scaleAdd(d, direction, xs)
-        error = cv2.subtract(cv2.remap(oth, at, ys, cv2.INTER_LINEAR), ref)
-        slope = cv2.remap(gradient, at, ys, cv2.INTER_LINEAR)
-        num = cv2.boxFilter(cv2.multiply(slope, error), -1, window, normalize=False)
-        den = cv2.boxFilter(cv2.multiply(slope, slope), -1, window, normalize=False)
-        step = cv2.divide(num, cv2.max(den, 1e-3), scale=-1.0)
-        d = cv2.max(cv2.add(d, np.clip(step, -0.5, 0.5, out=step)), 1e-3)
-        d[invalid] = 0
+        cv2.scaleAdd(d, direction, s.xs, dst=s.at)
+        cv2.remap(s.oth, s.at, s.ys, cv2.INTER_LINEAR, dst=s.error)
+        cv2.subtract(s.error, s.ref, dst=s.error)
+        cv2.remap(s.gradient, s.at, s.ys, cv2.INTER_LINEAR, dst=s.at)      # the slope there
+        cv2.multiply(s.at, s.error, dst=s.product)
+        cv2.boxFilter(s.product, -1, window, dst=s.num, normalize=False)
+        cv2.multiply(s.at, s.at, dst=s.product)
+        cv2.boxFilter(s.product, -1, window, dst=s.den, normalize=False)
+        cv2.max(s.den, 1e-3, dst=s.den)
+        cv2.divide(s.num, s.den, dst=s.num, scale=-1.0)                    # the step
+        cv2.min(s.num, 0.5, dst=s.num)
+        cv2.max(s.num, -0.5, dst=s.num)
+        out = s.d if d is not s.d else s.d_next
+        cv2.add(d, s.num, dst=out)
+        cv2.max(out, 1e-3, dst=out)
+        cv2.multiply(out, s.matched, dst=out)
+        d = out
     return d
 
 

@@ -53,13 +53,20 @@ def test_subpixel_depth_is_within_2_percent_of_the_truth(size, align):
 
 @pytest.mark.parametrize("reference", [RIGHT, LEFT])
 def test_the_refinement_in_two_halves_is_the_whole_pictures(reference):
-    """refine() works on the top and bottom halves at once, each with the rows its edge depends on."""
+    """refine() works on the top and bottom halves at once, each with the rows its edge depends on,
+    and only on the columns that can have a match."""
     left, right = render(LEFT, 640, 400)[0], render(RIGHT, 640, 400)[0]
     matcher = ops.Matcher(config(setDepthAlign=dai.StereoDepthProperties.DepthAlign.RECTIFIED_LEFT
                                  if reference == LEFT else dai.StereoDepthProperties.DepthAlign.RECTIFIED_RIGHT))
     coarse = matcher.disparity(left, right)     # whole pixels: no refinement yet
     pictures, direction = ((left, right), -1.0) if reference == LEFT else ((right, left), 1.0)
-    np.testing.assert_array_equal(ops.refine(*pictures, coarse, direction), ops._refine(*pictures, coarse, direction))
+    first, end = (95, 640) if reference == LEFT else (0, 545)   # 95 columns by the far edge have no match
+    assert not coarse[:, :first].any() and not coarse[:, end:].any()
+    whole = ops._refine(pictures[0][:, first:end], pictures[1], coarse[:, first:end], direction, first).copy()
+    halves = ops.refine(*pictures, coarse.copy(), direction, (first, end))
+    np.testing.assert_array_equal(halves[:, first:end], whole)
+    assert not halves[:, :first].any() and not halves[:, end:].any()
+    assert np.abs(halves - coarse).max() > 0.05   # refined
 
 
 @pytest.mark.parametrize("shift", [60, 130, 180])
