@@ -17,7 +17,8 @@ default), `disparity` (RAW8 whole pixels, RAW16 in 1/2^bits pixels with subpixel
 surest) and `outConfig` (the config in use, with each pair). Frames are paired by sequence number,
 as the two MonoCameras number them; a frame whose partner never comes is dropped. Offline
 (`realtime=False`) `left` and `right` block, so the cameras wait and every pair is matched. The
-debug outputs are declared, not produced.
+debug outputs (`debugDispLrCheckIt1/2`, `debugExtDispLrCheckIt1/2`, `debugDispCostDump`) cost
+matching of their own, made only while they are linked.
 
 The matching, filters, rectification and alignment are in `stereo_depth_ops.py`; depth uses the
 calibration's focal length of the reference camera at the frames' size and its baseline
@@ -394,6 +395,34 @@ class StereoDepthWorker(Worker):
             out = StereoDepthConfig()
             out._raw = raw
             outputs["outConfig"].send(out._keep_time_of(reference))
+        debug = {name: self.output(name) for name in _DEBUG_OUTPUTS if self.output(name).linked}
+        if debug:
+            other = right_frame if reference is left_frame else left_frame
+            self._send_debug(debug, left, right, matcher, raw, (reference, other))
+
+    def _send_debug(self, outputs, left, right, matcher, raw, frames):
+        """gen2's debug outputs: the left-right check's two iterations (with the check on), the
+        extended search's two (with extended disparity; the second with the check on), each as the
+        disparity output sends it, on the reference camera's pixels (iteration 1) or the other
+        camera's (iteration 2); and the cost dump. `frames`: (the reference camera's frame, the other's)."""
+        control = raw.algorithmControl
+        checked, extended = control.enableLeftRightCheck, control.enableExtended
+        for names, half, active in ((("debugDispLrCheckIt1", "debugDispLrCheckIt2"), False, (checked, checked)),
+                                    (("debugExtDispLrCheckIt1", "debugExtDispLrCheckIt2"), True,
+                                     (extended, extended and checked))):
+            wanted = [name in outputs and on for name, on in zip(names, active)]
+            if not any(wanted):
+                continue
+            for name, want, found, like in zip(names, wanted, matcher.each_way(left, right, half), frames):
+                if want:
+                    picture = ops.disparity_output(found, raw, filtered=False)
+                    kind = ImgFrame.Type.RAW16 if picture.dtype.itemsize == 2 else ImgFrame.Type.RAW8
+                    outputs[name].send(self._frame(picture, kind, like))
+        if "debugDispCostDump" in outputs:
+            costs = ops.matching_costs(left, right, matcher)
+            frame = self._frame(costs[:, :, 0], ImgFrame.Type.RAW8, frames[0])
+            frame._data = costs.reshape(-1)
+            outputs["debugDispCostDump"].send(frame)
 
     def _rectification(self, calibration, shape):
         """(left's Rectification, right's) when the calibration rotates or distorts the pair and

@@ -70,14 +70,33 @@ class Matcher:
         self.edge = int(control.numInvalidateEdgePixels)
         self.refined = bool(control.enableSubpixel)   # whole-pixel output: SGBM's own 1/16 rounds as well
 
-    def _match(self, left: np.ndarray, right: np.ndarray, sgbm=None) -> np.ndarray:
-        """SGBM's int16 disparity (1/16 pixels) on the reference camera's pixels."""
+    def _match(self, left: np.ndarray, right: np.ndarray, sgbm=None, left_reference=None) -> np.ndarray:
+        """SGBM's int16 disparity (1/16 pixels) on the reference camera's pixels (or on the left
+        camera's with `left_reference`, the right one's without)."""
         import cv2
         sgbm = sgbm or self._sgbm
-        if self.left_reference:
+        if self.left_reference if left_reference is None else left_reference:
             return sgbm.compute(left, right)
         # OpenCV's reference is the first image: mirrored, the right one is
         return cv2.flip(sgbm.compute(cv2.flip(right, 1), cv2.flip(left, 1)), 1)
+
+    def each_way(self, left: np.ndarray, right: np.ndarray, half: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """gen2's left-right check iterations, before they are compared: (float32 disparity on the
+        reference camera's pixels, on the other camera's), each matched alone, 0 where there is no
+        match. With `half`, the extended search's match of the pictures at half their size, in
+        half-size pixels."""
+        import cv2
+        if half:
+            height, width = left.shape
+            small = (max(1, width // 2), max(1, height // 2))
+            left, right = (cv2.resize(p, small, interpolation=cv2.INTER_AREA) for p in (left, right))
+        shift = self.shift // 2 if half else self.shift
+        sgbm = cv2.StereoSGBM_create(minDisparity=shift, **{**self._settings, "disp12MaxDiff": -1})
+        found = []
+        for left_reference in (self.left_reference, not self.left_reference):
+            one = np.multiply(self._match(left, right, sgbm, left_reference), np.float32(1 / 16), dtype=np.float32)
+            found.append(cv2.threshold(one, shift - 0.5, 0, cv2.THRESH_TOZERO)[1])
+        return found[0], found[1]
 
     def _half(self):
         """The extended search's matcher on the half-size pictures: its range starts at half the shift."""
@@ -215,10 +234,11 @@ def _refine(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, dir
     return d
 
 
-def disparity_output(disparity: np.ndarray, raw: RawStereoDepthConfig) -> np.ndarray:
+def disparity_output(disparity: np.ndarray, raw: RawStereoDepthConfig, filtered: bool = True) -> np.ndarray:
     """The `disparity` output as gen2 sends it: uint8 whole pixels (at most 190, extended), or
-    uint16 in 1/2^bits pixels with subpixel; the median filter applied. With a disparity shift it is
-    counted from the shift (gen2's search range [shift, shift + 95] is sent as 0..95)."""
+    uint16 in 1/2^bits pixels with subpixel; the median filter applied (unless not `filtered`). With
+    a disparity shift it is counted from the shift (gen2's search range [shift, shift + 95] is sent
+    as 0..95)."""
     import cv2
     control = raw.algorithmControl
     if control.disparityShift:   # no match (0) goes below 0, which the conversion saturates to 0
@@ -227,7 +247,31 @@ def disparity_output(disparity: np.ndarray, raw: RawStereoDepthConfig) -> np.nda
         out = cv2.multiply(disparity, float(1 << control.subpixelFractionalBits), dtype=cv2.CV_16U)
     else:
         out = cv2.multiply(disparity, 1.0, dtype=cv2.CV_8U)
-    return median(out, raw.postProcessing.median)
+    return median(out, raw.postProcessing.median) if filtered else out
+
+
+def matching_costs(left: np.ndarray, right: np.ndarray, matcher: Matcher) -> np.ndarray:
+    """gen2's cost dump: (height, width, levels) uint8, for each of the reference camera's pixels and
+    each disparity of the search (from the shift on), the mean absolute difference of the 5×5
+    blocks it compares (0: the same; 255: nothing to compare, the other picture ends there)."""
+    import cv2
+    reference, other = (left, right) if matcher.left_reference else (right, left)
+    height, width = reference.shape
+    count = min(matcher.levels // 2 if matcher.extended else matcher.levels, 256)
+    costs = np.full((count, height, width), 255, np.uint8)
+    difference = np.empty((height, width), np.uint8)
+    for i in range(count):
+        d = matcher.shift + i
+        if d >= width:
+            break
+        if matcher.left_reference:   # the left picture's x is the right one's x - d
+            cv2.absdiff(reference[:, d:], other[:, :width - d], dst=difference[:, d:])
+            seen = np.s_[:, d:]
+        else:                        # the right picture's x is the left one's x + d
+            cv2.absdiff(reference[:, :width - d], other[:, d:], dst=difference[:, :width - d])
+            seen = np.s_[:, :width - d]
+        cv2.blur(difference[seen], (BLOCK, BLOCK), dst=costs[i][seen])
+    return np.ascontiguousarray(costs.transpose(1, 2, 0))
 
 
 def median(values: np.ndarray, kernel) -> np.ndarray:

@@ -367,3 +367,57 @@ def test_a_mesh_of_ones_own_rectifies_the_pair():
     assert right["as is"] < right["calibration's"] - 0.2, right    # the mesh rectifies, not the calibration
     with pytest.raises(RuntimeError, match=r"loadMeshData: the left mesh must be float32 \(y, x\) pairs, got 3 bytes"):
         stereo.loadMeshData(b"abc", b"abcdefgh")
+
+
+DEBUG = ("debugDispLrCheckIt1", "debugDispLrCheckIt2", "debugExtDispLrCheckIt1", "debugExtDispLrCheckIt2",
+         "debugDispCostDump")
+
+
+def true_disparity(socket, width=640, height=400):
+    fx = oak_d().getCameraIntrinsics(socket, width, height)[0][0]
+    return fx * 75.0 / true_depth(socket, width, height)
+
+
+def test_debug_outputs_show_each_way_of_the_left_right_check_and_the_matching_costs():
+    """Iteration 1 is matched on the reference (right) camera's pixels, iteration 2 on the left
+    camera's, each alone (the check has not removed what they disagree on); the extended search's
+    at half size; the cost dump holds 96 costs a pixel, least at the true disparity."""
+    p, stereo = stereo_pipeline(("disparity",) + DEBUG, subpixel=False)
+    stereo.setExtendedDisparity(True)
+    with dai.Device(p, realtime=False) as device:
+        got = {name: device.getOutputQueue(name).get(timeout=30) for name in ("disparity",) + DEBUG}
+    assert len({f.getSequenceNum() for f in got.values()}) == 1
+    for name, socket, scale in (("debugDispLrCheckIt1", RIGHT, 1), ("debugDispLrCheckIt2", LEFT, 1),
+                                ("debugExtDispLrCheckIt1", RIGHT, 2), ("debugExtDispLrCheckIt2", LEFT, 2)):
+        frame = got[name]
+        assert (frame.getType(), frame.getWidth(), frame.getHeight()) == (dai.ImgFrame.Type.RAW8, 640 // scale, 400 // scale)
+        assert frame.getInstanceNum() == socket, name
+        found = frame.getFrame().astype(np.float32)
+        truth = true_disparity(socket)[::scale, ::scale] / scale
+        matched = found > 0
+        assert matched.mean() > 0.6, name
+        assert (np.abs(found - truth)[matched] <= 1).mean() > 0.9, name
+    # the check drops what the two ways disagree on: the disparity output has no more than iteration 1
+    assert (got["disparity"].getFrame() > 0).sum() < (got["debugDispLrCheckIt1"].getFrame() > 0).sum()
+    dump = got["debugDispCostDump"]
+    assert (dump.getWidth(), dump.getHeight(), dump.getInstanceNum()) == (640, 400, RIGHT)
+    costs = np.asarray(dump.getData()).reshape(400, 640, 96)
+    assert (costs[:, 640 - 10:, 10:] == 255).all()   # the right camera's x + d past the left picture's edge
+    best = costs[:, :500].argmin(axis=2)
+    assert (np.abs(best - true_disparity(RIGHT)[:, :500]) <= 1).mean() > 0.8
+
+
+def test_debug_iterations_are_sent_only_with_the_check_or_extended_disparity_on():
+    p, stereo = stereo_pipeline(("disparity",) + DEBUG[:4], subpixel=True)
+    stereo.setLeftRightCheck(False)
+    with dai.Device(p, realtime=False) as device:
+        for _ in range(3):
+            device.getOutputQueue("disparity").get(timeout=30)
+        assert all(device.getOutputQueue(name).tryGet() is None for name in DEBUG[:4])
+    p, stereo = stereo_pipeline(("disparity",) + DEBUG[:4], subpixel=True)
+    with dai.Device(p, realtime=False) as device:
+        for _ in range(3):
+            device.getOutputQueue("disparity").get(timeout=30)
+        it1 = device.getOutputQueue("debugDispLrCheckIt1").get(timeout=30)
+        assert it1.getType() == dai.ImgFrame.Type.RAW16 and it1.getFrame().max() > 8 * 30   # 1/8 pixels
+        assert all(device.getOutputQueue(name).tryGet() is None for name in DEBUG[2:4])
