@@ -707,7 +707,10 @@ class Link:
         self._closed = True
         self._segments.clear()
         with self._loan_lock:   # nobody will read them here any more
+            page = self._loan_page
             for slot in list(self._loans):
+                if page[slot]:   # the receiver may still hold it: its buffer is never written again
+                    self._loans[slot][1].release()
                 self._end_loan(slot)
         self._peer_segments.clear()
         for region in self._peer_regions.values():

@@ -9,7 +9,8 @@ Each buffer is a memfd region (sharedmem.Region, `reused`) of the largest frame 
 up to a MiB. A taken buffer goes back to the pool when the last view of it is gone in this process
 and every link that lent it has seen its receiver let go (links keep what they lend until then).
 So the same memory is never written while a node, a host program or a script still holds a frame
-in it.
+in it. A link that closes while its receiver still holds a frame (a device stopping while its nodes
+still compute) retires that buffer: it leaves the pool once it comes back.
 
 Budget: at most `most` buffers (8 by default: 48 MiB for 1080p BGR frames) per pool. When every
 buffer is held, `array` waits up to 1 ms for one that a link lends (its receiver frees it once it
@@ -104,6 +105,8 @@ class FramePool:
             if any(r.fd < 0 for r in free):   # buffers closed while held came back: not ours any more
                 for region in [r for r in free if r.fd < 0]:
                     free.remove(region)
+                    if region in self._buffers:   # retired by a link that closed while lending it
+                        self._buffers.remove(region)
         for i in range(len(free) - 1, -1, -1):
             if free[i].size >= nbytes:
                 return free.pop(i)

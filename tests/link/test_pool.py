@@ -127,6 +127,32 @@ def test_a_pool_frame_crosses_a_link_lent_read_only_and_returns_once_the_receive
     assert first in {address(a) for a in again}
 
 
+def test_a_link_closed_while_its_receiver_holds_a_frame_never_lets_that_buffer_be_rewritten(pool):
+    """A device stops: its links close while its nodes may still compute. A frame the host still
+    holds keeps its bytes; the buffer leaves the pool, and frames its receiver had let go return."""
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    tx, rx = Link(a, "tx"), Link(b, "rx")
+    held, freed = pool.array((H, W, 3)), pool.array((H, W, 3))
+    held[:], freed[:] = 7, 8
+    addresses = {address(held), address(freed)}
+    tx.send_message(frame_in(held, 1))
+    tx.send_message(frame_in(freed, 2))
+    del held, freed
+    kept = rx.recv().message
+    rx.recv()   # let go at once
+    gc.collect()
+    tx.close()
+    assert pool.buffers == 2
+    again = [pool.array((H, W, 3)) for _ in range(3)]
+    for arr in again:
+        arr[:] = 0
+    assert (kept.getData() == 7).all()
+    reused = addresses & {address(arr) for arr in again}
+    assert len(reused) == 1 and address(kept.getData()) not in reused
+    assert pool.buffers == 3   # the retired one left the pool once it came back
+    rx.close()
+
+
 def test_a_frame_sent_to_two_receivers_returns_only_when_both_let_go(pool):
     pairs = [socket.socketpair() for _ in range(2)]
     txs = [Link(a, f"tx{i}") for i, (a, _) in enumerate(pairs)]
