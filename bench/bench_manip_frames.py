@@ -3,10 +3,11 @@
 ColorCamera → ImageManip → XLinkOut → host, offline, against a same-run baseline: a loop of one
 numpy.copyto per frame (what making a new 1080p frame costs at the least).
 
-Target (issue 18, item 2): ≥ 1.0 of the baseline. ImageManip writes each flipped frame straight
-into a shared buffer of its output, which the link lends to the host with no further copy; what
-remains is the flip itself (cv2.flip of 3-byte pixels costs more than a copy) and the turnover of
-several 6 MiB buffers, where the baseline rewrites one that stays in the CPU's cache. Rounds
+Target: ≥ 1.0 of the baseline. ImageManip writes each flipped frame straight into a shared buffer
+of its output, in two halves at once, which the link lends to the host with no further copy; what
+remains is the flip itself (about a copy, on one core a half) and the camera's, the link's and the
+host's work on the same 2 cores, with several 6 MiB buffers turning over where the baseline
+rewrites one that stays in the CPU's cache. Rounds
 alternate baseline and subject on one device; figures are the medians of the rounds.
 """
 from __future__ import annotations

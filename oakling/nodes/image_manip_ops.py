@@ -22,6 +22,7 @@ from ..messages.enums import Colormap, Interpolation
 from ..messages.geometry import Point2f
 from ..messages.imagemanipconfig import ImageManipConfig
 from ..messages.imgframe import ImgFrame
+from . import halves
 
 T = ImgFrame.Type
 
@@ -445,16 +446,14 @@ def apply_plan(p: Plan, frame: ImgFrame, mesh: WarpMesh | None = None, alloc=Non
     if p.flip is not None:
         flipped = (np.empty if converts else dest)(geo.shape, dtype=geo.dtype)
         for s, d, _ in _plane_pairs(geo, flipped, planes, bg):
-            cv2.flip(s, p.flip, dst=d)
+            halves.flip(s, p.flip, d)
         geo = flipped
     if p.colormap != Colormap.NONE:
         lut_dst = None if _converts("hwc", "BGR", p.out_type) else dest
         geo, layout, order = _colormap(geo, p, lut_dst), "hwc", "BGR"
     out = _convert(geo, layout, order, p.out_type, dest)
     if not dest.holds(out):   # a view of the input (a plain crop), or of a working image: one copy
-        kept = dest(out.shape, dtype=out.dtype)
-        np.copyto(kept, out)
-        out = kept
+        out = halves.copy(dest(out.shape, dtype=out.dtype), out)
     made = _make_output(frame, out, p.out_type, ow, oh)
     if mesh is None and frame._view is None:
         made._view = None if p.own_view is None else list(p.own_view)

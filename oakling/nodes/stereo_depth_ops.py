@@ -21,6 +21,7 @@ import numpy as np
 
 from ..messages.stereodepthconfig import (AlgorithmControl, CostMatching, DecimationFilter, MedianFilter,
                                           RawStereoDepthConfig)
+from . import halves
 
 BLOCK = 5                 # SGBM's matching window
 REFINE_STEPS = 2          # Lucas–Kanade steps of the sub-pixel refinement (small disparities need both)
@@ -147,8 +148,8 @@ class Matcher:
         return found
 
 
-_STRIPS = []        # the two threads that refine the two halves of a picture at once
 _SCRATCH = threading.local()   # each thread's refinement buffers (_Scratch), by picture size
+_REFINING = threading.Lock()   # one refinement at a time: the helper thread's buffers serve them all
 
 
 def refine(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, direction: float,
@@ -158,9 +159,8 @@ def refine(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, dire
     and d moves by the least-squares step (at most half a pixel a step). Pixels without a match stay
     0, and only the reference's `columns` (first, end) are refined: the rest has none.
 
-    The top and bottom halves are refined on two threads (OpenCV lets the GIL go), each with the rows
-    around the cut that its edge rows depend on, so the result is the whole picture's to the bit."""
-    from concurrent.futures import ThreadPoolExecutor
+    The top and bottom halves are refined at once (`halves`), each with the rows around the cut that
+    its edge rows depend on, so the result is the whole picture's to the bit."""
     height, width = reference.shape
     first, end = columns or (0, width)
     reference, found = reference[:, first:end], disparity[:, first:end]
@@ -168,14 +168,14 @@ def refine(reference: np.ndarray, other: np.ndarray, disparity: np.ndarray, dire
     if height < 8 * margin:
         found[:] = _refine(reference, other, found, direction, first)
         return disparity
-    if not _STRIPS:
-        _STRIPS.append(ThreadPoolExecutor(2, thread_name_prefix="stereo-refine"))
     cut = height // 2
-    top, bottom = (0, cut + margin), (cut - margin, height)
-    halves = [_STRIPS[0].submit(_refine, reference[a:b], other[a:b], found[a:b], direction, first)
-              for a, b in (top, bottom)]
-    upper, lower = (h.result() for h in halves)
-    found[:cut], found[cut:] = upper[:cut], lower[margin:]
+
+    def strip(top, bottom):   # rows top..bottom, with the margin's rows that lie in the picture
+        a, b = max(0, top - margin), min(height, bottom + margin)
+        return _refine(reference[a:b], other[a:b], found[a:b], direction, first)[top - a:top - a + bottom - top]
+    with _REFINING:   # the halves are in the threads' own buffers until copied here
+        upper, lower = halves.halves(strip, height, cut)
+        found[:cut], found[cut:] = upper, lower
     return disparity
 
 
