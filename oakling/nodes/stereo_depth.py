@@ -419,9 +419,9 @@ class StereoDepthWorker(Worker):
                     kind = ImgFrame.Type.RAW16 if picture.dtype.itemsize == 2 else ImgFrame.Type.RAW8
                     outputs[name].send(self._frame(picture, kind, like))
         if "debugDispCostDump" in outputs:
-            costs = ops.matching_costs(left, right, matcher)
-            frame = self._frame(costs[:, :, 0], ImgFrame.Type.RAW8, frames[0])
-            frame._data = costs.reshape(-1)
+            costs = ops.matching_costs(left, right, matcher)   # a frame of the picture's size, all costs its data
+            height, width = costs.shape[:2]
+            frame = self._frame(costs.reshape(height, -1), ImgFrame.Type.RAW8, frames[0]).setWidth(width)
             outputs["debugDispCostDump"].send(frame)
 
     def _rectification(self, calibration, shape):
