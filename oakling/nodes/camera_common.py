@@ -266,6 +266,18 @@ class CaptureWorker(Worker):
         frames `payload` publishes once instead."""
         return np.empty if self._publish else self.output(name).array
 
+    def scratch(self, step: str):
+        """An allocator (`alloc(shape, dtype)`) of memory for a conversion's middle `step` (I420 packed
+        from a decoder's planes, BGR on the way to planar), reused from picture to picture: a fresh
+        frame-sized buffer costs more in first touches than the conversion (the device process maps
+        each one anew, malloc_tuning.py)."""
+        def alloc(shape, dtype=np.uint8):
+            kept = self._scratch.get(step)
+            if kept is None or kept.shape != tuple(shape) or kept.dtype != dtype:
+                kept = self._scratch[step] = np.empty(shape, dtype)
+            return kept
+        return alloc
+
     def payload(self, key: str, make) -> np.ndarray:
         """`make()` for this picture, made once: a picture shown on several frames (a single image,
         a slow video in real time) is converted once. A single image's outputs are kept in
@@ -330,6 +342,7 @@ class CaptureWorker(Worker):
         self.socket = resolve_socket(self.properties, self.DEFAULT_SOCKET)
         where = socket_name(self.socket)
         self._cache, self._regions, self._cache_picture, self._picture = {}, [], None, None
+        self._scratch = {}
         try:
             self.check()
             source = self.open_source((options.get("cameras") or {}).get(str(self.socket)), end == "loop")

@@ -395,10 +395,11 @@ class ColorCapture(CaptureWorker):
             if frame_type in (T.YUV420p, T.NV12):
                 return planes_to(y, u, v, nv12=frame_type == T.NV12, alloc=alloc)
             import cv2
-            i420 = planes_to(y, u, v, nv12=False)
+            i420 = planes_to(y, u, v, nv12=False, alloc=self.scratch("i420"))   # read at once by the conversion
             if frame_type == T.BGR888i:
                 return cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420, dst=alloc((h, w, 3), np.uint8))
-            return bgr_to(cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420), frame_type, alloc)
+            bgr = cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420, dst=self.scratch("bgr")((h, w, 3), np.uint8))
+            return bgr_to(bgr, frame_type, alloc)
 
         def send(name, frame_type):
             window, w, h = layout[name]

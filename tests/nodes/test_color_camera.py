@@ -136,6 +136,21 @@ def test_video_preview_matches_the_decoded_frames(tmp_path, fmt):
         assert closest(frame.getCvFrame(), expected) == k
 
 
+@pytest.mark.parametrize("interleaved", [True, False])
+def test_full_size_previews_kept_by_the_host_each_show_their_own_decoded_frame(tmp_path, interleaved):
+    """The conversion's middle steps (I420 packed from the decoder's planes, BGR before planar) reuse
+    one buffer from frame to frame; what the host keeps is the frame's own memory."""
+    make_video(tmp_path / "clip.mp4", count=12, size=(640, 360))
+    decoded = decode_video(tmp_path / "clip.mp4")
+    p, _ = _color(preview=(640, 360), setInterleaved=(interleaved,))
+    with dai.Device(p, cameras={"CAM_A": str(tmp_path / "clip.mp4")}, realtime=False) as device:
+        kept = _frames(device.getOutputQueue("preview", 12), 12)
+    for k, frame in enumerate(kept):
+        assert frame.getType() == (dai.ImgFrame.Type.BGR888i if interleaved else dai.ImgFrame.Type.BGR888p)
+        assert mean_abs_diff(frame.getCvFrame(), decoded[k]) < 3
+        assert closest(frame.getCvFrame(), decoded) == k
+
+
 def test_preview_keeps_the_aspect_ratio_by_cropping_the_centre(tmp_path):
     make_video(tmp_path / "clip.mp4", count=2)
     first = decode_video(tmp_path / "clip.mp4")[0]
