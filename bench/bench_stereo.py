@@ -3,6 +3,9 @@
 bare matcher — OpenCV's SGBM on the same pair, as the node calls it (`Matcher.match`: for extended
 disparity, the full-size and half-size matches) — in the same run.
 
+With subpixel, a second line pairs the node with the bare matcher and its sub-pixel refinement
+(`Matcher.disparity`, what the node asks of its matcher): what the node adds around matching.
+
 Paired rounds (bench/paired.py): each round times the bare matcher on one pair, then one pair
 through the node (left and right pushed into a NodeHarness, depth pulled); the node's rate is one
 over its median time, and the ratio (bare time / node time) is the median of the rounds' ratios, so
@@ -71,13 +74,14 @@ def stereo_node(preset=None, subpixel=None):
     return stereo
 
 
-def paired(stereo, width, height, rounds) -> tuple[float, float, float]:
-    """(node frames/s, bare matcher frames/s, ratio bare time / node time), medians of paired rounds."""
+def paired(stereo, width, height, rounds, refined=False) -> tuple[float, float, float]:
+    """(node frames/s, bare matcher frames/s, ratio bare time / node time), medians of paired rounds;
+    `refined`: the bare matcher with its sub-pixel refinement (Matcher.disparity), not SGBM alone."""
     messages, pictures = pairs(width, height)
     matcher = ops.Matcher(stereo.initialConfig.get())
 
     def bare(pair):   # the SGBM calls the node makes (mirrored: the right camera is the reference)
-        return matcher.match(*pair)
+        return matcher.disparity(*pair) if refined else matcher.match(*pair)
     seq = [0]
 
     def numbered():   # each pushed pair needs a new sequence number to be paired
@@ -170,8 +174,8 @@ def aligned_vs_plain(width, height, out_size, rounds) -> tuple[float, float, flo
     return 1 / statistics.median(aligned_times), 1 / statistics.median(plain_times), ratio, added * 1000
 
 
-def line(label, width, height, node, bare, ratio, target=False) -> str:
-    out = (f"StereoDepth {width}x{height} {label:26s}: node {node:6.1f} frames/s | bare matcher (OpenCV SGBM) "
+def line(label, width, height, node, bare, ratio, target=False, baseline="bare matcher (OpenCV SGBM)") -> str:
+    out = (f"StereoDepth {width}x{height} {label:26s}: node {node:6.1f} frames/s | {baseline} "
            f"{bare:6.1f} frames/s | ratio {ratio:.2f} (target >= 0.90)")
     if target:
         out += f" | target >= 30 frames/s: {'met' if node >= 30 else 'MISSED'}"
@@ -184,6 +188,9 @@ def main():
         print(line("gen2 default", width, height, *paired(stereo_node(), width, height, rounds)), flush=True)
         print(line("default, subpixel", width, height, *paired(stereo_node(subpixel=True), width, height, rounds),
                    target=(width, height) == (640, 400)), flush=True)
+        print(line("default, subpixel", width, height,
+                   *paired(stereo_node(subpixel=True), width, height, rounds, refined=True),
+                   baseline="bare matcher with its refinement"), flush=True)
     aligned, plain, ratio, added = aligned_vs_plain(640, 400, (1280, 720), PAIRED_ROUNDS[(640, 400)])
     print(f"StereoDepth 640x400 depth aligned to CAM_A at 1280x720: {aligned:6.1f} frames/s | on the right camera "
           f"{plain:6.1f} frames/s | ratio {ratio:.2f} | adds {added:.1f} ms a frame | {load()}", flush=True)
