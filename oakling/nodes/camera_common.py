@@ -268,9 +268,9 @@ class CaptureWorker(Worker):
 
     def scratch(self, step: str):
         """An allocator (`alloc(shape, dtype)`) of memory for a conversion's middle `step` (I420 packed
-        from a decoder's planes, BGR on the way to planar), reused from picture to picture: a fresh
-        frame-sized buffer costs more in first touches than the conversion (the device process maps
-        each one anew, malloc_tuning.py)."""
+        from a decoder's planes, BGR on the way to planar), reused from picture to picture, so its
+        pages are touched once whatever the process's malloc does with a freed buffer (a fresh mapping
+        costs more in first touches than the conversion)."""
         def alloc(shape, dtype=np.uint8):
             kept = self._scratch.get(step)
             if kept is None or kept.shape != tuple(shape) or kept.dtype != dtype:
