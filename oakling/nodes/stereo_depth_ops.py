@@ -8,7 +8,8 @@
 The matcher is OpenCV's semi-global block matching (SGBM, three directions) over 96 disparity levels
 (64 with DISPARITY_64; extended, 96 on the pictures and 96 on them at half size), then, with
 subpixel output, a refinement: two Lucas–Kanade steps along the row, which bring the disparity of
-textured surfaces within a few hundredths of a pixel. The right camera is the reference (gen2's RECTIFIED_RIGHT) unless the config aligns to the left.
+textured surfaces within a few hundredths of a pixel. The right camera is the reference (gen2's
+RECTIFIED_RIGHT) unless the config aligns to the left.
 gen2's confidence threshold sets how unique a match must be; its left-right check threshold is
 the largest disagreement between the two directions' matches that still counts as one. OpenCV is
 imported where it is used, so `import oakling` does not load it.
@@ -88,16 +89,11 @@ class Matcher:
         half-size pixels."""
         import cv2
         if half:
-            height, width = left.shape
-            small = (max(1, width // 2), max(1, height // 2))
-            left, right = (cv2.resize(p, small, interpolation=cv2.INTER_AREA) for p in (left, right))
+            left, right = _halved(left, right)
         shift = self.shift // 2 if half else self.shift
         sgbm = cv2.StereoSGBM_create(minDisparity=shift, **{**self._settings, "disp12MaxDiff": -1})
-        found = []
-        for left_reference in (self.left_reference, not self.left_reference):
-            one = np.multiply(self._match(left, right, sgbm, left_reference), np.float32(1 / 16), dtype=np.float32)
-            found.append(cv2.threshold(one, shift - 0.5, 0, cv2.THRESH_TOZERO)[1])
-        return found[0], found[1]
+        return tuple(_pixels(self._match(left, right, sgbm, left_reference), 1, shift)
+                     for left_reference in (self.left_reference, not self.left_reference))
 
     def _half(self):
         """The extended search's matcher on the half-size pictures: its range starts at half the shift."""
@@ -110,15 +106,10 @@ class Matcher:
         """The matcher alone: float32 disparity in whole pixels and SGBM's 1/16, 0 where there is no
         match (for extended disparity, the full-size and half-size matches joined)."""
         import cv2
-        # no match is (minDisparity - 1) × 16, below the range: 0
-        found = np.multiply(self._match(left, right), np.float32(1 / 16), dtype=np.float32)
-        cv2.threshold(found, self.shift - 0.5, 0, cv2.THRESH_TOZERO, dst=found)
+        found = _pixels(self._match(left, right), 1, self.shift)
         if self.extended:
             height, width = left.shape
-            small = (max(1, width // 2), max(1, height // 2))
-            halves = [cv2.resize(p, small, interpolation=cv2.INTER_AREA) for p in (left, right)]
-            coarse = np.multiply(self._match(*halves, self._half()), np.float32(2 / 16), dtype=np.float32)
-            cv2.threshold(coarse, self.shift - 0.5, 0, cv2.THRESH_TOZERO, dst=coarse)
+            coarse = _pixels(self._match(*_halved(left, right), self._half()), 2, self.shift)   # counts twice
             coarse = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_NEAREST)
             far = coarse >= self.shift + self.levels // 2 - self.EXTENDED_MARGIN
             found[far] = coarse[far]
@@ -146,6 +137,23 @@ class Matcher:
             found[:, :self.edge] = 0
             found[:, -self.edge:] = 0
         return found
+
+
+def _pixels(sgbm_out: np.ndarray, scale: int, shift: int) -> np.ndarray:
+    """SGBM's int16 disparity (1/16 pixels) as float32 pixels × `scale`, 0 where there is no match
+    (SGBM's (minDisparity - 1) × 16, below the range that starts at `shift`)."""
+    import cv2
+    found = np.multiply(sgbm_out, np.float32(scale / 16), dtype=np.float32)
+    cv2.threshold(found, shift - 0.5, 0, cv2.THRESH_TOZERO, dst=found)
+    return found
+
+
+def _halved(left: np.ndarray, right: np.ndarray) -> list[np.ndarray]:
+    """The pair at half its size, as the extended search matches it."""
+    import cv2
+    height, width = left.shape
+    small = (max(1, width // 2), max(1, height // 2))
+    return [cv2.resize(p, small, interpolation=cv2.INTER_AREA) for p in (left, right)]
 
 
 _SCRATCH = threading.local()   # each thread's refinement buffers (_Scratch), by picture size
@@ -257,7 +265,7 @@ def matching_costs(left: np.ndarray, right: np.ndarray, matcher: Matcher) -> np.
     import cv2
     reference, other = (left, right) if matcher.left_reference else (right, left)
     height, width = reference.shape
-    count = min(matcher.levels // 2 if matcher.extended else matcher.levels, 256)
+    count = matcher.levels // 2 if matcher.extended else matcher.levels
     costs = np.full((count, height, width), 255, np.uint8)
     difference = np.empty((height, width), np.uint8)
     for i in range(count):
