@@ -44,6 +44,7 @@ import msgpack
 import numpy as np
 
 from . import sharedmem
+from .held import HOLD_BYTES, HOLD_RECORDS, holding, release_held, took
 from .records import Control, End, Message
 from ..messages import codec
 
@@ -169,6 +170,9 @@ class Link:
         self.max_segments = max_segments
         self.segment_wait = segment_wait
         self._send_lock = threading.Lock()
+        self.holds = True                # records may wait here while their thread holds its sends (held.py)
+        self._held_out = bytearray()     # held records, whole, in order
+        self._held_records = 0
         self._pack = msgpack.Packer(use_bin_type=True).pack   # one packer: packb would make one per record
         self._segments: list[_Segment] = []     # ours, as sender
         self._starved = False                   # every segment was busy for segment_wait: do not wait again
@@ -206,6 +210,8 @@ class Link:
             payload = payload[:0]
         nbytes = payload.nbytes
         if nbytes >= self.shm_threshold:
+            if holding.links:   # records held before this one leave first
+                release_held()
             published = sharedmem.find(payload)
             if published is not None and not published[0].reused:   # immutable shared bytes: a reference
                 region, offset = published
@@ -310,6 +316,8 @@ class Link:
     def send_control(self, obj, payload: bytes = b"", fds: list[int] = ()):
         if len(fds) > _MAX_FDS:
             raise ValueError(f"link '{self.name}': at most {_MAX_FDS} descriptors per record, got {len(fds)}")
+        if fds and holding.links:   # records held before this one leave first
+            release_held()
         self._send([_CONTROL, obj, len(fds)], payload, fds)
 
     def send_end(self, reason: str = ""):
@@ -331,6 +339,11 @@ class Link:
         else:
             buffers = [_FRAME.pack(len(head), size) + head, memoryview(payload).cast("B")]
         total = 8 + len(head) + size
+        if holding.links is not None and self.holds and not fds and total <= HOLD_BYTES:
+            self._hold(buffers, total)
+            return
+        if self._held_out:   # nothing is sent ahead of a held record
+            self._flush_held_locked()
         ancillary = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))] if fds else []
         if self.on_full is not None:
             return self._send_guarded(buffers, ancillary, total)
@@ -348,7 +361,43 @@ class Link:
             self._closed = True
             raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
 
-    def _send_guarded(self, buffers: list, ancillary: list, total: int):
+    def _hold(self, buffers: list, total: int):
+        """Keep a record in the link's buffer of held records (held.py); counted as sent now."""
+        out = self._held_out
+        for buffer in buffers:
+            out += buffer
+        self._count_sent(total)
+        self._held_records += 1
+        took(self)
+        if self._held_records >= HOLD_RECORDS:
+            self._flush_held_locked()
+
+    def flush_held(self):
+        """Send the records held here now (held.release_held)."""
+        with self._send_lock:
+            if self._held_out:
+                try:
+                    self._flush_held_locked()
+                except LinkClosed:
+                    pass   # the peer is gone: its next send says so
+
+    def _flush_held_locked(self):
+        data, self._held_out, self._held_records = self._held_out, bytearray(), 0
+        if self.on_full is not None:
+            self._send_guarded([data], [], len(data), counted=True)
+            return
+        try:
+            self.sock.sendall(data)
+        except OSError as e:
+            self._closed = True
+            raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
+
+    def _count_sent(self, total: int):
+        self.bytes_written += total
+        if self.on_full is not None:
+            self.sent_cost += 2 * total + 8192 * (1 + total // 16384)   # above the kernel's count (truesize)
+
+    def _send_guarded(self, buffers: list, ancillary: list, total: int, counted: bool = False):
         """Send one record without ever waiting in the kernel: when the socket is full, the owner's
         `on_full(written, stalled)` decides — `written` bytes of the record have left, none for
         `stalled` seconds. It returns once it waited for room (the send goes on), or raises: LinkFull
@@ -373,8 +422,8 @@ class Link:
                 raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
             written += n
             if written >= total:
-                self.bytes_written += total
-                self.sent_cost += 2 * total + 8192 * (1 + total // 16384)   # above the kernel's count (truesize)
+                if not counted:
+                    self._count_sent(total)
                 return
             now = time.monotonic()
             if n or stalled_since is None:
@@ -684,7 +733,14 @@ class Link:
         """One read of what the socket has (at least one byte, at most len(view)); descriptors that
         come with it join `_fds` in order."""
         try:
-            n, ancillary, flags, _ = self.sock.recvmsg_into([view], _ANCILLARY)
+            if holding.links:
+                try:
+                    n, ancillary, flags, _ = self.sock.recvmsg_into([view], _ANCILLARY, socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    release_held()   # nothing more to forward for now: what the thread holds leaves first
+                    n, ancillary, flags, _ = self.sock.recvmsg_into([view], _ANCILLARY)
+            else:
+                n, ancillary, flags, _ = self.sock.recvmsg_into([view], _ANCILLARY)
         except OSError as e:
             raise LinkClosed(f"link '{self.name}' is closed ({e.strerror or e})") from None
         for level, kind, data in ancillary:

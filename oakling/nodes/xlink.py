@@ -102,13 +102,14 @@ class XLinkInWorker(Worker):
         if self._replaying:
             self._replay(stream, out, session, topic)
             return
-        while not self.stopping:
-            msg = stream.receive()
-            if msg is None:   # the host closed the stream
-                return
-            if session is not None:
-                session.entered(topic, msg)
-            out.send(msg)
+        with stream.forwarding():
+            while not self.stopping:
+                msg = stream.receive()
+                if msg is None:   # the host closed the stream
+                    return
+                if session is not None:
+                    session.entered(topic, msg)
+                out.send(msg)
 
     def _replay(self, stream, out, session, topic):
         import threading
@@ -177,6 +178,8 @@ class XLinkOutWorker(Worker):
 class StreamFeed(Feed):
     """Stands in for a blocking XLinkOut input's queue: `put` sends the message to the host stream
     in the producer's thread, one producer at a time so messages stay whole and in order."""
+
+    holds = True   # it only writes to the host's link
 
     def __init__(self, stream, metadata_only: bool, label: str, session=None, name: str = ""):
         super().__init__(label)

@@ -18,11 +18,15 @@ from typing import Protocol
 
 import numpy as np
 
+from ..link.held import holding, release_held
 from .queue import MessageQueue
 
 
 class Inbox(Protocol):
-    """What a producer pushes into: a `MessageQueue` or a `Feed` (runtime/worker.py)."""
+    """What a producer pushes into: a `MessageQueue` or a `Feed` (runtime/worker.py). `holds`: it
+    only writes to a link, so a thread's held sends may wait across it (link/held.py)."""
+
+    holds: bool
 
     def put(self, msg, timeout: float | None = None) -> bool: ...
     def close(self, reason: str = "queue closed", discard: bool = False): ...
@@ -125,9 +129,13 @@ class DeviceOutput:
         return bool(self.targets)
 
     def send(self, msg):
-        """Push to each linked input in turn; a full blocking input makes this wait (gen2)."""
+        """Push to each linked input in turn; a full blocking input makes this wait (gen2). Records
+        the thread holds (link/held.py) leave before an input that is not a link's."""
         for target in self.targets:
-            target.inbox.put(msg)
+            inbox = target.inbox
+            if holding.links and not inbox.holds:
+                release_held()
+            inbox.put(msg)
 
     def close(self, reason: str):
         """No more messages will come from here: the end of stream for every linked input."""

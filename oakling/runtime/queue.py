@@ -66,6 +66,8 @@ class MessageQueue:
         return len(self._items)
 
     # -- put/get --
+    holds = False   # a producer waits here: what it holds in links leaves first (runtime/ports.py)
+
     def put(self, msg, timeout: float | None = None) -> bool:
         """Queue `msg`. Blocking: wait for room (False on timeout). Non-blocking: drop the oldest."""
         with self._cond:

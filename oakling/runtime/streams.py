@@ -9,6 +9,7 @@ Workers never see the link beneath: a stream is all an XLink node needs.
 """
 from __future__ import annotations
 
+from ..link.held import held_sends
 from ..link.link import Link, LinkClosed
 from ..link.records import MessagesUntilEnd
 
@@ -33,6 +34,11 @@ class HostStream:
             self.link.send_end(reason)
         except LinkClosed:
             pass
+
+    def forwarding(self):
+        """A block in which the thread forwards what it receives: a burst from the host leaves in a
+        burst too (link/held.py)."""
+        return held_sends()
 
     def receive(self):
         """The next message from the host, or None once the stream has ended or is closed. One thread

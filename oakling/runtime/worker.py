@@ -31,6 +31,8 @@ class Feed:
         self._closed = threading.Event()
         self._reason: str | None = None
 
+    holds = False   # True: `put` only writes to a link (ports.Inbox)
+
     def put(self, msg, timeout: float | None = None) -> bool:
         raise NotImplementedError
 

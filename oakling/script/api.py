@@ -15,16 +15,17 @@ from datetime import timedelta
 
 from ..version import __version__ as _oakling_version
 from ..calibration import CalibrationHandler, calibration_of
-from ..link.link import LinkClosed
+from ..link.link import SHM_THRESHOLD, LinkClosed
 from ..link.records import End, Message
 from ..log import LogLevel
 from ..messages import Buffer as _HostBuffer
+from ..messages import MessageGroup as _MessageGroup
 from ..messages import Point2f, Rect, RotatedRect, Size2f
 from ..messages import clock as _clock
 from ..messages.enums import CameraBoardSocket
 from . import messages
 from .messages import adopt as _adopt
-from .channel import OUTPUT_WINDOW, WAITING, QueueClosed, fence
+from .channel import LARGE_WINDOW, OUTPUT_WINDOW, WAITING, QueueClosed, fence
 from .gpio import gpio_module  # noqa: F401  (`import GPIO`; kept here for callers of api.gpio_module)
 
 FIRMWARE_VERSION = f"oakling-{_oakling_version}"
@@ -148,22 +149,28 @@ class ScriptOutput:
                             f"ImageManipConfig, CameraControl, EncodedFrame), got {type(msg).__name__}")
         if not self._linked:
             return   # nothing is linked to this output: the message goes nowhere, as on the device
+        # a large message holds a shared segment or frame buffer until it is delivered: fewer of them
+        # (a group's payload is its members') may be on their way
+        small = msg._data.nbytes < SHM_THRESHOLD and not isinstance(msg, _MessageGroup)
+        window = OUTPUT_WINDOW if small else LARGE_WINDOW
         with self._lock:
-            if self._sent - int(self._counters[self._index]) >= OUTPUT_WINDOW:
-                self._wait_for_window()
+            if self._sent - int(self._counters[self._index]) >= window:
+                self._wait_for_window(window)
             try:
                 self._link.send_message(msg)
             except LinkClosed:
                 raise QueueClosed(f"{self._label}: the device stopped") from None
             self._sent += 1
 
-    def _wait_for_window(self):
-        """Wait until the device has delivered enough for one more message (the flag asks it to ring)."""
+    def _wait_for_window(self, window: int):
+        """Wait until the device has delivered enough for one more message. The flag is the delivered
+        count to ring at, half the window free: a script ahead of its consumers wakes once per half
+        window, not per message."""
         counters, waiting = self._counters, WAITING + self._index
-        counters[waiting] = 1
+        counters[waiting] = self._sent - window // 2
         try:
             fence(self._fence)
-            while self._sent - int(counters[self._index]) >= OUTPUT_WINDOW:
+            while self._sent - int(counters[self._index]) >= window:
                 self._bell.wait(0.1)
         finally:
             counters[waiting] = 0

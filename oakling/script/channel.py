@@ -14,8 +14,10 @@ doorbells:
   drained by a thread into a queue of its size that drops the oldest.
 - output: the device pushes each message to the linked inputs (waiting on full blocking ones)
   and counts it `delivered`; the script's `send` waits while OUTPUT_WINDOW messages of that
-  output are still on their way, so a full blocking input downstream stops the script after at
-  most that many more (gen2's `send` waits for each message; the window keeps the links busy).
+  output are still on their way (LARGE_WINDOW when the next one's payload goes through shared
+  memory), so a full blocking input downstream stops the script after at most that many more
+  (gen2's `send` waits for each message; the window keeps the links busy). The device's end
+  forwards the script's bursts in bursts (link/held.py).
 
 Doorbells are rung only for a side that says it waits: beside each count, the page holds a
 `waiting` flag that the waiting side raises before it checks the count a last time and sleeps, and
@@ -49,6 +51,7 @@ from collections import deque
 
 import numpy as np
 
+from ..link.held import release_held
 from ..link.link import Link, LinkClosed, LinkFull
 from ..link.records import MessagesUntilEnd
 from ..runtime.queue import MessageQueue, QueueClosed
@@ -56,7 +59,8 @@ from ..runtime.worker import Feed
 
 _COUNTERS_BYTES = 8192
 WAITING = _COUNTERS_BYTES // 16   # counters[WAITING + i]: the waiting flag of counters[i]
-OUTPUT_WINDOW = 4   # messages of one output that may be on their way to downstream at once
+OUTPUT_WINDOW = 16  # messages of one output that may be on their way to downstream at once
+LARGE_WINDOW = 4    # ... when the next has a payload that goes through shared memory
 MAX_MESSAGE = 512 << 20   # the largest message a script may send, by default its memory limit
 STALL_LIMIT = 1.0   # seconds a script may leave a message half-read, or its control link unread
 _SLICE = 0.1        # the device's waits on a script end within this, to see a stop or the script gone
@@ -191,6 +195,9 @@ class ScriptFeed(Feed):
         self._ending = False         # the end record is being sent: it is never dropped
         self.dead = False   # the script process is gone: messages are dropped, as a stopped node's
         link.on_full = self._link_full
+        # a blocking input's records may be held (link/held.py); a non-blocking one's are dropped
+        # when the script is behind, one by one
+        self.holds = link.holds = blocking
 
     def put(self, msg, timeout: float | None = None) -> bool:
         with self._lock:
@@ -233,6 +240,7 @@ class ScriptFeed(Feed):
         ring once it has taken half the queue (so a producer ahead of the script wakes once per
         half queue, not per message); once there is room, the producer waits at most BATCH_WAIT
         for that, so a script that took one and then waits for something else delays it no more."""
+        release_held()   # the script cannot take what this thread still holds
         counters, waiting = self._counters, self._waiting
         wanted = counters[waiting] = self._sent - self._size + max(1, self._size // 2)   # the count to ring at
         room_since = None
@@ -375,7 +383,8 @@ class DeviceEnd:
         counters = self._channel.counters
         counters[index] = count
         fence(lock)
-        if counters[WAITING + index]:   # the script waits for room in its window
+        wanted = int(counters[WAITING + index])   # the script waits for room: the count it wants
+        if wanted and count >= wanted:
             bell.ring()
 
     def close(self):

@@ -16,6 +16,7 @@ import threading
 import time
 
 from ..link.control import ControlOp, follow
+from ..link.held import held_sends
 from ..link.link import LinkClosed, LinkCorrupt
 from ..link.records import Control, MessagesUntilEnd
 from ..log import LogLevel
@@ -270,10 +271,11 @@ class ScriptSupervisor:
         out = self._outputs[name]
         delivered = 0
         try:
-            for msg in MessagesUntilEnd(link):
-                out.send(msg)
-                delivered += 1
-                self._end.delivered(name, delivered)
+            with held_sends():   # a burst from the script leaves in a burst
+                for msg in MessagesUntilEnd(link):
+                    out.send(msg)
+                    delivered += 1
+                    self._end.delivered(name, delivered)
         except LinkCorrupt as e:
             self._stop_corrupt(str(e))
         except (LinkClosed, QueueClosed):

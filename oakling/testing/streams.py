@@ -2,6 +2,8 @@
 in place of `runtime/streams.py`'s HostStream (same methods, no link beneath)."""
 from __future__ import annotations
 
+import contextlib
+
 from ..messages import codec
 from ..runtime.queue import MessageQueue, QueueClosed
 
@@ -24,6 +26,10 @@ class HarnessStream:
 
     def end(self, reason: str):
         self.queue.close(reason)
+
+    def forwarding(self):
+        """As a device stream's: nothing to hold here (no link)."""
+        return contextlib.nullcontext()
 
     def receive(self):
         try:

@@ -1,10 +1,14 @@
 """Device ports: an input's receive() policy (wait, or reuse the previous message), an output's fan-out,
 and the feeds a worker declares."""
+import select
+import socket
 import threading
 import time
 
 import pytest
 
+from oakling.link.held import held_sends
+from oakling.link.link import Link
 from oakling.runtime.ports import DeviceInput, DeviceOutput
 from oakling.runtime.queue import QueueClosed
 from oakling.messages import Buffer
@@ -207,6 +211,8 @@ def test_a_full_non_blocking_target_does_not_hold_up_the_others():
 class Recorder:
     """A feed that notes each message in the producer's thread."""
 
+    holds = False
+
     def __init__(self):
         self.put_by, self.reason = [], None
 
@@ -231,6 +237,27 @@ def test_a_fed_input_takes_messages_in_the_producers_thread_and_its_end():
     assert feed.put_by == [(1, threading.current_thread().name)]
     assert len(inp.queue) == 0
     assert feed.reason == "the producer ended"
+
+
+def test_records_the_thread_holds_leave_before_it_puts_into_an_input_that_is_not_a_link():
+    a, b = socket.socketpair()
+    tx, rx = Link(a, "tx"), Link(b, "rx")
+    link_feed = Recorder()
+    link_feed.holds = True   # as a feed that only writes to a link
+    fed, queued, out = port(), port(), DeviceOutput("out")
+    fed.feed(link_feed)
+    out.targets.append(fed)
+    try:
+        with held_sends():
+            tx.send_message(message(1))
+            out.send(message(2))
+            assert not select.select([rx.sock], [], [], 0)[0]   # still held
+            out.targets.append(queued)
+            out.send(message(3))   # a queue may make the thread wait: what it holds leaves first
+            assert rx.recv().message.getSequenceNum() == 1
+    finally:
+        tx.close()
+        rx.close()
 
 
 def test_an_output_gives_frame_memory_from_its_pool_and_closing_it_lets_the_pool_go():

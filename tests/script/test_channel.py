@@ -9,11 +9,12 @@ import time
 import pytest
 
 import oakling as dai
-from oakling.link.link import LinkClosed
+from oakling.link.held import held_sends
+from oakling.link.link import SHM_THRESHOLD, LinkClosed
 from oakling.link.records import Message
 from oakling.runtime.queue import QueueClosed
 from oakling.script import api, messages
-from oakling.script.channel import OUTPUT_WINDOW, STALL_LIMIT, WAITING, Channel, DeviceEnd, ScriptEnd, receive_into
+from oakling.script.channel import LARGE_WINDOW, OUTPUT_WINDOW, STALL_LIMIT, WAITING, Channel, DeviceEnd, ScriptEnd, receive_into
 
 
 @pytest.fixture
@@ -180,6 +181,62 @@ def test_an_output_waits_while_its_window_is_on_the_way_until_the_device_deliver
     assert returned.wait(5)
     received = [type(device.output_links["out"].recv()) for _ in range(OUTPUT_WINDOW + 1)]
     assert received == [Message] * (OUTPUT_WINDOW + 1)
+
+
+def test_an_output_lets_fewer_large_messages_be_on_the_way(ends):
+    """Each large message holds shared memory until it is delivered."""
+    device, script = ends
+    link, counters, index, bell = script.outputs["out"]
+    out = api.ScriptOutput("out", link, counters, index, bell, linked=True)
+    large = lambda: messages.Buffer(SHM_THRESHOLD)
+    for k in range(LARGE_WINDOW):
+        out.send(large())
+    returned = in_thread(lambda: out.send(large()))
+    assert not returned.wait(0.3)
+    device.delivered("out", 1)
+    assert returned.wait(5)
+    for k in range(OUTPUT_WINDOW - LARGE_WINDOW):   # small ones fill the rest of the window
+        out.send(messages.Buffer(1))
+    returned = in_thread(lambda: out.send(messages.Buffer(1)))
+    assert not returned.wait(0.3)
+    device.delivered("out", LARGE_WINDOW + 1 + OUTPUT_WINDOW)   # all of it
+    assert returned.wait(5)
+
+
+def test_a_waiting_output_is_rung_once_half_its_window_is_free(ends):
+    device, script = ends
+    link, counters, index, bell = script.outputs["out"]
+    out = api.ScriptOutput("out", link, counters, index, bell, linked=True)
+    for k in range(OUTPUT_WINDOW):
+        out.send(messages.Buffer(1))
+    returned = in_thread(lambda: out.send(messages.Buffer(1)))
+    deadline = time.monotonic() + 5
+    while not counters[WAITING + index] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert counters[WAITING + index] == OUTPUT_WINDOW - OUTPUT_WINDOW // 2   # the delivered count it wants
+    device.delivered("out", OUTPUT_WINDOW // 2 - 1)
+    assert not bell.wait(0)   # not rung yet
+    device.delivered("out", OUTPUT_WINDOW // 2)
+    assert returned.wait(5)
+
+
+def test_a_producer_that_holds_its_sends_lets_them_go_before_it_waits_for_room(ends):
+    """Else the script could never take what fills its queue (link/held.py)."""
+    device, script = ends
+    feed, node_input = device.feeds["in"], script_input(script, "in")
+    got = []
+    reader = threading.Thread(target=lambda: got.extend(node_input.get().getSequenceNum() for _ in range(6)),
+                              daemon=True)
+    reader.start()
+
+    def produce():
+        with held_sends():
+            for k in range(6):
+                feed.put(numbered(k))
+
+    assert in_thread(produce).wait(5)
+    reader.join(5)
+    assert got == list(range(6))
 
 
 def test_when_the_device_goes_the_script_input_ends(ends):
