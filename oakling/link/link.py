@@ -210,33 +210,41 @@ class Link:
             payload = payload[:0]
         nbytes = payload.nbytes
         if nbytes >= self.shm_threshold:
-            if holding.links:   # records held before this one leave first
-                release_held()
             published = sharedmem.find(payload)
-            if published is not None and not published[0].reused:   # immutable shared bytes: a reference
+            if published is not None:
                 region, offset = published
                 with self._send_lock:
-                    if region.id not in self._sent_regions:
-                        self._send_locked([_REGION, region.id, region.size], fds=[region.fd])
-                        self._sent_regions.add(region.id)
-                    self._send_locked([_REGION_MSG, datatype, meta, region.id, offset, nbytes])
-                    self.bytes_written += nbytes
+                    if not region.reused:   # immutable shared bytes: a reference
+                        if region.id not in self._sent_regions:
+                            self._send_locked([_REGION, region.id, region.size], fds=[region.fd])
+                            self._sent_regions.add(region.id)
+                        self._send_locked([_REGION_MSG, datatype, meta, region.id, offset, nbytes])
+                        self.bytes_written += nbytes
+                        return
+                    if self._lend_locked(region, offset, datatype, meta, payload):
+                        return   # lent: no copy
+            if self._send_in_segment(datatype, meta, payload):
                 return
-            with self._send_lock:
-                if published is not None and self._lend_locked(*published, datatype, meta, payload):
-                    return   # lent: no copy
-                segment = self._free_segment(nbytes)
-                if segment is not None:
-                    segment.busy[0] = 1
-                    np.copyto(segment.data[:nbytes], payload)
-                    try:
-                        self._send_locked([_MSG, datatype, meta, segment.id, nbytes])
-                    except LinkFull:
-                        segment.busy[0] = 0   # the record never left: the segment is ours again
-                        raise
-                    self.bytes_written += nbytes
-                    return
         self._send([_MSG, datatype, meta, -1, nbytes], payload)
+
+    def _send_in_segment(self, datatype: int, meta, payload) -> bool:
+        """Send a copy of `payload` in one of our segments; False when none is free in time."""
+        if holding.links:   # records held before this one leave first: finding a segment may wait
+            release_held()
+        nbytes = payload.nbytes
+        with self._send_lock:
+            segment = self._free_segment(nbytes)
+            if segment is None:
+                return False
+            segment.busy[0] = 1
+            np.copyto(segment.data[:nbytes], payload)
+            try:
+                self._send_locked([_MSG, datatype, meta, segment.id, nbytes])
+            except LinkFull:
+                segment.busy[0] = 0   # the record never left: the segment is ours again
+                raise
+            self.bytes_written += nbytes
+            return True
 
     def _lend_locked(self, region: sharedmem.Region, offset: int, datatype: int, meta, payload) -> bool:
         """Lend `payload` (inside the reused `region`): False when every loan slot is held, or when the

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from ..version import __version__ as _oakling_version
 from ..calibration import CalibrationHandler, calibration_of
+from ..link import sharedmem
 from ..link.link import SHM_THRESHOLD, LinkClosed
 from ..link.records import End, Message
 from ..log import LogLevel
@@ -149,10 +150,12 @@ class ScriptOutput:
                             f"ImageManipConfig, CameraControl, EncodedFrame), got {type(msg).__name__}")
         if not self._linked:
             return   # nothing is linked to this output: the message goes nowhere, as on the device
-        # a large message holds a shared segment or frame buffer until it is delivered: fewer of them
-        # (a group's payload is its members') may be on their way
-        small = msg._data.nbytes < SHM_THRESHOLD and not isinstance(msg, _MessageGroup)
-        window = OUTPUT_WINDOW if small else LARGE_WINDOW
+        # a large message copied into a segment holds it until it is delivered: fewer of them (a
+        # group's payload is its members') may be on their way; one in shared memory already (a
+        # frame received and passed on) takes nothing more
+        data = msg._data
+        small = data.nbytes < SHM_THRESHOLD or sharedmem.find(data) is not None
+        window = OUTPUT_WINDOW if small and not isinstance(msg, _MessageGroup) else LARGE_WINDOW
         with self._lock:
             if self._sent - int(self._counters[self._index]) >= window:
                 self._wait_for_window(window)

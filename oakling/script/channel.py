@@ -14,7 +14,7 @@ doorbells:
   drained by a thread into a queue of its size that drops the oldest.
 - output: the device pushes each message to the linked inputs (waiting on full blocking ones)
   and counts it `delivered`; the script's `send` waits while OUTPUT_WINDOW messages of that
-  output are still on their way (LARGE_WINDOW when the next one's payload goes through shared
+  output are still on their way (LARGE_WINDOW when the next one's payload is copied into shared
   memory), so a full blocking input downstream stops the script after at most that many more
   (gen2's `send` waits for each message; the window keeps the links busy). The device's end
   forwards the script's bursts in bursts (link/held.py).
@@ -60,7 +60,7 @@ from ..runtime.worker import Feed
 _COUNTERS_BYTES = 8192
 WAITING = _COUNTERS_BYTES // 16   # counters[WAITING + i]: the waiting flag of counters[i]
 OUTPUT_WINDOW = 16  # messages of one output that may be on their way to downstream at once
-LARGE_WINDOW = 4    # ... when the next has a payload that goes through shared memory
+LARGE_WINDOW = 4    # ... when the next one's payload is copied into shared memory
 MAX_MESSAGE = 512 << 20   # the largest message a script may send, by default its memory limit
 STALL_LIMIT = 1.0   # seconds a script may leave a message half-read, or its control link unread
 _SLICE = 0.1        # the device's waits on a script end within this, to see a stop or the script gone

@@ -9,6 +9,7 @@ import time
 import pytest
 
 import oakling as dai
+from oakling.link import sharedmem
 from oakling.link.held import held_sends
 from oakling.link.link import SHM_THRESHOLD, LinkClosed
 from oakling.link.records import Message
@@ -201,6 +202,24 @@ def test_an_output_lets_fewer_large_messages_be_on_the_way(ends):
     assert not returned.wait(0.3)
     device.delivered("out", LARGE_WINDOW + 1 + OUTPUT_WINDOW)   # all of it
     assert returned.wait(5)
+
+
+def test_large_messages_already_in_shared_memory_take_the_whole_window(ends):
+    """A frame the script received and passes on is lent on, not copied: it holds nothing more."""
+    device, script = ends
+    link, counters, index, bell = script.outputs["out"]
+    out = api.ScriptOutput("out", link, counters, index, bell, linked=True)
+    shared, region = sharedmem.shared_array((SHM_THRESHOLD,))
+    region.publish()   # as a frame received from the device is
+    received = messages.ImgFrame()
+    received._data = shared
+    for k in range(OUTPUT_WINDOW):
+        out.send(received)
+    returned = in_thread(lambda: out.send(received))
+    assert not returned.wait(0.3)
+    device.delivered("out", OUTPUT_WINDOW + 1)
+    assert returned.wait(5)
+    region.release()
 
 
 def test_a_waiting_output_is_rung_once_half_its_window_is_free(ends):
