@@ -195,9 +195,10 @@ class ScriptFeed(Feed):
         self._ending = False         # the end record is being sent: it is never dropped
         self.dead = False   # the script process is gone: messages are dropped, as a stopped node's
         link.on_full = self._link_full
-        # a blocking input's records may be held (link/held.py); a non-blocking one's are dropped
-        # when the script is behind, one by one
-        self.holds = link.holds = blocking
+        # a producer's held sends may wait across this feed: it sends them before it waits for room
+        # (link/held.py); a non-blocking input's records are never held, as each is dropped on its
+        # own when the script is behind
+        self.holds, link.holds = True, blocking
 
     def put(self, msg, timeout: float | None = None) -> bool:
         with self._lock:
