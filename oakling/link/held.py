@@ -9,8 +9,7 @@ link's buffer and leave in one write per link, instead of a system call (and a w
 reader) each. They leave, in the order the thread first held into each link, as soon as the thread
 would wait for anything: a receive that finds nothing more buffered (`Link._recv_into`), an input
 that is not a link's (`DeviceOutput.send`), room in a script's queue (`ScriptFeed`), a free
-segment; when it sends a record with descriptors, or leaves the block; and a link holding
-HOLD_RECORDS sends them. A record is never held behind one sent later on the same link, by any
+segment; and when it leaves the block. A link holding HOLD_RECORDS sends them. A record is never held behind one sent later on the same link, by any
 thread: a send that is not held writes the link's held records first.
 """
 from __future__ import annotations

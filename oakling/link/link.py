@@ -324,8 +324,6 @@ class Link:
     def send_control(self, obj, payload: bytes = b"", fds: list[int] = ()):
         if len(fds) > _MAX_FDS:
             raise ValueError(f"link '{self.name}': at most {_MAX_FDS} descriptors per record, got {len(fds)}")
-        if fds and holding.links:   # records held before this one leave first
-            release_held()
         self._send([_CONTROL, obj, len(fds)], payload, fds)
 
     def send_end(self, reason: str = ""):
